@@ -1,0 +1,41 @@
+/**
+ * @toolmesh/core — what every toolmesh service shares: configuration from the
+ * environment, errors, structured logs, bus subjects and wire messages, NATS
+ * and JetStream set-up, Prometheus metrics and OpenTelemetry tracing.
+ *
+ *   const config = loadConfig("codebase", baseConfigSchema);
+ *   const nc = await connectNats(config, "codebase");
+ */
+export { baseConfigSchema, commaList, loadConfig } from "./config.js";
+export type { BaseConfig } from "./config.js";
+export { ConfigError, ErrorCode, ToolError, isErrorCode } from "./errors.js";
+export type { ToolErrorShape } from "./errors.js";
+export { createLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
+export { createRegistry, serveMetrics } from "./metrics.js";
+export type { MetricsServer } from "./metrics.js";
+export { connectNats, ensureEventStream, ensurePoolQueue, ensureResultStream } from "./nats.js";
+export { POOLS, isPoolName, poolOfTool } from "./pools.js";
+export type { PoolName } from "./pools.js";
+export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects } from "./subjects.js";
+export {
+  extractTrace,
+  extractTraceMap,
+  initTracing,
+  injectTrace,
+  injectTraceMap,
+  shutdownTracing,
+  tracer,
+} from "./telemetry.js";
+export type { TracingOptions } from "./telemetry.js";
+export { TERMINAL_WORKFLOW_EVENTS, decodeJson, encodeJson } from "./wire.js";
+export type {
+  CancelCommand,
+  CommandReply,
+  EventKind,
+  EventMessage,
+  MetricsSnapshot,
+  ResultMessage,
+  SetLimitCommand,
+  TaskMessage,
+} from "./wire.js";

@@ -1,0 +1,136 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import { connect, nanos, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
+import type { BaseConfig } from "./config.js";
+import type { PoolName } from "./pools.js";
+import { Consumers, Streams, Subjects } from "./subjects.js";
+
+/** Connects with the credentials the config names (token, user/password or creds file). */
+export async function connectNats(config: BaseConfig, name: string): Promise<NatsConnection> {
+  const options: NodeConnectionOptions = {
+    servers: config.TOOLMESH_NATS_URL.split(","),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  };
+  if (config.TOOLMESH_NATS_TOKEN) options.token = config.TOOLMESH_NATS_TOKEN;
+  if (config.TOOLMESH_NATS_USER) {
+    options.user = config.TOOLMESH_NATS_USER;
+    options.pass = config.TOOLMESH_NATS_PASSWORD ?? "";
+  }
+  if (config.TOOLMESH_NATS_CREDS) {
+    const { readFile } = await import("node:fs/promises");
+    const { credsAuthenticator } = await import("@nats-io/transport-node");
+    options.authenticator = credsAuthenticator(await readFile(config.TOOLMESH_NATS_CREDS));
+  }
+  return connect(options);
+}
+
+const STREAM_NOT_FOUND = 10059;
+const CONSUMER_NOT_FOUND = 10014;
+
+function isApiError(err: unknown, code: number): boolean {
+  return err instanceof JetStreamApiError && err.code === code;
+}
+
+/** Creates the stream when missing; an existing one is updated to `config`. */
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    const info = await jsm.streams.info(config.name);
+    const wanted = [...(config.subjects ?? [])].sort().join(",");
+    if ([...info.config.subjects].sort().join(",") !== wanted) {
+      await jsm.streams.update(config.name, { subjects: config.subjects ?? [] });
+    }
+  } catch (err) {
+    if (!isApiError(err, STREAM_NOT_FOUND)) throw err;
+    try {
+      await jsm.streams.add(config);
+    } catch (addErr) {
+      // Another instance created it between our info and add: that is fine.
+      await jsm.streams.info(config.name).catch(() => {
+        throw addErr;
+      });
+    }
+  }
+}
+
+async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+  try {
+    const info = await jsm.consumers.info(stream, config.durable_name);
+    if (info.config.ack_wait !== config.ack_wait || info.config.max_deliver !== config.max_deliver) {
+      await jsm.consumers.update(stream, config.durable_name, {
+        ack_wait: config.ack_wait,
+        max_deliver: config.max_deliver,
+      });
+    }
+  } catch (err) {
+    if (!isApiError(err, CONSUMER_NOT_FOUND)) throw err;
+    await jsm.consumers.add(stream, config);
+  }
+}
+
+const DUPLICATE_WINDOW = nanos(120_000);
+
+/** TM_EVENTS: every workflow's events, kept for replay by late watchers. */
+export async function ensureEventStream(jsm: JetStreamManager, maxAgeMs = 24 * 3600_000): Promise<void> {
+  await ensureStream(jsm, {
+    name: Streams.events,
+    subjects: [Subjects.allEvents],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(maxAgeMs),
+    max_bytes: 1024 * 1024 * 1024,
+    duplicate_window: DUPLICATE_WINDOW,
+  });
+}
+
+/** TM_RESULTS: results on their way to the coordinator; removed once acked. */
+export async function ensureResultStream(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
+  await ensureStream(jsm, {
+    name: Streams.results,
+    subjects: [Subjects.allResults],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW,
+  });
+  await ensureConsumer(jsm, Streams.results, {
+    durable_name: Consumers.coordinator,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(ackWaitMs),
+    max_deliver: -1,
+    max_ack_pending: 20_000,
+  });
+}
+
+/**
+ * TM_TASKS_<POOL>: the pool's work queue, with one durable pull consumer that
+ * all of the pool's workers share. A task whose worker dies is redelivered
+ * after ackWaitMs (workers heartbeat long tasks so they are not).
+ */
+export async function ensurePoolQueue(jsm: JetStreamManager, pool: PoolName, ackWaitMs: number, maxDeliver = 5): Promise<void> {
+  const stream = Streams.tasks(pool);
+  await ensureStream(jsm, {
+    name: stream,
+    subjects: [Subjects.task(pool)],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW,
+  });
+  await ensureConsumer(jsm, stream, {
+    durable_name: Consumers.poolWorkers,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(ackWaitMs),
+    max_deliver: maxDeliver,
+    max_ack_pending: 50_000,
+  });
+}

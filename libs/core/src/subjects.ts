@@ -1,0 +1,48 @@
+import type { PoolName } from "./pools.js";
+
+/**
+ * NATS subjects, one prefix per bus (see docs/architecture.md):
+ *   tm.cmd.>     command bus: core request/reply and broadcast control
+ *   tm.evt.>     event stream: JetStream stream TM_EVENTS, replayable
+ *   tm.data.>    data pipeline: per-pool work queues, results, output chunks
+ *   tm.metrics.> metrics bus: periodic per-instance snapshots, core publish
+ */
+export const Bus = {
+  command: "tm.cmd",
+  events: "tm.evt",
+  data: "tm.data",
+  metrics: "tm.metrics",
+} as const;
+
+export const Subjects = {
+  /** Broadcast: every worker aborts the matching running tasks. */
+  cancel: `${Bus.command}.cancel`,
+  /** Request-many: every instance answers with who it is. */
+  ping: `${Bus.command}.ping`,
+  setLimit: (pool: PoolName) => `${Bus.command}.pool.${pool}.set-limit`,
+  drain: (pool: PoolName) => `${Bus.command}.pool.${pool}.drain`,
+  events: (workflowId: string) => `${Bus.events}.${workflowId}`,
+  allEvents: `${Bus.events}.>`,
+  task: (pool: PoolName) => `${Bus.data}.task.${pool}`,
+  result: (workflowId: string) => `${Bus.data}.result.${workflowId}`,
+  allResults: `${Bus.data}.result.>`,
+  chunk: (workflowId: string, taskId: string) => `${Bus.data}.chunk.${workflowId}.${taskId}`,
+  metrics: (service: string, instanceId: string) => `${Bus.metrics}.${service}.${instanceId}`,
+  allMetrics: `${Bus.metrics}.>`,
+} as const;
+
+export const Streams = {
+  events: "TM_EVENTS",
+  results: "TM_RESULTS",
+  tasks: (pool: PoolName) => `TM_TASKS_${pool.toUpperCase()}`,
+} as const;
+
+export const Consumers = {
+  /** The shared durable consumer every worker of a pool pulls from. */
+  poolWorkers: "workers",
+  /** The coordinator's durable consumer on the results stream. */
+  coordinator: "coordinator",
+} as const;
+
+/** Ids that appear inside subjects: no dots, wildcards or spaces. */
+export const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,0 +1,81 @@
+import {
+  ROOT_CONTEXT,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapSetter,
+  type Tracer,
+} from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import type { MsgHdrs } from "@nats-io/transport-node";
+
+export interface TracingOptions {
+  /** OTLP/HTTP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); spans are exported there in batches. */
+  otlpEndpoint?: string | undefined;
+  /** Extra exporter, flushed per span: tests pass an InMemorySpanExporter. */
+  exporter?: SpanExporter;
+}
+
+let provider: NodeTracerProvider | undefined;
+
+/**
+ * Registers the process-wide tracer provider once (W3C trace-context
+ * propagation, AsyncLocalStorage context). Later calls in the same process
+ * (several services started in one test) reuse the first provider.
+ */
+export function initTracing(service: string, options: TracingOptions = {}): NodeTracerProvider {
+  if (provider) return provider;
+  const spanProcessors: SpanProcessor[] = [];
+  if (options.exporter) spanProcessors.push(new SimpleSpanProcessor(options.exporter));
+  if (options.otlpEndpoint) {
+    const url = `${options.otlpEndpoint.replace(/\/$/, "")}/v1/traces`;
+    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
+  }
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    spanProcessors,
+  });
+  provider.register();
+  return provider;
+}
+
+export async function shutdownTracing(): Promise<void> {
+  const current = provider;
+  provider = undefined;
+  await current?.shutdown();
+}
+
+export function tracer(name: string): Tracer {
+  return trace.getTracer(name);
+}
+
+const natsSetter: TextMapSetter<MsgHdrs> = {
+  set: (carrier, key, value) => carrier.set(key, value),
+};
+const natsGetter: TextMapGetter<MsgHdrs> = {
+  get: (carrier, key) => carrier.get(key) || undefined,
+  keys: (carrier) => carrier.keys(),
+};
+
+/** Writes the active (or given) context's traceparent into NATS headers. */
+export function injectTrace(headers: MsgHdrs, ctx: Context = context.active()): void {
+  propagation.inject(ctx, headers, natsSetter);
+}
+
+/** The remote context carried in NATS headers, or the root context. */
+export function extractTrace(headers: MsgHdrs | undefined): Context {
+  return headers ? propagation.extract(ROOT_CONTEXT, headers, natsGetter) : ROOT_CONTEXT;
+}
+
+/** Same as injectTrace/extractTrace for a plain string map (gRPC metadata). */
+export function injectTraceMap(carrier: Record<string, string>, ctx: Context = context.active()): void {
+  propagation.inject(ctx, carrier);
+}
+export function extractTraceMap(carrier: Record<string, string>): Context {
+  return propagation.extract(ROOT_CONTEXT, carrier);
+}

@@ -1,0 +1,115 @@
+import type { ToolErrorShape } from "./errors.js";
+
+/**
+ * Messages on the buses. They are JSON: small, debuggable with `nats sub`, and
+ * readable by any language. gRPC is for clients; NATS payloads are internal.
+ */
+
+/** Dispatched on tm.data.task.<pool>; one per attempt. */
+export interface TaskMessage {
+  workflowId: string;
+  taskId: string;
+  tool: string;
+  args: Record<string, unknown>;
+  attempt: number;
+  /** Epoch ms after which the result is no longer wanted. */
+  deadlineMs: number;
+}
+
+/** Published on tm.data.result.<workflowId> before the task is acked. */
+export interface ResultMessage {
+  workflowId: string;
+  taskId: string;
+  attempt: number;
+  worker: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  output?: Record<string, unknown>;
+  error?: ToolErrorShape;
+}
+
+export type EventKind =
+  | "workflow.started"
+  | "task.queued"
+  | "task.started"
+  | "task.progress"
+  | "task.retrying"
+  | "task.succeeded"
+  | "task.failed"
+  | "task.cancelled"
+  | "workflow.succeeded"
+  | "workflow.failed"
+  | "workflow.cancelled";
+
+/** Published on tm.evt.<workflowId> into the TM_EVENTS stream. */
+export interface EventMessage {
+  kind: EventKind;
+  workflowId: string;
+  timeMs: number;
+  taskId?: string;
+  tool?: string;
+  pool?: string;
+  attempt?: number;
+  message?: string;
+  worker?: string;
+  durationMs?: number;
+  progress?: Record<string, unknown>;
+}
+
+export const TERMINAL_WORKFLOW_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>([
+  "workflow.succeeded",
+  "workflow.failed",
+  "workflow.cancelled",
+]);
+
+/** Broadcast on tm.cmd.cancel. */
+export interface CancelCommand {
+  workflowId: string;
+  /** Absent: every task of the workflow. */
+  taskId?: string;
+  reason: string;
+}
+
+export interface SetLimitCommand {
+  limit: number;
+}
+
+export interface CommandReply {
+  instanceId: string;
+  service: string;
+  pool?: string;
+  ok: boolean;
+  detail?: string;
+}
+
+/** Published on tm.metrics.<service>.<instanceId> every interval. */
+export interface MetricsSnapshot {
+  service: string;
+  instanceId: string;
+  pool?: string;
+  tools: string[];
+  timeMs: number;
+  limit: number;
+  minLimit: number;
+  maxLimit: number;
+  inFlight: number;
+  completed: number;
+  failed: number;
+  /** Task latency percentiles over the last interval, ms. */
+  p50Ms: number;
+  p99Ms: number;
+  cpuPercent: number;
+  rssBytes: number;
+  draining: boolean;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export function decodeJson<T>(data: Uint8Array): T {
+  return JSON.parse(decoder.decode(data)) as T;
+}

@@ -1,0 +1,21 @@
+import type { Logger } from "@toolmesh/core";
+
+/** What a tool handler gets besides its (already validated) arguments. */
+export interface ToolContext {
+  workflowId: string;
+  taskId: string;
+  attempt: number;
+  /** Aborted on cancel, on the task's deadline, and on shutdown. */
+  signal: AbortSignal;
+  /** Reports progress; becomes a task.progress event on the event stream. */
+  progress(update: Record<string, unknown>): void;
+  log: Logger;
+}
+
+/**
+ * Runs one call of a tool. Returns a JSON object (the task's output) or
+ * throws; a ToolError keeps its code, anything else becomes INTERNAL.
+ */
+export type ToolHandler = (args: Record<string, unknown>, ctx: ToolContext) => Promise<Record<string, unknown>>;
+
+export type ToolHandlers = Readonly<Record<string, ToolHandler>>;

@@ -1,0 +1,30 @@
+import { ErrorCode, ToolError } from "@toolmesh/core";
+import { codeAnalyze, codeGlob, codeGrep, codeRead } from "./code-tools.js";
+import type { ToolSpec } from "./spec.js";
+import { testEcho, testFail, testSleep } from "./test-tools.js";
+
+/** Every tool toolmesh knows, by name. The coordinator validates against it. */
+export const TOOLS: ReadonlyMap<string, ToolSpec> = new Map(
+  [codeGlob, codeGrep, codeRead, codeAnalyze, testEcho, testSleep, testFail].map((spec) => [spec.name, spec as ToolSpec]),
+);
+
+export function getTool(name: string): ToolSpec | undefined {
+  return TOOLS.get(name);
+}
+
+/**
+ * Parses `args` for `tool`, applying defaults. Throws ToolError
+ * INVALID_ARGUMENT naming each bad field, or NOT_FOUND for an unknown tool.
+ */
+export function parseToolArgs(tool: string, args: unknown): Record<string, unknown> {
+  const spec = TOOLS.get(tool);
+  if (!spec) {
+    throw new ToolError(ErrorCode.NOT_FOUND, `unknown tool "${tool}"; known tools: ${[...TOOLS.keys()].join(", ")}`);
+  }
+  const parsed = spec.args.safeParse(args ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.length ? `args.${issue.path.join(".")}` : "args"}: ${issue.message}`);
+    throw new ToolError(ErrorCode.INVALID_ARGUMENT, `bad arguments for ${tool}: ${problems.join("; ")}`);
+  }
+  return parsed.data as Record<string, unknown>;
+}

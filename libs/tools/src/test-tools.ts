@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { defineTool } from "./spec.js";
+
+/**
+ * Tools of the `test` pool: deterministic building blocks for integration
+ * tests and the benchmark (no I/O beyond timers).
+ */
+export const testEcho = defineTool({
+  name: "test.echo",
+  pool: "test",
+  description: "Returns its `value` argument unchanged.",
+  args: z.object({ value: z.unknown().optional() }).strict(),
+});
+
+export const testSleep = defineTool({
+  name: "test.sleep",
+  pool: "test",
+  description: "Waits `ms` milliseconds (heartbeating), then returns; honours cancellation.",
+  args: z.object({ ms: z.number().int().min(0).max(3_600_000), value: z.unknown().optional() }).strict(),
+});
+
+export const testFail = defineTool({
+  name: "test.fail",
+  pool: "test",
+  description:
+    "Fails with `code` and `message`; with `succeedOnAttempt` it succeeds from that attempt on, to exercise retries.",
+  args: z
+    .object({
+      code: z.string().default("UNAVAILABLE"),
+      message: z.string().default("test.fail was asked to fail"),
+      succeedOnAttempt: z.number().int().min(1).optional(),
+    })
+    .strict(),
+});
