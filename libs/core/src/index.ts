@@ -14,7 +14,14 @@ export { createLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { createRegistry, serveMetrics } from "./metrics.js";
 export type { MetricsServer } from "./metrics.js";
-export { connectNats, ensureEventStream, ensurePoolQueue, ensureResultStream } from "./nats.js";
+export {
+  connectNats,
+  ensureEventStream,
+  ensurePoolConsumer,
+  ensurePoolStream,
+  ensureResultConsumer,
+  ensureResultStream,
+} from "./nats.js";
 export { POOLS, isPoolName, poolOfTool } from "./pools.js";
 export type { PoolName } from "./pools.js";
 export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects } from "./subjects.js";

@@ -93,7 +93,7 @@ export async function ensureEventStream(jsm: JetStreamManager, maxAgeMs = 24 * 3
 }
 
 /** TM_RESULTS: results on their way to the coordinator; removed once acked. */
-export async function ensureResultStream(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
+export async function ensureResultStream(jsm: JetStreamManager): Promise<void> {
   await ensureStream(jsm, {
     name: Streams.results,
     subjects: [Subjects.allResults],
@@ -101,6 +101,10 @@ export async function ensureResultStream(jsm: JetStreamManager, ackWaitMs: numbe
     storage: StorageType.File,
     duplicate_window: DUPLICATE_WINDOW,
   });
+}
+
+/** The coordinator's durable consumer on TM_RESULTS. */
+export async function ensureResultConsumer(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
   await ensureConsumer(jsm, Streams.results, {
     durable_name: Consumers.coordinator,
     ack_policy: AckPolicy.Explicit,
@@ -111,21 +115,25 @@ export async function ensureResultStream(jsm: JetStreamManager, ackWaitMs: numbe
   });
 }
 
-/**
- * TM_TASKS_<POOL>: the pool's work queue, with one durable pull consumer that
- * all of the pool's workers share. A task whose worker dies is redelivered
- * after ackWaitMs (workers heartbeat long tasks so they are not).
- */
-export async function ensurePoolQueue(jsm: JetStreamManager, pool: PoolName, ackWaitMs: number, maxDeliver = 5): Promise<void> {
-  const stream = Streams.tasks(pool);
+/** TM_TASKS_<POOL>: the pool's work queue (publishers need only the stream). */
+export async function ensurePoolStream(jsm: JetStreamManager, pool: PoolName): Promise<void> {
   await ensureStream(jsm, {
-    name: stream,
+    name: Streams.tasks(pool),
     subjects: [Subjects.task(pool)],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     duplicate_window: DUPLICATE_WINDOW,
   });
-  await ensureConsumer(jsm, stream, {
+}
+
+/**
+ * The one durable pull consumer that all of a pool's workers share. A task
+ * whose worker dies is redelivered after ackWaitMs (workers heartbeat long
+ * tasks so that live ones are not).
+ */
+export async function ensurePoolConsumer(jsm: JetStreamManager, pool: PoolName, ackWaitMs: number, maxDeliver = 5): Promise<void> {
+  await ensurePoolStream(jsm, pool);
+  await ensureConsumer(jsm, Streams.tasks(pool), {
     durable_name: Consumers.poolWorkers,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,

@@ -1,0 +1,16 @@
+/**
+ * @toolmesh/runtime — the worker runtime every tool service is built on: it
+ * pulls tasks from the pool's JetStream work queue within a run-time
+ * adjustable concurrency limit, heartbeats long tasks, honours cancellation,
+ * publishes results before acking, and exports metrics and spans.
+ *
+ *   await runWorkerService({ service: "codebase", pool: "codebase", handlers: () => myHandlers });
+ */
+export type { ToolContext, ToolHandler, ToolHandlers } from "./handler.js";
+export { LatencyWindow, percentile } from "./latency-window.js";
+export { ConcurrencyLimiter } from "./limiter.js";
+export { runWorkerService, workerConfigSchema } from "./service.js";
+export type { WorkerConfig, WorkerServiceOptions } from "./service.js";
+export { testHandlers } from "./test-handlers.js";
+export { startWorker } from "./worker.js";
+export type { Worker, WorkerOptions } from "./worker.js";

@@ -1,0 +1,60 @@
+/**
+ * A concurrency limit that can change while tasks run. Lowering it never
+ * interrupts running work; new work waits until in-flight drops below it.
+ */
+export class ConcurrencyLimiter {
+  #limit: number;
+  #inFlight = 0;
+  #waiters: Array<() => void> = [];
+
+  constructor(limit: number) {
+    this.#limit = Math.max(1, Math.floor(limit));
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Slots free right now (0 when at or over the limit). */
+  get free(): number {
+    return Math.max(0, this.#limit - this.#inFlight);
+  }
+
+  setLimit(limit: number): void {
+    this.#limit = Math.max(1, Math.floor(limit));
+    this.#wake();
+  }
+
+  /** Takes a slot without waiting; the caller checked `free` first. */
+  take(): void {
+    this.#inFlight += 1;
+  }
+
+  release(): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    this.#wake();
+  }
+
+  /** Resolves when at least one slot is free. */
+  whenFree(): Promise<void> {
+    if (this.free > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Resolves when nothing is in flight. */
+  async whenIdle(): Promise<void> {
+    while (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import {
+  baseConfigSchema,
+  connectNats,
+  createLogger,
+  createRegistry,
+  initTracing,
+  loadConfig,
+  serveMetrics,
+  shutdownTracing,
+  type PoolName,
+} from "@toolmesh/core";
+import type { ToolHandlers } from "./handler.js";
+import { startWorker, type Worker } from "./worker.js";
+
+export const workerConfigSchema = baseConfigSchema.extend({
+  /** Starting concurrency limit of this instance; the pool's minimum when unset. */
+  TOOLMESH_POOL_LIMIT: z.coerce.number().int().min(1).optional(),
+  /** Ack wait of the pool's consumer: redelivery delay after a worker dies. */
+  TOOLMESH_ACK_WAIT_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How long SIGTERM waits for in-flight tasks before aborting them. */
+  TOOLMESH_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  TOOLMESH_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export interface WorkerServiceOptions {
+  service: string;
+  pool: PoolName;
+  /** Builds the handlers once config and logger exist (e.g. to read roots). */
+  handlers: (env: NodeJS.ProcessEnv, log: ReturnType<typeof createLogger>) => ToolHandlers | Promise<ToolHandlers>;
+}
+
+/**
+ * The main() of every worker service: validated config, logs, tracing,
+ * /metrics, the NATS connection and the worker, with a graceful drain on
+ * SIGTERM/SIGINT (in-flight tasks finish; queued ones stay for other workers).
+ */
+export async function runWorkerService(options: WorkerServiceOptions): Promise<Worker> {
+  const config = loadConfig(options.service, workerConfigSchema);
+  const log = createLogger(options.service, config.TOOLMESH_LOG_LEVEL);
+  initTracing(options.service, { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const registry = createRegistry(options.service);
+  const handlers = await options.handlers(process.env, log);
+  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, config.TOOLMESH_METRICS_PORT) : undefined;
+  const nc = await connectNats(config, options.service);
+  const worker = await startWorker({
+    service: options.service,
+    pool: options.pool,
+    handlers,
+    nc,
+    log,
+    registry,
+    ...(config.TOOLMESH_INSTANCE_ID ? { instanceId: config.TOOLMESH_INSTANCE_ID } : {}),
+    ...(config.TOOLMESH_POOL_LIMIT ? { limit: config.TOOLMESH_POOL_LIMIT } : {}),
+    ackWaitMs: config.TOOLMESH_ACK_WAIT_MS,
+    metricsIntervalMs: config.TOOLMESH_METRICS_INTERVAL_MS,
+  });
+  log.info({ metricsPort: metricsServer?.port, nats: config.TOOLMESH_NATS_URL }, "ready");
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await worker.drain(config.TOOLMESH_DRAIN_GRACE_MS);
+    await nc.drain().catch(() => undefined);
+    await metricsServer?.close();
+    await shutdownTracing();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+  return worker;
+}

@@ -1,0 +1,159 @@
+import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
+import {
+  ErrorCode,
+  Subjects,
+  ToolError,
+  decodeJson,
+  encodeJson,
+  extractTrace,
+  injectTrace,
+  tracer,
+  type EventMessage,
+  type Logger,
+  type PoolName,
+  type ResultMessage,
+  type TaskMessage,
+} from "@toolmesh/core";
+import { parseToolArgs } from "@toolmesh/tools";
+import type { ToolHandlers } from "./handler.js";
+import type { WorkerMetrics } from "./worker-metrics.js";
+
+export interface TaskRunnerDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  pool: PoolName;
+  instanceId: string;
+  handlers: ToolHandlers;
+  log: Logger;
+  metrics: WorkerMetrics;
+  /** Interval of in-progress acks, well under the consumer's ack wait. */
+  heartbeatMs: number;
+  /** Latency sink for the metrics bus. */
+  onFinished(tool: string, ms: number, ok: boolean): void;
+}
+
+/** Why a running task's signal was aborted; becomes the result's error. */
+export class AbortReason extends ToolError {}
+
+/**
+ * Runs one delivered task to completion: the handler inside a span that
+ * continues the dispatcher's trace, heartbeats while it runs, the result
+ * published to TM_RESULTS (awaiting JetStream's ack) and only then the task
+ * acked. If the result cannot be published the task is nak'ed for redelivery,
+ * so no work is lost.
+ */
+export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSignal, register: (task: TaskMessage) => void): Promise<void> {
+  const startedAtMs = Date.now();
+  let task: TaskMessage;
+  try {
+    task = decodeJson<TaskMessage>(msg.data);
+  } catch (err) {
+    deps.log.error({ err, seq: msg.seq }, "dropping undecodable task message");
+    msg.term();
+    return;
+  }
+  if (msg.redelivered) deps.metrics.redeliveries.inc({ pool: deps.pool });
+  register(task);
+
+  const parent = extractTrace(msg.headers);
+  const span = tracer("toolmesh-worker").startSpan(
+    `tool ${task.tool}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        "toolmesh.pool": deps.pool,
+        "toolmesh.tool": task.tool,
+        "toolmesh.workflow_id": task.workflowId,
+        "toolmesh.task_id": task.taskId,
+        "toolmesh.attempt": task.attempt,
+        "toolmesh.worker": deps.instanceId,
+      },
+    },
+    parent,
+  );
+  const spanContext = trace.setSpan(parent, span);
+  const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
+  publishEvent(deps, task, { kind: "task.started", timeMs: startedAtMs });
+
+  let output: Record<string, unknown> | undefined;
+  let error: ToolError | undefined;
+  try {
+    if (signal.aborted) throw signal.reason;
+    if (Date.now() > task.deadlineMs) throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, "task deadline passed before it started");
+    const handler = deps.handlers[task.tool];
+    if (!handler) throw new ToolError(ErrorCode.NOT_FOUND, `pool ${deps.pool} has no handler for ${task.tool}`);
+    const args = parseToolArgs(task.tool, task.args);
+    output = await context.with(spanContext, () =>
+      handler(args, {
+        workflowId: task.workflowId,
+        taskId: task.taskId,
+        attempt: task.attempt,
+        signal,
+        log: deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }),
+        progress: (update) => publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update }),
+      }),
+    );
+    // A handler that ignored its signal still reports the abort, not a result
+    // nobody waits for.
+    if (signal.aborted) throw signal.reason;
+  } catch (err) {
+    error = signal.aborted && signal.reason instanceof ToolError ? signal.reason : ToolError.from(err);
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  const finishedAtMs = Date.now();
+  const result: ResultMessage = {
+    workflowId: task.workflowId,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    worker: deps.instanceId,
+    startedAtMs,
+    finishedAtMs,
+    ...(error ? { error: error.toShape() } : { output: output ?? {} }),
+  };
+  const outcome = error ? "error" : "ok";
+  deps.metrics.taskDuration.observe({ pool: deps.pool, tool: task.tool, outcome }, (finishedAtMs - startedAtMs) / 1000);
+  deps.metrics.tasks.inc({ pool: deps.pool, tool: task.tool, outcome });
+  if (error) deps.metrics.errors.inc({ pool: deps.pool, tool: task.tool, code: error.code });
+  deps.onFinished(task.tool, finishedAtMs - startedAtMs, !error);
+  if (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    span.setAttribute("toolmesh.error_code", error.code);
+  }
+
+  try {
+    const hdrs = headers();
+    injectTrace(hdrs, spanContext);
+    await deps.js.publish(Subjects.result(task.workflowId), encodeJson(result), {
+      msgID: `${task.workflowId}.${task.taskId}.${task.attempt}`,
+      headers: hdrs,
+    });
+    msg.ack();
+  } catch (err) {
+    deps.log.error({ err, workflowId: task.workflowId, taskId: task.taskId }, "could not publish result; task goes back to the queue");
+    msg.nak(1000);
+  } finally {
+    span.end();
+  }
+}
+
+/** Best-effort progress events: a core publish, stored by the TM_EVENTS stream. */
+function publishEvent(deps: TaskRunnerDeps, task: TaskMessage, event: Pick<EventMessage, "kind" | "timeMs" | "progress">): void {
+  const message: EventMessage = {
+    ...event,
+    workflowId: task.workflowId,
+    taskId: task.taskId,
+    tool: task.tool,
+    pool: deps.pool,
+    attempt: task.attempt,
+    worker: deps.instanceId,
+  };
+  try {
+    deps.nc.publish(Subjects.events(task.workflowId), encodeJson(message));
+  } catch (err) {
+    deps.log.warn({ err }, "could not publish event");
+  }
+}

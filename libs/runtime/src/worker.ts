@@ -1,0 +1,248 @@
+import { jetstream, jetstreamManager, type Consumer } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import {
+  Consumers,
+  ErrorCode,
+  POOLS,
+  Streams,
+  Subjects,
+  ensureEventStream,
+  ensurePoolConsumer,
+  ensureResultStream,
+  decodeJson,
+  encodeJson,
+  type CancelCommand,
+  type CommandReply,
+  type Logger,
+  type MetricsSnapshot,
+  type PoolName,
+  type SetLimitCommand,
+} from "@toolmesh/core";
+import { randomUUID } from "node:crypto";
+import type { Registry } from "prom-client";
+import { RunningTasks } from "./cancellations.js";
+import type { ToolHandlers } from "./handler.js";
+import { LatencyWindow } from "./latency-window.js";
+import { ConcurrencyLimiter } from "./limiter.js";
+import { AbortReason, runTask } from "./task-runner.js";
+import { createWorkerMetrics } from "./worker-metrics.js";
+
+export interface WorkerOptions {
+  service: string;
+  pool: PoolName;
+  handlers: ToolHandlers;
+  nc: NatsConnection;
+  log: Logger;
+  registry: Registry;
+  instanceId?: string;
+  /** Starting limit; the pool's minimum by default. */
+  limit?: number;
+  /** Consumer ack wait: how long a dead worker's task waits before redelivery. */
+  ackWaitMs?: number;
+  metricsIntervalMs?: number;
+  /** How long a pull waits for work before it is renewed. */
+  pullExpiresMs?: number;
+}
+
+export interface Worker {
+  readonly instanceId: string;
+  readonly pool: PoolName;
+  readonly limiter: ConcurrencyLimiter;
+  /** Stops taking work and waits for in-flight tasks (up to graceMs, then aborts them). */
+  drain(graceMs?: number): Promise<void>;
+}
+
+/**
+ * A pool worker: pulls tasks from the pool's JetStream work queue as fast as
+ * its concurrency limit allows (each pull asks for exactly the free slots),
+ * runs them with their handlers, and answers the command bus.
+ */
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const { nc, pool, log } = options;
+  const instanceId = options.instanceId ?? `${options.service}-${randomUUID().slice(0, 8)}`;
+  const range = POOLS[pool];
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const limiter = new ConcurrencyLimiter(options.limit ?? range.minLimit);
+  const metrics = createWorkerMetrics(options.registry);
+  const latencies = new LatencyWindow();
+  const running = new RunningTasks();
+  const counters = { completed: 0, failed: 0 };
+
+  const jsm = await jetstreamManager(nc);
+  await ensureEventStream(jsm);
+  await ensureResultStream(jsm);
+  await ensurePoolConsumer(jsm, pool, ackWaitMs);
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
+
+  let pulling = true;
+  let draining = false;
+  const subscriptions: Subscription[] = [];
+  const reply = (ok: boolean, detail?: string): Uint8Array =>
+    encodeJson({ instanceId, service: options.service, pool, ok, ...(detail ? { detail } : {}) } satisfies CommandReply);
+
+  subscriptions.push(
+    nc.subscribe(Subjects.cancel, {
+      callback: (err, msg) => {
+        if (err) return;
+        const command = decodeJson<CancelCommand>(msg.data);
+        const aborted = running.cancel(command);
+        if (aborted > 0) log.info({ ...command, aborted }, "cancelled running tasks");
+      },
+    }),
+    nc.subscribe(Subjects.setLimit(pool), {
+      callback: (err, msg) => {
+        if (err) return;
+        const { limit } = decodeJson<SetLimitCommand>(msg.data);
+        if (!Number.isInteger(limit) || limit < 1) {
+          msg.respond(reply(false, `limit must be a whole number >= 1, got ${String(limit)}`));
+          return;
+        }
+        const applied = Math.min(limit, range.maxLimit);
+        limiter.setLimit(applied);
+        metrics.limit.set({ pool }, applied);
+        log.info({ requested: limit, applied }, "concurrency limit changed");
+        msg.respond(reply(true, `limit=${applied}`));
+      },
+    }),
+    nc.subscribe(Subjects.drain(pool), {
+      callback: (err, msg) => {
+        if (err) return;
+        void worker.drain().then(() => msg.respond(reply(true, "drained")));
+      },
+    }),
+    nc.subscribe(Subjects.ping, {
+      callback: (err, msg) => {
+        if (!err) msg.respond(reply(true, draining ? "draining" : `limit=${limiter.limit} inFlight=${limiter.inFlight}`));
+      },
+    }),
+  );
+
+  metrics.limit.set({ pool }, limiter.limit);
+  const pullLoop = pull(consumer, options.pullExpiresMs ?? 2000);
+  const snapshotTimer = setInterval(() => void publishSnapshot(), options.metricsIntervalMs ?? 2000);
+  let lastCpu = process.cpuUsage();
+  let lastCpuAt = Date.now();
+
+  async function pull(source: Consumer, expires: number): Promise<void> {
+    while (pulling) {
+      await limiter.whenFree();
+      if (!pulling) break;
+      try {
+        const batch = await source.fetch({ max_messages: limiter.free, expires });
+        for await (const msg of batch) {
+          // The pull can still deliver after drain began: hand those back at
+          // once rather than leave them waiting out the ack wait.
+          if (!pulling) {
+            msg.nak();
+            continue;
+          }
+          limiter.take();
+          metrics.inFlight.set({ pool }, limiter.inFlight);
+          void execute(msg);
+        }
+      } catch (err) {
+        if (!pulling) break;
+        log.warn({ err }, "pull failed; retrying");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  async function execute(msg: Parameters<typeof runTask>[0]): Promise<void> {
+    const key = `${msg.seq}`;
+    const controller = new AbortController();
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    try {
+      await runTask(
+        msg,
+        {
+          nc,
+          js,
+          pool,
+          instanceId,
+          handlers: options.handlers,
+          log,
+          metrics,
+          heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
+          onFinished: (_tool, ms, ok) => {
+            latencies.add(ms);
+            if (ok) counters.completed += 1;
+            else counters.failed += 1;
+          },
+        },
+        controller.signal,
+        (task) => {
+          running.add(key, task, controller);
+          const remaining = task.deadlineMs - Date.now();
+          deadlineTimer = setTimeout(
+            () => controller.abort(new AbortReason(ErrorCode.DEADLINE_EXCEEDED, `timed out after its deadline`)),
+            Math.max(0, remaining),
+          );
+        },
+      );
+    } catch (err) {
+      log.error({ err }, "task runner failed");
+    } finally {
+      clearTimeout(deadlineTimer);
+      running.delete(key);
+      limiter.release();
+      metrics.inFlight.set({ pool }, limiter.inFlight);
+    }
+  }
+
+  async function publishSnapshot(): Promise<void> {
+    const now = Date.now();
+    const cpu = process.cpuUsage(lastCpu);
+    const cpuPercent = ((cpu.user + cpu.system) / 1000 / Math.max(1, now - lastCpuAt)) * 100;
+    lastCpu = process.cpuUsage();
+    lastCpuAt = now;
+    const { p50, p99 } = latencies.takePercentiles();
+    const snapshot: MetricsSnapshot = {
+      service: options.service,
+      instanceId,
+      pool,
+      tools: Object.keys(options.handlers),
+      timeMs: now,
+      limit: limiter.limit,
+      minLimit: range.minLimit,
+      maxLimit: range.maxLimit,
+      inFlight: limiter.inFlight,
+      completed: counters.completed,
+      failed: counters.failed,
+      p50Ms: p50,
+      p99Ms: p99,
+      cpuPercent,
+      rssBytes: process.memoryUsage.rss(),
+      draining,
+    };
+    try {
+      nc.publish(Subjects.metrics(options.service, instanceId), encodeJson(snapshot));
+      const info = await consumer.info(true);
+      metrics.queueDepth.set({ pool }, info.num_pending);
+    } catch (err) {
+      log.debug({ err }, "metrics snapshot incomplete");
+    }
+  }
+
+  const worker: Worker = {
+    instanceId,
+    pool,
+    limiter,
+    async drain(graceMs = 30_000) {
+      if (draining) return limiter.whenIdle();
+      draining = true;
+      pulling = false;
+      log.info({ inFlight: limiter.inFlight }, "draining");
+      const grace = setTimeout(() => running.abortAll("worker shut down before the task finished"), graceMs);
+      await limiter.whenIdle();
+      clearTimeout(grace);
+      clearInterval(snapshotTimer);
+      for (const sub of subscriptions) sub.unsubscribe();
+      await pullLoop.catch(() => undefined);
+      log.info("drained");
+    },
+  };
+  log.info({ instanceId, pool, limit: limiter.limit, tools: Object.keys(options.handlers) }, "worker started");
+  return worker;
+}

@@ -1,0 +1,46 @@
+import type { NatsServerHandle } from "./nats-server.js";
+import { startNatsServer } from "./nats-server.js";
+
+/**
+ * True when testcontainers can reach a container runtime. On machines without
+ * one (no Docker engine) the client rejects within milliseconds.
+ */
+export async function containerRuntimeAvailable(): Promise<boolean> {
+  if (process.env.TOOLMESH_TEST_CONTAINERS === "0") return false;
+  try {
+    const { getContainerRuntimeClient } = await import("testcontainers");
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A nats-server with JetStream for one suite: testcontainers' container when a
+ * runtime is reachable, otherwise a local nats-server process.
+ */
+export async function startTestNats(): Promise<NatsServerHandle> {
+  if (!(await containerRuntimeAvailable())) return startNatsServer();
+  const { GenericContainer, Wait } = await import("testcontainers");
+  const container = await new GenericContainer("nats:2.10-alpine")
+    .withCommand(["-js", "-sd", "/data"])
+    .withExposedPorts(4222)
+    .withWaitStrategy(Wait.forLogMessage(/Server is ready/))
+    .start();
+  const port = container.getMappedPort(4222);
+  const handle: NatsServerHandle = {
+    url: `nats://${container.getHost()}:${port}`,
+    port,
+    storeDir: "/data",
+    kind: "container",
+    async stop() {
+      await container.stop();
+    },
+    async restart() {
+      await container.restart();
+    },
+    [Symbol.asyncDispose]: () => handle.stop(),
+  };
+  return handle;
+}

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+export interface NatsServerHandle {
+  /** nats://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  /** JetStream store directory (removed by stop()). */
+  storeDir: string;
+  /** "process" here; "container" when a container runtime ran it. */
+  kind: "process" | "container";
+  /** Stops the server; the store survives when keepStore (for restart()). */
+  stop(options?: { keepStore?: boolean }): Promise<void>;
+  /** Starts it again on the same port and store, as after a crash. */
+  restart(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export class NatsServerNotFoundError extends Error {
+  override readonly name = "NatsServerNotFoundError";
+  constructor(binary: string) {
+    super(`${binary} not found: install it (Debian: apt-get install -y nats-server) or set NATS_SERVER_BIN`);
+  }
+}
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+}
+
+function launch(binary: string, storeDir: string, port: number): Promise<Started> {
+  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  return new Promise<Started>((resolve, reject) => {
+    let listeningPort = 0;
+    const log: string[] = [];
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`nats-server did not become ready in 10 s:\n${log.join("\n")}`));
+    }, 10_000);
+    child.once("error", (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(err.code === "ENOENT" ? new NatsServerNotFoundError(binary) : err);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nats-server exited with ${code} before it was ready:\n${log.join("\n")}`));
+    });
+    // Keep reading stderr for the server's whole life, or it blocks on a full pipe.
+    const lines = createInterface({ input: child.stderr! });
+    lines.on("line", (line) => {
+      if (log.length < 200) log.push(line);
+      const match = /Listening for client connections on [^:]+:(\d+)/.exec(line);
+      if (match) listeningPort = Number(match[1]);
+      if (line.includes("Server is ready") && listeningPort > 0) {
+        clearTimeout(timer);
+        child.removeAllListeners("exit");
+        resolve({ child, port: listeningPort });
+      }
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/**
+ * Starts a nats-server with JetStream in a fresh temp dir on a random port,
+ * as a local process. (Where a container runtime is reachable a suite could
+ * use testcontainers' NATS image instead; see startTestNats.)
+ */
+export async function startNatsServer(options: { binary?: string } = {}): Promise<NatsServerHandle> {
+  const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? "nats-server";
+  const storeDir = await mkdtemp(join(tmpdir(), "toolmesh-nats-"));
+  let current = await launch(binary, storeDir, -1).catch(async (err: unknown) => {
+    await rm(storeDir, { recursive: true, force: true });
+    throw err;
+  });
+  const port = current.port;
+  const handle: NatsServerHandle = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    kind: "process",
+    async stop(opts) {
+      await stopChild(current.child);
+      if (!opts?.keepStore) await rm(storeDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await stopChild(current.child);
+      current = await launch(binary, storeDir, port);
+    },
+    [Symbol.asyncDispose]: () => handle.stop(),
+  };
+  return handle;
+}
