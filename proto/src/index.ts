@@ -17,6 +17,11 @@ export {
   eventTypeToJSON,
   taskStateToJSON,
   workflowStateToJSON,
+  WorkflowSpec,
+  TaskSpec,
+  Workflow,
+  WorkflowEvent,
+  TaskStatus,
 } from "../gen/toolmesh/v1/coordinator.js";
 export type {
   CallToolRequest,
@@ -33,12 +38,7 @@ export type {
   SubmitWorkflowRequest,
   SubmitWorkflowResponse,
   TaskError,
-  TaskSpec,
-  TaskStatus,
   WatchWorkflowRequest,
-  Workflow,
-  WorkflowEvent,
-  WorkflowSpec,
   WorkflowSummary,
 } from "../gen/toolmesh/v1/coordinator.js";
 

@@ -21,7 +21,11 @@ export const Subjects = {
   ping: `${Bus.command}.ping`,
   setLimit: (pool: PoolName) => `${Bus.command}.pool.${pool}.set-limit`,
   drain: (pool: PoolName) => `${Bus.command}.pool.${pool}.drain`,
-  events: (workflowId: string) => `${Bus.events}.${workflowId}`,
+  /** tm.evt.<workflowId>.<kind>, kind like "task.started" (two tokens). */
+  event: (workflowId: string, kind: string) => `${Bus.events}.${workflowId}.${kind}`,
+  workflowEvents: (workflowId: string) => `${Bus.events}.${workflowId}.>`,
+  /** What the coordinator listens to, to see tasks start. */
+  allTaskStarted: `${Bus.events}.*.task.started`,
   allEvents: `${Bus.events}.>`,
   task: (pool: PoolName) => `${Bus.data}.task.${pool}`,
   result: (workflowId: string) => `${Bus.data}.result.${workflowId}`,

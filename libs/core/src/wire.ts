@@ -41,7 +41,7 @@ export type EventKind =
   | "workflow.failed"
   | "workflow.cancelled";
 
-/** Published on tm.evt.<workflowId> into the TM_EVENTS stream. */
+/** Published on tm.evt.<workflowId>.<kind> into the TM_EVENTS stream. */
 export interface EventMessage {
   kind: EventKind;
   workflowId: string;

@@ -152,7 +152,7 @@ function publishEvent(deps: TaskRunnerDeps, task: TaskMessage, event: Pick<Event
     worker: deps.instanceId,
   };
   try {
-    deps.nc.publish(Subjects.events(task.workflowId), encodeJson(message));
+    deps.nc.publish(Subjects.event(task.workflowId, event.kind), encodeJson(message));
   } catch (err) {
     deps.log.warn({ err }, "could not publish event");
   }

@@ -1,0 +1,73 @@
+import type { JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { Consumers, POOLS, Streams, Subjects, decodeJson, type MetricsSnapshot, type PoolName } from "@toolmesh/core";
+import type { PoolCapacity } from "@toolmesh/proto";
+
+/**
+ * Pool capacity as the metrics bus reports it: the latest snapshot of every
+ * live instance (silent ones drop out after `staleMs`), plus each pool's
+ * queue depth read from its JetStream consumer.
+ */
+export class CapacityView {
+  readonly #snapshots = new Map<string, MetricsSnapshot>();
+  readonly #staleMs: number;
+  #subscription?: Subscription;
+
+  constructor(staleMs: number) {
+    this.#staleMs = staleMs;
+  }
+
+  start(nc: NatsConnection): void {
+    this.#subscription = nc.subscribe(Subjects.allMetrics, {
+      callback: (err, msg) => {
+        if (err) return;
+        const snapshot = decodeJson<MetricsSnapshot>(msg.data);
+        if (snapshot.pool) this.#snapshots.set(snapshot.instanceId, snapshot);
+      },
+    });
+  }
+
+  stop(): void {
+    this.#subscription?.unsubscribe();
+  }
+
+  live(): MetricsSnapshot[] {
+    const cutoff = Date.now() - this.#staleMs;
+    for (const [id, snapshot] of this.#snapshots) if (snapshot.timeMs < cutoff) this.#snapshots.delete(id);
+    return [...this.#snapshots.values()];
+  }
+
+  async pools(jsm: JetStreamManager): Promise<PoolCapacity[]> {
+    const live = this.live();
+    const result: PoolCapacity[] = [];
+    for (const pool of Object.keys(POOLS) as PoolName[]) {
+      const instances = live.filter((s) => s.pool === pool && !s.draining);
+      const queueDepth = await queueDepthOf(jsm, pool);
+      if (instances.length === 0 && queueDepth === 0) continue;
+      result.push({
+        pool,
+        limit: sum(instances.map((s) => s.limit)),
+        minLimit: POOLS[pool].minLimit,
+        maxLimit: POOLS[pool].maxLimit,
+        inFlight: sum(instances.map((s) => s.inFlight)),
+        queueDepth,
+        instances: instances.length,
+        tools: [...new Set(instances.flatMap((s) => s.tools))].sort(),
+      });
+    }
+    return result;
+  }
+}
+
+async function queueDepthOf(jsm: JetStreamManager, pool: PoolName): Promise<number> {
+  try {
+    return (await jsm.consumers.info(Streams.tasks(pool), Consumers.poolWorkers)).num_pending;
+  } catch {
+    // No worker has ever attached: everything in the stream is waiting.
+    return (await jsm.streams.info(Streams.tasks(pool)).catch(() => undefined))?.state.messages ?? 0;
+  }
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,101 @@
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { createRegistry, type Logger } from "@toolmesh/core";
+import { CoordinatorService, coordinatorProtoFile, protoRoot } from "@toolmesh/proto";
+import { HealthImplementation } from "grpc-health-check";
+import { readFile } from "node:fs/promises";
+import type { Registry } from "prom-client";
+import { CapacityView } from "./capacity.js";
+import type { CoordinatorConfig } from "./config.js";
+import { createCoordinatorMetrics } from "./coordinator-metrics.js";
+import { Engine } from "./engine.js";
+import { coordinatorService } from "./grpc/service.js";
+
+export interface RunningCoordinator {
+  /** The bound gRPC port. */
+  port: number;
+  engine: Engine;
+  registry: Registry;
+  /** Stops accepting calls, then stops the engine (the NATS connection is the caller's). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the coordinator on an open NATS connection: JetStream streams, the
+ * engine, and the gRPC server with health and reflection.
+ */
+export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnection, log: Logger, registry = createRegistry("coordinator")): Promise<RunningCoordinator> {
+  const metrics = createCoordinatorMetrics(registry);
+  const engine = new Engine({
+    nc,
+    log,
+    metrics,
+    resultAckWaitMs: config.TOOLMESH_RESULT_ACK_WAIT_MS,
+    keepWorkflows: config.TOOLMESH_KEEP_WORKFLOWS,
+  });
+  await engine.start();
+  const capacity = new CapacityView(Math.max(5000, config.TOOLMESH_METRICS_INTERVAL_MS * 3));
+  capacity.start(nc);
+
+  const server = new Server({
+    // Leave room above the spec limit so an oversize spec reaches validation
+    // and gets INVALID_ARGUMENT with the limit named, not a transport error.
+    "grpc.max_receive_message_length": config.TOOLMESH_MAX_SPEC_BYTES * 2 + 65_536,
+    "grpc.max_send_message_length": 64 * 1024 * 1024,
+  });
+  server.addService(
+    CoordinatorService,
+    coordinatorService({
+      engine,
+      capacity,
+      js: jetstream(nc),
+      jsm: await jetstreamManager(nc),
+      metrics,
+      limits: {
+        maxTasks: config.TOOLMESH_MAX_TASKS,
+        maxSpecBytes: config.TOOLMESH_MAX_SPEC_BYTES,
+        defaultTimeoutMs: config.TOOLMESH_DEFAULT_TIMEOUT_MS,
+        maxTimeoutMs: config.TOOLMESH_MAX_TIMEOUT_MS,
+        maxAttempts: config.TOOLMESH_MAX_ATTEMPTS,
+      },
+      token: config.TOOLMESH_GRPC_TOKEN,
+    }),
+  );
+  const health = new HealthImplementation({ "": "SERVING", "toolmesh.v1.Coordinator": "SERVING" });
+  health.addToServer(server);
+  new ReflectionService(loadSync(coordinatorProtoFile, { includeDirs: [protoRoot] })).addToServer(server);
+
+  const credentials =
+    config.TOOLMESH_GRPC_TLS_CERT && config.TOOLMESH_GRPC_TLS_KEY
+      ? ServerCredentials.createSsl(null, [
+          { cert_chain: await readFile(config.TOOLMESH_GRPC_TLS_CERT), private_key: await readFile(config.TOOLMESH_GRPC_TLS_KEY) },
+        ])
+      : ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${config.TOOLMESH_GRPC_HOST}:${config.TOOLMESH_GRPC_PORT}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
+
+  return {
+    port,
+    engine,
+    registry,
+    async close() {
+      health.setStatus("", "NOT_SERVING");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 5000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      capacity.stop();
+      await engine.stop();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import {
+  EventType,
+  TaskState,
+  WorkflowState,
+  type TaskStatus,
+  type Workflow,
+  type WorkflowEvent,
+  type WorkflowSummary,
+} from "@toolmesh/proto";
+import type { EventKind, EventMessage } from "@toolmesh/core";
+import type { TaskRecord, TaskStateName, WorkflowRun, WorkflowStateName } from "../workflow/run.js";
+
+const TASK_STATE: Record<TaskStateName, TaskState> = {
+  pending: TaskState.TASK_STATE_PENDING,
+  queued: TaskState.TASK_STATE_QUEUED,
+  running: TaskState.TASK_STATE_RUNNING,
+  succeeded: TaskState.TASK_STATE_SUCCEEDED,
+  failed: TaskState.TASK_STATE_FAILED,
+  cancelled: TaskState.TASK_STATE_CANCELLED,
+};
+
+const WORKFLOW_STATE: Record<WorkflowStateName, WorkflowState> = {
+  running: WorkflowState.WORKFLOW_STATE_RUNNING,
+  succeeded: WorkflowState.WORKFLOW_STATE_SUCCEEDED,
+  failed: WorkflowState.WORKFLOW_STATE_FAILED,
+  cancelled: WorkflowState.WORKFLOW_STATE_CANCELLED,
+};
+
+const EVENT_TYPE: Record<EventKind, EventType> = {
+  "workflow.started": EventType.EVENT_TYPE_WORKFLOW_STARTED,
+  "task.queued": EventType.EVENT_TYPE_TASK_QUEUED,
+  "task.started": EventType.EVENT_TYPE_TASK_STARTED,
+  "task.progress": EventType.EVENT_TYPE_TASK_PROGRESS,
+  "task.retrying": EventType.EVENT_TYPE_TASK_RETRYING,
+  "task.succeeded": EventType.EVENT_TYPE_TASK_SUCCEEDED,
+  "task.failed": EventType.EVENT_TYPE_TASK_FAILED,
+  "task.cancelled": EventType.EVENT_TYPE_TASK_CANCELLED,
+  "workflow.succeeded": EventType.EVENT_TYPE_WORKFLOW_SUCCEEDED,
+  "workflow.failed": EventType.EVENT_TYPE_WORKFLOW_FAILED,
+  "workflow.cancelled": EventType.EVENT_TYPE_WORKFLOW_CANCELLED,
+};
+
+export function workflowState(state: WorkflowStateName): WorkflowState {
+  return WORKFLOW_STATE[state];
+}
+
+export function taskStatus(task: TaskRecord): TaskStatus {
+  return {
+    id: task.spec.id,
+    tool: task.spec.tool,
+    pool: task.spec.pool,
+    state: TASK_STATE[task.state],
+    attempt: task.attempt,
+    output: task.output,
+    error: task.error,
+    startedAtMs: task.startedAtMs ?? 0,
+    finishedAtMs: task.finishedAtMs ?? 0,
+    worker: task.worker ?? "",
+    dependsOn: task.spec.dependsOn,
+  };
+}
+
+export function workflow(run: WorkflowRun): Workflow {
+  return {
+    id: run.id,
+    name: run.name,
+    state: WORKFLOW_STATE[run.state],
+    tasks: [...run.tasks.values()].map(taskStatus),
+    createdAtMs: run.createdAtMs,
+    finishedAtMs: run.finishedAtMs ?? 0,
+    error: run.error ?? "",
+  };
+}
+
+export function workflowSummary(run: WorkflowRun): WorkflowSummary {
+  return { id: run.id, name: run.name, state: WORKFLOW_STATE[run.state], taskCount: run.tasks.size, createdAtMs: run.createdAtMs };
+}
+
+export function workflowEvent(sequence: number, event: EventMessage): WorkflowEvent {
+  return {
+    workflowId: event.workflowId,
+    sequence,
+    timeMs: event.timeMs,
+    type: EVENT_TYPE[event.kind] ?? EventType.EVENT_TYPE_UNSPECIFIED,
+    taskId: event.taskId ?? "",
+    tool: event.tool ?? "",
+    pool: event.pool ?? "",
+    attempt: event.attempt ?? 0,
+    message: event.message ?? "",
+    worker: event.worker ?? "",
+    durationMs: event.durationMs ?? 0,
+    progress: event.progress,
+  };
+}

@@ -1,0 +1,141 @@
+import {
+  status,
+  type Metadata,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from "@grpc/grpc-js";
+import { SpanKind, SpanStatusCode, context, trace, type Context } from "@opentelemetry/api";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { ErrorCode, ToolError, extractTraceMap, tracer } from "@toolmesh/core";
+import { parseToolArgs } from "@toolmesh/tools";
+import { WorkflowSpec, type CoordinatorServer } from "@toolmesh/proto";
+import type { CapacityView } from "../capacity.js";
+import type { CoordinatorMetrics } from "../coordinator-metrics.js";
+import type { Engine } from "../engine.js";
+import { validateWorkflow, type SpecLimits } from "../workflow/validate.js";
+import { watchEvents } from "../watch.js";
+import { checkToken } from "./auth.js";
+import { taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
+import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
+
+export interface ServiceDeps {
+  engine: Engine;
+  capacity: CapacityView;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  metrics: CoordinatorMetrics;
+  limits: SpecLimits;
+  token: string | undefined;
+}
+
+function traceParent(metadata: Metadata): Context {
+  const carrier: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) carrier[key] = String(value);
+  return extractTraceMap(carrier);
+}
+
+/**
+ * Wraps a unary handler: token check, a SERVER span continuing the client's
+ * trace (traceparent metadata), the status metric, and every thrown error
+ * turned into a gRPC status.
+ */
+function unary<Req, Res>(
+  deps: ServiceDeps,
+  method: string,
+  handler: (request: Req, ctx: Context) => Promise<Res>,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+  return (call, callback) => {
+    const span = tracer("toolmesh-coordinator").startSpan(`toolmesh.v1.Coordinator/${method}`, { kind: SpanKind.SERVER }, traceParent(call.metadata));
+    const ctx = trace.setSpan(context.active(), span);
+    context
+      .with(ctx, async () => {
+        checkToken(deps.token, call.metadata);
+        return handler(call.request, ctx);
+      })
+      .then(
+        (response) => {
+          deps.metrics.grpcRequests.inc({ method, code: "OK" });
+          callback(null, response);
+        },
+        (err: unknown) => {
+          const error = toServiceError(err);
+          deps.metrics.grpcRequests.inc({ method, code: status[error.code] ?? String(error.code) });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error.details });
+          callback(error);
+        },
+      )
+      .finally(() => span.end());
+  };
+}
+
+export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
+  const { engine } = deps;
+  return {
+    submitWorkflow: unary(deps, "SubmitWorkflow", async (request: { spec?: WorkflowSpec }, ctx) => {
+      const bytes = request.spec ? WorkflowSpec.encode(request.spec).finish().length : 0;
+      const valid = validateWorkflow(request.spec, bytes, deps.limits);
+      const run = engine.submit(valid, ctx);
+      return { workflowId: run.id };
+    }),
+
+    getWorkflow: unary(deps, "GetWorkflow", async (request: { workflowId: string }) => workflow(engine.get(request.workflowId))),
+
+    listWorkflows: unary(deps, "ListWorkflows", async (request: { limit: number }) => ({
+      workflows: engine.list(request.limit || 100).map(workflowSummary),
+    })),
+
+    cancelWorkflow: unary(deps, "CancelWorkflow", async (request: { workflowId: string; reason: string }) => {
+      const run = engine.get(request.workflowId);
+      run.cancel(request.reason || "cancelled by client");
+      return { state: workflowState(run.state) };
+    }),
+
+    callTool: unary(deps, "CallTool", async (request, ctx) => {
+      const spec = {
+        name: `call ${request.tool}`,
+        defaultTimeoutMs: request.timeoutMs,
+        tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry }],
+      };
+      try {
+        parseToolArgs(request.tool, request.args ?? {});
+      } catch (err) {
+        // For a single call, name the problem without a workflow's task framing.
+        throw serviceError(status.INVALID_ARGUMENT, err instanceof ToolError ? err.message : String(err));
+      }
+      const valid = validateWorkflow(spec, WorkflowSpec.encode(spec).finish().length, deps.limits);
+      const run = await engine.whenDone(engine.submit(valid, ctx));
+      const task = run.tasks.get("call")!;
+      if (task.state !== "succeeded") {
+        const error = task.error ?? { code: ErrorCode.INTERNAL, message: run.error ?? "call failed" };
+        throw serviceError(grpcStatusOf(error.code), `${request.tool}: ${error.message}`);
+      }
+      return taskStatus(task);
+    }),
+
+    getCapacity: unary(deps, "GetCapacity", async () => ({ pools: await deps.capacity.pools(deps.jsm) })),
+
+    watchWorkflow: (call: ServerWritableStream<{ workflowId: string }, ReturnType<typeof workflowEvent>>) => {
+      const abort = new AbortController();
+      call.on("cancelled", () => abort.abort());
+      void (async () => {
+        try {
+          checkToken(deps.token, call.metadata);
+          engine.get(call.request.workflowId);
+          for await (const { sequence, event } of watchEvents(deps.js, call.request.workflowId, abort.signal)) {
+            if (!call.write(workflowEvent(sequence, event))) {
+              await new Promise((resolve) => call.once("drain", resolve));
+            }
+          }
+          deps.metrics.grpcRequests.inc({ method: "WatchWorkflow", code: "OK" });
+          call.end();
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          const error = toServiceError(err);
+          deps.metrics.grpcRequests.inc({ method: "WatchWorkflow", code: status[error.code] ?? String(error.code) });
+          call.destroy(error);
+        }
+      })();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * @toolmesh/coordinator — the gRPC front door and workflow engine. Exported
+ * so tests and `toolmesh up` can run it in-process; `node dist/main.js` runs
+ * it as a service.
+ *
+ *   const coordinator = await startCoordinator(config, nc, log);
+ */
+export { coordinatorConfigSchema } from "./config.js";
+export type { CoordinatorConfig } from "./config.js";
+export { startCoordinator } from "./coordinator.js";
+export type { RunningCoordinator } from "./coordinator.js";
+export { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
+export { findCycle } from "./workflow/graph.js";
+export { validateWorkflow } from "./workflow/validate.js";

@@ -1,0 +1,29 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { Streams, Subjects, TERMINAL_WORKFLOW_EVENTS, decodeJson, type EventMessage } from "@toolmesh/core";
+
+export interface SequencedEvent {
+  sequence: number;
+  event: EventMessage;
+}
+
+/**
+ * Replays a workflow's events from the TM_EVENTS stream and follows new ones
+ * (an ordered consumer filtered to tm.evt.<id>.>), ending after the terminal
+ * workflow event or when `signal` aborts.
+ */
+export async function* watchEvents(js: JetStreamClient, workflowId: string, signal: AbortSignal): AsyncGenerator<SequencedEvent> {
+  const consumer = await js.consumers.get(Streams.events, { filter_subjects: Subjects.workflowEvents(workflowId) });
+  const messages = await consumer.consume({ max_messages: 512 });
+  const stop = (): void => void messages.close();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    for await (const msg of messages) {
+      const event = decodeJson<EventMessage>(msg.data);
+      yield { sequence: msg.seq, event };
+      if (TERMINAL_WORKFLOW_EVENTS.has(event.kind)) break;
+    }
+  } finally {
+    signal.removeEventListener("abort", stop);
+    await messages.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,109 @@
+import { Metadata, credentials as grpcCredentials, type CallOptions, type ServiceError } from "@grpc/grpc-js";
+import { injectTraceMap } from "@toolmesh/core";
+import {
+  CoordinatorClient,
+  type CallToolRequest,
+  type Capacity,
+  type CancelWorkflowResponse,
+  type ListWorkflowsResponse,
+  type TaskStatus,
+  type Workflow,
+  type WorkflowEvent,
+  type WorkflowSpec,
+} from "@toolmesh/proto";
+
+export interface ClientOptions {
+  /** Bearer token when the coordinator sets TOOLMESH_GRPC_TOKEN. */
+  token?: string | undefined;
+  /** Per-call deadline for unary calls, ms (not for watch). */
+  timeoutMs?: number;
+}
+
+/** A gRPC failure with its status code and the server's message. */
+export type ToolmeshCallError = ServiceError;
+
+/**
+ * A promise-based Coordinator client. Every call carries the caller's active
+ * trace context (traceparent metadata), so a workflow submitted inside a span
+ * is part of the caller's trace.
+ */
+export class ToolmeshClient {
+  readonly raw: CoordinatorClient;
+  readonly #options: ClientOptions;
+
+  constructor(address: string, options: ClientOptions = {}) {
+    this.raw = new CoordinatorClient(address, grpcCredentials.createInsecure(), {
+      "grpc.max_receive_message_length": 64 * 1024 * 1024,
+      "grpc.max_send_message_length": 64 * 1024 * 1024,
+    });
+    this.#options = options;
+  }
+
+  close(): void {
+    this.raw.close();
+  }
+
+  metadata(): Metadata {
+    const md = new Metadata();
+    if (this.#options.token) md.set("authorization", `Bearer ${this.#options.token}`);
+    const carrier: Record<string, string> = {};
+    injectTraceMap(carrier);
+    for (const [key, value] of Object.entries(carrier)) md.set(key, value);
+    return md;
+  }
+
+  #callOptions(): Partial<CallOptions> {
+    return this.#options.timeoutMs ? { deadline: Date.now() + this.#options.timeoutMs } : {};
+  }
+
+  #unary<Req, Res>(method: (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (err: ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      method.call(this.raw, request, this.metadata(), this.#callOptions(), (err, res) => (err ? reject(err) : resolve(res)));
+    });
+  }
+
+  async submit(spec: WorkflowSpec): Promise<string> {
+    const res = await this.#unary(this.raw.submitWorkflow, { spec });
+    return res.workflowId;
+  }
+
+  get(workflowId: string): Promise<Workflow> {
+    return this.#unary(this.raw.getWorkflow, { workflowId });
+  }
+
+  list(limit = 100): Promise<ListWorkflowsResponse> {
+    return this.#unary(this.raw.listWorkflows, { limit });
+  }
+
+  cancel(workflowId: string, reason = ""): Promise<CancelWorkflowResponse> {
+    return this.#unary(this.raw.cancelWorkflow, { workflowId, reason });
+  }
+
+  call(request: Partial<CallToolRequest> & { tool: string }): Promise<TaskStatus> {
+    return this.#unary(this.raw.callTool, { args: {}, timeoutMs: 0, retry: undefined, ...request });
+  }
+
+  capacity(): Promise<Capacity> {
+    return this.#unary(this.raw.getCapacity, {});
+  }
+
+  /** The workflow's events, replayed from the first, until the terminal one. */
+  async *watch(workflowId: string, signal?: AbortSignal): AsyncGenerator<WorkflowEvent> {
+    const stream = this.raw.watchWorkflow({ workflowId }, this.metadata());
+    const onAbort = (): void => stream.cancel();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      for await (const event of stream) yield event as WorkflowEvent;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      stream.cancel();
+    }
+  }
+
+  /** Submits, follows the events (to `onEvent`) and returns the finished workflow. */
+  async run(spec: WorkflowSpec, onEvent?: (event: WorkflowEvent) => void): Promise<Workflow> {
+    const id = await this.submit(spec);
+    for await (const event of this.watch(id)) onEvent?.(event);
+    return this.get(id);
+  }
+}

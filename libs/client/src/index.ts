@@ -1,0 +1,9 @@
+/**
+ * @toolmesh/client — a promise-based client of the Coordinator gRPC API,
+ * used by the CLI, the benchmark and the tests.
+ *
+ *   const client = new ToolmeshClient("127.0.0.1:50051");
+ *   const wf = await client.run({ name: "x", tasks: [...], defaultTimeoutMs: 0 });
+ */
+export { ToolmeshClient } from "./client.js";
+export type { ClientOptions, ToolmeshCallError } from "./client.js";
