@@ -1,0 +1,141 @@
+import { status } from "@grpc/grpc-js";
+import { EventType, TaskState, WorkflowState, type WorkflowEvent } from "@toolmesh/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { task, workflow } from "../support/spec.js";
+import { startStack, testHandlers, type TestStack } from "../support/stack.js";
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await stack.addWorker("test", testHandlers, { limit: 16 });
+});
+afterAll(async () => stack?.stop());
+
+async function collect(id: string): Promise<WorkflowEvent[]> {
+  const events: WorkflowEvent[] = [];
+  for await (const event of stack.client.watch(id)) events.push(event);
+  return events;
+}
+
+describe("workflows over real gRPC and a real nats-server", () => {
+  it("submit → watch → get returns every task's output", async () => {
+    const id = await stack.client.submit(workflow("echo", [task("a", "test.echo", { value: 1 }), task("b", "test.echo", { value: "two" })]));
+    const events = await collect(id);
+    expect(events.at(-1)?.type).toBe(EventType.EVENT_TYPE_WORKFLOW_SUCCEEDED);
+    expect(events.filter((e) => e.type === EventType.EVENT_TYPE_TASK_SUCCEEDED).map((e) => e.taskId).sort()).toEqual(["a", "b"]);
+    const wf = await stack.client.get(id);
+    expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+    const outputs = Object.fromEntries(wf.tasks.map((t) => [t.id, t.output?.value]));
+    expect(outputs).toEqual({ a: 1, b: "two" });
+    // Event sequences increase: a late watcher replays the same history in order.
+    const replay = await collect(id);
+    expect(replay.map((e) => e.sequence)).toEqual(events.map((e) => e.sequence));
+  });
+
+  it("runs the DAG in dependency order", async () => {
+    const spec = workflow("dag", [
+      task("root", "test.sleep", { ms: 50 }),
+      task("left", "test.sleep", { ms: 30 }, { dependsOn: ["root"] }),
+      task("right", "test.sleep", { ms: 10 }, { dependsOn: ["root"] }),
+      task("join", "test.echo", { value: "done" }, { dependsOn: ["left", "right"] }),
+    ]);
+    const id = await stack.client.submit(spec);
+    const events = await collect(id);
+    const order = (type: EventType) => events.filter((e) => e.type === type).map((e) => e.taskId);
+    const queued = order(EventType.EVENT_TYPE_TASK_QUEUED);
+    const succeeded = order(EventType.EVENT_TYPE_TASK_SUCCEEDED);
+    expect(queued[0]).toBe("root");
+    expect(queued.at(-1)).toBe("join");
+    // Each task is queued only after all its dependencies succeeded.
+    const at = (list: WorkflowEvent[], type: EventType, id: string) => list.findIndex((e) => e.type === type && e.taskId === id);
+    for (const [child, parents] of [["left", ["root"]], ["right", ["root"]], ["join", ["left", "right"]]] as const) {
+      for (const parent of parents) {
+        expect(at(events, EventType.EVENT_TYPE_TASK_SUCCEEDED, parent)).toBeLessThan(at(events, EventType.EVENT_TYPE_TASK_QUEUED, child));
+      }
+    }
+    expect(succeeded).toHaveLength(4);
+    // left and right ran side by side: right (10 ms) finished before left (30 ms).
+    expect(succeeded.indexOf("right")).toBeLessThan(succeeded.indexOf("left"));
+  });
+
+  it("a failed task fails its dependants with a clear reason, independent branches still run", async () => {
+    const wf = await stack.client.run(
+      workflow("fail", [
+        task("bad", "test.fail", { code: "PERMISSION_DENIED", message: "no entry" }),
+        task("child", "test.echo", {}, { dependsOn: ["bad"] }),
+        task("grandchild", "test.echo", {}, { dependsOn: ["child"] }),
+        task("other", "test.echo", { value: 3 }),
+      ]),
+    );
+    expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
+    const byId = Object.fromEntries(wf.tasks.map((t) => [t.id, t]));
+    expect(byId.bad?.state).toBe(TaskState.TASK_STATE_FAILED);
+    expect(byId.bad?.error).toMatchObject({ code: "PERMISSION_DENIED", message: "no entry" });
+    expect(byId.child?.error?.message).toBe('dependency "bad" did not succeed');
+    expect(byId.grandchild?.error?.message).toBe('dependency "child" did not succeed');
+    expect(byId.child?.attempt).toBe(0);
+    expect(byId.other?.state).toBe(TaskState.TASK_STATE_SUCCEEDED);
+  });
+
+  it("times out a task that runs past its timeout", async () => {
+    const started = Date.now();
+    const wf = await stack.client.run(workflow("timeout", [task("slow", "test.sleep", { ms: 60_000 }, { timeoutMs: 300 })]));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
+    expect(wf.tasks[0]?.error?.code).toBe("DEADLINE_EXCEEDED");
+  });
+
+  it("retries a retryable failure with backoff until it succeeds", async () => {
+    const events: WorkflowEvent[] = [];
+    const wf = await stack.client.run(
+      workflow("retry", [
+        task("flaky", "test.fail", { code: "UNAVAILABLE", succeedOnAttempt: 3 }, { retry: { maxAttempts: 4, initialBackoffMs: 20, backoffMultiplier: 2, maxBackoffMs: 100 } }),
+      ]),
+      (e) => events.push(e),
+    );
+    expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+    expect(wf.tasks[0]?.attempt).toBe(3);
+    expect(wf.tasks[0]?.output).toEqual({ attempt: 3 });
+    expect(events.filter((e) => e.type === EventType.EVENT_TYPE_TASK_RETRYING)).toHaveLength(2);
+  });
+
+  it("does not retry a non-retryable failure", async () => {
+    const wf = await stack.client.run(
+      workflow("no-retry", [task("denied", "test.fail", { code: "INVALID_ARGUMENT" }, { retry: { maxAttempts: 5, initialBackoffMs: 10, backoffMultiplier: 2, maxBackoffMs: 50 } })]),
+    );
+    expect(wf.tasks[0]?.attempt).toBe(1);
+    expect(wf.tasks[0]?.state).toBe(TaskState.TASK_STATE_FAILED);
+  });
+
+  it("cancels a whole workflow: running tasks are aborted, pending ones never start", async () => {
+    const id = await stack.client.submit(
+      workflow("cancel", [task("long", "test.sleep", { ms: 60_000 }), task("after", "test.echo", {}, { dependsOn: ["long"] })]),
+    );
+    const events: WorkflowEvent[] = [];
+    for await (const event of stack.client.watch(id)) {
+      events.push(event);
+      if (event.type === EventType.EVENT_TYPE_TASK_STARTED) await stack.client.cancel(id, "test says stop");
+    }
+    expect(events.at(-1)?.type).toBe(EventType.EVENT_TYPE_WORKFLOW_CANCELLED);
+    const wf = await stack.client.get(id);
+    expect(wf.tasks.map((t) => t.state)).toEqual([TaskState.TASK_STATE_CANCELLED, TaskState.TASK_STATE_CANCELLED]);
+    // The worker's slot is freed: the abort reached the running handler.
+    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 3000 }).toBe(0);
+  });
+
+  it("CallTool runs one call and maps a tool failure to its gRPC status", async () => {
+    const ok = await stack.client.call({ tool: "test.echo", args: { value: { nested: [1, 2] } } });
+    expect(ok.output).toEqual({ value: { nested: [1, 2] } });
+    await expect(stack.client.call({ tool: "test.fail", args: { code: "NOT_FOUND", message: "nope" } })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+      details: "test.fail: nope",
+    });
+  });
+
+  it("GetCapacity reports the live pool with its limit", async () => {
+    await expect
+      .poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test"), { timeout: 3000 })
+      .toMatchObject({ pool: "test", limit: 16, instances: 1, tools: ["test.echo", "test.fail", "test.sleep"] });
+  });
+});
