@@ -1,0 +1,40 @@
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
+import { initTracing, tracer } from "@toolmesh/core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { context, trace } from "@opentelemetry/api";
+import { task, workflow } from "../support/spec.js";
+import { startStack, testHandlers, type TestStack } from "../support/stack.js";
+
+const exporter = new InMemorySpanExporter();
+let stack: TestStack;
+beforeAll(async () => {
+  initTracing("tracing-test", { exporter });
+  stack = await startStack();
+  await stack.addWorker("test", testHandlers);
+});
+afterAll(async () => stack?.stop());
+
+it("one workflow is one trace: client span → gRPC server span → workflow span → worker spans", async () => {
+  const clientSpan = tracer("test-client").startSpan("agent step");
+  const wf = await context.with(trace.setSpan(context.active(), clientSpan), () =>
+    stack.client.run(workflow("traced", [task("a", "test.echo", { value: 1 }), task("b", "test.echo", { value: 2 }, { dependsOn: ["a"] })])),
+  );
+  clientSpan.end();
+  const traceId = clientSpan.spanContext().traceId;
+
+  const spans = exporter.getFinishedSpans();
+  const byName = (name: string) => spans.filter((s) => s.name === name);
+  const server = byName("toolmesh.v1.Coordinator/SubmitWorkflow")[0];
+  const workflowSpan = byName("workflow traced")[0];
+  const workerSpans = byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id);
+  expect(server?.spanContext().traceId).toBe(traceId);
+  expect(server?.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
+  expect(workflowSpan?.spanContext().traceId).toBe(traceId);
+  expect(workflowSpan?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+  expect(workerSpans).toHaveLength(2);
+  for (const span of workerSpans) {
+    // Crossed NATS in message headers: same trace, parent is the workflow span.
+    expect(span.spanContext().traceId).toBe(traceId);
+    expect(span.parentSpanContext?.spanId).toBe(workflowSpan?.spanContext().spanId);
+  }
+});
