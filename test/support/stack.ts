@@ -3,7 +3,7 @@ import { ToolmeshClient } from "@toolmesh/client";
 import { coordinatorConfigSchema, startCoordinator, type RunningCoordinator } from "@toolmesh/coordinator";
 import { createLogger, createRegistry, loadConfig, type PoolName } from "@toolmesh/core";
 import { startWorker, testHandlers, type ToolHandlers, type Worker } from "@toolmesh/runtime";
-import { startNatsServer, type NatsServerHandle } from "@toolmesh/testing";
+import { startTestNats, type NatsServerHandle } from "@toolmesh/testing";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -27,7 +27,7 @@ const quiet = createLogger("test", process.env.TOOLMESH_TEST_LOG ?? "silent");
  * their own NATS connections, and a gRPC client.
  */
 export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
-  const nats = await startNatsServer();
+  const nats = await startTestNats();
   const nc = await connect({ servers: nats.url, name: "test-coordinator" });
   const config = loadConfig("coordinator", coordinatorConfigSchema, {
     TOOLMESH_NATS_URL: nats.url,

@@ -1,5 +1,5 @@
 // The coordinator process: config from the environment, then startCoordinator.
-import { connectNats, createLogger, initTracing, loadConfig, serveMetrics, shutdownTracing } from "@toolmesh/core";
+import { connectNats, createLogger, exitWithParent, initTracing, loadConfig, serveMetrics, shutdownTracing } from "@toolmesh/core";
 import { coordinatorConfigSchema } from "./config.js";
 import { startCoordinator } from "./coordinator.js";
 
@@ -24,3 +24,4 @@ async function stop(signal: string): Promise<void> {
 }
 process.once("SIGTERM", () => void stop("SIGTERM"));
 process.once("SIGINT", () => void stop("SIGINT"));
+exitWithParent(() => void stop("parent exited"));

@@ -4,6 +4,7 @@ import {
   connectNats,
   createLogger,
   createRegistry,
+  exitWithParent,
   initTracing,
   loadConfig,
   serveMetrics,
@@ -71,5 +72,6 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
+  exitWithParent(() => void stop("parent exited"));
   return worker;
 }

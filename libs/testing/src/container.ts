@@ -1,5 +1,4 @@
-import type { NatsServerHandle } from "./nats-server.js";
-import { startNatsServer } from "./nats-server.js";
+import { startNatsServer, type NatsServerHandle } from "@toolmesh/local";
 
 /**
  * True when testcontainers can reach a container runtime. On machines without

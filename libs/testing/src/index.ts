@@ -7,6 +7,6 @@
  *   afterAll(() => nats.stop());
  */
 export { containerRuntimeAvailable, startTestNats } from "./container.js";
-export { NatsServerNotFoundError, startNatsServer } from "./nats-server.js";
-export type { NatsServerHandle } from "./nats-server.js";
+export { NatsServerNotFoundError, startNatsServer } from "@toolmesh/local";
+export type { NatsServerHandle } from "@toolmesh/local";
 export { freePort, waitFor } from "./wait.js";

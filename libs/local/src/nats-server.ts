@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { findNatsServer } from "./install.js";
 
 export interface NatsServerHandle {
   /** nats://127.0.0.1:<port> */
@@ -10,7 +11,7 @@ export interface NatsServerHandle {
   port: number;
   /** JetStream store directory (removed by stop()). */
   storeDir: string;
-  /** "process" here; "container" when a container runtime ran it. */
+  /** "process" here; "container" when testcontainers ran it. */
   kind: "process" | "container";
   /** Stops the server; the store survives when keepStore (for restart()). */
   stop(options?: { keepStore?: boolean }): Promise<void>;
@@ -78,13 +79,13 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts a nats-server with JetStream in a fresh temp dir on a random port,
- * as a local process. (Where a container runtime is reachable a suite could
- * use testcontainers' NATS image instead; see startTestNats.)
+ * Starts a nats-server with JetStream on a random loopback port, its store in
+ * `storeDir` or a fresh temp dir (removed by stop()). Needs the nats-server
+ * binary: NATS_SERVER_BIN, or nats-server on PATH.
  */
-export async function startNatsServer(options: { binary?: string } = {}): Promise<NatsServerHandle> {
-  const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? "nats-server";
-  const storeDir = await mkdtemp(join(tmpdir(), "toolmesh-nats-"));
+export async function startNatsServer(options: { binary?: string; storeDir?: string } = {}): Promise<NatsServerHandle> {
+  const binary = options.binary ?? findNatsServer() ?? "nats-server";
+  const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), "toolmesh-nats-")));
   let current = await launch(binary, storeDir, -1).catch(async (err: unknown) => {
     await rm(storeDir, { recursive: true, force: true });
     throw err;

@@ -1,0 +1,14 @@
+/**
+ * @toolmesh/local — running toolmesh on one machine: a nats-server with
+ * JetStream as a child process (installed with apt-get where possible) and
+ * toolmesh services as supervised child processes. Used by `toolmesh up`,
+ * the benchmark and the tests.
+ *
+ *   const nats = await startNatsServer();
+ *   const coordinator = await startServiceProcess({ name: "coordinator", script, env: { TOOLMESH_NATS_URL: nats.url } });
+ */
+export { NatsServerMissingError, ensureNatsServer, findNatsServer } from "./install.js";
+export { NatsServerNotFoundError, startNatsServer } from "./nats-server.js";
+export type { NatsServerHandle } from "./nats-server.js";
+export { startServiceProcess, stopChild } from "./service-process.js";
+export type { ServiceProcess, StartServiceOptions } from "./service-process.js";
