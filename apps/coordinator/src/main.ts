@@ -1,27 +1,29 @@
 // The coordinator process: config from the environment, then startCoordinator.
-import { connectNats, createLogger, exitWithParent, initTracing, loadConfig, serveMetrics, shutdownTracing } from "@toolmesh/core";
+import { connectNats, createLogger, exitWithParent, initTracing, loadConfig, runMain, serveMetrics, shutdownTracing } from "@toolmesh/core";
 import { coordinatorConfigSchema } from "./config.js";
 import { startCoordinator } from "./coordinator.js";
 
-const config = loadConfig("coordinator", coordinatorConfigSchema);
-const log = createLogger("coordinator", config.TOOLMESH_LOG_LEVEL);
-initTracing("coordinator", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-const nc = await connectNats(config, "coordinator");
-const coordinator = await startCoordinator(config, nc, log);
-const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT) : undefined;
-log.info({ grpcPort: coordinator.port, metricsPort: metricsServer?.port, nats: config.TOOLMESH_NATS_URL }, "ready");
+await runMain("coordinator", async () => {
+  const config = loadConfig("coordinator", coordinatorConfigSchema);
+  const log = createLogger("coordinator", config.TOOLMESH_LOG_LEVEL);
+  initTracing("coordinator", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const nc = await connectNats(config, "coordinator");
+  const coordinator = await startCoordinator(config, nc, log);
+  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT) : undefined;
+  log.info({ grpcPort: coordinator.port, metricsPort: metricsServer?.port, nats: config.TOOLMESH_NATS_URL }, "ready");
 
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "shutting down");
-  await coordinator.close();
-  await nc.drain().catch(() => undefined);
-  await metricsServer?.close();
-  await shutdownTracing();
-  process.exit(0);
-}
-process.once("SIGTERM", () => void stop("SIGTERM"));
-process.once("SIGINT", () => void stop("SIGINT"));
-exitWithParent(() => void stop("parent exited"));
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await coordinator.close();
+    await nc.drain().catch(() => undefined);
+    await metricsServer?.close();
+    await shutdownTracing();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+  exitWithParent(() => void stop("parent exited"));
+});

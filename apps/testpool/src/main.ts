@@ -1,4 +1,5 @@
 // The test pool's worker process: the shared runtime plus the test handlers.
+import { runMain } from "@toolmesh/core";
 import { runWorkerService, testHandlers } from "@toolmesh/runtime";
 
-await runWorkerService({ service: "testpool", pool: "test", handlers: () => testHandlers });
+await runMain("testpool", () => runWorkerService({ service: "testpool", pool: "test", handlers: () => testHandlers }));

@@ -16,3 +16,18 @@ export function exitWithParent(onParentGone: () => void): void {
   }, 500);
   timer.unref();
 }
+
+/**
+ * Runs a service's start-up; a failure (bad configuration, NATS unreachable)
+ * ends the process with one clear line and exit code 1 instead of a stack.
+ */
+export async function runMain(service: string, main: () => Promise<unknown>): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${JSON.stringify({ level: 60, service, msg: "start-up failed", error: message })}\n`);
+    process.stderr.write(`${service}: ${message}\n`);
+    process.exit(1);
+  }
+}

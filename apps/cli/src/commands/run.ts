@@ -1,0 +1,49 @@
+import type { ToolmeshClient } from "@toolmesh/client";
+import { WorkflowState, type Workflow, type WorkflowSpec } from "@toolmesh/proto";
+import { clientFrom, describeGrpcError } from "../connection.js";
+import { ProgressView } from "../progress.js";
+import { formatWorkflowResult } from "../summary.js";
+import { WorkflowFileError, readWorkflowFile } from "../workflow-file.js";
+
+/** Submits a spec, shows live progress on stderr, returns the finished workflow. */
+export async function runWithProgress(client: ToolmeshClient, spec: WorkflowSpec): Promise<Workflow> {
+  const progress = new ProgressView();
+  const abort = new AbortController();
+  const id = await client.submit(spec);
+  // Ctrl-C while watching cancels the workflow rather than orphaning it.
+  const onInterrupt = (): void => {
+    void client.cancel(id, "interrupted from the CLI").finally(() => abort.abort());
+  };
+  process.once("SIGINT", onInterrupt);
+  try {
+    for await (const event of client.watch(id, abort.signal)) progress.onEvent(event);
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    progress.finish();
+  }
+  return client.get(id);
+}
+
+export interface RunOptions {
+  file: string;
+  address?: string | undefined;
+  json: boolean;
+}
+
+/** `toolmesh run FILE`: live progress on stderr, the result on stdout. */
+export async function runCommand(options: RunOptions): Promise<number> {
+  const client = clientFrom(options.address);
+  try {
+    const spec = await readWorkflowFile(options.file);
+    const wf = await runWithProgress(client, spec);
+    process.stdout.write(options.json ? `${JSON.stringify(wf, null, 2)}\n` : `${formatWorkflowResult(wf)}\n`);
+    return wf.state === WorkflowState.WORKFLOW_STATE_SUCCEEDED ? 0 : 1;
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof WorkflowFileError ? err.message : describeGrpcError(err)}\n`);
+    return err instanceof WorkflowFileError ? 2 : 1;
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { connect } from "@nats-io/transport-node";
+import { ensureNatsServer, startNatsServer, startServiceProcess, type NatsServerHandle, type ServiceProcess } from "@toolmesh/local";
+import { WorkflowState } from "@toolmesh/proto";
+import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { clientFrom, describeGrpcError } from "../connection.js";
+import { demoWorkflow } from "../demo.js";
+import { formatWorkflowResult } from "../summary.js";
+import { runWithProgress } from "./run.js";
+
+export interface UpOptions {
+  roots: string[];
+  grpcPort: number;
+  demo: boolean;
+  exit: boolean;
+}
+
+const say = (line: string): void => void process.stderr.write(`toolmesh: ${line}\n`);
+
+function serviceScript(app: string): string {
+  return fileURLToPath(new URL(`../../../${app}/dist/main.js`, import.meta.url));
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once("error", () => resolvePort(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolvePort(true)));
+  });
+}
+
+/**
+ * `toolmesh up`: nats-server (unless TOOLMESH_NATS_URL names one), the
+ * coordinator and the codebase pool as child processes; with --demo, a real
+ * workflow over the first root. Ctrl-C stops everything it started.
+ */
+export async function upCommand(options: UpOptions): Promise<number> {
+  const started: ServiceProcess[] = [];
+  let nats: NatsServerHandle | undefined;
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(started.reverse().map((s) => s.stop()));
+    await nats?.stop();
+  };
+  try {
+    let natsUrl = process.env.TOOLMESH_NATS_URL;
+    if (natsUrl) {
+      const probe = await connect({ servers: natsUrl }).catch((err: unknown) => {
+        throw new Error(`TOOLMESH_NATS_URL=${natsUrl} is not reachable: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      await probe.close();
+      say(`using NATS at ${natsUrl}`);
+    } else {
+      const binary = ensureNatsServer(say);
+      nats = await startNatsServer({ binary });
+      natsUrl = nats.url;
+      say(`nats-server with JetStream on ${natsUrl} (store ${nats.storeDir})`);
+    }
+
+    const logDir = resolve(".toolmesh", "logs");
+    await mkdir(logDir, { recursive: true });
+    let grpcPort = options.grpcPort;
+    if (grpcPort !== 0 && !(await portIsFree(grpcPort))) {
+      say(`port ${grpcPort} is taken; the coordinator picks a free one`);
+      grpcPort = 0;
+    }
+    const roots = options.roots.map((root) => resolve(root));
+    const common = { TOOLMESH_NATS_URL: natsUrl, TOOLMESH_METRICS_PORT: "0" };
+    const [coordinator, codebase] = await Promise.all([
+      startServiceProcess({
+        name: "coordinator",
+        script: serviceScript("coordinator"),
+        env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) },
+        logFile: resolve(logDir, "coordinator.log"),
+      }),
+      startServiceProcess({
+        name: "codebase",
+        script: serviceScript("codebase"),
+        env: { ...common, TOOLMESH_CODEBASE_ROOTS: roots.join(",") },
+        logFile: resolve(logDir, "codebase.log"),
+      }),
+    ]);
+    started.push(coordinator, codebase);
+    const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
+    say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
+    say(`codebase pool over ${roots.join(", ")} (metrics :${String(codebase.ready.metricsPort)}/metrics)`);
+    say(`logs in ${logDir}`);
+    say(`try: TOOLMESH_ADDRESS=${address} npx toolmesh call code.grep --args '{"pattern":"TODO"}'`);
+    say(`     grpcurl -plaintext ${address} list`);
+
+    let code = 0;
+    if (options.demo) {
+      const client = clientFrom(address);
+      try {
+        say("running the demo workflow ...");
+        const wf = await runWithProgress(client, demoWorkflow());
+        process.stdout.write(`${formatWorkflowResult(wf)}\n`);
+        code = wf.state === WorkflowState.WORKFLOW_STATE_SUCCEEDED ? 0 : 1;
+      } finally {
+        client.close();
+      }
+    }
+    if (!options.exit) {
+      say("up; Ctrl-C stops everything");
+      await new Promise<void>((done) => {
+        process.once("SIGINT", () => done());
+        process.once("SIGTERM", () => done());
+      });
+      say("stopping ...");
+    }
+    await stopAll();
+    return code;
+  } catch (err) {
+    say(`error: ${describeGrpcError(err)}`);
+    await stopAll();
+    return 1;
+  }
+}

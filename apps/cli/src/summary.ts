@@ -1,0 +1,26 @@
+import { TaskState, WorkflowState, type Workflow } from "@toolmesh/proto";
+
+/** One line per output field: arrays by length, scalars as they are. */
+export function summarizeOutput(output: Record<string, unknown> | undefined): string {
+  if (!output) return "";
+  return Object.entries(output)
+    .map(([key, value]) => {
+      if (Array.isArray(value)) return `${key}: ${value.length} items`;
+      if (value !== null && typeof value === "object") return `${key}: {${Object.keys(value).slice(0, 6).join(", ")}${Object.keys(value).length > 6 ? ", …" : ""}}`;
+      const text = String(value);
+      return `${key}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`;
+    })
+    .join(", ");
+}
+
+/** The human-readable result of a finished workflow. */
+export function formatWorkflowResult(wf: Workflow): string {
+  const state = WorkflowState[wf.state].replace("WORKFLOW_STATE_", "");
+  const lines = [`workflow ${wf.name} (${wf.id}): ${state} in ${wf.finishedAtMs - wf.createdAtMs} ms${wf.error ? ` — ${wf.error}` : ""}`];
+  for (const task of wf.tasks) {
+    const taskState = TaskState[task.state].replace("TASK_STATE_", "").toLowerCase();
+    const detail = task.error ? `${task.error.code}: ${task.error.message}` : summarizeOutput(task.output);
+    lines.push(`  ${task.id.padEnd(16)} ${task.tool.padEnd(13)} ${taskState.padEnd(9)} ${detail}`);
+  }
+  return lines.join("\n");
+}
