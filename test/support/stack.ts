@@ -6,6 +6,7 @@ import { startWorker, testHandlers, type ToolHandlers, type Worker } from "@tool
 import { startTestNats, type NatsServerHandle } from "@toolmesh/testing";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { Registry } from "prom-client";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -15,7 +16,7 @@ export interface TestStack {
   coordinator: RunningCoordinator;
   client: ToolmeshClient;
   workers: Worker[];
-  addWorker(pool: PoolName, handlers: ToolHandlers, options?: { limit?: number; ackWaitMs?: number }): Promise<Worker>;
+  addWorker(pool: PoolName, handlers: ToolHandlers, options?: { limit?: number; ackWaitMs?: number; registry?: Registry }): Promise<Worker>;
   stop(): Promise<void>;
 }
 
@@ -55,9 +56,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
         handlers,
         nc: wnc,
         log: quiet,
-        registry: createRegistry(`test-${pool}`),
         metricsIntervalMs: 200,
         ...options,
+        registry: options.registry ?? createRegistry(`test-${pool}`),
       });
       workers.push(worker);
       return worker;
