@@ -2,7 +2,7 @@
 // code.analyze over the roots in TOOLMESH_CODEBASE_ROOTS.
 import { ConfigError, commaList, runMain } from "@toolmesh/core";
 import { runWorkerService } from "@toolmesh/runtime";
-import { createCodebaseTools, parseRoots } from "./tools/index.js";
+import { createCodebaseTools, parseRoots } from "./index.js";
 
 await runMain("codebase", () =>
   runWorkerService({

@@ -1,0 +1,120 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot, startStack, testHandlers, type TestStack } from "../support/stack.js";
+
+const cli = join(repoRoot, "apps/cli/bin/toolmesh.js");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function toolmesh(args: string[], env: Record<string, string> = {}, options: { interruptWhen?: RegExp } = {}): Promise<Run> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    if (options.interruptWhen?.test(stderr)) {
+      options.interruptWhen = undefined;
+      child.kill("SIGINT");
+    }
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Live processes whose environment carries `marker` (children of a CLI run inherit it). */
+function processesWithMarker(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) pids.push(Number(entry));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
+describe("toolmesh call and run against a running coordinator", () => {
+  let stack: TestStack;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    stack = await startStack();
+    await stack.addWorker("test", testHandlers);
+    env = { TOOLMESH_ADDRESS: `127.0.0.1:${stack.coordinator.port}` };
+  });
+  afterAll(async () => stack?.stop());
+
+  it("call prints the output as JSON", async () => {
+    const run = await toolmesh(["call", "test.echo", "--args", '{"value":{"n":5}}'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ value: { n: 5 } });
+  });
+
+  it("call reports a tool's failure with its code, and bad --args before calling", async () => {
+    const failed = await toolmesh(["call", "test.fail", "--args", '{"code":"PERMISSION_DENIED","message":"outside the root"}'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("error: PERMISSION_DENIED: test.fail: outside the root");
+    const bad = await toolmesh(["call", "test.echo", "--args", "{nope"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--args is not valid JSON/);
+  });
+
+  it("run executes a YAML workflow with progress on stderr and the result on stdout", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "toolmesh-cli-"));
+    const file = join(dir, "wf.yaml");
+    await writeFile(
+      file,
+      "name: cli-test\ntasks:\n  - id: first\n    tool: test.echo\n    args: { value: 1 }\n  - id: second\n    tool: test.sleep\n    args: { ms: 20 }\n    dependsOn: [first]\n",
+    );
+    const run = await toolmesh(["run", file], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/✓ first \(test\.echo\)/);
+    expect(run.stderr).toMatch(/✓ second \(test\.sleep\)/);
+    expect(run.stdout).toMatch(/workflow cli-test \(\w+\): SUCCEEDED/);
+    const json = await toolmesh(["run", file, "--json"], env);
+    expect(JSON.parse(json.stdout).tasks.map((t: { id: string }) => t.id)).toEqual(["first", "second"]);
+
+    await writeFile(file, "name: broken\ntasks:\n  - id: a\n    tool: test.echo\n    dependsOn: [a]\n");
+    const invalid = await toolmesh(["run", file], env);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('INVALID_ARGUMENT: task "a" depends on itself');
+  });
+
+  it("says how to reach the stack when nothing listens", async () => {
+    const run = await toolmesh(["call", "test.echo"], { TOOLMESH_ADDRESS: "127.0.0.1:1" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/UNAVAILABLE: .*is the stack up\?/);
+  });
+});
+
+describe("toolmesh up", () => {
+  it("brings up nats-server, coordinator and codebase, runs the demo over this repo, and leaves no process behind", async () => {
+    const marker = `TOOLMESH_TEST_MARKER=${randomUUID()}`;
+    const [key, value] = marker.split("=") as [string, string];
+    const run = await toolmesh(["up", "--root", repoRoot, "--demo", "--exit", "--grpc-port", "0"], { [key]: value, TOOLMESH_NATS_URL: "" });
+    expect(run.stderr).toMatch(/nats-server with JetStream on nats:\/\/127\.0\.0\.1:\d+/);
+    expect(run.stdout).toMatch(/workflow demo: survey this codebase \(\w+\): SUCCEEDED/);
+    expect(run.stdout).toMatch(/ts-sources\s+code\.glob\s+succeeded\s+.*files: \d+ items/);
+    expect(run.code).toBe(0);
+    expect(processesWithMarker(marker)).toEqual([]);
+  }, 60_000);
+
+  it("Ctrl-C stops everything it started", async () => {
+    const marker = `TOOLMESH_TEST_MARKER=${randomUUID()}`;
+    const [key, value] = marker.split("=") as [string, string];
+    const run = await toolmesh(["up", "--root", repoRoot, "--grpc-port", "0"], { [key]: value, TOOLMESH_NATS_URL: "" }, { interruptWhen: /Ctrl-C stops everything/ });
+    expect(run.stderr).toContain("stopping ...");
+    expect(run.code).toBe(0);
+    expect(processesWithMarker(marker)).toEqual([]);
+  }, 60_000);
+});
