@@ -1,4 +1,4 @@
-import type { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
+import type { TaskSpec, Workflow, WorkflowSpec } from "@toolmesh/proto";
 
 function task(id: string, tool: string, args: Record<string, unknown>, dependsOn: string[] = []): TaskSpec {
   return { id, tool, args, dependsOn, timeoutMs: 0, retry: undefined };
@@ -26,4 +26,28 @@ export function demoWorkflow(): WorkflowSpec {
       task("api", "code.read", { path: "proto/toolmesh/v1/coordinator.proto", startLine: 1, endLine: 40 }, ["protos"]),
     ],
   };
+}
+
+interface Match {
+  path: string;
+  line: number;
+  text: string;
+}
+
+/** What the demo found, in a few lines a person reads: sizes, languages, TODOs. */
+export function demoDigest(wf: Workflow): string {
+  const output = (id: string): Record<string, unknown> => wf.tasks.find((t) => t.id === id)?.output ?? {};
+  const lines: string[] = ["", "what the demo found:"];
+  for (const id of ["analyze-libs", "analyze-apps"]) {
+    const { totalFiles, totalLines, languages } = output(id) as { totalFiles?: number; totalLines?: number; languages?: Record<string, { files: number }> };
+    if (totalFiles !== undefined) {
+      lines.push(`  ${id.replace("analyze-", "")}/: ${totalFiles} files, ${totalLines} lines (${Object.keys(languages ?? {}).join(", ")})`);
+    }
+  }
+  const exports = (output("exports").matches as Match[] | undefined) ?? [];
+  lines.push(`  ${exports.length} top-level exports in ${new Set(exports.map((m) => m.path)).size} TypeScript files`);
+  const todos = (output("todos").matches as Match[] | undefined) ?? [];
+  lines.push(`  ${todos.length} TODO/FIXME/XXX lines${todos.length ? "; the first ones:" : ""}`);
+  for (const m of todos.slice(0, 5)) lines.push(`    ${m.path}:${m.line}  ${m.text.trim().slice(0, 90)}`);
+  return lines.join("\n");
 }

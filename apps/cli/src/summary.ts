@@ -7,8 +7,8 @@ export function summarizeOutput(output: Record<string, unknown> | undefined): st
     .map(([key, value]) => {
       if (Array.isArray(value)) return `${key}: ${value.length} items`;
       if (value !== null && typeof value === "object") return `${key}: {${Object.keys(value).slice(0, 6).join(", ")}${Object.keys(value).length > 6 ? ", …" : ""}}`;
-      const text = String(value);
-      return `${key}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`;
+      const text = typeof value === "string" ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
+      return `${key}: ${text}`;
     })
     .join(", ");
 }

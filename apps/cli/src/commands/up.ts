@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { clientFrom, describeGrpcError } from "../connection.js";
-import { demoWorkflow } from "../demo.js";
+import { demoDigest, demoWorkflow } from "../demo.js";
 import { formatWorkflowResult } from "../summary.js";
 import { runWithProgress } from "./run.js";
 
@@ -95,7 +95,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
       try {
         say("running the demo workflow ...");
         const wf = await runWithProgress(client, demoWorkflow());
-        process.stdout.write(`${formatWorkflowResult(wf)}\n`);
+        process.stdout.write(`${formatWorkflowResult(wf)}\n${demoDigest(wf)}\n`);
         code = wf.state === WorkflowState.WORKFLOW_STATE_SUCCEEDED ? 0 : 1;
       } finally {
         client.close();
