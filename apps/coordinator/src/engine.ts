@@ -158,7 +158,7 @@ export class Engine {
       }
       for (const resolve of this.#waiters.get(run.id) ?? []) resolve(run);
       this.#waiters.delete(run.id);
-      this.#opts.log.info({ workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs }, "workflow finished");
+      this.#opts.log.debug({ workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs }, "workflow finished");
     },
   };
 

@@ -1,5 +1,5 @@
 // The coordinator process: config from the environment, then startCoordinator.
-import { connectNats, createLogger, exitWithParent, initTracing, loadConfig, runMain, serveMetrics, shutdownTracing } from "@toolmesh/core";
+import { connectNats, createLogger, initTracing, loadConfig, onShutdown, runMain, serveMetrics } from "@toolmesh/core";
 import { coordinatorConfigSchema } from "./config.js";
 import { startCoordinator } from "./coordinator.js";
 
@@ -12,18 +12,9 @@ await runMain("coordinator", async () => {
   const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT) : undefined;
   log.info({ grpcPort: coordinator.port, metricsPort: metricsServer?.port, nats: config.TOOLMESH_NATS_URL }, "ready");
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down");
+  onShutdown(log, async () => {
     await coordinator.close();
     await nc.drain().catch(() => undefined);
     await metricsServer?.close();
-    await shutdownTracing();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
-  exitWithParent(() => void stop("parent exited"));
+  });
 });

@@ -10,7 +10,7 @@ export { baseConfigSchema, commaList, loadConfig } from "./config.js";
 export type { BaseConfig } from "./config.js";
 export { ConfigError, ErrorCode, ToolError, isErrorCode } from "./errors.js";
 export type { ToolErrorShape } from "./errors.js";
-export { exitWithParent, runMain } from "./lifecycle.js";
+export { exitWithParent, onShutdown, runMain } from "./lifecycle.js";
 export { createLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { createRegistry, serveMetrics } from "./metrics.js";

@@ -1,3 +1,6 @@
+import type { Logger } from "pino";
+import { shutdownTracing } from "./telemetry.js";
+
 /**
  * In a service started by `toolmesh up` (TOOLMESH_EXIT_WITH_PARENT=<pid>):
  * calls onParentGone when that process is gone, so a killed supervisor
@@ -30,4 +33,27 @@ export async function runMain(service: string, main: () => Promise<unknown>): Pr
     process.stderr.write(`${service}: ${message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * Runs `stop` once on SIGTERM, SIGINT or the supervisor's exit, then flushes
+ * spans and exits 0: the one graceful-shutdown path of every service.
+ */
+export function onShutdown(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const run = async (reason: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, "shutting down");
+    try {
+      await stop();
+    } catch (err) {
+      log.error({ err }, "shutdown step failed");
+    }
+    await shutdownTracing();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void run("SIGTERM"));
+  process.once("SIGINT", () => void run("SIGINT"));
+  exitWithParent(() => void run("supervisor exited"));
 }

@@ -4,11 +4,10 @@ import {
   connectNats,
   createLogger,
   createRegistry,
-  exitWithParent,
   initTracing,
   loadConfig,
+  onShutdown,
   serveMetrics,
-  shutdownTracing,
   type PoolName,
 } from "@toolmesh/core";
 import type { ToolHandlers } from "./handler.js";
@@ -59,19 +58,10 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
   });
   log.info({ metricsPort: metricsServer?.port, nats: config.TOOLMESH_NATS_URL }, "ready");
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down");
+  onShutdown(log, async () => {
     await worker.drain(config.TOOLMESH_DRAIN_GRACE_MS);
     await nc.drain().catch(() => undefined);
     await metricsServer?.close();
-    await shutdownTracing();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
-  exitWithParent(() => void stop("parent exited"));
+  });
   return worker;
 }
