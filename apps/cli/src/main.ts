@@ -23,7 +23,8 @@ TOOLMESH_NATS_URL. See README.md.
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [first, ...rest] = argv;
+  const command = first === "--help" || first === "-h" ? "help" : first;
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
