@@ -1,11 +1,10 @@
 /**
- * @toolmesh/codebase — the codebase pool's tools as a library (the service's
- * main.ts wires them to the worker runtime): glob, grep (ripgrep or the
- * built-in engine), read and analyze, never outside the configured roots.
+ * @toolmesh/codebase — the codebase pool's tools as a library (src/tools;
+ * the service's main.ts wires them to the worker runtime): glob, grep
+ * (ripgrep or the built-in engine), read and analyze, never outside the
+ * configured roots.
  *
  *   const tools = createCodebaseTools({ roots: parseRoots(["/src"]) });
  */
-export { createCodebaseTools } from "./tools.js";
-export type { CodebaseTools, CodebaseToolsOptions } from "./tools.js";
-export { parseRoots, resolveInRoot } from "./roots.js";
-export type { CodebaseRoot } from "./roots.js";
+export { DEFAULT_MAX_READ_BYTES, createCodebaseTools, parseRoots } from "./tools/index.js";
+export type { CodebaseHandler, CodebaseRoot, CodebaseTools, CodebaseToolsOptions, GrepMatch, ToolCallContext } from "./tools/index.js";

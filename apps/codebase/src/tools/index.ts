@@ -1,0 +1,96 @@
+/**
+ * The codebase pool's four tools as a library: code.glob, code.grep
+ * (ripgrep or the built-in engine), code.read and code.analyze, confined to
+ * configured roots. The worker wiring lives elsewhere; handlers take
+ * arguments already parsed by @toolmesh/tools and a context with a signal.
+ *
+ *   const tools = createCodebaseTools({ roots: parseRoots(["app=/srv/app"]) });
+ *   await tools["code.grep"](parseToolArgs("code.grep", { pattern: "TODO" }), { signal });
+ *
+ * Semantics shared by all tools and both engines:
+ *  - Paths in and out are relative to the root, POSIX; a path naming a
+ *    symlink inside the root is resolved, and walk results are reported where
+ *    the files really are. Anything resolving outside the root is refused.
+ *  - Walks follow ripgrep's defaults (walk.ts): ignore files, hidden names,
+ *    .git skipped, symlinks never followed, `rg --sort path` order.
+ *  - include/exclude globs (and code.glob's patterns) are ripgrep -g globs
+ *    but only filter: unlike `rg -g` they never bring back ignored files.
+ *  - A file holding a NUL byte anywhere is binary: grep and analyze skip it,
+ *    read refuses it. UTF-16 files with a BOM are text, as in ripgrep.
+ *  - grep reports one match per matching line; column is the 1-based code
+ *    point index of the first match; text is cut at 2000 code points.
+ *
+ * Known differences between the grep engines (everything else is equal —
+ * path, line, column, text, context — which the parity tests check):
+ *  - Regex dialect: ripgrep uses Rust's regex, the built-in engine JS RegExp
+ *    with Rust's meaning for \w \d \b, ".", (?i), (?P<n>), \pL, \A, \z and
+ *    [[:alpha:]] (see regex.ts). JS-only syntax (lookaround, backreferences)
+ *    works in the built-in engine and is refused by ripgrep; \W \D inside a
+ *    [class] stay ASCII in the built-in engine; other Rust-only syntax
+ *    ((?x), (?m), nested classes) is refused or read differently by JS.
+ *  - The built-in engine uses a backtracking matcher: a pathological pattern
+ *    can take exponential time on a long line; ripgrep's is linear.
+ *  - Invalid UTF-8: ripgrep matches raw bytes, the built-in engine the text
+ *    with U+FFFD for bad bytes, so "." over a bad byte can differ.
+ *  - Searching a sub-path, ripgrep applies the ignore files of directories
+ *    above it with lower precedence than those inside it (the built-in engine
+ *    ranks all by kind, then depth); only conflicting rules of different
+ *    kinds across that boundary can differ. A .git *file* (submodule) may
+ *    point ripgrep at an exclude file elsewhere; the built-in engine reads
+ *    .git/info/exclude from .git directories only; ripgrep follows a
+ *    symlinked ignore file, the built-in engine reads regular files only
+ *    (ignore files steer the walk; their text never reaches an output).
+ *  - filesSearched is reported by the built-in engine only.
+ */
+import { analyzeTool } from "./analyze.js";
+import { fsToolError } from "./errors.js";
+import { globTool } from "./glob.js";
+import { grepTool } from "./grep.js";
+import { readTool } from "./read.js";
+import { resolveRipgrep } from "./ripgrep.js";
+import { normalizeRoots } from "./roots.js";
+import type { AnalyzeArgs, CodebaseHandler, CodebaseRoot, GlobArgs, GrepArgs, ReadArgs } from "./types.js";
+
+export { parseRoots } from "./roots.js";
+export type { CodebaseHandler, CodebaseRoot, GrepMatch, ToolCallContext } from "./types.js";
+
+export interface CodebaseToolsOptions {
+  /** Directories the tools may read; at least one. The first is the default root. */
+  roots: CodebaseRoot[];
+  /** ripgrep binary; undefined: detect `rg` on PATH; null: never use it. */
+  ripgrep?: string | null | undefined;
+  /** Cap on code.read whatever the call asks for; default 16 MiB. */
+  maxReadBytes?: number;
+}
+
+export interface CodebaseTools {
+  "code.glob": CodebaseHandler;
+  "code.grep": CodebaseHandler;
+  "code.read": CodebaseHandler;
+  "code.analyze": CodebaseHandler;
+  /** The engine code.grep uses with engine "auto". */
+  engine: "ripgrep" | "builtin";
+}
+
+export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
+
+export function createCodebaseTools(options: CodebaseToolsOptions): CodebaseTools {
+  const roots = normalizeRoots(options.roots);
+  const ripgrep = resolveRipgrep(options.ripgrep);
+  const hardCap = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
+  if (!Number.isInteger(hardCap) || hardCap < 1) throw new Error(`maxReadBytes must be a positive integer, got ${hardCap}`);
+  // A file that vanishes or turns unreadable mid-call surfaces as NOT_FOUND/PERMISSION_DENIED, not INTERNAL.
+  const guard =
+    (run: CodebaseHandler): CodebaseHandler =>
+    (args, ctx) =>
+      run(args, ctx).catch((err: unknown) => {
+        throw fsToolError(err, "a file or directory of the root");
+      });
+  return {
+    "code.glob": guard((args, ctx) => globTool(roots, args as GlobArgs, ctx.signal)),
+    "code.grep": guard((args, ctx) => grepTool(roots, ripgrep, args as GrepArgs, ctx.signal)),
+    "code.read": guard((args, ctx) => readTool(roots, args as ReadArgs, hardCap, ctx.signal)),
+    "code.analyze": guard((args, ctx) => analyzeTool(roots, args as AnalyzeArgs, ctx.signal)),
+    engine: ripgrep === undefined ? "builtin" : "ripgrep",
+  };
+}
