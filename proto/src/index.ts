@@ -25,6 +25,8 @@ export {
 } from "../gen/toolmesh/v1/coordinator.js";
 export type {
   CallToolRequest,
+  CallToolsRequest,
+  CallToolsResponse,
   CancelWorkflowRequest,
   CancelWorkflowResponse,
   Capacity,

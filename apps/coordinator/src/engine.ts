@@ -83,7 +83,7 @@ export class Engine {
   }
 
   /** Starts a validated workflow under the caller's trace context. */
-  submit(workflow: ValidWorkflow, parent: Context = context.active()): WorkflowRun {
+  submit(workflow: ValidWorkflow, parent: Context = context.active(), options: { quiet?: boolean } = {}): WorkflowRun {
     const id = randomUUID().replaceAll("-", "");
     const span = tracer("toolmesh-coordinator").startSpan(
       `workflow ${workflow.name}`,
@@ -91,7 +91,7 @@ export class Engine {
       parent,
     );
     this.#spans.set(id, { span, ctx: trace.setSpan(parent, span) });
-    const run = new WorkflowRun(id, workflow, this.#effects);
+    const run = new WorkflowRun(id, workflow, this.#effects, options);
     this.#runs.set(id, run);
     this.#opts.metrics.workflowsStarted.inc();
     this.#opts.metrics.workflowsRunning.inc();
@@ -130,6 +130,7 @@ export class Engine {
         args: task.spec.args,
         attempt: task.attempt,
         deadlineMs,
+        ...(run.quiet ? { quiet: true } : {}),
       };
       const hdrs = headers();
       injectTrace(hdrs, parent);

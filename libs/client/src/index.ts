@@ -7,3 +7,4 @@
  */
 export { ToolmeshClient } from "./client.js";
 export type { ClientOptions, ToolmeshCallError } from "./client.js";
+export { ToolCallSession } from "./session.js";

@@ -20,6 +20,8 @@ export async function connectNats(config: BaseConfig, name: string): Promise<Nat
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
+    // No stack capture per request/publish: ~5 % of CPU on the hot path.
+    noAsyncTraces: true,
   };
   if (config.TOOLMESH_NATS_TOKEN) options.token = config.TOOLMESH_NATS_TOKEN;
   if (config.TOOLMESH_NATS_USER) {

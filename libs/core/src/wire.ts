@@ -14,6 +14,11 @@ export interface TaskMessage {
   attempt: number;
   /** Epoch ms after which the result is no longer wanted. */
   deadlineMs: number;
+  /**
+   * No events for this task (a CallTool whose caller just waits for the
+   * reply): saves the stored task.started/progress writes on the hot path.
+   */
+  quiet?: boolean;
 }
 
 /** Published on tm.data.result.<workflowId> before the task is acked. */

@@ -75,7 +75,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   );
   const spanContext = trace.setSpan(parent, span);
   const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
-  publishEvent(deps, task, { kind: "task.started", timeMs: startedAtMs });
+  if (!task.quiet) publishEvent(deps, task, { kind: "task.started", timeMs: startedAtMs });
 
   let output: Record<string, unknown> | undefined;
   let error: ToolError | undefined;
@@ -85,14 +85,20 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     const handler = deps.handlers[task.tool];
     if (!handler) throw new ToolError(ErrorCode.NOT_FOUND, `pool ${deps.pool} has no handler for ${task.tool}`);
     const args = parseToolArgs(task.tool, task.args);
+    let log: Logger | undefined;
     output = await context.with(spanContext, () =>
       handler(args, {
         workflowId: task.workflowId,
         taskId: task.taskId,
         attempt: task.attempt,
         signal,
-        log: deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }),
-        progress: (update) => publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update }),
+        // Made on first use: most handlers never log.
+        get log() {
+          return (log ??= deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }));
+        },
+        progress: (update) => {
+          if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update });
+        },
       }),
     );
     // A handler that ignored its signal still reports the abort, not a result

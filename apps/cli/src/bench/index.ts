@@ -79,8 +79,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       }
       out(`nats-server at ${natsUrl}`);
 
-      out("toolmesh: coordinator + testpool worker (child processes)");
-      const toolmesh = await benchOne(() => startToolmesh(natsUrl, options.concurrency));
+      out("toolmesh: coordinator + testpool worker (child processes), calls over one CallTools stream");
+      const toolmesh = await benchOne(() => startToolmesh(natsUrl, options.concurrency, "stream"));
+      out("toolmesh: the same, one unary CallTool per call");
+      const toolmeshUnary = await benchOne(() => startToolmesh(natsUrl, options.concurrency, "unary"));
 
       out("raw NATS request/reply: responder (child process)");
       const rawNats = await benchOne(() => startRawNats(natsUrl));
@@ -103,6 +105,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const report = buildReport(
         { calls: options.calls, concurrency: options.concurrency, latencySamples: options.latencySamples, warmupCalls: WARMUP_CALLS },
         toolmesh,
+        toolmeshUnary,
         rawNats,
         bullmq,
         bullmqSkipped,

@@ -15,7 +15,10 @@ export interface BenchReport {
   concurrency: number;
   latencySamples: number;
   warmupCalls: number;
+  /** Many calls over one CallTools stream: the throughput figures. */
   toolmesh: SystemResult;
+  /** One unary CallTool per call: the single-call latency figure. */
+  toolmeshUnary: SystemResult;
   rawNats: SystemResult;
   bullmq: SystemResult | null;
   /** Why the BullMQ baseline did not run. */
@@ -23,7 +26,7 @@ export interface BenchReport {
   ratios: {
     throughputVsBullmq: number | null;
     throughputVsRawNats: number;
-    /** toolmesh sequential p50 − raw NATS sequential p50, ms. */
+    /** toolmesh unary CallTool sequential p50 − raw NATS sequential p50, ms. */
     addedP50Ms: number;
   };
   targets: TargetCheck[];
@@ -41,13 +44,14 @@ function check(label: string, value: number | null, target: number, comparison: 
 export function buildReport(
   base: Pick<BenchReport, "calls" | "concurrency" | "latencySamples" | "warmupCalls">,
   toolmesh: SystemResult,
+  toolmeshUnary: SystemResult,
   rawNats: SystemResult,
   bullmq: SystemResult | null,
   bullmqSkipped?: string,
 ): BenchReport {
   const throughputVsBullmq = bullmq ? toolmesh.throughput / bullmq.throughput : null;
   const throughputVsRawNats = toolmesh.throughput / rawNats.throughput;
-  const addedP50Ms = toolmesh.sequential.p50Ms - rawNats.sequential.p50Ms;
+  const addedP50Ms = toolmeshUnary.sequential.p50Ms - rawNats.sequential.p50Ms;
   const targets = [
     check("throughput / BullMQ", throughputVsBullmq, TARGETS.throughputVsBullmq, ">=", "×"),
     check("throughput / raw NATS", throughputVsRawNats, TARGETS.throughputVsRawNats, ">=", "%"),
@@ -56,6 +60,7 @@ export function buildReport(
   return {
     ...base,
     toolmesh,
+    toolmeshUnary,
     rawNats,
     bullmq,
     ...(bullmqSkipped ? { bullmqSkipped } : {}),
@@ -80,7 +85,7 @@ function inUnit(value: number, unit: TargetCheck["unit"]): string {
 /** The human-readable table: one row per system, then the ratios against their targets. */
 export function formatReport(report: BenchReport): string[] {
   const widths = [20, 9, 9, 9, 11, 11];
-  const systems = [report.toolmesh, report.rawNats, ...(report.bullmq ? [report.bullmq] : [])];
+  const systems = [report.toolmesh, report.toolmeshUnary, report.rawNats, ...(report.bullmq ? [report.bullmq] : [])];
   const lines = [
     `${report.calls} calls with ${report.concurrency} in flight (p50/p99 per call), then ${report.latencySamples} one at a time (seq); ${report.warmupCalls} warm-up calls not counted`,
     "",

@@ -7,11 +7,12 @@ import { ProcessGroup, appScript } from "./processes.js";
 const MAX_POOL_LIMIT = 256;
 
 /**
- * The whole production path as separate processes: gRPC CallTool → the
+ * The whole production path as separate processes: gRPC CallTools (one
+ * stream for all calls) or CallTool (a request per call) → the
  * coordinator → the pool's JetStream work queue → one testpool worker →
  * TM_RESULTS → the coordinator → the gRPC reply.
  */
-export async function startToolmesh(natsUrl: string, concurrency: number): Promise<BenchTarget> {
+export async function startToolmesh(natsUrl: string, concurrency: number, transport: "stream" | "unary"): Promise<BenchTarget> {
   const group = new ProcessGroup();
   // info, the production default; it is also the level at which the services
   // announce "ready", so a quieter one would hang the start-up.
@@ -28,14 +29,17 @@ export async function startToolmesh(natsUrl: string, concurrency: number): Promi
     const port = Number(coordinator!.ready.grpcPort);
     if (!Number.isInteger(port) || port <= 0) throw new Error(`coordinator's ready line has no grpcPort: ${JSON.stringify(coordinator!.ready)}`);
     const client = new ToolmeshClient(`127.0.0.1:${port}`, { timeoutMs: CALL_TIMEOUT_MS });
+    const session = transport === "stream" ? client.session() : undefined;
+    const request = { tool: "test.echo", args: { value: ECHO_VALUE }, timeoutMs: CALL_TIMEOUT_MS };
     return {
-      name: "toolmesh",
+      name: transport === "stream" ? "toolmesh CallTools stream" : "toolmesh unary CallTool",
       async call() {
-        const status = await client.call({ tool: "test.echo", args: { value: ECHO_VALUE } });
+        const status = await (session ? session.call(request) : client.call(request));
         const value = (status.output as Record<string, unknown> | undefined)?.value;
         if (value !== ECHO_VALUE) throw echoMismatch("toolmesh", value);
       },
       async close() {
+        await session?.close();
         client.close();
         await group.stopAll();
       },

@@ -2,6 +2,7 @@ import {
   status,
   type Metadata,
   type sendUnaryData,
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
 } from "@grpc/grpc-js";
@@ -9,7 +10,7 @@ import { SpanKind, SpanStatusCode, context, trace, type Context } from "@opentel
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { ErrorCode, ToolError, extractTraceMap, tracer } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
-import { WorkflowSpec, type CoordinatorServer } from "@toolmesh/proto";
+import { WorkflowSpec, type CallToolRequest, type CallToolsRequest, type CallToolsResponse, type CoordinatorServer, type TaskStatus } from "@toolmesh/proto";
 import type { CapacityView } from "../capacity.js";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { Engine } from "../engine.js";
@@ -91,27 +92,47 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       return { state: workflowState(run.state) };
     }),
 
-    callTool: unary(deps, "CallTool", async (request, ctx) => {
-      const spec = {
-        name: `call ${request.tool}`,
-        defaultTimeoutMs: request.timeoutMs,
-        tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry }],
-      };
+    callTool: unary(deps, "CallTool", (request, ctx) => runOneCall(deps, request, ctx)),
+
+    callTools: (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => {
       try {
-        parseToolArgs(request.tool, request.args ?? {});
+        checkToken(deps.token, call.metadata);
       } catch (err) {
-        // For a single call, name the problem without a workflow's task framing.
-        throw serviceError(status.INVALID_ARGUMENT, err instanceof ToolError ? err.message : String(err));
+        call.destroy(toServiceError(err));
+        return;
       }
-      const valid = validateWorkflow(spec, WorkflowSpec.encode(spec).finish().length, deps.limits);
-      const run = await engine.whenDone(engine.submit(valid, ctx));
-      const task = run.tasks.get("call")!;
-      if (task.state !== "succeeded") {
-        const error = task.error ?? { code: ErrorCode.INTERNAL, message: run.error ?? "call failed" };
-        throw serviceError(grpcStatusOf(error.code), `${request.tool}: ${error.message}`);
-      }
-      return taskStatus(task);
-    }),
+      const ctx = trace.setSpan(context.active(), tracer("toolmesh-coordinator").startSpan("toolmesh.v1.Coordinator/CallTools", { kind: SpanKind.SERVER }, traceParent(call.metadata)));
+      let pending = 0;
+      let ended = false;
+      const finishIfDone = (): void => {
+        if (ended && pending === 0) {
+          trace.getSpan(ctx)?.end();
+          call.end();
+        }
+      };
+      call.on("data", (request: CallToolsRequest) => {
+        pending += 1;
+        runOneCall(deps, request.call ?? { tool: "", args: {}, timeoutMs: 0, retry: undefined }, ctx)
+          .then(
+            (result) => ({ requestId: request.requestId, result, error: undefined }),
+            (err: unknown) => {
+              const error = toServiceError(err);
+              return { requestId: request.requestId, result: undefined, error: { code: status[error.code] ?? "INTERNAL", message: error.details, retryable: false } };
+            },
+          )
+          .then((response) => {
+            deps.metrics.grpcRequests.inc({ method: "CallTools", code: response.error?.code ?? "OK" });
+            pending -= 1;
+            if (!call.writableEnded && !call.destroyed) call.write(response);
+            finishIfDone();
+          });
+      });
+      call.on("end", () => {
+        ended = true;
+        finishIfDone();
+      });
+      call.on("error", () => undefined);
+    },
 
     getCapacity: unary(deps, "GetCapacity", async () => ({ pools: await deps.capacity.pools(deps.jsm) })),
 
@@ -138,4 +159,32 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       })();
     },
   };
+}
+
+/**
+ * One tool call as a one-task, event-less workflow: arguments checked with
+ * the tool's schema (INVALID_ARGUMENT otherwise), then the result, or the
+ * tool's error as the gRPC status of its code.
+ */
+async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Context): Promise<TaskStatus> {
+  try {
+    parseToolArgs(request.tool, request.args ?? {});
+  } catch (err) {
+    // For a single call, name the problem without a workflow's task framing.
+    throw serviceError(status.INVALID_ARGUMENT, err instanceof ToolError ? err.message : String(err));
+  }
+  const spec = {
+    name: `call ${request.tool}`,
+    defaultTimeoutMs: request.timeoutMs,
+    tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry }],
+  };
+  // Size: one call's arguments are bounded by the gRPC message limit.
+  const valid = validateWorkflow(spec, 0, deps.limits);
+  const run = await deps.engine.whenDone(deps.engine.submit(valid, ctx, { quiet: true }));
+  const task = run.tasks.get("call")!;
+  if (task.state !== "succeeded") {
+    const error = task.error ?? { code: ErrorCode.INTERNAL, message: run.error ?? "call failed" };
+    throw serviceError(grpcStatusOf(error.code), `${request.tool}: ${error.message}`);
+  }
+  return taskStatus(task);
 }

@@ -47,9 +47,12 @@ export class WorkflowRun {
   readonly tasks = new Map<string, TaskRecord>();
   readonly #dependents = new Map<string, string[]>();
   readonly #effects: RunEffects;
+  /** Publishes no events (a single CallTool; its caller waits for the reply). */
+  readonly quiet: boolean;
 
-  constructor(id: string, workflow: ValidWorkflow, effects: RunEffects) {
+  constructor(id: string, workflow: ValidWorkflow, effects: RunEffects, options: { quiet?: boolean } = {}) {
     this.id = id;
+    this.quiet = options.quiet ?? false;
     this.name = workflow.name;
     this.#effects = effects;
     for (const spec of workflow.tasks) {
@@ -214,6 +217,7 @@ export class WorkflowRun {
   }
 
   #emit(event: Omit<EventMessage, "workflowId" | "timeMs">): void {
+    if (this.quiet) return;
     this.#effects.emit({ ...event, workflowId: this.id, timeMs: Date.now() });
   }
 }
