@@ -17,6 +17,7 @@ it("with TOOLMESH_GRPC_TOKEN set, calls without the bearer token are UNAUTHENTIC
   try {
     await expect(anonymous.call({ tool: "test.echo" })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
     await expect(wrong.list()).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    await expect(anonymous.session().call({ tool: "test.echo" })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
     await expect(stack.client.call({ tool: "test.echo", args: { value: 7 } })).resolves.toMatchObject({ output: { value: 7 } });
   } finally {
     anonymous.close();

@@ -43,8 +43,13 @@ describe("bad workflow specs get INVALID_ARGUMENT saying what to fix", () => {
     await expect(stack.client.call({ tool: "code.grep", args: {} })).rejects.toMatchObject(invalid(/args\.pattern: Required/));
   });
 
-  it("an unknown workflow id is NOT_FOUND", async () => {
+  it("an unknown workflow id is NOT_FOUND, for get, cancel and watch", async () => {
     await expect(stack.client.get("does-not-exist")).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(stack.client.cancel("does-not-exist")).rejects.toMatchObject({ code: status.NOT_FOUND });
+    const watch = async () => {
+      for await (const _event of stack.client.watch("does-not-exist")) throw new Error("no events expected");
+    };
+    await expect(watch()).rejects.toMatchObject({ code: status.NOT_FOUND, details: expect.stringMatching(/no workflow with id/) });
   });
 
   it("nothing was dispatched for rejected specs", async () => {

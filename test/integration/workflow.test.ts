@@ -133,6 +133,22 @@ describe("workflows over real gRPC and a real nats-server", () => {
     });
   });
 
+  it("CallTools answers many calls over one stream, each matched to its request, failures per call", async () => {
+    const session = stack.client.session();
+    const slow = session.call({ tool: "test.sleep", args: { ms: 300, value: "slow" } });
+    const fast = await Promise.all(Array.from({ length: 50 }, (_, i) => session.call({ tool: "test.echo", args: { value: i } })));
+    expect(fast.map((r) => r.output?.value)).toEqual([...Array(50).keys()]);
+    await expect(session.call({ tool: "test.fail", args: { code: "PERMISSION_DENIED", message: "no" } })).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+      details: "test.fail: no",
+    });
+    await expect(session.call({ tool: "nope.tool" })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    // The slow call was sent first and answered last: responses are not in order.
+    expect((await slow).output).toEqual({ sleptMs: 300, value: "slow" });
+    await session.close();
+    await expect(session.call({ tool: "test.echo" })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+  });
+
   it("GetCapacity reports the live pool with its limit", async () => {
     await expect
       .poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test"), { timeout: 3000 })

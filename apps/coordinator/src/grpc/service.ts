@@ -98,7 +98,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       try {
         checkToken(deps.token, call.metadata);
       } catch (err) {
-        call.destroy(toServiceError(err));
+        call.emit("error", toServiceError(err));
         return;
       }
       const ctx = trace.setSpan(context.active(), tracer("toolmesh-coordinator").startSpan("toolmesh.v1.Coordinator/CallTools", { kind: SpanKind.SERVER }, traceParent(call.metadata)));
@@ -154,7 +154,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
           if (abort.signal.aborted) return;
           const error = toServiceError(err);
           deps.metrics.grpcRequests.inc({ method: "WatchWorkflow", code: status[error.code] ?? String(error.code) });
-          call.destroy(error);
+          call.emit("error", error);
         }
       })();
     },
