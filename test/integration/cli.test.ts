@@ -109,10 +109,10 @@ describe("toolmesh up", () => {
     expect(processesWithMarker(marker)).toEqual([]);
   }, 60_000);
 
-  it("Ctrl-C stops everything it started", async () => {
+  it("Ctrl-C, even during start-up, stops everything it started", async () => {
     const marker = `TOOLMESH_TEST_MARKER=${randomUUID()}`;
     const [key, value] = marker.split("=") as [string, string];
-    const run = await toolmesh(["up", "--root", repoRoot, "--grpc-port", "0"], { [key]: value, TOOLMESH_NATS_URL: "" }, { interruptWhen: /Ctrl-C stops everything/ });
+    const run = await toolmesh(["up", "--root", repoRoot, "--grpc-port", "0"], { [key]: value, TOOLMESH_NATS_URL: "" }, { interruptWhen: /nats-server with JetStream on/ });
     expect(run.stderr).toContain("stopping ...");
     expect(run.code).toBe(0);
     expect(processesWithMarker(marker)).toEqual([]);

@@ -39,6 +39,12 @@ function portIsFree(port: number): Promise<boolean> {
 export async function upCommand(options: UpOptions): Promise<number> {
   const started: ServiceProcess[] = [];
   let nats: NatsServerHandle | undefined;
+  // Listen from the first moment: a Ctrl-C during start-up must still stop
+  // whatever has been started, not kill the CLI and orphan it.
+  let onSignal = (): void => undefined;
+  const interrupted = new Promise<void>((resolve) => (onSignal = resolve));
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const stopAll = async (): Promise<void> => {
     await Promise.all(started.reverse().map((s) => s.stop()));
     await nats?.stop();
@@ -103,10 +109,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     }
     if (!options.exit) {
       say("up; Ctrl-C stops everything");
-      await new Promise<void>((done) => {
-        process.once("SIGINT", () => done());
-        process.once("SIGTERM", () => done());
-      });
+      await interrupted;
       say("stopping ...");
     }
     await stopAll();
@@ -115,5 +118,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
     say(`error: ${describeGrpcError(err)}`);
     await stopAll();
     return 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
