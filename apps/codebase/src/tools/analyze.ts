@@ -1,10 +1,7 @@
-import { ErrorCode, ToolError } from "@toolmesh/core";
 import { mapOrdered } from "./concurrency.js";
 import { checkAborted } from "./errors.js";
-import { pathFilter } from "./globs.js";
 import { isScriptFile, languageOf } from "./languages.js";
-import { parentRel } from "./paths.js";
-import { pickRoot, resolveInRoot } from "./roots.js";
+import { searchScope } from "./search-scope.js";
 import { lineSymbols } from "./symbols-lines.js";
 import { loadTypeScript, scriptSymbols, type CodeSymbol } from "./symbols-ts.js";
 import { decodeText, forEachLine, openRegularFile } from "./text.js";
@@ -69,10 +66,7 @@ async function analyzeFile(rel: string, abs: string, signal: AbortSignal): Promi
  */
 export async function analyzeTool(roots: readonly CodebaseRoot[], args: AnalyzeArgs, signal: AbortSignal): Promise<Record<string, unknown>> {
   checkAborted(signal);
-  const root = pickRoot(roots, args.root);
-  const start = await resolveInRoot(root, args.path);
-  if (start.kind === "other") throw new ToolError(ErrorCode.INVALID_ARGUMENT, `"${args.path}" is neither a file nor a directory`);
-  const filter = pathFilter(args.include, args.exclude, start.kind === "dir" ? start.rel : parentRel(start.rel));
+  const { root, start, filter } = await searchScope(roots, args, args.include, args.exclude);
   const walk = walkFiles({ root, start, gitignore: args.gitignore, hidden: args.hidden, filter, signal });
   const files: FileReport[] = [];
   let truncated = false;

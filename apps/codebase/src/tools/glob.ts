@@ -1,10 +1,7 @@
-import { ErrorCode, ToolError } from "@toolmesh/core";
 import { lstat } from "node:fs/promises";
 import { mapOrdered } from "./concurrency.js";
 import { checkAborted } from "./errors.js";
-import { pathFilter } from "./globs.js";
-import { parentRel } from "./paths.js";
-import { pickRoot, resolveInRoot } from "./roots.js";
+import { searchScope } from "./search-scope.js";
 import type { CodebaseRoot, GlobArgs } from "./types.js";
 import { walkFiles } from "./walk.js";
 
@@ -15,10 +12,7 @@ import { walkFiles } from "./walk.js";
  */
 export async function globTool(roots: readonly CodebaseRoot[], args: GlobArgs, signal: AbortSignal): Promise<Record<string, unknown>> {
   checkAborted(signal);
-  const root = pickRoot(roots, args.root);
-  const start = await resolveInRoot(root, args.path);
-  if (start.kind === "other") throw new ToolError(ErrorCode.INVALID_ARGUMENT, `"${args.path}" is neither a file nor a directory`);
-  const filter = pathFilter(args.patterns, args.exclude, start.kind === "dir" ? start.rel : parentRel(start.rel));
+  const { root, start, filter } = await searchScope(roots, args, args.patterns, args.exclude);
   const walk = walkFiles({ root, start, gitignore: args.gitignore, hidden: args.hidden, filter, signal });
   const files: Array<{ path: string; size: number }> = [];
   let truncated = false;

@@ -1,10 +1,9 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
 import { checkAborted } from "./errors.js";
-import { pathFilter } from "./globs.js";
 import { grepBuiltin } from "./grep-builtin.js";
 import { grepRipgrep } from "./grep-ripgrep.js";
-import { comparePaths, parentRel } from "./paths.js";
-import { pickRoot, resolveInRoot } from "./roots.js";
+import { comparePaths } from "./paths.js";
+import { searchScope } from "./search-scope.js";
 import type { CodebaseRoot, GrepArgs } from "./types.js";
 
 /**
@@ -13,16 +12,13 @@ import type { CodebaseRoot, GrepArgs } from "./types.js";
  */
 export async function grepTool(roots: readonly CodebaseRoot[], ripgrep: string | undefined, args: GrepArgs, signal: AbortSignal): Promise<Record<string, unknown>> {
   checkAborted(signal);
-  const root = pickRoot(roots, args.root);
   if (/[\n\0]/.test(args.pattern)) {
     throw new ToolError(ErrorCode.INVALID_ARGUMENT, "pattern must be a single line without NUL bytes: files are searched line by line");
   }
   if (args.engine === "ripgrep" && ripgrep === undefined) {
     throw new ToolError(ErrorCode.FAILED_PRECONDITION, 'engine "ripgrep" was asked for but ripgrep is not available to this service; use engine "auto" or "builtin"');
   }
-  const start = await resolveInRoot(root, args.path);
-  if (start.kind === "other") throw new ToolError(ErrorCode.INVALID_ARGUMENT, `"${args.path}" is neither a file nor a directory`);
-  const filter = pathFilter(args.include, args.exclude, start.kind === "dir" ? start.rel : parentRel(start.rel));
+  const { root, start, filter } = await searchScope(roots, args, args.include, args.exclude);
   const job = { root, start, args, filter };
   const useRipgrep = args.engine !== "builtin" && ripgrep !== undefined;
   const outcome = useRipgrep ? await grepRipgrep(ripgrep, job, signal) : await grepBuiltin(job, signal);
