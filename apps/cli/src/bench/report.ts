@@ -84,7 +84,7 @@ function inUnit(value: number, unit: TargetCheck["unit"]): string {
 
 /** The human-readable table: one row per system, then the ratios against their targets. */
 export function formatReport(report: BenchReport): string[] {
-  const widths = [20, 9, 9, 9, 11, 11];
+  const widths = [26, 9, 9, 9, 11, 11];
   const systems = [report.toolmesh, report.toolmeshUnary, report.rawNats, ...(report.bullmq ? [report.bullmq] : [])];
   const lines = [
     `${report.calls} calls with ${report.concurrency} in flight (p50/p99 per call), then ${report.latencySamples} one at a time (seq); ${report.warmupCalls} warm-up calls not counted`,
