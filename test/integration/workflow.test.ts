@@ -149,6 +149,20 @@ describe("workflows over real gRPC and a real nats-server", () => {
     await expect(session.call({ tool: "test.echo" })).rejects.toMatchObject({ code: status.UNAVAILABLE });
   });
 
+  it("an output too large for a NATS message is a clear RESOURCE_EXHAUSTED, not a redelivery loop", async () => {
+    const started = Date.now();
+    await expect(stack.client.call({ tool: "test.echo", args: { padBytes: 2 * 1024 * 1024 } })).rejects.toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      details: expect.stringMatching(/output is \d+ bytes; a result can be at most \d+ bytes: ask for less/),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    // Arguments too large for a task message fail the same way, before any worker sees them.
+    await expect(stack.client.call({ tool: "test.echo", args: { value: "y".repeat(1_100_000) } })).rejects.toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      details: expect.stringMatching(/task's arguments take \d+ bytes/),
+    });
+  });
+
   it("GetCapacity reports the live pool with its limit", async () => {
     await expect
       .poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test"), { timeout: 3000 })

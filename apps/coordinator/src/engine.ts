@@ -3,6 +3,8 @@ import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClien
 import { headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import {
   Consumers,
+  ErrorCode,
+  ToolError,
   POOLS,
   Streams,
   Subjects,
@@ -132,9 +134,18 @@ export class Engine {
         deadlineMs,
         ...(run.quiet ? { quiet: true } : {}),
       };
+      const payload = encodeJson(message);
+      const maxPayload = this.#opts.nc.info?.max_payload ?? 1024 * 1024;
+      if (payload.length + 4096 > maxPayload) {
+        throw new ToolError(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxPayload - 4096} bytes (the NATS server's max_payload)`,
+          { retryable: false },
+        );
+      }
       const hdrs = headers();
       injectTrace(hdrs, parent);
-      await this.#js.publish(Subjects.task(task.spec.pool), encodeJson(message), {
+      await this.#js.publish(Subjects.task(task.spec.pool), payload, {
         msgID: `${run.id}.${task.spec.id}.${task.attempt}`,
         headers: hdrs,
       });

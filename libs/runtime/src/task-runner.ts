@@ -133,7 +133,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   try {
     const hdrs = headers();
     injectTrace(hdrs, spanContext);
-    await deps.js.publish(Subjects.result(task.workflowId), encodeJson(result), {
+    await deps.js.publish(Subjects.result(task.workflowId), encodeResult(result, deps.nc.info?.max_payload), {
       msgID: `${task.workflowId}.${task.taskId}.${task.attempt}`,
       headers: hdrs,
     });
@@ -162,4 +162,26 @@ function publishEvent(deps: TaskRunnerDeps, task: TaskMessage, event: Pick<Event
   } catch (err) {
     deps.log.warn({ err }, "could not publish event");
   }
+}
+
+/** Room left in a message for headers and the result's own fields. */
+const ENVELOPE_BYTES = 4096;
+
+/**
+ * The result as bytes; an output too large for one NATS message becomes a
+ * RESOURCE_EXHAUSTED error saying how to ask for less, instead of a publish
+ * that fails on every redelivery.
+ */
+export function encodeResult(result: ResultMessage, maxPayload = 1024 * 1024): Uint8Array {
+  const bytes = encodeJson(result);
+  if (bytes.length + ENVELOPE_BYTES <= maxPayload) return bytes;
+  const { output: _dropped, ...rest } = result;
+  return encodeJson({
+    ...rest,
+    error: {
+      code: ErrorCode.RESOURCE_EXHAUSTED,
+      message: `output is ${bytes.length} bytes; a result can be at most ${maxPayload - ENVELOPE_BYTES} bytes: ask for less (maxResults, a line range, a narrower path)`,
+      retryable: false,
+    },
+  } satisfies ResultMessage);
 }

@@ -3,7 +3,7 @@ import type { ToolHandlers } from "./handler.js";
 
 /** Handlers of the `test` pool's tools (see @toolmesh/tools test-tools). */
 export const testHandlers: ToolHandlers = {
-  "test.echo": async (args) => ({ value: args.value ?? null }),
+  "test.echo": async (args) => ({ value: args.value ?? null, ...(args.padBytes ? { pad: "x".repeat(Number(args.padBytes)) } : {}) }),
   "test.sleep": (args, ctx) =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => resolve({ sleptMs: args.ms, value: args.value ?? null }), Number(args.ms));

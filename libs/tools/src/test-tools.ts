@@ -8,8 +8,8 @@ import { defineTool } from "./spec.js";
 export const testEcho = defineTool({
   name: "test.echo",
   pool: "test",
-  description: "Returns its `value` argument unchanged.",
-  args: z.object({ value: z.unknown().optional() }).strict(),
+  description: "Returns its `value` argument unchanged; with `padBytes`, also a string of that many bytes (to test output limits).",
+  args: z.object({ value: z.unknown().optional(), padBytes: z.number().int().min(0).max(64 * 1024 * 1024).optional() }).strict(),
 });
 
 export const testSleep = defineTool({

@@ -1,4 +1,4 @@
-import { ErrorCode, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
+import { ErrorCode, ToolError, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
 import { backoffMs, type ValidTask, type ValidWorkflow } from "./validate.js";
 
 export type TaskStateName = "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -137,11 +137,16 @@ export class WorkflowRun {
     this.#effects.dispatch(this, task, deadlineMs).catch((err: unknown) => {
       if (task.attempt !== attempt || TERMINAL.has(task.state)) return;
       clearTimeout(task.timer);
-      this.#failAttempt(task, {
-        code: ErrorCode.UNAVAILABLE,
-        message: `could not queue the task on pool ${task.spec.pool}: ${err instanceof Error ? err.message : String(err)}`,
-        retryable: true,
-      });
+      this.#failAttempt(
+        task,
+        err instanceof ToolError
+          ? err.toShape()
+          : {
+              code: ErrorCode.UNAVAILABLE,
+              message: `could not queue the task on pool ${task.spec.pool}: ${err instanceof Error ? err.message : String(err)}`,
+              retryable: true,
+            },
+      );
     });
   }
 
