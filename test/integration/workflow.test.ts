@@ -86,6 +86,13 @@ describe("workflows over real gRPC and a real nats-server", () => {
     expect(wf.tasks[0]?.error?.code).toBe("DEADLINE_EXCEEDED");
   });
 
+  it("a tool that ignores its abort signal still times out and frees its slot", async () => {
+    const before = stack.workers[0]!.limiter.inFlight;
+    const wf = await stack.client.run(workflow("stubborn", [task("stuck", "test.sleep", { ms: 20_000, ignoreSignal: true }, { timeoutMs: 300 })]));
+    expect(wf.tasks[0]?.error?.code).toBe("DEADLINE_EXCEEDED");
+    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 3000 }).toBe(before);
+  });
+
   it("retries a retryable failure with backoff until it succeeds", async () => {
     const events: WorkflowEvent[] = [];
     const wf = await stack.client.run(

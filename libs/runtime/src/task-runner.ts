@@ -86,7 +86,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     if (!handler) throw new ToolError(ErrorCode.NOT_FOUND, `pool ${deps.pool} has no handler for ${task.tool}`);
     const args = parseToolArgs(task.tool, task.args);
     let log: Logger | undefined;
-    output = await context.with(spanContext, () =>
+    output = await untilAborted(signal, context.with(spanContext, () =>
       handler(args, {
         workflowId: task.workflowId,
         taskId: task.taskId,
@@ -100,7 +100,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
           if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update });
         },
       }),
-    );
+    ));
     // A handler that ignored its signal still reports the abort, not a result
     // nobody waits for.
     if (signal.aborted) throw signal.reason;
@@ -184,4 +184,19 @@ export function encodeResult(result: ResultMessage, maxPayload = 1024 * 1024): U
       retryable: false,
     },
   } satisfies ResultMessage);
+}
+
+/**
+ * The handler's result, or its signal's abort reason as soon as it aborts:
+ * a handler that ignores its signal cannot hold the slot (and heartbeat the
+ * task) forever. Its work is abandoned, not killed: what a handler started
+ * is the handler's to stop.
+ */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -7,6 +7,7 @@ export const testHandlers: ToolHandlers = {
   "test.sleep": (args, ctx) =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => resolve({ sleptMs: args.ms, value: args.value ?? null }), Number(args.ms));
+      if (args.ignoreSignal) return;
       ctx.signal.addEventListener("abort", () => {
         clearTimeout(timer);
         reject(ctx.signal.reason);

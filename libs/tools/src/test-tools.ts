@@ -15,8 +15,8 @@ export const testEcho = defineTool({
 export const testSleep = defineTool({
   name: "test.sleep",
   pool: "test",
-  description: "Waits `ms` milliseconds (heartbeating), then returns; honours cancellation.",
-  args: z.object({ ms: z.number().int().min(0).max(3_600_000), value: z.unknown().optional() }).strict(),
+  description: "Waits `ms` milliseconds, then returns; honours cancellation unless `ignoreSignal` (a misbehaving tool).",
+  args: z.object({ ms: z.number().int().min(0).max(3_600_000), value: z.unknown().optional(), ignoreSignal: z.boolean().optional() }).strict(),
 });
 
 export const testFail = defineTool({
