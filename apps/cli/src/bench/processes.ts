@@ -1,10 +1,6 @@
 import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { fileURLToPath } from "node:url";
-
-/** A built service of this repo: apps/<app>/dist/main.js. */
-export function appScript(app: string): string {
-  return fileURLToPath(new URL(`../../../${app}/dist/main.js`, import.meta.url));
-}
+export { appScript } from "../app-scripts.js";
 
 /** A compiled helper script next to this module (responder, bullmq-worker). */
 export function benchScript(name: string): string {

@@ -4,7 +4,7 @@ import { WorkflowState } from "@toolmesh/proto";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { appScript } from "../app-scripts.js";
 import { clientFrom, describeGrpcError } from "../connection.js";
 import { demoDigest, demoWorkflow } from "../demo.js";
 import { formatWorkflowResult } from "../summary.js";
@@ -18,10 +18,6 @@ export interface UpOptions {
 }
 
 const say = (line: string): void => void process.stderr.write(`toolmesh: ${line}\n`);
-
-function serviceScript(app: string): string {
-  return fileURLToPath(new URL(`../../../${app}/dist/main.js`, import.meta.url));
-}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolvePort) => {
@@ -76,13 +72,13 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const [coordinator, codebase] = await Promise.all([
       startServiceProcess({
         name: "coordinator",
-        script: serviceScript("coordinator"),
+        script: appScript("coordinator"),
         env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) },
         logFile: resolve(logDir, "coordinator.log"),
       }),
       startServiceProcess({
         name: "codebase",
-        script: serviceScript("codebase"),
+        script: appScript("codebase"),
         env: { ...common, TOOLMESH_CODEBASE_ROOTS: roots.join(",") },
         logFile: resolve(logDir, "codebase.log"),
       }),
