@@ -78,7 +78,8 @@ export class ProgressView {
         return `${t} workflow ${state} in ${event.durationMs.toFixed(0)} ms${event.message ? `: ${event.message}` : ""}`;
       }
       default:
-        return this.#live ? undefined : undefined;
+        // queued/started/progress show in the per-pool lines, not one line each.
+        return undefined;
     }
   }
 
