@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { defineTool } from "./spec.js";
+
+export const webSearch = defineTool({
+  name: "web.search",
+  pool: "web",
+  description: "Searches the configured providers (SearXNG, Brave, a local BM25 index); results deduplicated by canonical URL.",
+  args: z
+    .object({
+      query: z.string().trim().min(1).max(512),
+      /** Provider names to ask; all configured ones when omitted. */
+      providers: z.array(z.string().min(1)).max(8).optional(),
+      maxResults: z.number().int().min(1).max(100).default(10),
+    })
+    .strict(),
+});
+
+export const webFetch = defineTool({
+  name: "web.fetch",
+  pool: "web",
+  description: "HTTP(S) GET with bounded redirects, size and time caps, readable text from HTML, and an SSRF guard.",
+  args: z
+    .object({
+      url: z.string().url().max(4096),
+      maxBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(2 * 1024 * 1024),
+      timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+      maxRedirects: z.number().int().min(0).max(10).default(5),
+      /** Readable main text for HTML (Readability); false returns the raw body as text. */
+      extract: z.boolean().default(true),
+    })
+    .strict(),
+});
