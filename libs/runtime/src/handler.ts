@@ -9,6 +9,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Reports progress; becomes a task.progress event on the event stream. */
   progress(update: Record<string, unknown>): void;
+  /** Streams a piece of output live on tm.data.chunk.<workflow>.<task> (core NATS, best effort). */
+  chunk(stream: "stdout" | "stderr", data: string): void;
   log: Logger;
 }
 

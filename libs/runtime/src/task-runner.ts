@@ -86,6 +86,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     if (!handler) throw new ToolError(ErrorCode.NOT_FOUND, `pool ${deps.pool} has no handler for ${task.tool}`);
     const args = parseToolArgs(task.tool, task.args);
     let log: Logger | undefined;
+    let chunkSeq = 0;
     output = await untilAborted(signal, context.with(spanContext, () =>
       handler(args, {
         workflowId: task.workflowId,
@@ -95,6 +96,13 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
         // Made on first use: most handlers never log.
         get log() {
           return (log ??= deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }));
+        },
+        chunk: (stream, data) => {
+          try {
+            deps.nc.publish(Subjects.chunk(task.workflowId, task.taskId), encodeJson({ stream, data, attempt: task.attempt, seq: chunkSeq++ }));
+          } catch (err) {
+            deps.log.debug({ err }, "could not publish an output chunk");
+          }
         },
         progress: (update) => {
           if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update });

@@ -1,0 +1,19 @@
+import { commaList } from "@toolmesh/core";
+import { z } from "zod";
+
+/** The bash pool's environment variables (documented in README.md). */
+export const bashConfigSchema = z.object({
+  /** Host directory mounted at /work; created when missing. */
+  TOOLMESH_BASH_WORKSPACE: z.string().default(".toolmesh/bash-workspace"),
+  /** "auto" (bubblewrap, or refuse to start), "bwrap", or "none" (no sandbox: an explicit, logged choice). */
+  TOOLMESH_BASH_SANDBOX: z.enum(["auto", "bwrap", "none"]).default("auto"),
+  /** Whether calls may ask for `network: true`. */
+  TOOLMESH_BASH_ALLOW_NETWORK: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Service environment variables passed into commands (values from this process). */
+  TOOLMESH_BASH_ENV_ALLOW: commaList.default("LANG,LC_ALL,TZ"),
+  TOOLMESH_BASH_MEMORY_MB: z.coerce.number().int().min(16).default(1024),
+  TOOLMESH_BASH_MAX_PROCESSES: z.coerce.number().int().min(1).default(128),
+  /** The unprivileged uid (and gid) commands run as inside the sandbox. */
+  TOOLMESH_BASH_UID: z.coerce.number().int().min(1).default(65534),
+});
+export type BashConfig = z.infer<typeof bashConfigSchema>;
