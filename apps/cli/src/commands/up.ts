@@ -87,6 +87,21 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
     say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
     say(`codebase pool over ${roots.join(", ")} (metrics :${String(codebase.ready.metricsPort)}/metrics)`);
+    // The bash pool needs bubblewrap; without it the rest of the stack still runs.
+    const bash = await startServiceProcess({
+      name: "bash",
+      script: appScript("bash"),
+      env: { ...common, TOOLMESH_BASH_WORKSPACE: resolve(".toolmesh", "bash-workspace") },
+      logFile: resolve(logDir, "bash.log"),
+    }).catch((err: unknown) => {
+      const reason = String(err instanceof Error ? err.message : err).split("\n").find((line) => line.startsWith("bash: ")) ?? "see bash.log";
+      say(`bash pool not started: ${reason}`);
+      return undefined;
+    });
+    if (bash) {
+      started.push(bash);
+      say(`bash pool (sandboxed, workspace .toolmesh/bash-workspace) (metrics :${String(bash.ready.metricsPort)}/metrics)`);
+    }
     say(`logs in ${logDir}`);
     say(`try: TOOLMESH_ADDRESS=${address} npx toolmesh call code.grep --args '{"pattern":"TODO"}'`);
     say(`     grpcurl -plaintext ${address} list`);
