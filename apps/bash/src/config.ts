@@ -13,7 +13,9 @@ export const bashConfigSchema = z.object({
   TOOLMESH_BASH_ENV_ALLOW: commaList.default("LANG,LC_ALL,TZ"),
   TOOLMESH_BASH_MEMORY_MB: z.coerce.number().int().min(16).default(1024),
   TOOLMESH_BASH_MAX_PROCESSES: z.coerce.number().int().min(1).default(128),
-  /** The unprivileged uid (and gid) commands run as inside the sandbox. */
+  /** Host directories hidden (an empty tmpfs) inside the sandbox, comma-separated. */
+  TOOLMESH_BASH_HIDE_PATHS: commaList.default(""),
+  /** The unprivileged uid (and gid) commands run as when the service runs as root. */
   TOOLMESH_BASH_UID: z.coerce.number().int().min(1).default(65534),
 });
 export type BashConfig = z.infer<typeof bashConfigSchema>;

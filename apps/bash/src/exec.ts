@@ -35,7 +35,10 @@ export function execSandboxed(bwrap: string | undefined, sandbox: SandboxOptions
   const { file, args, cwd } = sandboxArgv(bwrap, sandbox, request.command);
   const env = sandbox.kind === "none" ? { HOME: sandbox.workspace, ...sandbox.env } : { PATH: "/usr/bin:/bin" };
   const started = performance.now();
-  const child = spawn(file, args, { cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  // As root, drop to the sandbox uid before bwrap runs, so the user
+  // namespace maps that uid and nothing of root's reaches the command.
+  const identity = process.getuid?.() === 0 ? { uid: sandbox.uid, gid: sandbox.uid } : {};
+  const child = spawn(file, args, { cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe"], ...identity });
   const stdout = new OutputBuffer(request.maxOutputBytes);
   const stderr = new OutputBuffer(request.maxOutputBytes);
   let killed: ExecResult["killed"];

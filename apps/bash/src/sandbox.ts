@@ -10,6 +10,8 @@ export interface SandboxOptions {
   cwd: string;
   network: boolean;
   uid: number;
+  /** Host directories replaced by an empty tmpfs inside the sandbox. */
+  hidePaths: readonly string[];
   memoryMb: number;
   maxProcesses: number;
   env: Record<string, string>;
@@ -22,10 +24,12 @@ export function detectBwrap(candidate = "bwrap"): string | undefined {
 
 /**
  * The argv that runs `command` under the sandbox. bubblewrap: every
- * namespace unshared (so no network unless allowed), read-only root, all
- * capabilities dropped, an unprivileged uid, a private /tmp and the
- * workspace as the only writable mount; it dies with us. Inside, bash sets
- * the address-space and process-count limits before exec'ing the command.
+ * namespace unshared (so no network unless allowed), read-only root with
+ * the configured paths hidden, all capabilities dropped, a private /tmp and
+ * the workspace as the only writable mount; it dies with us. bwrap itself
+ * is started as the unprivileged uid (see execSandboxed): started as root
+ * with `--uid`, the command would still own every root-owned file.
+ * Inside, bash sets the address-space and process-count limits.
  */
 export function sandboxArgv(bwrap: string | undefined, options: SandboxOptions, command: string[]): { file: string; args: string[]; cwd: string } {
   const limits = ["/bin/bash", "-c", `ulimit -v ${options.memoryMb * 1024} && ulimit -u ${options.maxProcesses} && exec "$@"`, "toolmesh-limits", ...command];
@@ -35,6 +39,7 @@ export function sandboxArgv(bwrap: string | undefined, options: SandboxOptions, 
   if (!bwrap) throw new Error("bubblewrap is not installed");
   const args = [
     "--ro-bind", "/", "/",
+    ...options.hidePaths.flatMap((path) => ["--tmpfs", path]),
     "--dev", "/dev",
     "--proc", "/proc",
     "--unshare-all",
@@ -42,8 +47,6 @@ export function sandboxArgv(bwrap: string | undefined, options: SandboxOptions, 
     "--die-with-parent",
     "--new-session",
     "--cap-drop", "ALL",
-    "--uid", String(options.uid),
-    "--gid", String(options.uid),
     "--tmpfs", "/tmp",
     "--bind", options.workspace, "/work",
     "--chdir", `/work/${options.cwd}`,

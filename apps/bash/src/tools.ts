@@ -1,6 +1,6 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
 import type { ToolArgs, bashExec } from "@toolmesh/tools";
-import { realpath, mkdir } from "node:fs/promises";
+import { chown, mkdir, realpath } from "node:fs/promises";
 import { isAbsolute, normalize, resolve, sep } from "node:path";
 import type { BashConfig } from "./config.js";
 import { execSandboxed, type ChunkSink } from "./exec.js";
@@ -26,6 +26,11 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
   }
   await mkdir(config.TOOLMESH_BASH_WORKSPACE, { recursive: true });
   const workspace = await realpath(config.TOOLMESH_BASH_WORKSPACE);
+  // Commands run as the sandbox uid: the workspace must be theirs to write.
+  if (process.getuid?.() === 0) await chown(workspace, config.TOOLMESH_BASH_UID, config.TOOLMESH_BASH_UID);
+  for (const path of config.TOOLMESH_BASH_HIDE_PATHS) {
+    if (!isAbsolute(path)) throw new Error(`TOOLMESH_BASH_HIDE_PATHS: "${path}" must be an absolute path`);
+  }
   const passed = Object.fromEntries(config.TOOLMESH_BASH_ENV_ALLOW.flatMap((name) => (hostEnv[name] !== undefined ? [[name, hostEnv[name]!]] : [])));
   const kind: SandboxKind = bwrap ? "bwrap" : "none";
 
@@ -44,6 +49,7 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
         cwd,
         network: args.network,
         uid: config.TOOLMESH_BASH_UID,
+        hidePaths: config.TOOLMESH_BASH_HIDE_PATHS,
         memoryMb: config.TOOLMESH_BASH_MEMORY_MB,
         maxProcesses: config.TOOLMESH_BASH_MAX_PROCESSES,
         env: { ...passed, ...args.env },

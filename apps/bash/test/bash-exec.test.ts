@@ -2,7 +2,7 @@ import { bashConfigSchema, createBashTools, type BashTools } from "@toolmesh/bas
 import { loadConfig } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,11 +17,20 @@ let connections = 0;
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), "toolmesh-bash-"));
+  await chmod(base, 0o755); // the sandbox uid must reach the workspace inside it
   await mkdir(join(base, "ws", "sub"), { recursive: true });
+  await chmod(join(base, "ws", "sub"), 0o777);
   await writeFile(join(base, "outside.txt"), "host secret\n");
+  await mkdir(join(base, "hidden"));
+  await writeFile(join(base, "hidden", "readable.txt"), "world-readable but hidden\n");
   await symlink(base, join(base, "ws", "escape"));
   tools = await createBashTools(
-    loadConfig("bash", bashConfigSchema, { TOOLMESH_BASH_WORKSPACE: join(base, "ws"), TOOLMESH_BASH_MAX_PROCESSES: "48", TOOLMESH_BASH_MEMORY_MB: "256" }),
+    loadConfig("bash", bashConfigSchema, {
+      TOOLMESH_BASH_WORKSPACE: join(base, "ws"),
+      TOOLMESH_BASH_MAX_PROCESSES: "48",
+      TOOLMESH_BASH_MEMORY_MB: "256",
+      TOOLMESH_BASH_HIDE_PATHS: join(base, "hidden"),
+    }),
     { LANG: "C.UTF-8", TOOLMESH_SECRET: "do-not-leak" },
   );
   listener = createServer((socket) => {
@@ -68,6 +77,11 @@ describe("bash.exec", () => {
     expect(out.stdout.split("\n")).toEqual(["65534", "tmp-ok", "made", ""]);
     expect(await readFile(join(base, "ws", "inside.txt"), "utf8")).toBe("made\n");
     expect(await readFile(join(base, "outside.txt"), "utf8")).toBe("host secret\n");
+  });
+
+  it("cannot read root-only files nor paths the operator hid", async () => {
+    const out = await run({ command: `cat /etc/shadow 2>&1 | head -1; cat ${join(base, "hidden", "readable.txt")} 2>&1; ls -A ${join(base, "hidden")} | wc -l` });
+    expect(out.stdout).toMatch(/^cat: \/etc\/shadow: Permission denied\ncat: .*readable\.txt: No such file or directory\n0\n$/);
   });
 
   it("has no network: a connect to a listener on the host's loopback fails", async () => {
