@@ -1,7 +1,7 @@
 import { bashConfigSchema, createBashTools } from "@toolmesh/bash";
 import { createCodebaseTools, parseRoots } from "@toolmesh/codebase";
 import { loadConfig } from "@toolmesh/core";
-import { WorkflowState } from "@toolmesh/proto";
+import { EventType, WorkflowState } from "@toolmesh/proto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,4 +38,14 @@ it("a workflow across the codebase and bash pools runs end to end through the co
   expect(String(out.head?.content)).toContain("toolmesh public API");
   expect(out.shell).toMatchObject({ exitCode: 0, stdout: "42\n65534\n", sandbox: "bwrap" });
   expect(new Set(wf.tasks.map((t) => t.pool))).toEqual(new Set(["codebase", "bash"]));
+});
+
+it("a watcher sees a running command's output live, as TASK_OUTPUT events", async () => {
+  const id = await stack.client.submit(workflow("live", [task("talk", "bash.exec", { command: "sleep 0.3; echo one; sleep 0.2; echo two >&2; sleep 0.2" })]));
+  const outputs: string[] = [];
+  for await (const event of stack.client.watch(id)) {
+    if (event.type === EventType.EVENT_TYPE_TASK_OUTPUT) outputs.push(`${event.taskId}:${event.outputStream}:${event.output}`);
+  }
+  expect(outputs).toEqual(["talk:stdout:one\n", "talk:stderr:two\n"]);
+  expect((await stack.client.get(id)).tasks[0]?.output).toMatchObject({ stdout: "one\n", stderr: "two\n" });
 });

@@ -69,6 +69,10 @@ export class ProgressView {
         return `${t} ✗ ${who} ${event.message}`;
       case EventType.EVENT_TYPE_TASK_CANCELLED:
         return `${t} ⊘ ${who} cancelled`;
+      case EventType.EVENT_TYPE_TASK_OUTPUT: {
+        const text = event.output.replace(/\n$/, "").split("\n").map((line) => `${t}   ${event.taskId} ${event.outputStream === "stderr" ? "!" : "│"} ${line}`);
+        return text.join("\n");
+      }
       case EventType.EVENT_TYPE_TASK_RETRYING:
         return `${t} ↻ ${who} ${event.message}`;
       case EventType.EVENT_TYPE_WORKFLOW_SUCCEEDED:

@@ -50,6 +50,7 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
     CoordinatorService,
     coordinatorService({
       engine,
+      nc,
       capacity,
       js: jetstream(nc),
       jsm: await jetstreamManager(nc),

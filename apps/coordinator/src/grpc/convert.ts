@@ -90,5 +90,17 @@ export function workflowEvent(sequence: number, event: EventMessage): WorkflowEv
     worker: event.worker ?? "",
     durationMs: event.durationMs ?? 0,
     progress: event.progress,
+    outputStream: "",
+    output: "",
+  };
+}
+
+/** A live output chunk from tm.data.chunk.<workflow>.<task> as a TASK_OUTPUT event. */
+export function outputEvent(workflowId: string, taskId: string, chunk: { stream: string; data: string; attempt: number }): WorkflowEvent {
+  return {
+    ...workflowEvent(0, { kind: "task.progress", workflowId, timeMs: Date.now(), taskId, attempt: chunk.attempt }),
+    type: EventType.EVENT_TYPE_TASK_OUTPUT,
+    outputStream: chunk.stream,
+    output: chunk.data,
   };
 }

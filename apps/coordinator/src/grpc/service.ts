@@ -8,7 +8,8 @@ import {
 } from "@grpc/grpc-js";
 import { SpanKind, SpanStatusCode, context, trace, type Context } from "@opentelemetry/api";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { ErrorCode, ToolError, extractTraceMap, tracer } from "@toolmesh/core";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, tracer } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { WorkflowSpec, type CallToolRequest, type CallToolsRequest, type CallToolsResponse, type CoordinatorServer, type TaskStatus } from "@toolmesh/proto";
 import type { CapacityView } from "../capacity.js";
@@ -17,11 +18,12 @@ import type { Engine } from "../engine.js";
 import { validateWorkflow, type SpecLimits } from "../workflow/validate.js";
 import { watchEvents } from "../watch.js";
 import { checkToken } from "./auth.js";
-import { taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
+import { outputEvent, taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
 import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
 
 export interface ServiceDeps {
   engine: Engine;
+  nc: NatsConnection;
   capacity: CapacityView;
   js: JetStreamClient;
   jsm: JetStreamManager;
@@ -142,12 +144,24 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       void (async () => {
         try {
           checkToken(deps.token, call.metadata);
-          engine.get(call.request.workflowId);
+          const run = engine.get(call.request.workflowId);
+          // Live output rides along with the stored events while the workflow runs.
+          const chunks = run.done
+            ? undefined
+            : deps.nc.subscribe(`${Subjects.chunk(run.id, "*")}`, {
+                callback: (err, msg) => {
+                  if (err || call.writableEnded) return;
+                  const taskId = msg.subject.split(".").at(-1) ?? "";
+                  call.write(outputEvent(run.id, taskId, decodeJson(msg.data)));
+                },
+              });
+          abort.signal.addEventListener("abort", () => chunks?.unsubscribe(), { once: true });
           for await (const { sequence, event } of watchEvents(deps.js, call.request.workflowId, abort.signal)) {
             if (!call.write(workflowEvent(sequence, event))) {
               await new Promise((resolve) => call.once("drain", resolve));
             }
           }
+          chunks?.unsubscribe();
           deps.metrics.grpcRequests.inc({ method: "WatchWorkflow", code: "OK" });
           call.end();
         } catch (err) {
