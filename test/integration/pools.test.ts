@@ -2,7 +2,9 @@ import { bashConfigSchema, createBashTools } from "@toolmesh/bash";
 import { createCodebaseTools, parseRoots } from "@toolmesh/codebase";
 import { loadConfig } from "@toolmesh/core";
 import { EventType, WorkflowState } from "@toolmesh/proto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { createWebTools, parseWebConfig, type WebTools } from "@toolmesh/web-search";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -11,9 +13,25 @@ import { repoRoot, startStack, type TestStack } from "../support/stack.js";
 
 let stack: TestStack;
 let workspace: string;
+let site: Server;
+let sitePort = 0;
+let web: WebTools;
 beforeAll(async () => {
   stack = await startStack();
   workspace = await mkdtemp(join(tmpdir(), "toolmesh-pools-"));
+  await mkdir(join(workspace, "docs"));
+  await writeFile(join(workspace, "docs", "nats.md"), "# JetStream work queues\nEach pool has a work-queue stream and a durable pull consumer.\n");
+  await writeFile(join(workspace, "docs", "grpc.md"), "# The gRPC API\nClients submit workflows to the coordinator.\n");
+  site = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end("<html><head><title>Pools</title></head><body><nav>menu</nav><article><h1>Pools</h1><p>toolmesh runs tool calls in parallel over worker pools, each at the right concurrency for the machine it runs on.</p></article></body></html>");
+  });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  sitePort = (site.address() as { port: number }).port;
+  web = createWebTools(
+    parseWebConfig({ TOOLMESH_WEB_PROVIDERS: "local", TOOLMESH_LOCAL_INDEX_DIRS: join(workspace, "docs"), TOOLMESH_FETCH_ALLOW_HOSTS: `127.0.0.1:${sitePort}` }),
+  );
+  await stack.addWorker("web", { "web.search": web["web.search"], "web.fetch": web["web.fetch"] });
   const code = createCodebaseTools({ roots: parseRoots([repoRoot]) });
   const bash = await createBashTools(loadConfig("bash", bashConfigSchema, { TOOLMESH_BASH_WORKSPACE: workspace }));
   await stack.addWorker("codebase", { "code.glob": code["code.glob"], "code.read": code["code.read"] });
@@ -21,12 +39,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
+  await web?.close();
+  site?.close();
   await rm(workspace, { recursive: true, force: true });
 });
 
-it("a workflow across the codebase and bash pools runs end to end through the coordinator", async () => {
+it("a workflow across the web, codebase and bash pools runs end to end through the coordinator", async () => {
   const wf = await stack.client.run(
     workflow("mixed", [
+      task("search", "web.search", { query: "work queue stream" }),
+      task("page", "web.fetch", { url: `http://127.0.0.1:${sitePort}/pools` }, { dependsOn: ["search"] }),
       task("protos", "code.glob", { patterns: ["*.proto"] }),
       task("head", "code.read", { path: "proto/toolmesh/v1/coordinator.proto", endLine: 3 }, { dependsOn: ["protos"] }),
       task("shell", "bash.exec", { command: "echo $((6 * 7)); id -u" }),
@@ -37,7 +59,14 @@ it("a workflow across the codebase and bash pools runs end to end through the co
   expect(out.protos?.files).toEqual([expect.objectContaining({ path: "proto/toolmesh/v1/coordinator.proto" })]);
   expect(String(out.head?.content)).toContain("toolmesh public API");
   expect(out.shell).toMatchObject({ exitCode: 0, stdout: "42\n65534\n", sandbox: "bwrap" });
-  expect(new Set(wf.tasks.map((t) => t.pool))).toEqual(new Set(["codebase", "bash"]));
+  expect((out.search?.results as Array<{ url: string }>)[0]?.url).toMatch(/docs\/nats\.md$/);
+  expect(String(out.page?.text)).toContain("worker pools");
+  expect(String(out.page?.text)).not.toContain("menu");
+  expect(new Set(wf.tasks.map((t) => t.pool))).toEqual(new Set(["web", "codebase", "bash"]));
+});
+
+it("web.fetch refuses a private address through the whole path", async () => {
+  await expect(stack.client.call({ tool: "web.fetch", args: { url: "http://169.254.169.254/latest/meta-data" } })).rejects.toMatchObject({ code: 7 });
 });
 
 it("a watcher sees a running command's output live, as TASK_OUTPUT events", async () => {

@@ -24,6 +24,7 @@ export function demoWorkflow(): WorkflowSpec {
       task("analyze-apps", "code.analyze", { path: "apps", include: ["*.ts"] }),
       task("readme", "code.read", { path: "README.md", startLine: 1, endLine: 30 }, ["manifests"]),
       task("api", "code.read", { path: "proto/toolmesh/v1/coordinator.proto", startLine: 1, endLine: 40 }, ["protos"]),
+      task("docs-search", "web.search", { query: "JetStream work queue per pool", maxResults: 5 }),
     ],
   };
 }
@@ -49,5 +50,7 @@ export function demoDigest(wf: Workflow): string {
   const todos = (output("todos").matches as Match[] | undefined) ?? [];
   lines.push(`  ${todos.length} TODO/FIXME/XXX lines${todos.length ? "; the first ones:" : ""}`);
   for (const m of todos.slice(0, 5)) lines.push(`    ${m.path}:${m.line}  ${m.text.trim().slice(0, 90)}`);
+  const hits = (output("docs-search").results as Array<{ title: string; url: string }> | undefined) ?? [];
+  if (hits[0]) lines.push(`  top documentation hit for "JetStream work queue per pool": ${hits[0].title} (${hits[0].url})`);
   return lines.join("\n");
 }

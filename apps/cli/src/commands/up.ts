@@ -1,6 +1,7 @@
 import { connect } from "@nats-io/transport-node";
 import { ensureNatsServer, startNatsServer, startServiceProcess, type NatsServerHandle, type ServiceProcess } from "@toolmesh/local";
 import { WorkflowState } from "@toolmesh/proto";
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
@@ -18,6 +19,11 @@ export interface UpOptions {
 }
 
 const say = (line: string): void => void process.stderr.write(`toolmesh: ${line}\n`);
+
+/** The offline search index of `up`: the first root's README and docs, those that exist. */
+function localIndexDirs(root: string): string {
+  return ["README.md", "docs"].map((name) => resolve(root, name)).filter((path) => existsSync(path)).join(",") || root;
+}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolvePort) => {
@@ -102,6 +108,14 @@ export async function upCommand(options: UpOptions): Promise<number> {
       started.push(bash);
       say(`bash pool (sandboxed, workspace .toolmesh/bash-workspace) (metrics :${String(bash.ready.metricsPort)}/metrics)`);
     }
+    const webSearch = await startServiceProcess({
+      name: "web-search",
+      script: appScript("web-search"),
+      env: { ...common, TOOLMESH_LOCAL_INDEX_DIRS: process.env.TOOLMESH_LOCAL_INDEX_DIRS ?? localIndexDirs(roots[0]!) },
+      logFile: resolve(logDir, "web-search.log"),
+    });
+    started.push(webSearch);
+    say(`web pool (providers from TOOLMESH_WEB_PROVIDERS, default the local index) (metrics :${String(webSearch.ready.metricsPort)}/metrics)`);
     say(`logs in ${logDir}`);
     say(`try: TOOLMESH_ADDRESS=${address} npx toolmesh call code.grep --args '{"pattern":"TODO"}'`);
     say(`     grpcurl -plaintext ${address} list`);

@@ -1,0 +1,31 @@
+import { Readability } from "@mozilla/readability";
+import { parseHTML } from "linkedom";
+
+/**
+ * HTML to readable text: Readability finds the article and drops navigation,
+ * ads and footers; when it finds nothing article-like the body text is the
+ * fallback (minus script/style/noscript, which are never prose).
+ */
+export function extractReadable(html: string): { title?: string; text: string } {
+  const { document } = parseHTML(html);
+  const pageTitle = document.querySelector("title")?.textContent?.trim() || undefined;
+  try {
+    // Readability mutates the DOM it is given, so it gets its own parse.
+    const { document: copy } = parseHTML(html);
+    const article = new Readability(copy as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 200 }).parse();
+    const text = normalizeSpace(article?.textContent ?? "");
+    if (article && text) return { title: article.title?.trim() || pageTitle, text };
+  } catch {
+    // Readability chokes on some malformed pages; the body text still serves.
+  }
+  for (const el of document.querySelectorAll("script, style, noscript, template")) el.remove();
+  return { title: pageTitle, text: normalizeSpace(document.body?.textContent ?? document.documentElement?.textContent ?? "") };
+}
+
+/** Collapses runs of spaces but keeps paragraph breaks, which carry structure. */
+export function normalizeSpace(text: string): string {
+  return text
+    .replace(/[ \t\f\v\r\u00a0]+/g, " ")
+    .replace(/ *\n[ \n]*/g, "\n")
+    .trim();
+}

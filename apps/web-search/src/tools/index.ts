@@ -1,0 +1,89 @@
+/**
+ * The web pool's tools as a library: web.search (SearXNG, Brave and a local
+ * BM25 index, fused and deduplicated) and web.fetch (guarded HTTP GET with
+ * readable-text extraction). The worker wiring lives elsewhere; handlers take
+ * arguments already parsed by @toolmesh/tools and a context with a signal.
+ *
+ *   const tools = createWebTools(parseWebConfig(process.env));
+ *   await tools["web.fetch"](parseToolArgs("web.fetch", { url }), { signal });
+ *
+ * Environment (parseWebConfig; a bad value throws a ConfigError naming it):
+ *   TOOLMESH_WEB_PROVIDERS       comma list of local, searxng, brave     default "local"
+ *   TOOLMESH_SEARXNG_URL         SearXNG base URL (JSON format enabled)  required for searxng
+ *   TOOLMESH_BRAVE_API_KEY       Brave Search subscription token         required for brave
+ *   TOOLMESH_BRAVE_URL           Brave endpoint    default https://api.search.brave.com/res/v1/web/search
+ *   TOOLMESH_LOCAL_INDEX_DIRS    comma list of files/dirs for the BM25 index
+ *                                default ./README.md and ./docs, those that exist
+ *   TOOLMESH_FETCH_ALLOW_HOSTS   comma list of host or host:port exempt from the SSRF guard
+ *                                (e.g. 127.0.0.1:8080); default none
+ *   TOOLMESH_FETCH_PER_HOST      concurrent fetches per host:port        default 4
+ *   TOOLMESH_FETCH_CACHE_TTL_MS  web.fetch response cache TTL, 0 = off   default 60000
+ *
+ * Error codes: PERMISSION_DENIED for SSRF refusals; INVALID_ARGUMENT for bad
+ * URLs, schemes, unknown providers, unsupported content types and too many
+ * redirects; UNAVAILABLE for provider/network failures; RESOURCE_EXHAUSTED
+ * when every asked provider is rate limited; DEADLINE_EXCEEDED; CANCELLED.
+ */
+import { ErrorCode, ToolError } from "@toolmesh/core";
+import { fetchTool, type FetchResult } from "./fetch.js";
+import { HostGate, TtlCache } from "./limits.js";
+import { braveProvider } from "./providers/brave.js";
+import { localProvider } from "./providers/local.js";
+import { searxngProvider } from "./providers/searxng.js";
+import { searchTool } from "./search.js";
+import { guardedAgent, parseAllowList, type Resolver } from "./ssrf.js";
+import type { FetchArgs, SearchArgs, SearchProvider, WebHandler, WebToolsOptions } from "./types.js";
+
+export { parseWebConfig } from "./config.js";
+export { canonicalUrl } from "./canonical.js";
+export { forbiddenReason } from "./ip.js";
+export { checkUrl, guardedLookup, parseAllowList } from "./ssrf.js";
+export { fuse, type SearchResult } from "./search.js";
+export { braveProvider, retryAfterMs, BRAVE_DEFAULT_URL } from "./providers/brave.js";
+export { localProvider } from "./providers/local.js";
+export { searxngProvider } from "./providers/searxng.js";
+export { extractReadable } from "./extract.js";
+export type { FetchResult } from "./fetch.js";
+export type { RawResult, SearchProvider, ToolCallContext, WebHandler, WebToolsOptions, ProviderName } from "./types.js";
+
+export interface WebTools {
+  "web.search": WebHandler;
+  "web.fetch": WebHandler;
+  /** Names of the configured search providers, in the order they are asked. */
+  providers: string[];
+  /** Releases the guarded connection pool. */
+  close(): Promise<void>;
+}
+
+export function createWebTools(options: WebToolsOptions, internals: { resolve?: Resolver } = {}): WebTools {
+  const providers = new Map<string, SearchProvider>();
+  for (const name of options.providers) providers.set(name, makeProvider(name, options));
+  for (const p of options.extraProviders ?? []) providers.set(p.name, p);
+  const allow = parseAllowList(options.fetchAllowHosts ?? []);
+  const dispatcher = guardedAgent(internals.resolve);
+  const gate = new HostGate(options.fetchPerHost ?? 4);
+  const cache = new TtlCache<FetchResult>(options.fetchCacheTtlMs ?? 60_000);
+  const timeoutMs = options.providerTimeoutMs ?? 5000;
+  return {
+    "web.search": (args, ctx) => searchTool(args as SearchArgs, ctx.signal, providers, timeoutMs),
+    "web.fetch": (args, ctx) =>
+      fetchTool(args as FetchArgs, ctx.signal, { allow, dispatcher, gate, cache, ...(internals.resolve ? { resolve: internals.resolve } : {}) }),
+    providers: [...providers.keys()],
+    close: () => dispatcher.close(),
+  };
+}
+
+function makeProvider(name: string, o: WebToolsOptions): SearchProvider {
+  switch (name) {
+    case "local":
+      return localProvider(o.localIndexDirs ?? []);
+    case "searxng":
+      if (!o.searxngUrl) throw new Error("the searxng provider needs searxngUrl (TOOLMESH_SEARXNG_URL)");
+      return searxngProvider(o.searxngUrl);
+    case "brave":
+      if (!o.braveApiKey) throw new Error("the brave provider needs braveApiKey (TOOLMESH_BRAVE_API_KEY)");
+      return braveProvider(o.braveApiKey, o.braveUrl);
+    default:
+      throw new ToolError(ErrorCode.INVALID_ARGUMENT, `unknown provider "${name}"; use local, searxng or brave`);
+  }
+}

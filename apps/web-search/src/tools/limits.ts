@@ -1,0 +1,86 @@
+import { ErrorCode, ToolError } from "@toolmesh/core";
+
+/**
+ * Per-host concurrency gate: at most `limit` fetches talk to one host:port at
+ * once, so a fan-out of web.fetch calls cannot hammer a single site. Waiters
+ * leave the queue when their signal aborts.
+ */
+export class HostGate {
+  private readonly active = new Map<string, number>();
+  private readonly waiting = new Map<string, Array<() => void>>();
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(host: string, signal: AbortSignal): Promise<() => void> {
+    while ((this.active.get(host) ?? 0) >= this.limit) {
+      signal.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const queue = this.waiting.get(host) ?? [];
+        const wake = (): void => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          queue.splice(queue.indexOf(wake), 1);
+          reject(signal.reason);
+        };
+        queue.push(wake);
+        this.waiting.set(host, queue);
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+    this.active.set(host, (this.active.get(host) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.active.get(host) ?? 1) - 1;
+      if (n === 0) this.active.delete(host);
+      else this.active.set(host, n);
+      const queue = this.waiting.get(host);
+      const next = queue?.shift();
+      if (queue?.length === 0) this.waiting.delete(host);
+      next?.();
+    };
+  }
+}
+
+/** A small TTL cache with a size cap; the oldest entry goes first when full. */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 256,
+  ) {}
+
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.expires <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return hit.value;
+  }
+
+  set(key: string, value: V): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+  }
+}
+
+/**
+ * Maps an abort to the right code: the caller's signal means CANCELLED, our
+ * own deadline DEADLINE_EXCEEDED. Anything else is passed through.
+ */
+export function abortError(err: unknown, caller: AbortSignal, deadline: AbortSignal, what: string, ms: number): unknown {
+  if (caller.aborted) return new ToolError(ErrorCode.CANCELLED, `${what} cancelled by the caller`);
+  if (deadline.aborted) return new ToolError(ErrorCode.DEADLINE_EXCEEDED, `${what} took longer than ${ms} ms; raise timeoutMs or try later`);
+  return err;
+}
