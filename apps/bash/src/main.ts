@@ -4,15 +4,18 @@ import { runWorkerService } from "@toolmesh/runtime";
 import { bashConfigSchema } from "./config.js";
 import { createBashTools } from "./tools.js";
 
+let sandbox = "unknown";
 await runMain("bash", () =>
   runWorkerService({
     service: "bash",
     pool: "bash",
+    status: () => `sandbox=${sandbox}`,
     handlers: async (env, log) => {
       const config = loadConfig("bash", bashConfigSchema, env);
       const tools = await createBashTools(config, env).catch((err: unknown) => {
         throw new ConfigError("bash", [err instanceof Error ? err.message : String(err)]);
       });
+      sandbox = tools.sandbox;
       if (tools.sandbox === "none") log.warn("bash.exec runs commands WITHOUT a sandbox (TOOLMESH_BASH_SANDBOX=none)");
       log.info({ sandbox: tools.sandbox, workspace: tools.workspace, network: config.TOOLMESH_BASH_ALLOW_NETWORK }, "bash pool");
       return { "bash.exec": tools["bash.exec"] };

@@ -29,6 +29,8 @@ export interface WorkerServiceOptions {
   pool: PoolName;
   /** Builds the handlers once config and logger exist (e.g. to read roots). */
   handlers: (env: NodeJS.ProcessEnv, log: ReturnType<typeof createLogger>) => ToolHandlers | Promise<ToolHandlers>;
+  /** Facts for ping replies on the command bus (e.g. "sandbox=none"). */
+  status?: () => string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
     ...(config.TOOLMESH_POOL_LIMIT ? { limit: config.TOOLMESH_POOL_LIMIT } : {}),
     ackWaitMs: config.TOOLMESH_ACK_WAIT_MS,
     metricsIntervalMs: config.TOOLMESH_METRICS_INTERVAL_MS,
+    ...(options.status ? { status: options.status } : {}),
   });
   log.info({ metricsPort: metricsServer?.port, nats: config.TOOLMESH_NATS_URL }, "ready");
 

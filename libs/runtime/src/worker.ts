@@ -42,6 +42,8 @@ export interface WorkerOptions {
   metricsIntervalMs?: number;
   /** How long a pull waits for work before it is renewed. */
   pullExpiresMs?: number;
+  /** Facts an operator must see in ping replies (e.g. "sandbox=none"). */
+  status?: () => string;
 }
 
 export interface Worker {
@@ -113,7 +115,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     }),
     nc.subscribe(Subjects.ping, {
       callback: (err, msg) => {
-        if (!err) msg.respond(reply(true, draining ? "draining" : `limit=${limiter.limit} inFlight=${limiter.inFlight}`));
+        if (err) return;
+        const state = draining ? "draining" : `limit=${limiter.limit} inFlight=${limiter.inFlight}`;
+        msg.respond(reply(true, options.status ? `${options.status()} ${state}` : state));
       },
     }),
   );
