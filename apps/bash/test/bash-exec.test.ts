@@ -98,6 +98,18 @@ describe("bash.exec", () => {
     expect((await run({ command: "pwd", cwd: "sub" })).stdout).toBe("/work/sub\n");
   });
 
+  it("network: true works where the operator allows it", async () => {
+    const open = await createBashTools(
+      loadConfig("bash", bashConfigSchema, { TOOLMESH_BASH_WORKSPACE: join(base, "ws"), TOOLMESH_BASH_ALLOW_NETWORK: "true" }),
+    );
+    const before = connections;
+    const out = (await open["bash.exec"](parseToolArgs("bash.exec", { command: `exec 3<>/dev/tcp/127.0.0.1/${listenerPort} && cat <&3`, network: true }), {
+      signal: new AbortController().signal,
+    })) as Result;
+    expect(out.stdout).toBe("hello\n");
+    expect(connections).toBe(before + 1);
+  });
+
   it("caps output with a truncated flag", async () => {
     const out = await run({ command: "head -c 100000 /dev/zero | tr '\\0' a", maxOutputBytes: 1000 });
     expect(out.stdout).toHaveLength(1000);

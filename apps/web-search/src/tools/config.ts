@@ -40,6 +40,7 @@ export function parseWebConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Web
   };
   const fetchPerHost = int("TOOLMESH_FETCH_PER_HOST", 4, 1);
   const fetchCacheTtlMs = int("TOOLMESH_FETCH_CACHE_TTL_MS", 60_000, 0);
+  const fetchHostIntervalMs = int("TOOLMESH_FETCH_HOST_INTERVAL_MS", 0, 0);
   const fetchAllowHosts = list(env.TOOLMESH_FETCH_ALLOW_HOSTS);
   try {
     parseAllowList(fetchAllowHosts);
@@ -58,6 +59,7 @@ export function parseWebConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Web
     braveUrl,
     localIndexDirs,
     fetchAllowHosts,
+    fetchHostIntervalMs,
     fetchPerHost,
     fetchCacheTtlMs,
   };

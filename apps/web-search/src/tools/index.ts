@@ -17,6 +17,7 @@
  *   TOOLMESH_FETCH_ALLOW_HOSTS   comma list of host or host:port exempt from the SSRF guard
  *                                (e.g. 127.0.0.1:8080); default none
  *   TOOLMESH_FETCH_PER_HOST      concurrent fetches per host:port        default 4
+ *   TOOLMESH_FETCH_HOST_INTERVAL_MS  politeness: least ms between fetch starts per host  default 0
  *   TOOLMESH_FETCH_CACHE_TTL_MS  web.fetch response cache TTL, 0 = off   default 60000
  *
  * Error codes: PERMISSION_DENIED for SSRF refusals; INVALID_ARGUMENT for bad
@@ -61,7 +62,7 @@ export function createWebTools(options: WebToolsOptions, internals: { resolve?: 
   for (const p of options.extraProviders ?? []) providers.set(p.name, p);
   const allow = parseAllowList(options.fetchAllowHosts ?? []);
   const dispatcher = guardedAgent(internals.resolve);
-  const gate = new HostGate(options.fetchPerHost ?? 4);
+  const gate = new HostGate(options.fetchPerHost ?? 4, options.fetchHostIntervalMs ?? 0);
   const cache = new TtlCache<FetchResult>(options.fetchCacheTtlMs ?? 60_000);
   const timeoutMs = options.providerTimeoutMs ?? 5000;
   return {

@@ -8,8 +8,13 @@ import { ErrorCode, ToolError } from "@toolmesh/core";
 export class HostGate {
   private readonly active = new Map<string, number>();
   private readonly waiting = new Map<string, Array<() => void>>();
+  /** When the next fetch to a host may start (politeness interval). */
+  private readonly nextStart = new Map<string, number>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly intervalMs = 0,
+  ) {}
 
   async acquire(host: string, signal: AbortSignal): Promise<() => void> {
     while ((this.active.get(host) ?? 0) >= this.limit) {
@@ -31,7 +36,7 @@ export class HostGate {
     }
     this.active.set(host, (this.active.get(host) ?? 0) + 1);
     let released = false;
-    return () => {
+    const release = (): void => {
       if (released) return;
       released = true;
       const n = (this.active.get(host) ?? 1) - 1;
@@ -42,6 +47,23 @@ export class HostGate {
       if (queue?.length === 0) this.waiting.delete(host);
       next?.();
     };
+    if (this.intervalMs > 0) {
+      // Reserve a start time before waiting, so concurrent callers space out.
+      const now = Date.now();
+      const startAt = Math.max(now, this.nextStart.get(host) ?? 0);
+      this.nextStart.set(host, startAt + this.intervalMs);
+      if (startAt > now) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, startAt - now);
+          signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            release();
+            reject(signal.reason);
+          }, { once: true });
+        });
+      }
+    }
+    return release;
   }
 }
 

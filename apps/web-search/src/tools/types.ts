@@ -39,6 +39,8 @@ export interface WebToolsOptions {
   /** "host" or "host:port" entries exempt from the SSRF guard. */
   fetchAllowHosts?: string[];
   fetchPerHost?: number;
+  /** Politeness: least time between the starts of two fetches to one host:port. */
+  fetchHostIntervalMs?: number;
   fetchCacheTtlMs?: number;
   /** Per-provider deadline for one search; 5 s unless set (tests shorten it). */
   providerTimeoutMs?: number;
