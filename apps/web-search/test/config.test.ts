@@ -18,6 +18,7 @@ describe("parseWebConfig", () => {
       localIndexDirs: [join(cwd, "README.md")],
       fetchAllowHosts: [],
       fetchPerHost: 4,
+      fetchHostIntervalMs: 0,
       fetchCacheTtlMs: 60_000,
     });
     expect(withDocs.localIndexDirs).toEqual([join(cwd, "README.md"), join(cwd, "docs")]);
@@ -32,6 +33,7 @@ describe("parseWebConfig", () => {
       TOOLMESH_LOCAL_INDEX_DIRS: "/a, /b",
       TOOLMESH_FETCH_ALLOW_HOSTS: "127.0.0.1:8080,intranet",
       TOOLMESH_FETCH_PER_HOST: "2",
+      TOOLMESH_FETCH_HOST_INTERVAL_MS: "250",
       TOOLMESH_FETCH_CACHE_TTL_MS: "0",
     });
     expect(cfg).toEqual({
@@ -42,6 +44,7 @@ describe("parseWebConfig", () => {
       localIndexDirs: ["/a", "/b"],
       fetchAllowHosts: ["127.0.0.1:8080", "intranet"],
       fetchPerHost: 2,
+      fetchHostIntervalMs: 250,
       fetchCacheTtlMs: 0,
     });
     const tools = createWebTools(cfg);
