@@ -1,15 +1,16 @@
 // The web pool's worker process: web.search and web.fetch over the shared runtime.
 import { runMain } from "@toolmesh/core";
 import { runWorkerService } from "@toolmesh/runtime";
-import { createWebTools, parseWebConfig } from "./tools/index.js";
+import { createWebTools, parseWebConfig, type WebTools } from "./tools/index.js";
 
+let tools: WebTools | undefined;
 await runMain("web-search", () =>
   runWorkerService({
     service: "web-search",
     pool: "web",
+    onStop: async () => tools?.close(),
     handlers: (env, log) => {
-      const options = parseWebConfig(env);
-      const tools = createWebTools(options);
+      tools = createWebTools(parseWebConfig(env));
       log.info({ providers: tools.providers }, "web pool");
       return { "web.search": tools["web.search"], "web.fetch": tools["web.fetch"] };
     },

@@ -31,6 +31,8 @@ export interface WorkerServiceOptions {
   handlers: (env: NodeJS.ProcessEnv, log: ReturnType<typeof createLogger>) => ToolHandlers | Promise<ToolHandlers>;
   /** Facts for ping replies on the command bus (e.g. "sandbox=none"). */
   status?: () => string;
+  /** Releases what the handlers hold (connection pools), after the drain. */
+  onStop?: () => Promise<void>;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
 
   onShutdown(log, async () => {
     await worker.drain(config.TOOLMESH_DRAIN_GRACE_MS);
+    await options.onStop?.();
     await nc.drain().catch(() => undefined);
     await metricsServer?.close();
   });
