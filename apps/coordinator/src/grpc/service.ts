@@ -181,19 +181,24 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
  * tool's error as the gRPC status of its code.
  */
 async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Context): Promise<TaskStatus> {
-  try {
-    parseToolArgs(request.tool, request.args ?? {});
-  } catch (err) {
-    // For a single call, name the problem without a workflow's task framing.
-    throw serviceError(status.INVALID_ARGUMENT, err instanceof ToolError ? err.message : String(err));
-  }
   const spec = {
     name: `call ${request.tool}`,
     defaultTimeoutMs: request.timeoutMs,
     tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry }],
   };
-  // Size: one call's arguments are bounded by the gRPC message limit.
-  const valid = validateWorkflow(spec, 0, deps.limits);
+  let valid;
+  try {
+    // Size: one call's arguments are bounded by the gRPC message limit.
+    valid = validateWorkflow(spec, 0, deps.limits);
+  } catch (err) {
+    // For a single call, name an argument problem without the task framing.
+    try {
+      parseToolArgs(request.tool, request.args ?? {});
+    } catch (argsErr) {
+      throw serviceError(status.INVALID_ARGUMENT, argsErr instanceof ToolError ? argsErr.message : String(argsErr));
+    }
+    throw err;
+  }
   const run = await deps.engine.whenDone(deps.engine.submit(valid, ctx, { quiet: true }));
   const task = run.tasks.get("call")!;
   if (task.state !== "succeeded") {
