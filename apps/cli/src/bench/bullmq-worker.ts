@@ -1,6 +1,6 @@
 // The BullMQ baseline's worker: a child process whose processor returns the
 // job's data, with the same concurrency as the toolmesh worker.
-import { exitWithParent } from "@toolmesh/core";
+import { createLogger, onShutdown } from "@toolmesh/core";
 import { Worker } from "bullmq";
 import { logReady } from "./ready.js";
 
@@ -17,10 +17,6 @@ worker.on("error", (err) => process.stderr.write(`${JSON.stringify({ level: 50, 
 await worker.waitUntilReady();
 logReady({ queue: queueName, concurrency });
 
-const stop = async (): Promise<void> => {
+onShutdown(createLogger("bench-bullmq-worker", "warn"), async () => {
   await worker.close().catch(() => undefined);
-  process.exit(0);
-};
-process.once("SIGTERM", () => void stop());
-process.once("SIGINT", () => void stop());
-exitWithParent(() => void stop());
+});

@@ -1,7 +1,7 @@
 // The raw NATS baseline's responder: a child process that answers every
 // request on its subject with the request's own payload.
 import { connect } from "@nats-io/transport-node";
-import { exitWithParent } from "@toolmesh/core";
+import { createLogger, onShutdown } from "@toolmesh/core";
 import { logReady } from "./ready.js";
 
 const url = process.env.TOOLMESH_NATS_URL;
@@ -21,10 +21,6 @@ nc.subscribe(subject, {
 await nc.flush();
 logReady({ subject });
 
-const stop = async (): Promise<void> => {
+onShutdown(createLogger("bench-responder", "warn"), async () => {
   await nc.drain().catch(() => undefined);
-  process.exit(0);
-};
-process.once("SIGTERM", () => void stop());
-process.once("SIGINT", () => void stop());
-exitWithParent(() => void stop());
+});
