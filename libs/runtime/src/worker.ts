@@ -122,6 +122,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     }),
   );
 
+  // A caller that gets this worker back may command it at once: make sure the
+  // server has registered the subscriptions before returning.
+  await nc.flush();
+
   metrics.limit.set({ pool }, limiter.limit);
   const pullLoop = pull(consumer, options.pullExpiresMs ?? 2000);
   const snapshotTimer = setInterval(() => void publishSnapshot(), options.metricsIntervalMs ?? 2000);
