@@ -12,6 +12,8 @@ export {
   CoordinatorClient,
   CoordinatorService,
   EventType,
+  FanInMode,
+  fanInModeToJSON,
   TaskState,
   WorkflowState,
   eventTypeToJSON,
@@ -22,6 +24,7 @@ export {
   Workflow,
   WorkflowEvent,
   TaskStatus,
+  RunTemplateRequest,
 } from "../gen/toolmesh/v1/coordinator.js";
 export type {
   CallToolRequest,
@@ -35,6 +38,11 @@ export type {
   GetWorkflowRequest,
   ListWorkflowsRequest,
   ListWorkflowsResponse,
+  FanIn,
+  ForEach,
+  GetTaskOutputRequest,
+  ParentRef,
+  WorkflowLimits,
   PoolCapacity,
   RetryPolicy,
   SubmitWorkflowRequest,

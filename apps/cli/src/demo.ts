@@ -1,7 +1,7 @@
-import type { TaskSpec, Workflow, WorkflowSpec } from "@toolmesh/proto";
+import { TaskSpec, WorkflowSpec, type Workflow } from "@toolmesh/proto";
 
 function task(id: string, tool: string, args: Record<string, unknown>, dependsOn: string[] = []): TaskSpec {
-  return { id, tool, args, dependsOn, timeoutMs: 0, retry: undefined };
+  return TaskSpec.fromPartial({ id, tool, args, dependsOn });
 }
 
 /**
@@ -10,7 +10,7 @@ function task(id: string, tool: string, args: Record<string, unknown>, dependsOn
  * level (the reads wait for the globs that find what to read).
  */
 export function demoWorkflow(): WorkflowSpec {
-  return {
+  return WorkflowSpec.fromPartial({
     name: "demo: survey this codebase",
     defaultTimeoutMs: 60_000,
     tasks: [
@@ -26,7 +26,7 @@ export function demoWorkflow(): WorkflowSpec {
       task("api", "code.read", { path: "proto/toolmesh/v1/coordinator.proto", startLine: 1, endLine: 40 }, ["protos"]),
       task("docs-search", "web.search", { query: "JetStream work queue per pool", maxResults: 5 }),
     ],
-  };
+  });
 }
 
 interface Match {

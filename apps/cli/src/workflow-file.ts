@@ -1,4 +1,4 @@
-import type { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
+import { FanInMode, WorkflowSpec, type FanIn, type ForEach, type TaskSpec } from "@toolmesh/proto";
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 
@@ -35,6 +35,8 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
     const retry = raw.retry;
     if (retry !== undefined && !isRecord(retry)) throw new WorkflowFileError(`${source}: tasks[${index}].retry must be a mapping`);
     return {
+      forEach: forEachOf(raw.forEach, `${source}: tasks[${index}].forEach`),
+      fanIn: fanInOf(raw.fanIn, `${source}: tasks[${index}].fanIn`),
       id: String(raw.id ?? ""),
       tool: String(raw.tool ?? ""),
       args: (raw.args as Record<string, unknown> | undefined) ?? {},
@@ -50,7 +52,37 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
         : undefined,
     };
   });
-  return { name: String(doc.name ?? source), tasks, defaultTimeoutMs: Number(doc.defaultTimeoutMs ?? 0) };
+  const limits = doc.limits;
+  if (limits !== undefined && !isRecord(limits)) throw new WorkflowFileError(`${source}: "limits" must be a mapping`);
+  return WorkflowSpec.fromPartial({
+    name: String(doc.name ?? source),
+    tasks,
+    defaultTimeoutMs: Number(doc.defaultTimeoutMs ?? 0),
+    priority: Number(doc.priority ?? 0),
+    ...(limits ? { limits: { maxConcurrency: Number(limits.maxConcurrency ?? 0), maxCalls: Number(limits.maxCalls ?? 0) } } : {}),
+  });
+}
+
+function forEachOf(raw: unknown, where: string): ForEach | undefined {
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw)) throw new WorkflowFileError(`${where} must be a mapping with "from" and "items"`);
+  return { from: String(raw.from ?? ""), items: String(raw.items ?? ""), maxItems: Number(raw.maxItems ?? 0) };
+}
+
+const FAN_IN_MODES: Record<string, FanInMode> = {
+  all: FanInMode.FAN_IN_MODE_ALL,
+  all_settled: FanInMode.FAN_IN_MODE_ALL_SETTLED,
+  first_success: FanInMode.FAN_IN_MODE_FIRST_SUCCESS,
+  quorum: FanInMode.FAN_IN_MODE_QUORUM,
+  deadline: FanInMode.FAN_IN_MODE_DEADLINE,
+};
+
+function fanInOf(raw: unknown, where: string): FanIn | undefined {
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw)) throw new WorkflowFileError(`${where} must be a mapping with "mode"`);
+  const mode = FAN_IN_MODES[String(raw.mode ?? "all").toLowerCase().replaceAll("-", "_")];
+  if (mode === undefined) throw new WorkflowFileError(`${where}.mode must be one of ${Object.keys(FAN_IN_MODES).join(", ")}`);
+  return { mode, quorum: Number(raw.quorum ?? 0), deadlineMs: Number(raw.deadlineMs ?? 0) };
 }
 
 export async function readWorkflowFile(path: string): Promise<WorkflowSpec> {

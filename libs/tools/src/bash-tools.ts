@@ -4,6 +4,7 @@ import { defineTool } from "./spec.js";
 export const bashExec = defineTool({
   name: "bash.exec",
   pool: "bash",
+  shareable: false,
   description: "Runs a command in a sandbox (no network, writes only in its workspace) with time, output, memory and process limits.",
   args: z
     .object({

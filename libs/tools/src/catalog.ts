@@ -1,13 +1,15 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
+import { agentRun } from "./agent-tools.js";
 import { bashExec } from "./bash-tools.js";
 import { codeAnalyze, codeGlob, codeGrep, codeRead } from "./code-tools.js";
 import type { ToolSpec } from "./spec.js";
 import { testEcho, testFail, testSleep } from "./test-tools.js";
+import { SYNTH_TOOLS } from "./synth-tools.js";
 import { webFetch, webSearch } from "./web-tools.js";
 
 /** Every tool toolmesh knows, by name. The coordinator validates against it. */
 export const TOOLS: ReadonlyMap<string, ToolSpec> = new Map(
-  [codeGlob, codeGrep, codeRead, codeAnalyze, webSearch, webFetch, bashExec, testEcho, testSleep, testFail].map((spec) => [spec.name, spec as ToolSpec]),
+  [codeGlob, codeGrep, codeRead, codeAnalyze, webSearch, webFetch, bashExec, agentRun, ...SYNTH_TOOLS, testEcho, testSleep, testFail].map((spec) => [spec.name, spec as ToolSpec]),
 );
 
 export function getTool(name: string): ToolSpec | undefined {

@@ -16,6 +16,7 @@ const walkOptions = {
 export const codeGlob = defineTool({
   name: "code.glob",
   pool: "codebase",
+  shareable: true,
   description: "Lists files under a root whose relative path matches glob patterns.",
   args: z
     .object({
@@ -30,6 +31,7 @@ export const codeGlob = defineTool({
 export const codeGrep = defineTool({
   name: "code.grep",
   pool: "codebase",
+  shareable: true,
   description: "Searches file contents for a regex or literal; each match has path, line, column and text.",
   args: z
     .object({
@@ -50,6 +52,7 @@ export const codeGrep = defineTool({
 export const codeRead = defineTool({
   name: "code.read",
   pool: "codebase",
+  shareable: true,
   description: "Reads a file (or a line range of it) under a root, up to a size cap.",
   args: z
     .object({
@@ -69,6 +72,7 @@ export const codeRead = defineTool({
 export const codeAnalyze = defineTool({
   name: "code.analyze",
   pool: "codebase",
+  shareable: true,
   description: "Per-file language, line count and top-level symbols (TS/JS and more) for a file or directory.",
   args: z
     .object({

@@ -5,10 +5,12 @@
  *
  *   const args = parseToolArgs("code.grep", { pattern: "TODO" });
  */
+export { MAX_AGENT_DEPTH, agentBudget, agentRun } from "./agent-tools.js";
 export { bashExec } from "./bash-tools.js";
 export { TOOLS, getTool, parseToolArgs } from "./catalog.js";
 export { codeAnalyze, codeGlob, codeGrep, codeRead } from "./code-tools.js";
 export { defineTool } from "./spec.js";
-export type { ToolArgs, ToolSpec } from "./spec.js";
+export type { ToolArgs, ToolPool, ToolSpec } from "./spec.js";
+export { SYNTH_TOOLS, synthCorrelate, synthDedupe, synthMerge, synthRank, synthReport } from "./synth-tools.js";
 export { testEcho, testFail, testSleep } from "./test-tools.js";
 export { webFetch, webSearch } from "./web-tools.js";

@@ -1,12 +1,24 @@
 import type { PoolName } from "@toolmesh/core";
 import type { z } from "zod";
 
+/**
+ * Where a tool runs: a worker pool, or "synth" for the synthesis tools the
+ * coordinator runs itself over its tasks' outputs.
+ */
+export type ToolPool = PoolName | "synth";
+
 /** What a tool is: its name, the pool that runs it and the arguments it takes. */
 export interface ToolSpec<S extends z.ZodTypeAny = z.ZodTypeAny> {
   name: string;
-  pool: PoolName;
+  pool: ToolPool;
   description: string;
   args: S;
+  /**
+   * Same arguments, same result, no side effects: identical calls may share
+   * one run. False for tools that change things (bash.exec) or whose result
+   * is not a function of their arguments (agent.run).
+   */
+  shareable: boolean;
 }
 
 export type ToolArgs<T extends ToolSpec> = z.infer<T["args"]>;

@@ -8,6 +8,7 @@ import { defineTool } from "./spec.js";
 export const testEcho = defineTool({
   name: "test.echo",
   pool: "test",
+  shareable: true,
   description: "Returns its `value` argument unchanged; with `padBytes`, also a string of that many bytes (to test output limits).",
   args: z.object({ value: z.unknown().optional(), padBytes: z.number().int().min(0).max(64 * 1024 * 1024).optional() }).strict(),
 });
@@ -15,6 +16,7 @@ export const testEcho = defineTool({
 export const testSleep = defineTool({
   name: "test.sleep",
   pool: "test",
+  shareable: false,
   description: "Waits `ms` milliseconds, then returns; honours cancellation unless `ignoreSignal` (a misbehaving tool).",
   args: z.object({ ms: z.number().int().min(0).max(3_600_000), value: z.unknown().optional(), ignoreSignal: z.boolean().optional() }).strict(),
 });
@@ -22,6 +24,7 @@ export const testSleep = defineTool({
 export const testFail = defineTool({
   name: "test.fail",
   pool: "test",
+  shareable: false,
   description:
     "Fails with `code` and `message`; with `succeedOnAttempt` it succeeds from that attempt on, to exercise retries.",
   args: z

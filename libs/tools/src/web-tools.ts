@@ -4,6 +4,7 @@ import { defineTool } from "./spec.js";
 export const webSearch = defineTool({
   name: "web.search",
   pool: "web",
+  shareable: true,
   description: "Searches the configured providers (SearXNG, Brave, a local BM25 index); results deduplicated by canonical URL.",
   args: z
     .object({
@@ -18,6 +19,7 @@ export const webSearch = defineTool({
 export const webFetch = defineTool({
   name: "web.fetch",
   pool: "web",
+  shareable: true,
   description: "HTTP(S) GET with bounded redirects, size and time caps, readable text from HTML, and an SSRF guard.",
   args: z
     .object({

@@ -57,6 +57,8 @@ export function taskStatus(task: TaskRecord): TaskStatus {
     finishedAtMs: task.finishedAtMs ?? 0,
     worker: task.worker ?? "",
     dependsOn: task.spec.dependsOn,
+    sharedFrom: "",
+    stage: "",
   };
 }
 
@@ -69,6 +71,9 @@ export function workflow(run: WorkflowRun): Workflow {
     createdAtMs: run.createdAtMs,
     finishedAtMs: run.finishedAtMs ?? 0,
     error: run.error ?? "",
+    priority: 0,
+    parent: undefined,
+    children: [],
   };
 }
 
@@ -92,6 +97,9 @@ export function workflowEvent(sequence: number, event: EventMessage): WorkflowEv
     progress: event.progress,
     outputStream: "",
     output: "",
+    parentWorkflowId: "",
+    parentTaskId: "",
+    depth: 0,
   };
 }
 

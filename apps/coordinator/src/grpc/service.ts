@@ -138,6 +138,16 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
 
     getCapacity: unary(deps, "GetCapacity", async () => ({ pools: await deps.capacity.pools(deps.jsm) })),
 
+    runTemplate: unary(deps, "RunTemplate", async () => {
+      throw serviceError(status.UNIMPLEMENTED, "templates are not built yet");
+    }),
+    expandTemplate: unary(deps, "ExpandTemplate", async () => {
+      throw serviceError(status.UNIMPLEMENTED, "templates are not built yet");
+    }),
+    getTaskOutput: unary(deps, "GetTaskOutput", async () => {
+      throw serviceError(status.UNIMPLEMENTED, "not built yet");
+    }),
+
     watchWorkflow: (call: ServerWritableStream<{ workflowId: string }, ReturnType<typeof workflowEvent>>) => {
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
@@ -184,7 +194,10 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
   const spec = {
     name: `call ${request.tool}`,
     defaultTimeoutMs: request.timeoutMs,
-    tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry }],
+    priority: 0,
+    limits: undefined,
+    parent: undefined,
+    tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry, forEach: undefined, fanIn: undefined }],
   };
   let valid;
   try {
