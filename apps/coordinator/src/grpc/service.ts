@@ -197,7 +197,7 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
     priority: 0,
     limits: undefined,
     parent: undefined,
-    tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry, forEach: undefined, fanIn: undefined }],
+    tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry, forEach: undefined, fanIn: undefined, stage: "" }],
   };
   let valid;
   try {
