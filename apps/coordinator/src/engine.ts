@@ -46,11 +46,14 @@ export interface EngineOptions {
   loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
 }
 
-/** Attempts a pool may have queued or running at once: twice what its live workers run, at least twice its minimum. */
+/**
+ * Attempts a pool may have queued or running at once: twice what its live
+ * workers run (before any worker has reported, twice the pool's minimum).
+ */
 function poolWindow(capacity: CapacityView, pool: PoolName): number {
   let limit = 0;
   for (const snapshot of capacity.live()) if (snapshot.pool === pool && !snapshot.draining) limit += snapshot.limit;
-  return 2 * Math.max(limit, POOLS[pool].minLimit);
+  return 2 * (limit > 0 ? limit : POOLS[pool].minLimit);
 }
 
 /**
