@@ -37,6 +37,7 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
     return {
       forEach: forEachOf(raw.forEach, `${source}: tasks[${index}].forEach`),
       fanIn: fanInOf(raw.fanIn, `${source}: tasks[${index}].fanIn`),
+      stage: String(raw.stage ?? ""),
       id: String(raw.id ?? ""),
       tool: String(raw.tool ?? ""),
       args: (raw.args as Record<string, unknown> | undefined) ?? {},

@@ -3,7 +3,7 @@ import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ErrorCode, ToolError, createRegistry, type Logger } from "@toolmesh/core";
+import { ErrorCode, ToolError, createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
 import { CoordinatorService, coordinatorProtoFile, protoRoot } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { readFile } from "node:fs/promises";
@@ -31,6 +31,7 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
   const metrics = createCoordinatorMetrics(registry);
   const capacity = new CapacityView(Math.max(5000, config.TOOLMESH_METRICS_INTERVAL_MS * 3));
   capacity.start(nc);
+  const outputs = await openOutputStore(nc);
   const engine = new Engine({
     nc,
     log,
@@ -42,9 +43,7 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
     runSynth: async (tool) => {
       throw new ToolError(ErrorCode.FAILED_PRECONDITION, `${tool}: synthesis is not built yet`);
     },
-    loadOutput: async (ref) => {
-      throw new ToolError(ErrorCode.FAILED_PRECONDITION, `output ${ref.name}: the object store is not built yet`);
-    },
+    loadOutput: (ref) => getOutput(outputs, ref),
   });
   await engine.start();
 

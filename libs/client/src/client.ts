@@ -2,6 +2,7 @@ import { Metadata, credentials as grpcCredentials, type CallOptions, type Servic
 import { injectTraceMap } from "@toolmesh/core";
 import {
   CoordinatorClient,
+  RunTemplateRequest,
   type CallToolRequest,
   type Capacity,
   type CancelWorkflowResponse,
@@ -87,6 +88,22 @@ export class ToolmeshClient {
   /** Many calls over one CallTools stream (about twice CallTool's calls/s). */
   session(): ToolCallSession {
     return new ToolCallSession(this.raw.callTools(this.metadata()));
+  }
+
+  /** The full output of a task (GetWorkflow gives large ones as a reference only). */
+  taskOutput(workflowId: string, taskId: string): Promise<Record<string, unknown>> {
+    return this.#unary(this.raw.getTaskOutput, { workflowId, taskId }) as Promise<Record<string, unknown>>;
+  }
+
+  /** Builds a workflow from a template (explore-codebase, explore-web, think-layers, start) and starts it. */
+  async runTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<string> {
+    const res = await this.#unary(this.raw.runTemplate, RunTemplateRequest.fromPartial(request));
+    return res.workflowId;
+  }
+
+  /** The workflow a template would run, without running it. */
+  expandTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<WorkflowSpec> {
+    return this.#unary(this.raw.expandTemplate, RunTemplateRequest.fromPartial(request));
   }
 
   capacity(): Promise<Capacity> {
