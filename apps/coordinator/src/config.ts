@@ -25,6 +25,8 @@ export const coordinatorConfigSchema = baseConfigSchema.extend({
   TOOLMESH_MAX_ITEMS: z.coerce.number().int().min(1).default(1000),
   /** Results of side-effect-free calls reused across workflows for this long; 0 shares only within a workflow. */
   TOOLMESH_SHARE_TTL_MS: z.coerce.number().int().min(0).default(0),
+  /** The active coordinator's lease: a standby takes over this long after the active one stops renewing it. */
+  TOOLMESH_LEASE_MS: z.coerce.number().int().min(500).default(3000),
   /** Finished workflows kept in memory for Get/List. */
   TOOLMESH_KEEP_WORKFLOWS: z.coerce.number().int().min(1).default(10_000),
 }).refine((c) => Boolean(c.TOOLMESH_GRPC_TLS_CERT) === Boolean(c.TOOLMESH_GRPC_TLS_KEY), {

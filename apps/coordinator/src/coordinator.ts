@@ -6,17 +6,23 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, ToolError, createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
 import { CoordinatorService, coordinatorProtoFile, protoRoot } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Registry } from "prom-client";
 import { CapacityView } from "./capacity.js";
 import type { CoordinatorConfig } from "./config.js";
 import { createCoordinatorMetrics } from "./coordinator-metrics.js";
 import { Engine } from "./engine.js";
+import { Leadership } from "./store/leadership.js";
+import { WorkflowStore } from "./store/workflow-store.js";
 import { coordinatorService } from "./grpc/service.js";
 
 export interface RunningCoordinator {
   /** The bound gRPC port. */
   port: number;
+  instanceId: string;
+  /** This replica is the active one (holds the lease); otherwise a standby. */
+  readonly leading: boolean;
   engine: Engine;
   registry: Registry;
   /** Stops accepting calls, then stops the engine (the NATS connection is the caller's). */
@@ -27,12 +33,29 @@ export interface RunningCoordinator {
  * Starts the coordinator on an open NATS connection: JetStream streams, the
  * engine, and the gRPC server with health and reflection.
  */
-export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnection, log: Logger, registry = createRegistry("coordinator")): Promise<RunningCoordinator> {
+export interface CoordinatorOptions {
+  registry?: Registry;
+  /** Called when another replica took the lease: the process should exit (its supervisor restarts it as a standby). */
+  onLeadershipLost?: () => void;
+  /** How long start-up waits to become the leader before it carries on as a standby. */
+  waitForLeadershipMs?: number;
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
+export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnection, log: Logger, options: CoordinatorOptions = {}): Promise<RunningCoordinator> {
+  const registry = options.registry ?? createRegistry("coordinator");
   const metrics = createCoordinatorMetrics(registry);
   const capacity = new CapacityView(Math.max(5000, config.TOOLMESH_METRICS_INTERVAL_MS * 3));
   capacity.start(nc);
   const outputs = await openOutputStore(nc);
+  const store = await WorkflowStore.open(nc, outputs);
+  const instanceId = `coordinator-${randomUUID().slice(0, 8)}`;
   const engine = new Engine({
+    store,
     nc,
     log,
     metrics,
@@ -46,6 +69,29 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
     loadOutput: (ref) => getOutput(outputs, ref),
   });
   await engine.start();
+  const health = new HealthImplementation({ "": "NOT_SERVING", "toolmesh.v1.Coordinator": "NOT_SERVING" });
+  const setServing = (serving: boolean): void => {
+    for (const name of ["", "toolmesh.v1.Coordinator"]) health.setStatus(name, serving ? "SERVING" : "NOT_SERVING");
+  };
+  const leadership = new Leadership({
+    kv: store.kv,
+    instanceId,
+    leaseMs: config.TOOLMESH_LEASE_MS,
+    log,
+    onElected: async () => {
+      await engine.lead();
+      setServing(true);
+    },
+    onLost: () => {
+      setServing(false);
+      void engine.stop();
+      options.onLeadershipLost?.();
+    },
+  });
+  await leadership.start();
+  // A lone replica waits out a predecessor's lease; a second one becomes a standby.
+  await leadership.waitForLeadership(options.waitForLeadershipMs ?? config.TOOLMESH_LEASE_MS + 1000);
+  await waitUntil(() => engine.leading || !leadership.isLeader, 10_000);
 
   const server = new Server({
     // Leave room above the spec limit so an oversize spec reaches validation
@@ -72,9 +118,10 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
         maxItems: config.TOOLMESH_MAX_ITEMS,
       },
       token: config.TOOLMESH_GRPC_TOKEN,
+      standbyReason: () =>
+        engine.leading ? undefined : `this coordinator (${instanceId}) is a standby; the active one is ${leadership.holder ?? "being elected"}: retry there, or in a moment`,
     }),
   );
-  const health = new HealthImplementation({ "": "SERVING", "toolmesh.v1.Coordinator": "SERVING" });
   health.addToServer(server);
   new ReflectionService(loadSync(coordinatorProtoFile, { includeDirs: [protoRoot] })).addToServer(server);
 
@@ -92,8 +139,13 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
     port,
     engine,
     registry,
+    instanceId,
+    get leading() {
+      return engine.leading;
+    },
     async close() {
-      health.setStatus("", "NOT_SERVING");
+      setServing(false);
+      await leadership.stop();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from "@opentelemetry/api";
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient } from "@nats-io/jetstream";
 import { headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import type { JsMsg } from "@nats-io/jetstream";
 import {
   Consumers,
   ErrorCode,
@@ -29,6 +30,7 @@ import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { DispatchScheduler } from "./scheduler.js";
 import { SharedResults } from "./shared-results.js";
+import type { WorkflowStore } from "./store/workflow-store.js";
 import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
 import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput, type TaskRecord } from "./workflow/run.js";
 import type { ValidWorkflow } from "./workflow/validate.js";
@@ -38,6 +40,7 @@ export interface EngineOptions {
   log: Logger;
   metrics: CoordinatorMetrics;
   capacity: CapacityView;
+  store: WorkflowStore;
   resultAckWaitMs: number;
   keepWorkflows: number;
   /** How long results of shareable calls are reused across workflows; 0: only within a workflow. */
@@ -73,6 +76,12 @@ export class Engine {
   readonly #scheduler: DispatchScheduler;
   readonly #shared: SharedResults;
   #pumpTimer?: NodeJS.Timeout;
+  /** Runs changed since their last save, and results to ack once those saves land. */
+  readonly #dirty = new Set<WorkflowRun>();
+  readonly #pendingAcks: JsMsg[] = [];
+  #flushing?: Promise<void>;
+  #flushAgain = false;
+  #leading = false;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
@@ -90,9 +99,6 @@ export class Engine {
       this.#ensuredPools.add(pool);
     }
     this.#js = jetstream(this.#opts.nc);
-    const consumer = await this.#js.consumers.get(Streams.results, Consumers.coordinator);
-    this.#results = await consumer.consume({ max_messages: 1000 });
-    void this.#consumeResults(this.#results);
     this.#started = this.#opts.nc.subscribe(Subjects.allTaskStarted, {
       callback: (err, msg) => {
         if (err) return;
@@ -104,18 +110,53 @@ export class Engine {
     this.#pumpTimer = setInterval(() => this.#scheduler.pumpAll(), 500);
   }
 
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  /**
+   * Becomes the active coordinator: resumes every stored unfinished
+   * workflow, then consumes results (those that arrived while no
+   * coordinator ran are waiting in TM_RESULTS).
+   */
+  async lead(): Promise<void> {
+    const ids = await this.#opts.store.running();
+    const resumed: WorkflowRun[] = [];
+    for (const id of ids) {
+      if (this.#runs.has(id)) continue;
+      const run = await this.#opts.store.load(id, this.#effects);
+      if (!run || run.done) continue;
+      this.#runs.set(id, run);
+      this.#spans.set(id, { span: tracer("toolmesh-coordinator").startSpan(`workflow ${run.name} (resumed)`, { attributes: { "toolmesh.workflow_id": id } }), ctx: context.active() });
+      this.#opts.metrics.workflowsRunning.inc();
+      resumed.push(run);
+    }
+    for (const run of resumed) run.resume();
+    if (resumed.length > 0) this.#opts.log.info({ workflows: resumed.map((r) => r.id) }, "resumed workflows");
+    const consumer = await this.#js.consumers.get(Streams.results, Consumers.coordinator);
+    this.#results = await consumer.consume({ max_messages: 1000 });
+    void this.#consumeResults(this.#results);
+    this.#leading = true;
+  }
+
   async stop(): Promise<void> {
+    this.#leading = false;
     this.#started?.unsubscribe();
     clearInterval(this.#pumpTimer);
     await this.#results?.close();
+    await this.#flushing;
     for (const run of this.#runs.values()) for (const task of run.tasks.values()) {
       clearTimeout(task.timer);
       clearTimeout(task.joinTimer);
     }
   }
 
-  /** Starts a validated workflow under the caller's trace context. */
-  submit(workflow: ValidWorkflow, parent: Context = context.active(), options: { quiet?: boolean } = {}): WorkflowRun {
+  /**
+   * Starts a validated workflow under the caller's trace context. A
+   * submitted workflow is stored before it starts, so an accepted workflow
+   * survives this coordinator; quiet single calls are not stored.
+   */
+  async submit(workflow: ValidWorkflow, parent: Context = context.active(), options: { quiet?: boolean } = {}): Promise<WorkflowRun> {
     const lineage = this.#lineage(workflow);
     const id = randomUUID().replaceAll("-", "");
     const span = tracer("toolmesh-coordinator").startSpan(
@@ -130,6 +171,7 @@ export class Engine {
     this.#opts.metrics.workflowsStarted.inc();
     this.#opts.metrics.workflowsRunning.inc();
     this.#evictFinished();
+    if (!run.quiet) await this.#opts.store.save(run);
     run.start();
     return run;
   }
@@ -158,6 +200,14 @@ export class Engine {
   get(id: string): WorkflowRun {
     const run = this.#runs.get(id);
     if (!run) throw new WorkflowNotFoundError(id);
+    return run;
+  }
+
+  /** A workflow from memory, or a finished one from the store. */
+  async find(id: string): Promise<WorkflowRun> {
+    const run = this.#runs.get(id) ?? (await this.#opts.store.load(id, this.#effects));
+    if (!run) throw new WorkflowNotFoundError(id);
+    if (!this.#runs.has(id) && run.done) this.#runs.set(id, run);
     return run;
   }
 
@@ -219,7 +269,11 @@ export class Engine {
         if (child && !child.done && (!taskId || child.parent?.taskId === taskId)) child.cancel(`parent ${taskId ? `task ${workflowId}/${taskId}` : `workflow ${workflowId}`} cancelled: ${reason}`);
       }
     },
-    changed: () => undefined,
+    changed: (run) => {
+      if (run.quiet) return;
+      this.#dirty.add(run);
+      this.#scheduleFlush();
+    },
     finished: (run: WorkflowRun) => {
       this.#opts.metrics.workflowsRunning.dec();
       this.#opts.metrics.workflowsFinished.inc({ state: run.state });
@@ -265,6 +319,11 @@ export class Engine {
     this.#opts.metrics.tasksDispatched.inc({ pool: task.spec.pool });
   }
 
+  /**
+   * Applies results as they come; each is acked only once the state it
+   * changed is stored, so a coordinator that dies in between leaves the
+   * result in TM_RESULTS for its successor.
+   */
   async #consumeResults(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       try {
@@ -275,7 +334,40 @@ export class Engine {
       } catch (err) {
         this.#opts.log.error({ err, seq: msg.seq }, "bad result message");
       }
-      msg.ack();
+      this.#pendingAcks.push(msg);
+      this.#scheduleFlush();
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushing) {
+      this.#flushAgain = true;
+      return;
+    }
+    this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#flush())
+      .finally(() => {
+        this.#flushing = undefined;
+        if (this.#flushAgain) {
+          this.#flushAgain = false;
+          this.#scheduleFlush();
+        }
+      });
+  }
+
+  async #flush(): Promise<void> {
+    const runs = [...this.#dirty];
+    this.#dirty.clear();
+    const acks = this.#pendingAcks.splice(0);
+    try {
+      await Promise.all(runs.map((run) => this.#opts.store.save(run)));
+      for (const msg of acks) msg.ack();
+    } catch (err) {
+      this.#opts.log.warn({ err }, "could not store workflow state; retrying before acking results");
+      for (const run of runs) this.#dirty.add(run);
+      this.#pendingAcks.unshift(...acks);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      this.#flushAgain = true;
     }
   }
 

@@ -30,6 +30,14 @@ export interface ServiceDeps {
   metrics: CoordinatorMetrics;
   limits: SpecLimits;
   token: string | undefined;
+  /** Why this replica cannot serve workflow calls (it is a standby), or undefined. */
+  standbyReason(): string | undefined;
+}
+
+/** Only the active coordinator runs workflows; a standby says where to go. */
+function checkActive(deps: ServiceDeps): void {
+  const reason = deps.standbyReason();
+  if (reason) throw serviceError(status.UNAVAILABLE, reason);
 }
 
 function traceParent(metadata: Metadata): Context {
@@ -54,6 +62,7 @@ function unary<Req, Res>(
     context
       .with(ctx, async () => {
         checkToken(deps.token, call.metadata);
+        if (method !== "GetCapacity") checkActive(deps);
         return handler(call.request, ctx);
       })
       .then(
@@ -78,18 +87,18 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     submitWorkflow: unary(deps, "SubmitWorkflow", async (request: { spec?: WorkflowSpec }, ctx) => {
       const bytes = request.spec ? WorkflowSpec.encode(request.spec).finish().length : 0;
       const valid = validateWorkflow(request.spec, bytes, deps.limits);
-      const run = engine.submit(valid, ctx);
+      const run = await engine.submit(valid, ctx);
       return { workflowId: run.id };
     }),
 
-    getWorkflow: unary(deps, "GetWorkflow", async (request: { workflowId: string }) => workflow(engine.get(request.workflowId))),
+    getWorkflow: unary(deps, "GetWorkflow", async (request: { workflowId: string }) => workflow(await engine.find(request.workflowId))),
 
     listWorkflows: unary(deps, "ListWorkflows", async (request: { limit: number }) => ({
       workflows: engine.list(request.limit || 100).map(workflowSummary),
     })),
 
     cancelWorkflow: unary(deps, "CancelWorkflow", async (request: { workflowId: string; reason: string }) => {
-      const run = engine.get(request.workflowId);
+      const run = await engine.find(request.workflowId);
       run.cancel(request.reason || "cancelled by client");
       return { state: workflowState(run.state) };
     }),
@@ -99,6 +108,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     callTools: (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => {
       try {
         checkToken(deps.token, call.metadata);
+        checkActive(deps);
       } catch (err) {
         call.emit("error", toServiceError(err));
         return;
@@ -145,7 +155,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       throw serviceError(status.UNIMPLEMENTED, "templates are not built yet");
     }),
     getTaskOutput: unary(deps, "GetTaskOutput", async (request: { workflowId: string; taskId: string }) => {
-      const run = engine.get(request.workflowId);
+      const run = await engine.find(request.workflowId);
       const task = run.tasks.get(request.taskId);
       if (!task) throw serviceError(status.NOT_FOUND, `workflow ${run.id} has no task "${request.taskId}"`);
       if (task.state !== "succeeded") throw serviceError(status.FAILED_PRECONDITION, `task "${request.taskId}" is ${task.state}; only a succeeded task has an output`);
@@ -158,7 +168,8 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       void (async () => {
         try {
           checkToken(deps.token, call.metadata);
-          const run = engine.get(call.request.workflowId);
+          checkActive(deps);
+          const run = await engine.find(call.request.workflowId);
           // Live output rides along with the stored events while the workflow runs.
           const chunks = run.done
             ? undefined
@@ -216,7 +227,7 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
     }
     throw err;
   }
-  const run = await deps.engine.whenDone(deps.engine.submit(valid, ctx, { quiet: true }));
+  const run = await deps.engine.whenDone(await deps.engine.submit(valid, ctx, { quiet: true }));
   const task = run.tasks.get("call")!;
   if (task.state !== "succeeded") {
     const error = task.error ?? { code: ErrorCode.INTERNAL, message: run.error ?? "call failed" };

@@ -71,6 +71,24 @@ export interface SynthInput {
   output: Record<string, unknown>;
 }
 
+/** A task record as stored: everything but its timers. */
+export type TaskSnapshot = Omit<TaskRecord, "timer" | "joinTimer">;
+
+/** A workflow as stored in KV, enough to resume it on another coordinator. */
+export interface RunSnapshot {
+  id: string;
+  name: string;
+  spec: ValidWorkflow;
+  createdAtMs: number;
+  finishedAtMs?: number;
+  state: WorkflowStateName;
+  error?: string;
+  depth: number;
+  ancestors: string[];
+  children: string[];
+  calls: number;
+}
+
 /** Slack beyond a task's deadline before the coordinator stops waiting for the worker's own timeout result. */
 const DEADLINE_GRACE_MS = 1000;
 
@@ -145,6 +163,45 @@ export class WorkflowRun {
     return this.state !== "running";
   }
 
+  snapshot(): RunSnapshot {
+    return {
+      id: this.id,
+      name: this.name,
+      spec: this.spec,
+      createdAtMs: this.createdAtMs,
+      ...(this.finishedAtMs !== undefined ? { finishedAtMs: this.finishedAtMs } : {}),
+      state: this.state,
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      depth: this.depth,
+      ancestors: this.ancestors,
+      children: this.children,
+      calls: this.calls,
+    };
+  }
+
+  static taskSnapshot(task: TaskRecord): TaskSnapshot {
+    const { timer: _timer, joinTimer: _joinTimer, ...rest } = task;
+    return rest;
+  }
+
+  /** Rebuilds a stored workflow; call resume() to carry on running it. */
+  static restore(snapshot: RunSnapshot, tasks: TaskSnapshot[], effects: RunEffects): WorkflowRun {
+    const run = new WorkflowRun(snapshot.id, snapshot.spec, effects, { depth: snapshot.depth, ancestors: snapshot.ancestors });
+    run.createdAtMs = snapshot.createdAtMs;
+    run.state = snapshot.state;
+    if (snapshot.finishedAtMs !== undefined) run.finishedAtMs = snapshot.finishedAtMs;
+    if (snapshot.error !== undefined) run.error = snapshot.error;
+    run.children.push(...snapshot.children);
+    run.calls = snapshot.calls;
+    for (const task of tasks) run.tasks.set(task.spec.id, { ...task });
+    for (const task of run.tasks.values()) {
+      if (task.spec.shareable && task.attempt > 0 && !task.sharedFrom && task.state !== "failed" && task.state !== "cancelled") {
+        run.#leaders.set(run.#callKey(task), task.spec.id);
+      }
+    }
+    return run;
+  }
+
   get priority(): number {
     return this.spec.priority;
   }
@@ -167,7 +224,7 @@ export class WorkflowRun {
    * pools, re-queues what was waiting, and re-runs what was in the
    * coordinator's own hands (synthesis, expansion: both repeatable).
    */
-  resume(republish: (task: TaskRecord) => boolean): void {
+  resume(): void {
     for (const task of [...this.tasks.values()]) {
       if (isTerminal(task.state)) continue;
       if (task.items) {
@@ -176,7 +233,8 @@ export class WorkflowRun {
       } else if (task.state === "queued" || task.state === "running") {
         if (task.spec.pool === "synth" || task.spec.forEach) this.#go(task);
         else if (task.sharedFrom) this.#followSharedAfterResume(task);
-        else if (!republish(task)) this.#armAttemptTimer(task, task.deadlineMs ?? Date.now());
+        else if (this.#mayResend(task)) void this.#dispatch(task, true);
+        else this.#armAttemptTimer(task, task.deadlineMs!);
       } else if (task.attempt > 0) {
         this.#go(task);
       } else {
@@ -423,8 +481,17 @@ export class WorkflowRun {
     return task.spec.args;
   }
 
-  async #dispatch(task: TaskRecord): Promise<void> {
-    task.attempt += 1;
+  /**
+   * After a restart an attempt may or may not have reached its pool: sending
+   * it again is safe while JetStream's duplicate window (2 min) still drops a
+   * copy with the same message id; older attempts wait for their deadline.
+   */
+  #mayResend(task: TaskRecord): boolean {
+    return task.deadlineMs === undefined || Date.now() - (task.queuedAtMs ?? 0) < 100_000;
+  }
+
+  async #dispatch(task: TaskRecord, sameAttempt = false): Promise<void> {
+    if (!sameAttempt) task.attempt += 1;
     task.state = "queued";
     delete task.error;
     const attempt = task.attempt;

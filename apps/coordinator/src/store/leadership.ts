@@ -1,0 +1,136 @@
+import type { KV } from "@nats-io/kv";
+import { decodeJson, encodeJson, type Logger } from "@toolmesh/core";
+
+const LEADER_KEY = "leader";
+
+interface Lease {
+  owner: string;
+  untilMs: number;
+}
+
+export interface LeadershipOptions {
+  kv: KV;
+  instanceId: string;
+  /** How long a lease lasts without renewal; renewed every third of it. */
+  leaseMs: number;
+  log: Logger;
+  onElected(): Promise<void>;
+  /** Another replica holds the lease we thought was ours: stop acting at once. */
+  onLost(): void;
+}
+
+/**
+ * One active coordinator at a time: the lease is a KV key updated with
+ * compare-and-set on its revision. The holder renews it; a standby takes it
+ * over once it has expired (the holder died or hung). Clocks of replicas are
+ * assumed to agree to well under a lease (NTP).
+ */
+export class Leadership {
+  readonly #opts: LeadershipOptions;
+  #timer?: NodeJS.Timeout;
+  #leader = false;
+  #holder?: string;
+  #stopped = false;
+
+  constructor(options: LeadershipOptions) {
+    this.#opts = options;
+  }
+
+  get isLeader(): boolean {
+    return this.#leader;
+  }
+
+  /** The instance that held the lease when last seen. */
+  get holder(): string | undefined {
+    return this.#holder;
+  }
+
+  /** Starts campaigning; resolves after the first attempt (leader or standby). */
+  async start(): Promise<void> {
+    await this.#tick();
+    this.#schedule();
+  }
+
+  /** Waits until this replica leads, or `timeoutMs` passes. */
+  async waitForLeadership(timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (!this.#leader && Date.now() < until && !this.#stopped) await new Promise((r) => setTimeout(r, 100));
+    return this.#leader;
+  }
+
+  /** Stops renewing; a leader gives its lease up so a standby need not wait for it to expire. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    if (!this.#leader) return;
+    this.#leader = false;
+    const entry = await this.#opts.kv.get(LEADER_KEY).catch(() => null);
+    if (entry?.operation === "PUT" && decodeJson<Lease>(entry.value).owner === this.#opts.instanceId) {
+      await this.#opts.kv.delete(LEADER_KEY, { previousSeq: entry.revision }).catch(() => undefined);
+    }
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      void this.#tick().finally(() => this.#schedule());
+    }, Math.max(100, Math.floor(this.#opts.leaseMs / 3)));
+  }
+
+  async #tick(): Promise<void> {
+    const { kv, instanceId, leaseMs } = this.#opts;
+    const lease = encodeJson({ owner: instanceId, untilMs: Date.now() + leaseMs } satisfies Lease);
+    let entry;
+    try {
+      entry = await kv.get(LEADER_KEY);
+    } catch (err) {
+      this.#opts.log.warn({ err }, "could not read the leader lease");
+      return;
+    }
+    try {
+      if (!entry || entry.operation !== "PUT") {
+        if (entry) await kv.update(LEADER_KEY, lease, entry.revision);
+        else await kv.create(LEADER_KEY, lease);
+        await this.#elected();
+        return;
+      }
+      const current = decodeJson<Lease>(entry.value);
+      this.#holder = current.owner;
+      if (current.owner === instanceId) {
+        await kv.update(LEADER_KEY, lease, entry.revision);
+        if (!this.#leader) await this.#elected();
+      } else if (this.#leader) {
+        this.#lost(current.owner);
+      } else if (current.untilMs < Date.now()) {
+        await kv.update(LEADER_KEY, lease, entry.revision);
+        this.#opts.log.warn({ previous: current.owner }, "the leader's lease expired; taking over");
+        await this.#elected();
+      }
+    } catch (err) {
+      if (!/wrong last sequence|key exists/i.test(String(err))) {
+        this.#opts.log.warn({ err }, "could not write the leader lease");
+      } else if (this.#leader) {
+        // A failed compare-and-set: someone else wrote the lease first.
+        this.#lost("another replica");
+      }
+    }
+  }
+
+  async #elected(): Promise<void> {
+    if (this.#stopped) return;
+    this.#leader = true;
+    this.#holder = this.#opts.instanceId;
+    this.#opts.log.info({ instanceId: this.#opts.instanceId }, "elected leader");
+    // Not awaited: renewing the lease must not wait for the workflows to be resumed.
+    this.#opts.onElected().catch((err: unknown) => {
+      this.#opts.log.fatal({ err }, "could not take over the workflows");
+      this.#opts.onLost();
+    });
+  }
+
+  #lost(to: string): void {
+    this.#leader = false;
+    this.#opts.log.error({ to }, "lost the leader lease");
+    this.#opts.onLost();
+  }
+}
