@@ -1,0 +1,135 @@
+import { status } from "@grpc/grpc-js";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { ToolmeshClient } from "@toolmesh/client";
+import { createLogger, createRegistry } from "@toolmesh/core";
+import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
+import { FanInMode, TaskState, WorkflowState, type Workflow } from "@toolmesh/proto";
+import { startWorker, testHandlers, type ToolHandlers, type Worker } from "@toolmesh/runtime";
+import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { task, workflow } from "../support/spec.js";
+import { repoRoot } from "../support/stack.js";
+
+/**
+ * Coordinators as real processes on a real nats-server, killed with SIGKILL
+ * mid-workflow. The worker runs in this process so it can count how many
+ * times each call really ran.
+ */
+let nats: NatsServerHandle;
+let nc: NatsConnection;
+let worker: Worker;
+const coordinators: ServiceProcess[] = [];
+const clients: ToolmeshClient[] = [];
+const runs = new Map<string, number>();
+const counting: ToolHandlers = {
+  ...testHandlers,
+  "test.sleep": async (args, ctx) => {
+    runs.set(String(args.value), (runs.get(String(args.value)) ?? 0) + 1);
+    return testHandlers["test.sleep"]!(args, ctx);
+  },
+};
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await connect({ servers: nats.url });
+  worker = await startWorker({ service: "failover-test", pool: "test", handlers: counting, nc, log: createLogger("test", "silent"), registry: createRegistry("failover"), limit: 16, metricsIntervalMs: 200 });
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  for (const c of coordinators) c.child.kill("SIGKILL");
+  await worker?.drain(500);
+  await nc?.close();
+  await nats?.stop();
+});
+
+async function startCoordinatorProcess(name: string): Promise<{ process: ServiceProcess; client: ToolmeshClient; role: string }> {
+  const process = await startServiceProcess({
+    name,
+    script: `${repoRoot}/apps/coordinator/dist/main.js`,
+    env: {
+      TOOLMESH_NATS_URL: nats.url,
+      TOOLMESH_GRPC_HOST: "127.0.0.1",
+      TOOLMESH_GRPC_PORT: "0",
+      TOOLMESH_METRICS_PORT: "-1",
+      TOOLMESH_LEASE_MS: "1500",
+      TOOLMESH_METRICS_INTERVAL_MS: "200",
+    },
+  });
+  coordinators.push(process);
+  const client = new ToolmeshClient(`127.0.0.1:${String(process.ready.grpcPort)}`);
+  clients.push(client);
+  return { process, client, role: String(process.ready.role) };
+}
+
+/** Three layers: six sleeps, a fan-out of six more over a list, then a join. */
+function layered(tag: string) {
+  return workflow(`failover-${tag}`, [
+    ...Array.from({ length: 6 }, (_, i) => task(`a${i}`, "test.sleep", { ms: 300 + i * 100, value: `${tag}-a${i}` }, { timeoutMs: 30_000 })),
+    task("list", "test.echo", { value: [0, 1, 2, 3, 4, 5].map((i) => `${tag}-b${i}`) }),
+    task("b", "test.sleep", { ms: 500, value: "{{item}}" }, {
+      dependsOn: ["list", "a0", "a1", "a2", "a3", "a4", "a5"],
+      forEach: { from: "list", items: "value", maxItems: 0 },
+      fanIn: { mode: FanInMode.FAN_IN_MODE_ALL, quorum: 0, deadlineMs: 0 },
+      timeoutMs: 30_000,
+    }),
+    task("end", "test.sleep", { ms: 50, value: `${tag}-end` }, { dependsOn: ["b"], timeoutMs: 30_000 }),
+  ]);
+}
+
+async function finished(client: ToolmeshClient, id: string): Promise<Workflow> {
+  return waitFor(
+    async () => {
+      const wf = await client.get(id).catch(() => undefined);
+      return wf && wf.state !== WorkflowState.WORKFLOW_STATE_RUNNING ? wf : undefined;
+    },
+    30_000,
+    "workflow to finish",
+  );
+}
+
+function expectEachCallRanOnce(tag: string): void {
+  const mine = [...runs].filter(([value]) => value.startsWith(`${tag}-`));
+  expect(mine.map(([value]) => value).sort()).toEqual([...[0, 1, 2, 3, 4, 5].flatMap((i) => [`${tag}-a${i}`, `${tag}-b${i}`]), `${tag}-end`].sort());
+  expect(mine.filter(([, count]) => count !== 1)).toEqual([]);
+}
+
+describe("coordinator failover", () => {
+  it("a standby takes over when the active coordinator is SIGKILLed mid-workflow: nothing lost, nothing run twice", async () => {
+    const active = await startCoordinatorProcess("coordinator-a");
+    const standby = await startCoordinatorProcess("coordinator-b");
+    expect([active.role, standby.role]).toEqual(["active", "standby"]);
+    await expect(standby.client.submit(layered("refused"))).rejects.toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/standby/) });
+
+    const id = await active.client.submit(layered("one"));
+    const before = await waitFor(async () => {
+      const wf = await active.client.get(id);
+      return wf.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED).length >= 3 ? wf : undefined;
+    }, 10_000, "some tasks done");
+    active.process.child.kill("SIGKILL");
+
+    const done = await finished(standby.client, id);
+    expect(done.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+    expectEachCallRanOnce("one");
+    // What had finished before the kill kept its result; it was not run again.
+    for (const t of before.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED)) {
+      expect(done.tasks.find((d) => d.id === t.id)).toMatchObject({ finishedAtMs: t.finishedAtMs, attempt: t.attempt });
+    }
+    expect((done.tasks.find((t) => t.id === "b")?.output?.items as unknown[]).length).toBe(6);
+  });
+
+  it("a lone coordinator restarted after SIGKILL resumes its workflows", async () => {
+    const current = coordinators.find((c) => c.child.exitCode === null && c.child.signalCode === null)!;
+    const client = new ToolmeshClient(`127.0.0.1:${String(current.ready.grpcPort)}`);
+    clients.push(client);
+    await waitFor(async () => (await client.list(1).then(() => true).catch(() => false)) || undefined, 10_000, "the standby to lead");
+    const id = await client.submit(layered("two"));
+    await waitFor(async () => ((await client.get(id)).tasks.some((t) => t.state === TaskState.TASK_STATE_SUCCEEDED) ? true : undefined), 10_000, "a task done");
+    current.child.kill("SIGKILL");
+
+    const restarted = await startCoordinatorProcess("coordinator-c");
+    expect(restarted.role).toBe("active");
+    const done = await finished(restarted.client, id);
+    expect(done.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+    expectEachCallRanOnce("two");
+  });
+});
