@@ -158,7 +158,7 @@ function defaultLayers(p: Parsed): TaskSpec[] {
             ...scope,
             pattern: anyOf(grepTerms),
             ignoreCase: true,
-            include: ["*.test.*", "*.spec.*", "*_test.*", "test_*.py", "test/", "tests/", "__tests__/"],
+            include: ["*.test.*", "*.spec.*", "*_test.*", "test_*.py", "**/test/**", "**/tests/**", "**/__tests__/**"],
             maxResults: 100,
           },
           dependsOn: ["rank-code"],
