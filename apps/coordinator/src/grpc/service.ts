@@ -11,7 +11,8 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, tracer } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
-import { WorkflowSpec, type CallToolRequest, type CallToolsRequest, type CallToolsResponse, type CoordinatorServer, type TaskStatus } from "@toolmesh/proto";
+import { buildTemplate } from "@toolmesh/templates";
+import { WorkflowSpec, type RunTemplateRequest, type CallToolRequest, type CallToolsRequest, type CallToolsResponse, type CoordinatorServer, type TaskStatus } from "@toolmesh/proto";
 import type { CapacityView } from "../capacity.js";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { Engine } from "../engine.js";
@@ -148,12 +149,13 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
 
     getCapacity: unary(deps, "GetCapacity", async () => ({ pools: await deps.capacity.pools(deps.jsm) })),
 
-    runTemplate: unary(deps, "RunTemplate", async () => {
-      throw serviceError(status.UNIMPLEMENTED, "templates are not built yet");
+    runTemplate: unary(deps, "RunTemplate", async (request: RunTemplateRequest, ctx) => {
+      const spec = templateSpec(request);
+      const valid = validateWorkflow(spec, WorkflowSpec.encode(spec).finish().length, deps.limits);
+      const run = await engine.submit(valid, ctx);
+      return { workflowId: run.id };
     }),
-    expandTemplate: unary(deps, "ExpandTemplate", async () => {
-      throw serviceError(status.UNIMPLEMENTED, "templates are not built yet");
-    }),
+    expandTemplate: unary(deps, "ExpandTemplate", async (request: RunTemplateRequest) => templateSpec(request)),
     getTaskOutput: unary(deps, "GetTaskOutput", async (request: { workflowId: string; taskId: string }) => {
       const run = await engine.find(request.workflowId);
       const task = run.tasks.get(request.taskId);
@@ -198,6 +200,12 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       })();
     },
   };
+}
+
+/** The workflow a template request stands for, with the request's priority and parent. */
+function templateSpec(request: RunTemplateRequest): WorkflowSpec {
+  const spec = buildTemplate(request.template, request.params ?? {});
+  return { ...spec, priority: request.priority || spec.priority, ...(request.parent?.workflowId ? { parent: request.parent } : {}) };
 }
 
 /**
