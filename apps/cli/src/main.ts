@@ -14,6 +14,18 @@ usage:
       runs a YAML or JSON workflow with live per-task progress.
   toolmesh call TOOL --args JSON [--timeout-ms N] [--address HOST:PORT]
       runs one tool call and prints its output as JSON.
+  toolmesh explore-codebase PATH [--question TEXT] [--max-files N] [--max-reads N]
+      massive parallel discovery of a tree: globs, per-file analysis, greps
+      for the question and for structure, reads of the top hits, one report.
+  toolmesh explore-web QUERY... [--max-fetch N] [--no-variants]
+      many query variants in parallel, fetch of the top results, dedupe,
+      ranking, a report citing URLs.
+  toolmesh think-layers GOAL [--path DIR] [--agents]
+      gather → analyse → critique → synthesise, each layer in parallel.
+  toolmesh start GOAL [PATH]
+      explore-codebase and explore-web together, then one synthesis.
+      (These four print the report on stdout, --json the whole workflow;
+      live progress per pool and per stage goes to stderr.)
   toolmesh bench [--calls N] [--concurrency N] [--redis URL] [--no-bullmq]
       no-op calls through the whole path against raw NATS request/reply
       and BullMQ; prints throughput, latency and the ratios.
@@ -41,6 +53,14 @@ async function main(argv: string[]): Promise<number> {
       concurrency: { type: "string", default: "64" },
       redis: { type: "string", default: "redis://127.0.0.1:6379" },
       "no-bullmq": { type: "boolean", default: false },
+      question: { type: "string" },
+      "max-files": { type: "string" },
+      "max-reads": { type: "string" },
+      "max-fetch": { type: "string" },
+      "no-variants": { type: "boolean", default: false },
+      path: { type: "string" },
+      agents: { type: "boolean", default: false },
+      priority: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -71,12 +91,45 @@ async function main(argv: string[]): Promise<number> {
         skipBullmq: values["no-bullmq"],
       });
     }
+    case "explore-codebase":
+    case "explore-web":
+    case "think-layers":
+    case "start": {
+      const { templateCommand } = await import("./commands/template.js");
+      return templateCommand({
+        template: command,
+        params: templateParams(command, positionals, values),
+        address: values.address,
+        json: values.json,
+        priority: values.priority ? wholeNumber(values.priority, "--priority") : undefined,
+      });
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
 class UsageError extends Error {}
+
+/** A template's parameters from its command line; the coordinator validates them. */
+function templateParams(command: string, positionals: string[], values: Record<string, string | boolean | string[] | undefined>): Record<string, unknown> {
+  const number = (flag: string): number | undefined => (typeof values[flag] === "string" ? wholeNumber(values[flag], `--${flag}`) : undefined);
+  const defined = (params: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+  switch (command) {
+    case "explore-codebase":
+      if (positionals.length > 1) throw new UsageError("explore-codebase takes one PATH (quote a --question with spaces)");
+      return defined({ path: positionals[0] ?? ".", question: values.question, maxFiles: number("max-files"), maxReads: number("max-reads") });
+    case "explore-web":
+      if (positionals.length === 0) throw new UsageError("explore-web needs at least one QUERY");
+      return defined({ queries: positionals, maxFetch: number("max-fetch"), variants: values["no-variants"] ? false : undefined });
+    case "think-layers":
+      if (positionals.length === 0) throw new UsageError("think-layers needs a GOAL");
+      return defined({ goal: positionals.join(" "), path: values.path, useAgents: values.agents || undefined });
+    default:
+      if (positionals.length === 0 || positionals.length > 2) throw new UsageError("start takes a GOAL and an optional PATH");
+      return defined({ goal: positionals[0], path: positionals[1] ?? values.path });
+  }
+}
 
 function wholeNumber(text: string, flag: string): number {
   const n = Number(text);

@@ -1,6 +1,6 @@
 import { EventType, type WorkflowEvent } from "@toolmesh/proto";
 
-interface PoolCounts {
+interface GroupCounts {
   total: number;
   queued: number;
   running: number;
@@ -10,17 +10,24 @@ interface PoolCounts {
 
 const TERMINAL_TASK = new Set([EventType.EVENT_TYPE_TASK_SUCCEEDED, EventType.EVENT_TYPE_TASK_FAILED, EventType.EVENT_TYPE_TASK_CANCELLED]);
 
+/** A fan-out item ("analyze[17]"): counted, not given a line of its own unless it fails. */
+const isItem = (taskId: string): boolean => taskId.endsWith("]");
+
 /**
- * Live progress of one workflow on a terminal: a line per finished task, and
- * under them one redrawn status line per pool (queued, running, done). On a
- * non-TTY stream only the task lines are written.
+ * Live progress of one workflow (and its sub-agents' workflows) on a
+ * terminal: a line per finished task, and under them one redrawn status
+ * line per pool and per stage (a template's layer). On a non-TTY stream only
+ * the task lines are written.
  */
 export class ProgressView {
   readonly #out: NodeJS.WriteStream;
   readonly #live: boolean;
   readonly #started = Date.now();
-  readonly #pools = new Map<string, PoolCounts>();
+  readonly #pools = new Map<string, GroupCounts>();
+  readonly #stages = new Map<string, GroupCounts>();
+  /** Per task (workflow/task): its last state, and its stage (only the coordinator's events carry it). */
   readonly #taskState = new Map<string, EventType>();
+  readonly #taskStage = new Map<string, string>();
   #drawnLines = 0;
 
   constructor(out: NodeJS.WriteStream = process.stderr) {
@@ -42,35 +49,45 @@ export class ProgressView {
   }
 
   #count(event: WorkflowEvent): void {
-    const counts = this.#pools.get(event.pool) ?? { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0 };
-    this.#pools.set(event.pool, counts);
-    const previous = this.#taskState.get(event.taskId);
-    if (previous === undefined) counts.total += 1;
-    if (event.type === EventType.EVENT_TYPE_TASK_PROGRESS) return;
-    if (previous === EventType.EVENT_TYPE_TASK_QUEUED) counts.queued -= 1;
-    if (previous === EventType.EVENT_TYPE_TASK_STARTED) counts.running -= 1;
+    const key = `${event.workflowId}/${event.taskId}`;
+    if (event.stage) this.#taskStage.set(key, event.stage);
+    const stage = this.#taskStage.get(key);
+    const groups = [group(this.#pools, event.pool), ...(stage ? [group(this.#stages, stage)] : [])];
+    const previous = this.#taskState.get(key);
+    if (event.type === EventType.EVENT_TYPE_TASK_PROGRESS || event.type === EventType.EVENT_TYPE_TASK_OUTPUT) return;
     if (previous !== undefined && TERMINAL_TASK.has(previous)) return;
-    this.#taskState.set(event.taskId, event.type);
-    if (event.type === EventType.EVENT_TYPE_TASK_QUEUED) counts.queued += 1;
-    else if (event.type === EventType.EVENT_TYPE_TASK_STARTED) counts.running += 1;
-    else if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED) counts.succeeded += 1;
-    else if (TERMINAL_TASK.has(event.type)) counts.failed += 1;
+    this.#taskState.set(key, event.type);
+    for (const counts of groups) {
+      if (previous === undefined) counts.total += 1;
+      if (previous === EventType.EVENT_TYPE_TASK_QUEUED) counts.queued -= 1;
+      if (previous === EventType.EVENT_TYPE_TASK_STARTED) counts.running -= 1;
+      if (event.type === EventType.EVENT_TYPE_TASK_QUEUED) counts.queued += 1;
+      else if (event.type === EventType.EVENT_TYPE_TASK_STARTED) counts.running += 1;
+      else if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED) counts.succeeded += 1;
+      else if (TERMINAL_TASK.has(event.type)) counts.failed += 1;
+    }
   }
 
   #describe(event: WorkflowEvent): string | undefined {
     const t = `[${((Date.now() - this.#started) / 1000).toFixed(2).padStart(6)}s]`;
-    const who = `${event.taskId} (${event.tool})`;
+    // Sub-agents' workflows are indented under the task that started them.
+    const indent = "  ".repeat(event.depth);
+    const who = `${indent}${event.depth ? `${event.parentTaskId} › ` : ""}${event.taskId} (${event.tool})`;
     switch (event.type) {
       case EventType.EVENT_TYPE_WORKFLOW_STARTED:
-        return `${t} workflow ${event.workflowId} started: ${event.message}`;
+        return `${t} ${indent}workflow ${event.workflowId} started: ${event.message}`;
       case EventType.EVENT_TYPE_TASK_SUCCEEDED:
-        return `${t} ✓ ${who} ${event.durationMs.toFixed(0)} ms on ${event.worker}`;
+        if (isItem(event.taskId)) return undefined;
+        return `${t} ✓ ${who} ${event.durationMs.toFixed(0)} ms${event.worker ? ` on ${event.worker}` : ""}${event.message ? ` (${event.message})` : ""}`;
       case EventType.EVENT_TYPE_TASK_FAILED:
         return `${t} ✗ ${who} ${event.message}`;
       case EventType.EVENT_TYPE_TASK_CANCELLED:
-        return `${t} ⊘ ${who} cancelled`;
+        return isItem(event.taskId) ? undefined : `${t} ⊘ ${who} cancelled: ${event.message}`;
+      case EventType.EVENT_TYPE_TASK_PROGRESS:
+        // The coordinator's fan-out notices; workers' progress shows in the counts.
+        return event.message ? `${t} … ${who} ${event.message}` : undefined;
       case EventType.EVENT_TYPE_TASK_OUTPUT: {
-        const text = event.output.replace(/\n$/, "").split("\n").map((line) => `${t}   ${event.taskId} ${event.outputStream === "stderr" ? "!" : "│"} ${line}`);
+        const text = event.output.replace(/\n$/, "").split("\n").map((line) => `${t}   ${indent}${event.taskId} ${event.outputStream === "stderr" ? "!" : "│"} ${line}`);
         return text.join("\n");
       }
       case EventType.EVENT_TYPE_TASK_RETRYING:
@@ -79,10 +96,10 @@ export class ProgressView {
       case EventType.EVENT_TYPE_WORKFLOW_FAILED:
       case EventType.EVENT_TYPE_WORKFLOW_CANCELLED: {
         const state = EventType[event.type].replace("EVENT_TYPE_WORKFLOW_", "").toLowerCase();
-        return `${t} workflow ${state} in ${event.durationMs.toFixed(0)} ms${event.message ? `: ${event.message}` : ""}`;
+        return `${t} ${indent}workflow ${state} in ${event.durationMs.toFixed(0)} ms${event.message ? `: ${event.message}` : ""}`;
       }
       default:
-        // queued/started/progress show in the per-pool lines, not one line each.
+        // queued/started show in the per-pool and per-stage lines, not one line each.
         return undefined;
     }
   }
@@ -95,15 +112,28 @@ export class ProgressView {
 
   #draw(): void {
     if (!this.#live) return;
-    for (const [pool, c] of this.#pools) {
-      const done = c.succeeded + c.failed;
-      const width = 24;
-      const filled = c.total ? Math.round((done / c.total) * width) : 0;
-      const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
-      this.#out.write(
-        `  ${pool.padEnd(9)} ${bar} ${String(done).padStart(4)}/${c.total} done · ${c.running} running · ${c.queued} queued${c.failed ? ` · ${c.failed} failed` : ""}\n`,
-      );
-      this.#drawnLines += 1;
+    for (const [label, groups] of [["pool", this.#pools], ["stage", this.#stages]] as const) {
+      for (const [name, c] of groups) {
+        this.#out.write(`  ${label} ${name.padEnd(12)} ${statusLine(c)}\n`);
+        this.#drawnLines += 1;
+      }
     }
   }
+}
+
+function group(map: Map<string, GroupCounts>, name: string): GroupCounts {
+  let counts = map.get(name);
+  if (!counts) {
+    counts = { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0 };
+    map.set(name, counts);
+  }
+  return counts;
+}
+
+function statusLine(c: GroupCounts): string {
+  const done = c.succeeded + c.failed;
+  const width = 24;
+  const filled = c.total ? Math.round((done / c.total) * width) : 0;
+  const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+  return `${bar} ${String(done).padStart(4)}/${c.total} done · ${c.running} running · ${c.queued} queued${c.failed ? ` · ${c.failed} failed/cancelled` : ""}`;
 }

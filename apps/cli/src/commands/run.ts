@@ -7,9 +7,13 @@ import { WorkflowFileError, readWorkflowFile } from "../workflow-file.js";
 
 /** Submits a spec, shows live progress on stderr, returns the finished workflow. */
 export async function runWithProgress(client: ToolmeshClient, spec: WorkflowSpec): Promise<Workflow> {
+  return watchWithProgress(client, await client.submit(spec));
+}
+
+/** Shows a running workflow's live progress on stderr; returns it once finished. */
+export async function watchWithProgress(client: ToolmeshClient, id: string): Promise<Workflow> {
   const progress = new ProgressView();
   const abort = new AbortController();
-  const id = await client.submit(spec);
   // Ctrl-C while watching cancels the workflow rather than orphaning it.
   const onInterrupt = (): void => {
     void client.cancel(id, "interrupted from the CLI").finally(() => abort.abort());
