@@ -42,6 +42,7 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
       args: (raw.args as Record<string, unknown> | undefined) ?? {},
       dependsOn,
       timeoutMs: Number(raw.timeoutMs ?? 0),
+      stage: typeof raw.stage === "string" ? raw.stage : "",
       retry: retry
         ? {
             maxAttempts: Number(retry.maxAttempts ?? 1),

@@ -6,6 +6,7 @@ import {
   type Capacity,
   type CancelWorkflowResponse,
   type ListWorkflowsResponse,
+  type RunTemplateRequest,
   type TaskStatus,
   type Workflow,
   type WorkflowEvent,
@@ -87,6 +88,12 @@ export class ToolmeshClient {
   /** Many calls over one CallTools stream (about twice CallTool's calls/s). */
   session(): ToolCallSession {
     return new ToolCallSession(this.raw.callTools(this.metadata()));
+  }
+
+  /** Builds a workflow from a named template and submits it; returns its id. */
+  async runTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<string> {
+    const res = await this.#unary(this.raw.runTemplate, { params: {}, priority: 0, parent: undefined, ...request });
+    return res.workflowId;
   }
 
   capacity(): Promise<Capacity> {
