@@ -52,6 +52,8 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
         answer,
         workflowIds: session.children.ids,
         calls: session.spent.calls,
+        /** The budget this agent ran with, after its parent clamped it. */
+        budget: args.budget,
         tokens: { input: session.spent.inputTokens, output: session.spent.outputTokens },
         outputs: boundedOutputs(tasks, OUTPUT_CHARS_PER_TASK, OUTPUT_CHARS_TOTAL),
         failures: Object.fromEntries(tasks.filter((t) => !t.ok).map((t) => [t.id, t.error])),
