@@ -204,6 +204,14 @@ describe("agent.run with the coordinator's sub-agent support", () => {
     expect(childEvents.every((e) => e.parentWorkflowId === wf.id && e.parentTaskId === "agent" && e.depth === 1)).toBe(true);
   });
 
+  it("(coordinator: object store) a large output kept in the object store is read back in full, then capped in the agent's output", async () => {
+    const { wf, output } = await runAgent({ goal: "big", plan: { tasks: [{ id: "big", tool: "test.echo", args: { value: "v", padBytes: 2_000_000 } }] } });
+    expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+    expect(output.outputs.big).toMatchObject({ truncated: true, chars: expect.any(Number) });
+    expect(output.outputs.big.chars).toBeGreaterThan(2_000_000);
+    expect(output.outputs.big.preview).toMatch(/^\{"value":"v","pad":"xxx/);
+  });
+
   it("(coordinator: cancel cascade) the subtree's workflows all end CANCELLED with the parent named", async () => {
     const root = await stack.client.submit(
       workflow("cascade", [task("agent", "agent.run", { goal: "sleep", tools: TOOLS, plan: { tasks: [childAgent("child", [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }])] } })]),

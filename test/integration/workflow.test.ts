@@ -8,7 +8,7 @@ let stack: TestStack;
 
 beforeAll(async () => {
   stack = await startStack();
-  await stack.addWorker("test", testHandlers, { limit: 16 });
+  await stack.addWorker("test", testHandlers, { limit: 16, maxOutputBytes: 4 * 1024 * 1024 });
 });
 afterAll(async () => stack?.stop());
 
@@ -156,11 +156,19 @@ describe("workflows over real gRPC and a real nats-server", () => {
     await expect(session.call({ tool: "test.echo" })).rejects.toMatchObject({ code: status.UNAVAILABLE });
   });
 
-  it("an output too large for a NATS message is a clear RESOURCE_EXHAUSTED, not a redelivery loop", async () => {
+  it("an output too large for a NATS message travels through the object store; one over the cap is a clear RESOURCE_EXHAUSTED", async () => {
+    const big = await stack.client.call({ tool: "test.echo", args: { value: "big", padBytes: 2 * 1024 * 1024 } });
+    expect(big.output).toMatchObject({ value: "big" });
+    expect(String(big.output?.pad).length).toBe(2 * 1024 * 1024);
+    // In a workflow, GetWorkflow gives a reference and GetTaskOutput the output.
+    const wf = await stack.client.run(workflow("big", [task("b", "test.echo", { value: "ref", padBytes: 1024 * 1024 })]));
+    expect(wf.tasks[0]!.output).toMatchObject({ $ref: expect.stringContaining(`${wf.id}/b/1`), bytes: expect.any(Number) });
+    expect(await stack.client.taskOutput(wf.id, "b")).toMatchObject({ value: "ref", pad: expect.stringMatching(/^x{1048576}$/) });
+
     const started = Date.now();
-    await expect(stack.client.call({ tool: "test.echo", args: { padBytes: 2 * 1024 * 1024 } })).rejects.toMatchObject({
+    await expect(stack.client.call({ tool: "test.echo", args: { padBytes: 5 * 1024 * 1024 } })).rejects.toMatchObject({
       code: status.RESOURCE_EXHAUSTED,
-      details: expect.stringMatching(/output is \d+ bytes; a result can be at most \d+ bytes: ask for less/),
+      details: expect.stringMatching(/output is \d+ bytes; a result can be at most 4194304 bytes: ask for less/),
     });
     expect(Date.now() - started).toBeLessThan(5000);
     // Arguments too large for a task message fail the same way, before any worker sees them.

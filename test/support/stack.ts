@@ -16,7 +16,7 @@ export interface TestStack {
   coordinator: RunningCoordinator;
   client: ToolmeshClient;
   workers: Worker[];
-  addWorker(pool: PoolName, handlers: ToolHandlers, options?: { limit?: number; ackWaitMs?: number; registry?: Registry }): Promise<Worker>;
+  addWorker(pool: PoolName, handlers: ToolHandlers, options?: { limit?: number; ackWaitMs?: number; registry?: Registry; maxOutputBytes?: number }): Promise<Worker>;
   stop(): Promise<void>;
 }
 

@@ -11,7 +11,14 @@ import { WorkflowSpec, WorkflowState, type TaskSpec, type Workflow } from "@tool
 import { fromGrpcError } from "./grpc-errors.js";
 
 /** The part of the coordinator client an agent uses. */
-export type CoordinatorApi = Pick<ToolmeshClient, "submit" | "watch" | "get" | "cancel" | "runTemplate">;
+export type CoordinatorApi = Pick<ToolmeshClient, "submit" | "watch" | "get" | "cancel" | "runTemplate" | "taskOutput">;
+
+/**
+ * Outputs the coordinator keeps in its object store come back from GetWorkflow
+ * as {"$ref", "bytes"}; the agent fetches those up to this size (it only keeps
+ * a capped preview, but a preview of the content beats a reference).
+ */
+export const FETCH_OUTPUT_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface ChildLimits {
   maxConcurrency: number;
@@ -73,6 +80,14 @@ export class ChildWorkflows {
       throw fromGrpcError(err, `reading child workflow ${id}`);
     });
     if (workflow.state !== WorkflowState.WORKFLOW_STATE_RUNNING) this.#running.delete(id);
+    await Promise.all(workflow.tasks.map(async (task) => {
+      const ref = task.output as { $ref?: unknown; bytes?: unknown } | undefined;
+      if (typeof ref?.$ref !== "string" || Number(ref.bytes) > FETCH_OUTPUT_MAX_BYTES) return;
+      task.output = await this.client.taskOutput(id, task.id).catch((err: unknown) => {
+        this.log.warn({ childWorkflowId: id, taskId: task.id, err: (err as Error).message }, "reading a stored output failed; keeping its reference");
+        return task.output;
+      });
+    }));
     return workflow;
   }
 

@@ -37,12 +37,12 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
     return {
       forEach: forEachOf(raw.forEach, `${source}: tasks[${index}].forEach`),
       fanIn: fanInOf(raw.fanIn, `${source}: tasks[${index}].fanIn`),
+      stage: String(raw.stage ?? ""),
       id: String(raw.id ?? ""),
       tool: String(raw.tool ?? ""),
       args: (raw.args as Record<string, unknown> | undefined) ?? {},
       dependsOn,
       timeoutMs: Number(raw.timeoutMs ?? 0),
-      stage: typeof raw.stage === "string" ? raw.stage : "",
       retry: retry
         ? {
             maxAttempts: Number(retry.maxAttempts ?? 1),

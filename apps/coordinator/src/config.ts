@@ -19,6 +19,12 @@ export const coordinatorConfigSchema = baseConfigSchema.extend({
   TOOLMESH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   /** Redelivery delay of results the coordinator received but did not ack. */
   TOOLMESH_RESULT_ACK_WAIT_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Calls one workflow may make in all (fan-out items included), unless its spec asks for fewer. */
+  TOOLMESH_MAX_CALLS: z.coerce.number().int().min(1).default(10_000),
+  /** Items one fan-out maps over at most, unless its forEach.maxItems asks for fewer. */
+  TOOLMESH_MAX_ITEMS: z.coerce.number().int().min(1).default(1000),
+  /** Results of side-effect-free calls reused across workflows for this long; 0 shares only within a workflow. */
+  TOOLMESH_SHARE_TTL_MS: z.coerce.number().int().min(0).default(0),
   /** Finished workflows kept in memory for Get/List. */
   TOOLMESH_KEEP_WORKFLOWS: z.coerce.number().int().min(1).default(10_000),
 }).refine((c) => Boolean(c.TOOLMESH_GRPC_TLS_CERT) === Boolean(c.TOOLMESH_GRPC_TLS_KEY), {

@@ -3,7 +3,7 @@ import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createRegistry, type Logger } from "@toolmesh/core";
+import { ErrorCode, ToolError, createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
 import { CoordinatorService, coordinatorProtoFile, protoRoot } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { readFile } from "node:fs/promises";
@@ -29,16 +29,23 @@ export interface RunningCoordinator {
  */
 export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnection, log: Logger, registry = createRegistry("coordinator")): Promise<RunningCoordinator> {
   const metrics = createCoordinatorMetrics(registry);
+  const capacity = new CapacityView(Math.max(5000, config.TOOLMESH_METRICS_INTERVAL_MS * 3));
+  capacity.start(nc);
+  const outputs = await openOutputStore(nc);
   const engine = new Engine({
     nc,
     log,
     metrics,
+    capacity,
     resultAckWaitMs: config.TOOLMESH_RESULT_ACK_WAIT_MS,
     keepWorkflows: config.TOOLMESH_KEEP_WORKFLOWS,
+    shareTtlMs: config.TOOLMESH_SHARE_TTL_MS,
+    runSynth: async (tool) => {
+      throw new ToolError(ErrorCode.FAILED_PRECONDITION, `${tool}: synthesis is not built yet`);
+    },
+    loadOutput: (ref) => getOutput(outputs, ref),
   });
   await engine.start();
-  const capacity = new CapacityView(Math.max(5000, config.TOOLMESH_METRICS_INTERVAL_MS * 3));
-  capacity.start(nc);
 
   const server = new Server({
     // Leave room above the spec limit so an oversize spec reaches validation
@@ -61,6 +68,8 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
         defaultTimeoutMs: config.TOOLMESH_DEFAULT_TIMEOUT_MS,
         maxTimeoutMs: config.TOOLMESH_MAX_TIMEOUT_MS,
         maxAttempts: config.TOOLMESH_MAX_ATTEMPTS,
+        maxCalls: config.TOOLMESH_MAX_CALLS,
+        maxItems: config.TOOLMESH_MAX_ITEMS,
       },
       token: config.TOOLMESH_GRPC_TOKEN,
     }),

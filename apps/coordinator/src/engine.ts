@@ -23,18 +23,37 @@ import {
   type ResultMessage,
   type TaskMessage,
 } from "@toolmesh/core";
+import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { randomUUID } from "node:crypto";
+import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
-import { WorkflowNotFoundError } from "./workflow/errors.js";
-import { WorkflowRun, type RunEffects, type TaskRecord } from "./workflow/run.js";
+import { DispatchScheduler } from "./scheduler.js";
+import { SharedResults } from "./shared-results.js";
+import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
+import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput, type TaskRecord } from "./workflow/run.js";
 import type { ValidWorkflow } from "./workflow/validate.js";
 
 export interface EngineOptions {
   nc: NatsConnection;
   log: Logger;
   metrics: CoordinatorMetrics;
+  capacity: CapacityView;
   resultAckWaitMs: number;
   keepWorkflows: number;
+  /** How long results of shareable calls are reused across workflows; 0: only within a workflow. */
+  shareTtlMs: number;
+  runSynth(tool: string, args: Record<string, unknown>, inputs: SynthInput[]): Promise<Record<string, unknown>>;
+  loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Attempts a pool may have queued or running at once: twice what its live
+ * workers run (before any worker has reported, twice the pool's minimum).
+ */
+function poolWindow(capacity: CapacityView, pool: PoolName): number {
+  let limit = 0;
+  for (const snapshot of capacity.live()) if (snapshot.pool === pool && !snapshot.draining) limit += snapshot.limit;
+  return 2 * (limit > 0 ? limit : POOLS[pool].minLimit);
 }
 
 /**
@@ -51,9 +70,14 @@ export class Engine {
   #results?: ConsumerMessages;
   #started?: Subscription;
   readonly #ensuredPools = new Set<PoolName>();
+  readonly #scheduler: DispatchScheduler;
+  readonly #shared: SharedResults;
+  #pumpTimer?: NodeJS.Timeout;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
+    this.#scheduler = new DispatchScheduler((pool) => poolWindow(options.capacity, pool));
+    this.#shared = new SharedResults(options.shareTtlMs);
   }
 
   async start(): Promise<void> {
@@ -76,16 +100,23 @@ export class Engine {
         if (event.taskId) this.#runs.get(event.workflowId)?.onStarted(event.taskId, event.attempt ?? 0, event.worker, event.timeMs);
       },
     });
+    // Pools' capacity grows as workers appear; let waiting attempts out.
+    this.#pumpTimer = setInterval(() => this.#scheduler.pumpAll(), 500);
   }
 
   async stop(): Promise<void> {
     this.#started?.unsubscribe();
+    clearInterval(this.#pumpTimer);
     await this.#results?.close();
-    for (const run of this.#runs.values()) for (const task of run.tasks.values()) clearTimeout(task.timer);
+    for (const run of this.#runs.values()) for (const task of run.tasks.values()) {
+      clearTimeout(task.timer);
+      clearTimeout(task.joinTimer);
+    }
   }
 
   /** Starts a validated workflow under the caller's trace context. */
   submit(workflow: ValidWorkflow, parent: Context = context.active(), options: { quiet?: boolean } = {}): WorkflowRun {
+    const lineage = this.#lineage(workflow);
     const id = randomUUID().replaceAll("-", "");
     const span = tracer("toolmesh-coordinator").startSpan(
       `workflow ${workflow.name}`,
@@ -93,13 +124,35 @@ export class Engine {
       parent,
     );
     this.#spans.set(id, { span, ctx: trace.setSpan(parent, span) });
-    const run = new WorkflowRun(id, workflow, this.#effects, options);
+    const run = new WorkflowRun(id, workflow, this.#effects, { ...options, ...lineage });
     this.#runs.set(id, run);
+    if (workflow.parent) this.#runs.get(workflow.parent.workflowId)!.children.push(id);
     this.#opts.metrics.workflowsStarted.inc();
     this.#opts.metrics.workflowsRunning.inc();
     this.#evictFinished();
     run.start();
     return run;
+  }
+
+  /**
+   * Where a sub-agent's workflow hangs: under a running parent, one level
+   * deeper. Agents nest at most MAX_AGENT_DEPTH deep, so a workflow that
+   * deep may not start another agent.
+   */
+  #lineage(workflow: ValidWorkflow): { depth: number; ancestors: string[] } {
+    if (!workflow.parent) return { depth: 0, ancestors: [] };
+    const parent = this.#runs.get(workflow.parent.workflowId);
+    if (!parent || parent.done) {
+      throw new InvalidSpecError(`parent.workflowId "${workflow.parent.workflowId}" is not a running workflow on this coordinator`);
+    }
+    const depth = parent.depth + 1;
+    if (depth >= MAX_AGENT_DEPTH && workflow.tasks.some((t) => t.tool === "agent.run")) {
+      throw new ToolError(
+        ErrorCode.RESOURCE_EXHAUSTED,
+        `agents nest at most ${MAX_AGENT_DEPTH} deep (orchestrator → specialist → executor); this workflow is at depth ${depth} and may not start agent.run`,
+      );
+    }
+    return { depth, ancestors: [parent.id, ...parent.ancestors] };
   }
 
   get(id: string): WorkflowRun {
@@ -123,41 +176,50 @@ export class Engine {
   }
 
   readonly #effects: RunEffects = {
-    dispatch: async (run: WorkflowRun, task: TaskRecord, deadlineMs: number) => {
-      const parent = this.#spans.get(run.id)?.ctx ?? context.active();
-      const message: TaskMessage = {
-        workflowId: run.id,
-        taskId: task.spec.id,
-        tool: task.spec.tool,
-        args: task.spec.args,
-        attempt: task.attempt,
-        deadlineMs,
-        ...(run.quiet ? { quiet: true } : {}),
-      };
-      const payload = encodeJson(message);
-      const maxPayload = this.#opts.nc.info?.max_payload ?? 1024 * 1024;
-      if (payload.length + 4096 > maxPayload) {
-        throw new ToolError(
-          ErrorCode.RESOURCE_EXHAUSTED,
-          `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxPayload - 4096} bytes (the NATS server's max_payload)`,
-          { retryable: false },
-        );
-      }
-      const hdrs = headers();
-      injectTrace(hdrs, parent);
-      await this.#js.publish(Subjects.task(task.spec.pool), payload, {
-        msgID: `${run.id}.${task.spec.id}.${task.attempt}`,
-        headers: hdrs,
-      });
-      this.#opts.metrics.tasksDispatched.inc({ pool: task.spec.pool });
-    },
+    dispatch: (run, task, onRelease) =>
+      new Promise<void>((resolve, reject) => {
+        const attempt = task.attempt;
+        const pool = task.spec.pool as PoolName;
+        this.#scheduler.submit({
+          runId: run.id,
+          taskId: task.spec.id,
+          attempt,
+          pool,
+          priority: run.priority,
+          runCap: run.spec.maxConcurrency,
+          stillWanted: () => !run.done && task.attempt === attempt && task.state === "queued",
+          release: () => {
+            const deadlineMs = Date.now() + task.spec.timeoutMs;
+            onRelease(deadlineMs);
+            return this.#publishTask(run, task, deadlineMs);
+          },
+          resolve,
+          reject,
+        });
+      }),
+    attemptEnded: (run, task) => this.#scheduler.ended(run.id, task.spec.id, task.attempt),
+    runSynth: (tool, args, inputs) => this.#opts.runSynth(tool, args, inputs),
+    loadOutput: (ref) => this.#opts.loadOutput(ref),
+    sharedResult: (key) => this.#shared.get(key),
+    shareResult: (key, output) => this.#shared.set(key, output),
     emit: (event: EventMessage) => {
+      const run = this.#runs.get(event.workflowId);
       this.#opts.nc.publish(Subjects.event(event.workflowId, event.kind), encodeJson(event));
+      if (!run?.parent) return;
+      // A sub-agent's events also go to every ancestor's stream, so a watcher sees the whole tree.
+      const nested = encodeJson({ ...event, parentWorkflowId: run.parent.workflowId, parentTaskId: run.parent.taskId, depth: run.depth });
+      for (const ancestor of run.ancestors) this.#opts.nc.publish(Subjects.event(ancestor, event.kind), nested);
     },
     cancelRemote: (workflowId: string, taskId: string | undefined, reason: string) => {
       const command: CancelCommand = { workflowId, reason, ...(taskId ? { taskId } : {}) };
       this.#opts.nc.publish(Subjects.cancel, encodeJson(command));
+      // Sub-agents' workflows under what was cancelled go too, at once.
+      for (const childId of this.#runs.get(workflowId)?.children ?? []) {
+        const child = this.#runs.get(childId);
+        if (child && !child.done && (!taskId || child.parent?.taskId === taskId)) child.cancel(`parent ${taskId ? `task ${workflowId}/${taskId}` : `workflow ${workflowId}`} cancelled: ${reason}`);
+      }
     },
+    changed: () => undefined,
     finished: (run: WorkflowRun) => {
       this.#opts.metrics.workflowsRunning.dec();
       this.#opts.metrics.workflowsFinished.inc({ state: run.state });
@@ -173,6 +235,35 @@ export class Engine {
       this.#opts.log.debug({ workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs }, "workflow finished");
     },
   };
+
+  async #publishTask(run: WorkflowRun, task: TaskRecord, deadlineMs: number): Promise<void> {
+    const parent = this.#spans.get(run.id)?.ctx ?? context.active();
+    const message: TaskMessage = {
+      workflowId: run.id,
+      taskId: task.spec.id,
+      tool: task.spec.tool,
+      args: task.spec.args,
+      attempt: task.attempt,
+      deadlineMs,
+      ...(run.quiet ? { quiet: true } : {}),
+    };
+    const payload = encodeJson(message);
+    const maxPayload = this.#opts.nc.info?.max_payload ?? 1024 * 1024;
+    if (payload.length + 4096 > maxPayload) {
+      throw new ToolError(
+        ErrorCode.RESOURCE_EXHAUSTED,
+        `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxPayload - 4096} bytes (the NATS server's max_payload)`,
+        { retryable: false },
+      );
+    }
+    const hdrs = headers();
+    injectTrace(hdrs, parent);
+    await this.#js.publish(Subjects.task(task.spec.pool as PoolName), payload, {
+      msgID: `${run.id}.${task.spec.id}.${task.attempt}`,
+      headers: hdrs,
+    });
+    this.#opts.metrics.tasksDispatched.inc({ pool: task.spec.pool });
+  }
 
   async #consumeResults(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {

@@ -20,7 +20,8 @@ export async function* watchEvents(js: JetStreamClient, workflowId: string, sign
     for await (const msg of messages) {
       const event = decodeJson<EventMessage>(msg.data);
       yield { sequence: msg.seq, event };
-      if (TERMINAL_WORKFLOW_EVENTS.has(event.kind)) break;
+      // Sub-agents' workflows end inside this one's stream; only its own end ends the watch.
+      if (TERMINAL_WORKFLOW_EVENTS.has(event.kind) && event.workflowId === workflowId) break;
     }
   } finally {
     signal.removeEventListener("abort", stop);

@@ -2,7 +2,7 @@ import { InvalidSpecError, findCycle, validateWorkflow } from "@toolmesh/coordin
 import type { TaskSpec } from "@toolmesh/proto";
 import { describe, expect, it } from "vitest";
 
-const limits = { maxTasks: 10, maxSpecBytes: 10_000, defaultTimeoutMs: 5000, maxTimeoutMs: 60_000, maxAttempts: 5 };
+const limits = { maxTasks: 10, maxSpecBytes: 10_000, defaultTimeoutMs: 5000, maxTimeoutMs: 60_000, maxAttempts: 5, maxCalls: 100, maxItems: 50 };
 const t = (id: string, dependsOn: string[] = [], extra: Partial<TaskSpec> = {}): TaskSpec => ({
   id,
   tool: "test.echo",

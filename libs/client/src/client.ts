@@ -2,11 +2,11 @@ import { Metadata, credentials as grpcCredentials, type CallOptions, type Servic
 import { injectTraceMap } from "@toolmesh/core";
 import {
   CoordinatorClient,
+  RunTemplateRequest,
   type CallToolRequest,
   type Capacity,
   type CancelWorkflowResponse,
   type ListWorkflowsResponse,
-  type RunTemplateRequest,
   type TaskStatus,
   type Workflow,
   type WorkflowEvent,
@@ -90,10 +90,20 @@ export class ToolmeshClient {
     return new ToolCallSession(this.raw.callTools(this.metadata()));
   }
 
-  /** Builds a workflow from a named template and submits it; returns its id. */
+  /** The full output of a task (GetWorkflow gives large ones as a reference only). */
+  taskOutput(workflowId: string, taskId: string): Promise<Record<string, unknown>> {
+    return this.#unary(this.raw.getTaskOutput, { workflowId, taskId }) as Promise<Record<string, unknown>>;
+  }
+
+  /** Builds a workflow from a template (explore-codebase, explore-web, think-layers, start) and starts it. */
   async runTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<string> {
-    const res = await this.#unary(this.raw.runTemplate, { params: {}, priority: 0, parent: undefined, ...request });
+    const res = await this.#unary(this.raw.runTemplate, RunTemplateRequest.fromPartial(request));
     return res.workflowId;
+  }
+
+  /** The workflow a template would run, without running it. */
+  expandTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<WorkflowSpec> {
+    return this.#unary(this.raw.expandTemplate, RunTemplateRequest.fromPartial(request));
   }
 
   capacity(): Promise<Capacity> {

@@ -23,6 +23,8 @@ export {
   ensureResultConsumer,
   ensureResultStream,
 } from "./nats.js";
+export { OUTPUTS_BUCKET, getOutput, openOutputStore, outputObjectName, putOutput } from "./outputs.js";
+export type { ObjectStore, OutputRef } from "./outputs.js";
 export { POOLS, isPoolName, poolOfTool } from "./pools.js";
 export type { PoolName } from "./pools.js";
 export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects } from "./subjects.js";

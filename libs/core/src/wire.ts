@@ -30,6 +30,8 @@ export interface ResultMessage {
   startedAtMs: number;
   finishedAtMs: number;
   output?: Record<string, unknown>;
+  /** Set instead of `output` when the output was too large for a message: its object in TM_OUTPUTS. */
+  outputRef?: { name: string; bytes: number };
   error?: ToolErrorShape;
 }
 
@@ -59,6 +61,12 @@ export interface EventMessage {
   worker?: string;
   durationMs?: number;
   progress?: Record<string, unknown>;
+  /** The task's stage label (a template's layer). */
+  stage?: string;
+  /** On events of a sub-agent's workflow, also published in its ancestors' streams. */
+  parentWorkflowId?: string;
+  parentTaskId?: string;
+  depth?: number;
 }
 
 export const TERMINAL_WORKFLOW_EVENTS: ReadonlySet<EventKind> = new Set<EventKind>([

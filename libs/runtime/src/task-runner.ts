@@ -16,6 +16,7 @@ import {
   type ResultMessage,
   type TaskMessage,
 } from "@toolmesh/core";
+import { outputObjectName, putOutput, type ObjectStore } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import type { ToolHandlers } from "./handler.js";
 import type { WorkerMetrics } from "./worker-metrics.js";
@@ -32,6 +33,11 @@ export interface TaskRunnerDeps {
   heartbeatMs: number;
   /** Latency sink for the metrics bus. */
   onFinished(tool: string, ms: number, ok: boolean): void;
+  /** Outputs above this many bytes go to the object store, not in the result message. */
+  inlineOutputBytes: number;
+  /** Outputs above this many bytes fail with RESOURCE_EXHAUSTED. */
+  maxOutputBytes: number;
+  outputStore(): Promise<ObjectStore>;
 }
 
 /** Why a running task's signal was aborted; becomes the result's error. */
@@ -141,7 +147,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   try {
     const hdrs = headers();
     injectTrace(hdrs, spanContext);
-    await deps.js.publish(Subjects.result(task.workflowId), encodeResult(result, deps.nc.info?.max_payload), {
+    await deps.js.publish(Subjects.result(task.workflowId), await resultPayload(deps, result), {
       msgID: `${task.workflowId}.${task.taskId}.${task.attempt}`,
       headers: hdrs,
     });
@@ -176,22 +182,28 @@ function publishEvent(deps: TaskRunnerDeps, task: TaskMessage, event: Pick<Event
 const ENVELOPE_BYTES = 4096;
 
 /**
- * The result as bytes; an output too large for one NATS message becomes a
- * RESOURCE_EXHAUSTED error saying how to ask for less, instead of a publish
- * that fails on every redelivery.
+ * The result message as bytes. An output too large for the message goes to
+ * the object store and the result carries a reference; one larger than
+ * maxOutputBytes becomes a RESOURCE_EXHAUSTED error saying how to ask for
+ * less, instead of a publish that fails on every redelivery.
  */
-export function encodeResult(result: ResultMessage, maxPayload = 1024 * 1024): Uint8Array {
+async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage): Promise<Uint8Array> {
   const bytes = encodeJson(result);
-  if (bytes.length + ENVELOPE_BYTES <= maxPayload) return bytes;
-  const { output: _dropped, ...rest } = result;
-  return encodeJson({
-    ...rest,
-    error: {
-      code: ErrorCode.RESOURCE_EXHAUSTED,
-      message: `output is ${bytes.length} bytes; a result can be at most ${maxPayload - ENVELOPE_BYTES} bytes: ask for less (maxResults, a line range, a narrower path)`,
-      retryable: false,
-    },
-  } satisfies ResultMessage);
+  const inline = Math.min(deps.inlineOutputBytes, (deps.nc.info?.max_payload ?? 1024 * 1024) - ENVELOPE_BYTES);
+  if (bytes.length <= inline || !result.output) return bytes;
+  const { output, ...rest } = result;
+  if (bytes.length > deps.maxOutputBytes) {
+    return encodeJson({
+      ...rest,
+      error: {
+        code: ErrorCode.RESOURCE_EXHAUSTED,
+        message: `output is ${bytes.length} bytes; a result can be at most ${deps.maxOutputBytes} bytes: ask for less (maxResults, a line range, a narrower path)`,
+        retryable: false,
+      },
+    } satisfies ResultMessage);
+  }
+  const outputRef = await putOutput(await deps.outputStore(), outputObjectName(result.workflowId, result.taskId, result.attempt), output);
+  return encodeJson({ ...rest, outputRef } satisfies ResultMessage);
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type PoolName,
   type SetLimitCommand,
 } from "@toolmesh/core";
+import { openOutputStore, type ObjectStore } from "@toolmesh/core";
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import { RunningTasks } from "./cancellations.js";
@@ -44,6 +45,10 @@ export interface WorkerOptions {
   pullExpiresMs?: number;
   /** Facts an operator must see in ping replies (e.g. "sandbox=none"). */
   status?: () => string;
+  /** Outputs above this go to the object store (default 256 KiB, capped by the server's max_payload). */
+  inlineOutputBytes?: number;
+  /** Outputs above this fail with RESOURCE_EXHAUSTED (default 64 MiB). */
+  maxOutputBytes?: number;
 }
 
 export interface Worker {
@@ -76,6 +81,15 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   await ensurePoolConsumer(jsm, pool, ackWaitMs);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
+
+  let outputs: Promise<ObjectStore> | undefined;
+  const outputStore = (): Promise<ObjectStore> => {
+    outputs ??= openOutputStore(nc).catch((err: unknown) => {
+      outputs = undefined;
+      throw err;
+    });
+    return outputs;
+  };
 
   let pulling = true;
   let draining = false;
@@ -173,6 +187,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           log,
           metrics,
           heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
+          inlineOutputBytes: options.inlineOutputBytes ?? 256 * 1024,
+          maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
+          outputStore,
           onFinished: (_tool, ms, ok) => {
             latencies.add(ms);
             if (ok) counters.completed += 1;

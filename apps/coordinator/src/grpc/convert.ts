@@ -44,21 +44,21 @@ export function workflowState(state: WorkflowStateName): WorkflowState {
   return WORKFLOW_STATE[state];
 }
 
-export function taskStatus(task: TaskRecord): TaskStatus {
+export function taskStatus(task: TaskRecord, run?: WorkflowRun): TaskStatus {
   return {
     id: task.spec.id,
     tool: task.spec.tool,
     pool: task.spec.pool,
     state: TASK_STATE[task.state],
     attempt: task.attempt,
-    output: task.output,
+    output: run ? run.storedOutput(task) : task.output,
     error: task.error,
     startedAtMs: task.startedAtMs ?? 0,
     finishedAtMs: task.finishedAtMs ?? 0,
     worker: task.worker ?? "",
     dependsOn: task.spec.dependsOn,
-    sharedFrom: "",
-    stage: "",
+    sharedFrom: task.sharedFrom ?? "",
+    stage: task.spec.stage,
   };
 }
 
@@ -67,13 +67,13 @@ export function workflow(run: WorkflowRun): Workflow {
     id: run.id,
     name: run.name,
     state: WORKFLOW_STATE[run.state],
-    tasks: [...run.tasks.values()].map(taskStatus),
+    tasks: [...run.tasks.values()].map((task) => taskStatus(task, run)),
     createdAtMs: run.createdAtMs,
     finishedAtMs: run.finishedAtMs ?? 0,
     error: run.error ?? "",
-    priority: 0,
-    parent: undefined,
-    children: [],
+    priority: run.priority,
+    parent: run.parent,
+    children: [...run.children],
   };
 }
 
@@ -97,9 +97,10 @@ export function workflowEvent(sequence: number, event: EventMessage): WorkflowEv
     progress: event.progress,
     outputStream: "",
     output: "",
-    parentWorkflowId: "",
-    parentTaskId: "",
-    depth: 0,
+    parentWorkflowId: event.parentWorkflowId ?? "",
+    parentTaskId: event.parentTaskId ?? "",
+    depth: event.depth ?? 0,
+    stage: event.stage ?? "",
   };
 }
 

@@ -144,8 +144,12 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     expandTemplate: unary(deps, "ExpandTemplate", async () => {
       throw serviceError(status.UNIMPLEMENTED, "templates are not built yet");
     }),
-    getTaskOutput: unary(deps, "GetTaskOutput", async () => {
-      throw serviceError(status.UNIMPLEMENTED, "not built yet");
+    getTaskOutput: unary(deps, "GetTaskOutput", async (request: { workflowId: string; taskId: string }) => {
+      const run = engine.get(request.workflowId);
+      const task = run.tasks.get(request.taskId);
+      if (!task) throw serviceError(status.NOT_FOUND, `workflow ${run.id} has no task "${request.taskId}"`);
+      if (task.state !== "succeeded") throw serviceError(status.FAILED_PRECONDITION, `task "${request.taskId}" is ${task.state}; only a succeeded task has an output`);
+      return (await run.outputOf(task)) ?? {};
     }),
 
     watchWorkflow: (call: ServerWritableStream<{ workflowId: string }, ReturnType<typeof workflowEvent>>) => {
@@ -218,5 +222,6 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
     const error = task.error ?? { code: ErrorCode.INTERNAL, message: run.error ?? "call failed" };
     throw serviceError(grpcStatusOf(error.code), `${request.tool}: ${error.message}`);
   }
-  return taskStatus(task);
+  // A single call's caller wants the output itself, even when it was large.
+  return { ...taskStatus(task), output: await run.outputOf(task) };
 }

@@ -1,8 +1,10 @@
-import { SUBJECT_TOKEN, ToolError, poolOfTool, type PoolName } from "@toolmesh/core";
-import type { RetryPolicy, WorkflowSpec } from "@toolmesh/proto";
-import { getTool, parseToolArgs } from "@toolmesh/tools";
+import { SUBJECT_TOKEN, ToolError } from "@toolmesh/core";
+import { FanInMode, type FanIn, type ForEach, type RetryPolicy, type WorkflowSpec } from "@toolmesh/proto";
+import { getTool, parseToolArgs, type ToolPool } from "@toolmesh/tools";
 import { InvalidSpecError } from "./errors.js";
+import { JOIN_ALL, type FanInModeName, type FanInPolicy } from "./fan-in.js";
 import { findCycle } from "./graph.js";
+import { placeholdersIn } from "./placeholders.js";
 
 export interface Retry {
   maxAttempts: number;
@@ -14,16 +16,29 @@ export interface Retry {
 export interface ValidTask {
   id: string;
   tool: string;
-  pool: PoolName;
+  pool: ToolPool;
+  /** Parsed with the tool's schema, or as given when they hold placeholders (checked again once filled). */
   args: Record<string, unknown>;
+  /** The args still hold {{...}} placeholders. */
+  templated: boolean;
   dependsOn: string[];
   timeoutMs: number;
   retry: Retry;
+  forEach?: { from: string; items: string; maxItems: number };
+  /** Joins the fan-out's items when forEach is set, else the dependencies. */
+  fanIn: FanInPolicy;
+  stage: string;
+  /** Identical calls may share one run (the tool is side-effect free). */
+  shareable: boolean;
 }
 
 export interface ValidWorkflow {
   name: string;
   tasks: ValidTask[];
+  priority: number;
+  maxConcurrency: number;
+  maxCalls: number;
+  parent?: { workflowId: string; taskId: string };
 }
 
 export interface SpecLimits {
@@ -32,7 +47,21 @@ export interface SpecLimits {
   defaultTimeoutMs: number;
   maxTimeoutMs: number;
   maxAttempts: number;
+  /** Default and upper bound of a workflow's calls (fan-out items included). */
+  maxCalls: number;
+  /** Default cap of one fan-out's items. */
+  maxItems: number;
 }
+
+const FAN_IN_MODES: Record<FanInMode, FanInModeName> = {
+  [FanInMode.FAN_IN_MODE_UNSPECIFIED]: "all",
+  [FanInMode.FAN_IN_MODE_ALL]: "all",
+  [FanInMode.FAN_IN_MODE_ALL_SETTLED]: "all_settled",
+  [FanInMode.FAN_IN_MODE_FIRST_SUCCESS]: "first_success",
+  [FanInMode.FAN_IN_MODE_QUORUM]: "quorum",
+  [FanInMode.FAN_IN_MODE_DEADLINE]: "deadline",
+  [FanInMode.UNRECOGNIZED]: "all",
+};
 
 /**
  * Checks a spec completely before anything runs: sizes, ids, tools and their
@@ -57,28 +86,27 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
     }
     if (ids.has(task.id)) throw new InvalidSpecError(`${where}: duplicate task id "${task.id}"`);
     ids.add(task.id);
-    const pool = poolOfTool(task.tool);
-    if (!getTool(task.tool) || !pool) {
-      throw new InvalidSpecError(`${where}: unknown tool "${task.tool}"`);
-    }
-    let args: Record<string, unknown>;
-    try {
-      args = parseToolArgs(task.tool, task.args ?? {});
-    } catch (err) {
-      throw new InvalidSpecError(`${where}: ${err instanceof ToolError ? err.message : String(err)}`);
-    }
+    const tool = getTool(task.tool);
+    if (!tool) throw new InvalidSpecError(`${where}: unknown tool "${task.tool}"`);
+    const { args, templated } = validateArgs(task.tool, task.args ?? {}, where, task.forEach !== undefined);
     const timeoutMs = task.timeoutMs || workflowTimeout;
     if (timeoutMs > limits.maxTimeoutMs) {
       throw new InvalidSpecError(`${where}: timeoutMs ${timeoutMs} exceeds the limit ${limits.maxTimeoutMs}`);
     }
+    const dependsOn = [...new Set(task.dependsOn)];
     return {
       id: task.id,
       tool: task.tool,
-      pool,
+      pool: tool.pool,
       args,
-      dependsOn: [...new Set(task.dependsOn)],
+      templated,
+      dependsOn,
       timeoutMs,
       retry: validateRetry(task.retry, where, limits.maxAttempts),
+      ...(task.forEach ? { forEach: validateForEach(task.forEach, dependsOn, where, limits.maxItems) } : {}),
+      fanIn: validateFanIn(task.fanIn, where),
+      stage: (task.stage ?? "").slice(0, 64),
+      shareable: tool.shareable,
     };
   });
   for (const task of tasks) {
@@ -86,10 +114,63 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
       if (dep === task.id) throw new InvalidSpecError(`task "${task.id}" depends on itself`);
       if (!ids.has(dep)) throw new InvalidSpecError(`task "${task.id}" depends on unknown task "${dep}"`);
     }
+    for (const path of placeholdersIn(task.args)) {
+      const [head, taskId] = path.split(".");
+      if (head === "tasks" && !task.dependsOn.includes(taskId ?? "")) {
+        throw new InvalidSpecError(`task "${task.id}": {{${path}}} reads task "${taskId}", which must be in its dependsOn`);
+      }
+    }
   }
   const cycle = findCycle(new Map(tasks.map((t) => [t.id, t.dependsOn])));
   if (cycle) throw new InvalidSpecError(`dependsOn has a cycle: ${cycle.join(" → ")}; remove one of these edges`);
-  return { name: spec.name || "workflow", tasks };
+  const maxCalls = spec.limits?.maxCalls || limits.maxCalls;
+  if (maxCalls > limits.maxCalls) throw new InvalidSpecError(`limits.maxCalls ${maxCalls} exceeds the coordinator's limit ${limits.maxCalls} (TOOLMESH_MAX_CALLS)`);
+  const directCalls = tasks.filter((t) => !t.forEach).length;
+  if (directCalls > maxCalls) throw new InvalidSpecError(`the workflow has ${directCalls} calls; limits.maxCalls is ${maxCalls}`);
+  if (spec.priority > 9) throw new InvalidSpecError(`priority must be within 0..9, got ${spec.priority}`);
+  return {
+    name: spec.name || "workflow",
+    tasks,
+    priority: spec.priority,
+    maxConcurrency: spec.limits?.maxConcurrency ?? 0,
+    maxCalls,
+    ...(spec.parent?.workflowId ? { parent: { workflowId: spec.parent.workflowId, taskId: spec.parent.taskId } } : {}),
+  };
+}
+
+/**
+ * Arguments are parsed with the tool's schema now; arguments holding
+ * placeholders that do not parse yet are checked again once filled.
+ */
+function validateArgs(tool: string, raw: Record<string, unknown>, where: string, inForEach: boolean): { args: Record<string, unknown>; templated: boolean } {
+  const placeholders = placeholdersIn(raw);
+  for (const path of placeholders) {
+    const head = path.split(".")[0];
+    if ((head === "item" || head === "index") && !inForEach) throw new InvalidSpecError(`${where}: {{${path}}} is only defined in a task with forEach`);
+  }
+  try {
+    return { args: parseToolArgs(tool, raw), templated: placeholders.length > 0 };
+  } catch (err) {
+    if (placeholders.length > 0) return { args: raw, templated: true };
+    throw new InvalidSpecError(`${where}: ${err instanceof ToolError ? err.message : String(err)}`);
+  }
+}
+
+function validateForEach(forEach: ForEach, dependsOn: string[], where: string, defaultMaxItems: number): NonNullable<ValidTask["forEach"]> {
+  if (!forEach.from) throw new InvalidSpecError(`${where}: forEach.from must name the upstream task whose output holds the items`);
+  if (!dependsOn.includes(forEach.from)) throw new InvalidSpecError(`${where}: forEach.from "${forEach.from}" must also be in dependsOn`);
+  if (!/^[A-Za-z0-9_.]*(\[\](\.[A-Za-z0-9_]+)*)?$/.test(forEach.items)) {
+    throw new InvalidSpecError(`${where}: forEach.items "${forEach.items}" must be a dot path such as "files" or "files[].path"`);
+  }
+  return { from: forEach.from, items: forEach.items, maxItems: Math.min(forEach.maxItems || defaultMaxItems, defaultMaxItems) };
+}
+
+function validateFanIn(fanIn: FanIn | undefined, where: string): FanInPolicy {
+  if (!fanIn) return JOIN_ALL;
+  const mode = FAN_IN_MODES[fanIn.mode] ?? "all";
+  if (mode === "quorum" && fanIn.quorum < 1) throw new InvalidSpecError(`${where}: fanIn mode QUORUM needs quorum >= 1`);
+  if (mode === "deadline" && fanIn.deadlineMs < 1) throw new InvalidSpecError(`${where}: fanIn mode DEADLINE needs deadlineMs >= 1`);
+  return { mode, quorum: fanIn.quorum, deadlineMs: fanIn.deadlineMs };
 }
 
 function validateRetry(retry: RetryPolicy | undefined, where: string, maxAttempts: number): Retry {
