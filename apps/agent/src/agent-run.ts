@@ -33,6 +33,7 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
       tools: args.tools ?? defaultTools(),
       signal: ctx.signal,
       log: ctx.log,
+      progress: (update) => ctx.progress(update),
     });
     ctx.log.info({ policy: args.policy, budget: args.budget, tools: session.tools.length, goal: args.goal.slice(0, 200) }, "agent started");
     try {

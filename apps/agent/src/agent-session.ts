@@ -18,6 +18,8 @@ export interface AgentSessionOptions {
   tools: readonly string[];
   signal: AbortSignal;
   log: Logger;
+  /** Task progress events: each child workflow as it starts and what was spent after it. */
+  progress?: (update: Record<string, unknown>) => void;
   now?: () => number;
 }
 
@@ -32,6 +34,7 @@ export class AgentSession {
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout;
   readonly #log: Logger;
+  readonly #progress: (update: Record<string, unknown>) => void;
 
   constructor(options: AgentSessionOptions) {
     this.budget = options.budget;
@@ -39,6 +42,7 @@ export class AgentSession {
     this.#now = options.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#log = options.log;
+    this.#progress = options.progress ?? (() => undefined);
     this.children = new ChildWorkflows(options.client, options.parent, options.log);
     const deadline = new AbortController();
     this.#timer = setTimeout(
@@ -81,9 +85,12 @@ export class AgentSession {
   }
 
   async #settle(id: string): Promise<SettledBatch> {
+    this.#progress({ phase: "child started", childWorkflowId: id });
     const settled = settleWorkflow(await this.children.wait(id, this.signal));
     this.spent.calls += settled.calls;
     this.addTokens(settled.tokens.input, settled.tokens.output);
+    const left = this.left();
+    this.#progress({ phase: "child finished", childWorkflowId: id, succeeded: settled.succeeded, calls: this.spent.calls, callsLeft: left.calls, tokensLeft: left.tokens });
     return settled;
   }
 

@@ -14,7 +14,7 @@
  *   TOOLMESH_LLM_MAX_REPLY_TOKENS upper bound on one reply's tokens (4096)
  *   TOOLMESH_AGENT_RESULT_CHARS   characters of one tool result sent back to the model (8000)
  */
-import { loadConfig } from "@toolmesh/core";
+import { ConfigError, loadConfig } from "@toolmesh/core";
 import { z } from "zod";
 import { ANTHROPIC_DEFAULT_BASE_URL } from "./llm/anthropic.js";
 import { OPENAI_DEFAULT_BASE_URL } from "./llm/openai.js";
@@ -32,11 +32,6 @@ export const agentConfigSchema = z
     TOOLMESH_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     TOOLMESH_LLM_MAX_REPLY_TOKENS: z.coerce.number().int().min(1).default(4096),
     TOOLMESH_AGENT_RESULT_CHARS: z.coerce.number().int().min(200).default(8000),
-  })
-  .superRefine((c, ctx) => {
-    if (c.TOOLMESH_LLM_PROVIDER === "anthropic" && !c.TOOLMESH_LLM_API_KEY) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["TOOLMESH_LLM_API_KEY"], message: "required when TOOLMESH_LLM_PROVIDER=anthropic" });
-    }
   });
 
 export interface LlmSettings {
@@ -57,7 +52,17 @@ export interface AgentConfig {
 }
 
 export function parseAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
-  const c = loadConfig("agent", agentConfigSchema, env);
+  // Checked on the raw variables as well as by the schema, so one error lists every problem.
+  const keyMissing = env.TOOLMESH_LLM_PROVIDER === "anthropic" && !env.TOOLMESH_LLM_API_KEY;
+  const keyProblem = "TOOLMESH_LLM_API_KEY: required when TOOLMESH_LLM_PROVIDER=anthropic";
+  let c: z.infer<typeof agentConfigSchema>;
+  try {
+    c = loadConfig("agent", agentConfigSchema, env);
+  } catch (err) {
+    if (err instanceof ConfigError && keyMissing) throw new ConfigError("agent", [...err.problems, keyProblem]);
+    throw err;
+  }
+  if (keyMissing) throw new ConfigError("agent", [keyProblem]);
   const provider = c.TOOLMESH_LLM_PROVIDER;
   return {
     coordinatorAddress: c.TOOLMESH_COORDINATOR_ADDRESS,
