@@ -2,8 +2,7 @@
  * The plan policy: the agent runs a plan it was given, either tasks (one child
  * workflow) or a coordinator template, and reports what ran.
  */
-import type { PlanTask } from "./plan.js";
-import { planTaskToSpec } from "./plan.js";
+import { planTaskToSpec, type PlanTask } from "./plan.js";
 import type { AgentSession } from "./agent-session.js";
 import { digest, type SettledBatch } from "./results.js";
 
