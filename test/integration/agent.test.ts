@@ -16,13 +16,19 @@ import { startStack, testHandlers, type TestStack } from "../support/stack.js";
 let stack: TestStack;
 let agent: AgentHandlers;
 let llm: FakeLlmServer;
-/** What the fake LLM answers, by request index; set per test. */
+/** What the fake LLM answers, by the index of the request within the current test. */
 let llmScript: (index: number) => unknown = () => ({});
+let llmScriptStart = 0;
+function useLlmScript(script: (index: number) => unknown): number {
+  llmScript = script;
+  llmScriptStart = llm.requests.length;
+  return llmScriptStart;
+}
 
 beforeAll(async () => {
   stack = await startStack();
   await stack.addWorker("test", testHandlers, { limit: 32 });
-  llm = new FakeLlmServer((_req, index) => ({ body: llmScript(index) }));
+  llm = new FakeLlmServer((_req, index) => ({ body: llmScript(index - llmScriptStart) }));
   const llmBase = await llm.start();
   agent = createAgentHandlers(
     parseAgentConfig({
@@ -152,7 +158,7 @@ describe("agent.run, plan policy", () => {
 
 describe("agent.run, llm policy against a fake OpenAI-compatible server", () => {
   it("runs the model's two tool calls in parallel as one child workflow on the test pool and returns its answer", async () => {
-    llmScript = (index) =>
+    const before = useLlmScript((index) =>
       index === 0
         ? {
             choices: [
@@ -170,8 +176,7 @@ describe("agent.run, llm policy against a fake OpenAI-compatible server", () => 
             ],
             usage: { prompt_tokens: 50, completion_tokens: 10 },
           }
-        : { choices: [{ message: { role: "assistant", content: "Both sleeps finished." }, finish_reason: "stop" }], usage: { prompt_tokens: 80, completion_tokens: 4 } };
-    const before = llm.requests.length;
+        : { choices: [{ message: { role: "assistant", content: "Both sleeps finished." }, finish_reason: "stop" }], usage: { prompt_tokens: 80, completion_tokens: 4 } });
     const { wf, output } = await runAgent({ goal: "sleep twice", policy: "llm", llm: { maxTurns: 4 } });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(output).toMatchObject({ answer: "Both sleeps finished.", calls: 2, tokens: { input: 130, output: 14 }, stopReason: "end_turn", turns: 2 });
@@ -189,6 +194,34 @@ describe("agent.run, llm policy against a fake OpenAI-compatible server", () => 
       { role: "tool", tool_call_id: "call_b", content: JSON.stringify({ sleptMs: 400, value: "also" }) },
     ]);
     expect(llm.requests[before]!.body.model).toBe("fake-model");
+  });
+});
+
+describe("agent.run, llm policy starting a child agent", () => {
+  it("agent.run called by the model starts a child agent whose budget is clamped to the parent's", async () => {
+    const childArgs = { goal: "echo for the parent", plan: { tasks: [{ id: "e", tool: "test.echo", args: { value: "from child" } }] }, budget: { maxCalls: 500, maxDepth: 2 } };
+    const before = useLlmScript((index) =>
+      index === 0
+        ? {
+            choices: [
+              {
+                message: { role: "assistant", content: "Delegating.", tool_calls: [{ id: "call_sub", type: "function", function: { name: "agent_run", arguments: JSON.stringify(childArgs) } }] },
+                finish_reason: "tool_calls",
+              },
+            ],
+            usage: { prompt_tokens: 10, completion_tokens: 10 },
+          }
+        : { choices: [{ message: { role: "assistant", content: "The child echoed." }, finish_reason: "stop" }], usage: { prompt_tokens: 10, completion_tokens: 2 } });
+    const { wf, output } = await runAgent({ goal: "delegate", policy: "llm", budget: { maxCalls: 10 } });
+    expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+    expect(output.answer).toBe("The child echoed.");
+    // The agent.run task itself and the child's one echo.
+    expect(output.calls).toBe(2);
+    const sub = output.outputs.c1;
+    expect(sub.budget).toMatchObject({ maxCalls: 9, maxDepth: 1 });
+    expect(sub.outputs.e).toEqual({ value: "from child" });
+    const fedBack = (llm.requests[before + 1]!.body.messages as Array<Record<string, unknown>>).find((m) => m.role === "tool");
+    expect(fedBack).toMatchObject({ tool_call_id: "call_sub", content: expect.stringContaining("from child") });
   });
 });
 
