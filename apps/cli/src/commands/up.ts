@@ -116,6 +116,14 @@ export async function upCommand(options: UpOptions): Promise<number> {
     });
     started.push(webSearch);
     say(`web pool (providers from TOOLMESH_WEB_PROVIDERS, default the local index) (metrics :${String(webSearch.ready.metricsPort)}/metrics)`);
+    const agent = await startServiceProcess({
+      name: "agent",
+      script: appScript("agent"),
+      env: { ...common, TOOLMESH_COORDINATOR_ADDRESS: address },
+      logFile: resolve(logDir, "agent.log"),
+    });
+    started.push(agent);
+    say(`agent pool (agent.run; LLM policy from TOOLMESH_LLM_PROVIDER, default none) (metrics :${String(agent.ready.metricsPort)}/metrics)`);
     say(`logs in ${logDir}`);
     say(`try: TOOLMESH_ADDRESS=${address} npx toolmesh call code.grep --args '{"pattern":"TODO"}'`);
     say(`     grpcurl -plaintext ${address} list`);
