@@ -62,7 +62,10 @@ function fieldIdentity(record: SynthRecord, fields: readonly string[]): string |
   return values.every((v) => v === undefined) ? undefined : JSON.stringify(values);
 }
 
-/** Sorted unique hashes of the word 3-grams of title + text (a shorter text is one shingle). */
+/**
+ * Sorted unique hashes of a text's word 3-grams (a shorter text is one shingle).
+ * Titles are left out: a mirror of a page usually has its own.
+ */
 export function shingles(text: string): Uint32Array {
   const w = words(text);
   if (w.length === 0) return new Uint32Array(0);
@@ -127,7 +130,7 @@ function rowsFor(similarity: number): number {
 
 function dedupeBySimilarity(records: readonly SynthRecord[], similarity: number): { records: SynthRecord[]; removed: number } {
   const rows = rowsFor(similarity);
-  const sets: Array<Uint32Array | undefined> = records.map((r) => (r.path === undefined ? shingles(r.title ? `${r.title} ${r.text}` : r.text) : undefined));
+  const sets: Array<Uint32Array | undefined> = records.map((r) => (r.path === undefined ? shingles(r.text.trim() ? r.text : (r.title ?? "")) : undefined));
   // Best first, so the record kept is the higher-scored (then longer) one.
   const order = records.map((_, i) => i).sort((a, b) => (a === b ? 0 : isBetter(records[a] as SynthRecord, records[b] as SynthRecord) ? -1 : 1));
   const buckets = new Map<string, number[]>();

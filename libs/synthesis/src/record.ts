@@ -79,9 +79,11 @@ export function isBetter(a: SynthRecord, b: SynthRecord): boolean {
   return a.key <= b.key;
 }
 
+const byName = new Intl.Collator("en", { numeric: true }).compare;
+
+/** Sorted (numbers in order: "x[2]" before "x[10]"), so a merge's result never depends on which record came first. */
 function union(a: readonly string[], b: readonly string[]): string[] {
-  if (b.every((x) => a.includes(x))) return [...a];
-  return [...new Set([...a, ...b])];
+  return [...new Set([...a, ...b])].sort(byName);
 }
 
 /**
