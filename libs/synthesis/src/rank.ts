@@ -36,7 +36,7 @@ export function rank(inputs: readonly SynthInput[], args: RankArgs): RankResult 
 
 export function rankRecords(records: readonly SynthRecord[], args: RankArgs): Omit<RankResult, "skipped" | "skippedItems"> {
   const query = args.query?.trim() ? args.query.trim() : null;
-  const relevance = query ? bm25(records, [...new Set(terms(query))]) : records.map(() => 0);
+  const relevance = query ? bm25(records, [...new Set(stemmed(query))]) : records.map(() => 0);
   const maxRelevance = Math.max(0, ...relevance);
   const maxSources = Math.max(1, ...records.map((r) => r.sources.length));
   const maxScore = new Map<string, number>();
@@ -61,7 +61,7 @@ function bm25(records: readonly SynthRecord[], queryTerms: readonly string[]): n
   const lengths: number[] = [];
   const df = new Map<string, number>();
   for (const r of records) {
-    const doc = terms(r.title ? `${r.title} ${r.text}` : r.text);
+    const doc = stemmed(r.title ? `${r.title} ${r.text}` : r.text);
     lengths.push(doc.length);
     const counts = new Map<string, number>();
     for (const t of doc) if (wanted.has(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
@@ -81,6 +81,11 @@ function bm25(records: readonly SynthRecord[], queryTerms: readonly string[]): n
     }
     return score;
   });
+}
+
+/** Terms with a plural "s" dropped, so "statuses" finds "status" ("status" itself becomes "statu" on both sides). */
+function stemmed(text: string): string[] {
+  return terms(text).map((t) => (t.length > 3 && t.endsWith("s") && !t.endsWith("ss") ? t.slice(0, t.endsWith("ies") ? -3 : t.endsWith("ses") ? -2 : -1) : t));
 }
 
 function round(x: number): number {
