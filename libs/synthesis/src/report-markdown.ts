@@ -15,6 +15,11 @@ function target(url: string): string {
   return url.replace(/[\s()<>]/g, (c) => encodeURIComponent(c).replace(/[()]/g, (p) => (p === "(" ? "%28" : "%29")));
 }
 
+/** "1 line", "2 lines". */
+function n(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : noun.endsWith("ch") ? `${noun}es` : `${noun}s`}`;
+}
+
 function fence(text: string): string[] {
   const ticks = text.includes("```") ? "~~~~" : "```";
   return [ticks, text, ticks];
@@ -29,7 +34,7 @@ export function renderMarkdown(r: Report): string {
     .join(", ");
   out.push("## Summary", "");
   out.push(`- Inputs: ${r.totals.inputs}${r.totals.skipped ? ` (${r.totals.skipped} unreadable, skipped)` : ""}`);
-  out.push(`- Records: ${r.totals.records}${kinds ? ` (${kinds})` : ""}${r.totals.duplicates ? `; ${r.totals.duplicates} near-duplicates merged` : ""}`);
+  out.push(`- Records: ${r.totals.records}${kinds ? ` (${kinds})` : ""}${r.totals.duplicates ? `; ${n(r.totals.duplicates, "near-duplicate")} merged` : ""}`);
   if (r.totals.skippedItems) out.push(`- Unreadable items skipped: ${r.totals.skippedItems}`);
   out.push("");
 
@@ -40,13 +45,13 @@ export function renderMarkdown(r: Report): string {
   }
 
   if (r.code) {
-    out.push("## Languages", "", `${r.code.files} files, ${r.code.lines} lines, ${r.code.symbols} top-level symbols.`, "");
+    out.push("## Languages", "", `${n(r.code.files, "file")}, ${n(r.code.lines, "line")}, ${n(r.code.symbols, "top-level symbol")}.`, "");
     out.push("| Language | Files | Lines |", "|---|---:|---:|");
     for (const l of r.code.languages) out.push(`| ${inline(l.language)} | ${l.files} | ${l.lines} |`);
     out.push("");
     if (r.code.largestFiles.length) {
       out.push("Largest files:", "");
-      for (const f of r.code.largestFiles) out.push(`- ${code(f.path)} — ${f.lines} lines${f.language ? `, ${f.language}` : ""}`);
+      for (const f of r.code.largestFiles) out.push(`- ${code(f.path)} — ${n(f.lines, "line")}${f.language ? `, ${f.language}` : ""}`);
       out.push("");
     }
   }
@@ -59,7 +64,7 @@ export function renderMarkdown(r: Report): string {
 
   if (r.hotspots.length) {
     out.push("## Hotspots", "");
-    for (const h of r.hotspots) out.push(`- ${code(h.path)} — ${h.markers} TODO/FIXME/HACK, ${h.matches} matches`);
+    for (const h of r.hotspots) out.push(`- ${code(h.path)} — ${h.markers} TODO/FIXME/HACK, ${n(h.matches, "match")}`);
     out.push("");
   }
 
@@ -69,7 +74,7 @@ export function renderMarkdown(r: Report): string {
     out.push("");
     if (r.moduleEdges.length) {
       out.push(`How they connect (${inline(r.moduleEdgesNote)}):`, "");
-      for (const e of r.moduleEdges) out.push(`- ${code(e.from)} → ${code(e.to)} (${e.imports} imports)`);
+      for (const e of r.moduleEdges) out.push(`- ${code(e.from)} → ${code(e.to)} (${n(e.imports, "import")})`);
     } else out.push(`How they connect: ${inline(r.moduleEdgesNote)}.`);
     out.push("");
   }

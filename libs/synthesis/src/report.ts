@@ -98,7 +98,7 @@ export function report(inputs: readonly SynthInput[], args: ReportArgs): { repor
     moduleEdges: edges.slice(0, max),
     moduleEdgesNote:
       statements > 0
-        ? `from ${statements} import statement(s) in the inputs (grep matches of import lines, or files' import lists)`
+        ? `derived from ${statements} import statement${statements === 1 ? "" : "s"} found in the inputs`
         : 'not derivable: no input lists imports (code.analyze reports symbols, not imports); a code.grep for "^import|require\\(" gives the edges',
     crossLinked: correlateRecords(merged, { groupBy: "path", limit: max }).crossLinked,
     web: ranked
