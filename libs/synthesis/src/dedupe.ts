@@ -133,19 +133,25 @@ function dedupeBySimilarity(records: readonly SynthRecord[], similarity: number)
   const sets: Array<Uint32Array | undefined> = records.map((r) => (r.path === undefined ? shingles(r.text.trim() ? r.text : (r.title ?? "")) : undefined));
   // Best first, so the record kept is the higher-scored (then longer) one.
   const order = records.map((_, i) => i).sort((a, b) => (a === b ? 0 : isBetter(records[a] as SynthRecord, records[b] as SynthRecord) ? -1 : 1));
-  const buckets = new Map<string, number[]>();
+  const bands = NUM_HASHES / rows;
+  // One map per band from the band's combined hash to the kept records in it; a collision only costs an exact comparison.
+  const buckets = Array.from({ length: bands }, () => new Map<number, number[]>());
+  const bandHashes = new Uint32Array(bands);
   const keptInto = new Int32Array(records.length).fill(-1);
   let removed = 0;
   for (const i of order) {
     const set = sets[i];
     if (!set || set.length === 0) continue;
     const sig = minhash(set);
-    const bandKeys: string[] = [];
-    for (let b = 0; b * rows < NUM_HASHES; b++) bandKeys.push(`${b}:${sig.subarray(b * rows, (b + 1) * rows).join(",")}`);
+    for (let b = 0; b < bands; b++) {
+      let h = b;
+      for (let k = b * rows; k < (b + 1) * rows; k++) h = mix(h ^ (sig[k] as number)) + 0x9e3779b9;
+      bandHashes[b] = h >>> 0;
+    }
     let match = -1;
     const seen = new Set<number>();
-    search: for (const bk of bandKeys) {
-      for (const j of buckets.get(bk) ?? []) {
+    search: for (let b = 0; b < bands; b++) {
+      for (const j of buckets[b]?.get(bandHashes[b] as number) ?? []) {
         if (seen.has(j)) continue;
         seen.add(j);
         if (jaccard(set, sets[j] as Uint32Array) >= similarity) {
@@ -160,10 +166,11 @@ function dedupeBySimilarity(records: readonly SynthRecord[], similarity: number)
       removed++;
       continue;
     }
-    for (const bk of bandKeys) {
-      const list = buckets.get(bk);
+    for (let b = 0; b < bands; b++) {
+      const bucket = buckets[b] as Map<number, number[]>;
+      const list = bucket.get(bandHashes[b] as number);
       if (list) list.push(i);
-      else buckets.set(bk, [i]);
+      else bucket.set(bandHashes[b] as number, [i]);
     }
   }
   const out: SynthRecord[] = [];
