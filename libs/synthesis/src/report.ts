@@ -53,7 +53,7 @@ export interface Report {
   /** Paths that both code and web pages / answers / commands mention. */
   crossLinked: CrossLink[];
   web: Array<{ url: string; title: string; snippet: string; kind: "page" | "search-result"; sources: string[] }>;
-  commands: Array<{ source: string; title: string; exitCode: number | null | undefined; output: string }>;
+  commands: Array<{ source: string; title: string; exitCode?: number | null; output: string }>;
   answers: Array<{ source: string; title?: string; answer: string }>;
   /** The best-ranked records of any kind. */
   top: Array<{ kind: RecordKind; key: string; title?: string; text: string; rankScore: number; sources: string[] }>;
@@ -108,7 +108,7 @@ export function report(inputs: readonly SynthInput[], args: ReportArgs): { repor
     commands: ranked
       .filter((r) => r.kind === "command")
       .slice(0, max)
-      .map((r) => ({ source: r.sources.join(", "), title: r.title ?? r.key, exitCode: r.exitCode, output: headLines(r.text, OUTPUT_LINES) })),
+      .map((r) => ({ source: r.sources.join(", "), title: r.title ?? r.key, ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}), output: headLines(r.text, OUTPUT_LINES) })),
     answers: ranked
       .filter((r) => r.kind === "agent")
       .slice(0, max)

@@ -57,4 +57,12 @@ describe("runSynthTool", () => {
     const b = runSynthTool("synth.report", { question: "errors" }, [...inputs]);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
+
+  it("outputs are plain JSON (no undefined, NaN or class instances), as a protobuf Struct needs", () => {
+    const inputs = [input("search", "web.search", searchOutput), input("page", "web.fetch", errorsPage), grep("g", "libs/core/src/errors.ts"), input("sh", "bash.exec", { exitCode: 1, stdout: "", stderr: "boom" })];
+    for (const tool of ["synth.merge", "synth.dedupe", "synth.rank", "synth.correlate", "synth.report"]) {
+      const out = runSynthTool(tool, {}, inputs);
+      expect(JSON.parse(JSON.stringify(out))).toStrictEqual(out);
+    }
+  });
 });
