@@ -65,7 +65,9 @@ export const synthCorrelate = defineTool({
     .object({
       ...inputs,
       groupBy: z.enum(["path", "url", "host", "term"]).default("path"),
-      /** For groupBy "term": the terms to look for; otherwise the query's words. */
+      /** For groupBy "term" without terms: its words are the terms. */
+      query: z.string().max(2048).optional(),
+      /** For groupBy "term": the terms to look for; otherwise the query's words (the commonest words when there is no query either). */
       terms: z.array(z.string().min(1)).max(64).optional(),
       limit: z.number().int().min(1).max(10_000).default(100),
     })

@@ -1,0 +1,110 @@
+/** Text helpers shared by the tools: words, hashes, URLs and paths found in text. */
+
+const WORD = /[\p{L}\p{N}_]+/gu;
+
+/** Lowercased words (letters, digits, underscore), in order. */
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(WORD) ?? []) as string[];
+}
+
+const STOPWORDS = new Set(
+  "a an and are as at be by for from has have how in is it its of on or that the this to was were what when where which who why will with do does not no".split(" "),
+);
+
+/**
+ * Search terms of a text: its words without stop words, plus the parts of
+ * camelCase and snake_case identifiers, so "parseToolArgs" matches "tool".
+ */
+export function terms(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.match(WORD) ?? []) {
+    const word = raw.toLowerCase();
+    if (!STOPWORDS.has(word)) out.push(word);
+    const parts = raw.split(/_+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u).filter(Boolean);
+    if (parts.length > 1) for (const part of parts) if (part.length > 1) out.push(part.toLowerCase());
+  }
+  return out;
+}
+
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}
+
+/** FNV-1a, 32 bits: fast and good enough to bucket shingles. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A short, stable hex id of a text. */
+export function shortHash(text: string): string {
+  return hash32(text).toString(16).padStart(8, "0");
+}
+
+/**
+ * The identity of a URL: the same page reached with another case, default
+ * port, fragment, trailing slash or utm_* parameters is one page (the rules
+ * web.search uses to fuse providers' results).
+ */
+export function canonicalUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return raw.trim();
+  }
+  url.hash = "";
+  for (const key of [...url.searchParams.keys()]) if (/^utm_/i.test(key)) url.searchParams.delete(key);
+  url.searchParams.sort();
+  if (url.pathname.length > 1 && url.pathname.endsWith("/")) url.pathname = url.pathname.replace(/\/+$/, "");
+  let out = url.href;
+  if (!url.search && out.endsWith("?")) out = out.slice(0, -1);
+  if (url.pathname === "/" && !url.search) out = out.replace(/\/$/, "");
+  return out;
+}
+
+/** The host of a URL without "www.", or undefined if it is not one. */
+export function hostOf(raw: string): string | undefined {
+  try {
+    const host = new URL(raw).hostname.toLowerCase();
+    return host ? host.replace(/^www\./, "") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'`()[\]{}]+/gi;
+
+/** Canonical URLs written in a text (trailing punctuation dropped). */
+export function urlsIn(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.match(URL_IN_TEXT) ?? []) out.add(canonicalUrl(m.replace(/[.,;:!?]+$/, "")));
+  return [...out];
+}
+
+// "libs/core/src/errors.ts", "./src/a.ts:12", "README.md": path-like tokens with a slash or an extension.
+const PATH_IN_TEXT = /(?<![\w/.:-])(?:\.\/)?((?:[\w@.-]+\/)*[\w@.-]*[\w-]\.[A-Za-z][\w]{0,9}|(?:[\w@.-]+\/)+[\w@.-]+)(?::\d+)?/g;
+
+/** Path-like tokens in a text, without "./" and ":line"; URLs are left out. */
+export function pathsIn(text: string): string[] {
+  const out = new Set<string>();
+  const withoutUrls = text.replace(URL_IN_TEXT, " ");
+  for (const m of withoutUrls.matchAll(PATH_IN_TEXT)) {
+    const path = (m[1] ?? "").replace(/\/+$/, "");
+    if (path && !/^\d+(\.\d+)*$/.test(path)) out.add(path);
+  }
+  return [...out];
+}
+
+/** At most `max` characters, cut at a word boundary when one is near, with "…". */
+export function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  const space = cut.lastIndexOf(" ");
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
