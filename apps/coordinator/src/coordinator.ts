@@ -3,7 +3,8 @@ import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ErrorCode, ToolError, createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
+import { createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
+import { runSynthTool } from "@toolmesh/synthesis";
 import { CoordinatorService, coordinatorProtoFile, protoRoot } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { randomUUID } from "node:crypto";
@@ -63,9 +64,7 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
     resultAckWaitMs: config.TOOLMESH_RESULT_ACK_WAIT_MS,
     keepWorkflows: config.TOOLMESH_KEEP_WORKFLOWS,
     shareTtlMs: config.TOOLMESH_SHARE_TTL_MS,
-    runSynth: async (tool) => {
-      throw new ToolError(ErrorCode.FAILED_PRECONDITION, `${tool}: synthesis is not built yet`);
-    },
+    runSynth: async (tool, args, inputs) => runSynthTool(tool, args, inputs),
     loadOutput: (ref) => getOutput(outputs, ref),
   });
   await engine.start();
