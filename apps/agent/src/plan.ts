@@ -10,7 +10,7 @@ export interface PlanTask {
   tool: string;
   args: Record<string, unknown>;
   dependsOn: string[];
-  forEach?: { from: string; items: string; maxItems: number } | undefined;
+  forEach?: { from: string; items: string; maxItems: number; match?: string } | undefined;
   fanIn?: { mode: FanInModeName; quorum: number; deadlineMs: number } | undefined;
   timeoutMs: number;
 }
@@ -32,7 +32,7 @@ export function planTaskToSpec(task: PlanTask): TaskSpec {
     args: task.args,
     dependsOn: task.dependsOn,
     timeoutMs: task.timeoutMs,
-    ...(task.forEach ? { forEach: { from: task.forEach.from, items: task.forEach.items, maxItems: task.forEach.maxItems } } : {}),
+    ...(task.forEach ? { forEach: { from: task.forEach.from, items: task.forEach.items, maxItems: task.forEach.maxItems, match: task.forEach.match ?? "" } } : {}),
     ...(task.fanIn ? { fanIn: { mode: FAN_IN_MODES[task.fanIn.mode], quorum: task.fanIn.quorum, deadlineMs: task.fanIn.deadlineMs } } : {}),
   });
 }

@@ -67,7 +67,7 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
 function forEachOf(raw: unknown, where: string): ForEach | undefined {
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) throw new WorkflowFileError(`${where} must be a mapping with "from" and "items"`);
-  return { from: String(raw.from ?? ""), items: String(raw.items ?? ""), maxItems: Number(raw.maxItems ?? 0) };
+  return { from: String(raw.from ?? ""), items: String(raw.items ?? ""), maxItems: Number(raw.maxItems ?? 0), match: String(raw.match ?? "") };
 }
 
 const FAN_IN_MODES: Record<string, FanInMode> = {

@@ -1,8 +1,9 @@
 import type { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
 import { z } from "zod";
-import { ALL_SETTLED, idsOf, task, workflow } from "./graph.js";
+import { ALL_SETTLED, HTTP_URL, idsOf, task, workflow } from "./graph.js";
 import { ROOT_NAMESPACE, type Namespace } from "./naming.js";
 import { parseParams } from "./params.js";
+
 
 export const EXPLORE_WEB = "explore-web";
 
@@ -79,7 +80,7 @@ export function webGraph(p: Parsed, ns: Namespace = ROOT_NAMESPACE): WebGraph {
     tool: "web.fetch",
     stage: stage("fetch"),
     args: { url: "{{item}}", timeoutMs: pageTimeout },
-    forEach: { from: ranked.id, items: "records[].url", maxItems: p.maxFetch },
+    forEach: { from: ranked.id, items: "records[].url", maxItems: p.maxFetch, match: HTTP_URL },
     fanIn: { mode: "deadline", deadlineMs: p.fetchDeadlineMs },
     timeoutMs: pageTimeout + 5_000,
   });

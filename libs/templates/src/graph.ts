@@ -1,5 +1,8 @@
 import { FanInMode, TaskSpec, WorkflowSpec } from "@toolmesh/proto";
 
+/** Local-index results are file: URLs, which web.fetch refuses: fetch only the web's. */
+export const HTTP_URL = "^https?://";
+
 /** How a task joins its members (a fan-out's items, else its dependencies). */
 export type Join =
   | { mode: "all" }
@@ -25,7 +28,7 @@ export interface TaskInput {
   stage: string;
   dependsOn?: readonly string[];
   /** Fan-out; `from` is added to dependsOn. */
-  forEach?: { from: string; items: string; maxItems: number };
+  forEach?: { from: string; items: string; maxItems: number; match?: string };
   fanIn?: Join;
   timeoutMs?: number;
 }

@@ -1,8 +1,9 @@
 import type { TaskSpec } from "@toolmesh/proto";
-import { ALL_SETTLED, idsOf, task } from "./graph.js";
+import { ALL_SETTLED, HTTP_URL, idsOf, task } from "./graph.js";
 import { anyOf, clip, termsOf } from "./terms.js";
 import { agentTask, brief } from "./think-agents.js";
 import type { ThinkLayersParsed } from "./think-params.js";
+
 
 /** gather → analyse → critique → synthesise, built from the goal (see docs/templates.md). */
 export function defaultLayers(p: ThinkLayersParsed): TaskSpec[] {
@@ -46,7 +47,7 @@ export function defaultLayers(p: ThinkLayersParsed): TaskSpec[] {
     tool: "web.fetch",
     stage: "analyse",
     args: { url: "{{item}}", timeoutMs: 15_000 },
-    forEach: { from: search.id, items: "results[].url", maxItems: Math.min(p.maxHits, 5) },
+    forEach: { from: search.id, items: "results[].url", maxItems: Math.min(p.maxHits, 5), match: HTTP_URL },
     fanIn: { mode: "deadline", deadlineMs: 20_000 },
     timeoutMs: 20_000,
   });

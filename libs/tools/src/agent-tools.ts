@@ -26,7 +26,7 @@ const planTask = z
     tool: z.string().min(1),
     args: z.record(z.string(), z.unknown()).default({}),
     dependsOn: z.array(z.string()).default([]),
-    forEach: z.object({ from: z.string(), items: z.string().default(""), maxItems: z.number().int().min(0).default(0) }).strict().optional(),
+    forEach: z.object({ from: z.string(), items: z.string().default(""), maxItems: z.number().int().min(0).default(0), match: z.string().max(256).default("") }).strict().optional(),
     fanIn: z
       .object({
         mode: z.enum(["all", "all_settled", "first_success", "quorum", "deadline"]).default("all"),

@@ -34,6 +34,8 @@ export interface TaskRecord {
   /** A fan-out task once expanded: its items' task ids, and items over the cap. */
   items?: string[];
   dropped?: number;
+  /** Items forEach.match filtered out. */
+  skipped?: number;
   /** Cancelled because the fan-in it belonged to no longer needed it. */
   unneeded?: boolean;
   /** When its members became runnable (for a deadline fan-in). */
@@ -320,6 +322,13 @@ export class WorkflowRun {
       return;
     }
     if (this.done || task.state !== "running") return;
+    const before = items.length;
+    if (forEach.match) {
+      // Item texts are capped so that a costly pattern stays bounded.
+      const pattern = new RegExp(forEach.match);
+      items = items.filter((item) => pattern.test((typeof item === "string" ? item : JSON.stringify(item)).slice(0, 2048)));
+    }
+    task.skipped = before - items.length;
     const seen = new Set<string>();
     const unique = items.filter((item) => {
       const key = canonicalJson(item);
@@ -694,6 +703,7 @@ export class WorkflowRun {
       failed: items.filter((i) => i.state === "failed").length,
       cancelled: items.filter((i) => i.state === "cancelled").length,
       dropped: task.dropped ?? 0,
+      skipped: task.skipped ?? 0,
     };
     const entry = (item: TaskRecord, output: Record<string, unknown> | undefined): Record<string, unknown> => ({
       index: item.itemOf!.index,

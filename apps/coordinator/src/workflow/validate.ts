@@ -24,7 +24,7 @@ export interface ValidTask {
   dependsOn: string[];
   timeoutMs: number;
   retry: Retry;
-  forEach?: { from: string; items: string; maxItems: number };
+  forEach?: { from: string; items: string; maxItems: number; match?: string };
   /** Joins the fan-out's items when forEach is set, else the dependencies. */
   fanIn: FanInPolicy;
   stage: string;
@@ -162,7 +162,20 @@ function validateForEach(forEach: ForEach, dependsOn: string[], where: string, d
   if (!/^[A-Za-z0-9_.]*(\[\](\.[A-Za-z0-9_]+)*)?$/.test(forEach.items)) {
     throw new InvalidSpecError(`${where}: forEach.items "${forEach.items}" must be a dot path such as "files" or "files[].path"`);
   }
-  return { from: forEach.from, items: forEach.items, maxItems: Math.min(forEach.maxItems || defaultMaxItems, defaultMaxItems) };
+  if (forEach.match) {
+    if (forEach.match.length > 256) throw new InvalidSpecError(`${where}: forEach.match may be at most 256 characters`);
+    try {
+      new RegExp(forEach.match);
+    } catch (err) {
+      throw new InvalidSpecError(`${where}: forEach.match is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return {
+    from: forEach.from,
+    items: forEach.items,
+    maxItems: Math.min(forEach.maxItems || defaultMaxItems, defaultMaxItems),
+    ...(forEach.match ? { match: forEach.match } : {}),
+  };
 }
 
 function validateFanIn(fanIn: FanIn | undefined, where: string): FanInPolicy {
