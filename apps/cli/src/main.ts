@@ -26,6 +26,9 @@ usage:
       explore-codebase and explore-web together, then one synthesis.
       (These four print the report on stdout, --json the whole workflow;
       live progress per pool and per stage goes to stderr.)
+  toolmesh bench explore [PATH] [--question TEXT] [--max-files N]
+      explore-codebase over PATH fanned out, against the same workflow with
+      one call at a time; prints both times and the speed-up.
   toolmesh bench [--calls N] [--concurrency N] [--redis URL] [--no-bullmq]
       no-op calls through the whole path against raw NATS request/reply
       and BullMQ; prints throughput, latency and the ratios.
@@ -83,6 +86,16 @@ async function main(argv: string[]): Promise<number> {
         timeoutMs: values["timeout-ms"] ? wholeNumber(values["timeout-ms"], "--timeout-ms") : undefined,
       });
     case "bench": {
+      if (positionals[0] === "explore") {
+        const { runExploreBench } = await import("./bench/explore.js");
+        await runExploreBench({
+          path: positionals[1] ?? ".",
+          question: values.question ?? "how are tasks dispatched and their results collected",
+          maxFiles: values["max-files"] ? wholeNumber(values["max-files"], "--max-files") : 1000,
+          out: (line) => void process.stdout.write(`${line}\n`),
+        });
+        return 0;
+      }
       const { benchCommand } = await import("./commands/bench.js");
       return benchCommand({
         calls: wholeNumber(values.calls, "--calls"),
