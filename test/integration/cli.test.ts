@@ -98,13 +98,17 @@ describe("toolmesh call and run against a running coordinator", () => {
 });
 
 describe("toolmesh up", () => {
-  it("brings up nats-server, coordinator and codebase, runs the demo over this repo, and leaves no process behind", async () => {
+  it("brings up the stack, runs the explore-codebase demo over this repo with live progress, prints the report, and leaves no process behind", async () => {
     const marker = `TOOLMESH_TEST_MARKER=${randomUUID()}`;
     const [key, value] = marker.split("=") as [string, string];
     const run = await toolmesh(["up", "--root", repoRoot, "--demo", "--exit", "--grpc-port", "0"], { [key]: value, TOOLMESH_NATS_URL: "" });
     expect(run.stderr).toMatch(/nats-server with JetStream on nats:\/\/127\.0\.0\.1:\d+/);
-    expect(run.stdout).toMatch(/workflow demo: survey this codebase \(\w+\): SUCCEEDED/);
-    expect(run.stdout).toMatch(/ts-sources\s+code\.glob\s+succeeded\s+.*files: \d+ items/);
+    expect(run.stderr).toMatch(/agent pool/);
+    expect(run.stderr).toMatch(/… analyze \(code\.analyze\) fan-out over \d+ items/);
+    expect(run.stderr).toMatch(/workflow succeeded in \d+ ms/);
+    expect(run.stdout).toMatch(/^# Codebase: \./m);
+    expect(run.stdout).toMatch(/\| TypeScript \| \d+ \| \d+ \|/);
+    expect(run.stdout).toContain("## Main modules");
     expect(run.code).toBe(0);
     expect(processesWithMarker(marker)).toEqual([]);
   }, 60_000);

@@ -21,6 +21,10 @@ export const workerConfigSchema = baseConfigSchema.extend({
   /** How long SIGTERM waits for in-flight tasks before aborting them. */
   TOOLMESH_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   TOOLMESH_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  /** Outputs larger than this go to the TM_OUTPUTS object store instead of the result message. */
+  TOOLMESH_INLINE_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  /** Outputs larger than this fail with RESOURCE_EXHAUSTED. */
+  TOOLMESH_MAX_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
@@ -58,6 +62,8 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
     ...(config.TOOLMESH_INSTANCE_ID ? { instanceId: config.TOOLMESH_INSTANCE_ID } : {}),
     ...(config.TOOLMESH_POOL_LIMIT ? { limit: config.TOOLMESH_POOL_LIMIT } : {}),
     ackWaitMs: config.TOOLMESH_ACK_WAIT_MS,
+    inlineOutputBytes: config.TOOLMESH_INLINE_OUTPUT_BYTES,
+    maxOutputBytes: config.TOOLMESH_MAX_OUTPUT_BYTES,
     metricsIntervalMs: config.TOOLMESH_METRICS_INTERVAL_MS,
     ...(options.status ? { status: options.status } : {}),
   });

@@ -6,8 +6,8 @@ import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { appScript } from "../app-scripts.js";
+import { templateCommand } from "./template.js";
 import { clientFrom, describeGrpcError } from "../connection.js";
-import { demoDigest, demoWorkflow } from "../demo.js";
 import { formatWorkflowResult } from "../summary.js";
 import { runWithProgress } from "./run.js";
 
@@ -130,15 +130,15 @@ export async function upCommand(options: UpOptions): Promise<number> {
 
     let code = 0;
     if (options.demo) {
-      const client = clientFrom(address);
-      try {
-        say("running the demo workflow ...");
-        const wf = await runWithProgress(client, demoWorkflow());
-        process.stdout.write(`${formatWorkflowResult(wf)}\n${demoDigest(wf)}\n`);
-        code = wf.state === WorkflowState.WORKFLOW_STATE_SUCCEEDED ? 0 : 1;
-      } finally {
-        client.close();
-      }
+      // The demo is a template run: fan-out over every source file, greps,
+      // reads of the top hits and one synthesised report.
+      const result = await templateCommand({
+        template: "explore-codebase",
+        params: { question: "how does a workflow get from submit to its result" },
+        address,
+        json: false,
+      });
+      code = result;
     }
     if (!options.exit) {
       say("up; Ctrl-C stops everything");
