@@ -1,5 +1,6 @@
+import { FanInMode } from "@toolmesh/proto";
 import { describe, expect, it } from "vitest";
-import { WorkflowFileError, parseWorkflow } from "../src/workflow-file.js";
+import { WorkflowFileError, parseWorkflow, readWorkflowFile } from "../src/workflow-file.js";
 
 describe("workflow files", () => {
   it("reads YAML with defaults for what a task leaves out", () => {
@@ -16,12 +17,17 @@ tasks:
     dependsOn: [ts]
     retry: { maxAttempts: 3 }
 `);
+    const plain = { forEach: undefined, fanIn: undefined, stage: "" };
     expect(spec).toEqual({
       name: "survey",
       defaultTimeoutMs: 2000,
+      priority: 0,
+      limits: undefined,
+      parent: undefined,
       tasks: [
-        { id: "ts", tool: "code.glob", args: { patterns: ["**/*.ts"] }, dependsOn: [], timeoutMs: 0, retry: undefined },
+        { ...plain, id: "ts", tool: "code.glob", args: { patterns: ["**/*.ts"] }, dependsOn: [], timeoutMs: 0, retry: undefined },
         {
+          ...plain,
           id: "todo",
           tool: "code.grep",
           args: { pattern: "TODO" },
@@ -46,5 +52,19 @@ tasks:
   ])("says what is wrong with %j", (text, message) => {
     expect(() => parseWorkflow(text, "wf.yaml")).toThrow(WorkflowFileError);
     expect(() => parseWorkflow(text, "wf.yaml")).toThrow(message);
+  });
+});
+
+describe("examples/fan-out.yaml", () => {
+  it("reads forEach, fanIn, priority and limits into the spec", async () => {
+    const spec = await readWorkflowFile(new URL("../../../examples/fan-out.yaml", import.meta.url).pathname);
+    expect(spec).toMatchObject({ priority: 5, limits: { maxConcurrency: 16, maxCalls: 500 } });
+    const secrets = spec.tasks.find((t) => t.id === "secrets")!;
+    expect(secrets.forEach).toEqual({ from: "configs", items: "files[].path", maxItems: 200, match: "" });
+    expect(secrets.fanIn).toEqual({ mode: FanInMode.FAN_IN_MODE_ALL_SETTLED, quorum: 0, deadlineMs: 0 });
+  });
+
+  it("names a bad fanIn mode", () => {
+    expect(() => parseWorkflow("name: x\ntasks:\n  - id: a\n    tool: test.echo\n    fanIn: { mode: most }\n")).toThrow(/fanIn.mode must be one of all, all_settled/);
   });
 });
