@@ -50,4 +50,10 @@ describe("validateWorkflow", () => {
   it("rejects a missing spec", () => {
     expect(() => validateWorkflow(undefined, 0, limits)).toThrow("spec is required");
   });
+
+  it("an agent.run task without timeoutMs waits as long as its budget's wallMs (and a little more)", () => {
+    const agent = { goal: "g", plan: { tasks: [{ id: "x", tool: "test.echo" }] }, budget: { wallMs: 300_000 } };
+    const valid = validateWorkflow({ name: "a", defaultTimeoutMs: 0, tasks: [t("a", [], { tool: "agent.run", args: agent })] }, 10, { ...limits, maxTimeoutMs: 3_600_000 });
+    expect(valid.tasks[0]!.timeoutMs).toBe(305_000);
+  });
 });

@@ -38,6 +38,7 @@ export {
   tracer,
 } from "./telemetry.js";
 export type { TracingOptions } from "./telemetry.js";
+export { canonicalUrl } from "./urls.js";
 export { TERMINAL_WORKFLOW_EVENTS, decodeJson, encodeJson } from "./wire.js";
 export type {
   CancelCommand,

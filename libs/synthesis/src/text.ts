@@ -1,4 +1,7 @@
 /** Text helpers shared by the tools: words, hashes, URLs and paths found in text. */
+import { canonicalUrl } from "@toolmesh/core";
+
+export { canonicalUrl };
 
 const WORD = /[\p{L}\p{N}_]+/gu;
 
@@ -43,28 +46,6 @@ export function hash32(text: string): number {
 /** A short, stable hex id of a text. */
 export function shortHash(text: string): string {
   return hash32(text).toString(16).padStart(8, "0");
-}
-
-/**
- * The identity of a URL: the same page reached with another case, default
- * port, fragment, trailing slash or utm_* parameters is one page (the rules
- * web.search uses to fuse providers' results).
- */
-export function canonicalUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return raw.trim();
-  }
-  url.hash = "";
-  for (const key of [...url.searchParams.keys()]) if (/^utm_/i.test(key)) url.searchParams.delete(key);
-  url.searchParams.sort();
-  if (url.pathname.length > 1 && url.pathname.endsWith("/")) url.pathname = url.pathname.replace(/\/+$/, "");
-  let out = url.href;
-  if (!url.search && out.endsWith("?")) out = out.slice(0, -1);
-  if (url.pathname === "/" && !url.search) out = out.replace(/\/$/, "");
-  return out;
 }
 
 /** The host of a URL without "www.", or undefined if it is not one. */

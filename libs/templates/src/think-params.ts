@@ -1,3 +1,4 @@
+import { fanInArgs, forEachArgs } from "@toolmesh/tools";
 import { z } from "zod";
 
 export const THINK_LAYERS = "think-layers";
@@ -13,15 +14,8 @@ const layerTask = z
     tool: z.string().min(1, "tool is required (e.g. \"code.grep\")"),
     args: z.record(z.string(), z.unknown()).default({}),
     /** Fan-out over the output of a task of an earlier layer. */
-    forEach: z.object({ from: z.string().min(1), items: z.string().default(""), maxItems: z.number().int().min(0).default(0) }).strict().optional(),
-    fanIn: z
-      .object({
-        mode: z.enum(["all", "all_settled", "first_success", "quorum", "deadline"]).default("all_settled"),
-        quorum: z.number().int().min(0).default(0),
-        deadlineMs: z.number().int().min(0).default(0),
-      })
-      .strict()
-      .optional(),
+    forEach: forEachArgs.optional(),
+    fanIn: fanInArgs("all_settled").optional(),
     timeoutMs: z.number().int().min(0).default(0),
   })
   .strict();

@@ -22,7 +22,7 @@ describe("explore-codebase", () => {
     }
     const analyze = byId(spec).get("analyze")!;
     expect(analyze.tool).toBe("code.analyze");
-    expect(analyze.forEach).toEqual({ from: "files", items: "records[].path", maxItems: 77 });
+    expect(analyze.forEach).toEqual({ from: "files", items: "records[].path", maxItems: 77, match: "" });
     expect(analyze.args).toMatchObject({ path: "{{item}}" });
     expect(analyze.fanIn?.mode).toBe(FanInMode.FAN_IN_MODE_ALL_SETTLED);
     const files = byId(spec).get("files")!;
@@ -70,7 +70,7 @@ describe("explore-codebase", () => {
     expect(tasks.get("hits-unique")!.dependsOn).toEqual(["hits"]);
     expect(tasks.get("ranked")!.dependsOn).toEqual(["hits-unique"]);
     const read = tasks.get("read")!;
-    expect(read.forEach).toEqual({ from: "ranked", items: "records", maxItems: 5 });
+    expect(read.forEach).toEqual({ from: "ranked", items: "records", maxItems: 5, match: "" });
     expect(read.args).toMatchObject({ path: "{{item.path}}", startLine: "{{item.line}}" });
   });
 

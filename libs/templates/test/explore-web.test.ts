@@ -40,7 +40,7 @@ describe("explore-web", () => {
     expect(t.get("results-unique")!.tool).toBe("synth.dedupe");
     expect(t.get("ranked")!.args!.query).toBe("first query");
     const fetch = t.get("fetch")!;
-    expect(fetch.forEach).toEqual({ from: "ranked", items: "records[].url", maxItems: 4 });
+    expect(fetch.forEach).toEqual({ from: "ranked", items: "records[].url", maxItems: 4, match: "^https?://" });
     expect(fetch.args!.url).toBe("{{item}}");
     expect(fetch.fanIn).toEqual({ mode: FanInMode.FAN_IN_MODE_DEADLINE, quorum: 0, deadlineMs: 5000 });
     expect(fetch.args!.timeoutMs).toBeLessThanOrEqual(5000);

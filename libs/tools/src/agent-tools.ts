@@ -20,21 +20,30 @@ export const agentBudget = z
   })
   .strict();
 
+/** A task's fan-out in JSON plans (agent plans, custom template layers): the proto's ForEach. */
+export const forEachArgs = z
+  .object({ from: z.string().min(1), items: z.string().default(""), maxItems: z.number().int().min(0).default(0), match: z.string().max(256).default("") })
+  .strict();
+
+/** A task's fan-in in JSON plans, with mode names in lower case; the proto's FanIn. */
+export function fanInArgs(defaultMode: "all" | "all_settled") {
+  return z
+    .object({
+      mode: z.enum(["all", "all_settled", "first_success", "quorum", "deadline"]).default(defaultMode),
+      quorum: z.number().int().min(0).default(0),
+      deadlineMs: z.number().int().min(0).default(0),
+    })
+    .strict();
+}
+
 const planTask = z
   .object({
     id: z.string().min(1).max(64),
     tool: z.string().min(1),
     args: z.record(z.string(), z.unknown()).default({}),
     dependsOn: z.array(z.string()).default([]),
-    forEach: z.object({ from: z.string(), items: z.string().default(""), maxItems: z.number().int().min(0).default(0), match: z.string().max(256).default("") }).strict().optional(),
-    fanIn: z
-      .object({
-        mode: z.enum(["all", "all_settled", "first_success", "quorum", "deadline"]).default("all"),
-        quorum: z.number().int().min(0).default(0),
-        deadlineMs: z.number().int().min(0).default(0),
-      })
-      .strict()
-      .optional(),
+    forEach: forEachArgs.optional(),
+    fanIn: fanInArgs("all").optional(),
     timeoutMs: z.number().int().min(0).default(0),
   })
   .strict();

@@ -5,7 +5,7 @@
  *
  *   const args = parseToolArgs("code.grep", { pattern: "TODO" });
  */
-export { MAX_AGENT_DEPTH, agentBudget, agentRun } from "./agent-tools.js";
+export { MAX_AGENT_DEPTH, agentBudget, agentRun, fanInArgs, forEachArgs } from "./agent-tools.js";
 export { bashExec } from "./bash-tools.js";
 export { TOOLS, getTool, parseToolArgs } from "./catalog.js";
 export { codeAnalyze, codeGlob, codeGrep, codeRead } from "./code-tools.js";

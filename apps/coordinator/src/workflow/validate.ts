@@ -89,7 +89,9 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
     const tool = getTool(task.tool);
     if (!tool) throw new InvalidSpecError(`${where}: unknown tool "${task.tool}"`);
     const { args, templated } = validateArgs(task.tool, task.args ?? {}, where, task.forEach !== undefined);
-    const timeoutMs = task.timeoutMs || workflowTimeout;
+    // An agent's own budget says how long it may take: its task waits that long unless told otherwise.
+    const agentWallMs = task.tool === "agent.run" ? Number((args.budget as { wallMs?: number } | undefined)?.wallMs ?? 0) : 0;
+    const timeoutMs = task.timeoutMs || (agentWallMs > 0 ? Math.min(Math.max(workflowTimeout, agentWallMs + 5000), limits.maxTimeoutMs) : workflowTimeout);
     if (timeoutMs > limits.maxTimeoutMs) {
       throw new InvalidSpecError(`${where}: timeoutMs ${timeoutMs} exceeds the limit ${limits.maxTimeoutMs}`);
     }

@@ -36,7 +36,7 @@ import { guardedAgent, parseAllowList, type Resolver } from "./ssrf.js";
 import type { FetchArgs, SearchArgs, SearchProvider, WebHandler, WebToolsOptions } from "./types.js";
 
 export { parseWebConfig } from "./config.js";
-export { canonicalUrl } from "./canonical.js";
+export { canonicalUrl } from "@toolmesh/core";
 export { forbiddenReason } from "./ip.js";
 export { checkUrl, guardedLookup, parseAllowList } from "./ssrf.js";
 export { fuse, type SearchResult } from "./search.js";

@@ -1,5 +1,5 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
-import { canonicalUrl } from "./canonical.js";
+import { canonicalUrl } from "@toolmesh/core";
 import type { RawResult, SearchArgs, SearchProvider } from "./types.js";
 
 /**

@@ -1,12 +1,12 @@
 /**
- * The identity used to merge results from different providers: the same page
- * reached with a different case, default port, fragment, trailing slash or
- * tracking parameters is one result.
+ * The identity of a web page: the same page reached with a different case,
+ * default port, fragment, trailing slash or utm_* tracking parameters is one
+ * page. web.search merges providers' results by it; synthesis dedupes by it.
  */
 export function canonicalUrl(raw: string): string {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(raw.trim());
   } catch {
     return raw.trim();
   }
