@@ -197,12 +197,6 @@ export class Engine {
     return { depth, ancestors: [parent.id, ...parent.ancestors] };
   }
 
-  get(id: string): WorkflowRun {
-    const run = this.#runs.get(id);
-    if (!run) throw new WorkflowNotFoundError(id);
-    return run;
-  }
-
   /** A workflow from memory, or a finished one from the store. */
   async find(id: string): Promise<WorkflowRun> {
     const run = this.#runs.get(id) ?? (await this.#opts.store.load(id, this.#effects));
