@@ -15,11 +15,24 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves GET /metrics in Prometheus text format. port 0 picks a free port. */
-export async function serveMetrics(registry: Registry, port: number, host = "0.0.0.0"): Promise<MetricsServer> {
+/**
+ * Serves GET /metrics in Prometheus text format, and the probes: /healthz
+ * (200 while the process serves) and /readyz (200 while `ready()` says so,
+ * e.g. not draining; 503 otherwise). port 0 picks a free port.
+ */
+export async function serveMetrics(registry: Registry, port: number, host = "0.0.0.0", ready: () => boolean = () => true): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
+    if (req.url === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return;
+    }
+    if (req.url === "/readyz") {
+      const isReady = ready();
+      res.writeHead(isReady ? 200 : 503, { "content-type": "text/plain" }).end(isReady ? "ready\n" : "not ready\n");
+      return;
+    }
     if (req.url !== "/metrics") {
-      res.writeHead(404).end("not found: try /metrics\n");
+      res.writeHead(404).end("not found: try /metrics, /healthz or /readyz\n");
       return;
     }
     registry

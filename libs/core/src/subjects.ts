@@ -27,6 +27,11 @@ export const Subjects = {
   /** What the coordinator listens to, to see tasks start. */
   allTaskStarted: `${Bus.events}.*.task.started`,
   allEvents: `${Bus.events}.>`,
+  /** A pool instance's adaptive limit changed (LimitChangeEvent). */
+  poolLimitEvent: (pool: string) => `${Bus.events}.pool.${pool}.limit`,
+  /** The autoscaler changed (or decided not to change) a pool's replicas (ScaleEvent). */
+  poolScaleEvent: (pool: string) => `${Bus.events}.pool.${pool}.scale`,
+  allPoolEvents: `${Bus.events}.pool.>`,
   task: (pool: PoolName) => `${Bus.data}.task.${pool}`,
   result: (workflowId: string) => `${Bus.data}.result.${workflowId}`,
   allResults: `${Bus.data}.result.>`,

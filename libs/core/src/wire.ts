@@ -114,6 +114,35 @@ export interface MetricsSnapshot {
   cpuPercent: number;
   rssBytes: number;
   draining: boolean;
+  /** The adaptive limit's progressive level: initial, moderate, aggressive or maximum. */
+  level?: string;
+  /** Calls finished per second over the interval. */
+  throughput?: number;
+  /** Mean task duration over the interval, ms (0 when none finished). */
+  meanMs?: number;
+  /** Failed / finished calls over the interval. */
+  errorRate?: number;
+  /** Mean quality score tools reported for the interval's successful calls (1 when none reported). */
+  quality?: number;
+  /** Mean in-flight / limit over the interval, 0..1. */
+  saturation?: number;
+  /** Resident memory / the memory limit (the cgroup's where there is one, else the machine's). */
+  memoryFraction?: number;
+  /** The instance's pulls came back full: work is waiting for this pool. */
+  backlog?: boolean;
+}
+
+/** Published on tm.evt.pool.<pool>.limit (stored in TM_EVENTS): an instance's limit changed, and why. */
+export interface LimitChangeEvent {
+  kind: "pool.limit";
+  pool: string;
+  instanceId: string;
+  timeMs: number;
+  limit: number;
+  previousLimit: number;
+  level: string;
+  previousLevel: string;
+  reason: string;
 }
 
 const encoder = new TextEncoder();
@@ -125,4 +154,18 @@ export function encodeJson(value: unknown): Uint8Array {
 
 export function decodeJson<T>(data: Uint8Array): T {
   return JSON.parse(decoder.decode(data)) as T;
+}
+
+/** Published on tm.evt.pool.<pool>.scale: the autoscaler's decision for a pool, and why. */
+export interface ScaleEvent {
+  kind: "pool.scale";
+  pool: string;
+  timeMs: number;
+  /** Replicas before and after (equal when the decision was to hold). */
+  previousReplicas: number;
+  replicas: number;
+  /** What the load called for before bounds, caps and stabilisation. */
+  desiredReplicas: number;
+  reason: string;
+  backend: string;
 }

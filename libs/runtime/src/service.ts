@@ -50,9 +50,12 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
   initTracing(options.service, { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const registry = createRegistry(options.service);
   const handlers = await options.handlers(process.env, log);
-  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, config.TOOLMESH_METRICS_PORT) : undefined;
+  let worker: Worker | undefined;
+  // Ready once pulling, and no longer once draining: a Service stops sending it work.
+  const metricsServer =
+    config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, config.TOOLMESH_METRICS_PORT, "0.0.0.0", () => worker !== undefined && !worker.draining) : undefined;
   const nc = await connectNats(config, options.service);
-  const worker = await startWorker({
+  worker = await startWorker({
     service: options.service,
     pool: options.pool,
     handlers,

@@ -55,6 +55,8 @@ export interface Worker {
   readonly instanceId: string;
   readonly pool: PoolName;
   readonly limiter: ConcurrencyLimiter;
+  /** Stopped taking work (drain began). */
+  readonly draining: boolean;
   /** Stops taking work and waits for in-flight tasks (up to graceMs, then aborts them). */
   drain(graceMs?: number): Promise<void>;
 }
@@ -254,6 +256,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     instanceId,
     pool,
     limiter,
+    get draining() {
+      return draining;
+    },
     async drain(graceMs = 30_000) {
       if (draining) return limiter.whenIdle();
       draining = true;

@@ -1,0 +1,167 @@
+import { levelAbove, levelBelow, levelCeiling, levelOf, type Level, type LimitRange } from "./levels.js";
+import { SEED_THRESHOLDS, breaches, type Breach, type HealthThresholds, type WindowStats } from "./thresholds.js";
+
+export interface AdaptiveLimitConfig {
+  range: LimitRange;
+  thresholds: HealthThresholds;
+  /** Latency inflation over the long-run average tolerated before the gradient lowers the limit (Gradient2's tolerance). */
+  tolerance: number;
+  /** Weight of each window's new estimate in the limit (the rest is the old limit). */
+  smoothing: number;
+  /** Healthy, saturated windows in a row before the level steps up. */
+  stepUpAfter: number;
+  /** Windows after a step down during which the level does not step up. */
+  cooldownWindows: number;
+  /** Share of the limit a step down keeps (multiplicative decrease). */
+  backoff: number;
+}
+
+export const DEFAULT_ADAPTIVE: Omit<AdaptiveLimitConfig, "range"> = {
+  thresholds: SEED_THRESHOLDS,
+  tolerance: 1.5,
+  smoothing: 0.25,
+  stepUpAfter: 3,
+  cooldownWindows: 3,
+  backoff: 0.8,
+};
+
+/** One window as a pool instance saw it. */
+export interface WindowObservation extends WindowStats {
+  /** Mean latency of the calls finished in the window, ms (0 when none finished). */
+  latencyMs: number;
+  /** Mean in-flight calls / limit over the window, 0..1. */
+  saturation: number;
+}
+
+export interface LimitDecision {
+  limit: number;
+  level: Level;
+  previousLimit: number;
+  previousLevel: Level;
+  changed: boolean;
+  /** Why, in words: "step down: error rate 7.5 % ≥ 5 %", "gradient: latency 1.9× its average", … */
+  reason: string;
+  breaches: Breach[];
+}
+
+/** What is worth keeping across restarts (the starting point of the next run). */
+export interface LearnedLimit {
+  limit: number;
+  level: Level;
+  latencyMs?: number | undefined;
+  baselineThroughput?: number | undefined;
+}
+
+const SATURATED = 0.85;
+
+/**
+ * A pool instance's concurrency limit, moved by measurement. Pure: it is
+ * fed one window of measurements at a time and returns the new limit with
+ * its reason; the runtime applies it and the tests drive it directly.
+ *
+ * - Any seed threshold crossed (CPU, memory, error rate, quality, a
+ *   throughput drop under steady load) steps the level down and cuts the
+ *   limit multiplicatively.
+ * - Otherwise a latency-gradient limiter in the style of Netflix's Gradient2
+ *   fine-tunes within the level: limit × clamp(tolerance × long-run latency /
+ *   this window's latency, 0.5, 1) + √limit, smoothed, and only grown while
+ *   the instance is saturated (an idle pool teaches nothing about its limit).
+ * - Healthy and saturated at the level's ceiling for a few windows in a row,
+ *   the level steps up.
+ */
+export class AdaptiveLimit {
+  readonly #config: AdaptiveLimitConfig;
+  #limit: number;
+  #level: Level;
+  #longLatencyMs?: number;
+  #baselineThroughput?: number;
+  #healthyStreak = 0;
+  #cooldown = 0;
+
+  constructor(config: AdaptiveLimitConfig, start?: LearnedLimit) {
+    if (!(config.range.min >= 1 && config.range.max >= config.range.min)) {
+      throw new RangeError(`limit range must have 1 <= min <= max, got ${config.range.min}..${config.range.max}`);
+    }
+    this.#config = config;
+    const startLimit = start ? clamp(Math.round(start.limit), config.range.min, config.range.max) : config.range.min;
+    this.#level = start ? start.level : levelOf(config.range, startLimit);
+    if (levelCeiling(config.range, this.#level) < startLimit) this.#level = levelOf(config.range, startLimit);
+    this.#limit = startLimit;
+    if (start?.latencyMs) this.#longLatencyMs = start.latencyMs;
+    if (start?.baselineThroughput) this.#baselineThroughput = start.baselineThroughput;
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  get level(): Level {
+    return this.#level;
+  }
+
+  learned(): LearnedLimit {
+    return { limit: this.#limit, level: this.#level, latencyMs: this.#longLatencyMs, baselineThroughput: this.#baselineThroughput };
+  }
+
+  observe(window: WindowObservation): LimitDecision {
+    const previousLimit = this.#limit;
+    const previousLevel = this.#level;
+    const decide = (reason: string, found: Breach[] = []): LimitDecision => ({
+      limit: this.#limit,
+      level: this.#level,
+      previousLimit,
+      previousLevel,
+      changed: this.#limit !== previousLimit || this.#level !== previousLevel,
+      reason,
+      breaches: found,
+    });
+    const { range, thresholds } = this.#config;
+
+    const found = breaches({ ...window, baselineThroughput: this.#baselineThroughput }, thresholds);
+    if (found.length > 0) {
+      this.#level = levelBelow(this.#level);
+      this.#limit = clamp(Math.min(levelCeiling(range, this.#level), Math.floor(this.#limit * this.#config.backoff)), range.min, range.max);
+      this.#healthyStreak = 0;
+      this.#cooldown = this.#config.cooldownWindows;
+      // The throughput that comes next belongs to the new limit: learn it afresh.
+      this.#baselineThroughput = undefined;
+      return decide(`step down: ${found.map((b) => b.message).join("; ")}`, found);
+    }
+    this.#cooldown = Math.max(0, this.#cooldown - 1);
+    if (window.finished === 0) return decide("idle: nothing finished in the window");
+
+    if (window.loadSteady) this.#baselineThroughput = ema(this.#baselineThroughput, window.throughput, 0.3);
+    const long = (this.#longLatencyMs = ema(this.#longLatencyMs, window.latencyMs, 0.1));
+    const gradient = clamp((this.#config.tolerance * long) / Math.max(window.latencyMs, 1e-6), 0.5, 1);
+    const saturated = window.saturation >= SATURATED;
+    const ceiling = levelCeiling(range, this.#level);
+    let estimate = this.#limit * gradient + Math.sqrt(this.#limit);
+    // Only a saturated instance may grow: below its limit, latency says nothing about more.
+    if (!saturated) estimate = Math.min(estimate, this.#limit);
+    const smoothed = this.#limit * (1 - this.#config.smoothing) + estimate * this.#config.smoothing;
+    this.#limit = clamp(Math.round(smoothed), range.min, ceiling);
+    const inflation = window.latencyMs / Math.max(long, 1e-6);
+
+    if (saturated && gradient >= 0.99 && this.#limit >= ceiling) {
+      this.#healthyStreak += 1;
+      if (this.#healthyStreak >= this.#config.stepUpAfter && this.#cooldown === 0 && this.#level !== "maximum") {
+        this.#level = levelAbove(this.#level);
+        this.#healthyStreak = 0;
+        return decide(`step up: saturated and healthy for ${this.#config.stepUpAfter} windows at the ${previousLevel} ceiling ${ceiling}`);
+      }
+    } else {
+      this.#healthyStreak = 0;
+    }
+    if (this.#limit < previousLimit) return decide(`gradient: latency ${inflation.toFixed(2)}× its average ${long.toFixed(1)} ms`);
+    if (this.#limit > previousLimit) return decide(`gradient: saturated (${(window.saturation * 100).toFixed(0)} % busy), latency ${inflation.toFixed(2)}× its average`);
+    return decide("steady");
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function ema(previous: number | undefined, sample: number, alpha: number): number {
+  return previous === undefined ? sample : previous * (1 - alpha) + sample * alpha;
+}
