@@ -1,6 +1,7 @@
 // The web pool's worker process: web.search and web.fetch over the shared runtime.
 import { runMain } from "@toolmesh/core";
 import { runWorkerService } from "@toolmesh/runtime";
+import { pageHasText, searchFoundSomething, withQuality } from "./quality.js";
 import { createWebTools, parseWebConfig, type WebTools } from "./tools/index.js";
 
 let tools: WebTools | undefined;
@@ -12,7 +13,10 @@ await runMain("web-search", () =>
     handlers: (env, log) => {
       tools = createWebTools(parseWebConfig(env));
       log.info({ providers: tools.providers }, "web pool");
-      return { "web.search": tools["web.search"], "web.fetch": tools["web.fetch"] };
+      return {
+        "web.search": withQuality(tools["web.search"], searchFoundSomething),
+        "web.fetch": withQuality(tools["web.fetch"], pageHasText),
+      };
     },
   }),
 );

@@ -84,7 +84,10 @@ export interface CancelCommand {
 }
 
 export interface SetLimitCommand {
+  /** Pins the limit (adaptive concurrency pauses on that instance). */
   limit: number;
+  /** true: resume adaptive concurrency from the current limit (limit is ignored). */
+  adaptive?: boolean;
 }
 
 export interface CommandReply {

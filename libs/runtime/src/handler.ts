@@ -11,6 +11,12 @@ export interface ToolContext {
   progress(update: Record<string, unknown>): void;
   /** Streams a piece of output live on tm.data.chunk.<workflow>.<task> (core NATS, best effort). */
   chunk(stream: "stdout" | "stderr", data: string): void;
+  /**
+   * How usable this call's result is, 0..1 (e.g. 0 for a search that found
+   * nothing). Feeds the pool's quality score; a call that reports nothing
+   * counts as fully usable.
+   */
+  quality(score: number): void;
   log: Logger;
 }
 

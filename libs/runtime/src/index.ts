@@ -6,11 +6,16 @@
  *
  *   await runWorkerService({ service: "codebase", pool: "codebase", handlers: () => myHandlers });
  */
+export { AdaptiveController, LIMITS_BUCKET } from "./adaptive.js";
+export type { AdaptiveOptions } from "./adaptive.js";
 export type { ToolContext, ToolHandler, ToolHandlers } from "./handler.js";
 export { LatencyWindow, percentile } from "./latency-window.js";
 export { ConcurrencyLimiter } from "./limiter.js";
 export { runWorkerService, workerConfigSchema } from "./service.js";
 export type { WorkerConfig, WorkerServiceOptions } from "./service.js";
+export { ResourceSampler } from "./resources.js";
 export { testHandlers } from "./test-handlers.js";
+export { WindowRecorder } from "./window-recorder.js";
+export type { WindowMeasure } from "./window-recorder.js";
 export { startWorker } from "./worker.js";
 export type { Worker, WorkerOptions } from "./worker.js";

@@ -8,8 +8,11 @@ import {
   loadConfig,
   onShutdown,
   serveMetrics,
+  POOLS,
   type PoolName,
 } from "@toolmesh/core";
+import { SEED_THRESHOLDS } from "@toolmesh/scaling";
+import type { AdaptiveOptions } from "./adaptive.js";
 import type { ToolHandlers } from "./handler.js";
 import { startWorker, type Worker } from "./worker.js";
 
@@ -21,6 +24,17 @@ export const workerConfigSchema = baseConfigSchema.extend({
   /** How long SIGTERM waits for in-flight tasks before aborting them. */
   TOOLMESH_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   TOOLMESH_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  /** Adaptive concurrency within the pool's range; on unless a fixed TOOLMESH_POOL_LIMIT is given. */
+  TOOLMESH_ADAPTIVE: z.enum(["true", "false"]).optional(),
+  /** The range the adaptive limit moves in; the pool's defaults (e.g. codebase 32-48) when unset. */
+  TOOLMESH_POOL_MIN: z.coerce.number().int().min(1).optional(),
+  TOOLMESH_POOL_MAX: z.coerce.number().int().min(1).optional(),
+  /** The seed's thresholds for stepping down. */
+  TOOLMESH_THRESHOLD_CPU_PERCENT: z.coerce.number().min(1).max(100).default(SEED_THRESHOLDS.cpuPercent),
+  TOOLMESH_THRESHOLD_MEMORY: z.coerce.number().gt(0).max(1).default(SEED_THRESHOLDS.memoryFraction),
+  TOOLMESH_THRESHOLD_ERROR_RATE: z.coerce.number().gt(0).max(1).default(SEED_THRESHOLDS.errorRate),
+  TOOLMESH_THRESHOLD_THROUGHPUT_DROP: z.coerce.number().gt(0).max(1).default(SEED_THRESHOLDS.throughputDrop),
+  TOOLMESH_THRESHOLD_QUALITY: z.coerce.number().min(0).max(1).default(SEED_THRESHOLDS.minQuality),
   /** Outputs larger than this go to the TM_OUTPUTS object store instead of the result message. */
   TOOLMESH_INLINE_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /** Outputs larger than this fail with RESOURCE_EXHAUSTED. */
@@ -37,6 +51,24 @@ export interface WorkerServiceOptions {
   status?: () => string;
   /** Releases what the handlers hold (connection pools), after the drain. */
   onStop?: () => Promise<void>;
+}
+
+/** Adaptive unless turned off, or unless a fixed starting limit was given without asking for it. */
+function adaptiveOptions(pool: PoolName, config: WorkerConfig): AdaptiveOptions | false {
+  const on = config.TOOLMESH_ADAPTIVE === undefined ? config.TOOLMESH_POOL_LIMIT === undefined : config.TOOLMESH_ADAPTIVE === "true";
+  if (!on) return false;
+  const min = config.TOOLMESH_POOL_MIN ?? POOLS[pool].minLimit;
+  const max = Math.max(min, config.TOOLMESH_POOL_MAX ?? POOLS[pool].maxLimit);
+  return {
+    range: { min, max },
+    thresholds: {
+      cpuPercent: config.TOOLMESH_THRESHOLD_CPU_PERCENT,
+      memoryFraction: config.TOOLMESH_THRESHOLD_MEMORY,
+      errorRate: config.TOOLMESH_THRESHOLD_ERROR_RATE,
+      throughputDrop: config.TOOLMESH_THRESHOLD_THROUGHPUT_DROP,
+      minQuality: config.TOOLMESH_THRESHOLD_QUALITY,
+    },
+  };
 }
 
 /**
@@ -67,6 +99,7 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
     ackWaitMs: config.TOOLMESH_ACK_WAIT_MS,
     inlineOutputBytes: config.TOOLMESH_INLINE_OUTPUT_BYTES,
     maxOutputBytes: config.TOOLMESH_MAX_OUTPUT_BYTES,
+    adaptive: adaptiveOptions(options.pool, config),
     metricsIntervalMs: config.TOOLMESH_METRICS_INTERVAL_MS,
     ...(options.status ? { status: options.status } : {}),
   });

@@ -32,7 +32,7 @@ export interface TaskRunnerDeps {
   /** Interval of in-progress acks, well under the consumer's ack wait. */
   heartbeatMs: number;
   /** Latency sink for the metrics bus. */
-  onFinished(tool: string, ms: number, ok: boolean): void;
+  onFinished(tool: string, ms: number, ok: boolean, quality?: number): void;
   /** Outputs above this many bytes go to the object store, not in the result message. */
   inlineOutputBytes: number;
   /** Outputs above this many bytes fail with RESOURCE_EXHAUSTED. */
@@ -85,6 +85,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
 
   let output: Record<string, unknown> | undefined;
   let error: ToolError | undefined;
+  let quality: number | undefined;
   try {
     if (signal.aborted) throw signal.reason;
     if (Date.now() > task.deadlineMs) throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, "task deadline passed before it started");
@@ -109,6 +110,9 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
           } catch (err) {
             deps.log.debug({ err }, "could not publish an output chunk");
           }
+        },
+        quality: (score) => {
+          quality = score;
         },
         progress: (update) => {
           if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update });
@@ -138,7 +142,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   deps.metrics.taskDuration.observe({ pool: deps.pool, tool: task.tool, outcome }, (finishedAtMs - startedAtMs) / 1000);
   deps.metrics.tasks.inc({ pool: deps.pool, tool: task.tool, outcome });
   if (error) deps.metrics.errors.inc({ pool: deps.pool, tool: task.tool, code: error.code });
-  deps.onFinished(task.tool, finishedAtMs - startedAtMs, !error);
+  deps.onFinished(task.tool, finishedAtMs - startedAtMs, !error, quality);
   if (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
     span.setAttribute("toolmesh.error_code", error.code);

@@ -9,6 +9,8 @@ export interface WorkerMetrics {
   tasks: Counter<"pool" | "tool" | "outcome">;
   errors: Counter<"pool" | "tool" | "code">;
   redeliveries: Counter<"pool">;
+  level: Gauge<"pool">;
+  limitChanges: Counter<"pool" | "direction" | "signal">;
 }
 
 export function createWorkerMetrics(registry: Registry): WorkerMetrics {
@@ -31,6 +33,18 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     }),
     tasks: new Counter({ name: "toolmesh_tasks_total", help: "Tool calls finished", labelNames: ["pool", "tool", "outcome"], registers }),
     errors: new Counter({ name: "toolmesh_task_errors_total", help: "Tool calls failed, by code", labelNames: ["pool", "tool", "code"], registers }),
+    level: new Gauge({
+      name: "toolmesh_pool_level",
+      help: "Progressive level of the adaptive limit: 0 initial, 1 moderate, 2 aggressive, 3 maximum",
+      labelNames: ["pool"],
+      registers,
+    }),
+    limitChanges: new Counter({
+      name: "toolmesh_pool_limit_changes_total",
+      help: "Changes of the adaptive limit, by direction and the signal that caused them",
+      labelNames: ["pool", "direction", "signal"],
+      registers,
+    }),
     redeliveries: new Counter({
       name: "toolmesh_task_redeliveries_total",
       help: "Tasks received again after a worker died or timed out",

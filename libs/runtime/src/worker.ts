@@ -26,6 +26,9 @@ import type { ToolHandlers } from "./handler.js";
 import { LatencyWindow } from "./latency-window.js";
 import { ConcurrencyLimiter } from "./limiter.js";
 import { AbortReason, runTask } from "./task-runner.js";
+import { AdaptiveController, type AdaptiveOptions } from "./adaptive.js";
+import { ResourceSampler } from "./resources.js";
+import { WindowRecorder } from "./window-recorder.js";
 import { createWorkerMetrics } from "./worker-metrics.js";
 
 export interface WorkerOptions {
@@ -49,6 +52,8 @@ export interface WorkerOptions {
   inlineOutputBytes?: number;
   /** Outputs above this fail with RESOURCE_EXHAUSTED (default 64 MiB). */
   maxOutputBytes?: number;
+  /** Adaptive concurrency within a range; off (a fixed limit) when omitted or false. */
+  adaptive?: AdaptiveOptions | false;
 }
 
 export interface Worker {
@@ -57,6 +62,8 @@ export interface Worker {
   readonly limiter: ConcurrencyLimiter;
   /** Stopped taking work (drain began). */
   readonly draining: boolean;
+  /** The adaptive controller, when adaptive concurrency is on. */
+  readonly adaptive: AdaptiveController | undefined;
   /** Stops taking work and waits for in-flight tasks (up to graceMs, then aborts them). */
   drain(graceMs?: number): Promise<void>;
 }
@@ -74,6 +81,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const limiter = new ConcurrencyLimiter(options.limit ?? range.minLimit);
   const metrics = createWorkerMetrics(options.registry);
   const latencies = new LatencyWindow();
+  const window = new WindowRecorder();
+  const resources = new ResourceSampler();
   const running = new RunningTasks();
   const counters = { completed: 0, failed: 0 };
 
@@ -83,6 +92,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   await ensurePoolConsumer(jsm, pool, ackWaitMs);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
+  const adaptive = options.adaptive ? await AdaptiveController.start({ nc, pool, instanceId, limiter, metrics, log }, options.adaptive) : undefined;
 
   let outputs: Promise<ObjectStore> | undefined;
   const outputStore = (): Promise<ObjectStore> => {
@@ -111,12 +121,20 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     nc.subscribe(Subjects.setLimit(pool), {
       callback: (err, msg) => {
         if (err) return;
-        const { limit } = decodeJson<SetLimitCommand>(msg.data);
+        const { limit, adaptive: resume } = decodeJson<SetLimitCommand>(msg.data);
+        if (resume && adaptive) {
+          adaptive.unpin();
+          log.info("adaptive concurrency resumed");
+          msg.respond(reply(true, `limit=${limiter.limit} adaptive`));
+          return;
+        }
         if (!Number.isInteger(limit) || limit < 1) {
           msg.respond(reply(false, `limit must be a whole number >= 1, got ${String(limit)}`));
           return;
         }
         const applied = Math.min(limit, range.maxLimit);
+        // An operator's limit holds: adaptation waits until asked back ({adaptive: true}).
+        adaptive?.pin();
         limiter.setLimit(applied);
         metrics.limit.set({ pool }, applied);
         log.info({ requested: limit, applied }, "concurrency limit changed");
@@ -145,16 +163,18 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   metrics.limit.set({ pool }, limiter.limit);
   const pullLoop = pull(consumer, options.pullExpiresMs ?? 2000);
   const snapshotTimer = setInterval(() => void publishSnapshot(), options.metricsIntervalMs ?? 2000);
-  let lastCpu = process.cpuUsage();
-  let lastCpuAt = Date.now();
+  const sampleTimer = setInterval(() => window.sample(limiter.inFlight, limiter.limit), 100);
 
   async function pull(source: Consumer, expires: number): Promise<void> {
     while (pulling) {
       await limiter.whenFree();
       if (!pulling) break;
       try {
-        const batch = await source.fetch({ max_messages: limiter.free, expires });
+        const asked = limiter.free;
+        const batch = await source.fetch({ max_messages: asked, expires });
+        let got = 0;
         for await (const msg of batch) {
+          got += 1;
           // The pull can still deliver after drain began: hand those back at
           // once rather than leave them waiting out the ack wait.
           if (!pulling) {
@@ -165,6 +185,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           metrics.inFlight.set({ pool }, limiter.inFlight);
           void execute(msg);
         }
+        window.pulled(asked, got);
       } catch (err) {
         if (!pulling) break;
         log.warn({ err }, "pull failed; retrying");
@@ -192,8 +213,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           inlineOutputBytes: options.inlineOutputBytes ?? 256 * 1024,
           maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
           outputStore,
-          onFinished: (_tool, ms, ok) => {
+          onFinished: (tool, ms, ok, quality) => {
             latencies.add(ms);
+            window.finished(ms, ok, quality);
+            adaptive?.toolFinished(tool, ms);
             if (ok) counters.completed += 1;
             else counters.failed += 1;
           },
@@ -220,10 +243,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   async function publishSnapshot(): Promise<void> {
     const now = Date.now();
-    const cpu = process.cpuUsage(lastCpu);
-    const cpuPercent = ((cpu.user + cpu.system) / 1000 / Math.max(1, now - lastCpuAt)) * 100;
-    lastCpu = process.cpuUsage();
-    lastCpuAt = now;
+    const measure = window.take();
+    const cpuPercent = resources.cpuPercent();
+    const memoryFraction = resources.memoryFraction();
+    adaptive?.onWindow(measure, cpuPercent, memoryFraction);
     const { p50, p99 } = latencies.takePercentiles();
     const snapshot: MetricsSnapshot = {
       service: options.service,
@@ -242,6 +265,14 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       cpuPercent,
       rssBytes: process.memoryUsage.rss(),
       draining,
+      level: adaptive?.level ?? "fixed",
+      throughput: measure.throughput,
+      meanMs: measure.meanMs,
+      errorRate: measure.errorRate,
+      quality: measure.quality,
+      saturation: measure.saturation,
+      memoryFraction,
+      backlog: measure.backlog,
     };
     try {
       nc.publish(Subjects.metrics(options.service, instanceId), encodeJson(snapshot));
@@ -259,6 +290,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     get draining() {
       return draining;
     },
+    adaptive,
     async drain(graceMs = 30_000) {
       if (draining) return limiter.whenIdle();
       draining = true;
@@ -268,6 +300,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await limiter.whenIdle();
       clearTimeout(grace);
       clearInterval(snapshotTimer);
+      clearInterval(sampleTimer);
       for (const sub of subscriptions) sub.unsubscribe();
       await pullLoop.catch(() => undefined);
       log.info("drained");

@@ -4,7 +4,7 @@ import { SEED_THRESHOLDS, breaches, type Breach, type HealthThresholds, type Win
 export interface AdaptiveLimitConfig {
   range: LimitRange;
   thresholds: HealthThresholds;
-  /** Latency inflation over the long-run average tolerated before the gradient lowers the limit (Gradient2's tolerance). */
+  /** Latency inflation over the unloaded latency tolerated before the gradient lowers the limit (Gradient2's tolerance). */
   tolerance: number;
   /** Weight of each window's new estimate in the limit (the rest is the old limit). */
   smoothing: number;
@@ -18,8 +18,8 @@ export interface AdaptiveLimitConfig {
 
 export const DEFAULT_ADAPTIVE: Omit<AdaptiveLimitConfig, "range"> = {
   thresholds: SEED_THRESHOLDS,
-  tolerance: 1.5,
-  smoothing: 0.25,
+  tolerance: 1.3,
+  smoothing: 0.5,
   stepUpAfter: 3,
   cooldownWindows: 3,
   backoff: 0.8,
@@ -53,6 +53,8 @@ export interface LearnedLimit {
 }
 
 const SATURATED = 0.85;
+/** Windows of latency kept to find the unloaded latency in. */
+const LATENCY_HISTORY = 100;
 
 /**
  * A pool instance's concurrency limit, moved by measurement. Pure: it is
@@ -63,17 +65,22 @@ const SATURATED = 0.85;
  *   throughput drop under steady load) steps the level down and cuts the
  *   limit multiplicatively.
  * - Otherwise a latency-gradient limiter in the style of Netflix's Gradient2
- *   fine-tunes within the level: limit × clamp(tolerance × long-run latency /
- *   this window's latency, 0.5, 1) + √limit, smoothed, and only grown while
- *   the instance is saturated (an idle pool teaches nothing about its limit).
+ *   fine-tunes within the level: limit × clamp(tolerance × unloaded latency
+ *   / this window's latency, 0.5, 1) + √limit / 2, smoothed, and only grown
+ *   while the instance is saturated (an idle pool teaches nothing about its
+ *   limit). The unloaded latency is a low percentile of recent windows (as
+ *   Vegas uses the minimum RTT), not a running average: an average follows
+ *   a slowly inflating latency and the limit would creep up with it.
  * - Healthy and saturated at the level's ceiling for a few windows in a row,
  *   the level steps up.
  */
 export class AdaptiveLimit {
   readonly #config: AdaptiveLimitConfig;
-  #limit: number;
+  /** Kept fractional: small steps must add up instead of rounding away. */
+  #estimate: number;
   #level: Level;
-  #longLatencyMs?: number;
+  /** Recent windows' mean latencies, for the unloaded latency. */
+  readonly #recentLatencies: number[] = [];
   #baselineThroughput?: number;
   #healthyStreak = 0;
   #cooldown = 0;
@@ -86,32 +93,36 @@ export class AdaptiveLimit {
     const startLimit = start ? clamp(Math.round(start.limit), config.range.min, config.range.max) : config.range.min;
     this.#level = start ? start.level : levelOf(config.range, startLimit);
     if (levelCeiling(config.range, this.#level) < startLimit) this.#level = levelOf(config.range, startLimit);
-    this.#limit = startLimit;
-    if (start?.latencyMs) this.#longLatencyMs = start.latencyMs;
+    this.#estimate = startLimit;
+    if (start?.latencyMs) this.#recentLatencies.push(start.latencyMs);
     if (start?.baselineThroughput) this.#baselineThroughput = start.baselineThroughput;
   }
 
   get limit(): number {
-    return this.#limit;
+    return Math.round(this.#estimate);
   }
 
   get level(): Level {
     return this.#level;
   }
 
+  #unloadedLatency(): number | undefined {
+    return lowPercentile(this.#recentLatencies);
+  }
+
   learned(): LearnedLimit {
-    return { limit: this.#limit, level: this.#level, latencyMs: this.#longLatencyMs, baselineThroughput: this.#baselineThroughput };
+    return { limit: this.limit, level: this.#level, latencyMs: this.#unloadedLatency(), baselineThroughput: this.#baselineThroughput };
   }
 
   observe(window: WindowObservation): LimitDecision {
-    const previousLimit = this.#limit;
+    const previousLimit = this.limit;
     const previousLevel = this.#level;
     const decide = (reason: string, found: Breach[] = []): LimitDecision => ({
-      limit: this.#limit,
+      limit: this.limit,
       level: this.#level,
       previousLimit,
       previousLevel,
-      changed: this.#limit !== previousLimit || this.#level !== previousLevel,
+      changed: this.limit !== previousLimit || this.#level !== previousLevel,
       reason,
       breaches: found,
     });
@@ -120,31 +131,34 @@ export class AdaptiveLimit {
     const found = breaches({ ...window, baselineThroughput: this.#baselineThroughput }, thresholds);
     if (found.length > 0) {
       this.#level = levelBelow(this.#level);
-      this.#limit = clamp(Math.min(levelCeiling(range, this.#level), Math.floor(this.#limit * this.#config.backoff)), range.min, range.max);
+      this.#estimate = clamp(Math.min(levelCeiling(range, this.#level), Math.floor(this.#estimate * this.#config.backoff)), range.min, range.max);
       this.#healthyStreak = 0;
       this.#cooldown = this.#config.cooldownWindows;
       // The throughput that comes next belongs to the new limit: learn it afresh.
       this.#baselineThroughput = undefined;
       return decide(`step down: ${found.map((b) => b.message).join("; ")}`, found);
     }
+    const coolingDown = this.#cooldown > 0;
     this.#cooldown = Math.max(0, this.#cooldown - 1);
     if (window.finished === 0) return decide("idle: nothing finished in the window");
 
     if (window.loadSteady) this.#baselineThroughput = ema(this.#baselineThroughput, window.throughput, 0.3);
-    const long = (this.#longLatencyMs = ema(this.#longLatencyMs, window.latencyMs, 0.1));
+    this.#recentLatencies.push(window.latencyMs);
+    if (this.#recentLatencies.length > LATENCY_HISTORY) this.#recentLatencies.shift();
+    const long = this.#unloadedLatency()!;
     const gradient = clamp((this.#config.tolerance * long) / Math.max(window.latencyMs, 1e-6), 0.5, 1);
     const saturated = window.saturation >= SATURATED;
     const ceiling = levelCeiling(range, this.#level);
-    let estimate = this.#limit * gradient + Math.sqrt(this.#limit);
+    let estimate = this.#estimate * gradient + Math.sqrt(this.#estimate) / 2;
     // Only a saturated instance may grow: below its limit, latency says nothing about more.
-    if (!saturated) estimate = Math.min(estimate, this.#limit);
-    const smoothed = this.#limit * (1 - this.#config.smoothing) + estimate * this.#config.smoothing;
-    this.#limit = clamp(Math.round(smoothed), range.min, ceiling);
+    if (!saturated) estimate = Math.min(estimate, this.#estimate);
+    const smoothed = this.#estimate * (1 - this.#config.smoothing) + estimate * this.#config.smoothing;
+    this.#estimate = clamp(smoothed, range.min, ceiling);
     const inflation = window.latencyMs / Math.max(long, 1e-6);
 
-    if (saturated && gradient >= 0.99 && this.#limit >= ceiling) {
+    if (saturated && gradient >= 0.99 && this.limit >= ceiling) {
       this.#healthyStreak += 1;
-      if (this.#healthyStreak >= this.#config.stepUpAfter && this.#cooldown === 0 && this.#level !== "maximum") {
+      if (this.#healthyStreak >= this.#config.stepUpAfter && !coolingDown && this.#level !== "maximum") {
         this.#level = levelAbove(this.#level);
         this.#healthyStreak = 0;
         return decide(`step up: saturated and healthy for ${this.#config.stepUpAfter} windows at the ${previousLevel} ceiling ${ceiling}`);
@@ -152,10 +166,17 @@ export class AdaptiveLimit {
     } else {
       this.#healthyStreak = 0;
     }
-    if (this.#limit < previousLimit) return decide(`gradient: latency ${inflation.toFixed(2)}× its average ${long.toFixed(1)} ms`);
-    if (this.#limit > previousLimit) return decide(`gradient: saturated (${(window.saturation * 100).toFixed(0)} % busy), latency ${inflation.toFixed(2)}× its average`);
+    if (this.limit < previousLimit) return decide(`gradient: latency ${inflation.toFixed(2)}× the unloaded ${long.toFixed(1)} ms`);
+    if (this.limit > previousLimit) return decide(`gradient: saturated (${(window.saturation * 100).toFixed(0)} % busy), latency ${inflation.toFixed(2)}× the unloaded`);
     return decide("steady");
   }
+}
+
+/** The unloaded latency: the 10th percentile of recent windows' means (robust to one lucky window). */
+function lowPercentile(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) * 0.1)];
 }
 
 function clamp(value: number, min: number, max: number): number {

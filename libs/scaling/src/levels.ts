@@ -1,7 +1,7 @@
 /**
  * Progressive levels: a pool's range split into four bands. The level is
- * the ceiling the limiter may fine-tune up to; stepping down a level lowers
- * the ceiling at once, stepping up raises it.
+ * the ceiling the limiter may fine-tune up to (from the range's minimum);
+ * stepping down a level lowers the ceiling at once, stepping up raises it.
  */
 export const LEVELS = ["initial", "moderate", "aggressive", "maximum"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -11,10 +11,10 @@ export interface LimitRange {
   max: number;
 }
 
-/** The highest limit allowed at `level`: min, then evenly spaced up to max. */
+/** The highest limit allowed at `level`: a quarter of the range above min, half, three quarters, max. */
 export function levelCeiling(range: LimitRange, level: Level): number {
   const index = LEVELS.indexOf(level);
-  return Math.round(range.min + ((range.max - range.min) * index) / (LEVELS.length - 1));
+  return Math.round(range.min + ((range.max - range.min) * (index + 1)) / LEVELS.length);
 }
 
 /** The lowest level whose ceiling admits `limit`. */

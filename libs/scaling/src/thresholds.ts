@@ -74,7 +74,8 @@ export function breaches(stats: WindowStats, thresholds: HealthThresholds = SEED
   }
   if (stats.loadSteady && stats.baselineThroughput !== undefined && stats.baselineThroughput > 0) {
     const drop = 1 - stats.throughput / stats.baselineThroughput;
-    if (drop >= thresholds.throughputDrop) {
+    // A hair of slack: 1 − 80/100 is 0.19999… in floating point.
+    if (drop >= thresholds.throughputDrop - 1e-9) {
       found.push({
         signal: "throughput",
         value: drop,
