@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient } from "@toolmesh/client";
 import { coordinatorConfigSchema, startCoordinator, type RunningCoordinator } from "@toolmesh/coordinator";
 import { createLogger, createRegistry, loadConfig, type PoolName } from "@toolmesh/core";
-import { startWorker, testHandlers, type ToolHandlers, type Worker } from "@toolmesh/runtime";
+import { startWorker, testHandlers, type AdaptiveOptions, type ToolHandlers, type Worker } from "@toolmesh/runtime";
 import { startTestNats, type NatsServerHandle } from "@toolmesh/testing";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ export interface TestStack {
   coordinator: RunningCoordinator;
   client: ToolmeshClient;
   workers: Worker[];
-  addWorker(pool: PoolName, handlers: ToolHandlers, options?: { limit?: number; ackWaitMs?: number; registry?: Registry; maxOutputBytes?: number }): Promise<Worker>;
+  addWorker(pool: PoolName, handlers: ToolHandlers, options?: { limit?: number; ackWaitMs?: number; registry?: Registry; maxOutputBytes?: number; adaptive?: AdaptiveOptions }): Promise<Worker>;
   stop(): Promise<void>;
 }
 

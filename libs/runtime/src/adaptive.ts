@@ -83,8 +83,10 @@ export class AdaptiveController {
     this.#pinned = true;
   }
 
+  /** Adapt again, from the limit the operator left. */
   unpin(): void {
     this.#pinned = false;
+    this.#policy.resume(this.#opts.limiter.limit);
   }
 
   toolFinished(tool: string, ms: number): void {

@@ -106,6 +106,15 @@ export class AdaptiveLimit {
     return this.#level;
   }
 
+  /** Carries on from `limit` (an operator set it): the level follows it, the learned latencies stay. */
+  resume(limit: number): void {
+    const { range } = this.#config;
+    this.#estimate = clamp(Math.round(limit), range.min, range.max);
+    this.#level = levelOf(range, this.#estimate);
+    this.#healthyStreak = 0;
+    this.#baselineThroughput = undefined;
+  }
+
   #unloadedLatency(): number | undefined {
     return lowPercentile(this.#recentLatencies);
   }
