@@ -26,6 +26,9 @@ usage:
       explore-codebase and explore-web together, then one synthesis.
       (These four print the report on stdout, --json the whole workflow;
       live progress per pool and per stage goes to stderr.)
+  toolmesh bench adaptive
+      the adaptive concurrency limit against a sweep of fixed limits, in front
+      of a local backend that slows down and then fails when overloaded.
   toolmesh bench explore [PATH] [--question TEXT] [--max-files N]
       explore-codebase over PATH fanned out, against the same workflow with
       one call at a time; prints both times and the speed-up.
@@ -86,6 +89,11 @@ async function main(argv: string[]): Promise<number> {
         timeoutMs: values["timeout-ms"] ? wholeNumber(values["timeout-ms"], "--timeout-ms") : undefined,
       });
     case "bench": {
+      if (positionals[0] === "adaptive") {
+        const { ADAPTIVE_BENCH_DEFAULTS, runAdaptiveBench } = await import("./bench/adaptive.js");
+        await runAdaptiveBench({ ...ADAPTIVE_BENCH_DEFAULTS, out: (line) => void process.stdout.write(`${line}\n`) });
+        return 0;
+      }
       if (positionals[0] === "explore") {
         const { runExploreBench } = await import("./bench/explore.js");
         await runExploreBench({

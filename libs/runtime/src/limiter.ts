@@ -39,10 +39,15 @@ export class ConcurrencyLimiter {
     this.#wake();
   }
 
-  /** Resolves when at least one slot is free. */
-  whenFree(): Promise<void> {
-    if (this.free > 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+  /**
+   * Resolves when at least one slot is free. Waits again after every wake-up
+   * that found none (a lowered limit wakes waiters too): a pull asking for 0
+   * messages would get the client's default batch instead.
+   */
+  async whenFree(): Promise<void> {
+    while (this.free === 0) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
   }
 
   /** Resolves when nothing is in flight. */

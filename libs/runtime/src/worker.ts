@@ -171,6 +171,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       if (!pulling) break;
       try {
         const asked = limiter.free;
+        if (asked === 0) continue;
         const batch = await source.fetch({ max_messages: asked, expires });
         let got = 0;
         for await (const msg of batch) {

@@ -55,3 +55,22 @@ describe("latency percentiles", () => {
     expect(percentile([5], 0.99)).toBe(5);
   });
 });
+
+describe("whenFree after the limit is lowered", () => {
+  it("does not resolve while no slot is free, even though lowering the limit wakes waiters", async () => {
+    const limiter = new ConcurrencyLimiter(2);
+    limiter.take();
+    limiter.take();
+    let resolved = false;
+    const waiting = limiter.whenFree().then(() => (resolved = true));
+    limiter.setLimit(1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(resolved).toBe(false);
+    limiter.release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(resolved).toBe(false);
+    limiter.release();
+    await waiting;
+    expect(limiter.free).toBe(1);
+  });
+});

@@ -53,6 +53,8 @@ export interface LearnedLimit {
 }
 
 const SATURATED = 0.85;
+/** How fast the ceiling left by a crossed threshold rises again: one call per 50 healthy windows. */
+const PROBE_PER_WINDOW = 0.02;
 /** Windows of latency kept to find the unloaded latency in. */
 const LATENCY_HISTORY = 100;
 
@@ -84,6 +86,12 @@ export class AdaptiveLimit {
   #baselineThroughput?: number;
   #healthyStreak = 0;
   #cooldown = 0;
+  /**
+   * Just below the limit at which a threshold was last crossed (as TCP's
+   * ssthresh): growth stops there, and it rises again only slowly, so the
+   * limit probes the edge now and then instead of living on it.
+   */
+  #troubleCeiling = Number.POSITIVE_INFINITY;
 
   constructor(config: AdaptiveLimitConfig, start?: LearnedLimit) {
     if (!(config.range.min >= 1 && config.range.max >= config.range.min)) {
@@ -139,6 +147,7 @@ export class AdaptiveLimit {
 
     const found = breaches({ ...window, baselineThroughput: this.#baselineThroughput }, thresholds);
     if (found.length > 0) {
+      this.#troubleCeiling = Math.max(range.min, previousLimit - 1);
       this.#level = levelBelow(this.#level);
       this.#estimate = clamp(Math.min(levelCeiling(range, this.#level), Math.floor(this.#estimate * this.#config.backoff)), range.min, range.max);
       this.#healthyStreak = 0;
@@ -157,7 +166,9 @@ export class AdaptiveLimit {
     const long = this.#unloadedLatency()!;
     const gradient = clamp((this.#config.tolerance * long) / Math.max(window.latencyMs, 1e-6), 0.5, 1);
     const saturated = window.saturation >= SATURATED;
-    const ceiling = levelCeiling(range, this.#level);
+    this.#troubleCeiling += PROBE_PER_WINDOW;
+    const levelTop = levelCeiling(range, this.#level);
+    const ceiling = Math.min(levelTop, Math.floor(this.#troubleCeiling));
     let estimate = this.#estimate * gradient + Math.sqrt(this.#estimate) / 2;
     // Only a saturated instance may grow: below its limit, latency says nothing about more.
     if (!saturated) estimate = Math.min(estimate, this.#estimate);
@@ -165,12 +176,12 @@ export class AdaptiveLimit {
     this.#estimate = clamp(smoothed, range.min, ceiling);
     const inflation = window.latencyMs / Math.max(long, 1e-6);
 
-    if (saturated && gradient >= 0.99 && this.limit >= ceiling) {
+    if (saturated && gradient >= 0.99 && this.limit >= levelTop) {
       this.#healthyStreak += 1;
       if (this.#healthyStreak >= this.#config.stepUpAfter && !coolingDown && this.#level !== "maximum") {
         this.#level = levelAbove(this.#level);
         this.#healthyStreak = 0;
-        return decide(`step up: saturated and healthy for ${this.#config.stepUpAfter} windows at the ${previousLevel} ceiling ${ceiling}`);
+        return decide(`step up: saturated and healthy for ${this.#config.stepUpAfter} windows at the ${previousLevel} ceiling ${levelTop}`);
       }
     } else {
       this.#healthyStreak = 0;
