@@ -283,7 +283,7 @@ describe("Prometheus operator objects", () => {
     const monitors = ofKind(objects, "ServiceMonitor");
     expect(monitors.map((m) => m.metadata.name).sort()).toEqual(COMPONENTS.map(name).sort());
     for (const m of monitors) {
-      expect(m.metadata.labels.release).toBe("kps");
+      expect(m.metadata.labels?.release).toBe("kps");
       expect(m.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "15s" }]);
     }
   });
