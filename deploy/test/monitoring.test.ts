@@ -134,3 +134,28 @@ describe("deploy/prometheus/toolmesh-alerts.yaml", () => {
     expect(readFileSync(join(chartDir, "files/toolmesh-alerts.yaml"), "utf8")).toBe(text);
   });
 });
+
+describe("deploy/README.md", () => {
+  const readme = readFileSync(join(repoRoot, "deploy/README.md"), "utf8");
+  const valuesText = readFileSync(join(chartDir, "values.yaml"), "utf8");
+  const reference = readme.slice(readme.indexOf("## Values reference"));
+  const documented = new Set([...reference.matchAll(/^\| `([A-Za-z0-9_.]+)` \|/gm)].map((m) => m[1]!));
+
+  function* leaves(value: unknown, path: string[]): Generator<string[]> {
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
+      for (const [key, inner] of Object.entries(value)) yield* leaves(inner, [...path, key]);
+    } else yield path;
+  }
+
+  test("every value of values.yaml is in the README's reference (itself or a documented parent)", () => {
+    for (const path of leaves(parse(valuesText), [])) {
+      const prefixes = path.map((_, i) => path.slice(0, i + 1).join("."));
+      expect(prefixes.some((p) => documented.has(p)), path.join(".")).toBe(true);
+    }
+  });
+
+  test("every key in the reference has a `# --` comment in values.yaml", () => {
+    expect(documented.size).toBeGreaterThan(100);
+    expect((valuesText.match(/^\s*# -- /gm) ?? []).length).toBe(documented.size);
+  });
+});
