@@ -150,6 +150,13 @@ describe("pods", () => {
     expect(find(defaults, "Service", name("coordinator"))!.spec.ports.map((p: any) => p.port)).toEqual([9464, 50051]);
   });
 
+  test("<service>.probes replaces the default probes (e.g. the coordinator behind TLS)", async () => {
+    const objects = await template({}, ["--set-json", 'coordinator.probes={"readinessProbe":{"exec":{"command":["grpc_health_probe","-addr=:50051","-tls"]}}}']);
+    const c = container(deployment(objects, "coordinator"));
+    expect(c.readinessProbe).toEqual({ exec: { command: ["grpc_health_probe", "-addr=:50051", "-tls"] } });
+    expect(c.livenessProbe).toBeUndefined();
+  });
+
   test("scrape annotations on every pod", () => {
     for (const component of COMPONENTS) {
       const annotations = deployment(defaults, component).spec.template.metadata.annotations;

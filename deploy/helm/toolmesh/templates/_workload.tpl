@@ -97,7 +97,9 @@ spec:
             {{- with .ports }}
             {{- . | nindent 12 }}
             {{- end }}
-          {{- if .probes }}
+          {{- if $v.probes }}
+          {{- toYaml $v.probes | nindent 10 }}
+          {{- else if .probes }}
           {{- .probes | nindent 10 }}
           {{- else }}
           startupProbe:
