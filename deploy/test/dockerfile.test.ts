@@ -132,6 +132,16 @@ describe("deploy/docker/Dockerfile", () => {
     });
   }
 
+  test("workspaces' nested node_modules reach the runtime stages (apps/web-search's undici, apps/codebase's ignore)", () => {
+    const assembly = stage("build")!.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args).join("\n");
+    expect(assembly).toMatch(/for dir in proto libs\/\* apps\/\*/);
+    expect(assembly).toMatch(/cp -r "\$dir\/node_modules" "\/out\/\$dir\/"/);
+    for (const service of SERVICES) {
+      const copies = stage(service)!.instructions.filter((i) => i.keyword === "COPY").map((i) => i.args);
+      expect(copies).toContain(`--from=build /out/apps/${service} ./apps/${service}`);
+    }
+  });
+
   test("the bash image pre-creates bwrap's mount points (the root is read-only at run time)", () => {
     expect(runs("bash")).toMatch(/mkdir -p \/work /);
   });
