@@ -76,6 +76,16 @@ describe("helm lint and the default render", () => {
     for (const obj of everything.filter((o) => !CRD_KINDS.has(o.kind))) await validateObject(obj);
   });
 
+  test("a helm test pod checks the coordinator's gRPC health through its Service, outside its selector", () => {
+    const pod = find(defaults, "Pod", `${name("coordinator")}-health-test`)!;
+    expect(pod.metadata.annotations?.["helm.sh/hook"]).toBe("test");
+    expect(pod.spec.containers[0].env).toContainEqual({ name: "TARGET", value: `${name("coordinator")}:50051` });
+    expect(pod.spec.containers[0].command.join(" ")).toContain('service: "toolmesh.v1.Coordinator"');
+    const selector = find(defaults, "Service", name("coordinator"))!.spec.selector as Record<string, string>;
+    const labels = pod.metadata.labels ?? {};
+    expect(Object.entries(selector).every(([k, v]) => labels[k] === v)).toBe(false);
+  });
+
   test("the NATS StatefulSet runs nats:2.10-alpine with JetStream on a PVC", () => {
     const sts = find(defaults, "StatefulSet", "tm-nats")!;
     const c = sts.spec.template.spec.containers[0];
