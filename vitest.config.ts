@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // built dist/ (npm test builds first), exactly as the services run them.
 export default defineConfig({
   test: {
-    include: ["apps/*/test/**/*.test.ts", "libs/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["apps/*/test/**/*.test.ts", "libs/*/test/**/*.test.ts", "test/**/*.test.ts", "deploy/test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

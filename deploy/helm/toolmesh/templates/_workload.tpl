@@ -1,0 +1,312 @@
+{{/*
+The objects every service shares. Each service's folder calls these with a dict:
+  root          the top-level context
+  component     coordinator | web-search | codebase | bash | agent | autoscaler
+  values        the service's values block
+  shareKey      its key under resources.shares ("" for a fixed `resources`)
+  env           extra env entries (YAML list text)
+  ports         extra container ports (YAML list text); servicePorts: extra Service ports
+  serviceType   Service type (ClusterIP)
+  probes        liveness/readiness probes (YAML map text); default: HTTP /healthz and /readyz
+  volumes, volumeMounts, initContainers   extra (YAML list text)
+  podSecurityContext, securityContext      overrides (YAML map text)
+  podExtra      extra pod spec fields (YAML map text)
+  serviceAccountName                       "" = no token mounted
+*/}}
+
+{{- define "toolmesh.deployment" -}}
+{{- $root := .root -}}
+{{- $v := .values -}}
+{{- $ctx := dict "root" $root "component" .component -}}
+{{- $preStop := $v.preStopSleepSeconds | default 0 | int -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "toolmesh.componentName" $ctx }}
+  labels:
+    {{- include "toolmesh.labels" $ctx | nindent 4 }}
+spec:
+  {{- if not ($v.autoscaling | default dict).enabled }}
+  replicas: {{ $v.replicas | int }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  strategy:
+    {{- toYaml ($v.strategy | default (dict "type" "RollingUpdate" "rollingUpdate" (dict "maxSurge" 1 "maxUnavailable" 0))) | nindent 4 }}
+  selector:
+    matchLabels:
+      {{- include "toolmesh.selectorLabels" $ctx | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "toolmesh.selectorLabels" $ctx | nindent 8 }}
+      annotations:
+        checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+        {{- if $root.Values.metrics.podAnnotations }}
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ $root.Values.metrics.port | quote }}
+        prometheus.io/path: /metrics
+        {{- end }}
+        {{- with $v.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- if .serviceAccountName }}
+      serviceAccountName: {{ .serviceAccountName }}
+      automountServiceAccountToken: true
+      {{- else }}
+      automountServiceAccountToken: false
+      {{- end }}
+      terminationGracePeriodSeconds: {{ include "toolmesh.terminationGrace" (dict "root" $root "values" $v) }}
+      securityContext:
+        {{- .podSecurityContext | default (toYaml $root.Values.podSecurityContext) | nindent 8 }}
+      {{- with .podExtra }}
+      {{- . | nindent 6 }}
+      {{- end }}
+      {{- with .initContainers }}
+      initContainers:
+        {{- . | nindent 8 }}
+      {{- end }}
+      containers:
+        - name: {{ .component }}
+          image: {{ include "toolmesh.image" (dict "root" $root "component" .component "values" $v) | quote }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          envFrom:
+            - configMapRef:
+                name: {{ include "toolmesh.fullname" $root }}
+          env:
+            {{- with (include "toolmesh.natsSecretEnv" $root | trim) }}
+            {{- . | nindent 12 }}
+            {{- end }}
+            {{- with (.env | trim) }}
+            {{- . | nindent 12 }}
+            {{- end }}
+            {{- with $v.env }}
+            {{- include "toolmesh.envMap" . | trim | nindent 12 }}
+            {{- end }}
+            {{- with $v.extraEnv }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
+          ports:
+            - name: metrics
+              containerPort: {{ $root.Values.metrics.port }}
+              protocol: TCP
+            {{- with .ports }}
+            {{- . | nindent 12 }}
+            {{- end }}
+          {{- if $v.probes }}
+          {{- toYaml $v.probes | nindent 10 }}
+          {{- else if .probes }}
+          {{- .probes | nindent 10 }}
+          {{- else }}
+          startupProbe:
+            httpGet: {path: /healthz, port: metrics}
+            periodSeconds: 2
+            failureThreshold: 30
+          livenessProbe:
+            httpGet: {path: /healthz, port: metrics}
+            periodSeconds: 10
+            timeoutSeconds: 3
+            failureThreshold: 3
+          readinessProbe:
+            # 503 while draining: the pod leaves the Service as soon as it stops pulling.
+            httpGet: {path: /readyz, port: metrics}
+            periodSeconds: 5
+            timeoutSeconds: 3
+            failureThreshold: 2
+          {{- end }}
+          {{- if $preStop }}
+          lifecycle:
+            preStop:
+              exec:
+                command: ["sleep", "{{ $preStop }}"]
+          {{- end }}
+          resources:
+            {{- include "toolmesh.resources" (dict "root" $root "values" $v "shareKey" .shareKey) | nindent 12 }}
+          securityContext:
+            {{- .securityContext | default (toYaml $root.Values.containerSecurityContext) | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+            {{- if and $root.Values.secrets.mountNatsCreds (include "toolmesh.secretName" $root) }}
+            - name: nats-creds
+              mountPath: /etc/toolmesh/nats
+              readOnly: true
+            {{- end }}
+            {{- with .volumeMounts }}
+            {{- . | nindent 12 }}
+            {{- end }}
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: {{ $root.Values.tmpSizeLimit }}
+        {{- if and $root.Values.secrets.mountNatsCreds (include "toolmesh.secretName" $root) }}
+        - name: nats-creds
+          secret:
+            secretName: {{ include "toolmesh.secretName" $root }}
+            items:
+              - key: {{ $root.Values.secrets.keys.natsCreds }}
+                path: nats.creds
+        {{- end }}
+        {{- with .volumes }}
+        {{- . | nindent 8 }}
+        {{- end }}
+      {{- with ($v.nodeSelector | default $root.Values.nodeSelector) }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with ($v.tolerations | default $root.Values.tolerations) }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      affinity:
+        {{- with ($v.affinity | default $root.Values.affinity) }}
+        {{- toYaml . | nindent 8 }}
+        {{- else }}
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    {{- include "toolmesh.selectorLabels" $ctx | nindent 20 }}
+        {{- end }}
+{{- end -}}
+
+{{/* ClusterIP Service: metrics for every service, plus `ports` (YAML list text). */}}
+{{- define "toolmesh.service" -}}
+{{- $ctx := dict "root" .root "component" .component -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "toolmesh.componentName" $ctx }}
+  labels:
+    {{- include "toolmesh.labels" $ctx | nindent 4 }}
+spec:
+  type: {{ .serviceType | default "ClusterIP" }}
+  selector:
+    {{- include "toolmesh.selectorLabels" $ctx | nindent 4 }}
+  ports:
+    - name: metrics
+      port: {{ .root.Values.metrics.port }}
+      targetPort: metrics
+      protocol: TCP
+    {{- with .servicePorts }}
+    {{- . | nindent 4 }}
+    {{- end }}
+{{- end -}}
+
+{{/* HorizontalPodAutoscaler (autoscaling/v2), only when values.autoscaling.enabled. */}}
+{{- define "toolmesh.hpa" -}}
+{{- $a := .values.autoscaling | default dict -}}
+{{- if $a.enabled }}
+{{- $ctx := dict "root" .root "component" .component -}}
+{{- $max := $a.maxReplicas | int -}}
+{{- if .root.Values.autoscaler.enabled -}}
+{{- $max = min $max (.root.Values.autoscaler.maxInstances | int) -}}
+{{- end -}}
+{{- $min := min ($a.minReplicas | int) $max -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "toolmesh.componentName" $ctx }}
+  labels:
+    {{- include "toolmesh.labels" $ctx | nindent 4 }}
+  annotations:
+    # The autoscaler moves minReplicas/maxReplicas within [1, maxInstances];
+    # the HPA then moves replicas between them on CPU.
+    toolmesh.dev/managed-bounds: {{ ternary "autoscaler" "chart" .root.Values.autoscaler.enabled | quote }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "toolmesh.componentName" $ctx }}
+  minReplicas: {{ $min }}
+  maxReplicas: {{ $max }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $a.targetCPUUtilizationPercentage | default 70 | int }}
+    {{- with $a.targetMemoryUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ . | int }}
+    {{- end }}
+  {{- with $a.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* PodDisruptionBudget, only when values.podDisruptionBudget.enabled. */}}
+{{- define "toolmesh.pdb" -}}
+{{- $p := .values.podDisruptionBudget | default dict -}}
+{{- if $p.enabled }}
+{{- $ctx := dict "root" .root "component" .component -}}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "toolmesh.componentName" $ctx }}
+  labels:
+    {{- include "toolmesh.labels" $ctx | nindent 4 }}
+spec:
+  maxUnavailable: {{ $p.maxUnavailable | default 1 }}
+  selector:
+    matchLabels:
+      {{- include "toolmesh.selectorLabels" $ctx | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{/* ServiceMonitor, only when metrics.serviceMonitor.enabled. */}}
+{{- define "toolmesh.serviceMonitor" -}}
+{{- if .root.Values.metrics.serviceMonitor.enabled }}
+{{- $ctx := dict "root" .root "component" .component -}}
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: {{ include "toolmesh.componentName" $ctx }}
+  labels:
+    {{- include "toolmesh.labels" $ctx | nindent 4 }}
+    {{- with .root.Values.metrics.serviceMonitor.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  selector:
+    matchLabels:
+      {{- include "toolmesh.selectorLabels" $ctx | nindent 6 }}
+  endpoints:
+    - port: metrics
+      path: /metrics
+      interval: {{ .root.Values.metrics.serviceMonitor.interval }}
+{{- end }}
+{{- end -}}
+
+{{/* Service, Deployment, HPA, PDB and ServiceMonitor of one service. */}}
+{{- define "toolmesh.component" -}}
+{{ include "toolmesh.deployment" . }}
+---
+{{ include "toolmesh.service" . }}
+{{- with (include "toolmesh.hpa" .) }}
+---
+{{ . }}
+{{- end }}
+{{- with (include "toolmesh.pdb" .) }}
+---
+{{ . }}
+{{- end }}
+{{- with (include "toolmesh.serviceMonitor" .) }}
+---
+{{ . }}
+{{- end }}
+{{- end -}}
