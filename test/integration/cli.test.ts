@@ -54,6 +54,15 @@ describe("toolmesh call and run against a running coordinator", () => {
   });
   afterAll(async () => stack?.stop());
 
+  it("top --once shows the live pool from the metrics bus", async () => {
+    await stack.client.call({ tool: "test.echo", args: { value: 1 } });
+    const run = await toolmesh(["top", "--once", "--refresh", "700"], { TOOLMESH_NATS_URL: stack.nats.url });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^pool\s+repl\s+level\s+limit\s+busy\s+queue\s+calls\/s/m);
+    // One in-process test worker (a fixed limit, the runtime's default outside services).
+    expect(run.stdout).toMatch(/^test\s+1\s+fixed\s+\d+\s+0\s+0\s/m);
+  });
+
   it("call prints the output as JSON", async () => {
     const run = await toolmesh(["call", "test.echo", "--args", '{"value":{"n":5}}'], env);
     expect(run.code).toBe(0);

@@ -26,6 +26,11 @@ usage:
       explore-codebase and explore-web together, then one synthesis.
       (These four print the report on stdout, --json the whole workflow;
       live progress per pool and per stage goes to stderr.)
+  toolmesh top [--refresh MS] [--once]
+      live view of every pool from the metrics bus (TOOLMESH_NATS_URL): level,
+      limit, in-flight, queue, calls/s, p50/p99, errors, quality, CPU, memory,
+      replicas; alerts when a seed threshold is crossed; recent limit and
+      replica changes with their reasons.
   toolmesh bench adaptive
       the adaptive concurrency limit against a sweep of fixed limits, in front
       of a local backend that slows down and then fails when overloaded.
@@ -67,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       path: { type: "string" },
       agents: { type: "boolean", default: false },
       priority: { type: "string" },
+      once: { type: "boolean", default: false },
+      refresh: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -111,6 +118,10 @@ async function main(argv: string[]): Promise<number> {
         redisUrl: values.redis,
         skipBullmq: values["no-bullmq"],
       });
+    }
+    case "top": {
+      const { topCommand } = await import("./commands/top.js");
+      return topCommand({ once: values.once, refreshMs: values.refresh ? wholeNumber(values.refresh, "--refresh") : 2000 });
     }
     case "explore-codebase":
     case "explore-web":

@@ -1,0 +1,80 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import {
+  Consumers,
+  POOLS,
+  Streams,
+  Subjects,
+  baseConfigSchema,
+  connectNats,
+  decodeJson,
+  loadConfig,
+  type LimitChangeEvent,
+  type MetricsSnapshot,
+  type PoolName,
+  type ScaleEvent,
+} from "@toolmesh/core";
+import { poolRows, renderTop } from "../top/pool-rows.js";
+
+export interface TopOptions {
+  /** Print one frame after one refresh and exit (scripts, non-terminals). */
+  once: boolean;
+  refreshMs: number;
+}
+
+/**
+ * `toolmesh top`: a live view of every pool from the metrics bus (the
+ * instances' snapshots), the pools' JetStream consumers (queue depth) and
+ * the pool events (limit and replica changes, with their reasons).
+ */
+export async function topCommand(options: TopOptions): Promise<number> {
+  const config = loadConfig("toolmesh top", baseConfigSchema);
+  const nc = await connectNats(config, "toolmesh-top");
+  const jsm = await jetstreamManager(nc);
+  const snapshots = new Map<string, MetricsSnapshot>();
+  const recent: Array<LimitChangeEvent | ScaleEvent> = [];
+  const metrics = nc.subscribe(Subjects.allMetrics, {
+    callback: (err, msg) => {
+      if (!err) {
+        const s = decodeJson<MetricsSnapshot>(msg.data);
+        snapshots.set(s.instanceId, s);
+      }
+    },
+  });
+  const events = nc.subscribe(Subjects.allPoolEvents, {
+    callback: (err, msg) => {
+      if (err) return;
+      recent.push(decodeJson<LimitChangeEvent | ScaleEvent>(msg.data));
+      if (recent.length > 50) recent.shift();
+    },
+  });
+  const live = process.stdout.isTTY && !options.once;
+  const frame = async (): Promise<string> => {
+    // Instances silent for three refreshes are gone.
+    const cutoff = Date.now() - Math.max(5000, options.refreshMs * 3);
+    for (const [id, s] of snapshots) if (s.timeMs < cutoff) snapshots.delete(id);
+    const queues = new Map<string, number>();
+    for (const pool of Object.keys(POOLS) as PoolName[]) {
+      const info = await jsm.consumers.info(Streams.tasks(pool), Consumers.poolWorkers).catch(() => undefined);
+      if (info) queues.set(pool, info.num_pending + info.num_ack_pending);
+    }
+    return renderTop(poolRows([...snapshots.values()], queues), recent);
+  };
+  let stop = false;
+  const onInterrupt = (): void => {
+    stop = true;
+  };
+  process.once("SIGINT", onInterrupt);
+  try {
+    do {
+      await new Promise((resolve) => setTimeout(resolve, options.refreshMs));
+      const text = await frame();
+      process.stdout.write(live ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
+    } while (!options.once && !stop);
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    metrics.unsubscribe();
+    events.unsubscribe();
+    await nc.close();
+  }
+  return 0;
+}
