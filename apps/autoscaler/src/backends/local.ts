@@ -84,12 +84,15 @@ export class LocalProcessBackend implements ScaleBackend {
     this.#sequence += 1;
     const instanceId = `${service}-as${process.pid}-${this.#sequence}`;
     const script = this.#options.scriptOf?.(service) ?? join(appsDir, service, "dist", "main.js");
+    // The "ready" line is logged at info: a quieter level would hide it and the start would time out.
+    const level = this.#options.env?.TOOLMESH_LOG_LEVEL ?? process.env.TOOLMESH_LOG_LEVEL;
     const worker = await startServiceProcess({
       name: instanceId,
       script,
       env: {
         ...this.#options.env,
         ...this.#options.poolEnv?.[pool],
+        TOOLMESH_LOG_LEVEL: level === "trace" || level === "debug" ? level : "info",
         TOOLMESH_INSTANCE_ID: instanceId,
         TOOLMESH_NATS_URL: this.#options.natsUrl,
         TOOLMESH_METRICS_PORT: "0",
