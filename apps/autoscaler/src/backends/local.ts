@@ -1,0 +1,127 @@
+import type { Logger, PoolName } from "@toolmesh/core";
+import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
+
+export interface LocalBackendOptions {
+  natsUrl: string;
+  log: Logger;
+  /** Environment for every child on top of this process's (which they inherit). */
+  env?: Record<string, string>;
+  /** Per-pool environment on top of that (e.g. a pool limit). */
+  poolEnv?: Partial<Record<PoolName, Record<string, string>>>;
+  /** How long a stopped worker may take to finish its in-flight tasks. */
+  drainGraceMs: number;
+  logDir?: string | undefined;
+  /** apps/<service>/dist/main.js by default; tests may point elsewhere. */
+  scriptOf?: (service: string) => string;
+}
+
+const appsDir = fileURLToPath(new URL("../../../", import.meta.url));
+
+/**
+ * The embedded default: worker processes of each pool's service on this
+ * machine. Scale-up starts children and waits for their "ready" line;
+ * scale-down sends SIGTERM to the newest ones, which stop pulling, finish
+ * their in-flight tasks and hand back anything a pending pull still
+ * delivers (so no task is lost), then exit. Stopping happens in the
+ * background so a long drain does not hold up the next decision; a
+ * stopping worker no longer counts as a replica. A child that dies by
+ * itself drops out, and the next tick replaces it.
+ */
+export class LocalProcessBackend implements ScaleBackend {
+  readonly name = "local";
+  readonly #options: LocalBackendOptions;
+  readonly #running = new Map<PoolName, ServiceProcess[]>();
+  readonly #stopping = new Set<Promise<void>>();
+  #sequence = 0;
+  #closed = false;
+
+  constructor(options: LocalBackendOptions) {
+    this.#options = options;
+  }
+
+  async current(pool: PoolName): Promise<number> {
+    return this.#pool(pool).length;
+  }
+
+  /** Instance ids of the pool's running (not stopping) workers. */
+  instances(pool: PoolName): string[] {
+    return this.#pool(pool).map((p) => p.name);
+  }
+
+  async apply(pool: PoolName, replicas: number): Promise<void> {
+    if (this.#closed) return;
+    const running = this.#pool(pool);
+    if (replicas > running.length) {
+      const started = await Promise.allSettled(Array.from({ length: replicas - running.length }, () => this.#start(pool)));
+      const failed = started.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+      if (failed.length > 0) throw new Error(`${failed.length} of ${started.length} ${pool} workers did not start: ${String(failed[0]!.reason)}`);
+      return;
+    }
+    // Newest first: the oldest workers hold the warmest caches and learned limits.
+    for (const worker of running.splice(replicas).reverse()) this.#stop(pool, worker);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const [pool, workers] of this.#running) for (const worker of workers.splice(0)) this.#stop(pool, worker);
+    await Promise.all(this.#stopping);
+  }
+
+  #pool(pool: PoolName): ServiceProcess[] {
+    let list = this.#running.get(pool);
+    if (!list) {
+      list = [];
+      this.#running.set(pool, list);
+    }
+    return list;
+  }
+
+  async #start(pool: PoolName): Promise<void> {
+    const service = SERVICE_OF_POOL[pool];
+    this.#sequence += 1;
+    const instanceId = `${service}-as${process.pid}-${this.#sequence}`;
+    const script = this.#options.scriptOf?.(service) ?? join(appsDir, service, "dist", "main.js");
+    // The "ready" line is logged at info: a quieter level would hide it and the start would time out.
+    const level = this.#options.env?.TOOLMESH_LOG_LEVEL ?? process.env.TOOLMESH_LOG_LEVEL;
+    const worker = await startServiceProcess({
+      name: instanceId,
+      script,
+      env: {
+        ...this.#options.env,
+        ...this.#options.poolEnv?.[pool],
+        TOOLMESH_LOG_LEVEL: level === "trace" || level === "debug" ? level : "info",
+        TOOLMESH_INSTANCE_ID: instanceId,
+        TOOLMESH_NATS_URL: this.#options.natsUrl,
+        TOOLMESH_METRICS_PORT: "0",
+        TOOLMESH_DRAIN_GRACE_MS: String(this.#options.drainGraceMs),
+      },
+      ...(this.#options.logDir ? { logFile: join(this.#options.logDir, `${instanceId}.log`) } : {}),
+    });
+    if (this.#closed) {
+      this.#stop(pool, worker);
+      return;
+    }
+    worker.child.once("exit", (code, signal) => {
+      const list = this.#pool(pool);
+      const index = list.indexOf(worker);
+      if (index < 0) return; // stopped by us
+      list.splice(index, 1);
+      this.#options.log.warn({ pool, instanceId, code, signal }, "worker exited by itself");
+    });
+    this.#pool(pool).push(worker);
+    this.#options.log.info({ pool, instanceId, pid: worker.child.pid }, "worker started");
+  }
+
+  #stop(pool: PoolName, worker: ServiceProcess): void {
+    this.#options.log.info({ pool, instanceId: worker.name }, "worker draining");
+    // SIGKILL only well after the worker's own drain grace has run out.
+    const stopping = worker.stop(this.#options.drainGraceMs + 5000).then(() => {
+      this.#options.log.info({ pool, instanceId: worker.name, code: worker.child.exitCode }, "worker stopped");
+      this.#stopping.delete(stopping);
+    });
+    this.#stopping.add(stopping);
+  }
+}

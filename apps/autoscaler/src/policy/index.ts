@@ -1,0 +1,13 @@
+export { replicasForBacklog } from "./backlog-math.js";
+export type { BacklogInput, LoadRecommendation } from "./backlog-math.js";
+export { splitCap } from "./cap.js";
+export type { CapRequest } from "./cap.js";
+export { ScalingPolicy } from "./decide.js";
+export type { Direction, PolicySettings, PoolObservation, ScaleDecision } from "./decide.js";
+export { applyHealth, judgeHealth } from "./health.js";
+export type { HealthVerdict } from "./health.js";
+export { summariseLoad } from "./load.js";
+export type { InstanceCounters, PoolLoad } from "./load.js";
+export { POOL_SHARES, shareOf } from "./shares.js";
+export { Stabiliser } from "./stabiliser.js";
+export type { StabiliserSettings } from "./stabiliser.js";

@@ -1,0 +1,26 @@
+import { JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
+import { Consumers, Streams, type PoolName } from "@toolmesh/core";
+
+const STREAM_NOT_FOUND = 10059;
+const CONSUMER_NOT_FOUND = 10014;
+
+export type QueueState = { pending: number; ackPending: number } | { error: string; reason: "stream-missing" | "consumer-missing" | "jetstream" };
+
+/**
+ * A pool's work queue as its shared consumer sees it: waiting (num_pending)
+ * and delivered but not yet acked (num_ack_pending). A missing stream or
+ * consumer is reported as an error, never read as an empty or a full queue.
+ */
+export async function readQueueState(jsm: JetStreamManager, pool: PoolName): Promise<QueueState> {
+  try {
+    const info = await jsm.consumers.info(Streams.tasks(pool), Consumers.poolWorkers);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND) return { error: `stream ${Streams.tasks(pool)} not found`, reason: "stream-missing" };
+    if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) {
+      return { error: `consumer ${Consumers.poolWorkers} on ${Streams.tasks(pool)} not found`, reason: "consumer-missing" };
+    }
+    return { error: message, reason: "jetstream" };
+  }
+}
