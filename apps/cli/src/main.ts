@@ -6,10 +6,12 @@ import { upCommand } from "./commands/up.js";
 const USAGE = `toolmesh — parallel tool execution for AI agents
 
 usage:
-  toolmesh up [--root DIR]... [--grpc-port N] [--demo] [--exit]
+  toolmesh up [--root DIR]... [--grpc-port N] [--max-instances N] [--demo] [--exit]
       nats-server (unless TOOLMESH_NATS_URL is set), the coordinator and the
-      codebase pool; --demo runs a real workflow over the first root, --exit
-      stops after it. Ctrl-C stops everything.
+      autoscaler, which runs the codebase, web, agent and (with bubblewrap)
+      bash pools as local processes, at most N in all (16); --demo runs
+      explore-codebase over the first root, --exit stops after it. Ctrl-C
+      stops everything.
   toolmesh run FILE [--json] [--address HOST:PORT]
       runs a YAML or JSON workflow with live per-task progress.
   toolmesh call TOOL --args JSON [--timeout-ms N] [--address HOST:PORT]
@@ -73,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
       agents: { type: "boolean", default: false },
       priority: { type: "string" },
       once: { type: "boolean", default: false },
+      "max-instances": { type: "string" },
       refresh: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -83,7 +86,13 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "up":
-      return upCommand({ roots: values.root ?? [process.cwd()], grpcPort: wholeNumber(values["grpc-port"], "--grpc-port"), demo: values.demo, exit: values.exit });
+      return upCommand({
+        roots: values.root ?? [process.cwd()],
+        grpcPort: wholeNumber(values["grpc-port"], "--grpc-port"),
+        demo: values.demo,
+        exit: values.exit,
+        maxInstances: values["max-instances"] ? wholeNumber(values["max-instances"], "--max-instances") : 16,
+      });
     case "run":
       if (positionals.length !== 1) throw new UsageError("toolmesh run takes one FILE");
       return runCommand({ file: positionals[0]!, address: values.address, json: values.json });

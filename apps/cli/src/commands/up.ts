@@ -1,6 +1,7 @@
 import { connect } from "@nats-io/transport-node";
 import { ensureNatsServer, startNatsServer, startServiceProcess, type NatsServerHandle, type ServiceProcess } from "@toolmesh/local";
 import { WorkflowState } from "@toolmesh/proto";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -16,6 +17,29 @@ export interface UpOptions {
   grpcPort: number;
   demo: boolean;
   exit: boolean;
+  /** The autoscaler's cap on worker processes across pools. */
+  maxInstances: number;
+}
+
+function hasBubblewrap(): boolean {
+  return spawnSync("bwrap", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+/** Waits until every pool has a live worker on the metrics bus, as the coordinator sees it. */
+async function waitForPools(address: string, pools: string[], timeoutMs = 60_000): Promise<void> {
+  const client = clientFrom(address);
+  try {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const live = new Set((await client.capacity()).pools.filter((p) => p.instances > 0).map((p) => p.pool));
+      const missing = pools.filter((p) => !live.has(p));
+      if (missing.length === 0) return;
+      if (Date.now() > until) throw new Error(`no ${missing.join(", ")} worker came up within ${timeoutMs / 1000} s; see .toolmesh/logs`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    client.close();
+  }
 }
 
 const say = (line: string): void => void process.stderr.write(`toolmesh: ${line}\n`);
@@ -35,8 +59,9 @@ function portIsFree(port: number): Promise<boolean> {
 
 /**
  * `toolmesh up`: nats-server (unless TOOLMESH_NATS_URL names one), the
- * coordinator and the codebase pool as child processes; with --demo, a real
- * workflow over the first root. Ctrl-C stops everything it started.
+ * coordinator and the autoscaler, whose local backend runs the pools' worker
+ * processes; with --demo, a real workflow over the first root. Ctrl-C stops
+ * everything it started (the autoscaler drains its workers).
  */
 export async function upCommand(options: UpOptions): Promise<number> {
   const started: ServiceProcess[] = [];
@@ -75,55 +100,48 @@ export async function upCommand(options: UpOptions): Promise<number> {
     }
     const roots = options.roots.map((root) => resolve(root));
     const common = { TOOLMESH_NATS_URL: natsUrl, TOOLMESH_METRICS_PORT: "0" };
-    const [coordinator, codebase] = await Promise.all([
-      startServiceProcess({
-        name: "coordinator",
-        script: appScript("coordinator"),
-        env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) },
-        logFile: resolve(logDir, "coordinator.log"),
-      }),
-      startServiceProcess({
-        name: "codebase",
-        script: appScript("codebase"),
-        env: { ...common, TOOLMESH_CODEBASE_ROOTS: roots.join(",") },
-        logFile: resolve(logDir, "codebase.log"),
-      }),
-    ]);
-    started.push(coordinator, codebase);
+    const coordinator = await startServiceProcess({
+      name: "coordinator",
+      script: appScript("coordinator"),
+      env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) },
+      logFile: resolve(logDir, "coordinator.log"),
+    });
+    started.push(coordinator);
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
     say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
-    say(`codebase pool over ${roots.join(", ")} (metrics :${String(codebase.ready.metricsPort)}/metrics)`);
-    // The bash pool needs bubblewrap; without it the rest of the stack still runs.
-    const bash = await startServiceProcess({
-      name: "bash",
-      script: appScript("bash"),
-      env: { ...common, TOOLMESH_BASH_WORKSPACE: resolve(".toolmesh", "bash-workspace") },
-      logFile: resolve(logDir, "bash.log"),
-    }).catch((err: unknown) => {
-      const reason = String(err instanceof Error ? err.message : err).split("\n").find((line) => line.startsWith("bash: ")) ?? "see bash.log";
-      say(`bash pool not started: ${reason}`);
-      return undefined;
+
+    // The pools run under the autoscaler's local backend: one worker each to
+    // start with, more while work queues up, back down when it has cleared.
+    const bwrap = hasBubblewrap();
+    if (!bwrap) say("bash pool not started: bubblewrap (bwrap) is not installed (apt-get install bubblewrap)");
+    const pools = ["codebase", "web", "agent", ...(bwrap ? ["bash"] : [])];
+    const autoscaler = await startServiceProcess({
+      name: "autoscaler",
+      script: appScript("autoscaler"),
+      env: {
+        ...common,
+        // Every pool's settings: the workers it starts inherit them.
+        TOOLMESH_CODEBASE_ROOTS: roots.join(","),
+        TOOLMESH_BASH_WORKSPACE: resolve(".toolmesh", "bash-workspace"),
+        TOOLMESH_LOCAL_INDEX_DIRS: process.env.TOOLMESH_LOCAL_INDEX_DIRS ?? localIndexDirs(roots[0]!),
+        TOOLMESH_COORDINATOR_ADDRESS: address,
+        TOOLMESH_AUTOSCALER_BACKEND: "local",
+        TOOLMESH_AUTOSCALER_POOLS: pools.join(","),
+        TOOLMESH_AUTOSCALER_REPLICAS: process.env.TOOLMESH_AUTOSCALER_REPLICAS ?? "codebase=1:4,web=1:3,agent=1:2,bash=1:2",
+        TOOLMESH_MAX_INSTANCES: String(options.maxInstances),
+        TOOLMESH_AUTOSCALER_INTERVAL_MS: process.env.TOOLMESH_AUTOSCALER_INTERVAL_MS ?? "2000",
+        TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S: process.env.TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S ?? "30",
+        TOOLMESH_AUTOSCALER_LOG_DIR: logDir,
+      },
+      logFile: resolve(logDir, "autoscaler.log"),
     });
-    if (bash) {
-      started.push(bash);
-      say(`bash pool (sandboxed, workspace .toolmesh/bash-workspace) (metrics :${String(bash.ready.metricsPort)}/metrics)`);
-    }
-    const webSearch = await startServiceProcess({
-      name: "web-search",
-      script: appScript("web-search"),
-      env: { ...common, TOOLMESH_LOCAL_INDEX_DIRS: process.env.TOOLMESH_LOCAL_INDEX_DIRS ?? localIndexDirs(roots[0]!) },
-      logFile: resolve(logDir, "web-search.log"),
-    });
-    started.push(webSearch);
-    say(`web pool (providers from TOOLMESH_WEB_PROVIDERS, default the local index) (metrics :${String(webSearch.ready.metricsPort)}/metrics)`);
-    const agent = await startServiceProcess({
-      name: "agent",
-      script: appScript("agent"),
-      env: { ...common, TOOLMESH_COORDINATOR_ADDRESS: address },
-      logFile: resolve(logDir, "agent.log"),
-    });
-    started.push(agent);
-    say(`agent pool (agent.run; LLM policy from TOOLMESH_LLM_PROVIDER, default none) (metrics :${String(agent.ready.metricsPort)}/metrics)`);
+    started.push(autoscaler);
+    say(`autoscaler (local processes, at most ${options.maxInstances} workers) managing ${pools.join(", ")} (metrics :${String(autoscaler.ready.metricsPort)}/metrics)`);
+    await waitForPools(address, pools);
+    say(`codebase pool over ${roots.join(", ")}`);
+    if (bwrap) say("bash pool (sandboxed, workspace .toolmesh/bash-workspace)");
+    say("web pool (providers from TOOLMESH_WEB_PROVIDERS, default the local index)");
+    say("agent pool (agent.run; LLM policy from TOOLMESH_LLM_PROVIDER, default none)");
     say(`logs in ${logDir}`);
     say(`try: TOOLMESH_ADDRESS=${address} npx toolmesh call code.grep --args '{"pattern":"TODO"}'`);
     say(`     grpcurl -plaintext ${address} list`);
