@@ -150,6 +150,18 @@ describe("contract: Kubernetes scale and HPA endpoints", () => {
     expect(hpas.get("toolmesh-codebase")).toMatchObject({ minReplicas: 1, maxReplicas: 8 });
   });
 
+  it("hpa mode scales a pool that has no HPA (404) through its Deployment's scale subresource", async () => {
+    const k8s = backend("hpa");
+    expect(await k8s.current("web")).toBe(1);
+    await k8s.apply("web", 2);
+    expect(deployments.get("toolmesh-web-search")).toBe(2);
+    expect(recorded.map((r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`)).toEqual([
+      "GET horizontalpodautoscalers/toolmesh-web-search",
+      "GET toolmesh-web-search/scale",
+      "PATCH toolmesh-web-search/scale",
+    ]);
+  });
+
   it("a missing Deployment and a rejected token are errors, not replica counts", async () => {
     await expect(backend("scale").current("bash")).rejects.toThrow(/404|not found/i);
     await expect(backend("scale", "wrong-token-0123456789").current("codebase")).rejects.toThrow(/401|Unauthorized/i);

@@ -11,6 +11,8 @@ import { SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
  *   minReplicas = the decision, maxReplicas = the pool's ceiling under the
  *   cap (never below the floor), so the HPA's CPU target can still add
  *   replicas above what the backlog calls for (RBAC: horizontalpodautoscalers get+patch).
+ *   A pool without an HPA (404; the chart renders one per pool only when its
+ *   autoscaling is on) is scaled through its Deployment's scale subresource.
  *
  * Patches are JSON merge patches (`application/merge-patch+json`), what
  * kubectl sends for the scale subresource; the client's default is JSON patch.
@@ -41,6 +43,8 @@ export class KubernetesBackend implements ScaleBackend {
   readonly #options: KubernetesBackendOptions;
   readonly #apps: AppsV1Api;
   readonly #autoscaling: AutoscalingV2Api;
+  /** hpa mode: pools found to have no HPA, scaled like mode `scale`. */
+  readonly #withoutHpa = new Set<PoolName>();
 
   constructor(options: KubernetesBackendOptions) {
     this.#options = options;
@@ -56,18 +60,23 @@ export class KubernetesBackend implements ScaleBackend {
 
   async current(pool: PoolName): Promise<number> {
     const ref = { name: this.resourceName(pool), namespace: this.#options.namespace };
-    if (this.#options.mode === "scale") {
-      const scale = await this.#apps.readNamespacedDeploymentScale(ref);
-      return scale.spec?.replicas ?? 0;
+    if (this.#options.mode === "hpa" && !this.#withoutHpa.has(pool)) {
+      try {
+        // What the HPA runs now (it may be above our floor for CPU), else its floor.
+        const hpa = await this.#autoscaling.readNamespacedHorizontalPodAutoscaler(ref);
+        return hpa.status?.currentReplicas ?? hpa.spec?.minReplicas ?? 1;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+        this.#withoutHpa.add(pool);
+      }
     }
-    // What the HPA runs now (it may be above our floor for CPU), else its floor.
-    const hpa = await this.#autoscaling.readNamespacedHorizontalPodAutoscaler(ref);
-    return hpa.status?.currentReplicas ?? hpa.spec?.minReplicas ?? 1;
+    const scale = await this.#apps.readNamespacedDeploymentScale(ref);
+    return scale.spec?.replicas ?? 0;
   }
 
   async apply(pool: PoolName, replicas: number): Promise<void> {
     const ref = { name: this.resourceName(pool), namespace: this.#options.namespace };
-    if (this.#options.mode === "scale") {
+    if (this.#options.mode === "scale" || this.#withoutHpa.has(pool)) {
       await this.#apps.patchNamespacedDeploymentScale({ ...ref, body: { spec: { replicas } } }, mergePatch());
       return;
     }
