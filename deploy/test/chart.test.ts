@@ -262,6 +262,16 @@ describe("the autoscaler", () => {
     expect(e.get("TOOLMESH_K8S_NAMESPACE").valueFrom).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
     expect(e.get("TOOLMESH_K8S_DEPLOYMENT_PREFIX").value).toBe("tm-toolmesh");
     expect(deployment(defaults, "autoscaler").spec.template.spec.serviceAccountName).toBe(name("autoscaler"));
+    expect(e.get("TOOLMESH_K8S_MODE").value).toBe("hpa");
+  });
+
+  test("manages the enabled pools within their HPAs' bounds (fixed replicas where autoscaling is off)", async () => {
+    const e = env(deployment(defaults, "autoscaler"));
+    expect(e.get("TOOLMESH_AUTOSCALER_POOLS").value.split(",").sort()).toEqual(["agent", "bash", "codebase", "web"]);
+    expect(e.get("TOOLMESH_AUTOSCALER_REPLICAS").value.split(",")).toContain(`codebase=${values.codebase.autoscaling.minReplicas}:${values.codebase.autoscaling.maxReplicas}`);
+    const custom = env(deployment(await template({ "bash.enabled": false, "webSearch.autoscaling.enabled": false, "webSearch.replicas": 3 }), "autoscaler"));
+    expect(custom.get("TOOLMESH_AUTOSCALER_POOLS").value.split(",").sort()).toEqual(["agent", "codebase", "web"]);
+    expect(custom.get("TOOLMESH_AUTOSCALER_REPLICAS").value.split(",")).toContain("web=3:3");
   });
 
   test("RBAC: a Role with get/list/watch/patch/update on deployments, deployments/scale and HPAs, bound to its ServiceAccount", () => {
