@@ -9,7 +9,7 @@ import { chartDir, repoRoot } from "./helpers/helm.js";
 // toolmesh_* as declared in the TypeScript sources, process_* as prom-client's
 // default metrics, kube_* from kube-state-metrics (listed here).
 
-const TOOLMESH_SOURCES = ["libs/runtime/src/worker-metrics.ts", "apps/coordinator/src/coordinator-metrics.ts"];
+const TOOLMESH_SOURCES = ["libs/runtime/src/worker-metrics.ts", "apps/coordinator/src/coordinator-metrics.ts", "apps/autoscaler/src/autoscaler-metrics.ts"];
 const KUBE_STATE_METRICS = new Set(["kube_deployment_status_replicas", "kube_deployment_status_replicas_available", "kube_pod_container_resource_limits"]);
 
 /** Metric names declared with `name: "..."` in the sources, histograms with their series. */
@@ -90,10 +90,10 @@ describe("deploy/grafana/toolmesh-pools.json", () => {
 
   test("pool labels match the worker metrics' label names", () => {
     const workerSource = readFileSync(join(repoRoot, TOOLMESH_SOURCES[0]!), "utf8");
-    for (const label of ["pool", "tool", "outcome", "code"]) expect(workerSource).toContain(`"${label}"`);
+    for (const label of ["pool", "tool", "outcome", "code", "direction", "signal"]) expect(workerSource).toContain(`"${label}"`);
     for (const expr of exprs.filter((e) => e.includes("toolmesh_pool_") || e.includes("toolmesh_task"))) {
       for (const [, labels] of expr.matchAll(/by \(([^)]*)\)/g)) {
-        for (const label of labels!.split(",").map((l) => l.trim())) expect(["pool", "tool", "outcome", "code", "le"], expr).toContain(label);
+        for (const label of labels!.split(",").map((l) => l.trim())) expect(["pool", "tool", "outcome", "code", "le", "direction", "signal"], expr).toContain(label);
       }
     }
   });
