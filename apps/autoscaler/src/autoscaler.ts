@@ -1,10 +1,9 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { POOLS, Subjects, encodeJson, type Logger, type PoolName, type ScaleEvent } from "@toolmesh/core";
+import { LiveSnapshots, POOLS, Subjects, encodeJson, type Logger, type PoolName, type ScaleEvent } from "@toolmesh/core";
 import type { Registry } from "prom-client";
 import { createAutoscalerMetrics } from "./autoscaler-metrics.js";
 import type { ScaleBackend } from "./backends/backend.js";
-import { MetricsView } from "./metrics-view.js";
 import { ScalingPolicy, summariseLoad, type InstanceCounters, type PoolObservation, type ScaleDecision } from "./policy/index.js";
 import { readQueueState } from "./queue-state.js";
 
@@ -42,7 +41,7 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
   const { nc, backend, log } = options;
   const jsm: JetStreamManager = await jetstreamManager(nc);
   const metrics = createAutoscalerMetrics(options.registry);
-  const view = new MetricsView(options.staleMs);
+  const view = new LiveSnapshots(options.staleMs);
   view.start(nc);
   const policy = new ScalingPolicy({
     targetDrainS: options.targetDrainS,

@@ -1,6 +1,6 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { Consumers, POOLS, Streams, Subjects, decodeJson, type MetricsSnapshot, type PoolName } from "@toolmesh/core";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { Consumers, LiveSnapshots, POOLS, Streams, type MetricsSnapshot, type PoolName } from "@toolmesh/core";
 import type { PoolCapacity } from "@toolmesh/proto";
 
 /**
@@ -9,32 +9,22 @@ import type { PoolCapacity } from "@toolmesh/proto";
  * queue depth read from its JetStream consumer.
  */
 export class CapacityView {
-  readonly #snapshots = new Map<string, MetricsSnapshot>();
-  readonly #staleMs: number;
-  #subscription?: Subscription;
+  readonly #snapshots: LiveSnapshots;
 
   constructor(staleMs: number) {
-    this.#staleMs = staleMs;
+    this.#snapshots = new LiveSnapshots(staleMs);
   }
 
   start(nc: NatsConnection): void {
-    this.#subscription = nc.subscribe(Subjects.allMetrics, {
-      callback: (err, msg) => {
-        if (err) return;
-        const snapshot = decodeJson<MetricsSnapshot>(msg.data);
-        if (snapshot.pool) this.#snapshots.set(snapshot.instanceId, snapshot);
-      },
-    });
+    this.#snapshots.start(nc);
   }
 
   stop(): void {
-    this.#subscription?.unsubscribe();
+    this.#snapshots.stop();
   }
 
   live(): MetricsSnapshot[] {
-    const cutoff = Date.now() - this.#staleMs;
-    for (const [id, snapshot] of this.#snapshots) if (snapshot.timeMs < cutoff) this.#snapshots.delete(id);
-    return [...this.#snapshots.values()];
+    return this.#snapshots.live();
   }
 
   async pools(jsm: JetStreamManager): Promise<PoolCapacity[]> {

@@ -11,6 +11,7 @@ export type { BaseConfig } from "./config.js";
 export { ConfigError, ErrorCode, ToolError, isErrorCode } from "./errors.js";
 export type { ToolErrorShape } from "./errors.js";
 export { exitWithParent, onShutdown, runMain } from "./lifecycle.js";
+export { LiveSnapshots } from "./live-snapshots.js";
 export { createLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { createRegistry, serveMetrics } from "./metrics.js";

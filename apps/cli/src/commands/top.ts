@@ -1,6 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import {
   Consumers,
+  LiveSnapshots,
   POOLS,
   Streams,
   Subjects,
@@ -9,7 +10,6 @@ import {
   decodeJson,
   loadConfig,
   type LimitChangeEvent,
-  type MetricsSnapshot,
   type PoolName,
   type ScaleEvent,
 } from "@toolmesh/core";
@@ -30,16 +30,10 @@ export async function topCommand(options: TopOptions): Promise<number> {
   const config = loadConfig("toolmesh top", baseConfigSchema);
   const nc = await connectNats(config, "toolmesh-top");
   const jsm = await jetstreamManager(nc);
-  const snapshots = new Map<string, MetricsSnapshot>();
+  // Instances silent for three refreshes are gone.
+  const snapshots = new LiveSnapshots(Math.max(5000, options.refreshMs * 3));
+  snapshots.start(nc);
   const recent: Array<LimitChangeEvent | ScaleEvent> = [];
-  const metrics = nc.subscribe(Subjects.allMetrics, {
-    callback: (err, msg) => {
-      if (!err) {
-        const s = decodeJson<MetricsSnapshot>(msg.data);
-        snapshots.set(s.instanceId, s);
-      }
-    },
-  });
   const events = nc.subscribe(Subjects.allPoolEvents, {
     callback: (err, msg) => {
       if (err) return;
@@ -49,15 +43,12 @@ export async function topCommand(options: TopOptions): Promise<number> {
   });
   const live = process.stdout.isTTY && !options.once;
   const frame = async (): Promise<string> => {
-    // Instances silent for three refreshes are gone.
-    const cutoff = Date.now() - Math.max(5000, options.refreshMs * 3);
-    for (const [id, s] of snapshots) if (s.timeMs < cutoff) snapshots.delete(id);
     const queues = new Map<string, number>();
     for (const pool of Object.keys(POOLS) as PoolName[]) {
       const info = await jsm.consumers.info(Streams.tasks(pool), Consumers.poolWorkers).catch(() => undefined);
       if (info) queues.set(pool, info.num_pending + info.num_ack_pending);
     }
-    return renderTop(poolRows([...snapshots.values()], queues), recent);
+    return renderTop(poolRows(snapshots.live(), queues), recent);
   };
   let stop = false;
   const onInterrupt = (): void => {
@@ -72,7 +63,7 @@ export async function topCommand(options: TopOptions): Promise<number> {
     } while (!options.once && !stop);
   } finally {
     process.off("SIGINT", onInterrupt);
-    metrics.unsubscribe();
+    snapshots.stop();
     events.unsubscribe();
     await nc.close();
   }

@@ -1,12 +1,13 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { Subjects, decodeJson, type MetricsSnapshot } from "@toolmesh/core";
+import { Subjects } from "./subjects.js";
+import { decodeJson, type MetricsSnapshot } from "./wire.js";
 
 /**
- * The latest snapshot of every instance on the metrics bus; an instance
- * silent for `staleMs` is gone (the coordinator's CapacityView reads the
- * bus the same way).
+ * The metrics bus as a table: the latest snapshot of every pool instance;
+ * an instance silent for `staleMs` is gone. What the coordinator's capacity
+ * view, the autoscaler and `toolmesh top` all read.
  */
-export class MetricsView {
+export class LiveSnapshots {
   readonly #snapshots = new Map<string, MetricsSnapshot>();
   readonly #staleMs: number;
   #subscription?: Subscription;
@@ -33,14 +34,15 @@ export class MetricsView {
     this.#subscription?.unsubscribe();
   }
 
-  /** Live snapshots of one pool (draining ones included; the policy leaves them out). */
-  pool(pool: string, nowMs = Date.now()): MetricsSnapshot[] {
+  /** Every live instance's latest snapshot (draining ones included). */
+  live(nowMs = Date.now()): MetricsSnapshot[] {
     const cutoff = nowMs - this.#staleMs;
-    const found: MetricsSnapshot[] = [];
-    for (const [id, snapshot] of this.#snapshots) {
-      if (snapshot.timeMs < cutoff) this.#snapshots.delete(id);
-      else if (snapshot.pool === pool) found.push(snapshot);
-    }
-    return found;
+    for (const [id, snapshot] of this.#snapshots) if (snapshot.timeMs < cutoff) this.#snapshots.delete(id);
+    return [...this.#snapshots.values()];
+  }
+
+  /** Live snapshots of one pool. */
+  pool(pool: string, nowMs = Date.now()): MetricsSnapshot[] {
+    return this.live(nowMs).filter((s) => s.pool === pool);
   }
 }
