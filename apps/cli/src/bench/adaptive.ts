@@ -122,7 +122,7 @@ export async function runAdaptiveBench(options: AdaptiveBenchOptions): Promise<{
         out(`  ${run.label.padEnd(16)} ${run.callsPerS.toFixed(0).padStart(6)} calls/s ok, errors ${(run.errorRate * 100).toFixed(1).padStart(5)} %`);
       }
       worker = await newWorker(options.range.min, true);
-      await drive(client, options.convergeS);
+      const settling = await drive(client, options.convergeS);
       const limits: number[] = [];
       const sampler = setInterval(() => limits.push(worker!.limiter.limit), 100);
       const measured = await drive(client, options.measureS);
@@ -133,6 +133,7 @@ export async function runAdaptiveBench(options: AdaptiveBenchOptions): Promise<{
       client.close();
       const best = runs.filter((r) => r.label.startsWith("fixed") && r.errorRate < 0.05).sort((a, b) => b.callsPerS - a.callsPerS)[0] ?? runs[0]!;
       out(`  ${adaptive.label.padEnd(16)} ${adaptive.callsPerS.toFixed(0).padStart(6)} calls/s ok, errors ${(adaptive.errorRate * 100).toFixed(1).padStart(5)} % (limit while measured: mean ${meanLimit.toFixed(1)}, ${Math.min(...limits)}..${Math.max(...limits)})`);
+      out(`  while settling (${options.convergeS} s from limit ${options.range.min}): ${(settling.ok / settling.seconds).toFixed(0)} calls/s ok, errors ${((settling.failed / Math.max(1, settling.ok + settling.failed)) * 100).toFixed(1)} %`);
       out(`best fixed limit with errors under 5 %: ${best.limit} (${best.callsPerS.toFixed(0)} calls/s)`);
       out(`adaptive / best fixed throughput: ${(adaptive.callsPerS / best.callsPerS).toFixed(2)}x; adaptive error rate ${(adaptive.errorRate * 100).toFixed(1)} % (target: ≥ 0.90x and < 5 %)`);
       return { best, adaptive, runs };
