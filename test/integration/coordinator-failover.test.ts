@@ -52,6 +52,7 @@ async function startCoordinatorProcess(name: string): Promise<{ process: Service
       TOOLMESH_GRPC_PORT: "0",
       TOOLMESH_METRICS_PORT: "-1",
       TOOLMESH_LEASE_MS: "1500",
+      TOOLMESH_RESULT_ACK_WAIT_MS: "2000",
       TOOLMESH_METRICS_INTERVAL_MS: "200",
     },
   });
@@ -115,7 +116,7 @@ describe("coordinator failover", () => {
       expect(done.tasks.find((d) => d.id === t.id)).toMatchObject({ finishedAtMs: t.finishedAtMs, attempt: t.attempt });
     }
     expect((done.tasks.find((t) => t.id === "b")?.output?.items as unknown[]).length).toBe(6);
-  });
+  }, 60_000);
 
   it("a lone coordinator restarted after SIGKILL resumes its workflows", async () => {
     const current = coordinators.find((c) => c.child.exitCode === null && c.child.signalCode === null)!;
@@ -131,5 +132,5 @@ describe("coordinator failover", () => {
     const done = await finished(restarted.client, id);
     expect(done.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expectEachCallRanOnce("two");
-  });
+  }, 60_000);
 });

@@ -17,8 +17,12 @@ export const coordinatorConfigSchema = baseConfigSchema.extend({
   TOOLMESH_MAX_TASKS: z.coerce.number().int().min(1).default(5000),
   TOOLMESH_MAX_SPEC_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   TOOLMESH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
-  /** Redelivery delay of results the coordinator received but did not ack. */
-  TOOLMESH_RESULT_ACK_WAIT_MS: z.coerce.number().int().min(500).default(30_000),
+  /**
+   * Redelivery delay of results a coordinator received but did not ack (it
+   * acks once their state is stored, within milliseconds): how long a
+   * successor waits for the results a dead coordinator held.
+   */
+  TOOLMESH_RESULT_ACK_WAIT_MS: z.coerce.number().int().min(500).default(5_000),
   /** Calls one workflow may make in all (fan-out items included), unless its spec asks for fewer. */
   TOOLMESH_MAX_CALLS: z.coerce.number().int().min(1).default(10_000),
   /** Items one fan-out maps over at most, unless its forEach.maxItems asks for fewer. */
