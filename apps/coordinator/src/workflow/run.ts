@@ -1,6 +1,7 @@
 import { ErrorCode, ToolError, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { countOutcomes, decideJoin, JOIN_ALL, type JoinDecision, type MemberOutcome } from "./fan-in.js";
+import { selectItems } from "./items.js";
 import { canonicalJson, fillPlaceholders, itemsAt } from "./placeholders.js";
 import { backoffMs, type ValidTask, type ValidWorkflow } from "./validate.js";
 
@@ -322,21 +323,8 @@ export class WorkflowRun {
       return;
     }
     if (this.done || task.state !== "running") return;
-    const before = items.length;
-    if (forEach.match) {
-      // Item texts are capped so that a costly pattern stays bounded.
-      const pattern = new RegExp(forEach.match);
-      items = items.filter((item) => pattern.test((typeof item === "string" ? item : JSON.stringify(item)).slice(0, 2048)));
-    }
-    task.skipped = before - items.length;
-    const seen = new Set<string>();
-    const unique = items.filter((item) => {
-      const key = canonicalJson(item);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-    const taken = unique.slice(0, forEach.maxItems);
+    const { taken, dropped, skipped } = selectItems(items, forEach);
+    task.skipped = skipped;
     if (this.calls + taken.length > this.spec.maxCalls) {
       this.#failTask(task, {
         code: ErrorCode.RESOURCE_EXHAUSTED,
@@ -345,7 +333,7 @@ export class WorkflowRun {
       });
       return;
     }
-    task.dropped = unique.length - taken.length;
+    task.dropped = dropped;
     task.items = [];
     task.joinStartedAtMs = Date.now();
     this.#emit({ kind: "task.progress", ...this.#taskFields(task), message: `fan-out over ${taken.length} items${task.dropped ? ` (${task.dropped} over the cap dropped)` : ""}`, progress: { items: taken.length, dropped: task.dropped } });
