@@ -91,7 +91,7 @@ it("a burst scales the test pool up, every task runs exactly once through scale-
 
   await waitFor(async () => (await backend.current("test")) === 1, 20_000, "back down to one worker");
   clearInterval(sampler);
-  await waitFor(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test" && p.instances === 1), 10_000, "one live instance");
+  await waitFor(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test" && p.instances === 1), 20_000, "one live instance");
 
   expect(peak).toBeGreaterThan(1);
   expect(peak).toBeLessThanOrEqual(4);

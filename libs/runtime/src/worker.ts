@@ -296,6 +296,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       if (draining) return limiter.whenIdle();
       draining = true;
       pulling = false;
+      // Say so at once: capacity views and the autoscaler stop counting this instance now, not when its snapshots go stale.
+      void publishSnapshot();
       log.info({ inFlight: limiter.inFlight }, "draining");
       const grace = setTimeout(() => running.abortAll("worker shut down before the task finished"), graceMs);
       await limiter.whenIdle();
