@@ -2,6 +2,7 @@ import { Kvm } from "@nats-io/kv";
 import { Subjects, createRegistry, decodeJson, encodeJson, ErrorCode, ToolError, type CommandReply, type LimitChangeEvent, type MetricsSnapshot } from "@toolmesh/core";
 import { LIMITS_BUCKET, testHandlers, type ToolHandlers, type Worker } from "@toolmesh/runtime";
 import { TaskState } from "@toolmesh/proto";
+import { SEED_THRESHOLDS } from "@toolmesh/scaling";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { task, workflow } from "../support/spec.js";
 import { startStack, type TestStack } from "../support/stack.js";
@@ -42,7 +43,9 @@ function limitEvents(): { events: LimitChangeEvent[]; stop(): void } {
 }
 
 async function addAdaptiveWorker(): Promise<Worker> {
-  return stack.addWorker("test", overloaded, { limit: 1, adaptive: { range: { min: 2, max: 24 } }, registry: createRegistry("adaptive") });
+  // The machine's own CPU and memory (busy with the rest of the suite) are not what this test is about.
+  const thresholds = { ...SEED_THRESHOLDS, cpuPercent: 1000, memoryFraction: 10 };
+  return stack.addWorker("test", overloaded, { limit: 1, adaptive: { range: { min: 2, max: 24 }, thresholds }, registry: createRegistry("adaptive") });
 }
 
 describe("adaptive concurrency in a worker", () => {
