@@ -1,6 +1,5 @@
 import { connect } from "@nats-io/transport-node";
 import { ensureNatsServer, startNatsServer, startServiceProcess, type NatsServerHandle, type ServiceProcess } from "@toolmesh/local";
-import { WorkflowState } from "@toolmesh/proto";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -9,8 +8,6 @@ import { resolve } from "node:path";
 import { appScript } from "../app-scripts.js";
 import { templateCommand } from "./template.js";
 import { clientFrom, describeGrpcError } from "../connection.js";
-import { formatWorkflowResult } from "../summary.js";
-import { runWithProgress } from "./run.js";
 
 export interface UpOptions {
   roots: string[];
