@@ -5,8 +5,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["apps/*/test/**/*.test.ts", "libs/*/test/**/*.test.ts", "test/**/*.test.ts", "deploy/test/**/*.test.ts"],
+    // Marks every process the run starts (TOOLMESH_TEST_RUN) and gives it a TMPDIR of
+    // its own; at the end kills what is still alive and removes the directory.
+    globalSetup: ["./libs/testing/dist/global-setup.js"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Room for the globalSetup teardown (SIGTERM, a grace, SIGKILL) after a run that leaked.
+    teardownTimeout: 30_000,
     pool: "forks",
     // Two cores: suites each start their own nats-server and processes.
     maxWorkers: 2,

@@ -32,6 +32,7 @@ export async function startTestNats(): Promise<NatsServerHandle> {
     url: `nats://${container.getHost()}:${port}`,
     port,
     storeDir: "/data",
+    pid: undefined,
     kind: "container",
     async stop() {
       await container.stop();
