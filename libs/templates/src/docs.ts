@@ -23,8 +23,8 @@ export const TEMPLATE_DOCS: Readonly<Record<TemplateName, TemplateDoc>> = {
     summary:
       "Massive parallel discovery of a codebase: globs per language family, code.analyze of every source file, greps for the question's words and for structure, ranking, reads of the top hits, one report.",
     params: [
-      { name: "path", type: "string", required: false, default: ".", description: "Directory under the root to explore." },
-      { name: "root", type: "string", required: false, description: "Name of a configured codebase root; the service's first root when omitted." },
+      { name: "path", type: "string", required: false, default: ".", description: "Directory to explore, relative to the root (absolute paths and \"..\" escapes are refused)." },
+      { name: "root", type: "string", required: false, description: "Name of a configured codebase root (toolmesh up --root NAME=DIR); the service's first root when omitted." },
       { name: "question", type: "string", required: false, description: "What to look for: its words are grepped for (literal, ignoring case) and it ranks the hits." },
       { name: "maxFiles", type: "integer 1..1000", required: false, default: 400, description: "Source files analysed at most (code.analyze fan-out cap)." },
       { name: "maxReads", type: "integer 1..100", required: false, default: 12, description: "Top-ranked hits read at most (code.read fan-out cap)." },
@@ -49,8 +49,8 @@ export const TEMPLATE_DOCS: Readonly<Record<TemplateName, TemplateDoc>> = {
       "Staged analysis: each layer's tasks run in parallel, fed by the previous layer. Default layers gather → analyse → critique → synthesise, built from the goal; or custom layers.",
     params: [
       { name: "goal", type: "string", required: true, description: "What to investigate: its words are grepped for and searched on the web; it titles the report." },
-      { name: "path", type: "string", required: false, description: "Directory under the codebase root; without it the default layers use the web only." },
-      { name: "root", type: "string", required: false, description: "Name of a configured codebase root." },
+      { name: "path", type: "string", required: false, description: "Directory relative to the codebase root; without it (or root) the default layers use the web only." },
+      { name: "root", type: "string", required: false, description: "Name of a configured codebase root (toolmesh up --root NAME=DIR); with no path, the whole root." },
       {
         name: "layers",
         type: "{name, tasks: {id?, tool, args, forEach?, fanIn?, timeoutMs?}[]}[] (1..16)",
@@ -67,8 +67,8 @@ export const TEMPLATE_DOCS: Readonly<Record<TemplateName, TemplateDoc>> = {
     summary: "explore-codebase and explore-web together in one workflow (ids prefixed code-/web-), then a correlation of code and web records and one report.",
     params: [
       { name: "goal", type: "string", required: true, description: "The question, asked of the codebase and of the web." },
-      { name: "path", type: "string", required: false, default: ".", description: "Directory under the codebase root to explore." },
-      { name: "root", type: "string", required: false, description: "Name of a configured codebase root." },
+      { name: "path", type: "string", required: false, default: ".", description: "Directory to explore, relative to the codebase root." },
+      { name: "root", type: "string", required: false, description: "Name of a configured codebase root (toolmesh up --root NAME=DIR); the service's first root when omitted." },
     ],
     stages: ["code:discover", "code:analyse", "code:search", "code:rank", "code:read", "web:search", "web:rank", "web:fetch", "web:dedupe", "synthesis"],
   },

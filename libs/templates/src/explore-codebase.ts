@@ -3,16 +3,17 @@ import { z } from "zod";
 import { ALL_SETTLED, idsOf, task, workflow } from "./graph.js";
 import { ROOT_NAMESPACE, type Namespace } from "./naming.js";
 import { parseParams } from "./params.js";
+import { pathParam, rootParam } from "./scope.js";
 import { termsOf } from "./terms.js";
 
 export const EXPLORE_CODEBASE = "explore-codebase";
 
 export const exploreCodebaseParams = z
   .object({
-    /** Directory under the root to explore. */
-    path: z.string().trim().min(1, "path must not be empty (use \".\" for the whole root)").max(1024).default("."),
+    /** Directory to explore, relative to the root; absolute paths and ".." escapes are refused. */
+    path: pathParam().default("."),
     /** Name of a configured codebase root; the codebase service's first root when omitted. */
-    root: z.string().trim().min(1).max(256).optional(),
+    root: rootParam().optional(),
     /** What to look for; its words are grepped for and it ranks the hits. */
     question: z.string().trim().max(2048, "question must be at most 2048 characters").optional(),
     /** Source files analysed at most (code.analyze fan-out cap). */

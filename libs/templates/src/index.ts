@@ -16,6 +16,7 @@ export { EXPLORE_WEB, exploreWeb, exploreWebParams, searchQueries } from "./expl
 export type { ExploreWebParams } from "./explore-web.js";
 export { TEMPLATE_NAMES, buildTemplate, isTemplateName } from "./registry.js";
 export type { TemplateName } from "./registry.js";
+export { ROOT_HINT, rootNameProblem, rootRelative } from "./scope.js";
 export { START, start, startParams } from "./start.js";
 export type { StartParams } from "./start.js";
 export { termsOf } from "./terms.js";

@@ -5,6 +5,7 @@ import { webGraph, exploreWebParams } from "./explore-web.js";
 import { ALL_SETTLED, task, workflow } from "./graph.js";
 import { namespace } from "./naming.js";
 import { parseParams } from "./params.js";
+import { pathParam, rootParam } from "./scope.js";
 import { clip, termsOf } from "./terms.js";
 
 export const START = "start";
@@ -13,10 +14,10 @@ export const startParams = z
   .object({
     /** The question: asked of the codebase (greps, ranking) and the web (queries). */
     goal: z.string({ required_error: "goal is required: say what to research" }).trim().min(1, "goal must not be empty").max(2048, "goal must be at most 2048 characters"),
-    /** Directory under the codebase root to explore. */
-    path: z.string().trim().min(1, "path must not be empty (use \".\" for the whole root)").max(1024).default("."),
-    /** Name of a configured codebase root. */
-    root: z.string().trim().min(1).max(256).optional(),
+    /** Directory to explore, relative to the codebase root. */
+    path: pathParam().default("."),
+    /** Name of a configured codebase root; the codebase service's first root when omitted. */
+    root: rootParam().optional(),
   })
   .strict();
 

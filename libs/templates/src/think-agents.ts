@@ -1,10 +1,19 @@
 import type { TaskSpec } from "@toolmesh/proto";
 import { ALL_SETTLED, task } from "./graph.js";
-import type { ThinkLayersParsed } from "./think-params.js";
+import { codeScope, type ThinkLayersParsed } from "./think-params.js";
 
 /** Read-only tools an agent of a layer may call; never bash.exec or further agents. */
 function agentTools(withCode: boolean): string[] {
   return [...(withCode ? ["code.glob", "code.grep", "code.read", "code.analyze"] : []), "web.search", "web.fetch"];
+}
+
+/** The agent's code.* calls go to the template's root and path only if it is told to pass them. */
+function codebaseLine(p: ThinkLayersParsed): string {
+  const scope = codeScope(p);
+  const path = scope?.path ?? ".";
+  return p.root !== undefined
+    ? `The codebase is root "${p.root}", under "${path}": pass root "${p.root}" in every code.* call, with paths relative to that root.`
+    : `The codebase is under "${path}" (paths relative to the default root).`;
 }
 
 /** Small: a layer's agent advises, the workflow does the bulk of the calls. */
@@ -15,6 +24,7 @@ export function agentTask(p: ThinkLayersParsed, layerName: string, dependsOn: re
   const goal = [
     `You are the "${layerName}" layer of a staged investigation. Overall goal: ${p.goal}`,
     `Do this layer's part (${layerName}) and report concrete findings with the paths and URLs they rest on.`,
+    ...(withCode ? [codebaseLine(p)] : []),
     ...(context ? [`What the previous layer found:\n{{tasks.${context}.markdown}}`] : []),
   ].join("\n\n");
   return task({

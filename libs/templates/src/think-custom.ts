@@ -5,7 +5,8 @@ import { ALL_SETTLED, idsOf, task, type Join } from "./graph.js";
 import { invalidParams } from "./params.js";
 import { hasPlaceholder, referencedTasks } from "./placeholders.js";
 import { agentTask } from "./think-agents.js";
-import { THINK_LAYERS, type ThinkLayersParsed } from "./think-params.js";
+import { rootNameProblem, rootRelative } from "./scope.js";
+import { THINK_LAYERS, codeScope, type ThinkLayersParsed } from "./think-params.js";
 
 /**
  * Custom layers: each layer's tasks run in parallel and depend on every task
@@ -27,15 +28,17 @@ export function customLayers(p: ThinkLayersParsed, layers: NonNullable<ThinkLaye
       const where = `params.layers[${li}].tasks[${ti}] (id "${id}")`;
       if (taken.has(id)) throw invalidParams(THINK_LAYERS, `${where}: duplicate task id; give each task a unique id`);
       taken.add(id);
-      if (!getTool(t.tool)) throw invalidParams(THINK_LAYERS, `${where}: unknown tool "${t.tool}"`);
+      const tool = getTool(t.tool);
+      if (!tool) throw invalidParams(THINK_LAYERS, `${where}: unknown tool "${t.tool}"`);
+      const args = tool.pool === "codebase" ? codebaseArgs(t.args, p.root, where) : t.args;
       try {
-        parseToolArgs(t.tool, t.args);
+        parseToolArgs(t.tool, args);
       } catch (err) {
         // Placeholders are filled at dispatch; the coordinator checks those args again then.
-        if (!hasPlaceholder(t.args)) throw invalidParams(THINK_LAYERS, `${where}: ${err instanceof ToolError ? err.message : String(err)}`);
+        if (!hasPlaceholder(args)) throw invalidParams(THINK_LAYERS, `${where}: ${err instanceof ToolError ? err.message : String(err)}`);
       }
       const extra: string[] = [];
-      for (const ref of referencedTasks(t.args)) {
+      for (const ref of referencedTasks(args)) {
         if (!earlier.has(ref)) throw invalidParams(THINK_LAYERS, `${where}: {{tasks.${ref}...}} must name a task of an earlier layer`);
         extra.push(ref);
       }
@@ -56,7 +59,7 @@ export function customLayers(p: ThinkLayersParsed, layers: NonNullable<ThinkLaye
       return task({
         id,
         tool: t.tool,
-        args: t.args,
+        args,
         stage: l.name,
         dependsOn: [...previous, ...extra],
         ...(t.forEach ? { forEach: t.forEach } : {}),
@@ -68,12 +71,31 @@ export function customLayers(p: ThinkLayersParsed, layers: NonNullable<ThinkLaye
       if (taken.has(`${l.name}-agent`)) {
         throw invalidParams(THINK_LAYERS, `params.layers[${li}]: task id "${l.name}-agent" is taken; useAgents adds a task of that id`);
       }
-      current.push(agentTask(p, l.name, previous, undefined, p.path !== undefined));
+      current.push(agentTask(p, l.name, previous, undefined, codeScope(p) !== undefined));
       taken.add(`${l.name}-agent`);
     }
     for (const c of current) earlier.add(c.id);
     out.push(...current);
     previous = idsOf(current);
   });
+  return out;
+}
+
+/**
+ * A codebase task's args with the template's root filled in (unless the task
+ * names its own) and its path checked like the template's: relative to the
+ * root, no ".." escape. Placeholders are checked by the pool at dispatch.
+ */
+function codebaseArgs(args: Record<string, unknown>, root: string | undefined, where: string): Record<string, unknown> {
+  const out: Record<string, unknown> = root !== undefined && args.root === undefined ? { ...args, root } : { ...args };
+  if (typeof out.root === "string" && !hasPlaceholder(out.root)) {
+    const problem = rootNameProblem(out.root);
+    if (problem) throw invalidParams(THINK_LAYERS, `${where}: args.root: ${problem}`);
+  }
+  if (typeof out.path === "string" && !hasPlaceholder(out.path)) {
+    const checked = rootRelative(out.path);
+    if ("problem" in checked) throw invalidParams(THINK_LAYERS, `${where}: args.path: ${checked.problem}`);
+    out.path = checked.path;
+  }
   return out;
 }

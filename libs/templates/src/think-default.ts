@@ -2,13 +2,14 @@ import type { TaskSpec } from "@toolmesh/proto";
 import { ALL_SETTLED, HTTP_URL, idsOf, task } from "./graph.js";
 import { anyOf, clip, termsOf } from "./terms.js";
 import { agentTask, brief } from "./think-agents.js";
-import type { ThinkLayersParsed } from "./think-params.js";
+import { codeScope, type ThinkLayersParsed } from "./think-params.js";
 
 
 /** gather → analyse → critique → synthesise, built from the goal (see docs/templates.md). */
 export function defaultLayers(p: ThinkLayersParsed): TaskSpec[] {
-  const withCode = p.path !== undefined;
-  const scope = { root: p.root, path: p.path };
+  const codebase = codeScope(p);
+  const withCode = codebase !== undefined;
+  const scope = codebase ?? { root: undefined, path: "." };
   const terms = termsOf(p.goal);
   const grepTerms = terms.length > 0 ? terms : [clip(p.goal, 256)];
 

@@ -1,5 +1,6 @@
 import { fanInArgs, forEachArgs } from "@toolmesh/tools";
 import { z } from "zod";
+import { pathParam, rootParam } from "./scope.js";
 
 export const THINK_LAYERS = "think-layers";
 
@@ -31,10 +32,10 @@ export const thinkLayersParams = z
   .object({
     /** What to think about: its words are grepped for and searched on the web, and it titles the report. */
     goal: z.string({ required_error: "goal is required: say what to investigate" }).trim().min(1, "goal must not be empty").max(2048, "goal must be at most 2048 characters"),
-    /** Directory under the codebase root to search; without it the default layers use the web only. */
-    path: z.string().trim().min(1).max(1024).optional(),
-    /** Name of a configured codebase root. */
-    root: z.string().trim().min(1).max(256).optional(),
+    /** Directory to search, relative to the codebase root; without it (or root) the default layers use the web only. */
+    path: pathParam().optional(),
+    /** Name of a configured codebase root; with it and no path, the whole root is searched. */
+    root: rootParam().optional(),
     /** Custom layers replacing the default gather → analyse → critique → synthesise. */
     layers: z.array(layer).min(1, "layers, when given, needs at least one layer").max(16, "at most 16 layers").optional(),
     /** Add an agent.run (LLM policy) to each layer after the first. */
@@ -46,3 +47,8 @@ export const thinkLayersParams = z
 
 export type ThinkLayersParams = z.input<typeof thinkLayersParams>;
 export type ThinkLayersParsed = z.output<typeof thinkLayersParams>;
+
+/** The codebase the layers search: with a path or a root (the whole root then); none means web only. */
+export function codeScope(p: ThinkLayersParsed): { root: string | undefined; path: string } | undefined {
+  return p.path !== undefined || p.root !== undefined ? { root: p.root, path: p.path ?? "." } : undefined;
+}
