@@ -10,7 +10,7 @@ await runMain("autoscaler", async () => {
   const log = createLogger("autoscaler", raw.TOOLMESH_LOG_LEVEL);
   const registry = createRegistry("autoscaler");
   const nc = await connectNats(raw, "autoscaler");
-  const backend = createBackend(config, log);
+  const backend = await createBackend(config, log);
   const autoscaler = await startAutoscaler({
     nc,
     backend,

@@ -53,3 +53,5 @@ export type {
   SetLimitCommand,
   TaskMessage,
 } from "./wire.js";
+export { ROOT_NAME, checkUniqueRootNames, parseRootSpecs, realDirectory } from "./roots.js";
+export type { RootSpec } from "./roots.js";

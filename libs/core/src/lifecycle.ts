@@ -36,15 +36,35 @@ export async function runMain(service: string, main: () => Promise<unknown>): Pr
 }
 
 /**
+ * How long a graceful stop may take before the process exits anyway
+ * (TOOLMESH_SHUTDOWN_TIMEOUT_MS, 45 s: a worker's 30 s drain grace and
+ * room to flush). A drain that waits on a NATS server which is itself gone
+ * would otherwise hang forever.
+ */
+export function shutdownTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.TOOLMESH_SHUTDOWN_TIMEOUT_MS);
+  return Number.isFinite(value) && value > 0 ? value : 45_000;
+}
+
+/**
  * Runs `stop` once on SIGTERM, SIGINT or the supervisor's exit, then flushes
- * spans and exits 0: the one graceful-shutdown path of every service.
+ * spans and exits 0: the one graceful-shutdown path of every service. A
+ * second signal, or a stop that outlives shutdownTimeoutMs(), exits at once.
  */
 export function onShutdown(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const run = async (reason: string): Promise<void> => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ reason }, "second stop request: exiting now");
+      process.exit(1);
+    }
     stopping = true;
     log.info({ reason }, "shutting down");
+    const deadline = shutdownTimeoutMs();
+    setTimeout(() => {
+      log.error({ deadlineMs: deadline }, "graceful shutdown took too long: exiting");
+      process.exit(1);
+    }, deadline).unref();
     try {
       await stop();
     } catch (err) {
@@ -53,7 +73,7 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
     await shutdownTracing();
     process.exit(0);
   };
-  process.once("SIGTERM", () => void run("SIGTERM"));
-  process.once("SIGINT", () => void run("SIGINT"));
+  process.on("SIGTERM", () => void run("SIGTERM"));
+  process.on("SIGINT", () => void run("SIGINT"));
   exitWithParent(() => void run("supervisor exited"));
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,10 +12,12 @@ export interface NatsServerHandle {
   port: number;
   /** JetStream store directory (removed by stop()). */
   storeDir: string;
+  /** The server's process id (undefined in a container). */
+  readonly pid: number | undefined;
   /** "process" here; "container" when testcontainers ran it. */
   kind: "process" | "container";
-  /** Stops the server; the store survives when keepStore (for restart()). */
-  stop(options?: { keepStore?: boolean }): Promise<void>;
+  /** Stops the server (SIGTERM, SIGKILL after graceMs, 5 s); the store survives when keepStore (for restart()). */
+  stop(options?: { keepStore?: boolean; graceMs?: number }): Promise<void>;
   /** Starts it again on the same port and store, as after a crash. */
   restart(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -32,10 +35,17 @@ interface Started {
   port: number;
 }
 
-function launch(binary: string, storeDir: string, port: number): Promise<Started> {
-  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+/**
+ * setpriv(1) sets the kernel's parent-death signal before it execs the
+ * server, so the server goes when this process does, even by SIGKILL
+ * (nats-server cannot watch its parent the way our own services do).
+ */
+const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
+
+function launch(binary: string, storeDir: string, port: number, processGroup: boolean): Promise<Started> {
+  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir];
+  const [command, argv] = setpriv ? [setpriv, ["--pdeathsig", "TERM", "--", binary, ...args]] : [binary, args];
+  const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"], detached: processGroup });
   return new Promise<Started>((resolve, reject) => {
     let listeningPort = 0;
     const log: string[] = [];
@@ -49,7 +59,9 @@ function launch(binary: string, storeDir: string, port: number): Promise<Started
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`nats-server exited with ${code} before it was ready:\n${log.join("\n")}`));
+      // setpriv's own "failed to execute" is how a missing binary shows through it.
+      if (code === 127 || log.some((line) => line.includes("failed to execute"))) reject(new NatsServerNotFoundError(binary));
+      else reject(new Error(`nats-server exited with ${code} before it was ready:\n${log.join("\n")}`));
     });
     // Keep reading stderr for the server's whole life, or it blocks on a full pipe.
     const lines = createInterface({ input: child.stderr! });
@@ -66,10 +78,10 @@ function launch(binary: string, storeDir: string, port: number): Promise<Started
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
     child.once("exit", () => {
       clearTimeout(timer);
       resolve();
@@ -83,10 +95,11 @@ function stopChild(child: ChildProcess): Promise<void> {
  * `storeDir` or a fresh temp dir (removed by stop()). Needs the nats-server
  * binary: NATS_SERVER_BIN, or nats-server on PATH.
  */
-export async function startNatsServer(options: { binary?: string; storeDir?: string } = {}): Promise<NatsServerHandle> {
+export async function startNatsServer(options: { binary?: string; storeDir?: string; processGroup?: boolean } = {}): Promise<NatsServerHandle> {
+  const processGroup = options.processGroup ?? false;
   const binary = options.binary ?? findNatsServer() ?? "nats-server";
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), "toolmesh-nats-")));
-  let current = await launch(binary, storeDir, -1).catch(async (err: unknown) => {
+  let current = await launch(binary, storeDir, -1, processGroup).catch(async (err: unknown) => {
     await rm(storeDir, { recursive: true, force: true });
     throw err;
   });
@@ -95,14 +108,17 @@ export async function startNatsServer(options: { binary?: string; storeDir?: str
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    get pid() {
+      return current.child.pid;
+    },
     kind: "process",
     async stop(opts) {
-      await stopChild(current.child);
+      await stopChild(current.child, opts?.graceMs);
       if (!opts?.keepStore) await rm(storeDir, { recursive: true, force: true });
     },
     async restart() {
       await stopChild(current.child);
-      current = await launch(binary, storeDir, port);
+      current = await launch(binary, storeDir, port, processGroup);
     },
     [Symbol.asyncDispose]: () => handle.stop(),
   };

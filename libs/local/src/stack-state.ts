@@ -69,7 +69,14 @@ export function writeStackState(path: string, state: StackState): void {
   renameSync(temp, path);
 }
 
-export type StackLookup = { state: StackState; path: string } | { state: undefined; path: string; stale?: StackState };
+export interface StackLookup {
+  /** The running stack, if any. */
+  state: StackState | undefined;
+  /** The state file looked at. */
+  path: string;
+  /** A state file whose `up` is gone (killed): what it described. */
+  stale?: StackState | undefined;
+}
 
 /**
  * The running stack's state, or why there is none: no file, or a file whose

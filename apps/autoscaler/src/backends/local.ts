@@ -1,5 +1,5 @@
 import type { Logger, PoolName } from "@toolmesh/core";
-import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
+import { ServiceStartError, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
@@ -13,6 +13,8 @@ export interface LocalBackendOptions {
   poolEnv?: Partial<Record<PoolName, Record<string, string>>>;
   /** How long a stopped worker may take to finish its in-flight tasks. */
   drainGraceMs: number;
+  /** A starting worker without progress this long is given up on (startServiceProcess's readyTimeoutMs). */
+  startStallMs?: number | undefined;
   logDir?: string | undefined;
   /** apps/<service>/dist/main.js by default; tests may point elsewhere. */
   scriptOf?: (service: string) => string;
@@ -88,6 +90,7 @@ export class LocalProcessBackend implements ScaleBackend {
     const level = this.#options.env?.TOOLMESH_LOG_LEVEL ?? process.env.TOOLMESH_LOG_LEVEL;
     const worker = await startServiceProcess({
       name: instanceId,
+      readyTimeoutMs: this.#options.startStallMs,
       script,
       env: {
         ...this.#options.env,
@@ -99,6 +102,11 @@ export class LocalProcessBackend implements ScaleBackend {
         TOOLMESH_DRAIN_GRACE_MS: String(this.#options.drainGraceMs),
       },
       ...(this.#options.logDir ? { logFile: join(this.#options.logDir, `${instanceId}.log`) } : {}),
+    }).catch((err: unknown) => {
+      // One line with the worker's own first error: `toolmesh up` shows it and stops.
+      const error = err instanceof ServiceStartError ? err.firstError : String(err);
+      this.#options.log.error({ pool, instanceId, error }, "worker failed to start");
+      throw err;
     });
     if (this.#closed) {
       this.#stop(pool, worker);

@@ -1,42 +1,38 @@
+import type { RootSpec } from "@toolmesh/core";
+import {
+  ensureNatsServer,
+  findStack,
+  processIsAlive,
+  removeStackState,
+  startNatsServer,
+  startServiceProcess,
+  writeStackState,
+  type ServiceProcess,
+  type StackState,
+} from "@toolmesh/local";
 import { connect } from "@nats-io/transport-node";
-import { ensureNatsServer, startNatsServer, startServiceProcess, type NatsServerHandle, type ServiceProcess } from "@toolmesh/local";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { createServer } from "node:net";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { appScript } from "../app-scripts.js";
-import { templateCommand } from "./template.js";
 import { clientFrom, describeGrpcError } from "../connection.js";
+import { hasBubblewrap, portIsFree } from "../up/host.js";
+import { keptRuns, prepareRunLogDir } from "../up/logs.js";
+import { parseUpRoots, rootsEnv } from "../up/roots.js";
+import { stateDirOf, upEnvironment } from "../up/settings.js";
+import { StackProcesses, StartInterrupted, StopSignals, unlessStopped } from "../up/supervisor.js";
+import { waitForPools } from "../up/wait-pools.js";
+import { templateCommand } from "./template.js";
 
 export interface UpOptions {
+  /** --root values as given: "DIR" or "NAME=DIR". */
   roots: string[];
   grpcPort: number;
   demo: boolean;
   exit: boolean;
   /** The autoscaler's cap on worker processes across pools. */
   maxInstances: number;
-}
-
-function hasBubblewrap(): boolean {
-  return spawnSync("bwrap", ["--version"], { stdio: "ignore" }).status === 0;
-}
-
-/** Waits until every pool has a live worker on the metrics bus, as the coordinator sees it. */
-async function waitForPools(address: string, pools: string[], timeoutMs = 60_000): Promise<void> {
-  const client = clientFrom(address);
-  try {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const live = new Set((await client.capacity()).pools.filter((p) => p.instances > 0).map((p) => p.pool));
-      const missing = pools.filter((p) => !live.has(p));
-      if (missing.length === 0) return;
-      if (Date.now() > until) throw new Error(`no ${missing.join(", ")} worker came up within ${timeoutMs / 1000} s; see .toolmesh/logs`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    client.close();
-  }
+  /** How long the whole stack may take to come up (TOOLMESH_UP_READY_TIMEOUT_S, 300). */
+  readyTimeoutS?: number | undefined;
 }
 
 const say = (line: string): void => void process.stderr.write(`toolmesh: ${line}\n`);
@@ -46,128 +42,190 @@ function localIndexDirs(root: string): string {
   return ["README.md", "docs"].map((name) => resolve(root, name)).filter((path) => existsSync(path)).join(",") || root;
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once("error", () => resolvePort(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolvePort(true)));
-  });
+/** Refuses to start a second stack over a running one; clears what a killed one left. */
+function claimStateDir(stateDir: string): void {
+  const found = findStack(undefined, { TOOLMESH_STATE_DIR: stateDir });
+  if (found.state) {
+    throw new Error(`a stack is already running here (up pid ${found.state.pid}, gRPC ${found.state.grpcAddress}); see \`npx toolmesh status\`, stop it with \`npx toolmesh down\``);
+  }
+  if (found.stale) {
+    say(`the last stack here did not stop cleanly (up pid ${found.stale.pid} is gone); cleaning up after it`);
+    removeStackState(found.path, found.stale.pid);
+  }
+  // Only `up` uses this store, and only one `up` runs per state directory.
+  rmSync(resolve(stateDir, "nats"), { recursive: true, force: true });
 }
 
 /**
  * `toolmesh up`: nats-server (unless TOOLMESH_NATS_URL names one), the
  * coordinator and the autoscaler, whose local backend runs the pools' worker
- * processes; with --demo, a real workflow over the first root. Ctrl-C stops
- * everything it started (the autoscaler drains its workers).
+ * processes; with --demo, a real workflow over the first root. Records the
+ * stack in <state dir>/stack.json for the other commands. Ctrl-C stops
+ * everything within 10 s; a second Ctrl-C kills it at once.
  */
 export async function upCommand(options: UpOptions): Promise<number> {
-  const started: ServiceProcess[] = [];
-  let nats: NatsServerHandle | undefined;
-  // Listen from the first moment: a Ctrl-C during start-up must still stop
-  // whatever has been started, not kill the CLI and orphan it.
-  let onSignal = (): void => undefined;
-  const interrupted = new Promise<void>((resolve) => (onSignal = resolve));
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(started.reverse().map((s) => s.stop()));
-    await nats?.stop();
-  };
+  const stack = new StackProcesses();
+  const signals = new StopSignals(() => {
+    say("second interrupt: killing everything now");
+    stack.killNow();
+    process.exit(130);
+  });
+  const stateDir = stateDirOf();
+  const statePath = resolve(stateDir, "stack.json");
+  let code = 0;
+  let stateWritten = false;
   try {
+    const settings = upEnvironment(process.env, options.readyTimeoutS);
+    const roots: RootSpec[] = parseUpRoots(options.roots);
+    mkdirSync(stateDir, { recursive: true });
+    claimStateDir(stateDir);
+    const logDir = prepareRunLogDir(resolve(stateDir, "logs"), keptRuns());
+
     let natsUrl = process.env.TOOLMESH_NATS_URL;
     if (natsUrl) {
-      const probe = await connect({ servers: natsUrl }).catch((err: unknown) => {
+      const probe = await unlessStopped(connect({ servers: natsUrl }), signals.signal).catch((err: unknown) => {
+        if (err instanceof StartInterrupted) throw err;
         throw new Error(`TOOLMESH_NATS_URL=${natsUrl} is not reachable: ${err instanceof Error ? err.message : String(err)}`);
       });
       await probe.close();
       say(`using NATS at ${natsUrl}`);
     } else {
       const binary = ensureNatsServer(say);
-      nats = await startNatsServer({ binary });
-      natsUrl = nats.url;
-      say(`nats-server with JetStream on ${natsUrl} (store ${nats.storeDir})`);
+      stack.nats = await startNatsServer({ binary, storeDir: resolve(stateDir, "nats"), processGroup: true });
+      natsUrl = stack.nats.url;
+      say(`nats-server with JetStream on ${natsUrl} (store ${stack.nats.storeDir})`);
+      if (signals.signal.aborted) throw new StartInterrupted("stopped during start-up");
     }
 
-    const logDir = resolve(".toolmesh", "logs");
-    await mkdir(logDir, { recursive: true });
     let grpcPort = options.grpcPort;
     if (grpcPort !== 0 && !(await portIsFree(grpcPort))) {
       say(`port ${grpcPort} is taken; the coordinator picks a free one`);
       grpcPort = 0;
     }
-    const roots = options.roots.map((root) => resolve(root));
-    const common = { TOOLMESH_NATS_URL: natsUrl, TOOLMESH_METRICS_PORT: "0" };
-    const coordinator = await startServiceProcess({
-      name: "coordinator",
-      script: appScript("coordinator"),
-      env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) },
-      logFile: resolve(logDir, "coordinator.log"),
-    });
-    started.push(coordinator);
+    const common = { ...settings.servicesEnv, TOOLMESH_NATS_URL: natsUrl, TOOLMESH_METRICS_PORT: "0" };
+    const startService = async (name: string, env: Record<string, string>, onLine?: (line: string) => void): Promise<ServiceProcess> => {
+      say(`starting ${name} ...`);
+      const service = await startServiceProcess({
+        name,
+        script: appScript(name),
+        env: { ...common, ...env },
+        logFile: resolve(logDir, `${name}.log`),
+        readyTimeoutMs: settings.stallMs,
+        processGroup: true,
+        signal: signals.signal,
+        ...(onLine ? { onLine } : {}),
+      });
+      stack.services.push(service);
+      return service;
+    };
+
+    const coordinator = await startService("coordinator", { TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) });
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
     say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
 
     // The pools run under the autoscaler's local backend: one worker each to
     // start with, more while work queues up, back down when it has cleared.
     const bwrap = hasBubblewrap();
-    if (!bwrap) say("bash pool not started: bubblewrap (bwrap) is not installed (apt-get install bubblewrap)");
+    if (!bwrap) say("bash pool skipped: bubblewrap (bwrap) is not installed (apt-get install bubblewrap); bash.exec calls will fail");
     const pools = ["codebase", "web", "agent", ...(bwrap ? ["bash"] : [])];
-    const autoscaler = await startServiceProcess({
-      name: "autoscaler",
-      script: appScript("autoscaler"),
-      env: {
-        ...common,
+    let workerFailure: string | undefined;
+    const autoscaler = await startService(
+      "autoscaler",
+      {
         // Every pool's settings: the workers it starts inherit them.
-        TOOLMESH_CODEBASE_ROOTS: roots.join(","),
-        TOOLMESH_BASH_WORKSPACE: resolve(".toolmesh", "bash-workspace"),
-        TOOLMESH_LOCAL_INDEX_DIRS: process.env.TOOLMESH_LOCAL_INDEX_DIRS ?? localIndexDirs(roots[0]!),
+        TOOLMESH_CODEBASE_ROOTS: rootsEnv(roots),
+        TOOLMESH_BASH_WORKSPACE: resolve(stateDir, "bash-workspace"),
+        TOOLMESH_LOCAL_INDEX_DIRS: process.env.TOOLMESH_LOCAL_INDEX_DIRS ?? localIndexDirs(roots[0]!.dir),
         TOOLMESH_COORDINATOR_ADDRESS: address,
         TOOLMESH_AUTOSCALER_BACKEND: "local",
         TOOLMESH_AUTOSCALER_POOLS: pools.join(","),
-        TOOLMESH_AUTOSCALER_REPLICAS: process.env.TOOLMESH_AUTOSCALER_REPLICAS ?? "codebase=1:4,web=1:3,agent=1:2,bash=1:2",
+        TOOLMESH_AUTOSCALER_REPLICAS: settings.replicasFor(pools),
         TOOLMESH_MAX_INSTANCES: String(options.maxInstances),
-        TOOLMESH_AUTOSCALER_INTERVAL_MS: process.env.TOOLMESH_AUTOSCALER_INTERVAL_MS ?? "2000",
-        TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S: process.env.TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S ?? "30",
         TOOLMESH_AUTOSCALER_LOG_DIR: logDir,
       },
-      logFile: resolve(logDir, "autoscaler.log"),
-    });
-    started.push(autoscaler);
+      (line) => {
+        const failure = workerStartFailure(line);
+        if (!failure) return;
+        if (!workerFailure) workerFailure = failure;
+        // Once up, a failing worker is the autoscaler's to replace; say so all the same.
+        if (stateWritten) say(failure);
+      },
+    );
     say(`autoscaler (local processes, at most ${options.maxInstances} workers) managing ${pools.join(", ")} (metrics :${String(autoscaler.ready.metricsPort)}/metrics)`);
-    await waitForPools(address, pools);
-    say(`codebase pool over ${roots.join(", ")}`);
-    if (bwrap) say("bash pool (sandboxed, workspace .toolmesh/bash-workspace)");
+
+    const client = clientFrom(address);
+    try {
+      await waitForPools({
+        client,
+        pools,
+        timeoutMs: settings.readyTimeoutMs,
+        signal: signals.signal,
+        failure: () => workerFailure,
+        onWaiting: (missing, elapsedMs) => say(`waiting for the first ${missing.join(", ")} worker${missing.length > 1 ? "s" : ""} (${Math.round(elapsedMs / 1000)} s)`),
+      });
+    } finally {
+      client.close();
+    }
+    const state: StackState = {
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      natsUrl,
+      grpcAddress: address,
+      roots,
+      pools,
+      services: [
+        ...(stack.nats?.pid ? [{ name: "nats-server", pid: stack.nats.pid }] : []),
+        ...stack.services.map((s) => ({ name: s.name, pid: s.child.pid ?? 0, metricsPort: Number(s.ready.metricsPort) || undefined })),
+      ],
+      logDir,
+    };
+    writeStackState(statePath, state);
+    stateWritten = true;
+    say(`codebase pool over ${roots.map((r) => `${r.name}=${r.dir}`).join(", ")}`);
+    if (bwrap) say(`bash pool (sandboxed, workspace ${resolve(stateDir, "bash-workspace")})`);
     say("web pool (providers from TOOLMESH_WEB_PROVIDERS, default the local index)");
     say("agent pool (agent.run; LLM policy from TOOLMESH_LLM_PROVIDER, default none)");
-    say(`logs in ${logDir}`);
-    say(`try: TOOLMESH_ADDRESS=${address} npx toolmesh call code.grep --args '{"pattern":"TODO"}'`);
-    say(`     grpcurl -plaintext ${address} list`);
+    say(`logs in ${logDir}; stack recorded in ${statePath}`);
+    say(`try: npx toolmesh call code.grep --args '{"pattern":"TODO"}'   (or npx toolmesh status, top, down)`);
 
-    let code = 0;
     if (options.demo) {
       // The demo is a template run: fan-out over every source file, greps,
       // reads of the top hits and one synthesised report.
-      const result = await templateCommand({
-        template: "explore-codebase",
-        params: { question: "how does a workflow get from submit to its result" },
-        address,
-        json: false,
-      });
-      code = result;
+      const demo = templateCommand({ template: "explore-codebase", params: { question: "how does a workflow get from submit to its result" }, address, json: false });
+      code = await Promise.race([demo, signals.requested.then(() => 130)]);
     }
-    if (!options.exit) {
-      say("up; Ctrl-C stops everything");
-      await interrupted;
-      say("stopping ...");
+    if (!options.exit && !signals.signal.aborted) {
+      say("up; Ctrl-C (or `npx toolmesh down`) stops everything");
+      await signals.requested;
     }
-    await stopAll();
-    return code;
   } catch (err) {
-    say(`error: ${describeGrpcError(err)}`);
-    await stopAll();
-    return 1;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    if (err instanceof StartInterrupted) {
+      code = 130;
+    } else {
+      say(`error: ${describeGrpcError(err)}`);
+      code = 1;
+    }
   }
+  if (signals.signal.aborted) say("stopping (Ctrl-C again kills at once) ...");
+  const stopStarted = Date.now();
+  await stack.stop();
+  removeStackState(statePath);
+  if (signals.signal.aborted) say(`stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`);
+  signals.dispose();
+  // Any service pid still alive here escaped its group; say so rather than leave it silently.
+  for (const service of stack.services) if (service.child.pid && processIsAlive(service.child.pid)) say(`warning: ${service.name} (pid ${service.child.pid}) is still running`);
+  return signals.signal.aborted && code === 130 ? 0 : code;
+}
+
+/** The autoscaler's "worker failed to start" log line as one sentence, or undefined for any other line. */
+export function workerStartFailure(line: string): string | undefined {
+  let entry: { msg?: string; pool?: string; instanceId?: string; error?: string };
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    return undefined;
+  }
+  if (entry.msg !== "worker failed to start") return undefined;
+  return `${entry.pool ?? "a"} worker ${entry.instanceId ?? ""} failed to start: ${entry.error ?? "no reason given"}`.replace(/\s+/g, " ");
 }
