@@ -1,4 +1,4 @@
-import { clientFrom, describeGrpcError } from "../connection.js";
+import { clientFrom, describeGrpcError, resolveConnection } from "../connection.js";
 
 export interface CallOptions {
   tool: string;
@@ -20,13 +20,14 @@ export async function callCommand(options: CallOptions): Promise<number> {
     process.stderr.write("error: --args must be a JSON object, e.g. '{\"pattern\":\"TODO\"}'\n");
     return 2;
   }
-  const client = clientFrom(options.address);
+  const connection = resolveConnection({ address: options.address });
+  const client = clientFrom(connection);
   try {
     const result = await client.call({ tool: options.tool, args: args as Record<string, unknown>, timeoutMs: options.timeoutMs ?? 0 });
     process.stdout.write(`${JSON.stringify(result.output ?? {}, null, 2)}\n`);
     return 0;
   } catch (err) {
-    process.stderr.write(`error: ${describeGrpcError(err)}\n`);
+    process.stderr.write(`error: ${describeGrpcError(err, { connection, client })}\n`);
     return 1;
   } finally {
     client.close();

@@ -1,6 +1,7 @@
 import type { ToolmeshClient } from "@toolmesh/client";
 import { WorkflowState, type Workflow, type WorkflowSpec } from "@toolmesh/proto";
-import { clientFrom, describeGrpcError } from "../connection.js";
+import { clientFrom, describeGrpcError, resolveConnection } from "../connection.js";
+import { jsonText, workflowJson } from "../json-output.js";
 import { ProgressView } from "../progress.js";
 import { formatWorkflowResult } from "../summary.js";
 import { WorkflowFileError, readWorkflowFile } from "../workflow-file.js";
@@ -38,14 +39,15 @@ export interface RunOptions {
 
 /** `toolmesh run FILE`: live progress on stderr, the result on stdout. */
 export async function runCommand(options: RunOptions): Promise<number> {
-  const client = clientFrom(options.address);
+  const connection = resolveConnection({ address: options.address });
+  const client = clientFrom(connection);
   try {
     const spec = await readWorkflowFile(options.file);
     const wf = await runWithProgress(client, spec);
-    process.stdout.write(options.json ? `${JSON.stringify(wf, null, 2)}\n` : `${formatWorkflowResult(wf)}\n`);
+    process.stdout.write(options.json ? jsonText(workflowJson(wf)) : `${formatWorkflowResult(wf)}\n`);
     return wf.state === WorkflowState.WORKFLOW_STATE_SUCCEEDED ? 0 : 1;
   } catch (err) {
-    process.stderr.write(`error: ${err instanceof WorkflowFileError ? err.message : describeGrpcError(err)}\n`);
+    process.stderr.write(`error: ${err instanceof WorkflowFileError ? err.message : describeGrpcError(err, { connection, client })}\n`);
     return err instanceof WorkflowFileError ? 2 : 1;
   } finally {
     client.close();

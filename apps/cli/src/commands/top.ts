@@ -13,6 +13,7 @@ import {
   type PoolName,
   type ScaleEvent,
 } from "@toolmesh/core";
+import { resolveNatsUrl } from "../connection.js";
 import { poolRows, renderTop } from "../top/pool-rows.js";
 
 export interface TopOptions {
@@ -24,11 +25,19 @@ export interface TopOptions {
 /**
  * `toolmesh top`: a live view of every pool from the metrics bus (the
  * instances' snapshots), the pools' JetStream consumers (queue depth) and
- * the pool events (limit and replica changes, with their reasons).
+ * the pool events (limit and replica changes, with their reasons). NATS:
+ * TOOLMESH_NATS_URL, else the running stack's, else nats://127.0.0.1:4222.
  */
 export async function topCommand(options: TopOptions): Promise<number> {
-  const config = loadConfig("toolmesh top", baseConfigSchema);
-  const nc = await connectNats(config, "toolmesh-top");
+  const nats = resolveNatsUrl();
+  const config = loadConfig("toolmesh top", baseConfigSchema, { ...process.env, TOOLMESH_NATS_URL: nats.url });
+  let nc: Awaited<ReturnType<typeof connectNats>>;
+  try {
+    nc = await connectNats(config, "toolmesh-top");
+  } catch (err) {
+    process.stderr.write(`error: cannot reach NATS at ${nats.url} (${nats.source}): ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
   const jsm = await jetstreamManager(nc);
   // Instances silent for three refreshes are gone.
   const snapshots = new LiveSnapshots(Math.max(5000, options.refreshMs * 3));

@@ -1,0 +1,296 @@
+import { UsageError, type CommandArgs, type CommandSpec, type FlagSpec } from "./command-line.js";
+
+const ADDRESS = `  --address HOST:PORT   the coordinator (default: TOOLMESH_ADDRESS, else the
+                        running stack's from .toolmesh/stack.json, else 127.0.0.1:50051)`;
+const TEMPLATE_TAIL = `${ADDRESS}
+  --json                the whole workflow and the report as JSON
+  --priority N          0-9; higher goes first when pools are busy
+
+Prints the report on stdout — rendered for the terminal when stdout is one,
+Markdown when piped (TOOLMESH_RENDER=markdown|terminal overrides) — and live
+progress per pool and per stage on stderr.`;
+const TEMPLATE_FLAGS: Record<string, FlagSpec> = { address: { type: "string" }, json: { type: "boolean" }, priority: { type: "string" } };
+const ROOT = `  --root NAME           PATH is inside this root of the stack (default: the
+                        first). An absolute PATH, or one outside the current
+                        directory, is mapped to the root that holds it.`;
+
+async function runTemplate(args: CommandArgs): Promise<number> {
+  const { resolveConnection } = await import("./connection.js");
+  const { templateParams } = await import("./template-params.js");
+  const { templateCommand } = await import("./commands/template.js");
+  const connection = resolveConnection({ address: args.string("address") });
+  return templateCommand({
+    template: args.command,
+    params: templateParams(args, connection),
+    connection,
+    json: args.flag("json"),
+    priority: args.wholeNumber("priority"),
+  });
+}
+
+const one = (args: CommandArgs, what: string, example: string): string => {
+  if (args.positionals.length !== 1) throw new UsageError(`toolmesh ${args.command} takes one ${what}, e.g. ${example}`);
+  return args.positionals[0]!;
+};
+
+const none = (args: CommandArgs): void => {
+  if (args.positionals.length > 0) throw new UsageError(`toolmesh ${args.command} takes no arguments, got "${args.positionals.join(" ")}"`);
+};
+
+/** Every command of `toolmesh`, in the order the overview lists them. */
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: "up",
+    synopsis: "up [--root [NAME=]DIR]... [--grpc-port N] [--max-instances N] [--ready-timeout S] [--demo] [--exit]",
+    usage: `Starts the stack and stays up: nats-server (unless TOOLMESH_NATS_URL is set),
+the coordinator and the autoscaler, which runs the codebase, web, agent and
+(with bubblewrap) bash pools as local processes. Writes .toolmesh/stack.json,
+where the other commands find it. Ctrl-C stops everything.
+
+  --root [NAME=]DIR     a codebase root (repeatable; default: the current directory)
+  --grpc-port N         the coordinator's port (50051; a free one if taken)
+  --max-instances N     the autoscaler's cap on worker processes (16)
+  --ready-timeout S     seconds to wait for every pool's first worker
+  --demo                run explore-codebase over the first root
+  --exit                stop after the demo instead of staying up`,
+    flags: {
+      root: { type: "string", multiple: true },
+      "grpc-port": { type: "string" },
+      "max-instances": { type: "string" },
+      "ready-timeout": { type: "string" },
+      demo: { type: "boolean" },
+      exit: { type: "boolean" },
+    },
+    async run(args) {
+      none(args);
+      const { upCommand } = await import("./commands/up.js");
+      const readyTimeoutS = args.seconds("ready-timeout");
+      const options = {
+        roots: args.strings("root") ?? [process.cwd()],
+        grpcPort: args.wholeNumber("grpc-port") ?? 50051,
+        maxInstances: args.wholeNumber("max-instances") ?? 16,
+        ...(readyTimeoutS !== undefined ? { readyTimeoutS } : {}),
+        demo: args.flag("demo"),
+        exit: args.flag("exit"),
+      };
+      return upCommand(options);
+    },
+  },
+  {
+    name: "status",
+    synopsis: "status [--json]",
+    usage: `Whether the stack from .toolmesh/stack.json is up, and each of its services.
+
+  --json                the same as JSON`,
+    flags: { json: { type: "boolean" } },
+    async run(args) {
+      none(args);
+      const { statusCommand } = await import("./commands/status.js");
+      return statusCommand({ json: args.flag("json") });
+    },
+  },
+  {
+    name: "down",
+    synopsis: "down [--timeout S]",
+    usage: `Stops the stack that \`toolmesh up\` started (from .toolmesh/stack.json).
+
+  --timeout S           seconds to wait for it to stop`,
+    flags: { timeout: { type: "string" } },
+    async run(args) {
+      none(args);
+      const { downCommand } = await import("./commands/down.js");
+      const timeoutS = args.seconds("timeout");
+      return downCommand(timeoutS !== undefined ? { timeoutS } : {});
+    },
+  },
+  {
+    name: "run",
+    synopsis: "run FILE [--json] [--address HOST:PORT]",
+    usage: `Runs a YAML or JSON workflow with live per-task progress on stderr, then
+prints the result.
+
+  --json                the whole Workflow message as JSON (enums by name)
+${ADDRESS}`,
+    flags: { json: { type: "boolean" }, address: { type: "string" } },
+    async run(args) {
+      const { runCommand } = await import("./commands/run.js");
+      return runCommand({ file: one(args, "FILE", "toolmesh run examples/survey.yaml"), address: args.string("address"), json: args.flag("json") });
+    },
+  },
+  {
+    name: "call",
+    synopsis: "call TOOL [--args JSON] [--timeout-ms N] [--address HOST:PORT]",
+    usage: `Runs one tool call and prints its output as JSON.
+
+  --args JSON           the tool's arguments, a JSON object ({})
+  --timeout-ms N        per attempt, queue wait included (the coordinator's default)
+${ADDRESS}`,
+    flags: { args: { type: "string" }, "timeout-ms": { type: "string" }, address: { type: "string" } },
+    async run(args) {
+      const { callCommand } = await import("./commands/call.js");
+      return callCommand({
+        tool: one(args, "TOOL", `toolmesh call code.grep --args '{"pattern":"TODO"}'`),
+        args: args.string("args") ?? "{}",
+        address: args.string("address"),
+        timeoutMs: args.wholeNumber("timeout-ms"),
+      });
+    },
+  },
+  {
+    name: "explore-codebase",
+    synopsis: "explore-codebase PATH [--root NAME] [--question TEXT] [--max-files N] [--max-reads N]",
+    usage: `Massive parallel discovery of a tree: globs, per-file analysis, greps for the
+question and for structure, reads of the top hits, one report.
+
+${ROOT}
+  --question TEXT       what to look for (quote it)
+  --max-files N         files to analyse at most
+  --max-reads N         top hits to read at most
+${TEMPLATE_TAIL}`,
+    flags: { root: { type: "string" }, question: { type: "string" }, "max-files": { type: "string" }, "max-reads": { type: "string" }, ...TEMPLATE_FLAGS },
+    run: runTemplate,
+  },
+  {
+    name: "explore-web",
+    synopsis: "explore-web QUERY... [--max-fetch N] [--no-variants]",
+    usage: `Many query variants in parallel, fetch of the top results, dedupe, ranking,
+a report citing URLs.
+
+  --max-fetch N         pages to fetch at most
+  --no-variants         search the queries as given, no variants
+${TEMPLATE_TAIL}`,
+    flags: { "max-fetch": { type: "string" }, "no-variants": { type: "boolean" }, ...TEMPLATE_FLAGS },
+    run: runTemplate,
+  },
+  {
+    name: "think-layers",
+    synopsis: "think-layers GOAL [--path DIR] [--root NAME] [--agents]",
+    usage: `gather → analyse → critique → synthesise, each layer in parallel.
+
+  --path DIR            the part of the codebase to gather from
+${ROOT.replace(/PATH/g, "DIR")}
+  --agents              run the layers as agent.run sub-agents
+${TEMPLATE_TAIL}`,
+    flags: { path: { type: "string" }, root: { type: "string" }, agents: { type: "boolean" }, ...TEMPLATE_FLAGS },
+    run: runTemplate,
+  },
+  {
+    name: "start",
+    synopsis: "start GOAL [PATH] [--root NAME]",
+    usage: `explore-codebase over PATH and explore-web for GOAL together, then one synthesis.
+
+  --path DIR            the same as PATH
+${ROOT}
+${TEMPLATE_TAIL}`,
+    flags: { path: { type: "string" }, root: { type: "string" }, ...TEMPLATE_FLAGS },
+    run: runTemplate,
+  },
+  {
+    name: "top",
+    synopsis: "top [--refresh MS] [--once]",
+    usage: `Live view of every pool from the metrics bus: level, limit, in-flight, queue,
+calls/s, p50/p99, errors, quality, CPU, memory, replicas; alerts when a seed
+threshold is crossed; recent limit and replica changes with their reasons.
+NATS: TOOLMESH_NATS_URL, else the running stack's, else nats://127.0.0.1:4222.
+
+  --refresh MS          between frames (2000)
+  --once                print one frame and exit`,
+    flags: { refresh: { type: "string" }, once: { type: "boolean" } },
+    async run(args) {
+      none(args);
+      const { topCommand } = await import("./commands/top.js");
+      return topCommand({ once: args.flag("once"), refreshMs: args.wholeNumber("refresh") ?? 2000 });
+    },
+  },
+  {
+    name: "bench",
+    synopsis: "bench [--calls N] [--concurrency N] [--redis URL] [--no-bullmq]",
+    usage: `No-op calls through the whole path, against raw NATS request/reply and
+BullMQ; prints throughput, latency and the ratios. Starts its own stack.
+See also \`toolmesh bench adaptive --help\` and \`toolmesh bench explore --help\`.
+
+  --calls N             calls per target (5000)
+  --concurrency N       calls in flight (64)
+  --redis URL           BullMQ's Redis (redis://127.0.0.1:6379)
+  --no-bullmq           skip BullMQ`,
+    flags: { calls: { type: "string" }, concurrency: { type: "string" }, redis: { type: "string" }, "no-bullmq": { type: "boolean" } },
+    async run(args) {
+      none(args);
+      const { benchCommand } = await import("./commands/bench.js");
+      return benchCommand({
+        calls: args.wholeNumber("calls") ?? 5000,
+        concurrency: args.wholeNumber("concurrency") ?? 64,
+        redisUrl: args.string("redis") ?? "redis://127.0.0.1:6379",
+        skipBullmq: args.flag("no-bullmq"),
+      });
+    },
+  },
+  {
+    name: "bench adaptive",
+    synopsis: "bench adaptive",
+    usage: `The adaptive concurrency limit against a sweep of fixed limits, in front of a
+local backend that slows down and then fails when overloaded.`,
+    flags: {},
+    async run(args) {
+      none(args);
+      const { ADAPTIVE_BENCH_DEFAULTS, runAdaptiveBench } = await import("./bench/adaptive.js");
+      await runAdaptiveBench({ ...ADAPTIVE_BENCH_DEFAULTS, out: (line) => void process.stdout.write(`${line}\n`) });
+      return 0;
+    },
+  },
+  {
+    name: "bench explore",
+    synopsis: "bench explore [PATH] [--question TEXT] [--max-files N]",
+    usage: `explore-codebase over PATH (.) fanned out, against the same workflow with one
+call at a time; prints both times and the speed-up.
+
+  --question TEXT       the template's question
+  --max-files N         files to analyse at most (1000)`,
+    flags: { question: { type: "string" }, "max-files": { type: "string" } },
+    async run(args) {
+      if (args.positionals.length > 1) throw new UsageError("toolmesh bench explore takes at most one PATH");
+      const { runExploreBench } = await import("./bench/explore.js");
+      await runExploreBench({
+        path: args.positionals[0] ?? ".",
+        question: args.string("question") ?? "how are tasks dispatched and their results collected",
+        maxFiles: args.wholeNumber("max-files") ?? 1000,
+        out: (line) => void process.stdout.write(`${line}\n`),
+      });
+      return 0;
+    },
+  },
+];
+
+/** The command `argv` names, with the arguments that follow its name. */
+export function findCommand(argv: string[]): { spec: CommandSpec; rest: string[] } | undefined {
+  const [first, second] = argv;
+  const sub = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  if (sub) return { spec: sub, rest: argv.slice(2) };
+  const spec = COMMANDS.find((c) => c.name === first);
+  return spec && { spec, rest: argv.slice(1) };
+}
+
+/** A command's usage: its synopsis line, then the rest. */
+export function commandUsage(spec: CommandSpec): string {
+  return `usage: toolmesh ${spec.synopsis}\n\n${spec.usage}\n`;
+}
+
+/** `toolmesh --help`: every command, one line each. */
+export function overview(): string {
+  const lines = COMMANDS.map((c) => `  toolmesh ${c.synopsis}`);
+  return `toolmesh — parallel tool execution for AI agents
+
+usage:
+${lines.join("\n")}
+
+\`toolmesh COMMAND --help\` shows a command's flags; the four templates
+(explore-codebase, explore-web, think-layers, start) also take --json,
+--address and --priority.
+
+The commands after \`up\` find the stack it started through .toolmesh/stack.json
+(from the current directory up, or TOOLMESH_STATE_DIR).
+environment: TOOLMESH_ADDRESS and TOOLMESH_GRPC_TOKEN (the coordinator),
+TOOLMESH_NATS_URL, TOOLMESH_STATE_DIR, TOOLMESH_RENDER=markdown|terminal
+(reports). See README.md.
+`;
+}

@@ -1,0 +1,35 @@
+import { Marked } from "marked";
+import { markedTerminal } from "marked-terminal";
+
+/**
+ * Reports are Markdown. On a terminal they are rendered for it (headings,
+ * lists, tables, code, links, no backslash escapes) by marked and
+ * marked-terminal — both maintained, on Node ≥ 20 — rather than by a
+ * renderer of our own: tables and reflow are most of the work. Piped, the
+ * Markdown is printed as it is. TOOLMESH_RENDER=markdown|terminal overrides.
+ */
+export type RenderMode = "markdown" | "terminal";
+
+export class RenderModeError extends Error {
+  override readonly name = "RenderModeError";
+}
+
+/** How to print a report on a stream: rendered when it is a terminal, unless TOOLMESH_RENDER says otherwise. */
+export function renderMode(isTTY: boolean | undefined, env: NodeJS.ProcessEnv = process.env): RenderMode {
+  const wanted = env.TOOLMESH_RENDER;
+  if (wanted === "markdown" || wanted === "terminal") return wanted;
+  if (wanted) throw new RenderModeError(`TOOLMESH_RENDER must be "markdown" or "terminal", got "${wanted}"`);
+  return isTTY ? "terminal" : "markdown";
+}
+
+/** Markdown rendered for a terminal `width` columns wide. */
+export function renderForTerminal(markdown: string, width = 80): string {
+  // emoji off: ":b:" in a path or a grep hit is not an emoji.
+  const marked = new Marked(markedTerminal({ width, reflowText: true, showSectionPrefix: false, emoji: false }));
+  return marked.parse(markdown, { async: false }).replace(/\n+$/, "");
+}
+
+/** The report as it goes to `out`. */
+export function formatReport(markdown: string, out: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv = process.env): string {
+  return renderMode(out.isTTY, env) === "terminal" ? renderForTerminal(markdown, Math.min(out.columns || 100, 120)) : markdown;
+}
