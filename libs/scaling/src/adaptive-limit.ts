@@ -1,5 +1,5 @@
 import { levelAbove, levelBelow, levelCeiling, levelOf, type Level, type LimitRange } from "./levels.js";
-import { SEED_THRESHOLDS, breaches, type Breach, type HealthThresholds, type WindowStats } from "./thresholds.js";
+import { SEED_THRESHOLDS, breaches, isResourceSignal, type Breach, type HealthThresholds, type WindowStats } from "./thresholds.js";
 
 export interface AdaptiveLimitConfig {
   range: LimitRange;
@@ -65,7 +65,9 @@ const LATENCY_HISTORY = 100;
  *
  * - Any seed threshold crossed (CPU, memory, error rate, quality, a
  *   throughput drop under steady load) steps the level down and cuts the
- *   limit multiplicatively.
+ *   limit multiplicatively. CPU and memory are the instance's own use, and
+ *   count only in a window in which it had work (something finished or in
+ *   flight): an idle instance's limit is not what loads it.
  * - Otherwise a latency-gradient limiter in the style of Netflix's Gradient2
  *   fine-tunes within the level: limit × clamp(tolerance × unloaded latency
  *   / this window's latency, 0.5, 1) + √limit / 2, smoothed, and only grown
@@ -145,7 +147,12 @@ export class AdaptiveLimit {
     });
     const { range, thresholds } = this.#config;
 
-    const found = breaches({ ...window, baselineThroughput: this.#baselineThroughput }, thresholds);
+    // An instance that ran nothing in the window (nothing finished, nothing in flight) did not cause
+    // its CPU or memory use, and a lower limit cannot relieve it: resource breaches need work.
+    const idle = window.finished === 0 && window.saturation === 0;
+    const all = breaches({ ...window, baselineThroughput: this.#baselineThroughput }, thresholds);
+    const found = idle ? all.filter((b) => !isResourceSignal(b.signal)) : all;
+    const ignored = all.filter((b) => !found.includes(b));
     if (found.length > 0) {
       this.#troubleCeiling = Math.max(range.min, previousLimit - 1);
       this.#level = levelBelow(this.#level);
@@ -158,7 +165,10 @@ export class AdaptiveLimit {
     }
     const coolingDown = this.#cooldown > 0;
     this.#cooldown = Math.max(0, this.#cooldown - 1);
-    if (window.finished === 0) return decide("idle: nothing finished in the window");
+    if (window.finished === 0) {
+      const note = ignored.length > 0 ? ` (${ignored.map((b) => b.message).join("; ")}: not this instance's work)` : "";
+      return decide(`idle: nothing finished in the window${note}`);
+    }
 
     if (window.loadSteady) this.#baselineThroughput = ema(this.#baselineThroughput, window.throughput, 0.3);
     this.#recentLatencies.push(window.latencyMs);

@@ -11,5 +11,5 @@ export { AdaptiveLimit, DEFAULT_ADAPTIVE } from "./adaptive-limit.js";
 export type { AdaptiveLimitConfig, LearnedLimit, LimitDecision, WindowObservation } from "./adaptive-limit.js";
 export { LEVELS, levelAbove, levelBelow, levelCeiling, levelOf } from "./levels.js";
 export type { Level, LimitRange } from "./levels.js";
-export { MIN_CALLS_FOR_RATES, SEED_THRESHOLDS, breaches } from "./thresholds.js";
+export { MIN_CALLS_FOR_RATES, SEED_THRESHOLDS, breaches, isResourceSignal } from "./thresholds.js";
 export type { Breach, HealthThresholds, Signal, WindowStats } from "./thresholds.js";

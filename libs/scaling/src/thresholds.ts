@@ -6,9 +6,13 @@
 export interface HealthThresholds {
   /** Step down when throughput falls this fraction below its baseline while load is steady. */
   throughputDrop: number;
-  /** Step down at or above this CPU use, percent of one core per pool process. */
+  /**
+   * Step down at or above this CPU use: percent of what the instance may
+   * use (its JS thread's one core, or its cgroup's / process tree's share of
+   * its CPUs, whichever is busier). The instance's own use, never the machine's.
+   */
   cpuPercent: number;
-  /** Step down at or above this share of the memory limit (the cgroup's where there is one). */
+  /** Step down at or above this share of the instance's memory ceiling (its cgroup's limit where it has one, else its budget). */
   memoryFraction: number;
   /** Step down at or above this share of calls failing. */
   errorRate: number;
@@ -32,7 +36,9 @@ export interface WindowStats {
   baselineThroughput?: number | undefined;
   /** Work was waiting for this instance through the window (its pulls came back full). */
   loadSteady: boolean;
+  /** The instance's own CPU use, percent (0-100); see HealthThresholds.cpuPercent. */
   cpuPercent: number;
+  /** The instance's own memory use / its ceiling, 0..1. */
   memoryFraction: number;
   /** Failed calls / finished calls in the window (0 when none finished). */
   errorRate: number;
@@ -50,6 +56,11 @@ export interface Breach {
   threshold: number;
   /** e.g. "error rate 7.5 % ≥ 5 %". */
   message: string;
+}
+
+/** CPU and memory: what an instance's resources say, as against what its calls returned. */
+export function isResourceSignal(signal: Signal): boolean {
+  return signal === "cpu" || signal === "memory";
 }
 
 /** Fewer finished calls than this in a window: rates (errors, quality) are not judged. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AdaptiveLimit, DEFAULT_ADAPTIVE, breaches, levelCeiling, levelOf, type WindowObservation } from "../src/index.js";
+import { AdaptiveLimit, DEFAULT_ADAPTIVE, breaches, isResourceSignal, levelCeiling, levelOf, type WindowObservation } from "../src/index.js";
 
 const range = { min: 16, max: 32 };
 const healthy = (over: Partial<WindowObservation> = {}): WindowObservation => ({
@@ -33,6 +33,10 @@ describe("breaches of the seed thresholds", () => {
 
   it("ignores rates over too few calls and throughput drops without steady load", () => {
     expect(breaches({ throughput: 1, baselineThroughput: 100, loadSteady: false, cpuPercent: 10, memoryFraction: 0.1, errorRate: 1, quality: 0, finished: 2 })).toEqual([]);
+  });
+
+  it("tells resource signals from the calls' own", () => {
+    expect(["cpu", "memory", "errors", "quality", "throughput"].filter((s) => isResourceSignal(s as never))).toEqual(["cpu", "memory"]);
   });
 
   it("is exactly at the thresholds inclusive (≥) and quality strictly below", () => {
@@ -87,6 +91,19 @@ describe("AdaptiveLimit", () => {
     expect(drop.breaches.map((b) => b.signal)).toEqual(["throughput"]);
     // After a step down the baseline is learned afresh, so the lower throughput of the lower limit does not cascade.
     expect(l.observe(healthy({ throughput: 70 })).breaches).toEqual([]);
+  });
+
+  it("an idle window's CPU or memory does not step it down: with no work, its limit is not what loads it", () => {
+    const idle = { throughput: 0, loadSteady: false, finished: 0, latencyMs: 0, saturation: 0 };
+    for (const over of [{ cpuPercent: 100 }, { memoryFraction: 0.95 }]) {
+      const l = limiter({ limit: 32, level: "maximum" });
+      const d = l.observe(healthy({ ...idle, ...over }));
+      expect(d).toMatchObject({ limit: 32, level: "maximum", changed: false, breaches: [] });
+      expect(d.reason).toMatch(/^idle: nothing finished in the window \((CPU 100 % ≥ 90 %|memory 95\.0 % of the limit ≥ 85\.0 %): not this instance's work\)$/);
+    }
+    // Work in flight (nothing finished yet) or calls finished: the same numbers step it down.
+    expect(limiter({ limit: 32, level: "maximum" }).observe(healthy({ ...idle, saturation: 0.1, cpuPercent: 100 })).level).toBe("aggressive");
+    expect(limiter({ limit: 32, level: "maximum" }).observe(healthy({ ...idle, finished: 1, cpuPercent: 100 })).level).toBe("aggressive");
   });
 
   it("holds the level for the cool-down after a step down", () => {
