@@ -56,8 +56,32 @@ describe("ScalingPolicy", () => {
     const [failing] = policy.decide([obs("codebase", 2, 5000, { errorRate: 0.2, finished: 100 })], 0);
     expect(failing).toMatchObject({ replicas: 2, direction: "hold" });
     expect(failing!.reason).toContain("errors are not capacity");
-    const [hot] = policy.decide([obs("bash", 2, 0, { cpuPercent: 97 })], 0);
+    const [hot] = policy.decide([obs("bash", 2, 0, { cpuPercent: 97, inFlight: 3 })], 0);
     expect(hot).toMatchObject({ replicas: 3, direction: "up" });
+  });
+  it("an idle pool (no backlog, nothing in flight) gets no replica, whatever its CPU and memory say", () => {
+    // The numbers are injected: a worker reporting 100 % CPU and 99 % memory while running nothing,
+    // round after round (what a busy host used to look like before workers reported their own use).
+    const policy = new ScalingPolicy(settings({ scaleDownWindowMs: 10_000 }));
+    const current = { codebase: 1, web: 1, bash: 3 };
+    for (let t = 0; t <= 30_000; t += 1000) {
+      const decisions = policy.decide(
+        (Object.keys(current) as (keyof typeof current)[]).map((pool) => obs(pool, current[pool], 0, { cpuPercent: 100, memoryFraction: 0.99, inFlight: 0, finished: 0 })),
+        t,
+      );
+      for (const d of decisions) {
+        expect(d.direction).not.toBe("up");
+        expect(d.reason).toContain("not this pool's work");
+        current[d.pool as keyof typeof current] = d.replicas;
+      }
+    }
+    // Pools at their minimum stay there; one above it comes down after the window, as any idle pool does.
+    expect(current).toEqual({ codebase: 1, web: 1, bash: 1 });
+  });
+  it("the same pressure with calls in flight or queued still adds a replica", () => {
+    const policy = new ScalingPolicy(settings());
+    expect(policy.decide([obs("codebase", 1, 0, { cpuPercent: 100, inFlight: 1 })], 0)[0]).toMatchObject({ replicas: 2, direction: "up" });
+    expect(policy.decide([obs("web", 1, 1, { memoryFraction: 0.99 })], 0)[0]).toMatchObject({ replicas: 2, direction: "up" });
   });
   it("splits the cap by shares when pools together want more", () => {
     const policy = new ScalingPolicy(settings({ maxInstances: 10, bounds: new Map([["codebase", { min: 1, max: 50 }], ["web", { min: 1, max: 50 }]]) }));

@@ -57,11 +57,24 @@ describe("summariseLoad", () => {
 });
 
 describe("health for replicas", () => {
+  const busy = { backlog: 0, inFlight: 4 };
+  const idle = { backlog: 0, inFlight: 0 };
   it("CPU ≥ 90 % adds a replica even when the backlog does not call for one", () => {
     const verdict = judgeHealth({ ...idleLoad, cpuPercent: 95 });
     expect(verdict.kind).toBe("pressure");
-    expect(applyHealth(1, 2, verdict)).toMatchObject({ replicas: 3 });
-    expect(applyHealth(1, 2, verdict).note).toContain("CPU 95 %");
+    expect(applyHealth(1, 2, verdict, busy)).toMatchObject({ replicas: 3 });
+    expect(applyHealth(1, 2, verdict, busy).note).toContain("CPU 95 %");
+    // Queued work with nothing running yet is work too.
+    expect(applyHealth(1, 2, verdict, { backlog: 3, inFlight: 0 })).toMatchObject({ replicas: 3 });
+  });
+  it("CPU or memory pressure adds nothing to a pool with no backlog and nothing in flight", () => {
+    for (const over of [{ cpuPercent: 100 }, { memoryFraction: 0.99 }, { cpuPercent: 100, memoryFraction: 0.99 }]) {
+      const verdict = judgeHealth({ ...idleLoad, ...over });
+      expect(verdict.kind).toBe("pressure");
+      const applied = applyHealth(0, 2, verdict, idle);
+      expect(applied.replicas).toBe(0);
+      expect(applied.note).toContain("no backlog and nothing in flight: not this pool's work, no replica more");
+    }
   });
   it("memory ≥ 85 % is pressure too", () => {
     expect(judgeHealth({ ...idleLoad, memoryFraction: 0.9 }).kind).toBe("pressure");
@@ -69,10 +82,10 @@ describe("health for replicas", () => {
   it("error rate ≥ 5 % holds a backlog-driven scale-up: errors are not capacity", () => {
     const verdict = judgeHealth({ ...idleLoad, finished: 100, errorRate: 0.1 });
     expect(verdict.kind).toBe("failing");
-    expect(applyHealth(5, 2, verdict)).toMatchObject({ replicas: 2 });
-    expect(applyHealth(5, 2, verdict).note).toContain("errors are not capacity");
+    expect(applyHealth(5, 2, verdict, busy)).toMatchObject({ replicas: 2 });
+    expect(applyHealth(5, 2, verdict, busy).note).toContain("errors are not capacity");
     // Scale-down is still allowed.
-    expect(applyHealth(1, 2, verdict)).toEqual({ replicas: 1 });
+    expect(applyHealth(1, 2, verdict, busy)).toEqual({ replicas: 1 });
   });
   it("an error rate over too few calls is not judged", () => {
     expect(judgeHealth({ ...idleLoad, finished: 2, errorRate: 0.5 }).kind).toBe("healthy");

@@ -98,7 +98,8 @@ export class ScalingPolicy {
     });
     const reasons = [load.reason];
     if (o.load.durationMs === undefined) reasons.push(`duration ${durationMs} ms assumed (no task finished this tick)`);
-    const health = applyHealth(load.replicas, o.current, judgeHealth(o.load));
+    const work = { backlog: o.queue.pending + o.queue.ackPending, inFlight: o.load.inFlight };
+    const health = applyHealth(load.replicas, o.current, judgeHealth(o.load), work);
     if (health.note) reasons.push(health.note);
     const bounded = clamp(health.replicas);
     if (bounded !== health.replicas) reasons.push(`bounded to ${min}..${max}`);

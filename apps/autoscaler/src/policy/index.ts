@@ -5,7 +5,7 @@ export type { CapRequest } from "./cap.js";
 export { ScalingPolicy } from "./decide.js";
 export type { Direction, PolicySettings, PoolObservation, ScaleDecision } from "./decide.js";
 export { applyHealth, judgeHealth } from "./health.js";
-export type { HealthVerdict } from "./health.js";
+export type { HealthVerdict, PoolWork } from "./health.js";
 export { summariseLoad } from "./load.js";
 export type { InstanceCounters, PoolLoad } from "./load.js";
 export { POOL_SHARES, shareOf } from "./shares.js";
