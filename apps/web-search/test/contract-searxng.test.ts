@@ -32,6 +32,11 @@ describe("contract: SearXNG JSON API", () => {
       query: "nats queue groups",
       providers: ["searxng"],
       failures: [],
+      attempts: [
+        { provider: "searxng", web: true, outcome: "ok", results: 2 },
+        { provider: "brave", web: true, outcome: "not configured", error: "TOOLMESH_BRAVE_API_KEY not set" },
+      ],
+      webReached: true,
       results: [
         { url: "https://nats.io/docs/", title: "NATS Docs", snippet: "Queue groups balance messages.", provider: "searxng", providers: ["searxng"], rank: 1, score: Number((1 / 61).toFixed(6)) },
         { url: "https://example.org/queue", title: "Queue groups", snippet: "A tutorial.", provider: "searxng", providers: ["searxng"], rank: 2, score: Number((1 / 62).toFixed(6)) },

@@ -33,6 +33,15 @@ export async function serve(handler: (req: IncomingMessage, res: ServerResponse)
   };
 }
 
+/** A loopback port nothing listens on (bound, then closed): connecting to it is refused. */
+export async function refusingPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 export const ctx = (signal: AbortSignal = new AbortController().signal) => ({ signal });
 
 export function call(tools: WebTools, tool: "web.search" | "web.fetch", args: Record<string, unknown>, signal?: AbortSignal) {

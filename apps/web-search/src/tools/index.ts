@@ -20,6 +20,10 @@
  *   TOOLMESH_FETCH_HOST_INTERVAL_MS  politeness: least ms between fetch starts per host  default 0
  *   TOOLMESH_FETCH_CACHE_TTL_MS  web.fetch response cache TTL, 0 = off   default 60000
  *
+ * web.search's output lists every provider's attempt ({provider, web, outcome
+ * ok | failed | not configured, results, code, error}) and says whether any web
+ * provider answered (webReached); when none did, `configure` says how to get one.
+ *
  * Error codes: PERMISSION_DENIED for SSRF refusals; INVALID_ARGUMENT for bad
  * URLs, schemes, unknown providers, unsupported content types and too many
  * redirects; UNAVAILABLE for provider/network failures; RESOURCE_EXHAUSTED
@@ -31,6 +35,7 @@ import { HostGate, TtlCache } from "./limits.js";
 import { braveProvider } from "./providers/brave.js";
 import { localProvider } from "./providers/local.js";
 import { searxngProvider } from "./providers/searxng.js";
+import { unconfiguredWebProviders } from "./providers/setup.js";
 import { searchTool } from "./search.js";
 import { guardedAgent, parseAllowList, type Resolver } from "./ssrf.js";
 import type { FetchArgs, SearchArgs, SearchProvider, WebHandler, WebToolsOptions } from "./types.js";
@@ -39,7 +44,8 @@ export { parseWebConfig } from "./config.js";
 export { canonicalUrl } from "@toolmesh/core";
 export { forbiddenReason } from "./ip.js";
 export { checkUrl, guardedLookup, parseAllowList } from "./ssrf.js";
-export { fuse, type SearchResult } from "./search.js";
+export { fuse, type ProviderAttempt, type SearchResult } from "./search.js";
+export { CONFIGURE_WEB_SEARCH, isWebProvider } from "./providers/setup.js";
 export { braveProvider, retryAfterMs, BRAVE_DEFAULT_URL } from "./providers/brave.js";
 export { localProvider } from "./providers/local.js";
 export { searxngProvider } from "./providers/searxng.js";
@@ -65,8 +71,9 @@ export function createWebTools(options: WebToolsOptions, internals: { resolve?: 
   const gate = new HostGate(options.fetchPerHost ?? 4, options.fetchHostIntervalMs ?? 0);
   const cache = new TtlCache<FetchResult>(options.fetchCacheTtlMs ?? 60_000);
   const timeoutMs = options.providerTimeoutMs ?? 5000;
+  const setup = { unconfigured: unconfiguredWebProviders(options, new Set(providers.keys())) };
   return {
-    "web.search": (args, ctx) => searchTool(args as SearchArgs, ctx.signal, providers, timeoutMs),
+    "web.search": (args, ctx) => searchTool(args as SearchArgs, ctx.signal, providers, timeoutMs, setup),
     "web.fetch": (args, ctx) =>
       fetchTool(args as FetchArgs, ctx.signal, { allow, dispatcher, gate, cache, ...(internals.resolve ? { resolve: internals.resolve } : {}) }),
     providers: [...providers.keys()],

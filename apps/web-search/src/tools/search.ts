@@ -1,5 +1,6 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
 import { canonicalUrl } from "@toolmesh/core";
+import { CONFIGURE_WEB_SEARCH, isWebProvider } from "./providers/setup.js";
 import type { RawResult, SearchArgs, SearchProvider } from "./types.js";
 
 /**
@@ -20,11 +21,31 @@ export interface SearchResult {
   score: number;
 }
 
+/** What became of one provider in one search. */
+export interface ProviderAttempt {
+  provider: string;
+  /** A web search provider (searxng, brave), not the local index of files. */
+  web: boolean;
+  outcome: "ok" | "failed" | "not configured";
+  /** Hits it returned (ok only). */
+  results?: number;
+  /** Error code (failed only). */
+  code?: string;
+  /** Why it failed or is not configured: "connect ECONNREFUSED 127.0.0.1:8888", "TOOLMESH_SEARXNG_URL not set". */
+  error?: string;
+}
+
+export interface SearchSetup {
+  /** Web providers left out of the configuration and why; reported when the caller did not choose providers. */
+  unconfigured: ReadonlyArray<{ provider: string; reason: string }>;
+}
+
 export async function searchTool(
   args: SearchArgs,
   signal: AbortSignal,
   providers: ReadonlyMap<string, SearchProvider>,
   timeoutMs: number,
+  setup: SearchSetup = { unconfigured: [] },
 ): Promise<Record<string, unknown>> {
   const names = args.providers ? [...new Set(args.providers)] : [...providers.keys()];
   const unknown = names.filter((n) => !providers.has(n));
@@ -33,15 +54,39 @@ export async function searchTool(
   const settled = await Promise.all(names.map((name) => askOne(providers.get(name) as SearchProvider, args, signal, timeoutMs)));
   if (signal.aborted) throw new ToolError(ErrorCode.CANCELLED, "web.search cancelled by the caller");
   const failures = settled.flatMap((s, i) => (s.error ? [{ provider: names[i] ?? "", error: s.error.message, code: s.error.code }] : []));
+  const attempts: ProviderAttempt[] = settled.map((s, i) => {
+    const provider = names[i] ?? "";
+    const web = isWebProvider(provider);
+    return s.error
+      ? { provider, web, outcome: "failed", code: s.error.code, error: withoutPrefix(provider, s.error.message) }
+      : { provider, web, outcome: "ok", results: s.results?.length ?? 0 };
+  });
+  if (!args.providers) for (const u of setup.unconfigured) attempts.push({ provider: u.provider, web: true, outcome: "not configured", error: u.reason });
+  const webReached = attempts.some((a) => a.web && a.outcome === "ok");
+  const missed = attempts.filter((a) => a.web && a.outcome !== "ok");
   if (names.length > 0 && failures.length === names.length) {
     const allLimited = failures.every((f) => f.code === ErrorCode.RESOURCE_EXHAUSTED);
-    const detail = failures.map((f) => `${f.provider}: ${f.error}`).join("; ");
-    throw allLimited
-      ? new ToolError(ErrorCode.RESOURCE_EXHAUSTED, `every provider is rate limited (${detail}); retry later`)
-      : new ToolError(ErrorCode.UNAVAILABLE, `every provider failed (${detail})`);
+    const detail = failures.map((f) => `${f.provider}: ${withoutPrefix(f.provider, f.error)}`).join("; ");
+    if (allLimited) throw new ToolError(ErrorCode.RESOURCE_EXHAUSTED, `every provider is rate limited (${detail}); retry later`);
+    const absent = attempts.filter((a) => a.outcome === "not configured").map((a) => `${a.provider} (${a.error})`);
+    throw new ToolError(ErrorCode.UNAVAILABLE, `every provider failed (${detail})${absent.length ? `; not configured: ${absent.join(", ")}` : ""}; ${CONFIGURE_WEB_SEARCH}`);
   }
   const lists = settled.map((s, i) => ({ provider: names[i] ?? "", results: s.results ?? [] }));
-  return { query: args.query, results: fuse(lists, args.maxResults), providers: names, failures };
+  return {
+    query: args.query,
+    results: fuse(lists, args.maxResults),
+    providers: names,
+    failures,
+    attempts,
+    // False: whatever was found came from the local index of files only.
+    webReached,
+    ...(!webReached && missed.length > 0 ? { configure: CONFIGURE_WEB_SEARCH } : {}),
+  };
+}
+
+/** Provider errors name their provider ("brave: HTTP 401"); an attempt already does. */
+function withoutPrefix(provider: string, message: string): string {
+  return message.startsWith(`${provider}: `) ? message.slice(provider.length + 2) : message;
 }
 
 async function askOne(

@@ -20,7 +20,7 @@ export function braveProvider(apiKey: string, endpoint = BRAVE_DEFAULT_URL, now 
       const url = new URL(endpoint);
       url.searchParams.set("q", query);
       url.searchParams.set("count", String(Math.min(maxResults, 20))); // the API caps count at 20
-      const { res, body } = await getJson("brave", url, { "X-Subscription-Token": apiKey }, signal);
+      const { res, body } = await getJson("brave", url, { "X-Subscription-Token": apiKey }, signal, braveHint);
       if (res.status === 429) {
         await res.body?.cancel();
         blockedUntil = now() + retryAfterMs(res.headers);
@@ -56,3 +56,9 @@ export function retryAfterMs(headers: Headers): number {
 
 /** Brave wraps matched words in <strong>; snippets are plain text. */
 const stripTags = (s: string): string => s.replace(/<[^>]+>/g, "");
+
+function braveHint(status: number): string | undefined {
+  if (status === 401 || status === 403) return "check TOOLMESH_BRAVE_API_KEY";
+  if (status === 422) return "check TOOLMESH_BRAVE_URL and the key's plan";
+  return undefined;
+}

@@ -15,7 +15,7 @@ export function searxngProvider(baseUrl: string): SearchProvider {
       const url = new URL(endpoint);
       url.searchParams.set("q", query);
       url.searchParams.set("format", "json");
-      const { res, body } = await getJson("searxng", url, {}, signal);
+      const { res, body } = await getJson("searxng", url, {}, signal, searxngHint);
       if (res.status === 429) throw new ToolError(ErrorCode.RESOURCE_EXHAUSTED, "searxng: rate limited (HTTP 429)");
       const data = obj(body);
       const results = arr(data.results)
@@ -33,4 +33,11 @@ export function searxngProvider(baseUrl: string): SearchProvider {
       return results.slice(0, maxResults);
     },
   };
+}
+
+function searxngHint(status: number): string | undefined {
+  if (status === 403) return "enable the json format: search.formats in the instance's settings.yml";
+  if (status === 401) return "the instance wants credentials; point TOOLMESH_SEARXNG_URL at one that does not";
+  if (status === 404) return "check TOOLMESH_SEARXNG_URL: its /search was not found";
+  return undefined;
 }
