@@ -11,8 +11,8 @@ import { spawnSync } from "node:child_process";
 export interface SystemTool {
   binary: string;
   available: boolean;
-  /** Missing and not in CI: the tests that need it skip. */
-  skip: boolean;
+  /** Missing and not in CI: the tests that need it skip (the first read says so on stderr). */
+  readonly skip: boolean;
   /** Why the tests skip or fail: the binary, the package that has it, what needs it. */
   reason: string;
   /** Throws the reason when the binary is missing (CI, where the tests run regardless). */
@@ -38,22 +38,28 @@ export function systemTool(binary: string, options: SystemToolOptions): SystemTo
   const available = spawnSync(binary, options.versionArgs ?? ["--version"], { stdio: "ignore", timeout: 10_000 }).status === 0;
   const reason = `${binary} (${options.purpose}) is not installed: apt-get install ${options.package}`;
   const skip = !available && !inCi();
-  if (!available && !announced.has(binary)) {
+  // Said once per test file, when a test first asks whether to skip.
+  const announce = (file: string): void => {
+    if (available || announced.has(binary)) return;
     announced.add(binary);
-    const file = process.env.VITEST_TEST_FILE ?? testFileFromStack();
     process.stderr.write(
       skip
         ? `SKIPPED tests in ${file} that need ${binary}: ${reason} (with CI=true they fail instead)\n`
         : `FAILING tests in ${file} that need ${binary}: CI=true and ${reason}\n`,
     );
-  }
+  };
   return {
     binary,
     available,
-    skip,
+    get skip() {
+      announce(testFileFromStack());
+      return skip;
+    },
     reason,
     require() {
-      if (!available) throw new Error(`${reason}; CI=true, so the tests that need it fail instead of skipping`);
+      if (available) return;
+      announce(testFileFromStack());
+      throw new Error(`${reason}; CI=true, so the tests that need it fail instead of skipping`);
     },
   };
 }

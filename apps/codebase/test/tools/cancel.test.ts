@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENGINES, HAS_RG, call, failure, makeTree, toolsFor, type Fixture, type ToolName } from "./fixture.js";
+import { ENGINES, rg, call, failure, makeTree, toolsFor, type Fixture, type ToolName } from "./fixture.js";
 
 // A token only this run's ripgrep command line holds, to find the child with pgrep.
 const TOKEN = `cancel${process.pid}x${Date.now()}`;
@@ -32,16 +32,16 @@ const CALLS: Array<[ToolName, Record<string, unknown>]> = [
 ];
 
 describe.each(ENGINES)("cancellation (grep engine %s)", (engine, ripgrep) => {
-  it.skipIf(engine === "ripgrep" && !HAS_RG).each(CALLS)("%s with an aborted signal is CANCELLED", async (tool, args) => {
+  it.skipIf(engine === "ripgrep" && rg.skip).each(CALLS)("%s with an aborted signal is CANCELLED", async (tool, args) => {
     expect(await failure(call(toolsFor(fx.rootDir, ripgrep), tool, args, aborted()))).toMatchObject({ code: "CANCELLED" });
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("an abort reason that is a ToolError (a deadline) keeps its code", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("an abort reason that is a ToolError (a deadline) keeps its code", async () => {
     const reason = new ToolError(ErrorCode.DEADLINE_EXCEEDED, "task deadline passed");
     expect(await failure(call(toolsFor(fx.rootDir, ripgrep), "code.grep", { pattern: "TODO" }, aborted(reason)))).toBe(reason);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("an abort in the middle of a search stops it promptly with CANCELLED", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("an abort in the middle of a search stops it promptly with CANCELLED", async () => {
     const controller = new AbortController();
     const started = Date.now();
     const running = call(toolsFor(fx.rootDir, ripgrep), "code.grep", { pattern: TOKEN, maxResults: 100_000, path: "big" }, controller.signal);
@@ -51,16 +51,11 @@ describe.each(ENGINES)("cancellation (grep engine %s)", (engine, ripgrep) => {
   });
 });
 
-describe.skipIf(!HAS_RG)("the ripgrep child", () => {
+describe.skipIf(rg.skip)("the ripgrep child", () => {
   it("is running during a search and gone once an aborted call has rejected", async () => {
     const controller = new AbortController();
     const running = call(toolsFor(fx.rootDir, "rg"), "code.grep", { pattern: TOKEN, maxResults: 100_000, path: "big" }, controller.signal);
-    let seen = "";
-    for (let i = 0; i < 500 && !seen; i++) {
-      seen = rgProcesses();
-      if (!seen) await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(seen).toMatch(/^\d+/);
+    await expect.poll(rgProcesses, { timeout: 20_000, interval: 10 }).toMatch(/^\d+/);
     controller.abort();
     expect(await failure(running)).toMatchObject({ code: "CANCELLED" });
     expect(rgProcesses()).toBe("");

@@ -1,12 +1,13 @@
 import { parseToolArgs } from "@toolmesh/tools";
-import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createCodebaseTools, parseRoots, type CodebaseTools } from "@toolmesh/codebase";
+import { systemTool } from "@toolmesh/testing";
 
 export const SECRET = "TOP-SECRET-OUTSIDE-THE-ROOT";
-export const HAS_RG = spawnSync("rg", ["--version"]).status === 0;
+/** ripgrep: where it is missing the tests of its engine skip, saying so, and with CI=true they fail. */
+export const rg = systemTool("rg", { package: "ripgrep", purpose: "the codebase pool's fast grep engine" });
 export type ToolName = "code.glob" | "code.grep" | "code.read" | "code.analyze";
 
 export interface Fixture {
@@ -92,6 +93,7 @@ export async function makeTree(): Promise<Fixture> {
 }
 
 export function toolsFor(rootDir: string | string[], ripgrep?: string | null, maxReadBytes?: number): CodebaseTools {
+  if (ripgrep === "rg") rg.require();
   return createCodebaseTools({ roots: parseRoots(Array.isArray(rootDir) ? rootDir : [rootDir]), ripgrep, ...(maxReadBytes ? { maxReadBytes } : {}) });
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENGINES, HAS_RG, call, failure, makeTree, toolsFor, type Fixture } from "./fixture.js";
+import { ENGINES, rg, call, failure, makeTree, toolsFor, type Fixture } from "./fixture.js";
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -36,7 +36,7 @@ const DEFAULT_TODO = [
 
 describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
   const tools = () => toolsFor(fx.rootDir, ripgrep);
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("walks like ripgrep: ignore files of every kind, hidden, binaries, symlinks, path order", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("walks like ripgrep: ignore files of every kind, hidden, binaries, symlinks, path order", async () => {
     const out = await call(tools(), "code.grep", { pattern: "TODO" });
     expect(out.engine).toBe(engine);
     expect(out.root).toBe("root");
@@ -44,7 +44,7 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect(out.truncated).toBe(false);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("text: no line terminator, cut at 2000 characters; columns count code points after a BOM or UTF-16", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("text: no line terminator, cut at 2000 characters; columns count code points after a BOM or UTF-16", async () => {
     const out = await call(tools(), "code.grep", { pattern: "TODO" });
     const byPath = new Map((out.matches as Match[]).map((m) => [`${m.path}:${m.line}`, m]));
     expect(byPath.get("crlf.txt:2")?.text).toBe("line two TODO");
@@ -55,7 +55,7 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect(byPath.get("no-newline.txt:2")?.text).toBe("last TODO");
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("hidden + gitignore false: everything but .git, binaries and symlinks", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("hidden + gitignore false: everything but .git, binaries and symlinks", async () => {
     const out = await call(tools(), "code.grep", { pattern: "TODO", hidden: true, gitignore: false });
     const paths = [...new Set((out.matches as Match[]).map((m) => m.path))];
     expect(paths).toEqual(expect.arrayContaining([".hidden/config.ts", "anchored.txt", "build/out.ts", "debug.log", "excluded-by-git.txt", "rgignored.txt", "scratch/note.ts", "src/lib/generated.ts", "src/lib/local-only.ts", "src/lib/from-src.ts"]));
@@ -64,7 +64,7 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect(paths).toHaveLength(defaultPaths.size + 10);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("ignoreCase, literal, and $ does not match before \\r", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("ignoreCase, literal, and $ does not match before \\r", async () => {
     const t = tools();
     const ci = await call(t, "code.grep", { pattern: "todo", ignoreCase: true, include: ["*.js"] });
     expect(where(ci)).toEqual(["src/util.js:2:4", "src/util.js:3:29"]);
@@ -75,7 +75,7 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect((await call(t, "code.grep", { pattern: "\\$$", include: ["crlf.txt"] })).matches).toEqual([]);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("include/exclude globs filter, never resurrect ignored or hidden files; anchored globs are relative to the path", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("include/exclude globs filter, never resurrect ignored or hidden files; anchored globs are relative to the path", async () => {
     const t = tools();
     const logs = await call(t, "code.grep", { pattern: "TODO", include: ["*.log"] });
     expect(where(logs)).toEqual(["src/lib/keep.log:1:1"]); // debug.log stays ignored
@@ -88,13 +88,13 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect(pruned.matches.some((m: Match) => m.path === "src/main.ts")).toBe(true);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("a sub-path applies the ignore files above it, anchored ones at their own directory", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("a sub-path applies the ignore files above it, anchored ones at their own directory", async () => {
     const out = await call(tools(), "code.grep", { pattern: "TODO", path: "src/lib", hidden: true });
     // from-src.ts: src/.gitignore "/lib/from-src.ts"; local-only.ts: "/local-only.ts"; generated.ts; keep.log re-included.
     expect(where(out)).toEqual(["src/lib/keep.log:1:1", "src/lib/sub/local-only.ts:1:4"]);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("an explicit file or directory is searched even if ignored; an explicit binary gives nothing", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("an explicit file or directory is searched even if ignored; an explicit binary gives nothing", async () => {
     const t = tools();
     expect(where(await call(t, "code.grep", { pattern: "TODO", path: "debug.log" }))).toEqual(["debug.log:1:1"]);
     expect(where(await call(t, "code.grep", { pattern: "TODO", path: "build" }))).toEqual(["build/out.ts:1:4"]);
@@ -104,7 +104,7 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect(where(await call(t, "code.grep", { pattern: "TODO", path: "inside-dir" }))).toEqual(["src/lib/keep.log:1:1", "src/lib/sub/local-only.ts:1:4"]);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("context lines: before/after arrays, clipped at file edges, matches count as context", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("context lines: before/after arrays, clipped at file edges, matches count as context", async () => {
     const out = await call(tools(), "code.grep", { pattern: "console|TODO: start", contextLines: 2, include: ["main.ts"] });
     expect(out.matches).toEqual([
       { path: "src/main.ts", line: 2, column: 6, text: "  // TODO: start", before: ["export function main(): void {"], after: ["  console.log('hello');", "}"] },
@@ -114,7 +114,7 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect(tail.matches).toEqual([{ path: "no-newline.txt", line: 2, column: 1, text: "last TODO", before: ["first"], after: [] }]);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("maxResults cuts in path order with truncated; exactly maxResults matches is not truncated", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("maxResults cuts in path order with truncated; exactly maxResults matches is not truncated", async () => {
     const t = tools();
     const cut = await call(t, "code.grep", { pattern: "TODO", maxResults: 3 });
     expect(where(cut)).toEqual(DEFAULT_TODO.slice(0, 3));
@@ -124,7 +124,7 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
     expect(exact.count).toBe(DEFAULT_TODO.length);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("bad patterns and globs are INVALID_ARGUMENT", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("bad patterns and globs are INVALID_ARGUMENT", async () => {
     const t = tools();
     expect(await failure(call(t, "code.grep", { pattern: "(unclosed" }))).toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(await failure(call(t, "code.grep", { pattern: "a\nb" }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/single line/) });
@@ -138,8 +138,8 @@ describe.each(ENGINES)("code.grep, %s engine", (engine, ripgrep) => {
 describe("code.grep engine selection", () => {
   it("auto picks ripgrep when it runs, builtin can be forced, ripgrep without rg is FAILED_PRECONDITION", async () => {
     const withRg = toolsFor(fx.rootDir);
-    expect(withRg.engine).toBe(HAS_RG ? "ripgrep" : "builtin");
-    expect((await call(withRg, "code.grep", { pattern: "TODO" })).engine).toBe(HAS_RG ? "ripgrep" : "builtin");
+    expect(withRg.engine).toBe(rg.available ? "ripgrep" : "builtin");
+    expect((await call(withRg, "code.grep", { pattern: "TODO" })).engine).toBe(rg.available ? "ripgrep" : "builtin");
     const forced = await call(withRg, "code.grep", { pattern: "TODO", engine: "builtin" });
     expect(forced.engine).toBe("builtin");
     expect(forced.filesSearched).toBeGreaterThan(10);
@@ -152,7 +152,7 @@ describe("code.grep engine selection", () => {
     expect(() => toolsFor(fx.rootDir, "/nonexistent/rg")).toThrow(/does not run/);
   });
 
-  it.skipIf(!HAS_RG)("Rust-regex syntax means the same in the built-in engine (\\w, \\b, \\d are Unicode; (?i); \\pL; [[:digit:]])", async () => {
+  it.skipIf(rg.skip)("Rust-regex syntax means the same in the built-in engine (\\w, \\b, \\d are Unicode; (?i); \\pL; [[:digit:]])", async () => {
     for (const pattern of ["caf\\w", "\\bnaïve\\b", "(?i)todo: START", "\\pL+é", "[[:digit:]]", "\\d+;", "(?P<w>TODO) page"]) {
       const [rg, builtin] = await Promise.all([
         call(toolsFor(fx.rootDir, "rg"), "code.grep", { pattern }),

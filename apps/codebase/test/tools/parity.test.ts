@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_RG, call, makeTree, toolsFor, type Fixture } from "./fixture.js";
+import { rg, call, makeTree, toolsFor, type Fixture } from "./fixture.js";
 
 // The same real trees through ripgrep and the built-in engine: every match
 // (path, line, column, text, before, after) and the truncated flag must be
@@ -39,7 +39,7 @@ async function bothEngines(rootDir: string, args: Record<string, unknown>) {
   return rg.matches.length as number;
 }
 
-describe.skipIf(!HAS_RG)("ripgrep and the built-in engine agree", () => {
+describe.skipIf(rg.skip)("ripgrep and the built-in engine agree", () => {
   const variants: Array<Record<string, unknown>> = [
     {},
     { hidden: true },

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENGINES, HAS_RG, SECRET, call, failure, makeTree, toolsFor, type Fixture, type ToolName } from "./fixture.js";
+import { ENGINES, rg, SECRET, call, failure, makeTree, toolsFor, type Fixture, type ToolName } from "./fixture.js";
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -31,14 +31,14 @@ const ESCAPES: Array<[ToolName, Record<string, unknown>, RegExp]> = [
 ];
 
 describe.each(ENGINES)("nothing outside the root is read (grep engine %s)", (engine, ripgrep) => {
-  it.skipIf(engine === "ripgrep" && !HAS_RG).each(ESCAPES)("%s %j → PERMISSION_DENIED", async (tool, args, message) => {
+  it.skipIf(engine === "ripgrep" && rg.skip).each(ESCAPES)("%s %j → PERMISSION_DENIED", async (tool, args, message) => {
     const error = await failure(call(toolsFor(fx.rootDir, ripgrep), tool, args));
     expect(error).toBeInstanceOf(ToolError);
     expect(error).toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringMatching(message) });
     expect(error.message).not.toContain(SECRET);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("walks never follow symlinks (out of the root or in a loop): the secret appears in no output", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("walks never follow symlinks (out of the root or in a loop): the secret appears in no output", async () => {
     const tools = toolsFor(fx.rootDir, ripgrep);
     const all = { hidden: true, gitignore: false };
     const outputs = await Promise.all([
@@ -61,7 +61,7 @@ describe.each(ENGINES)("nothing outside the root is read (grep engine %s)", (eng
     expect(outputs[3]!.files).toEqual([]);
   });
 
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("a symlink that stays inside the root may be named as the path", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("a symlink that stays inside the root may be named as the path", async () => {
     const tools = toolsFor(fx.rootDir, ripgrep);
     const read = await call(tools, "code.read", { path: "inside-link.ts", endLine: 1 });
     expect(read).toMatchObject({ path: "inside-link.ts", target: "src/main.ts", content: "export function main(): void {\n" });
@@ -73,7 +73,7 @@ describe.each(ENGINES)("nothing outside the root is read (grep engine %s)", (eng
 });
 
 describe.each(ENGINES)("special files (grep engine %s)", (engine, ripgrep) => {
-  it.skipIf(engine === "ripgrep" && !HAS_RG)("a FIFO is never opened by a walk and refused by read (nothing blocks)", async () => {
+  it.skipIf(engine === "ripgrep" && rg.skip)("a FIFO is never opened by a walk and refused by read (nothing blocks)", async () => {
     const fifo = join(fx.rootDir, `pipe-${engine}`);
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     const tools = toolsFor(fx.rootDir, ripgrep);
