@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { RenderModeError, formatReport, renderForTerminal, renderMode } from "../src/markdown.js";
+
+// As synth.report writes it: Markdown's active characters escaped in text.
+const report = [
+  "# Codebase: TM\\_RESULTS",
+  "",
+  "**Question:** where is a\\<b\\> \\*set\\*",
+  "",
+  "## Summary",
+  "",
+  "- Inputs: 3",
+  "- See [the docs](https://example.com/docs)",
+  "",
+  "| language | files |",
+  "|---|---|",
+  "| Type\\_Script | 12 |",
+  "",
+  "```",
+  "const x = a_b;",
+  "```",
+  "",
+].join("\n");
+
+const plain = (text: string): string => text.replace(/\x1b\[[0-9;]*m|\x1b\]8;;[^\x07]*\x07/g, "");
+
+describe("reports on a terminal", () => {
+  it("renders headings, lists, tables, links and code, without backslash escapes or markup", () => {
+    const text = plain(renderForTerminal(report, 80));
+    expect(text).not.toContain("\\");
+    expect(text).not.toMatch(/^#/m);
+    expect(text).not.toContain("**");
+    expect(text).toMatch(/^Codebase: TM_RESULTS$/m);
+    expect(text).toContain("Question: where is a<b> *set*");
+    expect(text).toMatch(/^\s+\* Inputs: 3$/m);
+    expect(text).toContain("https://example.com/docs");
+    expect(text).toMatch(/│ Type_Script\s+│ 12\s+│/);
+    expect(text).toContain("const x = a_b;");
+    expect(text).not.toContain("```");
+  });
+
+  it("leaves what looks like an emoji code alone", () => {
+    expect(plain(renderForTerminal("see src/a:b:c.ts"))).toContain("src/a:b:c.ts");
+  });
+
+  it("renders on a TTY and keeps the Markdown when piped; TOOLMESH_RENDER overrides both", () => {
+    expect(renderMode(true, {})).toBe("terminal");
+    expect(renderMode(false, {})).toBe("markdown");
+    expect(renderMode(undefined, {})).toBe("markdown");
+    expect(renderMode(true, { TOOLMESH_RENDER: "markdown" })).toBe("markdown");
+    expect(renderMode(false, { TOOLMESH_RENDER: "terminal" })).toBe("terminal");
+    expect(() => renderMode(true, { TOOLMESH_RENDER: "html" })).toThrow(RenderModeError);
+    expect(formatReport(report, { isTTY: false }, {})).toBe(report);
+    expect(plain(formatReport(report, { isTTY: true, columns: 60 }, {}))).toMatch(/^Codebase: TM_RESULTS$/m);
+  });
+});
