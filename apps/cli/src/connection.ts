@@ -81,6 +81,11 @@ function isGrpcError(err: unknown): err is { code: unknown; details: unknown } {
   return typeof err === "object" && err !== null && "code" in err && "details" in err;
 }
 
+/** Why no running stack was found: no state file, a stale one, or one that is not a state file. */
+export function noStackReason(connection: Pick<Connection, "stack" | "cwd" | "env">): string {
+  return noStack(connection.stack, connection.cwd, connection.env);
+}
+
 function noStack(stack: StackLookup, cwd: string, env: NodeJS.ProcessEnv): string {
   if (stack.stale) return `the stack recorded in ${stack.path} is gone (its up process ${stack.stale.pid} exited)`;
   if (existsSync(stack.path)) return `no toolmesh stack is running (${stack.path} is not a stack state file)`;

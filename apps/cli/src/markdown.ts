@@ -22,14 +22,27 @@ export function renderMode(isTTY: boolean | undefined, env: NodeJS.ProcessEnv = 
   return isTTY ? "terminal" : "markdown";
 }
 
-/** Markdown rendered for a terminal `width` columns wide. */
-export function renderForTerminal(markdown: string, width = 80): string {
-  // emoji off: ":b:" in a path or a grep hit is not an emoji.
-  const marked = new Marked(markedTerminal({ width, reflowText: true, showSectionPrefix: false, emoji: false }));
+/** Markdown rendered for a terminal `width` columns wide; `colors` false keeps tables plain too. */
+export function renderForTerminal(markdown: string, width = 80, colors = true): string {
+  // emoji off: ":b:" in a path or a grep hit is not an emoji. Tables colour
+  // through their own library, which does not look at the stream.
+  const tableOptions = colors ? {} : { style: { head: [], border: [] } };
+  const marked = new Marked(markedTerminal({ width, reflowText: true, showSectionPrefix: false, emoji: false, tableOptions }), {
+    renderer: {
+      // marked-terminal prints a tight list item's text raw — `code`, **bold**,
+      // links and \_ escapes included — since marked 13 hands it the inline
+      // tokens instead (mikaelbr/marked-terminal#304, #371). Render them;
+      // `false` leaves every other text to marked-terminal.
+      text(token) {
+        return "tokens" in token && token.tokens ? this.parser.parseInline(token.tokens) : false;
+      },
+    },
+  });
   return marked.parse(markdown, { async: false }).replace(/\n+$/, "");
 }
 
 /** The report as it goes to `out`. */
-export function formatReport(markdown: string, out: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv = process.env): string {
-  return renderMode(out.isTTY, env) === "terminal" ? renderForTerminal(markdown, Math.min(out.columns || 100, 120)) : markdown;
+export function formatReport(markdown: string, out: { isTTY?: boolean; columns?: number; hasColors?: () => boolean }, env: NodeJS.ProcessEnv = process.env): string {
+  if (renderMode(out.isTTY, env) === "markdown") return markdown;
+  return renderForTerminal(markdown, Math.min(out.columns || 100, 120), out.hasColors?.() ?? false);
 }

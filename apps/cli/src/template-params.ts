@@ -1,6 +1,6 @@
 import type { StackRoot } from "@toolmesh/local";
 import { UsageError, type CommandArgs } from "./command-line.js";
-import { unreachableHint, type Connection } from "./connection.js";
+import { noStackReason, type Connection } from "./connection.js";
 import { RootPathError, targetPath, type RootedPath } from "./root-paths.js";
 
 const defined = (params: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
@@ -13,7 +13,7 @@ function stackRoots(connection: Connection): { roots?: StackRoot[]; reason: stri
   const state = connection.stack.state;
   if (state && state.grpcAddress === connection.address) return { roots: state.roots, reason: "" };
   if (state) return { reason: `${connection.address} is not the stack recorded in ${connection.stack.path} (${state.grpcAddress})` };
-  return { reason: unreachableHint(connection).replace(/; start one.*$/, "") };
+  return { reason: noStackReason(connection) };
 }
 
 /** PATH (and --root NAME) as the template's `root` and `path` params. */

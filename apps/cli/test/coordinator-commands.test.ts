@@ -105,4 +105,13 @@ describe("run and the templates against a coordinator", () => {
     expect(usage).toMatch(/^usage: toolmesh explore-codebase PATH/);
     expect(fake.templates).toEqual([]);
   });
+
+  it("an absolute PATH with no running stack to map it: exit 2 saying so", async () => {
+    const empty = tempDir();
+    const run = await toolmesh(["explore-codebase", "/etc", "--address", fake.address], { cwd: empty, env: { TOOLMESH_STATE_DIR: empty } });
+    expect(run.code).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe(
+      `error: cannot map /etc to a root of the stack: no toolmesh stack is running (no ${join(empty, "stack.json")}); give a path relative to the first root, or --root NAME with a path inside it`,
+    );
+  });
 });

@@ -10,7 +10,7 @@ const report = [
   "## Summary",
   "",
   "- Inputs: 3",
-  "- See [the docs](https://example.com/docs)",
+  "- See [the docs](https://example.com/docs) and **only** `a_b` in TM\\_ITEM",
   "",
   "| language | files |",
   "|---|---|",
@@ -33,10 +33,16 @@ describe("reports on a terminal", () => {
     expect(text).toMatch(/^Codebase: TM_RESULTS$/m);
     expect(text).toContain("Question: where is a<b> *set*");
     expect(text).toMatch(/^\s+\* Inputs: 3$/m);
-    expect(text).toContain("https://example.com/docs");
+    // Inline Markdown inside list items too (marked-terminal alone prints it raw).
+    expect(text).toMatch(/^\s+\* See the docs \(https:\/\/example\.com\/docs\) and only a_b in TM_ITEM$/m);
     expect(text).toMatch(/│ Type_Script\s+│ 12\s+│/);
     expect(text).toContain("const x = a_b;");
     expect(text).not.toContain("```");
+  });
+
+  it("colours tables only when asked to", () => {
+    expect(renderForTerminal(report, 80, false)).not.toMatch(/\x1b\[/);
+    expect(renderForTerminal(report, 80, true)).toMatch(/\x1b\[90m│/);
   });
 
   it("leaves what looks like an emoji code alone", () => {
