@@ -1,4 +1,5 @@
 import type { Report } from "./report.js";
+import type { SearchSummary } from "./searches.js";
 
 /** Inline code that cannot break out of its backticks or its line. */
 function code(text: string): string {
@@ -25,8 +26,41 @@ function fence(text: string): string[] {
   return [ticks, text, ticks];
 }
 
+/** Prose on one line: Markdown's active characters escaped, but not the "_" inside names like TOOLMESH_SEARXNG_URL. */
+function prose(text: string): string {
+  return text
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/([\\`*[\]<>|])/g, "\\$1")
+    .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace("_", "\\_"))
+    .replace(/^#/, "\\#");
+}
+
+/** How one provider did over the report's searches: "searxng: 12 answered (80 results)". */
+function providerLine(p: SearchSummary["providers"][number]): string {
+  const parts = [
+    ...(p.ok ? [`${p.ok} answered (${n(p.results, "result")})`] : []),
+    ...(p.failed ? [`${p.failed} failed`] : []),
+    ...(p.notConfigured ? ["not configured"] : []),
+  ];
+  return `${p.provider}: ${parts.join(", ")}${p.errors.length ? ` (${p.errors.join("; ")})` : ""}`;
+}
+
+/** The line under the title when nothing came from the web: what was tried, why it failed, how to fix it. */
+function localOnlyNotice(s: SearchSummary): string[] {
+  const missed = s.providers.filter((p) => p.web && p.ok === 0).map((p) => `${p.provider}: ${p.errors.join("; ") || "no answer"}`);
+  const lines = [
+    missed.length
+      ? `**Sources: local index only** — no web search provider was reachable (${prose(missed.join("; "))}).`
+      : "**Sources: local index only** — no web search provider was asked.",
+  ];
+  if (s.configure) lines.push(`${prose(s.configure.charAt(0).toUpperCase() + s.configure.slice(1))}.`);
+  return [lines.join(" "), ""];
+}
+
 export function renderMarkdown(r: Report): string {
   const out: string[] = [`# ${inline(r.title)}`, ""];
+  if (r.search?.localOnly) out.push(...localOnlyNotice(r.search));
   if (r.question) out.push(`**Question:** ${inline(r.question)}`, "");
 
   const kinds = Object.entries(r.totals.byKind)
@@ -36,6 +70,7 @@ export function renderMarkdown(r: Report): string {
   out.push(`- Inputs: ${r.totals.inputs}${r.totals.skipped ? ` (${r.totals.skipped} unreadable, skipped)` : ""}`);
   out.push(`- Records: ${r.totals.records}${kinds ? ` (${kinds})` : ""}${r.totals.duplicates ? `; ${n(r.totals.duplicates, "near-duplicate")} merged` : ""}`);
   if (r.totals.skippedItems) out.push(`- Unreadable items skipped: ${r.totals.skippedItems}`);
+  if (r.search) out.push(`- Search providers over ${n(r.search.searches, "search")}: ${prose(r.search.providers.map(providerLine).join("; "))}`);
   out.push("");
 
   if (r.top.length && r.question) {
@@ -86,7 +121,8 @@ export function renderMarkdown(r: Report): string {
   }
 
   if (r.web.length) {
-    out.push("## Web sources", "");
+    // Local-index results are files, not web pages: the heading must not say otherwise.
+    out.push(r.search?.localOnly ? "## Sources (local index, not the web)" : "## Web sources", "");
     for (const w of r.web) out.push(`- [${inline(w.title)}](${target(w.url)})${w.snippet ? ` — ${inline(w.snippet)}` : ""}`);
     out.push("");
   }

@@ -13,6 +13,7 @@ import type { SynthInput } from "./normalise.js";
 import { rankRecords } from "./rank.js";
 import { mergeByIdentity, type RecordKind, type SynthRecord } from "./record.js";
 import { renderMarkdown } from "./report-markdown.js";
+import { searchesOf, summarizeSearches, type SearchSummary } from "./searches.js";
 import { clip } from "./text.js";
 
 export interface ReportArgs {
@@ -57,6 +58,12 @@ export interface Report {
   answers: Array<{ source: string; title?: string; answer: string }>;
   /** The best-ranked records of any kind. */
   top: Array<{ kind: RecordKind; key: string; title?: string; text: string; rankScore: number; sources: string[] }>;
+  /**
+   * The search providers behind the web records: per provider, the searches it
+   * answered or failed (and why); localOnly when no web provider answered, so
+   * every search result is from the local index. Null when no web.search fed the report.
+   */
+  search: SearchSummary | null;
 }
 
 const MARKER = /\b(TODO|FIXME|HACK|XXX)\b/;
@@ -114,6 +121,7 @@ export function report(inputs: readonly SynthInput[], args: ReportArgs): { repor
       .slice(0, max)
       .map((r) => ({ source: r.sources.join(", "), ...(r.title ? { title: r.title } : {}), answer: r.text.length > ANSWER ? `${r.text.slice(0, ANSWER)}…` : r.text })),
     top: ranked.slice(0, max).map((r) => ({ kind: r.kind, key: r.key, ...(r.title ? { title: r.title } : {}), text: clip(r.text, SNIPPET), rankScore: r.rankScore ?? 0, sources: r.sources })),
+    search: summarizeSearches(searchesOf(inputs)),
   };
   return { report: out, markdown: renderMarkdown(out) };
 }
