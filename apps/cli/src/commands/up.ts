@@ -200,7 +200,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
       await signals.requested;
     }
   } catch (err) {
-    if (err instanceof StartInterrupted) {
+    // Whatever step a stop request cut short failed because of it, not on its own.
+    if (err instanceof StartInterrupted || signals.signal.aborted) {
       code = 130;
     } else {
       say(`error: ${describeGrpcError(err)}`);
