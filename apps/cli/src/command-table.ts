@@ -50,7 +50,8 @@ where the other commands find it. Ctrl-C stops everything.
   --root [NAME=]DIR     a codebase root (repeatable; default: the current directory)
   --grpc-port N         the coordinator's port (50051; a free one if taken)
   --max-instances N     the autoscaler's cap on worker processes (16)
-  --ready-timeout S     seconds to wait for every pool's first worker
+  --ready-timeout S     seconds the whole stack may take to come up
+                        (TOOLMESH_UP_READY_TIMEOUT_S, 300)
   --demo                run explore-codebase over the first root
   --exit                stop after the demo instead of staying up`,
     flags: {
@@ -79,7 +80,9 @@ where the other commands find it. Ctrl-C stops everything.
   {
     name: "status",
     synopsis: "status [--json]",
-    usage: `Whether the stack from .toolmesh/stack.json is up, and each of its services.
+    usage: `The stack that \`toolmesh up\` recorded in .toolmesh/stack.json: each
+service's health, the pools, and the memory it uses. Exit 1 when it is not
+running or a check fails.
 
   --json                the same as JSON`,
     flags: { json: { type: "boolean" } },
@@ -92,9 +95,10 @@ where the other commands find it. Ctrl-C stops everything.
   {
     name: "down",
     synopsis: "down [--timeout S]",
-    usage: `Stops the stack that \`toolmesh up\` started (from .toolmesh/stack.json).
+    usage: `Stops the stack that \`toolmesh up\` started (from .toolmesh/stack.json),
+from any terminal, as Ctrl-C in up's terminal would.
 
-  --timeout S           seconds to wait for it to stop`,
+  --timeout S           seconds to wait before killing it (20)`,
     flags: { timeout: { type: "string" } },
     async run(args) {
       none(args);
