@@ -11,7 +11,6 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, tracer } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
-import { buildTemplate } from "@toolmesh/templates";
 import { WorkflowSpec, type RunTemplateRequest, type CallToolRequest, type CallToolsRequest, type CallToolsResponse, type CoordinatorServer, type TaskStatus } from "@toolmesh/proto";
 import type { CapacityView } from "../capacity.js";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
@@ -21,6 +20,7 @@ import { watchEvents } from "../watch.js";
 import { checkToken } from "./auth.js";
 import { outputEvent, taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
 import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
+import { checkCodebaseScopes, templateSpec } from "./templates.js";
 
 export interface ServiceDeps {
   engine: Engine;
@@ -152,6 +152,8 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     runTemplate: unary(deps, "RunTemplate", async (request: RunTemplateRequest, ctx) => {
       const spec = templateSpec(request);
       const valid = validateWorkflow(spec, WorkflowSpec.encode(spec).finish().length, deps.limits);
+      // An unknown root or a missing path: one error now, not one per codebase task.
+      await checkCodebaseScopes(deps, request.template, spec, ctx);
       const run = await engine.submit(valid, ctx);
       return { workflowId: run.id };
     }),
@@ -200,12 +202,6 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       })();
     },
   };
-}
-
-/** The workflow a template request stands for, with the request's priority and parent. */
-function templateSpec(request: RunTemplateRequest): WorkflowSpec {
-  const spec = buildTemplate(request.template, request.params ?? {});
-  return { ...spec, priority: request.priority || spec.priority, ...(request.parent?.workflowId ? { parent: request.parent } : {}) };
 }
 
 /**
