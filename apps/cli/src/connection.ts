@@ -33,8 +33,13 @@ export function resolveConnection(options: { address?: string | undefined; env?:
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const stack = findStack(cwd, env);
-  const explicit = options.address ? { address: options.address, source: "--address" as const } : fromEnv(env, "TOOLMESH_ADDRESS") ? { address: env.TOOLMESH_ADDRESS!, source: "TOOLMESH_ADDRESS" as const } : undefined;
-  const { address, source } = explicit ?? (stack.state ? { address: stack.state.grpcAddress, source: "stack" as const } : { address: DEFAULT_ADDRESS, source: "default" as const });
+  const candidates: Array<[string | undefined, AddressSource]> = [
+    [options.address, "--address"],
+    [fromEnv(env, "TOOLMESH_ADDRESS"), "TOOLMESH_ADDRESS"],
+    [stack.state?.grpcAddress, "stack"],
+    [DEFAULT_ADDRESS, "default"],
+  ];
+  const [address, source] = candidates.find(([value]) => value) as [string, AddressSource];
   const stackToken = stack.state && stack.state.grpcAddress === address ? stack.state.grpcToken : undefined;
   return { address, source, token: fromEnv(env, "TOOLMESH_GRPC_TOKEN") ?? stackToken, stack, cwd, env };
 }

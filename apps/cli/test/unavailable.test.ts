@@ -82,3 +82,17 @@ describe("the (is the stack up?) hint", () => {
     expect(run.stderr).toContain(`(is the stack up? nothing answers at 127.0.0.1:${port}, the coordinator of the stack recorded in ${join(dir, "stack.json")} (up process ${process.pid});`);
   });
 });
+
+describe("toolmesh top's NATS", () => {
+  it("is the running stack's, and an unreachable one is named with where it came from", async () => {
+    const dir = tempDir();
+    const port = await closedPort();
+    writeStackState(join(dir, "stack.json"), {
+      version: 1, pid: process.pid, startedAt: new Date().toISOString(), natsUrl: `nats://127.0.0.1:${port}`, grpcAddress: "127.0.0.1:1",
+      roots: [], pools: [], services: [], logDir: join(dir, "logs"),
+    });
+    const run = await toolmesh(["top", "--once"], { cwd: dir, env: { TOOLMESH_STATE_DIR: dir } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^error: cannot reach NATS at nats://127\\.0\\.0\\.1:${port} \\(of the stack recorded in ${join(dir, "stack.json").replace(/[.]/g, "\\.")}\\): `));
+  });
+});
