@@ -7,6 +7,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort, waitFor } from "@toolmesh/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, startStack, type TestStack } from "../support/stack.js";
 
@@ -19,6 +20,8 @@ import { repoRoot, startStack, type TestStack } from "../support/stack.js";
  */
 let stack: TestStack;
 let web: WebTools;
+/** The web pool's tools right now: a test may swap in another provider setup. */
+let webNow: WebTools;
 let site: Server;
 let workspace: string;
 const grpcJs = dirname(createRequire(import.meta.url).resolve("@grpc/grpc-js/package.json"));
@@ -67,7 +70,8 @@ beforeAll(async () => {
       TOOLMESH_FETCH_ALLOW_HOSTS: `127.0.0.1:${port}`,
     }),
   );
-  await stack.addWorker("web", { "web.search": web["web.search"], "web.fetch": web["web.fetch"] });
+  webNow = web;
+  await stack.addWorker("web", { "web.search": (args, ctx) => webNow["web.search"](args, ctx), "web.fetch": (args, ctx) => webNow["web.fetch"](args, ctx) });
   const code = createCodebaseTools({ roots: parseRoots([`toolmesh=${repoRoot}`, `grpc=${grpcJs}`]) });
   await stack.addWorker("codebase", code, { limit: 32 });
 }, 30_000);
@@ -122,6 +126,33 @@ describe("templates through RunTemplate", () => {
     expect(fetch.skipped).toBeGreaterThan(0);
     expect(task(wf, "pages")!.output).toMatchObject({ removed: { bySimilarity: 1 } });
     expect(markdown).toMatch(/\]\(http:\/\/127\.0\.0\.1:\d+\/(lease|queues)\)/);
+    // SearXNG answered: the report does not claim local-only sources, and names the providers.
+    expect(markdown).not.toContain("local index only");
+    expect(markdown).toContain("## Web sources");
+    expect(markdown).toMatch(/- Search providers over \d+ searches: local: \d+ answered .*; searxng: \d+ answered/);
+  });
+
+  it("explore-web with no web provider reachable: the report says it is local-index only, why each provider failed and how to configure one", async () => {
+    const port = await freePort();
+    const offline = createWebTools(
+      parseWebConfig({ TOOLMESH_WEB_PROVIDERS: "local,searxng", TOOLMESH_SEARXNG_URL: `http://127.0.0.1:${port}`, TOOLMESH_LOCAL_INDEX_DIRS: join(workspace, "docs") }),
+    );
+    webNow = offline;
+    try {
+      const { wf, markdown } = await runTemplate("explore-web", { queries: ["coordinator lease"], variants: false });
+      expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+      expect(markdown.split("\n")[2]).toBe(
+        `**Sources: local index only** — no web search provider was reachable (searxng: connect ECONNREFUSED 127.0.0.1:${port}; brave: TOOLMESH_BRAVE_API_KEY not set). ` +
+          "To search the web, give the web pool TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL (the base URL of a SearXNG instance with the json format enabled), " +
+          "or TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY (a Brave Search API key), e.g. in the environment of toolmesh up.",
+      );
+      expect(markdown).toContain("## Sources (local index, not the web)");
+      const report = (await stack.client.taskOutput(wf.id, "report")).report as { search: Record<string, unknown> };
+      expect(report.search).toMatchObject({ searches: 1, webReached: false, localOnly: true });
+    } finally {
+      webNow = web;
+      await offline.close();
+    }
   });
 
   it("think-layers: gather → analyse → critique → synthesise, each layer after the last", async () => {
@@ -164,5 +195,32 @@ describe("templates through RunTemplate", () => {
     await expect(stack.client.runTemplate({ template: "explore-web", params: { queries: [] } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     const spec = await stack.client.expandTemplate({ template: "explore-codebase", params: { question: "x" } });
     expect(spec.tasks.length).toBeGreaterThan(10);
+  });
+
+  it("a bad codebase root or path fails RunTemplate once, before any task runs, saying what to do", async () => {
+    // The coordinator checks roots and paths on a live codebase worker.
+    await waitFor(async () => (await stack.client.capacity()).pools.some((p) => p.pool === "codebase" && p.instances > 0), 10_000, "a live codebase worker");
+    const explorations = async () => (await stack.client.list(1000)).workflows.filter((w) => w.name === "explore-codebase").length;
+    const before = await explorations();
+    const hint = "configure roots with `toolmesh up --root NAME=DIR`";
+    await expect(stack.client.runTemplate({ template: "explore-codebase", params: { path: "/usr/lib/node_modules/npm" } })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/params\.path: "\/usr\/lib\/node_modules\/npm" is absolute; give the root's name with --root NAME .*toolmesh up --root NAME=DIR/),
+    });
+    await expect(stack.client.expandTemplate({ template: "start", params: { goal: "x", path: "../elsewhere" } })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('"../elsewhere" climbs out of the root'),
+    });
+    const unknownRoot = stack.client.runTemplate({ template: "explore-codebase", params: { root: "npm", question: "lease" } });
+    await expect(unknownRoot).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    const details = String(((await unknownRoot.catch((e: unknown) => e)) as { details: string }).details);
+    expect(details).toContain('template "explore-codebase": codebase root "npm", path ".": no root named "npm"; roots: toolmesh, grpc');
+    expect(details).toContain(hint);
+    await expect(stack.client.runTemplate({ template: "think-layers", params: { goal: "lease", root: "toolmesh", path: "no/such/dir" } })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('"no/such/dir" does not exist in root "toolmesh"'),
+    });
+    // Nothing ran: no explore-codebase workflow was started by the refused requests.
+    expect(await explorations()).toBe(before);
   });
 });
