@@ -127,7 +127,7 @@ export function exploreCodebase(params: unknown): WorkflowSpec {
     id: "report",
     tool: "synth.report",
     stage: "report",
-    args: { title: `Codebase: ${p.path}`.slice(0, 256), question: p.question || undefined, maxItems: 30 },
+    args: { title: `Codebase: ${p.path}${p.root !== undefined ? ` (root ${p.root})` : ""}`.slice(0, 256), question: p.question || undefined, maxItems: 30 },
     dependsOn: graph.content,
     fanIn: ALL_SETTLED,
   });

@@ -63,6 +63,7 @@ describe("codebase scope of a template: root and root-relative path", () => {
       }
     }
     expect(TEMPLATE_NAMES.filter((n) => !(n in CODEBASE_TEMPLATES))).toEqual(["explore-web"]);
+    expect(byId(buildTemplate("explore-codebase", { root: "npm", path: "lib" })).get("report")!.args!.title).toBe("Codebase: lib (root npm)");
   });
 
   it("think-layers with a root and no path searches the whole root; with neither, the web only", () => {
