@@ -57,7 +57,7 @@ describe("contract: web.search says which providers were tried and why each fail
     ]);
     expect(out.webReached).toBe(false);
     expect(out.configure).toBe(CONFIGURE_WEB_SEARCH);
-    expect(out.configure).toMatch(/TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL=.*TOOLMESH_BRAVE_API_KEY=/);
+    expect(out.configure).toMatch(/TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL .*TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY/);
   });
 
   it("SearXNG on a port that refuses: connect ECONNREFUSED with the address", async () => {

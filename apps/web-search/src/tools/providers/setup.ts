@@ -9,8 +9,8 @@ import type { WebToolsOptions } from "../types.js";
 
 /** How to get a web search provider, for outputs and errors when none answered. */
 export const CONFIGURE_WEB_SEARCH =
-  "to search the web, give the web pool TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL=<base URL of a SearXNG instance with the json format enabled>, " +
-  "or TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY=<Brave Search API key> (e.g. in the environment of toolmesh up)";
+  "to search the web, give the web pool TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL (the base URL of a SearXNG instance with the json format enabled), " +
+  "or TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY (a Brave Search API key), e.g. in the environment of toolmesh up";
 
 /** The local index searches files, not the web. */
 export const isWebProvider = (name: string): boolean => name !== "local";
