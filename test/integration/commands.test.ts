@@ -1,5 +1,6 @@
-import { Subjects, createRegistry, decodeJson, encodeJson, serveMetrics, type CommandReply } from "@toolmesh/core";
+import { Subjects, createRegistry, serveMetrics, type CommandReply } from "@toolmesh/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { askBus } from "../support/command-bus.js";
 import { startStack, testHandlers, type TestStack } from "../support/stack.js";
 import type { Worker } from "@toolmesh/runtime";
 
@@ -12,29 +13,25 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-async function askAll(subject: string, payload: unknown): Promise<CommandReply[]> {
-  const replies: CommandReply[] = [];
-  for await (const msg of await stack.nc.requestMany(subject, encodeJson(payload), { maxWait: 500, maxMessages: 1 })) {
-    replies.push(decodeJson<CommandReply>(msg.data));
-  }
-  return replies;
-}
+/** The one worker's reply. */
+const ask = (subject: string, payload: unknown): Promise<CommandReply[]> => askBus(stack.nc, subject, payload, { count: 1 });
 
 describe("command bus", () => {
   it("set-limit changes a running pool's concurrency limit, clamped to the pool's maximum", async () => {
-    expect(await askAll(Subjects.setLimit("test"), { limit: 10 })).toEqual([
+    expect(await ask(Subjects.setLimit("test"), { limit: 10 })).toEqual([
       expect.objectContaining({ instanceId: worker.instanceId, ok: true, detail: "limit=10" }),
     ]);
     expect(worker.limiter.limit).toBe(10);
-    await expect.poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test")?.limit, { timeout: 3000 }).toBe(10);
-    expect((await askAll(Subjects.setLimit("test"), { limit: 100_000 }))[0]?.detail).toBe("limit=256");
-    expect((await askAll(Subjects.setLimit("test"), { limit: -3 }))[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/whole number >= 1/) });
+    await expect.poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test")?.limit, { timeout: 30_000 }).toBe(10);
+    expect((await ask(Subjects.setLimit("test"), { limit: 100_000 }))[0]?.detail).toBe("limit=256");
+    expect((await ask(Subjects.setLimit("test"), { limit: -3 }))[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/whole number >= 1/) });
     expect(worker.limiter.limit).toBe(256);
   });
 
   it("ping is answered by every instance", async () => {
-    const replies = await askAll(Subjects.ping, {});
-    expect(replies.map((r) => r.instanceId)).toContain(worker.instanceId);
+    await expect
+      .poll(async () => (await askBus(stack.nc, Subjects.ping, {}, { windowMs: 1000 })).map((r) => r.instanceId), { timeout: 30_000 })
+      .toContain(worker.instanceId);
   });
 });
 

@@ -1,21 +1,23 @@
-import { WorkflowState } from "@toolmesh/proto";
+import { TaskState, WorkflowState } from "@toolmesh/proto";
 import type { ToolHandlers } from "@toolmesh/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { heldCalls } from "../support/held-calls.js";
 import { task, workflow } from "../support/spec.js";
-import { startStack, testHandlers, type TestStack } from "../support/stack.js";
+import { startStack, type TestStack } from "../support/stack.js";
 
 let stack: TestStack;
 /** Finish order of test.sleep calls (by their value), and the most that ran at once per workflow. */
 const finished: string[] = [];
 let running = 0;
 let mostRunning = 0;
+const calls = heldCalls();
 const recording: ToolHandlers = {
-  ...testHandlers,
+  ...calls.handlers,
   "test.sleep": async (args, ctx) => {
     running += 1;
     mostRunning = Math.max(mostRunning, running);
     try {
-      return await testHandlers["test.sleep"]!(args, ctx);
+      return await calls.handlers["test.sleep"]!(args, ctx);
     } finally {
       running -= 1;
       finished.push(String(args.value));
@@ -33,20 +35,22 @@ describe("scheduling between workflows", () => {
   it("a higher-priority workflow's tasks overtake a busy pool's waiting low-priority ones", async () => {
     const worker = await stack.addWorker("test", recording, { limit: 1 });
     // The coordinator sizes the pool's window from the worker's metrics snapshot.
-    await expect.poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test")?.limit, { timeout: 5000 }).toBe(1);
+    await expect.poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test")?.limit, { timeout: 30_000 }).toBe(1);
     finished.length = 0;
-    const low = await stack.client.submit(
-      workflow("low", Array.from({ length: 8 }, (_, i) => task(`l${i}`, "test.sleep", { ms: 100, value: `low${i}` })), 0, { priority: 1 }),
-    );
-    await new Promise((r) => setTimeout(r, 50));
+    // The low tasks hold the pool until the high-priority workflow is waiting behind them.
+    const lows = Array.from({ length: 8 }, (_, i) => `hold:low${i}`);
+    const low = await stack.client.submit(workflow("low", lows.map((value, i) => task(`l${i}`, "test.sleep", { ms: 0, value })), 0, { priority: 1 }));
+    await expect.poll(() => calls.running.size, { timeout: 30_000 }).toBe(1);
     const high = await stack.client.submit(
       workflow("high", [task("h0", "test.sleep", { ms: 10, value: "high0" }), task("h1", "test.sleep", { ms: 10, value: "high1" })], 0, { priority: 9 }),
     );
+    await expect.poll(async () => (await stack.client.get(high)).tasks.map((t) => t.state), { timeout: 30_000 }).toEqual([TaskState.TASK_STATE_QUEUED, TaskState.TASK_STATE_QUEUED]);
+    for (const value of lows) calls.release(value);
     for await (const _ of stack.client.watch(high)) void _;
     for await (const _ of stack.client.watch(low)) void _;
     // At most the pool's window (2 × limit 1) of low tasks were ahead; FIFO would have run all 8 first.
     expect(finished.indexOf("high1")).toBeLessThanOrEqual(4);
-    expect(finished.filter((v) => v.startsWith("low"))).toHaveLength(8);
+    expect(finished.filter((v) => v.startsWith("hold:low"))).toHaveLength(8);
     await worker.drain(1000);
     stack.workers.splice(stack.workers.indexOf(worker), 1);
   });
