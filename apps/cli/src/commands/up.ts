@@ -10,7 +10,6 @@ import {
   type ServiceProcess,
   type StackState,
 } from "@toolmesh/local";
-import { connect } from "@nats-io/transport-node";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { appScript } from "../app-scripts.js";
@@ -21,7 +20,6 @@ import { parseUpRoots, rootsEnv } from "../up/roots.js";
 import { stateDirOf, upEnvironment } from "../up/settings.js";
 import { StackProcesses, StartInterrupted, StopSignals, unlessStopped } from "../up/supervisor.js";
 import { waitForPools } from "../up/wait-pools.js";
-import { templateCommand } from "./template.js";
 
 export interface UpOptions {
   /** --root values as given: "DIR" or "NAME=DIR". */
@@ -83,6 +81,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
 
     let natsUrl = process.env.TOOLMESH_NATS_URL;
     if (natsUrl) {
+      const { connect } = await import("@nats-io/transport-node");
       const probe = await unlessStopped(connect({ servers: natsUrl }), signals.signal).catch((err: unknown) => {
         if (err instanceof StartInterrupted) throw err;
         throw new Error(`TOOLMESH_NATS_URL=${natsUrl} is not reachable: ${err instanceof Error ? err.message : String(err)}`);
@@ -192,6 +191,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
     if (options.demo) {
       // The demo is a template run: fan-out over every source file, greps,
       // reads of the top hits and one synthesised report.
+      // Loaded only here: `up` stays resident, and the report renderer is not small.
+      const { templateCommand } = await import("./template.js");
       const demo = templateCommand({ template: "explore-codebase", params: { question: "how does a workflow get from submit to its result" }, address, json: false });
       code = await Promise.race([demo, signals.requested.then(() => 130)]);
     }
