@@ -28,6 +28,8 @@ export class ProgressView {
   /** Per task (workflow/task): its last state, and its stage (only the coordinator's events carry it). */
   readonly #taskState = new Map<string, EventType>();
   readonly #taskStage = new Map<string, string>();
+  /** First task per failure message: the same error from many tasks (one bad path in a template) is said once. */
+  readonly #firstFailure = new Map<string, string>();
   #drawnLines = 0;
 
   constructor(out: NodeJS.WriteStream = process.stderr) {
@@ -79,8 +81,12 @@ export class ProgressView {
       case EventType.EVENT_TYPE_TASK_SUCCEEDED:
         if (isItem(event.taskId)) return undefined;
         return `${t} ✓ ${who} ${event.durationMs.toFixed(0)} ms${event.worker ? ` on ${event.worker}` : ""}${event.message ? ` (${event.message})` : ""}`;
-      case EventType.EVENT_TYPE_TASK_FAILED:
+      case EventType.EVENT_TYPE_TASK_FAILED: {
+        const first = this.#firstFailure.get(event.message);
+        if (first !== undefined) return `${t} ✗ ${who} same error as ${first}`;
+        this.#firstFailure.set(event.message, event.taskId);
         return `${t} ✗ ${who} ${event.message}`;
+      }
       case EventType.EVENT_TYPE_TASK_CANCELLED:
         return isItem(event.taskId) ? undefined : `${t} ⊘ ${who} cancelled: ${event.message}`;
       case EventType.EVENT_TYPE_TASK_PROGRESS:

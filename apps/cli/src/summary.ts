@@ -17,10 +17,17 @@ export function summarizeOutput(output: Record<string, unknown> | undefined): st
 export function formatWorkflowResult(wf: Workflow): string {
   const state = WorkflowState[wf.state].replace("WORKFLOW_STATE_", "");
   const lines = [`workflow ${wf.name} (${wf.id}): ${state} in ${wf.finishedAtMs - wf.createdAtMs} ms${wf.error ? ` — ${wf.error}` : ""}`];
+  // Tasks that failed alike (one bad argument reaching every task of a template) make one line.
+  const sameError = new Map<string, string[]>();
+  for (const task of wf.tasks) if (task.error) sameError.set(`${task.error.code}: ${task.error.message}`, [...(sameError.get(`${task.error.code}: ${task.error.message}`) ?? []), task.id]);
   for (const task of wf.tasks) {
     const taskState = TaskState[task.state].replace("TASK_STATE_", "").toLowerCase();
-    const detail = task.error ? `${task.error.code}: ${task.error.message}` : summarizeOutput(task.output);
-    lines.push(`  ${task.id.padEnd(16)} ${task.tool.padEnd(13)} ${taskState.padEnd(9)} ${detail}`);
+    const error = task.error ? `${task.error.code}: ${task.error.message}` : undefined;
+    const alike = error ? sameError.get(error)! : [];
+    if (alike.length > 1 && alike[0] !== task.id) continue;
+    const detail = error ?? summarizeOutput(task.output);
+    const who = alike.length > 1 ? `${task.id} and ${alike.length - 1} more` : task.id;
+    lines.push(`  ${who.padEnd(16)} ${task.tool.padEnd(13)} ${taskState.padEnd(9)} ${detail}`);
   }
   return lines.join("\n");
 }
