@@ -51,10 +51,12 @@ async function startCoordinatorProcess(name: string): Promise<{ process: Service
       TOOLMESH_GRPC_HOST: "127.0.0.1",
       TOOLMESH_GRPC_PORT: "0",
       TOOLMESH_METRICS_PORT: "-1",
-      TOOLMESH_LEASE_MS: "1500",
+      // Renewed every second: a busy machine delaying a renewal by a second or two must not pass for a dead coordinator.
+      TOOLMESH_LEASE_MS: "3000",
       TOOLMESH_RESULT_ACK_WAIT_MS: "2000",
       TOOLMESH_METRICS_INTERVAL_MS: "200",
     },
+    readyTimeoutMs: 60_000,
   });
   coordinators.push(process);
   const client = new ToolmeshClient(`127.0.0.1:${String(process.ready.grpcPort)}`);
@@ -83,9 +85,14 @@ async function finished(client: ToolmeshClient, id: string): Promise<Workflow> {
       const wf = await client.get(id).catch(() => undefined);
       return wf && wf.state !== WorkflowState.WORKFLOW_STATE_RUNNING ? wf : undefined;
     },
-    30_000,
+    60_000,
     "workflow to finish",
   );
+}
+
+/** Waits until the coordinator behind `client` is the active one (a standby refuses calls). */
+async function leads(client: ToolmeshClient): Promise<void> {
+  await waitFor(async () => (await client.list(1).then(() => true).catch(() => false)) || undefined, 60_000, "the coordinator to lead");
 }
 
 function expectEachCallRanOnce(tag: string): void {
@@ -105,7 +112,7 @@ describe("coordinator failover", () => {
     const before = await waitFor(async () => {
       const wf = await active.client.get(id);
       return wf.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED).length >= 3 ? wf : undefined;
-    }, 10_000, "some tasks done");
+    }, 30_000, "some tasks done");
     active.process.child.kill("SIGKILL");
 
     const done = await finished(standby.client, id);
@@ -116,21 +123,22 @@ describe("coordinator failover", () => {
       expect(done.tasks.find((d) => d.id === t.id)).toMatchObject({ finishedAtMs: t.finishedAtMs, attempt: t.attempt });
     }
     expect((done.tasks.find((t) => t.id === "b")?.output?.items as unknown[]).length).toBe(6);
-  }, 60_000);
+  }, 180_000);
 
   it("a lone coordinator restarted after SIGKILL resumes its workflows", async () => {
-    const current = coordinators.find((c) => c.child.exitCode === null && c.child.signalCode === null)!;
-    const client = new ToolmeshClient(`127.0.0.1:${String(current.ready.grpcPort)}`);
-    clients.push(client);
-    await waitFor(async () => (await client.list(1).then(() => true).catch(() => false)) || undefined, 10_000, "the standby to lead");
-    const id = await client.submit(layered("two"));
-    await waitFor(async () => ((await client.get(id)).tasks.some((t) => t.state === TaskState.TASK_STATE_SUCCEEDED) ? true : undefined), 10_000, "a task done");
-    current.child.kill("SIGKILL");
+    // Alone: coordinators an earlier test left are gone first.
+    for (const c of coordinators) c.child.kill("SIGKILL");
+    const lone = await startCoordinatorProcess("coordinator-lone");
+    await leads(lone.client);
+    const id = await lone.client.submit(layered("two"));
+    await waitFor(async () => ((await lone.client.get(id)).tasks.some((t) => t.state === TaskState.TASK_STATE_SUCCEEDED) ? true : undefined), 30_000, "a task done");
+    lone.process.child.kill("SIGKILL");
 
-    const restarted = await startCoordinatorProcess("coordinator-c");
-    expect(restarted.role).toBe("active");
+    // The dead one's lease runs out; the restarted coordinator takes over by itself and resumes the workflow.
+    const restarted = await startCoordinatorProcess("coordinator-restarted");
+    await leads(restarted.client);
     const done = await finished(restarted.client, id);
     expect(done.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expectEachCallRanOnce("two");
-  }, 60_000);
+  }, 180_000);
 });
