@@ -1,20 +1,25 @@
 import { status } from "@grpc/grpc-js";
 import { EventType, TaskState, WorkflowState, type WorkflowEvent } from "@toolmesh/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { heldCalls } from "../support/held-calls.js";
 import { task, workflow } from "../support/spec.js";
-import { startStack, testHandlers, type TestStack } from "../support/stack.js";
+import { startStack, type TestStack } from "../support/stack.js";
 
 let stack: TestStack;
+const calls = heldCalls();
 
 beforeAll(async () => {
   stack = await startStack();
-  await stack.addWorker("test", testHandlers, { limit: 16, maxOutputBytes: 4 * 1024 * 1024 });
+  await stack.addWorker("test", calls.handlers, { limit: 16, maxOutputBytes: 4 * 1024 * 1024 });
 });
 afterAll(async () => stack?.stop());
 
-async function collect(id: string): Promise<WorkflowEvent[]> {
+async function collect(id: string, onEvent?: (event: WorkflowEvent) => void): Promise<WorkflowEvent[]> {
   const events: WorkflowEvent[] = [];
-  for await (const event of stack.client.watch(id)) events.push(event);
+  for await (const event of stack.client.watch(id)) {
+    events.push(event);
+    onEvent?.(event);
+  }
   return events;
 }
 
@@ -36,12 +41,15 @@ describe("workflows over real gRPC and a real nats-server", () => {
   it("runs the DAG in dependency order", async () => {
     const spec = workflow("dag", [
       task("root", "test.sleep", { ms: 50 }),
-      task("left", "test.sleep", { ms: 30 }, { dependsOn: ["root"] }),
+      // left runs until right has finished: only if the two run side by side does the workflow end.
+      task("left", "test.sleep", { ms: 0, value: "hold:left" }, { dependsOn: ["root"] }),
       task("right", "test.sleep", { ms: 10 }, { dependsOn: ["root"] }),
       task("join", "test.echo", { value: "done" }, { dependsOn: ["left", "right"] }),
     ]);
     const id = await stack.client.submit(spec);
-    const events = await collect(id);
+    const events = await collect(id, (event) => {
+      if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED && event.taskId === "right") calls.release("hold:left");
+    });
     const order = (type: EventType) => events.filter((e) => e.type === type).map((e) => e.taskId);
     const queued = order(EventType.EVENT_TYPE_TASK_QUEUED);
     const succeeded = order(EventType.EVENT_TYPE_TASK_SUCCEEDED);
@@ -55,7 +63,7 @@ describe("workflows over real gRPC and a real nats-server", () => {
       }
     }
     expect(succeeded).toHaveLength(4);
-    // left and right ran side by side: right (10 ms) finished before left (30 ms).
+    // left and right ran side by side: right finished while left was running.
     expect(succeeded.indexOf("right")).toBeLessThan(succeeded.indexOf("left"));
   });
 
@@ -81,7 +89,8 @@ describe("workflows over real gRPC and a real nats-server", () => {
   it("times out a task that runs past its timeout", async () => {
     const started = Date.now();
     const wf = await stack.client.run(workflow("timeout", [task("slow", "test.sleep", { ms: 60_000 }, { timeoutMs: 300 })]));
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Well before the call's own minute, however busy the machine.
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
     expect(wf.tasks[0]?.error?.code).toBe("DEADLINE_EXCEEDED");
   });
@@ -90,7 +99,7 @@ describe("workflows over real gRPC and a real nats-server", () => {
     const before = stack.workers[0]!.limiter.inFlight;
     const wf = await stack.client.run(workflow("stubborn", [task("stuck", "test.sleep", { ms: 20_000, ignoreSignal: true }, { timeoutMs: 300 })]));
     expect(wf.tasks[0]?.error?.code).toBe("DEADLINE_EXCEEDED");
-    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 3000 }).toBe(before);
+    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 15_000 }).toBe(before);
   });
 
   it("retries a retryable failure with backoff until it succeeds", async () => {
@@ -128,7 +137,7 @@ describe("workflows over real gRPC and a real nats-server", () => {
     const wf = await stack.client.get(id);
     expect(wf.tasks.map((t) => t.state)).toEqual([TaskState.TASK_STATE_CANCELLED, TaskState.TASK_STATE_CANCELLED]);
     // The worker's slot is freed: the abort reached the running handler.
-    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 3000 }).toBe(0);
+    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 15_000 }).toBe(0);
   });
 
   it("CallTool runs one call and maps a tool failure to its gRPC status", async () => {
@@ -170,7 +179,7 @@ describe("workflows over real gRPC and a real nats-server", () => {
       code: status.RESOURCE_EXHAUSTED,
       details: expect.stringMatching(/output is \d+ bytes; a result can be at most 4194304 bytes: ask for less/),
     });
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(20_000);
     // Arguments too large for a task message fail the same way, before any worker sees them.
     await expect(stack.client.call({ tool: "test.echo", args: { value: "y".repeat(1_100_000) } })).rejects.toMatchObject({
       code: status.RESOURCE_EXHAUSTED,
@@ -180,7 +189,7 @@ describe("workflows over real gRPC and a real nats-server", () => {
 
   it("GetCapacity reports the live pool with its limit", async () => {
     await expect
-      .poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test"), { timeout: 3000 })
+      .poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test"), { timeout: 30_000 })
       .toMatchObject({ pool: "test", limit: 16, instances: 1, tools: ["test.echo", "test.fail", "test.sleep"] });
   });
 });
