@@ -113,11 +113,12 @@ describe("fan-in modes", () => {
         task("each", "test.sleep", { ms: "{{item}}", value: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 }, fanIn: fanIn(FanInMode.FAN_IN_MODE_FIRST_SUCCESS) }),
       ]),
     );
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Well before the slow items' 30 s.
+    expect(Date.now() - started).toBeLessThan(25_000);
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(byId(wf, "each[1]").state).toBe(TaskState.TASK_STATE_SUCCEEDED);
     expect([byId(wf, "each[0]").state, byId(wf, "each[2]").state]).toEqual([TaskState.TASK_STATE_CANCELLED, TaskState.TASK_STATE_CANCELLED]);
-    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 3000 }).toBe(0);
+    await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 15_000 }).toBe(0);
   });
 
   it("QUORUM over dependencies: the dependant goes once k succeeded; a failed member is tolerated", async () => {
@@ -151,13 +152,14 @@ describe("fan-in modes", () => {
 
   it("DEADLINE: takes what is done by the deadline and cancels the rest", async () => {
     const started = Date.now();
+    // The deadline leaves the two quick items seconds to finish on a busy machine; the third needs a minute.
     const wf = await stack.client.run(
       workflow("deadline", [
-        task("list", "test.echo", { value: [10, 20, 30_000] }),
-        task("each", "test.sleep", { ms: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 }, fanIn: fanIn(FanInMode.FAN_IN_MODE_DEADLINE, { deadlineMs: 600 }) }),
+        task("list", "test.echo", { value: [10, 20, 60_000] }),
+        task("each", "test.sleep", { ms: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 }, fanIn: fanIn(FanInMode.FAN_IN_MODE_DEADLINE, { deadlineMs: 3000 }) }),
       ]),
     );
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(byId(wf, "each").output).toMatchObject({ succeeded: 2, cancelled: 1 });
   });
