@@ -34,7 +34,7 @@ export function heldCalls(): HeldCalls {
           waiters.set(value, [...(waiters.get(value) ?? []), resolve]);
           ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
         });
-        return { value };
+        return { sleptMs: args.ms, value };
       } catch (err) {
         if (ctx.signal.aborted) aborted.add(value);
         throw err;
