@@ -22,8 +22,9 @@ it("one workflow is one trace: client span → gRPC server span → workflow spa
   clientSpan.end();
   const traceId = clientSpan.spanContext().traceId;
 
-  const spans = exporter.getFinishedSpans();
-  const byName = (name: string) => spans.filter((s) => s.name === name);
+  const byName = (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name);
+  // Spans are exported as they end; the workflow's may end a moment after the client saw the result.
+  await expect.poll(() => byName("workflow traced").length + byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id).length, { timeout: 10_000 }).toBe(3);
   const server = byName("toolmesh.v1.Coordinator/SubmitWorkflow")[0];
   const workflowSpan = byName("workflow traced")[0];
   const workerSpans = byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id);
