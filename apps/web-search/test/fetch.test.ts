@@ -99,7 +99,8 @@ describe("web.fetch through the allow-list", () => {
     const started = Date.now();
     const err = await failure(get("/slow", { timeoutMs: 300 }));
     expect(err.code).toBe(ErrorCode.DEADLINE_EXCEEDED);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Given up on at the timeout, not waited for (the body never ends), however busy the machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it("refuses unsupported content types", async () => {

@@ -34,7 +34,8 @@ describe("web.search failover", () => {
       braveApiKey: "k",
       braveUrl: brave.url,
       localIndexDirs: [dir],
-      providerTimeoutMs: 300,
+      // Long enough for the local index to answer on a busy machine; the hanging provider never does.
+      providerTimeoutMs: 3000,
     });
     const started = Date.now();
     const out = (await call(tools, "web.search", { query: "failover" })) as {
@@ -43,7 +44,8 @@ describe("web.search failover", () => {
       failures: Array<{ provider: string; error: string; code: string }>;
     };
     await tools.close();
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Given up on at the provider timeout, not waited for.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(out.providers).toEqual(["searxng", "brave", "local"]);
     expect(out.results.map((r) => [r.title, r.provider])).toEqual([["Failover", "local"]]);
     expect(out.failures.map((f) => [f.provider, f.code])).toEqual([
@@ -51,7 +53,7 @@ describe("web.search failover", () => {
       ["brave", ErrorCode.DEADLINE_EXCEEDED],
     ]);
     expect(out.failures[0]?.error).toContain("HTTP 500");
-    expect(out.failures[1]?.error).toContain("300 ms");
+    expect(out.failures[1]?.error).toContain("3000 ms");
   });
 
   it("every provider failing is UNAVAILABLE; every one rate limited is RESOURCE_EXHAUSTED", async () => {
@@ -77,11 +79,17 @@ describe("web.search failover", () => {
   });
 
   it("a cancelled caller gets CANCELLED", async () => {
-    const hang: SearchProvider = { name: "hang", search: (_q, _n, signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))) };
-    const tools = createWebTools({ providers: [], extraProviders: [hang] });
     const ac = new AbortController();
+    // The caller gives up while the provider is searching.
+    const hang: SearchProvider = {
+      name: "hang",
+      search: (_q, _n, signal) => {
+        queueMicrotask(() => ac.abort());
+        return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+      },
+    };
+    const tools = createWebTools({ providers: [], extraProviders: [hang] });
     const p = call(tools, "web.search", { query: "x" }, ac.signal);
-    setTimeout(() => ac.abort(), 20);
     expect((await failure(p)).code).toBe(ErrorCode.CANCELLED);
     await tools.close();
   });

@@ -1,6 +1,13 @@
 import { ConcurrencyLimiter, LatencyWindow, percentile } from "@toolmesh/runtime";
 import { describe, expect, it } from "vitest";
 
+/**
+ * Lets every pending promise reaction run (setImmediate comes after all
+ * microtasks): the limiter wakes waiters with promises only, so whatever would
+ * resolve has resolved by then. No guessing at a duration.
+ */
+const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe("ConcurrencyLimiter", () => {
   it("counts free slots and wakes a waiter when one is released", async () => {
     const limiter = new ConcurrencyLimiter(2);
@@ -9,7 +16,7 @@ describe("ConcurrencyLimiter", () => {
     expect(limiter.free).toBe(0);
     let woke = false;
     const waiting = limiter.whenFree().then(() => (woke = true));
-    await Promise.resolve();
+    await settled();
     expect(woke).toBe(false);
     limiter.release();
     await waiting;
@@ -38,7 +45,7 @@ describe("ConcurrencyLimiter", () => {
     let idle = false;
     const done = limiter.whenIdle().then(() => (idle = true));
     limiter.release();
-    await Promise.resolve();
+    await settled();
     expect(idle).toBe(false);
     limiter.release();
     await done;
@@ -64,10 +71,10 @@ describe("whenFree after the limit is lowered", () => {
     let resolved = false;
     const waiting = limiter.whenFree().then(() => (resolved = true));
     limiter.setLimit(1);
-    await new Promise((r) => setTimeout(r, 10));
+    await settled();
     expect(resolved).toBe(false);
     limiter.release();
-    await new Promise((r) => setTimeout(r, 10));
+    await settled();
     expect(resolved).toBe(false);
     limiter.release();
     await waiting;
