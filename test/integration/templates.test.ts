@@ -199,7 +199,7 @@ describe("templates through RunTemplate", () => {
 
   it("a bad codebase root or path fails RunTemplate once, before any task runs, saying what to do", async () => {
     // The coordinator checks roots and paths on a live codebase worker.
-    await waitFor(async () => (await stack.client.capacity()).pools.some((p) => p.pool === "codebase" && p.instances > 0), 10_000, "a live codebase worker");
+    await waitFor(async () => (await stack.client.capacity()).pools.some((p) => p.pool === "codebase" && p.instances > 0), 30_000, "a live codebase worker");
     const explorations = async () => (await stack.client.list(1000)).workflows.filter((w) => w.name === "explore-codebase").length;
     const before = await explorations();
     const hint = "configure roots with `toolmesh up --root NAME=DIR`";

@@ -43,11 +43,15 @@ describe.each(ENGINES)("cancellation (grep engine %s)", (engine, ripgrep) => {
 
   it.skipIf(engine === "ripgrep" && rg.skip)("an abort in the middle of a search stops it promptly with CANCELLED", async () => {
     const controller = new AbortController();
-    const started = Date.now();
     const running = call(toolsFor(fx.rootDir, ripgrep), "code.grep", { pattern: TOKEN, maxResults: 100_000, path: "big" }, controller.signal);
-    setTimeout(() => controller.abort(), 30);
+    // Some way into the search (when exactly does not matter: it must end CANCELLED either way).
+    let abortedAt = 0;
+    setTimeout(() => {
+      abortedAt = Date.now();
+      controller.abort();
+    }, 30);
     expect(await failure(running)).toMatchObject({ code: "CANCELLED" });
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - abortedAt).toBeLessThan(10_000);
   });
 });
 
@@ -67,7 +71,7 @@ describe.skipIf(rg.skip)("the ripgrep child", () => {
     expect(out).toMatchObject({ engine: "ripgrep", count: 10, truncated: true });
     expect(out.matches[9]).toMatchObject({ path: "big/f00.txt", line: 10, column: 1 });
     expect(rgProcesses()).toBe("");
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 
