@@ -8,8 +8,11 @@ export type QueueState = { pending: number; ackPending: number } | { error: stri
 
 /**
  * A pool's work queue as its shared consumer sees it: waiting (num_pending)
- * and delivered but not yet acked (num_ack_pending). A missing stream or
- * consumer is reported as an error, never read as an empty or a full queue.
+ * and delivered but not yet acked (num_ack_pending). Before the pool's first
+ * worker has created the consumer (a pool scaled to zero), every message in
+ * the work-queue stream is waiting work: that is what starts the first
+ * worker. A missing stream is reported as an error, never read as an empty
+ * or a full queue.
  */
 export async function readQueueState(jsm: JetStreamManager, pool: PoolName): Promise<QueueState> {
   try {
@@ -18,9 +21,17 @@ export async function readQueueState(jsm: JetStreamManager, pool: PoolName): Pro
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND) return { error: `stream ${Streams.tasks(pool)} not found`, reason: "stream-missing" };
-    if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) {
-      return { error: `consumer ${Consumers.poolWorkers} on ${Streams.tasks(pool)} not found`, reason: "consumer-missing" };
-    }
+    if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) return streamBacklog(jsm, pool);
     return { error: message, reason: "jetstream" };
+  }
+}
+
+/** A work-queue stream without its consumer: its messages are the backlog, none delivered yet. */
+async function streamBacklog(jsm: JetStreamManager, pool: PoolName): Promise<QueueState> {
+  try {
+    const info = await jsm.streams.info(Streams.tasks(pool));
+    return { pending: info.state.messages, ackPending: 0 };
+  } catch (err) {
+    return { error: `consumer ${Consumers.poolWorkers} on ${Streams.tasks(pool)} not found, and the stream could not be read: ${err instanceof Error ? err.message : String(err)}`, reason: "consumer-missing" };
   }
 }

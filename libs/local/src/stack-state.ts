@@ -30,6 +30,8 @@ export interface StackState {
   grpcToken?: string | undefined;
   roots: StackRoot[];
   pools: string[];
+  /** Pools with no worker until work for them queues up (their minimum is 0). */
+  onDemandPools?: string[] | undefined;
   services: StackService[];
   logDir: string;
 }

@@ -90,8 +90,9 @@ function render(report: StatusReport): string {
     "",
     "pools:",
     ...state.pools.map((name) => {
-      const pool = report.pools.find((p) => p.pool === name);
-      return `  ${pool && pool.instances > 0 ? "✓" : "✗"} ${name.padEnd(10)} ${pool ? `${pool.instances} worker${pool.instances === 1 ? "" : "s"}, limit ${pool.limit}, in flight ${pool.inFlight}` : "no live worker"}`;
+      const pool = report.pools.find((p) => p.pool === name && p.instances > 0);
+      if (!pool) return state.onDemandPools?.includes(name) ? `  ○ ${name.padEnd(10)} no worker now; one starts with the pool's first call` : `  ✗ ${name.padEnd(10)} no live worker`;
+      return `  ✓ ${name.padEnd(10)} ${pool.instances} worker${pool.instances === 1 ? "" : "s"}, limit ${pool.limit}, in flight ${pool.inFlight}`;
     }),
     "",
     `footprint: ${report.footprint.processes} processes, ${mb(report.footprint.rssBytes)} RSS in all`,

@@ -156,7 +156,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     try {
       await waitForPools({
         client,
-        pools,
+        pools: pools.filter((pool) => settings.minWorkers(pool) > 0),
         timeoutMs: settings.readyTimeoutMs,
         signal: signals.signal,
         failure: () => workerFailure,
@@ -173,6 +173,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
       grpcAddress: address,
       roots,
       pools,
+      onDemandPools: pools.filter((pool) => settings.minWorkers(pool) === 0),
       services: [
         ...(stack.nats?.pid ? [{ name: "nats-server", pid: stack.nats.pid }] : []),
         ...stack.services.map((s) => ({ name: s.name, pid: s.child.pid ?? 0, metricsPort: Number(s.ready.metricsPort) || undefined })),
@@ -182,9 +183,10 @@ export async function upCommand(options: UpOptions): Promise<number> {
     writeStackState(statePath, state);
     stateWritten = true;
     say(`codebase pool over ${roots.map((r) => `${r.name}=${r.dir}`).join(", ")}`);
-    if (bwrap) say(`bash pool (sandboxed, workspace ${resolve(stateDir, "bash-workspace")})`);
-    say("web pool (providers from TOOLMESH_WEB_PROVIDERS, default the local index)");
-    say("agent pool (agent.run; LLM policy from TOOLMESH_LLM_PROVIDER, default none)");
+    const onDemand = (pool: string): string => (settings.minWorkers(pool) === 0 ? "; its first worker starts with its first call" : "");
+    if (bwrap) say(`bash pool (sandboxed, workspace ${resolve(stateDir, "bash-workspace")}${onDemand("bash")})`);
+    say(`web pool (providers from TOOLMESH_WEB_PROVIDERS, default the local index${onDemand("web")})`);
+    say(`agent pool (agent.run; LLM policy from TOOLMESH_LLM_PROVIDER, default none${onDemand("agent")})`);
     say(`logs in ${logDir}; stack recorded in ${statePath}`);
     say(`try: npx toolmesh call code.grep --args '{"pattern":"TODO"}'   (or npx toolmesh status, top, down)`);
 

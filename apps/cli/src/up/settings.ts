@@ -9,7 +9,8 @@ import { resolve } from "node:path";
  *   TOOLMESH_UP_STALL_S          a starting service that shows no progress (no log line, no CPU time) this long
  *                                is given up on; a slow but busy start is waited for (60)
  *   TOOLMESH_UP_KEEP_LOGS        how many runs' log directories to keep (5)
- *   TOOLMESH_AUTOSCALER_REPLICAS per-pool min:max worker processes (codebase=1:4,web=1:3,agent=1:2,bash=1:2)
+ *   TOOLMESH_AUTOSCALER_REPLICAS per-pool min:max worker processes (codebase=1:4,web=1:3,agent=0:2,bash=0:2:
+ *                                agent and bash start on demand, when work for them queues up)
  */
 export interface UpSettings {
   readyTimeoutMs: number;
@@ -18,9 +19,11 @@ export interface UpSettings {
   servicesEnv: Record<string, string>;
   /** TOOLMESH_AUTOSCALER_REPLICAS restricted to the pools that run. */
   replicasFor(pools: readonly string[]): string;
+  /** A pool's minimum workers (0: started on demand, when work for it queues up). */
+  minWorkers(pool: string): number;
 }
 
-const DEFAULT_REPLICAS = "codebase=1:4,web=1:3,agent=1:2,bash=1:2";
+const DEFAULT_REPLICAS = "codebase=1:4,web=1:3,agent=0:2,bash=0:2";
 
 export function stateDirOf(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.TOOLMESH_STATE_DIR || ".toolmesh");
@@ -58,6 +61,7 @@ export function upEnvironment(env: NodeJS.ProcessEnv, readyTimeoutS: number | un
       TOOLMESH_AUTOSCALER_INTERVAL_MS: env.TOOLMESH_AUTOSCALER_INTERVAL_MS ?? "2000",
       TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S: env.TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S ?? "30",
     },
+    minWorkers: (pool) => Number(/=(\d+):/.exec(replicas.split(",").find((entry) => entry.trim().startsWith(`${pool}=`)) ?? "=1:")?.[1] ?? 1),
     replicasFor: (pools) =>
       replicas
         .split(",")
