@@ -57,6 +57,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
         nc: wnc,
         log: quiet,
         metricsIntervalMs: 200,
+        // drain() waits for the pending pull to expire: the shortest JetStream allows keeps every stop() short.
+        pullExpiresMs: 1000,
         ...options,
         registry: options.registry ?? createRegistry(`test-${pool}`),
       });
