@@ -51,7 +51,8 @@ it("with TOOLMESH_BASH_SANDBOX=none the ping reply says so", async () => {
 });
 
 it("without bubblewrap it refuses to start, saying how to fix it", async () => {
-  const child = spawn(process.execPath, [script], { env: { ...env(), PATH: "/nonexistent" }, stdio: ["ignore", "ignore", "pipe"] });
+  // process.env first: the child keeps the run marker and TMPDIR (see libs/testing/src/global-setup.ts).
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env(), PATH: "/nonexistent" }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise((resolve) => child.on("close", resolve));
