@@ -9,11 +9,14 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { MsgHdrs } from "@nats-io/transport-node";
+import { createRequire } from "node:module";
+
+// The tracing SDK and its exporter are required only when spans are recorded:
+// they are ~8 MB resident in every process, and by default nothing records.
+const require = createRequire(import.meta.url);
 
 export interface TracingOptions {
   /** OTLP/HTTP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); spans are exported there in batches. */
@@ -40,10 +43,14 @@ export function initTracing(service: string, options: TracingOptions = {}): Node
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     return undefined;
   }
+  const { BatchSpanProcessor, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
+  const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node") as typeof import("@opentelemetry/sdk-trace-node");
+  const { resourceFromAttributes } = require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
   const spanProcessors: SpanProcessor[] = [];
   if (options.exporter) spanProcessors.push(new SimpleSpanProcessor(options.exporter));
   if (options.otlpEndpoint) {
     const url = `${options.otlpEndpoint.replace(/\/$/, "")}/v1/traces`;
+    const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http");
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
   provider = new NodeTracerProvider({

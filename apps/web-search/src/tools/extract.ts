@@ -1,12 +1,22 @@
-import { Readability } from "@mozilla/readability";
-import { parseHTML } from "linkedom";
+type Libraries = [typeof import("@mozilla/readability"), typeof import("linkedom")];
+let libraries: Promise<Libraries> | undefined;
+
+/**
+ * The DOM and Readability are loaded with the first page to extract: they are
+ * a third of an idle web worker's memory (~25 MB), and many workers only search.
+ */
+function loadLibraries(): Promise<Libraries> {
+  libraries ??= Promise.all([import("@mozilla/readability"), import("linkedom")]);
+  return libraries;
+}
 
 /**
  * HTML to readable text: Readability finds the article and drops navigation,
  * ads and footers; when it finds nothing article-like the body text is the
  * fallback (minus script/style/noscript, which are never prose).
  */
-export function extractReadable(html: string): { title?: string; text: string } {
+export async function extractReadable(html: string): Promise<{ title?: string; text: string }> {
+  const [{ Readability }, { parseHTML }] = await loadLibraries();
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector("title")?.textContent?.trim() || undefined;
   try {

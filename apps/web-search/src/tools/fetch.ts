@@ -99,7 +99,7 @@ async function readResponse(args: FetchArgs, url: URL, res: Response, redirects:
     raw = new TextDecoder("utf-8").decode(body); // unknown charset label: UTF-8 is the best guess
   }
   const isHtml = mime === "text/html" || mime === "application/xhtml+xml";
-  const extracted = args.extract && isHtml ? extractReadable(raw) : { text: raw };
+  const extracted = args.extract && isHtml ? await extractReadable(raw) : { text: raw };
   return {
     url: args.url,
     finalUrl: url.href,
