@@ -116,8 +116,10 @@ describe("monitor.sh", () => {
     updatedAt: "2026-11-28T09:00:00Z",
   });
 
+  const firing = () => [alert("ToolmeshQueueGrowingNoReplicas", { pool: "bash" }, "Tasks are queued for the bash pool"), alert("ToolmeshCoordinatorNotServing", {}, "No coordinator")];
+
   test("--once prints the firing alerts and exits 1", async () => {
-    alerts = [alert("ToolmeshQueueGrowingNoReplicas", { pool: "bash" }, "Tasks are queued for the bash pool"), alert("ToolmeshCoordinatorNotServing", {}, "No coordinator")];
+    alerts = firing();
     const result = await run("bash", [monitorSh, "--url", `${url}/`, "--once"]);
     expect(result.stdout).toMatch(/FIRING +ToolmeshQueueGrowingNoReplicas \[critical\] pool=bash — Tasks are queued for the bash pool/);
     expect(result.stdout).toMatch(/FIRING +ToolmeshCoordinatorNotServing/);
@@ -126,6 +128,7 @@ describe("monitor.sh", () => {
   });
 
   test("--match filters by label; none firing exits 0", async () => {
+    alerts = firing();
     const matched = await run("bash", [monitorSh, "--url", url, "--once", "--match", "pool=bash"]);
     expect(matched.stdout).toContain("ToolmeshQueueGrowingNoReplicas");
     expect(matched.stdout).not.toContain("ToolmeshCoordinatorNotServing");

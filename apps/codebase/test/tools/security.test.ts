@@ -87,9 +87,12 @@ describe.each(ENGINES)("special files (grep engine %s)", (engine, ripgrep) => {
 });
 
 describe("size caps", () => {
-  it("a 20 MB file is read up to maxBytes in whole lines, flagged truncated, with the true totals", async () => {
-    const line = `${"x".repeat(99)}\n`;
+  const line = `${"x".repeat(99)}\n`;
+  beforeAll(async () => {
     await writeFile(join(fx.rootDir, "huge.txt"), line.repeat(200_000));
+  });
+
+  it("a 20 MB file is read up to maxBytes in whole lines, flagged truncated, with the true totals", async () => {
     const out = await call(toolsFor(fx.rootDir), "code.read", { path: "huge.txt", maxBytes: 64 * 1024 });
     expect(out).toMatchObject({ truncated: true, totalLines: 200_000, startLine: 1, endLine: 655, size: 20_000_000 });
     expect(Buffer.byteLength(out.content)).toBeLessThanOrEqual(64 * 1024);
