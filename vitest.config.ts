@@ -8,8 +8,10 @@ export default defineConfig({
     // Marks every process the run starts (TOOLMESH_TEST_RUN) and gives it a TMPDIR of
     // its own; at the end kills what is still alive and removes the directory.
     globalSetup: ["./libs/testing/dist/global-setup.js"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Upper bounds for a hung test, not expectations: tests wait for conditions, and
+    // on a machine loaded far beyond its two cores those can take a while.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     // Room for the globalSetup teardown (SIGTERM, a grace, SIGKILL) after a run that leaked.
     teardownTimeout: 30_000,
     pool: "forks",
