@@ -74,12 +74,15 @@ describe("adaptive concurrency in a worker", () => {
     // What it learned is in KV and is where the next instance starts.
     const kv = await new Kvm(stack.nc).open(LIMITS_BUCKET);
     await expect.poll(async () => decodeJson<{ limit: number; tools: Record<string, number> }>((await kv.get("test"))!.value).limit, { timeout: 30_000 }).toBeLessThanOrEqual(CAPACITY * 1.5);
-    const learned = decodeJson<{ limit: number; tools: Record<string, number> }>((await kv.get("test"))!.value);
-    expect(learned.tools["test.sleep"]).toBeGreaterThan(0);
+    // The worker keeps learning until it is drained: read what it left only then.
     await worker.drain(1000);
     stack.workers.splice(stack.workers.indexOf(worker), 1);
+    const stored = async () => decodeJson<{ limit: number; tools: Record<string, number> }>((await kv.get("test"))!.value);
+    const learned = await stored();
+    expect(learned.tools["test.sleep"]).toBeGreaterThan(0);
     const next = await addAdaptiveWorker();
-    expect(next.limiter.limit).toBe(Math.max(2, learned.limit));
+    // A save the drained worker had in flight may land just after that read; the next worker starts from either.
+    expect([Math.max(2, learned.limit), Math.max(2, (await stored()).limit)]).toContain(next.limiter.limit);
     await next.drain(1000);
     stack.workers.splice(stack.workers.indexOf(next), 1);
   }, 120_000);
