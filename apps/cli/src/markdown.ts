@@ -38,7 +38,10 @@ export function renderForTerminal(markdown: string, width = 80, colors = true): 
       },
     },
   });
-  return marked.parse(markdown, { async: false }).replace(/\n+$/, "");
+  const text = marked.parse(markdown, { async: false }).replace(/\n+$/, "");
+  // The styling libraries decide about colour from the environment, not from
+  // the stream we write to: a stream without colours gets none, whatever they decided.
+  return colors ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 /** The report as it goes to `out`. */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { RenderModeError, formatReport, renderForTerminal, renderMode } from "../src/markdown.js";
+
+// The table library decides once, when it loads, whether colours are possible,
+// and says no under CI=true or without a TTY; this file is about what the
+// renderer asks for when they are, so it loads with colours available.
+process.env.FORCE_COLOR = "1";
+const { RenderModeError, formatReport, renderForTerminal, renderMode } = await import("../src/markdown.js");
 
 // As synth.report writes it: Markdown's active characters escaped in text.
 const report = [
