@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { findNatsServer } from "./install.js";
+import { cpuTicks } from "./proc.js";
 
 export interface NatsServerHandle {
   /** nats://127.0.0.1:<port> */
@@ -40,6 +41,8 @@ interface Started {
  * server, so the server goes when this process does, even by SIGKILL
  * (nats-server cannot watch its parent the way our own services do).
  */
+const READY_STALL_MS = 30_000;
+
 const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
 
 function launch(binary: string, storeDir: string, port: number, processGroup: boolean): Promise<Started> {
@@ -49,16 +52,27 @@ function launch(binary: string, storeDir: string, port: number, processGroup: bo
   return new Promise<Started>((resolve, reject) => {
     let listeningPort = 0;
     const log: string[] = [];
-    const timer = setTimeout(() => {
+    // Given up on only when it shows no progress (no line, no CPU time) for
+    // READY_STALL_MS: a loaded machine may take long to start it, a hung one never does.
+    let lastProgress = Date.now();
+    let lastTicks = -1;
+    const timer = setInterval(() => {
+      const ticks = child.pid ? cpuTicks(child.pid) : undefined;
+      if (ticks !== undefined && ticks !== lastTicks) {
+        lastTicks = ticks;
+        lastProgress = Date.now();
+      }
+      if (Date.now() - lastProgress < READY_STALL_MS) return;
+      clearInterval(timer);
       child.kill("SIGKILL");
-      reject(new Error(`nats-server did not become ready in 10 s:\n${log.join("\n")}`));
-    }, 10_000);
+      reject(new Error(`nats-server made no progress for ${READY_STALL_MS / 1000} s before it was ready:\n${log.join("\n")}`));
+    }, 1000);
     child.once("error", (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       reject(err.code === "ENOENT" ? new NatsServerNotFoundError(binary) : err);
     });
     child.once("exit", (code) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       // setpriv's own "failed to execute" is how a missing binary shows through it.
       if (code === 127 || log.some((line) => line.includes("failed to execute"))) reject(new NatsServerNotFoundError(binary));
       else reject(new Error(`nats-server exited with ${code} before it was ready:\n${log.join("\n")}`));
@@ -66,11 +80,12 @@ function launch(binary: string, storeDir: string, port: number, processGroup: bo
     // Keep reading stderr for the server's whole life, or it blocks on a full pipe.
     const lines = createInterface({ input: child.stderr! });
     lines.on("line", (line) => {
+      lastProgress = Date.now();
       if (log.length < 200) log.push(line);
       const match = /Listening for client connections on [^:]+:(\d+)/.exec(line);
       if (match) listeningPort = Number(match[1]);
       if (line.includes("Server is ready") && listeningPort > 0) {
-        clearTimeout(timer);
+        clearInterval(timer);
         child.removeAllListeners("exit");
         resolve({ child, port: listeningPort });
       }

@@ -47,6 +47,8 @@ export class ServiceStartError extends Error {
     /** The first error the service printed (its start-up failure), or why it was given up on. */
     readonly firstError: string,
     readonly recentLines: readonly string[],
+    /** The signal that ended it, if one did (SIGINT: a Ctrl-C reached it too). */
+    readonly exitSignal?: NodeJS.Signals | undefined,
   ) {
     super(`${service}: ${firstError}`);
   }
@@ -90,12 +92,12 @@ export function startServiceProcess(options: StartServiceOptions): Promise<Servi
     let lastProgress = Date.now();
     let lastTicks = -1;
     let settled = false;
-    const fail = (reason: string): void => {
+    const fail = (reason: string, exitSignal?: NodeJS.Signals): void => {
       if (settled) return;
       settled = true;
       cleanup();
       kill();
-      reject(new ServiceStartError(options.name, firstErrorLine(recent) ?? reason, [...recent]));
+      reject(new ServiceStartError(options.name, firstErrorLine(recent) ?? reason, [...recent], exitSignal ?? undefined));
     };
     const watchdog = setInterval(() => {
       const ticks = child.pid ? cpuTicks(child.pid) : undefined;
@@ -106,7 +108,7 @@ export function startServiceProcess(options: StartServiceOptions): Promise<Servi
       if (Date.now() - lastProgress > stallMs) fail(`made no progress for ${Math.round(stallMs / 1000)} s before it was ready`);
     }, PROGRESS_CHECK_MS);
     const onAbort = (): void => fail("start-up was interrupted");
-    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited with ${signal ?? code} before it was ready`);
+    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited with ${signal ?? code} before it was ready`, signal ?? undefined);
     const onSpawnError = (err: Error): void => fail(err.message);
     const cleanup = (): void => {
       clearInterval(watchdog);

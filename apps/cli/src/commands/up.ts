@@ -4,6 +4,7 @@ import {
   findStack,
   processIsAlive,
   removeStackState,
+  ServiceStartError,
   startNatsServer,
   startServiceProcess,
   writeStackState,
@@ -72,6 +73,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
   const statePath = resolve(stateDir, "stack.json");
   let code = 0;
   let stateWritten = false;
+  let interrupted = false;
   try {
     const settings = upEnvironment(process.env, options.readyTimeoutS);
     const roots: RootSpec[] = parseUpRoots(options.roots);
@@ -204,22 +206,26 @@ export async function upCommand(options: UpOptions): Promise<number> {
     }
   } catch (err) {
     // Whatever step a stop request cut short failed because of it, not on its own.
-    if (err instanceof StartInterrupted || signals.signal.aborted) {
+    // A service spawned in the instant of a Ctrl-C (before it left our process
+    // group) gets the SIGINT too, and its exit may be seen before ours.
+    if (err instanceof StartInterrupted || signals.signal.aborted || (err instanceof ServiceStartError && err.exitSignal === "SIGINT")) {
+      interrupted = true;
       code = 130;
     } else {
       say(`error: ${describeGrpcError(err)}`);
       code = 1;
     }
   }
-  if (signals.signal.aborted) say("stopping (Ctrl-C again kills at once) ...");
+  interrupted ||= signals.signal.aborted;
+  if (interrupted) say("stopping (Ctrl-C again kills at once) ...");
   const stopStarted = Date.now();
   await stack.stop();
   removeStackState(statePath);
-  if (signals.signal.aborted) say(`stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`);
+  if (interrupted) say(`stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`);
   signals.dispose();
   // Any service pid still alive here escaped its group; say so rather than leave it silently.
   for (const service of stack.services) if (service.child.pid && processIsAlive(service.child.pid)) say(`warning: ${service.name} (pid ${service.child.pid}) is still running`);
-  return signals.signal.aborted && code === 130 ? 0 : code;
+  return interrupted && code === 130 ? 0 : code;
 }
 
 /** The autoscaler's "worker failed to start" log line as one sentence, or undefined for any other line. */
