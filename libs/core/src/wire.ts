@@ -129,7 +129,7 @@ export interface MetricsSnapshot {
   quality?: number;
   /** Mean in-flight / limit over the interval, 0..1. */
   saturation?: number;
-  /** Resident memory / the memory limit (the cgroup's where there is one, else the machine's). */
+  /** Resident memory / the memory limit (the cgroup's where there is one, else the process's V8 heap limit). */
   memoryFraction?: number;
   /** The instance's pulls came back full: work is waiting for this pool. */
   backlog?: boolean;

@@ -37,6 +37,8 @@ export interface StartServiceOptions {
   onLine?: (line: string) => void;
   /** Aborting stops waiting for "ready" and kills the child. */
   signal?: AbortSignal;
+  /** Node options before the script. */
+  nodeArgs?: string[];
 }
 
 /** A service that exited, stalled or was aborted before it logged "ready". */
@@ -78,7 +80,7 @@ export function firstErrorLine(lines: readonly string[]): string | undefined {
  * TOOLMESH_EXIT_WITH_PARENT makes it watch its parent pid.
  */
 export function startServiceProcess(options: StartServiceOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     env: { ...process.env, ...options.env, TOOLMESH_EXIT_WITH_PARENT: String(process.pid) },
     stdio: ["ignore", "inherit", "pipe"],
     detached: options.processGroup ?? false,
