@@ -27,5 +27,5 @@ export { report } from "./report.js";
 export type { Report, ReportArgs } from "./report.js";
 export { SYNTH_TOOL_NAMES, runSynthTool } from "./run.js";
 export { searchesOf, summarizeSearches } from "./searches.js";
-export type { ProviderAttempt, ProviderSummary, SearchAttempts, SearchSummary } from "./searches.js";
+export type { ProviderSummary, SearchAttempts, SearchSummary } from "./searches.js";
 export { canonicalUrl } from "./text.js";

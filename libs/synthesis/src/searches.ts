@@ -4,17 +4,8 @@
  * web.search task) so a report at the end of merge → dedupe → rank still
  * knows whether anything came from the web, and says so when it did not.
  */
+import type { ProviderAttempt } from "@toolmesh/tools";
 import type { SynthInput } from "./normalise.js";
-
-/** One provider in one web.search call, as web.search reports it. */
-export interface ProviderAttempt {
-  provider: string;
-  web: boolean;
-  outcome: "ok" | "failed" | "not configured";
-  results?: number;
-  code?: string;
-  error?: string;
-}
 
 /** One web.search call's attempts, by the task that made it. */
 export interface SearchAttempts {

@@ -14,3 +14,4 @@ export type { ToolArgs, ToolPool, ToolSpec } from "./spec.js";
 export { SYNTH_TOOLS, synthCorrelate, synthDedupe, synthMerge, synthRank, synthReport } from "./synth-tools.js";
 export { testEcho, testFail, testSleep } from "./test-tools.js";
 export { webFetch, webSearch } from "./web-tools.js";
+export type { ProviderAttempt } from "./web-tools.js";

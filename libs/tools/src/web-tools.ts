@@ -1,6 +1,24 @@
 import { z } from "zod";
 import { defineTool } from "./spec.js";
 
+/**
+ * What became of one provider in one web.search call, as its output lists
+ * them under `attempts`; the synth tools read them back to say in a report
+ * whether anything came from the web.
+ */
+export interface ProviderAttempt {
+  provider: string;
+  /** A web search provider (searxng, brave), not the local index of files. */
+  web: boolean;
+  outcome: "ok" | "failed" | "not configured";
+  /** Hits it returned (ok only). */
+  results?: number;
+  /** Error code (failed only). */
+  code?: string;
+  /** Why it failed or is not configured: "connect ECONNREFUSED 127.0.0.1:8888", "TOOLMESH_SEARXNG_URL not set". */
+  error?: string;
+}
+
 export const webSearch = defineTool({
   name: "web.search",
   pool: "web",

@@ -1,3 +1,4 @@
+import type { ProviderAttempt } from "@toolmesh/tools";
 import { ErrorCode, ToolError } from "@toolmesh/core";
 import { canonicalUrl } from "@toolmesh/core";
 import { CONFIGURE_WEB_SEARCH, isWebProvider } from "./providers/setup.js";
@@ -19,20 +20,6 @@ export interface SearchResult {
   providers: string[];
   rank: number;
   score: number;
-}
-
-/** What became of one provider in one search. */
-export interface ProviderAttempt {
-  provider: string;
-  /** A web search provider (searxng, brave), not the local index of files. */
-  web: boolean;
-  outcome: "ok" | "failed" | "not configured";
-  /** Hits it returned (ok only). */
-  results?: number;
-  /** Error code (failed only). */
-  code?: string;
-  /** Why it failed or is not configured: "connect ECONNREFUSED 127.0.0.1:8888", "TOOLMESH_SEARXNG_URL not set". */
-  error?: string;
 }
 
 export interface SearchSetup {
