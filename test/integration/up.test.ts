@@ -30,7 +30,7 @@ describe("toolmesh up", () => {
     expect(await waitUntilNoneLeft(marker, 10_000)).toEqual([]);
   }, 240_000);
 
-  it("named roots: status and call from another terminal find the stack, down stops it", async () => {
+  it("named roots: status and call from another terminal find the stack, the agent pool starts on its first call, down stops it", async () => {
     const marker = uniqueMarker();
     const other = mkdtempSync(join(tmpdir(), "toolmesh-other-root-"));
     writeFileSync(join(other, "only-here.txt"), "a file in the second root\n");
@@ -52,6 +52,15 @@ describe("toolmesh up", () => {
       const call = await runCli(["call", "code.glob", "--args", JSON.stringify({ root: "other", patterns: ["*.txt"] })], { ...env, TOOLMESH_ADDRESS: "" });
       expect(call.stderr).toBe("");
       expect(call.stdout).toContain("only-here.txt");
+
+      // The agent pool has no worker until its first call: that call starts one.
+      expect(text.stdout).toMatch(/○ agent\s+no worker now/);
+      const agent = await runCli(
+        ["call", "agent.run", "--args", JSON.stringify({ goal: "read one file", policy: "plan", plan: { tasks: [{ id: "r", tool: "code.read", args: { root: "other", path: "only-here.txt" } }] } })],
+        { ...env, TOOLMESH_ADDRESS: "" },
+      );
+      expect(agent.stderr).toBe("");
+      expect(JSON.parse(agent.stdout)).toMatchObject({ calls: 1, outputs: { r: { content: "a file in the second root\n" } } });
 
       const down = await runCli(["down"], env);
       expect(down.code).toBe(0);
