@@ -8,6 +8,7 @@ import {
   type CancelWorkflowResponse,
   type ListWorkflowsResponse,
   type TaskStatus,
+  type ToolInfo as ProtoToolInfo,
   type Workflow,
   type WorkflowEvent,
   type WorkflowSpec,
@@ -19,6 +20,37 @@ export interface ClientOptions {
   token?: string | undefined;
   /** Per-call deadline for unary calls, ms (not for watch). */
   timeoutMs?: number;
+}
+
+/** A tool the coordinator can run, with JSON Schemas as plain objects. */
+export interface ToolInfo {
+  name: string;
+  /** The worker pool that runs it, or "synth" for the coordinator's own tools. */
+  pool: string;
+  description: string;
+  /** JSON Schema of the arguments (an object schema). */
+  argsSchema: Record<string, unknown>;
+  /** JSON Schema of the output, when the tool declares one. */
+  outputSchema?: Record<string, unknown>;
+  /** Side-effect-free: identical calls may share a result. */
+  shareable: boolean;
+  /** Changes things outside itself (bash.exec). */
+  destructive: boolean;
+  /** Reaches the internet (web.*). */
+  openWorld: boolean;
+}
+
+function toolInfo(tool: ProtoToolInfo): ToolInfo {
+  return {
+    name: tool.name,
+    pool: tool.pool,
+    description: tool.description,
+    argsSchema: (tool.argsSchema ?? { type: "object" }) as Record<string, unknown>,
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema as Record<string, unknown> } : {}),
+    shareable: tool.shareable,
+    destructive: tool.destructive,
+    openWorld: tool.openWorld,
+  };
 }
 
 /** A gRPC failure with its status code and the server's message. */
@@ -104,6 +136,12 @@ export class ToolmeshClient {
   /** The workflow a template would run, without running it. */
   expandTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<WorkflowSpec> {
     return this.#unary(this.raw.expandTemplate, RunTemplateRequest.fromPartial(request));
+  }
+
+  /** The tools the coordinator can run, with their argument schemas (ListTools). */
+  async listTools(): Promise<ToolInfo[]> {
+    const res = await this.#unary(this.raw.listTools, {});
+    return res.tools.map(toolInfo);
   }
 
   capacity(): Promise<Capacity> {

@@ -6,5 +6,5 @@
  *   const wf = await client.run({ name: "x", tasks: [...], defaultTimeoutMs: 0 });
  */
 export { ToolmeshClient } from "./client.js";
-export type { ClientOptions, ToolmeshCallError } from "./client.js";
+export type { ClientOptions, ToolInfo, ToolmeshCallError } from "./client.js";
 export { ToolCallSession } from "./session.js";

@@ -52,6 +52,8 @@ export const agentRun = defineTool({
   name: "agent.run",
   pool: "agent",
   shareable: false,
+  destructive: true,
+  openWorld: true,
   description:
     "A nested agent: turns a goal into tool calls and child agents run through the coordinator in parallel, by a declarative plan or an LLM (Anthropic Messages or an OpenAI-compatible chat API), within a budget.",
   args: z

@@ -5,6 +5,7 @@ export const bashExec = defineTool({
   name: "bash.exec",
   pool: "bash",
   shareable: false,
+  destructive: true,
   description: "Runs a command in a sandbox (no network, writes only in its workspace) with time, output, memory and process limits.",
   args: z
     .object({

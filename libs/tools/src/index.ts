@@ -9,6 +9,8 @@ export { MAX_AGENT_DEPTH, agentBudget, agentRun, fanInArgs, forEachArgs } from "
 export { bashExec } from "./bash-tools.js";
 export { TOOLS, getTool, parseToolArgs } from "./catalog.js";
 export { codeAnalyze, codeGlob, codeGrep, codeRead } from "./code-tools.js";
+export { catalogJsonSchemas, toJsonSchema, toolJsonSchema } from "./json-schema.js";
+export type { JsonSchema, ToolJsonSchema } from "./json-schema.js";
 export { defineTool } from "./spec.js";
 export type { ToolArgs, ToolPool, ToolSpec } from "./spec.js";
 export { SYNTH_TOOLS, synthCorrelate, synthDedupe, synthMerge, synthRank, synthReport } from "./synth-tools.js";

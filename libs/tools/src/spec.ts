@@ -19,6 +19,12 @@ export interface ToolSpec<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * is not a function of their arguments (agent.run).
    */
   shareable: boolean;
+  /** Changes things outside itself (bash.exec; agent.run, which may call it). Default false. */
+  destructive?: boolean;
+  /** Reaches the internet (web.*; agent.run, which may call them). Default false. */
+  openWorld?: boolean;
+  /** The output's schema, when the tool declares one (for JSON Schema listings only; outputs are not checked against it). */
+  output?: z.ZodTypeAny;
 }
 
 export type ToolArgs<T extends ToolSpec> = z.infer<T["args"]>;

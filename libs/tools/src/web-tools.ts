@@ -23,6 +23,7 @@ export const webSearch = defineTool({
   name: "web.search",
   pool: "web",
   shareable: true,
+  openWorld: true,
   description: "Searches the configured providers (SearXNG, Brave, a local BM25 index); results deduplicated by canonical URL.",
   args: z
     .object({
@@ -38,6 +39,7 @@ export const webFetch = defineTool({
   name: "web.fetch",
   pool: "web",
   shareable: true,
+  openWorld: true,
   description: "HTTP(S) GET with bounded redirects, size and time caps, readable text from HTML, and an SSRF guard.",
   args: z
     .object({

@@ -18,6 +18,7 @@ import type { Engine } from "../engine.js";
 import { validateWorkflow, type SpecLimits } from "../workflow/validate.js";
 import { watchEvents } from "../watch.js";
 import { checkToken } from "./auth.js";
+import { listCatalogTools } from "./catalog.js";
 import { outputEvent, taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
 import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
 import { checkCodebaseScopes, templateSpec } from "./templates.js";
@@ -63,7 +64,7 @@ function unary<Req, Res>(
     context
       .with(ctx, async () => {
         checkToken(deps.token, call.metadata);
-        if (method !== "GetCapacity") checkActive(deps);
+        if (method !== "GetCapacity" && method !== "ListTools") checkActive(deps);
         return handler(call.request, ctx);
       })
       .then(
@@ -148,6 +149,8 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     },
 
     getCapacity: unary(deps, "GetCapacity", async () => ({ pools: await deps.capacity.pools(deps.jsm) })),
+
+    listTools: unary(deps, "ListTools", async () => ({ tools: listCatalogTools() })),
 
     runTemplate: unary(deps, "RunTemplate", async (request: RunTemplateRequest, ctx) => {
       const spec = templateSpec(request);
