@@ -1,6 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { LiveSnapshots, POOLS, Subjects, encodeJson, type Logger, type PoolName, type ScaleEvent } from "@toolmesh/core";
+import { LiveSnapshots, Subjects, isPoolName, poolDefinition, encodeJson, type Logger, type PoolName, type ScaleEvent } from "@toolmesh/core";
 import type { Registry } from "prom-client";
 import { createAutoscalerMetrics } from "./autoscaler-metrics.js";
 import type { ScaleBackend } from "./backends/backend.js";
@@ -50,7 +50,7 @@ export async function startAutoscaler(options: AutoscalerOptions): Promise<Autos
     maxInstances: options.maxInstances,
     defaultTaskMs: options.defaultTaskMs,
     bounds: options.bounds,
-    fallbackLimit: (pool) => (pool in POOLS ? POOLS[pool as PoolName].minLimit : 1),
+    fallbackLimit: (pool) => (isPoolName(pool) ? poolDefinition(pool).minLimit : 1),
   });
   const counters = new Map<PoolName, InstanceCounters>(options.pools.map((p) => [p, new Map()]));
   const appliedOnce = new Set<PoolName>();

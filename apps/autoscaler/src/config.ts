@@ -4,7 +4,11 @@
  * (TOOLMESH_NATS_URL, TOOLMESH_LOG_LEVEL, TOOLMESH_METRICS_PORT, …):
  *
  *   TOOLMESH_AUTOSCALER_BACKEND            local | kubernetes (local): a process supervisor on this machine, or the cluster
- *   TOOLMESH_AUTOSCALER_POOLS              pools to manage, comma-separated (codebase,web,bash,agent)
+ *   TOOLMESH_AUTOSCALER_POOLS              pools to manage, comma-separated (codebase,web,bash,agent); an MCP pool is
+ *                                          mcp-<name> and needs its entry in TOOLMESH_MCP_POOLS
+ *   TOOLMESH_MCP_POOLS                     MCP servers as pools, JSON {name: {command, args, env, cwd | url, headers,
+ *                                          min, max, minLimit, maxLimit}}: every one is managed as mcp-<name> with
+ *                                          replicas min:max (1:4) unless TOOLMESH_AUTOSCALER_REPLICAS says otherwise
  *   TOOLMESH_AUTOSCALER_REPLICAS           per-pool min:max replicas, e.g. "codebase=1:8,web=1:4" (others 1:4)
  *   TOOLMESH_MAX_INSTANCES                 cap on instances across the managed pools (100), split by the pools'
  *                                          shares when exceeded; `--max-instances` on the command line wins
@@ -29,7 +33,20 @@
  * (so e.g. TOOLMESH_CODEBASE_ROOTS reaches the codebase workers) plus their
  * own TOOLMESH_INSTANCE_ID, TOOLMESH_NATS_URL and TOOLMESH_METRICS_PORT=0.
  */
-import { baseConfigSchema, commaList, ConfigError, isPoolName, loadConfig, POOLS, type PoolName } from "@toolmesh/core";
+import {
+  baseConfigSchema,
+  commaList,
+  ConfigError,
+  isMcpPool,
+  isPoolName,
+  loadConfig,
+  mcpPoolName,
+  parseMcpPools,
+  POOLS,
+  registerPool,
+  type McpPoolsConfig,
+  type PoolName,
+} from "@toolmesh/core";
 import { z } from "zod";
 
 const DEFAULT_BOUNDS = { min: 1, max: 4 };
@@ -38,6 +55,7 @@ export const autoscalerConfigSchema = baseConfigSchema.extend({
   TOOLMESH_AUTOSCALER_BACKEND: z.enum(["local", "kubernetes"]).default("local"),
   TOOLMESH_AUTOSCALER_POOLS: commaList.default("codebase,web,bash,agent"),
   TOOLMESH_AUTOSCALER_REPLICAS: commaList.default(""),
+  TOOLMESH_MCP_POOLS: z.string().optional(),
   TOOLMESH_MAX_INSTANCES: z.coerce.number().int().min(1).default(100),
   TOOLMESH_AUTOSCALER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   TOOLMESH_AUTOSCALER_TARGET_DRAIN_S: z.coerce.number().positive().default(30),
@@ -59,11 +77,13 @@ export interface AutoscalerConfig {
   pools: PoolName[];
   bounds: Map<PoolName, { min: number; max: number }>;
   maxInstances: number;
+  /** The MCP servers made pools, by name (their pools are mcp-<name>). */
+  mcpPools: McpPoolsConfig;
 }
 
 /** "codebase=1:8" → ["codebase", {min: 1, max: 8}], or a problem. */
 function parseBound(entry: string): [string, { min: number; max: number }] | string {
-  const match = /^([a-z-]+)=(\d+):(\d+)$/.exec(entry);
+  const match = /^([a-z][a-z0-9_-]*)=(\d+):(\d+)$/.exec(entry);
   if (!match) return `TOOLMESH_AUTOSCALER_REPLICAS: "${entry}" is not pool=min:max`;
   const [, pool, min, max] = match;
   if (Number(min) > Number(max)) return `TOOLMESH_AUTOSCALER_REPLICAS: ${pool} min ${min} > max ${max}`;
@@ -82,12 +102,26 @@ export function parseAutoscalerConfig(env: NodeJS.ProcessEnv, argv: readonly str
   const flag = maxInstancesFlag(argv);
   const raw = loadConfig("autoscaler", autoscalerConfigSchema, flag === undefined ? env : { ...env, TOOLMESH_MAX_INSTANCES: flag });
   const problems: string[] = [];
+  let mcpPools: McpPoolsConfig = {};
+  try {
+    mcpPools = parseMcpPools(raw.TOOLMESH_MCP_POOLS);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
   const pools: PoolName[] = [];
   for (const name of raw.TOOLMESH_AUTOSCALER_POOLS) {
-    if (isPoolName(name)) pools.push(name);
-    else problems.push(`TOOLMESH_AUTOSCALER_POOLS: unknown pool "${name}" (known: ${Object.keys(POOLS).join(", ")})`);
+    if (isMcpPool(name) && !mcpPools[name.slice("mcp-".length)]) problems.push(`TOOLMESH_AUTOSCALER_POOLS: "${name}" has no entry "${name.slice("mcp-".length)}" in TOOLMESH_MCP_POOLS`);
+    else if (isPoolName(name)) pools.push(name);
+    else problems.push(`TOOLMESH_AUTOSCALER_POOLS: unknown pool "${name}" (known: ${[...Object.keys(POOLS), "mcp-<name>"].join(", ")})`);
   }
   const bounds = new Map<PoolName, { min: number; max: number }>(pools.map((p) => [p, DEFAULT_BOUNDS]));
+  // Every configured MCP server is a managed pool, with the replicas its entry asks for.
+  for (const [name, server] of Object.entries(mcpPools)) {
+    const pool = mcpPoolName(name);
+    registerPool(pool, { ...(server.minLimit !== undefined ? { minLimit: server.minLimit } : {}), ...(server.maxLimit !== undefined ? { maxLimit: server.maxLimit } : {}) });
+    if (!pools.includes(pool)) pools.push(pool);
+    bounds.set(pool, { min: server.min, max: server.max });
+  }
   for (const entry of raw.TOOLMESH_AUTOSCALER_REPLICAS) {
     const parsed = parseBound(entry);
     if (typeof parsed === "string") problems.push(parsed);
@@ -97,5 +131,5 @@ export function parseAutoscalerConfig(env: NodeJS.ProcessEnv, argv: readonly str
   const mins = [...bounds.values()].reduce((a, b) => a + b.min, 0);
   if (mins > raw.TOOLMESH_MAX_INSTANCES) problems.push(`TOOLMESH_MAX_INSTANCES: ${raw.TOOLMESH_MAX_INSTANCES} is below the pools' minimum replicas summed (${mins})`);
   if (problems.length > 0) throw new ConfigError("autoscaler", problems);
-  return { raw, pools, bounds, maxInstances: raw.TOOLMESH_MAX_INSTANCES };
+  return { raw, pools, bounds, maxInstances: raw.TOOLMESH_MAX_INSTANCES, mcpPools };
 }

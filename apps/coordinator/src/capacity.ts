@@ -1,6 +1,6 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Consumers, LiveSnapshots, POOLS, Streams, type MetricsSnapshot, type PoolName } from "@toolmesh/core";
+import { Consumers, LiveSnapshots, Streams, isPoolName, knownPools, poolDefinition, type MetricsSnapshot, type PoolName } from "@toolmesh/core";
 import type { PoolCapacity } from "@toolmesh/proto";
 
 /**
@@ -30,15 +30,17 @@ export class CapacityView {
   async pools(jsm: JetStreamManager): Promise<PoolCapacity[]> {
     const live = this.live();
     const result: PoolCapacity[] = [];
-    for (const pool of Object.keys(POOLS) as PoolName[]) {
+    // Native pools, run-time (MCP) pools from the catalog, and any other pool an instance reports.
+    const pools = new Set<PoolName>([...knownPools(), ...live.flatMap((s) => (s.pool && isPoolName(s.pool) ? [s.pool] : []))]);
+    for (const pool of pools) {
       const instances = live.filter((s) => s.pool === pool && !s.draining);
       const queueDepth = await queueDepthOf(jsm, pool);
       if (instances.length === 0 && queueDepth === 0) continue;
       result.push({
         pool,
         limit: sum(instances.map((s) => s.limit)),
-        minLimit: POOLS[pool].minLimit,
-        maxLimit: POOLS[pool].maxLimit,
+        minLimit: poolDefinition(pool).minLimit,
+        maxLimit: poolDefinition(pool).maxLimit,
         inFlight: sum(instances.map((s) => s.inFlight)),
         queueDepth,
         instances: instances.length,

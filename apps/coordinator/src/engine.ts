@@ -8,6 +8,7 @@ import {
   ToolError,
   POOLS,
   Streams,
+  poolDefinition,
   Subjects,
   decodeJson,
   encodeJson,
@@ -56,7 +57,7 @@ export interface EngineOptions {
 function poolWindow(capacity: CapacityView, pool: PoolName): number {
   let limit = 0;
   for (const snapshot of capacity.live()) if (snapshot.pool === pool && !snapshot.draining) limit += snapshot.limit;
-  return 2 * (limit > 0 ? limit : POOLS[pool].minLimit);
+  return 2 * (limit > 0 ? limit : poolDefinition(pool).minLimit);
 }
 
 /**

@@ -26,8 +26,24 @@ export {
 } from "./nats.js";
 export { OUTPUTS_BUCKET, getOutput, openOutputStore, outputObjectName, putOutput } from "./outputs.js";
 export type { ObjectStore, OutputRef } from "./outputs.js";
-export { POOLS, isPoolName, poolOfTool } from "./pools.js";
-export type { PoolName } from "./pools.js";
+export { mcpPoolsSchema, mcpServerSchema, parseMcpFlag, parseMcpPools } from "./mcp-pools.js";
+export type { McpPoolsConfig, McpServerConfig } from "./mcp-pools.js";
+export {
+  MCP_NAME,
+  MCP_POOL_LIMITS,
+  MCP_POOL_PREFIX,
+  POOLS,
+  isMcpPool,
+  isNativePool,
+  isPoolName,
+  knownPools,
+  mcpNameProblem,
+  mcpPoolName,
+  poolDefinition,
+  poolOfTool,
+  registerPool,
+} from "./pools.js";
+export type { McpPoolName, NativePoolName, PoolDefinition, PoolName } from "./pools.js";
 export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects } from "./subjects.js";
 export {
   extractTrace,

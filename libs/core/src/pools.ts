@@ -1,7 +1,13 @@
 /**
  * The worker pools and their concurrency ranges per instance (the design's
- * numbers). A tool's pool is the part of its name before the first dot:
- * code.grep → codebase.
+ * numbers). A native tool's pool is the part of its name before the first
+ * dot: code.grep → codebase.
+ *
+ * Pools are also made at run time: every configured MCP server is a pool
+ * named `mcp-<name>` whose tools are `<name>.<tool>` (see docs/architecture.md
+ * "MCP pools"). Their tools are not in the static catalog; a process that
+ * learns of one registers its range with `registerPool` (the coordinator from
+ * the run-time catalog, a worker and the autoscaler from their configuration).
  */
 export const POOLS = {
   codebase: { toolPrefix: "code", minLimit: 32, maxLimit: 48 },
@@ -11,16 +17,97 @@ export const POOLS = {
   /** Tools that exist only for tests and benchmarks (echo, sleep, fail). */
   test: { toolPrefix: "test", minLimit: 32, maxLimit: 256 },
 } as const;
-export type PoolName = keyof typeof POOLS;
 
-export function isPoolName(value: string): value is PoolName {
+/** A pool built into toolmesh, with its own service under apps/. */
+export type NativePoolName = keyof typeof POOLS;
+/** A pool made at run time from an MCP server's configuration. */
+export type McpPoolName = `mcp-${string}`;
+export type PoolName = NativePoolName | McpPoolName;
+
+export interface PoolDefinition {
+  /** Tools of the pool are `<toolPrefix>.<tool>`. */
+  readonly toolPrefix: string;
+  /** The range an instance's adaptive concurrency limit moves in. */
+  readonly minLimit: number;
+  readonly maxLimit: number;
+}
+
+export const MCP_POOL_PREFIX = "mcp-";
+/**
+ * An MCP pool's name after `mcp-`, which is also its tools' prefix: a
+ * subject token that starts with a letter (no dots: `<name>.<tool>` splits
+ * at the first one).
+ */
+export const MCP_NAME = /^[a-z][a-z0-9_-]{0,47}$/;
+/**
+ * Calls one instance of an MCP pool runs at once unless its configuration
+ * says otherwise: one upstream session serves them all, so a modest range.
+ */
+export const MCP_POOL_LIMITS = { minLimit: 8, maxLimit: 32 } as const;
+
+/** Names a native pool or a tool prefix already uses: an MCP pool may not take them. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.keys(POOLS), ...Object.values(POOLS).map((p) => p.toolPrefix), "synth", "mcp"]);
+
+const runtimePools = new Map<McpPoolName, PoolDefinition>();
+
+export function isNativePool(value: string): value is NativePoolName {
   return Object.hasOwn(POOLS, value);
 }
 
-export function poolOfTool(tool: string): PoolName | undefined {
+export function isMcpPool(value: string): value is McpPoolName {
+  return value.startsWith(MCP_POOL_PREFIX) && mcpNameProblem(value.slice(MCP_POOL_PREFIX.length)) === undefined;
+}
+
+export function isPoolName(value: string): value is PoolName {
+  return isNativePool(value) || isMcpPool(value);
+}
+
+/** Why `name` cannot name an MCP pool, or undefined when it can. */
+export function mcpNameProblem(name: string): string | undefined {
+  if (!MCP_NAME.test(name)) return `"${name}" must be 1-48 lower-case letters, digits, '_' or '-', starting with a letter`;
+  if (RESERVED_NAMES.has(name)) return `"${name}" is taken by a native pool or tool prefix (${[...RESERVED_NAMES].join(", ")})`;
+  return undefined;
+}
+
+/** `fs` → `mcp-fs`. */
+export function mcpPoolName(name: string): McpPoolName {
+  return `${MCP_POOL_PREFIX}${name}`;
+}
+
+/**
+ * Makes a run-time pool's range known in this process (the last
+ * registration wins). Native pools cannot be redefined.
+ */
+export function registerPool(pool: McpPoolName, limits: { minLimit?: number; maxLimit?: number } = {}): PoolDefinition {
+  const minLimit = limits.minLimit ?? MCP_POOL_LIMITS.minLimit;
+  const definition: PoolDefinition = {
+    toolPrefix: pool.slice(MCP_POOL_PREFIX.length),
+    minLimit,
+    maxLimit: Math.max(minLimit, limits.maxLimit ?? MCP_POOL_LIMITS.maxLimit),
+  };
+  runtimePools.set(pool, definition);
+  return definition;
+}
+
+/** A pool's definition: native, registered, or an MCP pool's defaults. */
+export function poolDefinition(pool: PoolName): PoolDefinition {
+  if (isNativePool(pool)) return POOLS[pool];
+  return runtimePools.get(pool) ?? { toolPrefix: pool.slice(MCP_POOL_PREFIX.length), ...MCP_POOL_LIMITS };
+}
+
+/** The native pools, then the run-time pools registered in this process. */
+export function knownPools(): PoolName[] {
+  return [...(Object.keys(POOLS) as NativePoolName[]), ...runtimePools.keys()];
+}
+
+/**
+ * The native pool of a tool by its prefix. Run-time (MCP) tools are not
+ * found here: their pool comes from the run-time catalog.
+ */
+export function poolOfTool(tool: string): NativePoolName | undefined {
   const prefix = tool.split(".", 1)[0];
   for (const [pool, def] of Object.entries(POOLS)) {
-    if (def.toolPrefix === prefix) return pool as PoolName;
+    if (def.toolPrefix === prefix) return pool as NativePoolName;
   }
   return undefined;
 }

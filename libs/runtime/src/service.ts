@@ -8,7 +8,7 @@ import {
   loadConfig,
   onShutdown,
   serveMetrics,
-  POOLS,
+  poolDefinition,
   type PoolName,
 } from "@toolmesh/core";
 import { SEED_THRESHOLDS } from "@toolmesh/scaling";
@@ -57,8 +57,8 @@ export interface WorkerServiceOptions {
 function adaptiveOptions(pool: PoolName, config: WorkerConfig): AdaptiveOptions | false {
   const on = config.TOOLMESH_ADAPTIVE === undefined ? config.TOOLMESH_POOL_LIMIT === undefined : config.TOOLMESH_ADAPTIVE === "true";
   if (!on) return false;
-  const min = config.TOOLMESH_POOL_MIN ?? POOLS[pool].minLimit;
-  const max = Math.max(min, config.TOOLMESH_POOL_MAX ?? POOLS[pool].maxLimit);
+  const min = config.TOOLMESH_POOL_MIN ?? poolDefinition(pool).minLimit;
+  const max = Math.max(min, config.TOOLMESH_POOL_MAX ?? poolDefinition(pool).maxLimit);
   return {
     range: { min, max },
     thresholds: {

@@ -3,8 +3,8 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
   Consumers,
   ErrorCode,
-  POOLS,
   Streams,
+  poolDefinition,
   Subjects,
   ensureEventStream,
   ensurePoolConsumer,
@@ -76,7 +76,7 @@ export interface Worker {
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { nc, pool, log } = options;
   const instanceId = options.instanceId ?? `${options.service}-${randomUUID().slice(0, 8)}`;
-  const range = POOLS[pool];
+  const range = poolDefinition(pool);
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const limiter = new ConcurrencyLimiter(options.limit ?? range.minLimit);
   const metrics = createWorkerMetrics(options.registry);

@@ -1,4 +1,4 @@
-import type { PoolName } from "@toolmesh/core";
+import { isMcpPool, type NativePoolName, type PoolName } from "@toolmesh/core";
 
 /** Where replicas are changed: a process supervisor here, or Kubernetes. */
 export interface ScaleBackend {
@@ -11,11 +11,22 @@ export interface ScaleBackend {
   close(): Promise<void>;
 }
 
-/** The service (apps/<service>, Deployment <prefix>-<service>) that serves each pool. */
-export const SERVICE_OF_POOL: Readonly<Record<PoolName, string>> = {
+/** The service (apps/<service>, Deployment <prefix>-<service>) that serves each native pool. */
+export const SERVICE_OF_POOL: Readonly<Record<NativePoolName, string>> = {
   codebase: "codebase",
   web: "web-search",
   bash: "bash",
   agent: "agent",
   test: "testpool",
 };
+
+/** Every MCP pool's workers are apps/mcp-pool, told which server to hold by TOOLMESH_MCP_POOL. */
+export const MCP_POOL_SERVICE = "mcp-pool";
+
+/**
+ * The name a pool's replicas go by: its native service, or for an MCP pool
+ * the pool itself (`mcp-fs`: its Deployment is <prefix>-mcp-fs).
+ */
+export function deploymentOfPool(pool: PoolName): string {
+  return isMcpPool(pool) ? pool : SERVICE_OF_POOL[pool];
+}

@@ -1,6 +1,6 @@
 import { AppsV1Api, AutoscalingV2Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { PoolName } from "@toolmesh/core";
-import { SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
+import { deploymentOfPool, type ScaleBackend } from "./backend.js";
 
 /**
  * Kubernetes: each pool is the Deployment `<prefix>-<service>`.
@@ -55,7 +55,7 @@ export class KubernetesBackend implements ScaleBackend {
 
   /** The Deployment (and HPA) name of a pool. */
   resourceName(pool: PoolName): string {
-    return `${this.#options.prefix}-${SERVICE_OF_POOL[pool]}`;
+    return `${this.#options.prefix}-${deploymentOfPool(pool)}`;
   }
 
   async current(pool: PoolName): Promise<number> {

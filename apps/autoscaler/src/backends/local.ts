@@ -1,8 +1,8 @@
-import type { Logger, PoolName } from "@toolmesh/core";
+import { MCP_POOL_PREFIX, isMcpPool, type Logger, type McpPoolsConfig, type PoolName } from "@toolmesh/core";
 import { ServiceStartError, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
+import { MCP_POOL_SERVICE, SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
 
 export interface LocalBackendOptions {
   natsUrl: string;
@@ -16,6 +16,12 @@ export interface LocalBackendOptions {
   /** A starting worker without progress this long is given up on (startServiceProcess's readyTimeoutMs). */
   startStallMs?: number | undefined;
   logDir?: string | undefined;
+  /**
+   * The MCP servers made pools (TOOLMESH_MCP_POOLS): an `mcp-<name>` pool's
+   * workers are apps/mcp-pool with TOOLMESH_MCP_POOL=<name>, this
+   * configuration, and the pool's concurrency range.
+   */
+  mcpPools?: McpPoolsConfig;
   /** apps/<service>/dist/main.js by default; tests may point elsewhere. */
   scriptOf?: (service: string) => string;
 }
@@ -82,9 +88,10 @@ export class LocalProcessBackend implements ScaleBackend {
   }
 
   async #start(pool: PoolName): Promise<void> {
-    const service = SERVICE_OF_POOL[pool];
+    const service = isMcpPool(pool) ? MCP_POOL_SERVICE : SERVICE_OF_POOL[pool];
     this.#sequence += 1;
-    const instanceId = `${service}-as${process.pid}-${this.#sequence}`;
+    // An MCP pool's instances are named after the pool (mcp-fs-as…): many pools share one service.
+    const instanceId = `${isMcpPool(pool) ? pool : service}-as${process.pid}-${this.#sequence}`;
     const script = this.#options.scriptOf?.(service) ?? join(appsDir, service, "dist", "main.js");
     // The "ready" line is logged at info: a quieter level would hide it and the start would time out.
     const level = this.#options.env?.TOOLMESH_LOG_LEVEL ?? process.env.TOOLMESH_LOG_LEVEL;
@@ -94,6 +101,7 @@ export class LocalProcessBackend implements ScaleBackend {
       script,
       env: {
         ...this.#options.env,
+        ...this.#mcpEnv(pool),
         ...this.#options.poolEnv?.[pool],
         TOOLMESH_LOG_LEVEL: level === "trace" || level === "debug" ? level : "info",
         TOOLMESH_INSTANCE_ID: instanceId,
@@ -121,6 +129,20 @@ export class LocalProcessBackend implements ScaleBackend {
     });
     this.#pool(pool).push(worker);
     this.#options.log.info({ pool, instanceId, pid: worker.child.pid }, "worker started");
+  }
+
+  /** What an MCP pool's worker needs to know: which server it holds, its configuration, its concurrency range. */
+  #mcpEnv(pool: PoolName): Record<string, string> {
+    if (!isMcpPool(pool)) return {};
+    const name = pool.slice(MCP_POOL_PREFIX.length);
+    const server = this.#options.mcpPools?.[name];
+    if (!server) return { TOOLMESH_MCP_POOL: name };
+    return {
+      TOOLMESH_MCP_POOL: name,
+      TOOLMESH_MCP_POOLS: JSON.stringify({ [name]: server }),
+      ...(server.minLimit !== undefined ? { TOOLMESH_POOL_MIN: String(server.minLimit) } : {}),
+      ...(server.maxLimit !== undefined ? { TOOLMESH_POOL_MAX: String(server.maxLimit) } : {}),
+    };
   }
 
   #stop(pool: PoolName, worker: ServiceProcess): void {
