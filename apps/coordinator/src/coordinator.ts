@@ -1,11 +1,9 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { ReflectionService } from "@grpc/reflection";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
 import { runSynthTool } from "@toolmesh/synthesis";
-import { CoordinatorService, coordinatorProtoFile, protoRoot } from "@toolmesh/proto";
+import { CoordinatorService } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -16,6 +14,7 @@ import { createCoordinatorMetrics } from "./coordinator-metrics.js";
 import { Engine } from "./engine.js";
 import { Leadership } from "./store/leadership.js";
 import { WorkflowStore } from "./store/workflow-store.js";
+import { addReflection } from "./grpc/reflection.js";
 import { coordinatorService } from "./grpc/service.js";
 
 export interface RunningCoordinator {
@@ -122,7 +121,7 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
     }),
   );
   health.addToServer(server);
-  new ReflectionService(loadSync(coordinatorProtoFile, { includeDirs: [protoRoot] })).addToServer(server);
+  addReflection(server);
 
   const credentials =
     config.TOOLMESH_GRPC_TLS_CERT && config.TOOLMESH_GRPC_TLS_KEY
