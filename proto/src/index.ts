@@ -72,7 +72,12 @@ export const descriptorSetFile: string = join(protoRoot, "dist", "descriptors.bi
 
 /** Each file of the descriptor set as its serialized FileDescriptorProto, bytes exactly as buf wrote them. */
 export function fileDescriptorProtos(path: string = descriptorSetFile): Buffer[] {
-  const set = readFileSync(path);
+  let set: Buffer;
+  try {
+    set = readFileSync(path);
+  } catch (err) {
+    throw new Error(`the compiled descriptors ${path} cannot be read (${(err as Error).message}): build them with \`npm run build\` in proto/`, { cause: err });
+  }
   const reader = new BinaryReader(set);
   const files: Buffer[] = [];
   while (reader.pos < reader.len) {

@@ -1,10 +1,16 @@
+import { status } from "@grpc/grpc-js";
+import { connect } from "@nats-io/transport-node";
+import { ToolmeshClient } from "@toolmesh/client";
+import { coordinatorConfigSchema, startCoordinator } from "@toolmesh/coordinator";
+import { createLogger, loadConfig } from "@toolmesh/core";
 import { TOOLS } from "@toolmesh/tools";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack.js";
 
+const token = "a-list-tools-token-of-enough-length";
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ TOOLMESH_GRPC_TOKEN: token });
 });
 afterAll(async () => stack?.stop());
 
@@ -19,4 +25,34 @@ it("ListTools lists every catalog tool with its JSON Schema as a plain object", 
   expect(tools.find((t) => t.name === "synth.report")).toMatchObject({ pool: "synth" });
   expect(tools.find((t) => t.name === "bash.exec")).toMatchObject({ destructive: true, shareable: false });
   expect(tools.find((t) => t.name === "web.search")).toMatchObject({ openWorld: true });
+});
+
+it("ListTools needs the bearer token like every Coordinator call", async () => {
+  const anonymous = new ToolmeshClient(`127.0.0.1:${stack.coordinator.port}`);
+  try {
+    await expect(anonymous.listTools()).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+  } finally {
+    anonymous.close();
+  }
+});
+
+it("a standby coordinator answers ListTools (and refuses workflow calls)", async () => {
+  const nc = await connect({ servers: stack.nats.url, name: "test-standby" });
+  const config = loadConfig("coordinator", coordinatorConfigSchema, {
+    TOOLMESH_NATS_URL: stack.nats.url,
+    TOOLMESH_GRPC_HOST: "127.0.0.1",
+    TOOLMESH_GRPC_PORT: "0",
+    TOOLMESH_GRPC_TOKEN: token,
+  });
+  const standby = await startCoordinator(config, nc, createLogger("test", "silent"), { waitForLeadershipMs: 100 });
+  const client = new ToolmeshClient(`127.0.0.1:${standby.port}`, { token });
+  try {
+    expect(standby.leading).toBe(false);
+    expect((await client.listTools()).map((t) => t.name).sort()).toEqual([...TOOLS.keys()].sort());
+    await expect(client.list()).rejects.toMatchObject({ code: status.UNAVAILABLE });
+  } finally {
+    client.close();
+    await standby.close();
+    await nc.close();
+  }
 });
