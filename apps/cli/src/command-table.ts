@@ -190,6 +190,24 @@ ${TEMPLATE_TAIL}`,
     run: runTemplate,
   },
   {
+    name: "mcp",
+    synopsis: "mcp [--address HOST:PORT]",
+    usage: `An MCP server on stdin/stdout for an agent: the tool catalog (code.grep as
+code_grep), parallel, workflow and the templates as tools, the templates as
+prompts, large outputs as resources. Put it in the agent's MCP config:
+  {"mcpServers":{"toolmesh":{"command":"npx","args":["toolmesh","mcp"]}}}
+stdout carries only JSON-RPC; messages go to stderr. \`toolmesh up\` also
+serves MCP over HTTP (the URL it prints).
+
+${ADDRESS}`,
+    flags: { address: { type: "string" } },
+    async run(args) {
+      none(args);
+      const { mcpCommand } = await import("./commands/mcp.js");
+      return mcpCommand({ address: args.string("address") });
+    },
+  },
+  {
     name: "top",
     synopsis: "top [--refresh MS] [--once]",
     usage: `Live view of every pool from the metrics bus: level, limit, in-flight, queue,

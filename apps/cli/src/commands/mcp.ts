@@ -1,0 +1,26 @@
+import { resolveConnection, unreachableHint } from "../connection.js";
+
+export interface McpCommandOptions {
+  address?: string | undefined;
+}
+
+/**
+ * `toolmesh mcp`: an MCP server over stdio for an agent's MCP config, in
+ * front of the coordinator the other commands would use (--address,
+ * TOOLMESH_ADDRESS, else the running stack's). stdout is the JSON-RPC
+ * channel: this command writes its own lines to stderr only.
+ */
+export async function mcpCommand(options: McpCommandOptions): Promise<number> {
+  const connection = resolveConnection({ address: options.address });
+  const { ToolmeshClient } = await import("@toolmesh/client");
+  const { serveStdio } = await import("@toolmesh/mcp");
+  const client = new ToolmeshClient(connection.address, { token: connection.token });
+  const where = connection.source === "default" ? `${connection.address} (${unreachableHint(connection)})` : `${connection.address} (from ${connection.source})`;
+  process.stderr.write(`toolmesh mcp: serving MCP on stdio, coordinator ${where}\n`);
+  try {
+    await serveStdio({ client });
+    return 0;
+  } finally {
+    client.close();
+  }
+}

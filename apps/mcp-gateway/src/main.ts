@@ -1,0 +1,23 @@
+// The MCP gateway process: config from the environment, an HTTP server for /mcp, a gRPC client of the coordinator.
+import { ToolmeshClient } from "@toolmesh/client";
+import { createLogger, createRegistry, initTracing, loadConfig, onShutdown, runMain, serveMetrics } from "@toolmesh/core";
+import { gatewayConfigSchema } from "./config.js";
+import { startGateway } from "./gateway.js";
+
+await runMain("mcp-gateway", async () => {
+  const config = loadConfig("mcp-gateway", gatewayConfigSchema);
+  const log = createLogger("mcp-gateway", config.TOOLMESH_LOG_LEVEL);
+  initTracing("mcp-gateway", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const client = new ToolmeshClient(config.TOOLMESH_COORDINATOR_ADDRESS, { token: config.TOOLMESH_GRPC_TOKEN });
+  const gateway = await startGateway(config, client, log);
+  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(createRegistry("mcp-gateway"), config.TOOLMESH_METRICS_PORT) : undefined;
+  log.info(
+    { mcpPort: gateway.port, mcpUrl: gateway.url, metricsPort: metricsServer?.port, coordinator: config.TOOLMESH_COORDINATOR_ADDRESS, auth: gateway.authenticated ? "bearer" : "none", allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS },
+    "ready",
+  );
+  onShutdown(log, async () => {
+    await gateway.close();
+    client.close();
+    await metricsServer?.close();
+  });
+});

@@ -1,0 +1,127 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolmeshClient } from "@toolmesh/client";
+import { TaskState, WorkflowSpec, type Workflow } from "@toolmesh/proto";
+import type { ToolCatalog } from "./catalog.js";
+import { FollowCancelled, followWorkflow, type ProgressStep } from "./follow.js";
+import { codeName, errorResult, taskResult, thrownResult, workflowResult } from "./results.js";
+import { TEMPLATE_TOOLS } from "./schemas.js";
+import { SpecShapeError, workflowSpecOf } from "./spec.js";
+
+/** What a tools/call handler gets from the MCP request. */
+export interface CallContext {
+  signal: AbortSignal;
+  /** Set when the client sent a progressToken. */
+  onProgress?: ((step: ProgressStep) => void) | undefined;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The workflow's final report task: the synth.report nothing depends on, if it succeeded. */
+export function finalReportTask(wf: Workflow): string | undefined {
+  const needed = new Set(wf.tasks.flatMap((t) => t.dependsOn));
+  return wf.tasks.filter((t) => t.tool === "synth.report" && !needed.has(t.id) && t.state === TaskState.TASK_STATE_SUCCEEDED).at(-1)?.id;
+}
+
+/** Runs tools/call: toolmesh's own tools (parallel, workflow, the templates) and every catalog tool. */
+export class ToolCalls {
+  constructor(
+    readonly client: ToolmeshClient,
+    readonly catalog: ToolCatalog,
+  ) {}
+
+  async call(name: string, args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
+    try {
+      if (name === "parallel") return await this.#parallel(args, ctx);
+      if (name === "workflow") return await this.#workflow(args, ctx);
+      const template = TEMPLATE_TOOLS.find((t) => t.name === name);
+      if (template) return await this.#template(template.template, args, ctx);
+      const tool = await this.catalog.toolmeshName(name);
+      if (!tool) return errorResult("NOT_FOUND", `no tool "${name}": tools/list gives the tools there are`);
+      return await this.#native(tool, args, ctx);
+    } catch (err) {
+      if (err instanceof FollowCancelled) return errorResult("CANCELLED", err.message, { workflowId: err.workflowId });
+      if (err instanceof SpecShapeError) return errorResult("INVALID_ARGUMENT", err.message);
+      return thrownResult(err);
+    }
+  }
+
+  /** One catalog tool as a one-task workflow: progress from its events, cancellable, large outputs by reference. */
+  async #native(tool: string, args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
+    const spec = WorkflowSpec.fromPartial({ name: `mcp ${tool}`, tasks: [{ id: "call", tool, args }] });
+    let id: string;
+    try {
+      id = await this.client.submit(spec);
+    } catch (err) {
+      // The coordinator names the task and the field; a single call has no task to name.
+      const result = thrownResult(err);
+      const first = result.content[0];
+      if (first?.type === "text") first.text = first.text.replace(/task "call"(: |\s)/, "").replace(`tasks[0].`, "");
+      return result;
+    }
+    const wf = await followWorkflow(this.client, id, { signal: ctx.signal, onProgress: ctx.onProgress, knownTasks: 1 });
+    const task = wf.tasks.find((t) => t.id === "call");
+    if (!task) return workflowResult(wf);
+    return taskResult(wf.id, task);
+  }
+
+  /** Many calls over one CallTools stream, answered in the order given; a failure stays with its call. */
+  async #parallel(args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
+    const calls = args.calls;
+    if (!Array.isArray(calls) || calls.length === 0) return errorResult("INVALID_ARGUMENT", "calls: expected a non-empty list of {tool, args}");
+    for (const [index, call] of calls.entries()) {
+      if (!isRecord(call) || typeof call.tool !== "string") return errorResult("INVALID_ARGUMENT", `calls[${index}].tool: expected a tool name such as "code.grep"`);
+      if (call.args !== undefined && !isRecord(call.args)) return errorResult("INVALID_ARGUMENT", `calls[${index}].args: expected an object`);
+    }
+    await this.catalog.ensure();
+    const session = this.client.session();
+    let done = 0;
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = (): void => reject(new Error("parallel cancelled by the MCP client"));
+      if (ctx.signal.aborted) onAbort();
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const runs = (calls as Array<{ tool: string; args?: Record<string, unknown>; timeoutMs?: number }>).map(async (call) => {
+      const tool = this.catalog.resolveSync(call.tool);
+      try {
+        const status = await session.call({ tool, args: call.args ?? {}, timeoutMs: Number(call.timeoutMs ?? 0) });
+        return { tool, ok: true, output: status.output ?? {} };
+      } catch (err) {
+        const e = err as { code?: unknown; details?: unknown };
+        return { tool, ok: false, error: { code: codeName(e.code ?? "INTERNAL"), message: String(e.details ?? err) } };
+      } finally {
+        done += 1;
+        ctx.onProgress?.({ progress: done, total: calls.length, message: `${tool} finished (${done} of ${calls.length})` });
+      }
+    });
+    try {
+      const results = await Promise.race([Promise.all(runs), aborted]);
+      const failed = results.filter((r) => !r.ok).length;
+      const summary = `${results.length - failed} of ${results.length} calls succeeded`;
+      return { content: [{ type: "text", text: `${summary}\n${JSON.stringify(results)}` }], structuredContent: { succeeded: results.length - failed, failed, results } };
+    } finally {
+      void session.close().catch(() => undefined);
+    }
+  }
+
+  async #workflow(args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
+    await this.catalog.ensure();
+    const spec = workflowSpecOf(args.spec, (name) => this.catalog.resolveSync(name));
+    const id = await this.client.submit(spec);
+    return this.#finish(id, ctx, spec.tasks.length);
+  }
+
+  async #template(template: string, args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
+    const { priority, ...params } = args;
+    const id = await this.client.runTemplate({ template, params, priority: Number(priority ?? 0) });
+    return this.#finish(id, ctx, 0);
+  }
+
+  /** Follows a workflow to its end; its final report's Markdown when it has one. */
+  async #finish(id: string, ctx: CallContext, knownTasks: number): Promise<CallToolResult> {
+    const wf = await followWorkflow(this.client, id, { signal: ctx.signal, onProgress: ctx.onProgress, knownTasks });
+    const reportTask = finalReportTask(wf);
+    const report = reportTask ? await this.client.taskOutput(wf.id, reportTask) : undefined;
+    return workflowResult(wf, report);
+  }
+}
