@@ -1,0 +1,109 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import type { ServiceProcess } from "@toolmesh/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firstText, httpClient, startGatewayProcess, startMcpStack } from "../support/mcp.js";
+
+/**
+ * apps/mcp-gateway as a real process in front of a real stack whose
+ * coordinator wants a token: MCP over streamable HTTP with the SDK's client,
+ * the bearer token (the coordinator's by default) and the Origin check.
+ */
+const TOKEN = "mcp-http-test-token-0123456789";
+const ALLOWED = "http://localhost:6274";
+let env: Awaited<ReturnType<typeof startMcpStack>>;
+let gateway: ServiceProcess;
+let url: string;
+let mcp: Client;
+
+const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+};
+
+const post = (headers: Record<string, string>): Promise<Response> =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify(INITIALIZE),
+  });
+
+beforeAll(async () => {
+  env = await startMcpStack({ TOOLMESH_GRPC_TOKEN: TOKEN });
+  ({ service: gateway, url } = await startGatewayProcess({
+    TOOLMESH_COORDINATOR_ADDRESS: env.address,
+    TOOLMESH_GRPC_TOKEN: TOKEN,
+    TOOLMESH_MCP_ALLOWED_ORIGINS: ALLOWED,
+  }));
+  mcp = await httpClient(url, { authorization: `Bearer ${TOKEN}` });
+});
+
+afterAll(async () => {
+  await mcp?.close();
+  await gateway?.stop(5000);
+  await env?.stop();
+});
+
+describe("the MCP gateway (streamable HTTP)", () => {
+  it("listens on loopback at /mcp", () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  it("refuses a request without the token (401) or with a wrong one", async () => {
+    const none = await post({});
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await post({ authorization: "Bearer not-the-token-at-all" })).status).toBe(401);
+  });
+
+  it("refuses a foreign Origin (403), allows a listed one and requests without Origin", async () => {
+    const foreign = await post({ authorization: `Bearer ${TOKEN}`, origin: "http://evil.example" });
+    expect(foreign.status).toBe(403);
+    const listed = await post({ authorization: `Bearer ${TOKEN}`, origin: ALLOWED });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get("mcp-session-id")).toBeTruthy();
+    await listed.body?.cancel();
+  });
+
+  it("rejects a request for an unknown session (404)", async () => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${TOKEN}`, "mcp-session-id": "no-such-session" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it("lists tools, prompts and resource templates", async () => {
+    const { tools } = await mcp.listTools();
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["parallel", "workflow", "code_grep", "test_echo"]));
+    for (const tool of tools) expect(tool.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect((await mcp.listPrompts()).prompts).toHaveLength(4);
+    expect((await mcp.listResourceTemplates()).resourceTemplates).toHaveLength(2);
+  });
+
+  it("runs parallel calls with progress notifications on the request's stream", async () => {
+    const progress: Progress[] = [];
+    const result = (await mcp.callTool(
+      { name: "parallel", arguments: { calls: [{ tool: "test_echo", args: { value: "a" } }, { tool: "test_sleep", args: { ms: "x" } }, { tool: "test.echo", args: { value: "c" } }] } },
+      undefined,
+      { onprogress: (p) => progress.push(p), timeout: 50_000 },
+    )) as CallToolResult;
+    const { results } = result.structuredContent as { results: Array<{ ok: boolean; output?: unknown; error?: { code: string; message: string } }> };
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(results[1]!.error?.code).toBe("INVALID_ARGUMENT");
+    expect(results[1]!.error?.message).toMatch(/ms/);
+    expect(results[2]!.output).toEqual({ value: "c" });
+    expect(progress.at(-1)).toMatchObject({ progress: 3, total: 3 });
+  });
+
+  it("calls a catalog tool and a template", async () => {
+    const echo = (await mcp.callTool({ name: "test_echo", arguments: { value: 42 } })) as CallToolResult;
+    expect(echo.structuredContent).toEqual({ value: 42 });
+    const report = (await mcp.callTool({ name: "explore_codebase", arguments: { root: "tree", question: "queues" } }, undefined, { timeout: 50_000 })) as CallToolResult;
+    expect(report.isError, firstText(report)).toBeFalsy();
+    expect(firstText(report)).toMatch(/queue/i);
+  });
+});
