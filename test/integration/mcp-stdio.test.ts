@@ -42,7 +42,7 @@ describe("toolmesh mcp (stdio)", () => {
     expect(byName.get("test_sleep")?.inputSchema).toMatchObject({ type: "object", properties: { ms: { type: "integer" } } });
     expect(byName.get("code_grep")?.description).toContain("code.grep");
     // Nothing but JSON-RPC went to stdout: the client parsed every line of it. Our own line went to stderr.
-    expect(mcpStderr()).toContain("serving MCP on stdio");
+    await waitFor(() => mcpStderr().includes("serving MCP on stdio"), 10_000, "toolmesh mcp's line on stderr");
   });
 
   it("calls a catalog tool by its MCP name: text and structuredContent", async () => {

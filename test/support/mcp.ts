@@ -31,11 +31,14 @@ export async function startMcpStack(env: Record<string, string> = {}): Promise<{
   };
 }
 
-/** The SDK's own client over stdio: `toolmesh mcp --address ...` as an agent's MCP config launches it. */
-export async function stdioClient(address: string, env: Record<string, string> = {}): Promise<{ client: Client; stderr(): string }> {
+/**
+ * The SDK's own client over stdio: `toolmesh mcp --address ...` as an
+ * agent's MCP config launches it; without an address, it finds the stack.
+ */
+export async function stdioClient(address: string | undefined, env: Record<string, string> = {}): Promise<{ client: Client; stderr(): string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [cliScript, "mcp", "--address", address],
+    args: [cliScript, "mcp", ...(address ? ["--address", address] : [])],
     cwd: repoRoot,
     env: { ...(process.env as Record<string, string>), ...env },
     stderr: "pipe",

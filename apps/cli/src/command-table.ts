@@ -43,7 +43,8 @@ export const COMMANDS: CommandSpec[] = [
     name: "up",
     synopsis: "up [--root [NAME=]DIR]... [--grpc-port N] [--max-instances N] [--ready-timeout S] [--demo] [--exit]",
     usage: `Starts the stack and stays up: nats-server (unless TOOLMESH_NATS_URL is set),
-the coordinator and the autoscaler, which runs the codebase, web, agent and
+the coordinator, the MCP gateway (http://127.0.0.1:PORT/mcp; TOOLMESH_MCP_PORT,
+default a free port) and the autoscaler, which runs the codebase, web, agent and
 (with bubblewrap) bash pools as local processes. Writes .toolmesh/stack.json,
 where the other commands find it. Ctrl-C stops everything.
 

@@ -28,6 +28,8 @@ export interface StackState {
   natsUrl: string;
   grpcAddress: string;
   grpcToken?: string | undefined;
+  /** The MCP gateway's streamable HTTP endpoint (http://127.0.0.1:PORT/mcp). */
+  mcpUrl?: string | undefined;
   roots: StackRoot[];
   pools: string[];
   /** Pools with no worker until work for them queues up (their minimum is 0). */

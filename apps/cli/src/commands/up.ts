@@ -125,6 +125,16 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
     say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
 
+    // MCP over streamable HTTP for agents (stdio needs no service: `toolmesh mcp`).
+    // Loopback only; the token is the coordinator's when TOOLMESH_GRPC_TOKEN is set.
+    const gateway = await startService("mcp-gateway", {
+      TOOLMESH_COORDINATOR_ADDRESS: address,
+      TOOLMESH_MCP_HOST: process.env.TOOLMESH_MCP_HOST || "127.0.0.1",
+      TOOLMESH_MCP_PORT: process.env.TOOLMESH_MCP_PORT || "0",
+    });
+    const mcpUrl = String(gateway.ready.mcpUrl);
+    say(`MCP gateway on ${mcpUrl} (streamable HTTP${gateway.ready.auth === "bearer" ? ", bearer token" : ""}; stdio: npx toolmesh mcp)`);
+
     // The pools run under the autoscaler's local backend: one worker each to
     // start with, more while work queues up, back down when it has cleared.
     const bwrap = hasBubblewrap();
@@ -176,6 +186,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
       startedAt: new Date().toISOString(),
       natsUrl,
       grpcAddress: address,
+      mcpUrl,
       roots,
       pools,
       onDemandPools: pools.filter((pool) => settings.minWorkers(pool) === 0),

@@ -1,0 +1,56 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitFor } from "@toolmesh/testing";
+import { describe, expect, it } from "vitest";
+import { runCli, startCli, uniqueMarker, waitUntilNoneLeft } from "../support/cli-process.js";
+import { httpClient, stdioClient } from "../support/mcp.js";
+
+/**
+ * `toolmesh up` starts the MCP gateway, prints its URL and records it in
+ * stack.json; `toolmesh mcp` without --address finds the stack there.
+ */
+describe("toolmesh up with MCP", () => {
+  it("serves MCP over HTTP at the URL it prints, and toolmesh mcp finds the stack", async () => {
+    const marker = uniqueMarker();
+    const root = mkdtempSync(join(tmpdir(), "toolmesh-mcp-up-root-"));
+    writeFileSync(join(root, "notes.md"), "# notes\nmcp over the stack\n");
+    const env = { ...marker.env, TOOLMESH_STATE_DIR: mkdtempSync(join(tmpdir(), "toolmesh-up-")), TOOLMESH_NATS_URL: "", TOOLMESH_ADDRESS: "" };
+    const up = startCli(["up", "--root", `notes=${root}`, "--grpc-port", "0"], env, { ownGroup: true });
+    try {
+      await up.waitForStderr(/up; Ctrl-C/);
+      const printed = /MCP gateway on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(up.stderr())?.[1];
+      expect(printed, up.stderr()).toBeDefined();
+      const state = JSON.parse(readFileSync(join(env.TOOLMESH_STATE_DIR, "stack.json"), "utf8")) as { mcpUrl?: string; services: { name: string }[] };
+      expect(state.mcpUrl).toBe(printed);
+      expect(state.services.map((s) => s.name)).toContain("mcp-gateway");
+
+      const overHttp = await httpClient(printed!);
+      try {
+        const { tools } = await overHttp.listTools();
+        expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["code_glob", "parallel", "explore_codebase"]));
+      } finally {
+        await overHttp.close();
+      }
+
+      // No --address: the stack's state file, as an agent's MCP config launches it.
+      const { client, stderr } = await stdioClient(undefined, env);
+      await waitFor(() => stderr().includes("from stack"), 10_000, "toolmesh mcp to say where its coordinator is from");
+      try {
+        const result = (await client.callTool({ name: "code_glob", arguments: { root: "notes", patterns: ["*.md"] } })) as CallToolResult;
+        expect(result.isError, JSON.stringify(result)).toBeFalsy();
+        expect(JSON.stringify(result.structuredContent)).toContain("notes.md");
+      } finally {
+        await client.close();
+      }
+
+      const down = await runCli(["down"], env);
+      expect(down.code).toBe(0);
+      expect(await up.exited).toBe(0);
+      expect(await waitUntilNoneLeft(marker, 10_000)).toEqual([]);
+    } finally {
+      if (up.child.exitCode === null) process.kill(-up.child.pid!, "SIGINT");
+    }
+  }, 240_000);
+});
