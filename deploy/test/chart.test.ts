@@ -14,7 +14,7 @@ const POOLS = [
   { component: "bash", key: "bash", pool: "bash", limit: 8 },
   { component: "agent", key: "agent", pool: "agent", limit: 4 },
 ] as const;
-const COMPONENTS = ["coordinator", ...POOLS.map((p) => p.component), "autoscaler"];
+const COMPONENTS = ["coordinator", ...POOLS.map((p) => p.component), "mcp-gateway", "autoscaler"];
 const name = (component: string): string => `tm-toolmesh-${component}`;
 
 function container(deployment: K8sObject): any {

@@ -7,7 +7,7 @@ import { repoRoot } from "./helpers/helm.js";
 // and its stages checked: a target per service, non-root runtime stages, and
 // each CMD running apps/<service>/dist/main.js.
 
-const SERVICES = ["coordinator", "web-search", "codebase", "bash", "agent", "autoscaler"];
+const SERVICES = ["coordinator", "web-search", "codebase", "bash", "agent", "mcp-gateway", "autoscaler"];
 /** apps that are not deployed: the CLI and the test pool. */
 const NOT_DEPLOYED = new Set(["cli", "testpool"]);
 
