@@ -29,6 +29,7 @@ import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { randomUUID } from "node:crypto";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
+import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
 import { SharedResults } from "./shared-results.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
@@ -77,6 +78,7 @@ export class Engine {
   readonly #scheduler: DispatchScheduler;
   readonly #shared: SharedResults;
   #pumpTimer?: NodeJS.Timeout;
+  #unfollowRuntimeTools?: () => void;
   /** Runs changed since their last save, and results to ack once those saves land. */
   readonly #dirty = new Set<WorkflowRun>();
   readonly #pendingAcks: JsMsg[] = [];
@@ -99,6 +101,8 @@ export class Engine {
       await ensurePoolStream(jsm, pool);
       this.#ensuredPools.add(pool);
     }
+    // MCP pools' tools, published by their workers in TM_CATALOG (their pools' streams are the workers' to create).
+    this.#unfollowRuntimeTools = await followRuntimeTools(this.#opts.nc, this.#opts.log);
     this.#js = jetstream(this.#opts.nc);
     this.#started = this.#opts.nc.subscribe(Subjects.allTaskStarted, {
       callback: (err, msg) => {
@@ -143,6 +147,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.#leading = false;
     this.#started?.unsubscribe();
+    this.#unfollowRuntimeTools?.();
     clearInterval(this.#pumpTimer);
     await this.#results?.close();
     await this.#flushing;

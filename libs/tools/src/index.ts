@@ -11,6 +11,8 @@ export { TOOLS, getTool, parseToolArgs } from "./catalog.js";
 export { codeAnalyze, codeGlob, codeGrep, codeRead } from "./code-tools.js";
 export { catalogJsonSchemas, toJsonSchema, toolJsonSchema } from "./json-schema.js";
 export type { JsonSchema, ToolJsonSchema } from "./json-schema.js";
+export { getRuntimeTool, runtimeTools, useRuntimeTools } from "./runtime-tools.js";
+export type { RuntimeToolSource } from "./runtime-tools.js";
 export { defineTool } from "./spec.js";
 export type { ToolArgs, ToolPool, ToolSpec } from "./spec.js";
 export { SYNTH_TOOLS, synthCorrelate, synthDedupe, synthMerge, synthRank, synthReport } from "./synth-tools.js";

@@ -1,0 +1,129 @@
+import { status } from "@grpc/grpc-js";
+import { LocalProcessBackend } from "@toolmesh/autoscaler";
+import { createLogger, type McpPoolsConfig } from "@toolmesh/core";
+import { EventType, TaskState, WorkflowState } from "@toolmesh/proto";
+import { waitFor } from "@toolmesh/testing";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { task, workflow } from "../support/spec.js";
+import { startStack, type TestStack } from "../support/stack.js";
+
+/**
+ * A real MCP server nobody here wrote — @modelcontextprotocol/server-filesystem
+ * from node_modules, unmodified — made the pool mcp-fs over a test tree:
+ * four instances started by the autoscaler's local backend (apps/mcp-pool,
+ * each with its own server child over stdio), its tools in the catalog as
+ * fs.<tool>, 200 reads fanned out over the four, path errors as tool errors,
+ * and an upstream killed mid-run restarted while the run completes.
+ */
+const require = createRequire(import.meta.url);
+const serverScript = require.resolve("@modelcontextprotocol/server-filesystem/dist/index.js");
+const log = createLogger("mcp-pool-test", process.env.TOOLMESH_TEST_LOG ?? "silent");
+const FILES = 200;
+let stack: TestStack;
+let backend: LocalProcessBackend;
+let tree: string;
+
+/** Pids of the filesystem servers serving `dir` (the instances' children), from /proc. */
+function serverPids(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (argv.includes(serverScript) && argv.includes(dir)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+beforeAll(async () => {
+  tree = realpathSync(mkdtempSync(join(tmpdir(), "tm-mcp-fs-")));
+  mkdirSync(join(tree, "docs"));
+  for (let i = 0; i < FILES; i++) writeFileSync(join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`), `file ${i}\n${"x".repeat(i)}\n`);
+  stack = await startStack();
+  const mcpPools: McpPoolsConfig = { fs: { command: process.execPath, args: [serverScript, tree], env: {}, headers: {}, min: 1, max: 4, maxLimit: 16 } };
+  backend = new LocalProcessBackend({
+    natsUrl: stack.nats.url,
+    log,
+    drainGraceMs: 5000,
+    env: { TOOLMESH_METRICS_INTERVAL_MS: "200", TOOLMESH_ACK_WAIT_MS: "10000", TOOLMESH_MCP_WAIT_MS: "10000" },
+    mcpPools,
+  });
+  await backend.apply("mcp-fs", 4);
+  await waitFor(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "mcp-fs" && p.instances === 4), 60_000, "four mcp-fs instances");
+}, 180_000);
+
+afterAll(async () => {
+  await backend?.close();
+  await stack?.stop();
+  if (tree) rmSync(tree, { recursive: true, force: true });
+});
+
+it("lists the upstream's tools as fs.<tool> with their own schemas, in pool mcp-fs", async () => {
+  const tools = await waitFor(async () => {
+    const listed = (await stack.client.listTools()).filter((t) => t.pool === "mcp-fs");
+    return listed.some((t) => t.name === "fs.read_text_file") ? listed : undefined;
+  }, 20_000, "fs.read_text_file in ListTools");
+  const read = tools.find((t) => t.name === "fs.read_text_file")!;
+  expect(read.argsSchema).toMatchObject({ type: "object", properties: { path: { type: "string" } } });
+  expect(read.shareable).toBe(true);
+  expect(tools.find((t) => t.name === "fs.write_file")?.shareable).toBe(false);
+});
+
+it("runs 200 reads fanned out over the four instances, each output the file's text", async () => {
+  const tasks = Array.from({ length: FILES }, (_, i) => task(`r${i}`, "fs.read_text_file", { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) }));
+  const wf = await stack.client.run(workflow("mcp-reads", tasks, 60_000, { limits: { maxCalls: 1000, maxConcurrency: 0 } }));
+  expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+  for (const [i, t] of wf.tasks.entries()) expect((t.output as { text: string }).text).toBe(`file ${i}\n${"x".repeat(i)}\n`);
+  const workers = new Set(wf.tasks.map((t) => t.worker));
+  expect(workers.size).toBe(4);
+  for (const worker of workers) expect(worker).toMatch(/^mcp-fs-/);
+}, 120_000);
+
+it("returns path errors as tool errors with the upstream's text; bad arguments and unknown tools are INVALID_ARGUMENT naming them", async () => {
+  const outside = await stack.client.call({ tool: "fs.read_text_file", args: { path: "/etc/hostname" } }).catch((err: { code: number; details: string }) => err);
+  expect(outside).toMatchObject({ code: status.PERMISSION_DENIED });
+  expect((outside as { details: string }).details).toMatch(/fs\.read_text_file: .*(denied|outside)/i);
+  const missing = await stack.client.call({ tool: "fs.read_text_file", args: { path: join(tree, "docs", "nope.txt") } }).catch((err: { code: number; details: string }) => err);
+  expect(missing).toMatchObject({ code: status.NOT_FOUND });
+  expect((missing as { details: string }).details).toMatch(/ENOENT|no such file/i);
+  const badArgs = await stack.client.call({ tool: "fs.read_text_file", args: { path: 42 } }).catch((err: { code: number; details: string }) => err);
+  expect(badArgs).toMatchObject({ code: status.INVALID_ARGUMENT });
+  expect((badArgs as { details: string }).details).toMatch(/args\.path: must be string/);
+  const unknown = await stack.client.call({ tool: "fs.nope", args: {} }).catch((err: { code: number; details: string }) => err);
+  expect(unknown).toMatchObject({ code: status.INVALID_ARGUMENT });
+  expect((unknown as { details: string }).details).toMatch(/unknown tool "fs\.nope"/);
+});
+
+it("restarts an upstream killed mid-run while the run completes by retries", async () => {
+  const before = serverPids(tree);
+  expect(before).toHaveLength(4);
+  const tasks = Array.from({ length: FILES }, (_, i) =>
+    task(`r${i}`, "fs.read_text_file", { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) }, { retry: { maxAttempts: 5, initialBackoffMs: 100, backoffMultiplier: 2, maxBackoffMs: 1000 } }),
+  );
+  let succeeded = 0;
+  let killed: number | undefined;
+  const wf = await stack.client.run(workflow("mcp-reads-kill", tasks, 60_000, { limits: { maxCalls: 1000, maxConcurrency: 8 } }), (event) => {
+    if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED) succeeded += 1;
+    if (killed === undefined && succeeded >= 20) {
+      killed = before[0]!;
+      process.kill(killed, "SIGKILL");
+    }
+  });
+  expect(killed).toBeDefined();
+  expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+  expect(wf.tasks.every((t) => t.state === TaskState.TASK_STATE_SUCCEEDED)).toBe(true);
+  // The instance started a new server in place of the killed one: four again, the killed one not among them.
+  const after = await waitFor(() => {
+    const pids = serverPids(tree);
+    return pids.length === 4 && !pids.includes(killed!) ? pids : undefined;
+  }, 20_000, "the killed upstream replaced");
+  expect(after).not.toContain(killed);
+  expect(await backend.current("mcp-fs")).toBe(4);
+}, 120_000);
