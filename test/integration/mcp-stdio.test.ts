@@ -120,7 +120,8 @@ describe("toolmesh mcp (stdio)", () => {
   it("answers bad arguments with isError naming the field", async () => {
     const result = await call("test_sleep", { ms: "soon" });
     expect(result.isError).toBe(true);
-    expect(firstText(result)).toMatch(/^INVALID_ARGUMENT: .*ms/);
+    expect(firstText(result)).toBe("INVALID_ARGUMENT: bad arguments for test.sleep: args.ms: Expected number, received string");
+    expect(result.structuredContent).toMatchObject({ error: { code: "INVALID_ARGUMENT", message: expect.stringContaining("args.ms") } });
     const unknown = await call("no_such_tool", {});
     expect(unknown.isError).toBe(true);
     expect(firstText(unknown)).toMatch(/^NOT_FOUND/);

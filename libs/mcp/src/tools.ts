@@ -53,10 +53,9 @@ export class ToolCalls {
       id = await this.client.submit(spec);
     } catch (err) {
       // The coordinator names the task and the field; a single call has no task to name.
-      const result = thrownResult(err);
-      const first = result.content[0];
-      if (first?.type === "text") first.text = first.text.replace(/task "call"(: |\s)/, "").replace(`tasks[0].`, "");
-      return result;
+      const e = err as { code?: unknown; details?: unknown };
+      if (e.code === undefined || e.details === undefined) throw err;
+      return errorResult(codeName(e.code), String(e.details).replace(/^tasks\[0\] \(id "call"\): /, ""));
     }
     const wf = await followWorkflow(this.client, id, { signal: ctx.signal, onProgress: ctx.onProgress, knownTasks: 1 });
     const task = wf.tasks.find((t) => t.id === "call");
