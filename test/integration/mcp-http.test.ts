@@ -1,6 +1,8 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import type { ServiceProcess } from "@toolmesh/local";
+import { TaskState, WorkflowState } from "@toolmesh/proto";
+import { waitFor } from "@toolmesh/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { firstText, httpClient, startGatewayProcess, startMcpStack } from "../support/mcp.js";
 
@@ -67,6 +69,17 @@ describe("the MCP gateway (streamable HTTP)", () => {
     await listed.body?.cancel();
   });
 
+  it("answers a CORS preflight from an allowed Origin before the token, exposing the session id", async () => {
+    const res = await fetch(url, { method: "OPTIONS", headers: { origin: ALLOWED, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(res.headers.get("access-control-allow-headers")).toContain("authorization");
+    expect(res.headers.get("access-control-expose-headers")).toContain("mcp-session-id");
+    const foreign = await fetch(url, { method: "OPTIONS", headers: { origin: "http://evil.example" } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("rejects a request for an unknown session (404)", async () => {
     const res = await fetch(url, {
       method: "POST",
@@ -97,6 +110,20 @@ describe("the MCP gateway (streamable HTTP)", () => {
     expect(results[1]!.error?.message).toMatch(/ms/);
     expect(results[2]!.output).toEqual({ value: "c" });
     expect(progress.at(-1)).toMatchObject({ progress: 3, total: 3 });
+  });
+
+  it("cancelling a call cancels its workflow in toolmesh", async () => {
+    const abort = new AbortController();
+    const pending = mcp.callTool({ name: "test_sleep", arguments: { ms: 60_000 } }, undefined, { signal: abort.signal, onprogress: () => undefined });
+    pending.catch(() => undefined);
+    const id = await waitFor(async () => {
+      const { workflows } = await env.stack.client.list(20);
+      const found = workflows.find((w) => w.name === "mcp test.sleep");
+      return found && (await env.stack.client.get(found.id)).tasks[0]?.state === TaskState.TASK_STATE_RUNNING ? found.id : undefined;
+    }, 20_000, "test.sleep to run");
+    abort.abort();
+    await expect(pending).rejects.toThrow();
+    await waitFor(async () => (await env.stack.client.get(id)).state === WorkflowState.WORKFLOW_STATE_CANCELLED, 20_000, "the workflow to be cancelled");
   });
 
   it("calls a catalog tool and a template", async () => {

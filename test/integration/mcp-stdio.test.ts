@@ -1,6 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
-import { WorkflowState } from "@toolmesh/proto";
+import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { waitFor } from "@toolmesh/testing";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,7 +107,7 @@ describe("toolmesh mcp (stdio)", () => {
     const started = call("workflow", { spec: { name, tasks: [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }] } }, { signal: abort.signal, onprogress: () => undefined });
     started.catch(() => undefined);
     const id = await waitFor(async () => (await env.stack.client.list(50)).workflows.find((w) => w.name === name)?.id, 20_000, "the workflow to start");
-    await waitFor(async () => (await env.stack.client.get(id)).tasks[0]?.state === 3 /* RUNNING */, 20_000, "test.sleep to run");
+    await waitFor(async () => (await env.stack.client.get(id)).tasks[0]?.state === TaskState.TASK_STATE_RUNNING, 20_000, "test.sleep to run");
     abort.abort();
     await expect(started).rejects.toThrow();
     const wf = await waitFor(async () => {
@@ -143,6 +143,17 @@ describe("toolmesh mcp (stdio)", () => {
     const { resources } = await mcp.listResources();
     expect(resources.length).toBeGreaterThan(0);
     expect(resources[0]!.uri).toMatch(/^toolmesh:\/\/workflows\//);
+  });
+
+  it("says where it looked when the coordinator does not answer", async () => {
+    const { client } = await stdioClient("127.0.0.1:1");
+    try {
+      await expect(client.listTools()).rejects.toThrow(/UNAVAILABLE.*nothing answers at 127\.0\.0\.1:1 \(from --address\)/);
+      // Prompts need no coordinator.
+      expect((await client.listPrompts()).prompts).toHaveLength(4);
+    } finally {
+      await client.close();
+    }
   });
 
   it("offers the templates as prompts that lead to the matching tool", async () => {

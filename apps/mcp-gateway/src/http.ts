@@ -97,6 +97,23 @@ export class McpGateway {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found: MCP is served at /mcp\n");
       return;
     }
+    const origin = req.headers.origin;
+    if (origin !== undefined && this.#options.allowedOrigins.includes(origin)) {
+      // A browser client from an allowed Origin: CORS, so it may read the session id and send its headers.
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "Origin");
+      res.setHeader("access-control-expose-headers", "mcp-session-id, mcp-protocol-version, www-authenticate");
+      if (req.method === "OPTIONS") {
+        res
+          .writeHead(204, {
+            "access-control-allow-methods": "GET, POST, DELETE",
+            "access-control-allow-headers": "authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id",
+            "access-control-max-age": "600",
+          })
+          .end();
+        return;
+      }
+    }
     const refusal = this.#refusal(req);
     if (refusal) {
       const [status, message, headers] = refusal;

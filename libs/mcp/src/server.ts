@@ -22,6 +22,8 @@ export interface McpServerOptions {
   /** The coordinator; shared by every session of a gateway. */
   client: ToolmeshClient;
   version?: string;
+  /** Added to errors when the coordinator cannot be reached: where it was looked for, what to do. */
+  unreachableHint?: string | undefined;
 }
 
 const INSTRUCTIONS = `toolmesh runs tool calls in parallel over worker pools. Its tools are the catalog's (code.grep is code_grep: dots become underscores) plus:
@@ -31,20 +33,14 @@ const INSTRUCTIONS = `toolmesh runs tool calls in parallel over worker pools. It
 Outputs too large to inline come back as resource links (toolmesh://workflows/{id}/tasks/{task}/output) to read with resources/read.`;
 
 /** Failures of list requests as JSON-RPC errors (a tool's own failure is an isError result instead). */
-function listError(err: unknown): McpError {
+function listError(err: unknown, unreachableHint: string | undefined): McpError {
   if (err instanceof McpError) return err;
   if (typeof err === "object" && err !== null && "code" in err && "details" in err) {
-    return new McpError(ErrorCode.InternalError, `toolmesh coordinator: ${codeName((err as { code: unknown }).code)}: ${String((err as { details: unknown }).details)}`);
+    const code = codeName((err as { code: unknown }).code);
+    const hint = code === "UNAVAILABLE" && unreachableHint ? ` (${unreachableHint})` : "";
+    return new McpError(ErrorCode.InternalError, `toolmesh coordinator: ${code}: ${String((err as { details: unknown }).details)}${hint}`);
   }
   return new McpError(ErrorCode.InternalError, err instanceof Error ? err.message : String(err));
-}
-
-async function orListError<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw listError(err);
-  }
 }
 
 /**
@@ -60,6 +56,13 @@ export function createToolmeshMcpServer(options: McpServerOptions): Server {
     { name: "toolmesh", title: "toolmesh", version: options.version ?? "0.1.0" },
     { capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: INSTRUCTIONS },
   );
+  const orListError = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw listError(err, options.unreachableHint);
+    }
+  };
   const catalog = new ToolCatalog(client);
   const calls = new ToolCalls(client, catalog);
 

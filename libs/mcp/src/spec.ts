@@ -32,5 +32,7 @@ export function workflowSpecOf(raw: unknown, toolName: (name: string) => string)
     }
     return { ...task, tool: toolName(task.tool) };
   });
-  return WorkflowSpec.fromJSON({ name: "mcp", ...raw, tasks });
+  // `parent` is for sub-agents inside toolmesh: an MCP client's workflow is always a root.
+  const { parent: _parent, ...rest } = raw;
+  return WorkflowSpec.fromJSON({ name: "mcp", ...rest, tasks });
 }

@@ -18,7 +18,7 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
   const where = connection.source === "default" ? `${connection.address} (${unreachableHint(connection)})` : `${connection.address} (from ${connection.source})`;
   process.stderr.write(`toolmesh mcp: serving MCP on stdio, coordinator ${where}\n`);
   try {
-    await serveStdio({ client });
+    await serveStdio({ client, unreachableHint: unreachableHint(connection) });
     return 0;
   } finally {
     client.close();
