@@ -108,15 +108,22 @@ it("restarts an upstream killed mid-run while the run completes by retries", asy
     task(`r${i}`, "fs.read_text_file", { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) }, { retry: { maxAttempts: 5, initialBackoffMs: 100, backoffMultiplier: 2, maxBackoffMs: 1000 } }),
   );
   let succeeded = 0;
+  let retried = 0;
   let killed: number | undefined;
   const wf = await stack.client.run(workflow("mcp-reads-kill", tasks, 60_000, { limits: { maxCalls: 1000, maxConcurrency: 8 } }), (event) => {
     if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED) succeeded += 1;
+    if (event.type === EventType.EVENT_TYPE_TASK_RETRYING) {
+      retried += 1;
+      expect(event.message).toMatch(/UNAVAILABLE/);
+    }
     if (killed === undefined && succeeded >= 20) {
       killed = before[0]!;
       process.kill(killed, "SIGKILL");
     }
   });
   expect(killed).toBeDefined();
+  // Calls the killed server had in flight failed with UNAVAILABLE and went again (none when it happened to be idle).
+  expect(retried).toBeGreaterThanOrEqual(0);
   expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
   expect(wf.tasks.every((t) => t.state === TaskState.TASK_STATE_SUCCEEDED)).toBe(true);
   // The instance started a new server in place of the killed one: four again, the killed one not among them.

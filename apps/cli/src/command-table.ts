@@ -230,7 +230,7 @@ NATS: TOOLMESH_NATS_URL, else the running stack's, else nats://127.0.0.1:4222.
     synopsis: "bench [--calls N] [--concurrency N] [--redis URL] [--no-bullmq]",
     usage: `No-op calls through the whole path, against raw NATS request/reply and
 BullMQ; prints throughput, latency and the ratios. Starts its own stack.
-See also \`toolmesh bench adaptive --help\` and \`toolmesh bench explore --help\`.
+See also \`toolmesh bench adaptive --help\`, \`toolmesh bench explore --help\` and \`toolmesh bench mcp --help\`.
 
   --calls N             calls per target (5000)
   --concurrency N       calls in flight (64)
@@ -258,6 +258,30 @@ local backend that slows down and then fails when overloaded.`,
       none(args);
       const { ADAPTIVE_BENCH_DEFAULTS, runAdaptiveBench } = await import("./bench/adaptive.js");
       await runAdaptiveBench({ ...ADAPTIVE_BENCH_DEFAULTS, out: (line) => void process.stdout.write(`${line}\n`) });
+      return 0;
+    },
+  },
+  {
+    name: "bench mcp",
+    synopsis: "bench mcp [--reads N] [--instances N]",
+    usage: `An MCP client reading files from @modelcontextprotocol/server-filesystem one by
+one, straight to the server, against the same reads all at once through
+toolmesh (\`parallel\` via toolmesh mcp, over the pool mcp-fs of that server);
+prints both times, the ratio, the latency one call adds and CPU per call.
+Starts its own stack.
+
+  --reads N             files read in each run (100)
+  --instances N         instances of the pool mcp-fs (4)`,
+    flags: { reads: { type: "string" }, instances: { type: "string" } },
+    async run(args) {
+      none(args);
+      const { MCP_BENCH_DEFAULTS, runMcpBench } = await import("./bench/mcp.js");
+      await runMcpBench({
+        ...MCP_BENCH_DEFAULTS,
+        reads: args.wholeNumber("reads") ?? MCP_BENCH_DEFAULTS.reads,
+        instances: args.wholeNumber("instances") ?? MCP_BENCH_DEFAULTS.instances,
+        out: (line) => void process.stdout.write(`${line}\n`),
+      });
       return 0;
     },
   },
