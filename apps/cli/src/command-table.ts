@@ -41,7 +41,7 @@ const none = (args: CommandArgs): void => {
 export const COMMANDS: CommandSpec[] = [
   {
     name: "up",
-    synopsis: "up [--root [NAME=]DIR]... [--grpc-port N] [--max-instances N] [--ready-timeout S] [--demo] [--exit]",
+    synopsis: "up [--root [NAME=]DIR]... [--mcp 'NAME=CMD ARGS...']... [--grpc-port N] [--max-instances N] [--ready-timeout S] [--demo] [--exit]",
     usage: `Starts the stack and stays up: nats-server (unless TOOLMESH_NATS_URL is set),
 the coordinator, the MCP gateway (http://127.0.0.1:PORT/mcp; TOOLMESH_MCP_PORT,
 default a free port) and the autoscaler, which runs the codebase, web, agent and
@@ -49,6 +49,9 @@ default a free port) and the autoscaler, which runs the codebase, web, agent and
 where the other commands find it. Ctrl-C stops everything.
 
   --root [NAME=]DIR     a codebase root (repeatable; default: the current directory)
+  --mcp 'NAME=CMD ARGS...'  an MCP server as the pool mcp-NAME, its tools NAME.<tool>
+                        (repeatable; quote it; NAME=http://HOST/mcp for Streamable HTTP;
+                        more settings: TOOLMESH_MCP_POOLS, see README)
   --grpc-port N         the coordinator's port (50051; a free one if taken)
   --max-instances N     the autoscaler's cap on worker processes (16)
   --ready-timeout S     seconds the whole stack may take to come up
@@ -57,6 +60,7 @@ where the other commands find it. Ctrl-C stops everything.
   --exit                stop after the demo instead of staying up`,
     flags: {
       root: { type: "string", multiple: true },
+      mcp: { type: "string", multiple: true },
       "grpc-port": { type: "string" },
       "max-instances": { type: "string" },
       "ready-timeout": { type: "string" },
@@ -69,6 +73,7 @@ where the other commands find it. Ctrl-C stops everything.
       const readyTimeoutS = args.seconds("ready-timeout");
       const options = {
         roots: args.strings("root") ?? [process.cwd()],
+        mcp: args.strings("mcp") ?? [],
         grpcPort: args.wholeNumber("grpc-port") ?? 50051,
         maxInstances: args.wholeNumber("max-instances") ?? 16,
         ...(readyTimeoutS !== undefined ? { readyTimeoutS } : {}),

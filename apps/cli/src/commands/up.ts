@@ -1,4 +1,4 @@
-import type { RootSpec } from "@toolmesh/core";
+import { mcpPoolName, parseMcpFlag, parseMcpPools, type McpPoolsConfig, type RootSpec } from "@toolmesh/core";
 import {
   ensureNatsServer,
   findStack,
@@ -32,6 +32,8 @@ export interface UpOptions {
   maxInstances: number;
   /** How long the whole stack may take to come up (TOOLMESH_UP_READY_TIMEOUT_S, 300). */
   readyTimeoutS?: number | undefined;
+  /** --mcp values as given: "NAME=COMMAND ARGS..." or "NAME=URL", on top of TOOLMESH_MCP_POOLS. */
+  mcp?: string[];
 }
 
 const say = (line: string): void => void process.stderr.write(`toolmesh: ${line}\n`);
@@ -77,6 +79,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
   try {
     const settings = upEnvironment(process.env, options.readyTimeoutS);
     const roots: RootSpec[] = parseUpRoots(options.roots);
+    // MCP servers as pools (mcp-<name>): the autoscaler manages them, the coordinator learns their tools from their workers.
+    const mcpPools: McpPoolsConfig = { ...parseMcpPools(process.env.TOOLMESH_MCP_POOLS), ...Object.fromEntries((options.mcp ?? []).map(parseMcpFlag)) };
     mkdirSync(stateDir, { recursive: true });
     claimStateDir(stateDir);
     const logDir = prepareRunLogDir(resolve(stateDir, "logs"), keptRuns());
@@ -139,7 +143,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     // start with, more while work queues up, back down when it has cleared.
     const bwrap = hasBubblewrap();
     if (!bwrap) say("bash pool skipped: bubblewrap (bwrap) is not installed (apt-get install bubblewrap); bash.exec calls will fail");
-    const pools = ["codebase", "web", "agent", ...(bwrap ? ["bash"] : [])];
+    const pools = ["codebase", "web", "agent", ...(bwrap ? ["bash"] : []), ...Object.keys(mcpPools).map(mcpPoolName)];
     let workerFailure: string | undefined;
     const autoscaler = await startService(
       "autoscaler",
@@ -154,6 +158,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
         TOOLMESH_AUTOSCALER_REPLICAS: settings.replicasFor(pools),
         TOOLMESH_MAX_INSTANCES: String(options.maxInstances),
         TOOLMESH_AUTOSCALER_LOG_DIR: logDir,
+        ...(Object.keys(mcpPools).length > 0 ? { TOOLMESH_MCP_POOLS: JSON.stringify(mcpPools) } : {}),
       },
       (line) => {
         const failure = workerStartFailure(line);
@@ -171,7 +176,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     try {
       await waitForPools({
         client,
-        pools: pools.filter((pool) => settings.minWorkers(pool) > 0),
+        pools: pools.filter((pool) => settings.minWorkers(pool) > 0 && mcpPools[pool.replace(/^mcp-/, "")]?.min !== 0),
         timeoutMs: settings.readyTimeoutMs,
         signal: signals.signal,
         failure: () => workerFailure,
