@@ -95,8 +95,12 @@ describe("toolmesh mcp (stdio)", () => {
   });
 
   it("runs a template and returns its report", async () => {
-    const result = await call("explore_codebase", { root: "tree", question: "where is the lease renewed", maxFiles: 20 });
+    const progress: Progress[] = [];
+    const result = await call("explore_codebase", { root: "tree", question: "where is the lease renewed", maxFiles: 20 }, { onprogress: (p) => progress.push(p) });
     expect(result.isError, firstText(result)).toBeFalsy();
+    // Totals start at the template's task graph and grow with its fan-outs; the last step is all of them.
+    expect(progress[0]!.total).toBeGreaterThan(3);
+    expect(progress.at(-1)!.progress).toBe(progress.at(-1)!.total);
     expect(firstText(result)).toMatch(/lease/i);
     expect(result.structuredContent).toMatchObject({ state: "succeeded" });
   });

@@ -1,5 +1,6 @@
 import type { ToolmeshClient } from "@toolmesh/client";
 import { EventType, type Workflow, type WorkflowEvent } from "@toolmesh/proto";
+import { FollowCancelled } from "./errors.js";
 
 /** One progress step for notifications/progress: done of total, with what happened. */
 export interface ProgressStep {
@@ -55,14 +56,6 @@ export interface FollowOptions {
   onProgress?: ((step: ProgressStep) => void) | undefined;
   /** Tasks in the spec, for the first totals (0: count them as they appear). */
   knownTasks?: number;
-}
-
-/** The request was cancelled by the MCP client; the workflow was cancelled in toolmesh. */
-export class FollowCancelled extends Error {
-  override readonly name = "FollowCancelled";
-  constructor(readonly workflowId: string) {
-    super(`workflow ${workflowId} cancelled by the MCP client`);
-  }
 }
 
 /**

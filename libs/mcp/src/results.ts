@@ -11,7 +11,9 @@ export interface OutputRef {
 }
 
 export function isOutputRef(output: unknown): output is OutputRef {
-  return typeof output === "object" && output !== null && typeof (output as OutputRef).$ref === "string" && Object.keys(output).length <= 2;
+  if (typeof output !== "object" || output === null) return false;
+  const keys = Object.keys(output);
+  return keys.length === 2 && typeof (output as OutputRef).$ref === "string" && typeof (output as OutputRef).bytes === "number";
 }
 
 /** The resource a large output is read from (resources/read → GetTaskOutput). */

@@ -1,9 +1,5 @@
 import { WorkflowSpec } from "@toolmesh/proto";
-
-/** A `workflow` argument that is not a workflow spec; says which field. */
-export class SpecShapeError extends Error {
-  override readonly name = "SpecShapeError";
-}
+import { SpecShapeError } from "./errors.js";
 
 const FAN_IN = /^(all|all_settled|first_success|quorum|deadline)$/;
 

@@ -2,10 +2,11 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolmeshClient } from "@toolmesh/client";
 import { TaskState, WorkflowSpec, type Workflow } from "@toolmesh/proto";
 import type { ToolCatalog } from "./catalog.js";
-import { FollowCancelled, followWorkflow, type ProgressStep } from "./follow.js";
+import { FollowCancelled, SpecShapeError } from "./errors.js";
+import { followWorkflow, type ProgressStep } from "./follow.js";
 import { codeName, errorResult, taskResult, thrownResult, workflowResult } from "./results.js";
 import { TEMPLATE_TOOLS } from "./schemas.js";
-import { SpecShapeError, workflowSpecOf } from "./spec.js";
+import { workflowSpecOf } from "./spec.js";
 
 /** What a tools/call handler gets from the MCP request. */
 export interface CallContext {
@@ -113,7 +114,9 @@ export class ToolCalls {
   async #template(template: string, args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
     const { priority, ...params } = args;
     const id = await this.client.runTemplate({ template, params, priority: Number(priority ?? 0) });
-    return this.#finish(id, ctx, 0);
+    // The template's task graph, for the first progress totals (fan-outs add their members as they go).
+    const tasks = ctx.onProgress ? (await this.client.get(id)).tasks.length : 0;
+    return this.#finish(id, ctx, tasks);
   }
 
   /** Follows a workflow to its end; its final report's Markdown when it has one. */
