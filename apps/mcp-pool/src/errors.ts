@@ -25,10 +25,11 @@ export function resultText(result: CallToolResult): string {
     .join("\n");
 }
 
-export function upstreamToolError(tool: string, result: CallToolResult): ToolError {
+/** The task (and a CallTool's status) already names the tool: the message is the upstream's own. */
+export function upstreamToolError(result: CallToolResult): ToolError {
   const text = resultText(result).trim() || "the upstream reported an error without text";
   const code = BY_TEXT.find(([pattern]) => pattern.test(text))?.[1] ?? ErrorCode.FAILED_PRECONDITION;
-  return new ToolError(code, `${tool}: ${text.slice(0, 4000)}`);
+  return new ToolError(code, text.slice(0, 4000));
 }
 
 /**
@@ -37,23 +38,23 @@ export function upstreamToolError(tool: string, result: CallToolResult): ToolErr
  * send or fetch are UNAVAILABLE, which the coordinator retries by the
  * task's policy while the instance restarts its upstream.
  */
-export function requestError(tool: string, err: unknown): ToolError {
+export function requestError(err: unknown): ToolError {
   if (err instanceof ToolError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof McpError) {
     switch (err.code) {
       case McpErrorCode.ConnectionClosed:
-        return new ToolError(ErrorCode.UNAVAILABLE, `${tool}: the upstream server's connection closed during the call (${message}); it is being restarted`, { cause: err });
+        return new ToolError(ErrorCode.UNAVAILABLE, `the upstream server's connection closed during the call (${message}); it is being restarted`, { cause: err });
       case McpErrorCode.RequestTimeout:
-        return new ToolError(ErrorCode.DEADLINE_EXCEEDED, `${tool}: ${message}`, { cause: err });
+        return new ToolError(ErrorCode.DEADLINE_EXCEEDED, message, { cause: err });
       case McpErrorCode.InvalidParams:
       case McpErrorCode.InvalidRequest:
-        return new ToolError(ErrorCode.INVALID_ARGUMENT, `${tool}: ${message}`, { cause: err });
+        return new ToolError(ErrorCode.INVALID_ARGUMENT, message, { cause: err });
       case McpErrorCode.MethodNotFound:
-        return new ToolError(ErrorCode.NOT_FOUND, `${tool}: ${message}`, { cause: err });
+        return new ToolError(ErrorCode.NOT_FOUND, message, { cause: err });
       default:
-        return new ToolError(ErrorCode.INTERNAL, `${tool}: ${message}`, { cause: err });
+        return new ToolError(ErrorCode.INTERNAL, message, { cause: err });
     }
   }
-  return new ToolError(ErrorCode.UNAVAILABLE, `${tool}: the upstream server could not be reached (${message})`, { cause: err });
+  return new ToolError(ErrorCode.UNAVAILABLE, `the upstream server could not be reached (${message})`, { cause: err });
 }

@@ -81,7 +81,7 @@ export class UpstreamSession {
       })) as CallToolResult;
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      const error = requestError(tool, err);
+      const error = requestError(err);
       // A failed send or fetch means the session is gone even if nothing said so (HTTP has no process to watch).
       if (error.code === ErrorCode.UNAVAILABLE) this.#lost(client, error.message);
       throw error;
@@ -187,7 +187,7 @@ export class UpstreamSession {
     });
     if (signal.aborted) throw signal.reason;
     if (this.#client) return this.#client;
-    throw new ToolError(ErrorCode.UNAVAILABLE, `${tool}: the upstream server "${this.#options.name}" is restarting (${this.#failures} attempts; last: ${this.#lastError || "none"})`);
+    throw new ToolError(ErrorCode.UNAVAILABLE, `the upstream server "${this.#options.name}" is restarting (${this.#failures} attempts; last: ${this.#lastError || "none"})`);
   }
 
   #tail(): string {

@@ -48,7 +48,7 @@ export function resultOutput(result: CallToolResult): Record<string, unknown> {
 export function toolHandler(session: UpstreamSession, entry: RuntimeToolEntry): ToolHandler {
   return async (args, ctx) => {
     const result = await session.callTool(entry.name, entry.upstreamTool, args, ctx.signal, (update) => ctx.progress(update));
-    if (result.isError) throw upstreamToolError(entry.name, result);
+    if (result.isError) throw upstreamToolError(result);
     return resultOutput(result);
   };
 }
