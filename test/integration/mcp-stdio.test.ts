@@ -2,8 +2,10 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { waitFor } from "@toolmesh/testing";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliScript } from "../support/cli-process.js";
 import { firstText, startMcpStack, stdioClient } from "../support/mcp.js";
 
 /**
@@ -43,6 +45,25 @@ describe("toolmesh mcp (stdio)", () => {
     expect(byName.get("code_grep")?.description).toContain("code.grep");
     // Nothing but JSON-RPC went to stdout: the client parsed every line of it. Our own line went to stderr.
     await waitFor(() => mcpStderr().includes("serving MCP on stdio"), 10_000, "toolmesh mcp's line on stderr");
+  });
+
+  it("writes nothing but JSON-RPC messages on stdout", async () => {
+    const child = spawn(process.execPath, [cliScript, "mcp", "--address", env.address], { stdio: ["pipe", "pipe", "pipe"] });
+    try {
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const send = (message: unknown): void => void child.stdin.write(`${JSON.stringify(message)}\n`);
+      send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+      send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+      send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "test_echo", arguments: { value: "x" } } });
+      await waitFor(() => out.includes('"id":3'), 20_000, "the tools/call answer");
+      const lines = out.trim().split("\n");
+      for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: "2.0" });
+      expect(JSON.parse(lines.find((l) => l.includes('"id":1'))!).result.protocolVersion).toBe("2025-11-25");
+    } finally {
+      child.kill();
+    }
   });
 
   it("calls a catalog tool by its MCP name: text and structuredContent", async () => {
