@@ -1,7 +1,5 @@
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { ToolmeshClient } from "@toolmesh/client";
-import { createToolmeshMcpServer } from "@toolmesh/mcp";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@toolmesh/core";
@@ -26,6 +24,21 @@ interface Session {
 const MAX_BODY = 4 * 1024 * 1024;
 
 const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/**
+ * The MCP SDK and the server built on it, loaded with the first session: an
+ * idle gateway (what `toolmesh up` starts) stays ~30 MB smaller without its
+ * modules (zod 4 schemas, ajv, hono).
+ */
+const loadMcp = (() => {
+  let loading: Promise<{ Transport: typeof StreamableHTTPServerTransport; isInitializeRequest: (value: unknown) => boolean; createServer: typeof import("@toolmesh/mcp").createToolmeshMcpServer }> | undefined;
+  return () =>
+    (loading ??= Promise.all([import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/types.js"), import("@toolmesh/mcp")]).then(([http, types, mcp]) => ({
+      Transport: http.StreamableHTTPServerTransport,
+      isInitializeRequest: types.isInitializeRequest,
+      createServer: mcp.createToolmeshMcpServer,
+    })));
+})();
 
 function jsonRpcError(res: ServerResponse, httpStatus: number, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(httpStatus, { "content-type": "application/json", ...headers }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
@@ -136,14 +149,15 @@ export class McpGateway {
     } catch (err) {
       return jsonRpcError(res, err instanceof BodyError ? err.httpStatus : 400, err instanceof Error ? err.message : String(err));
     }
-    if (!isInitializeRequest(body)) return jsonRpcError(res, 400, "Bad Request: no Mcp-Session-Id; a session starts with an initialize request");
+    const mcp = await loadMcp();
+    if (!mcp.isInitializeRequest(body)) return jsonRpcError(res, 400, "Bad Request: no Mcp-Session-Id; a session starts with an initialize request");
     if (this.#sessions.size >= this.#options.maxSessions) return jsonRpcError(res, 503, `Too many sessions (${this.#options.maxSessions}); try again later`, { "retry-after": "5" });
-    await this.#open(req, res, body);
+    await this.#open(req, res, body, mcp);
   }
 
-  async #open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const server = createToolmeshMcpServer({ client: this.#options.client });
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+  async #open(req: IncomingMessage, res: ServerResponse, body: unknown, mcp: Awaited<ReturnType<typeof loadMcp>>): Promise<void> {
+    const server = mcp.createServer({ client: this.#options.client });
+    const transport: StreamableHTTPServerTransport = new mcp.Transport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         this.#sessions.set(id, { transport, lastUsed: Date.now() });
