@@ -1,15 +1,22 @@
 import { status } from "@grpc/grpc-js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { LocalProcessBackend } from "@toolmesh/autoscaler";
 import { createLogger, type McpPoolsConfig } from "@toolmesh/core";
 import { EventType, TaskState, WorkflowState } from "@toolmesh/proto";
 import { waitFor } from "@toolmesh/testing";
+import type { ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { task, workflow } from "../support/spec.js";
-import { startStack, type TestStack } from "../support/stack.js";
+import { spawnService, startStack, type TestStack } from "../support/stack.js";
 
 /**
  * A real MCP server nobody here wrote — @modelcontextprotocol/server-filesystem
@@ -134,3 +141,83 @@ it("restarts an upstream killed mid-run while the run completes by retries", asy
   expect(after).not.toContain(killed);
   expect(await backend.current("mcp-fs")).toBe(4);
 }, 120_000);
+
+/**
+ * A Streamable HTTP server written here (the SDK's McpServer) as the pool
+ * mcp-demo, one instance as a real process: a call past its deadline is
+ * cancelled upstream (notifications/cancelled reaches the tool's signal), and
+ * a tool added at run time (notifications/tools/list_changed) joins the catalog.
+ */
+describe("an MCP server over Streamable HTTP", () => {
+  const servers: McpServer[] = [];
+  const cancelled: number[] = [];
+  let http: Server;
+  let worker: ChildProcess;
+
+  function demoServer(): McpServer {
+    const server = new McpServer({ name: "demo", version: "1.0.0" });
+    server.registerTool("slow", { description: "Waits ms, honouring cancellation", inputSchema: { ms: z.number() } }, async ({ ms }, extra) => {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        extra.signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          cancelled.push(ms);
+          resolve();
+        });
+      });
+      return { content: [{ type: "text", text: `slept ${ms}` }] };
+    });
+    servers.push(server);
+    return server;
+  }
+
+  beforeAll(async () => {
+    const sessions = new Map<string, StreamableHTTPServerTransport>();
+    http = createServer((req, res) => {
+      void (async () => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : undefined;
+        const id = req.headers["mcp-session-id"];
+        let transport = typeof id === "string" ? sessions.get(id) : undefined;
+        if (!transport) {
+          const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void sessions.set(sid, fresh) });
+          await demoServer().connect(fresh);
+          transport = fresh;
+        }
+        await transport.handleRequest(req, res, body);
+      })().catch(() => res.end());
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    worker = spawnService("mcp-pool", { TOOLMESH_NATS_URL: stack.nats.url, TOOLMESH_MCP_POOLS: JSON.stringify({ demo: { url } }), TOOLMESH_METRICS_INTERVAL_MS: "200" });
+    await waitFor(async () => (await stack.client.listTools()).some((t) => t.name === "demo.slow"), 60_000, "demo.slow in ListTools");
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.kill("SIGTERM");
+    if (worker && worker.exitCode === null) await new Promise((resolve) => worker.once("exit", resolve));
+    for (const server of servers) await server.close().catch(() => undefined);
+    http?.closeAllConnections();
+    await new Promise((resolve) => http?.close(resolve));
+  });
+
+  it("runs a call, and cancels one upstream when its deadline passes", async () => {
+    const ok = await stack.client.call({ tool: "demo.slow", args: { ms: 10 } });
+    expect(ok.output).toMatchObject({ text: "slept 10" });
+    const late = await stack.client.call({ tool: "demo.slow", args: { ms: 30_000 }, timeoutMs: 1000 }).catch((err: { code: number }) => err);
+    expect(late).toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    await waitFor(() => cancelled.includes(30_000), 10_000, "notifications/cancelled upstream");
+  });
+
+  it("learns a tool the server adds at run time", async () => {
+    for (const server of servers) {
+      if (!server.isConnected()) continue;
+      server.registerTool("added", { description: "Added later", inputSchema: { n: z.number() } }, async ({ n }) => ({ content: [{ type: "text", text: String(n * 2) }] }));
+    }
+    await waitFor(async () => (await stack.client.listTools()).some((t) => t.name === "demo.added"), 20_000, "demo.added in ListTools");
+    expect((await stack.client.call({ tool: "demo.added", args: { n: 21 } })).output).toMatchObject({ text: "42" });
+    const bad = await stack.client.call({ tool: "demo.added", args: { n: "x" } }).catch((err: { code: number; details: string }) => err);
+    expect(bad).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/args\.n: must be number/) });
+  });
+});
