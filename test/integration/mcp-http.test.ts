@@ -53,6 +53,12 @@ describe("the MCP gateway (streamable HTTP)", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
   });
 
+  it("refuses to start with a bad setting, naming the variable", async () => {
+    const failed = startGatewayProcess({ TOOLMESH_COORDINATOR_ADDRESS: env.address, TOOLMESH_MCP_TOKEN: "short", TOOLMESH_MCP_PORT: "70000" });
+    await expect(failed).rejects.toThrow(/TOOLMESH_MCP_TOKEN: use a token of at least 16 characters/);
+    await expect(failed).rejects.toThrow(/TOOLMESH_MCP_PORT/);
+  });
+
   it("refuses a request without the token (401) or with a wrong one", async () => {
     const none = await post({});
     expect(none.status).toBe(401);
