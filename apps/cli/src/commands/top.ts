@@ -8,6 +8,7 @@ import {
   baseConfigSchema,
   connectNats,
   decodeJson,
+  isPoolName,
   loadConfig,
   type LimitChangeEvent,
   type PoolName,
@@ -53,7 +54,9 @@ export async function topCommand(options: TopOptions): Promise<number> {
   const live = process.stdout.isTTY && !options.once;
   const frame = async (): Promise<string> => {
     const queues = new Map<string, number>();
-    for (const pool of Object.keys(POOLS) as PoolName[]) {
+    // Native pools, and run-time (MCP) pools as their instances report them.
+    const pools = new Set<PoolName>([...(Object.keys(POOLS) as PoolName[]), ...snapshots.live().flatMap((s) => (s.pool && isPoolName(s.pool) ? [s.pool] : []))]);
+    for (const pool of pools) {
       const info = await jsm.consumers.info(Streams.tasks(pool), Consumers.poolWorkers).catch(() => undefined);
       if (info) queues.set(pool, info.num_pending + info.num_ack_pending);
     }
