@@ -1,5 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { openCatalog, publishPoolTools } from "@toolmesh/catalog";
 import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { waitFor } from "@toolmesh/testing";
 import { spawn } from "node:child_process";
@@ -64,6 +65,35 @@ describe("toolmesh mcp (stdio)", () => {
     } finally {
       child.kill();
     }
+  });
+
+  it("lists tools an MCP pool publishes at run time, under mapped names", async () => {
+    const kv = await openCatalog(env.stack.nc);
+    const entry = (tool: string, shareable: boolean) => ({
+      name: `notes.${tool}`,
+      pool: "mcp-notes" as const,
+      upstreamTool: tool,
+      description: `Upstream ${tool}`,
+      inputSchema: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+      shareable,
+      destructive: !shareable,
+      openWorld: false,
+      minLimit: 1,
+      maxLimit: 4,
+      instanceId: "test",
+      updatedAtMs: Date.now(),
+    });
+    await publishPoolTools(kv, "notes", [entry("read_file", true), entry("write.file", false)]);
+    const tools = await waitFor(async () => {
+      const { tools: now } = await mcp.listTools();
+      return now.some((t) => t.name === "notes_write_file") ? now : undefined;
+    }, 20_000, "the pool's tools in tools/list");
+    const read = tools.find((t) => t.name === "notes_read_file")!;
+    expect(read.title).toBe("notes.read_file");
+    expect(read.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    expect(read.inputSchema).toMatchObject({ required: ["path"] });
+    expect(tools.find((t) => t.name === "notes_write_file")?.annotations).toMatchObject({ destructiveHint: true });
+    await publishPoolTools(kv, "notes", []);
   });
 
   it("calls a catalog tool by its MCP name: text and structuredContent", async () => {
