@@ -1,5 +1,5 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { ToolListChangedNotificationSchema, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { openCatalog, publishPoolTools } from "@toolmesh/catalog";
 import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { waitFor } from "@toolmesh/testing";
@@ -17,10 +17,12 @@ import { firstText, startMcpStack, stdioClient } from "../support/mcp.js";
 let env: Awaited<ReturnType<typeof startMcpStack>>;
 let mcp: Client;
 let mcpStderr: () => string;
+let listChanged = 0;
 
 beforeAll(async () => {
   env = await startMcpStack();
-  ({ client: mcp, stderr: mcpStderr } = await stdioClient(env.address));
+  ({ client: mcp, stderr: mcpStderr } = await stdioClient(env.address, { TOOLMESH_MCP_TOOLS_POLL_MS: "200" }));
+  mcp.setNotificationHandler(ToolListChangedNotificationSchema, () => void (listChanged += 1));
 });
 
 afterAll(async () => {
@@ -67,8 +69,10 @@ describe("toolmesh mcp (stdio)", () => {
     }
   });
 
-  it("lists tools an MCP pool publishes at run time, under mapped names", async () => {
+  it("lists tools an MCP pool publishes at run time, under mapped names, after tools/list_changed", async () => {
+    expect((await mcp.getServerCapabilities())?.tools).toEqual({ listChanged: true });
     const kv = await openCatalog(env.stack.nc);
+    const before = listChanged;
     const entry = (tool: string, shareable: boolean) => ({
       name: `notes.${tool}`,
       pool: "mcp-notes" as const,
@@ -84,6 +88,7 @@ describe("toolmesh mcp (stdio)", () => {
       updatedAtMs: Date.now(),
     });
     await publishPoolTools(kv, "notes", [entry("read_file", true), entry("write.file", false)]);
+    await waitFor(() => listChanged > before, 20_000, "notifications/tools/list_changed");
     const tools = await waitFor(async () => {
       const { tools: now } = await mcp.listTools();
       return now.some((t) => t.name === "notes_write_file") ? now : undefined;

@@ -21,6 +21,8 @@ export const gatewayConfigSchema = baseConfigSchema
     TOOLMESH_MCP_ALLOWED_ORIGINS: commaList.default(""),
     /** Open sessions at most; a new one beyond it gets 503. */
     TOOLMESH_MCP_MAX_SESSIONS: z.coerce.number().int().min(1).default(256),
+    /** How often the tool list is checked for changes (MCP pools coming and going) to send tools/list_changed. */
+    TOOLMESH_MCP_TOOLS_POLL_MS: z.coerce.number().int().min(100).default(10_000),
     /** A session unused this long is closed. */
     TOOLMESH_MCP_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   });

@@ -22,6 +22,7 @@ export async function startGateway(config: GatewayConfig, client: ToolmeshClient
     allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS,
     maxSessions: config.TOOLMESH_MCP_MAX_SESSIONS,
     sessionIdleMs: config.TOOLMESH_MCP_SESSION_IDLE_MS,
+    toolsPollMs: config.TOOLMESH_MCP_TOOLS_POLL_MS,
     log,
   });
   const server = createServer((req, res) => {

@@ -12,6 +12,8 @@ export interface GatewayOptions {
   allowedOrigins: string[];
   maxSessions: number;
   sessionIdleMs: number;
+  /** ListTools is polled this often for tools/list_changed. */
+  toolsPollMs?: number;
   log: Logger;
 }
 
@@ -31,12 +33,20 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
  * modules (zod 4 schemas, ajv, hono).
  */
 const loadMcp = (() => {
-  let loading: Promise<{ Transport: typeof StreamableHTTPServerTransport; isInitializeRequest: (value: unknown) => boolean; createServer: typeof import("@toolmesh/mcp").createToolmeshMcpServer }> | undefined;
+  let loading:
+    | Promise<{
+        Transport: typeof StreamableHTTPServerTransport;
+        isInitializeRequest: (value: unknown) => boolean;
+        createServer: typeof import("@toolmesh/mcp").createToolmeshMcpServer;
+        ToolListWatcher: typeof import("@toolmesh/mcp").ToolListWatcher;
+      }>
+    | undefined;
   return () =>
     (loading ??= Promise.all([import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/types.js"), import("@toolmesh/mcp")]).then(([http, types, mcp]) => ({
       Transport: http.StreamableHTTPServerTransport,
       isInitializeRequest: types.isInitializeRequest,
       createServer: mcp.createToolmeshMcpServer,
+      ToolListWatcher: mcp.ToolListWatcher,
     })));
 })();
 
@@ -77,6 +87,7 @@ export class McpGateway {
   readonly #sessions = new Map<string, Session>();
   readonly #sweeper: NodeJS.Timeout;
   readonly #tokenDigest: Buffer | undefined;
+  #watcher: InstanceType<Awaited<ReturnType<typeof loadMcp>>["ToolListWatcher"]> | undefined;
 
   constructor(options: GatewayOptions) {
     this.#options = options;
@@ -156,7 +167,9 @@ export class McpGateway {
   }
 
   async #open(req: IncomingMessage, res: ServerResponse, body: unknown, mcp: Awaited<ReturnType<typeof loadMcp>>): Promise<void> {
-    const server = mcp.createServer({ client: this.#options.client });
+    // One ListTools poll for all sessions: each gets notifications/tools/list_changed.
+    this.#watcher ??= new mcp.ToolListWatcher(this.#options.client, this.#options.toolsPollMs);
+    const server = mcp.createServer({ client: this.#options.client, toolWatcher: this.#watcher });
     const transport: StreamableHTTPServerTransport = new mcp.Transport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

@@ -22,3 +22,4 @@ export { getPrompt, listPrompts } from "./prompts.js";
 export { RESOURCE_TEMPLATES, listResources, readResource } from "./resources.js";
 export { workflowSpecOf } from "./spec.js";
 export { serveStdio } from "./stdio.js";
+export { ToolListWatcher } from "./tool-watch.js";

@@ -16,6 +16,7 @@ import type { ProgressStep } from "./follow.js";
 import { getPrompt, listPrompts } from "./prompts.js";
 import { listResources, readResource, RESOURCE_TEMPLATES } from "./resources.js";
 import { codeName } from "./results.js";
+import type { ToolListWatcher } from "./tool-watch.js";
 import { ToolCalls } from "./tools.js";
 
 export interface McpServerOptions {
@@ -24,6 +25,8 @@ export interface McpServerOptions {
   version?: string;
   /** Added to errors when the coordinator cannot be reached: where it was looked for, what to do. */
   unreachableHint?: string | undefined;
+  /** Sends notifications/tools/list_changed when it reports a change (shared by a process's sessions). */
+  toolWatcher?: ToolListWatcher | undefined;
 }
 
 const INSTRUCTIONS = `toolmesh runs tool calls in parallel over worker pools. Its tools are the catalog's (code.grep is code_grep: dots become underscores) plus:
@@ -54,8 +57,20 @@ export function createToolmeshMcpServer(options: McpServerOptions): Server {
   const { client } = options;
   const server = new Server(
     { name: "toolmesh", title: "toolmesh", version: options.version ?? "0.1.0" },
-    { capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: { listChanged: options.toolWatcher !== undefined }, prompts: {}, resources: {} }, instructions: INSTRUCTIONS },
   );
+  if (options.toolWatcher) {
+    // From the client's initialized notification on, until the session closes.
+    const watcher = options.toolWatcher;
+    server.oninitialized = () => {
+      const unsubscribe = watcher.subscribe(() => void server.sendToolListChanged().catch(() => undefined));
+      const previous = server.onclose;
+      server.onclose = () => {
+        unsubscribe();
+        previous?.();
+      };
+    };
+  }
   const orListError = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
