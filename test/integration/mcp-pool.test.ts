@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { task, workflow } from "../support/spec.js";
+import { runCli, startCli, uniqueMarker, waitUntilNoneLeft } from "../support/cli-process.js";
 import { spawnService, startStack, type TestStack } from "../support/stack.js";
 
 /**
@@ -221,3 +222,27 @@ describe("an MCP server over Streamable HTTP", () => {
     expect(bad).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/args\.n: must be number/) });
   });
 });
+
+it("toolmesh up --mcp makes the server a pool its stack waits for; call reaches it; down stops it and its servers", async () => {
+  const marker = uniqueMarker();
+  const data = realpathSync(mkdtempSync(join(tmpdir(), "tm-up-mcp-")));
+  writeFileSync(join(data, "a.txt"), "through up\n");
+  const env = { ...marker.env, TOOLMESH_STATE_DIR: mkdtempSync(join(tmpdir(), "toolmesh-up-")), TOOLMESH_NATS_URL: "" };
+  const up = startCli(["up", "--root", data, "--grpc-port", "0", "--mcp", `files=${process.execPath} ${serverScript} ${data}`], env, { ownGroup: true });
+  try {
+    await up.waitForStderr(/up; Ctrl-C/);
+    expect(up.stderr()).toMatch(/managing .*mcp-files/);
+    expect(serverPids(data)).toHaveLength(1);
+    const call = await runCli(["call", "files.read_text_file", "--args", JSON.stringify({ path: join(data, "a.txt") })], env);
+    expect(call.stderr).toBe("");
+    expect(JSON.parse(call.stdout)).toMatchObject({ text: "through up\n" });
+    const down = await runCli(["down"], env);
+    expect(down.code).toBe(0);
+    expect(await up.exited).toBe(0);
+    expect(await waitUntilNoneLeft(marker, 10_000)).toEqual([]);
+    expect(serverPids(data)).toEqual([]);
+  } finally {
+    if (up.child.exitCode === null) process.kill(-up.child.pid!, "SIGINT");
+    rmSync(data, { recursive: true, force: true });
+  }
+}, 240_000);

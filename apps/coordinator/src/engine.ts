@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from "@opentelemetry/api";
-import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { JsMsg } from "@nats-io/jetstream";
 import {
@@ -72,6 +72,7 @@ export class Engine {
   readonly #waiters = new Map<string, Array<(run: WorkflowRun) => void>>();
   readonly #opts: EngineOptions;
   #js!: JetStreamClient;
+  #jsm!: JetStreamManager;
   #results?: ConsumerMessages;
   #started?: Subscription;
   readonly #ensuredPools = new Set<PoolName>();
@@ -94,6 +95,7 @@ export class Engine {
 
   async start(): Promise<void> {
     const jsm = await jetstreamManager(this.#opts.nc);
+    this.#jsm = jsm;
     await ensureEventStream(jsm);
     await ensureResultStream(jsm);
     await ensureResultConsumer(jsm, this.#opts.resultAckWaitMs);
@@ -312,7 +314,13 @@ export class Engine {
     }
     const hdrs = headers();
     injectTrace(hdrs, parent);
-    await this.#js.publish(Subjects.task(task.spec.pool as PoolName), payload, {
+    const pool = task.spec.pool as PoolName;
+    if (!this.#ensuredPools.has(pool)) {
+      // A run-time (MCP) pool: its stream is made here too, so a call never races its first worker's set-up.
+      await ensurePoolStream(this.#jsm, pool);
+      this.#ensuredPools.add(pool);
+    }
+    await this.#js.publish(Subjects.task(pool), payload, {
       msgID: `${run.id}.${task.spec.id}.${task.attempt}`,
       headers: hdrs,
     });

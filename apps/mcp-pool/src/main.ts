@@ -1,6 +1,7 @@
 // An MCP pool's worker process: the shared runtime holding one session to one upstream MCP server.
 import { RuntimeCatalog, openCatalog, publishPoolTools, type RuntimeToolEntry } from "@toolmesh/catalog";
-import { baseConfigSchema, connectNats, createLogger, loadConfig, poolDefinition, registerPool, runMain } from "@toolmesh/core";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { baseConfigSchema, connectNats, ensurePoolStream, loadConfig, poolDefinition, registerPool, runMain } from "@toolmesh/core";
 import { runWorkerService, type ToolHandler } from "@toolmesh/runtime";
 import { useRuntimeTools } from "@toolmesh/tools";
 import { randomUUID } from "node:crypto";
@@ -31,6 +32,8 @@ await runMain("mcp-pool", async () => {
     status: () => `server=${config.name} ${session?.status() ?? "upstream=starting"}`,
     handlers: async (_env, log) => {
       catalogNc = await connectNats(base, `${instanceId}-catalog`);
+      // The pool's work queue exists before its tools are published: a call the coordinator accepts can be queued.
+      await ensurePoolStream(await jetstreamManager(catalogNc), config.pool);
       const kv = await openCatalog(catalogNc);
       const onTools = async (tools: Parameters<Parameters<typeof UpstreamSession.start>[0]["onTools"]>[0]): Promise<void> => {
         const entries = tools.map((t) => catalogEntry(config.name, config.pool, range, t, instanceId)).filter((e): e is RuntimeToolEntry => e !== undefined);
