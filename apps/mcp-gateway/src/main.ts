@@ -2,14 +2,25 @@
 import { ToolmeshClient } from "@toolmesh/client";
 import { createLogger, createRegistry, initTracing, loadConfig, onShutdown, runMain, serveMetrics } from "@toolmesh/core";
 import { gatewayConfigSchema } from "./config.js";
-import { startGateway } from "./gateway.js";
+import { startGateway } from "@toolmesh/mcp/gateway";
 
 await runMain("mcp-gateway", async () => {
   const config = loadConfig("mcp-gateway", gatewayConfigSchema);
   const log = createLogger("mcp-gateway", config.TOOLMESH_LOG_LEVEL);
   initTracing("mcp-gateway", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const client = new ToolmeshClient(config.TOOLMESH_COORDINATOR_ADDRESS, { token: config.TOOLMESH_GRPC_TOKEN });
-  const gateway = await startGateway(config, client, log);
+  const gateway = await startGateway({
+    client,
+    host: config.TOOLMESH_MCP_HOST,
+    port: config.TOOLMESH_MCP_PORT,
+    // Unset: the coordinator's token, so one secret guards both doors.
+    token: config.TOOLMESH_MCP_TOKEN ?? config.TOOLMESH_GRPC_TOKEN,
+    allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS,
+    maxSessions: config.TOOLMESH_MCP_MAX_SESSIONS,
+    sessionIdleMs: config.TOOLMESH_MCP_SESSION_IDLE_MS,
+    toolsPollMs: config.TOOLMESH_MCP_TOOLS_POLL_MS,
+    log,
+  });
   const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(createRegistry("mcp-gateway"), config.TOOLMESH_METRICS_PORT) : undefined;
   log.info(
     { mcpPort: gateway.port, mcpUrl: gateway.url, metricsPort: metricsServer?.port, coordinator: config.TOOLMESH_COORDINATOR_ADDRESS, auth: gateway.authenticated ? "bearer" : "none", allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS },

@@ -82,6 +82,7 @@ function render(report: StatusReport): string {
     `stack of up pid ${state.pid}, started ${state.startedAt} (${report.statePath})`,
     `  gRPC      ${state.grpcAddress}`,
     `  NATS      ${state.natsUrl}`,
+    ...(state.mcpUrl ? [`  MCP       ${state.mcpUrl} (streamable HTTP; stdio: npx toolmesh mcp)`] : []),
     `  roots     ${state.roots.map((r) => `${r.name}=${r.dir}`).join(", ")}`,
     `  logs      ${state.logDir}`,
     "",

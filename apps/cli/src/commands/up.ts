@@ -129,15 +129,28 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
     say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
 
-    // MCP over streamable HTTP for agents (stdio needs no service: `toolmesh mcp`).
-    // Loopback only; the token is the coordinator's when TOOLMESH_GRPC_TOKEN is set.
-    const gateway = await startService("mcp-gateway", {
-      TOOLMESH_COORDINATOR_ADDRESS: address,
-      TOOLMESH_MCP_HOST: process.env.TOOLMESH_MCP_HOST || "127.0.0.1",
-      TOOLMESH_MCP_PORT: process.env.TOOLMESH_MCP_PORT || "0",
+    // MCP over streamable HTTP for agents (stdio needs no service: `toolmesh mcp`),
+    // served by this process with the gateway service's own code: a resident
+    // process less (~60 MB). Loopback only; the coordinator's token when set.
+    const { startGateway } = await import("@toolmesh/mcp/gateway");
+    const { createLogger } = await import("@toolmesh/core");
+    const gatewayClient = clientFrom(address);
+    const gateway = await startGateway({
+      client: gatewayClient,
+      host: process.env.TOOLMESH_MCP_HOST || "127.0.0.1",
+      port: Number(process.env.TOOLMESH_MCP_PORT || "0"),
+      token: process.env.TOOLMESH_MCP_TOKEN ?? process.env.TOOLMESH_GRPC_TOKEN,
+      allowedOrigins: (process.env.TOOLMESH_MCP_ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
+      maxSessions: 64,
+      sessionIdleMs: 30 * 60_000,
+      log: createLogger("mcp-gateway", "info", resolve(logDir, "mcp-gateway.log")),
     });
-    const mcpUrl = String(gateway.ready.mcpUrl);
-    say(`MCP gateway on ${mcpUrl} (streamable HTTP${gateway.ready.auth === "bearer" ? ", bearer token" : ""}; stdio: npx toolmesh mcp)`);
+    stack.onStop(async () => {
+      await gateway.close();
+      gatewayClient.close();
+    });
+    const mcpUrl = gateway.url;
+    say(`MCP gateway on ${mcpUrl} (streamable HTTP${gateway.authenticated ? ", bearer token" : ""}; stdio: npx toolmesh mcp)`);
 
     // The pools run under the autoscaler's local backend: one worker each to
     // start with, more while work queues up, back down when it has cleared.

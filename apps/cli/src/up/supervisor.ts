@@ -13,11 +13,18 @@ const NATS_GRACE_MS = 2_500;
 export class StackProcesses {
   nats: NatsServerHandle | undefined;
   readonly services: ServiceProcess[] = [];
+  readonly #inProcess: (() => Promise<void>)[] = [];
   #stopping: Promise<void> | undefined;
+
+  /** Something `up` runs in its own process (the MCP gateway), closed first on stop. */
+  onStop(close: () => Promise<void>): void {
+    this.#inProcess.push(close);
+  }
 
   /** SIGTERM to every service at once (each drains), their groups SIGKILLed after 6 s, then NATS. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      await Promise.all(this.#inProcess.map((close) => close().catch(() => undefined)));
       await Promise.all(this.services.map((service) => service.stop(SERVICE_GRACE_MS)));
       await this.nats?.stop({ graceMs: NATS_GRACE_MS });
     })();

@@ -37,16 +37,16 @@ const loadMcp = (() => {
     | Promise<{
         Transport: typeof StreamableHTTPServerTransport;
         isInitializeRequest: (value: unknown) => boolean;
-        createServer: typeof import("@toolmesh/mcp").createToolmeshMcpServer;
-        ToolListWatcher: typeof import("@toolmesh/mcp").ToolListWatcher;
+        createServer: typeof import("../server.js").createToolmeshMcpServer;
+        ToolListWatcher: typeof import("../tool-watch.js").ToolListWatcher;
       }>
     | undefined;
   return () =>
-    (loading ??= Promise.all([import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/types.js"), import("@toolmesh/mcp")]).then(([http, types, mcp]) => ({
+    (loading ??= Promise.all([import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/types.js"), import("../server.js"), import("../tool-watch.js")]).then(([http, types, server, watch]) => ({
       Transport: http.StreamableHTTPServerTransport,
       isInitializeRequest: types.isInitializeRequest,
-      createServer: mcp.createToolmeshMcpServer,
-      ToolListWatcher: mcp.ToolListWatcher,
+      createServer: server.createToolmeshMcpServer,
+      ToolListWatcher: watch.ToolListWatcher,
     })));
 })();
 

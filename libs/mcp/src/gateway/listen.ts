@@ -1,9 +1,7 @@
-import type { ToolmeshClient } from "@toolmesh/client";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@toolmesh/core";
-import type { GatewayConfig } from "./config.js";
-import { McpGateway } from "./http.js";
+import { McpGateway, type GatewayOptions } from "./http.js";
 
 export interface RunningGateway {
   port: number;
@@ -13,18 +11,16 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Listens on TOOLMESH_MCP_HOST:TOOLMESH_MCP_PORT; the token is TOOLMESH_MCP_TOKEN, else the coordinator's. */
-export async function startGateway(config: GatewayConfig, client: ToolmeshClient, log: Logger): Promise<RunningGateway> {
-  const token = config.TOOLMESH_MCP_TOKEN ?? config.TOOLMESH_GRPC_TOKEN;
-  const gateway = new McpGateway({
-    client,
-    token,
-    allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS,
-    maxSessions: config.TOOLMESH_MCP_MAX_SESSIONS,
-    sessionIdleMs: config.TOOLMESH_MCP_SESSION_IDLE_MS,
-    toolsPollMs: config.TOOLMESH_MCP_TOOLS_POLL_MS,
-    log,
-  });
+export interface ListenOptions extends GatewayOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+}
+
+/** MCP over streamable HTTP at http://HOST:PORT/mcp. */
+export async function startGateway(options: ListenOptions): Promise<RunningGateway> {
+  const { host: listenHost, port: listenPort, log, token } = options;
+  const gateway = new McpGateway(options);
   const server = createServer((req, res) => {
     gateway.handle(req, res).catch((err: unknown) => {
       log.error({ err }, "request failed");
@@ -34,10 +30,10 @@ export async function startGateway(config: GatewayConfig, client: ToolmeshClient
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.TOOLMESH_MCP_PORT, config.TOOLMESH_MCP_HOST, () => resolve());
+    server.listen(listenPort, listenHost, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const host = config.TOOLMESH_MCP_HOST.includes(":") ? `[${config.TOOLMESH_MCP_HOST}]` : config.TOOLMESH_MCP_HOST;
+  const host = listenHost.includes(":") ? `[${listenHost}]` : listenHost;
   return {
     port,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/mcp`,
