@@ -52,6 +52,10 @@ export interface McpBenchReport {
   toolmeshCpuMsPerCall: number;
 }
 
+/** Rounds of the measured reads run first in each path and not counted. */
+const WARM_UP_ROUNDS = 5;
+/** Rounds over which CPU is measured (a tick of /proc is 10 ms a process). */
+const CPU_ROUNDS = 5;
 const cliBin = fileURLToPath(new URL("../../bin/toolmesh.js", import.meta.url));
 
 function serverScript(): string {
@@ -124,12 +128,15 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       const direct = await connect("direct", process.execPath, [script, dir]);
       closers.push(() => direct.client.close());
       const readDirect = async (path: string): Promise<string> => textOf((await direct.client.callTool({ name: "read_text_file", arguments: { path } })) as CallToolResult);
-      for (const path of paths.slice(reads)) await readDirect(path); // warm-up
-      let cpu0 = ownCpuMs() + treeCpuMs(direct.pid());
+      // Warm-up (JIT, page cache), not counted: the same reads as measured, as often as toolmesh gets below.
+      for (let round = 0; round < WARM_UP_ROUNDS; round++) for (const path of measured) await readDirect(path);
       let t0 = performance.now();
       for (const path of measured) await readDirect(path);
       const directMs = performance.now() - t0;
-      const directCpuMs = ownCpuMs() + treeCpuMs(direct.pid()) - cpu0;
+      // CPU over CPU_ROUNDS runs: /proc counts in 10 ms ticks per process.
+      const cpu0 = ownCpuMs() + treeCpuMs(direct.pid());
+      for (let round = 0; round < CPU_ROUNDS; round++) for (const path of measured) await readDirect(path);
+      const directCpuMs = (ownCpuMs() + treeCpuMs(direct.pid()) - cpu0) / CPU_ROUNDS;
       const directLatencies: number[] = [];
       for (let i = 0; i < options.latencySamples; i++) {
         const s = performance.now();
@@ -164,14 +171,23 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
         const failed = (result.structuredContent as { failed?: number } | undefined)?.failed;
         if (result.isError || failed !== 0) throw new Error(`parallel failed: ${textOf({ ...result, isError: false }).slice(0, 300)}`);
       };
-      await parallel(paths.slice(reads)); // warm-up: JIT, streams, the pool's first pulls
-      await parallel(measured);
-      const pids = [coordinator!.child.pid, ...workers.map((w) => w.child.pid), nats.pid, front.pid()];
-      cpu0 = ownCpuMs() + pids.reduce((a: number, p) => a + treeCpuMs(p), 0);
+      // Warm-up: JIT in every process (each instance sees only a quarter of the calls), streams, the pools' first pulls.
+      for (let round = 0; round < WARM_UP_ROUNDS; round++) await parallel(measured);
+      // CPU by part: where a call's cost goes.
+      const parts: Record<string, () => number> = {
+        "MCP client": ownCpuMs,
+        "toolmesh mcp": () => treeCpuMs(front.pid()),
+        coordinator: () => treeCpuMs(coordinator!.child.pid),
+        "nats-server": () => treeCpuMs(nats?.pid),
+        "pool instances + servers": () => workers.reduce((a, w) => a + treeCpuMs(w.child.pid), 0),
+      };
       t0 = performance.now();
       await parallel(measured);
       const toolmeshMs = performance.now() - t0;
-      const toolmeshCpuMs = ownCpuMs() + pids.reduce((a: number, p) => a + treeCpuMs(p), 0) - cpu0;
+      const before = Object.fromEntries(Object.entries(parts).map(([k, f]) => [k, f()]));
+      for (let round = 0; round < CPU_ROUNDS; round++) await parallel(measured);
+      const spent = Object.entries(parts).map(([k, f]) => [k, (f() - before[k]!) / CPU_ROUNDS] as const);
+      const toolmeshCpuMs = spent.reduce((a, [, ms]) => a + ms, 0);
       // One call at a time through the front door: fs_read_text_file is the catalog tool under its MCP name.
       const toolmeshLatencies: number[] = [];
       for (let i = 0; i < options.latencySamples; i++) {
@@ -184,7 +200,7 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       const session = grpc.session();
       closers.push(() => session.close());
       const callTools = (batch: string[]): Promise<unknown> => Promise.all(batch.map((path) => session.call({ tool: "fs.read_text_file", args: { path } })));
-      await callTools(paths.slice(reads));
+      for (let round = 0; round < WARM_UP_ROUNDS; round++) await callTools(measured);
       t0 = performance.now();
       await callTools(measured);
       const grpcMs = performance.now() - t0;
@@ -216,7 +232,7 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       out(`  ratio (a)/(b)                              ${report.speedup.toFixed(2)}x`);
       out(`  one call, p50: direct ${d.p50Ms.toFixed(2)} ms, through toolmesh ${t.p50Ms.toFixed(2)} ms: +${report.addedLatencyMs.toFixed(2)} ms added (p99 ${d.p99Ms.toFixed(2)} / ${t.p99Ms.toFixed(2)} ms)`);
       out(`  without the MCP front door (gRPC): CallTools all at once ${grpcMs.toFixed(0)} ms (${(directMs / grpcMs).toFixed(2)}x); CallTool one at a time p50 ${g.p50Ms.toFixed(2)} ms (+${(g.p50Ms - d.p50Ms).toFixed(2)} ms)`);
-      out(`  CPU per call: direct ${report.directCpuMsPerCall.toFixed(2)} ms (client + server), through toolmesh ${report.toolmeshCpuMsPerCall.toFixed(2)} ms (client, toolmesh mcp, coordinator, nats-server, pool instances and their servers)`);
+      out(`  CPU per call: direct ${report.directCpuMsPerCall.toFixed(2)} ms (client + server), through toolmesh ${report.toolmeshCpuMsPerCall.toFixed(2)} ms (${spent.map(([k, ms]) => `${k} ${(ms / reads).toFixed(2)}`).join(", ")})`);
       return report;
     } finally {
       await release();
