@@ -84,7 +84,18 @@ it("lists the upstream's tools as fs.<tool> with their own schemas, in pool mcp-
   expect(tools.find((t) => t.name === "fs.write_file")?.shareable).toBe(false);
 });
 
-it("runs 200 reads fanned out over the four instances, each output the file's text", async () => {
+it("answers 200 reads through CallTools, fanned out over the four instances, each output the file's text", async () => {
+  const session = stack.client.session();
+  try {
+    const results = await Promise.all(Array.from({ length: FILES }, (_, i) => session.call({ tool: "fs.read_text_file", args: { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) } })));
+    for (const [i, r] of results.entries()) expect((r.output as { text: string }).text).toBe(`file ${i}\n${"x".repeat(i)}\n`);
+    expect(new Set(results.map((r) => r.worker)).size).toBe(4);
+  } finally {
+    await session.close();
+  }
+}, 120_000);
+
+it("runs 200 reads as one workflow over the four instances, each output the file's text", async () => {
   const tasks = Array.from({ length: FILES }, (_, i) => task(`r${i}`, "fs.read_text_file", { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) }));
   const wf = await stack.client.run(workflow("mcp-reads", tasks, 60_000, { limits: { maxCalls: 1000, maxConcurrency: 0 } }));
   expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
