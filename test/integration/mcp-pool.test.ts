@@ -1,8 +1,8 @@
 import { status } from "@grpc/grpc-js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { LocalProcessBackend } from "@toolmesh/autoscaler";
-import { createLogger, type McpPoolsConfig } from "@toolmesh/core";
+import { LocalProcessBackend, startAutoscaler } from "@toolmesh/autoscaler";
+import { createLogger, createRegistry, type McpPoolsConfig } from "@toolmesh/core";
 import { EventType, TaskState, WorkflowState } from "@toolmesh/proto";
 import { waitFor } from "@toolmesh/testing";
 import type { ChildProcess } from "node:child_process";
@@ -165,6 +165,14 @@ describe("an MCP server over Streamable HTTP", () => {
   const cancelled: number[] = [];
   let http: Server;
   let worker: ChildProcess;
+  let url: string;
+
+  async function stopWorker(): Promise<void> {
+    if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    worker.kill("SIGTERM");
+    await exited;
+  }
 
   function demoServer(): McpServer {
     const server = new McpServer({ name: "demo", version: "1.0.0" });
@@ -201,14 +209,13 @@ describe("an MCP server over Streamable HTTP", () => {
       })().catch(() => res.end());
     });
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
     worker = spawnService("mcp-pool", { TOOLMESH_NATS_URL: stack.nats.url, TOOLMESH_MCP_POOLS: JSON.stringify({ demo: { url } }), TOOLMESH_METRICS_INTERVAL_MS: "200" });
     await waitFor(async () => (await stack.client.listTools()).some((t) => t.name === "demo.slow"), 60_000, "demo.slow in ListTools");
   }, 120_000);
 
   afterAll(async () => {
-    worker?.kill("SIGTERM");
-    if (worker && worker.exitCode === null) await new Promise((resolve) => worker.once("exit", resolve));
+    await stopWorker();
     for (const server of servers) await server.close().catch(() => undefined);
     http?.closeAllConnections();
     await new Promise((resolve) => http?.close(resolve));
@@ -232,6 +239,43 @@ describe("an MCP server over Streamable HTTP", () => {
     const bad = await stack.client.call({ tool: "demo.added", args: { n: "x" } }).catch((err: { code: number; details: string }) => err);
     expect(bad).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/args\.n: must be number/) });
   });
+
+  it("is scaled by the autoscaler like any pool: a backlog of slow calls adds instances, every call succeeds", async () => {
+    await stopWorker();
+    // Two calls at a time per instance, so 40 calls of 300 ms are work for more than one.
+    const backend = new LocalProcessBackend({
+      natsUrl: stack.nats.url,
+      log,
+      drainGraceMs: 5000,
+      env: { TOOLMESH_METRICS_INTERVAL_MS: "200" },
+      mcpPools: { demo: { url, args: [], env: {}, headers: {}, min: 1, max: 3, minLimit: 2, maxLimit: 2 } },
+    });
+    const autoscaler = await startAutoscaler({
+      nc: stack.nc,
+      backend,
+      log,
+      registry: createRegistry("mcp-autoscaler-test"),
+      pools: ["mcp-demo"],
+      bounds: new Map([["mcp-demo", { min: 1, max: 3 }]]),
+      maxInstances: 10,
+      intervalMs: 500,
+      targetDrainS: 1,
+      scaleDownWindowMs: 60_000,
+      scaleDownStep: 1,
+      defaultTaskMs: 300,
+      staleMs: 2000,
+    });
+    try {
+      await waitFor(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "mcp-demo" && p.instances === 1), 60_000, "the minimum instance");
+      const calls = Promise.all(Array.from({ length: 40 }, (_, i) => stack.client.call({ tool: "demo.slow", args: { ms: 300 + i }, timeoutMs: 60_000 })));
+      await waitFor(async () => (await backend.current("mcp-demo")) > 1, 60_000, "a scale-up of mcp-demo");
+      const results = await calls;
+      expect(results.map((r) => (r.output as { text: string }).text)).toEqual(Array.from({ length: 40 }, (_, i) => `slept ${300 + i}`));
+    } finally {
+      await autoscaler.close();
+      await backend.close();
+    }
+  }, 180_000);
 });
 
 it("toolmesh up --mcp makes the server a pool its stack waits for; call reaches it; down stops it and its servers", async () => {
