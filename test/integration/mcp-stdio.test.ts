@@ -177,6 +177,39 @@ describe("toolmesh mcp (stdio)", () => {
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_CANCELLED);
   });
 
+  it("parallel: a call with bad arguments gets its own error, the others run", async () => {
+    const result = await call("parallel", {
+      calls: [
+        { tool: "test_echo", args: { value: "a" } },
+        { tool: "test.sleep", args: { ms: "soon" } },
+        { tool: "no_such_tool", args: {} },
+        { tool: "test.echo", args: { value: "d" } },
+      ],
+    });
+    expect(result.isError).toBeFalsy();
+    const { results, succeeded, failed } = result.structuredContent as { results: Array<{ ok: boolean; output?: unknown; error?: { code: string; message: string } }>; succeeded: number; failed: number };
+    expect([succeeded, failed]).toEqual([2, 2]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);
+    expect(results[1]!.error).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("ms") });
+    expect(results[2]!.error?.code).toBe("INVALID_ARGUMENT");
+    expect(results[3]!.output).toEqual({ value: "d" });
+  });
+
+  it("parallel: cancelling the request cancels its calls in toolmesh", async () => {
+    const abort = new AbortController();
+    const started = call("parallel", { calls: [{ tool: "test.sleep", args: { ms: 60_000 } }, { tool: "test.sleep", args: { ms: 60_000 } }] }, { signal: abort.signal });
+    started.catch(() => undefined);
+    const id = await waitFor(async () => (await env.stack.client.list(50)).workflows.find((w) => w.name === "mcp parallel (2 calls)" && w.state === WorkflowState.WORKFLOW_STATE_RUNNING)?.id, 20_000, "the parallel round to start");
+    await waitFor(async () => (await env.stack.client.get(id)).tasks.every((t) => t.state === TaskState.TASK_STATE_RUNNING), 20_000, "both sleeps to run");
+    abort.abort();
+    await expect(started).rejects.toThrow();
+    const wf = await waitFor(async () => {
+      const now = await env.stack.client.get(id);
+      return now.state === WorkflowState.WORKFLOW_STATE_CANCELLED ? now : undefined;
+    }, 20_000, "the round to be cancelled");
+    expect(wf.tasks.map((t) => t.state)).toEqual([TaskState.TASK_STATE_CANCELLED, TaskState.TASK_STATE_CANCELLED]);
+  });
+
   it("answers bad arguments with isError naming the field", async () => {
     const result = await call("test_sleep", { ms: "soon" });
     expect(result.isError).toBe(true);

@@ -7,6 +7,7 @@ import { followWorkflow, type ProgressStep } from "./follow.js";
 import { codeName, errorResult, taskResult, thrownResult, workflowResult } from "./results.js";
 import { TEMPLATE_TOOLS } from "./schemas.js";
 import { workflowSpecOf } from "./spec.js";
+import { runParallel } from "./parallel.js";
 
 /** What a tools/call handler gets from the MCP request. */
 export interface CallContext {
@@ -64,7 +65,7 @@ export class ToolCalls {
     return taskResult(wf.id, task);
   }
 
-  /** Many calls over one CallTools stream, answered in the order given; a failure stays with its call. */
+  /** Many calls at once, answered in the order given; a failure stays with its call (see parallel.ts). */
   async #parallel(args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
     const calls = args.calls;
     if (!Array.isArray(calls) || calls.length === 0) return errorResult("INVALID_ARGUMENT", "calls: expected a non-empty list of {tool, args}");
@@ -73,35 +74,12 @@ export class ToolCalls {
       if (call.args !== undefined && !isRecord(call.args)) return errorResult("INVALID_ARGUMENT", `calls[${index}].args: expected an object`);
     }
     await this.catalog.ensure();
-    const session = this.client.session();
-    let done = 0;
-    const aborted = new Promise<never>((_, reject) => {
-      const onAbort = (): void => reject(new Error("parallel cancelled by the MCP client"));
-      if (ctx.signal.aborted) onAbort();
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
-    });
-    aborted.catch(() => undefined);
-    const runs = (calls as Array<{ tool: string; args?: Record<string, unknown>; timeoutMs?: number }>).map(async (call) => {
-      const tool = this.catalog.resolveSync(call.tool);
-      try {
-        const status = await session.call({ tool, args: call.args ?? {}, timeoutMs: Number(call.timeoutMs ?? 0) });
-        return { tool, ok: true, output: status.output ?? {} };
-      } catch (err) {
-        const e = err as { code?: unknown; details?: unknown };
-        return { tool, ok: false, error: { code: codeName(e.code ?? "INTERNAL"), message: String(e.details ?? err) } };
-      } finally {
-        done += 1;
-        ctx.onProgress?.({ progress: done, total: calls.length, message: `${tool} finished (${done} of ${calls.length})` });
-      }
-    });
-    try {
-      const results = await Promise.race([Promise.all(runs), aborted]);
-      const failed = results.filter((r) => !r.ok).length;
-      const summary = `${results.length - failed} of ${results.length} calls succeeded`;
-      return { content: [{ type: "text", text: `${summary}\n${JSON.stringify(results)}` }], structuredContent: { succeeded: results.length - failed, failed, results } };
-    } finally {
-      void session.close().catch(() => undefined);
-    }
+    const resolved = (calls as Array<{ tool: string; args?: Record<string, unknown>; timeoutMs?: number }>).map((call) => ({
+      tool: this.catalog.resolveSync(call.tool),
+      args: call.args ?? {},
+      timeoutMs: Number(call.timeoutMs ?? 0),
+    }));
+    return runParallel(this.client, resolved, { signal: ctx.signal, onProgress: ctx.onProgress });
   }
 
   async #workflow(args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
