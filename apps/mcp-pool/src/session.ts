@@ -70,8 +70,8 @@ export class UpstreamSession {
     return this.#client ? `upstream=up${this.#pid ? ` pid=${this.#pid}` : ""}` : `upstream=restarting failures=${this.#failures}`;
   }
 
-  async callTool(tool: string, upstreamTool: string, args: Record<string, unknown>, signal: AbortSignal, onProgress?: (update: Record<string, unknown>) => void): Promise<CallToolResult> {
-    const client = await this.#ready(tool, signal);
+  async callTool(upstreamTool: string, args: Record<string, unknown>, signal: AbortSignal, onProgress?: (update: Record<string, unknown>) => void): Promise<CallToolResult> {
+    const client = await this.#ready(signal);
     try {
       // With a signal, an abort sends notifications/cancelled upstream (the SDK does it).
       return (await client.callTool({ name: upstreamTool, arguments: args }, undefined, {
@@ -104,9 +104,15 @@ export class UpstreamSession {
     );
     client.onclose = () => this.#lost(client, "the connection closed");
     client.onerror = (err) => this.#options.log.debug({ err }, "upstream transport error");
-    await client.connect(transport);
-    this.#pid = transport instanceof StdioClientTransport ? transport.pid : null;
-    await this.#listTools(client);
+    try {
+      await client.connect(transport);
+      this.#pid = transport instanceof StdioClientTransport ? transport.pid : null;
+      await this.#listTools(client);
+    } catch (err) {
+      // A half-made session must not leave its child behind.
+      await client.close().catch(() => undefined);
+      throw err;
+    }
     this.#client = client;
     this.#connectedAtMs = Date.now();
     this.#options.log.info({ server: this.#options.name, pid: this.#pid, version: client.getServerVersion() }, "upstream connected");
@@ -172,7 +178,7 @@ export class UpstreamSession {
   }
 
   /** The live client, or, while the upstream restarts, a wait of up to waitMs for it. */
-  async #ready(tool: string, signal: AbortSignal): Promise<Client> {
+  async #ready(signal: AbortSignal): Promise<Client> {
     if (this.#client) return this.#client;
     await new Promise<void>((resolve) => {
       const done = (): void => {

@@ -47,7 +47,7 @@ export function resultOutput(result: CallToolResult): Record<string, unknown> {
 /** The runtime's handler for one upstream tool: the call over the session, isError results as tool errors. */
 export function toolHandler(session: UpstreamSession, entry: RuntimeToolEntry): ToolHandler {
   return async (args, ctx) => {
-    const result = await session.callTool(entry.name, entry.upstreamTool, args, ctx.signal, (update) => ctx.progress(update));
+    const result = await session.callTool(entry.upstreamTool, args, ctx.signal, (update) => ctx.progress(update));
     if (result.isError) throw upstreamToolError(result);
     return resultOutput(result);
   };
