@@ -1,6 +1,7 @@
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { CATALOG_KEY, runtimeToolName, type RuntimeToolEntry } from "@toolmesh/catalog";
-import type { McpPoolName, PoolDefinition } from "@toolmesh/core";
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { tracer, type McpPoolName, type PoolDefinition } from "@toolmesh/core";
 import type { ToolHandler } from "@toolmesh/runtime";
 import { resultText, upstreamToolError } from "./errors.js";
 import type { UpstreamSession } from "./session.js";
@@ -44,11 +45,23 @@ export function resultOutput(result: CallToolResult): Record<string, unknown> {
   return output;
 }
 
-/** The runtime's handler for one upstream tool: the call over the session, isError results as tool errors. */
+/**
+ * The runtime's handler for one upstream tool: the call over the session in
+ * a client span of its own (under the task's span, so a trace shows the
+ * upstream's time apart from toolmesh's), isError results as tool errors.
+ */
 export function toolHandler(session: UpstreamSession, entry: RuntimeToolEntry): ToolHandler {
-  return async (args, ctx) => {
-    const result = await session.callTool(entry.upstreamTool, args, ctx.signal, (update) => ctx.progress(update));
-    if (result.isError) throw upstreamToolError(result);
-    return resultOutput(result);
-  };
+  return (args, ctx) =>
+    tracer("toolmesh-mcp-pool").startActiveSpan(`mcp tools/call ${entry.upstreamTool}`, { kind: SpanKind.CLIENT, attributes: { "mcp.pool": entry.pool, "mcp.tool": entry.upstreamTool } }, async (span) => {
+      try {
+        const result = await session.callTool(entry.upstreamTool, args, ctx.signal, (update) => ctx.progress(update));
+        if (result.isError) throw upstreamToolError(result);
+        return resultOutput(result);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
 }
