@@ -1,5 +1,6 @@
 // An MCP pool's worker process: the shared runtime holding one session to one upstream MCP server.
 import { RuntimeCatalog, openCatalog, publishPoolTools, type RuntimeToolEntry } from "@toolmesh/catalog";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { baseConfigSchema, connectNats, ensurePoolStream, loadConfig, poolDefinition, registerPool, runMain } from "@toolmesh/core";
 import { runWorkerService, type ToolHandler } from "@toolmesh/runtime";
@@ -35,7 +36,7 @@ await runMain("mcp-pool", async () => {
       // The pool's work queue exists before its tools are published: a call the coordinator accepts can be queued.
       await ensurePoolStream(await jetstreamManager(catalogNc), config.pool);
       const kv = await openCatalog(catalogNc);
-      const onTools = async (tools: Parameters<Parameters<typeof UpstreamSession.start>[0]["onTools"]>[0]): Promise<void> => {
+      const onTools = async (tools: Tool[]): Promise<void> => {
         const entries = tools.map((t) => catalogEntry(config.name, config.pool, range, t, instanceId)).filter((e): e is RuntimeToolEntry => e !== undefined);
         const skipped = tools.length - entries.length;
         if (skipped > 0) log.warn({ skipped }, "upstream tools whose names cannot be catalog keys are left out");
