@@ -3,8 +3,8 @@
  * @modelcontextprotocol/server-filesystem (unmodified, from node_modules)
  * (a) one by one, straight to the server over stdio, and (b) all at once
  * through toolmesh: the same client talks to `toolmesh mcp` (the stdio
- * front door) and calls its `parallel` tool, whose calls go over the
- * coordinator's CallTools to the pool mcp-fs — four apps/mcp-pool
+ * front door) and calls its `parallel` tool, whose calls run as one
+ * workflow of independent tasks in the pool mcp-fs — four apps/mcp-pool
  * instances, each holding its own server child. Prints both times, their
  * ratio, the latency one call adds through toolmesh, and CPU per call
  * (every process of each path, from /proc).
