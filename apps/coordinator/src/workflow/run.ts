@@ -668,20 +668,26 @@ export class WorkflowRun {
 
   #armJoinDeadline(task: TaskRecord): void {
     if (task.spec.forEach || task.spec.fanIn.mode !== "deadline") return;
-    const wait = this.createdAtMs + task.spec.fanIn.deadlineMs - Date.now();
-    task.joinTimer = setTimeout(() => {
-      this.#evaluateJoin(task);
-      this.#effects.changed(this);
-    }, Math.max(0, wait));
+    this.#armDeadline(task, this.createdAtMs + task.spec.fanIn.deadlineMs, () => this.#evaluateJoin(task));
   }
 
   #armItemsDeadline(task: TaskRecord): void {
     if (task.spec.fanIn.mode !== "deadline") return;
-    const wait = (task.joinStartedAtMs ?? Date.now()) + task.spec.fanIn.deadlineMs - Date.now();
+    this.#armDeadline(task, (task.joinStartedAtMs ?? Date.now()) + task.spec.fanIn.deadlineMs, () => this.#evaluateFanOut(task));
+  }
+
+  /**
+   * Evaluates the join at `atMs` (wall clock). A timer can fire before
+   * Date.now() reaches it (the event loop's clock is cached, and lags after a
+   * long synchronous stretch), when the join would still see "wait" and
+   * nothing would look again: then it is armed again for the rest.
+   */
+  #armDeadline(task: TaskRecord, atMs: number, evaluate: () => void): void {
     task.joinTimer = setTimeout(() => {
-      this.#evaluateFanOut(task);
+      if (Date.now() < atMs) return this.#armDeadline(task, atMs, evaluate);
+      evaluate();
       this.#effects.changed(this);
-    }, Math.max(0, wait));
+    }, Math.max(0, atMs - Date.now()));
   }
 
   #fanOutOutput(task: TaskRecord, full: boolean): Promise<Record<string, unknown>> | Record<string, unknown> {
