@@ -7,9 +7,9 @@ import { repoRoot } from "./helpers/helm.js";
 // and its stages checked: a target per service, non-root runtime stages, and
 // each CMD running apps/<service>/dist/main.js.
 
-const SERVICES = ["coordinator", "web-search", "codebase", "bash", "agent", "mcp-gateway", "autoscaler"];
-/** apps that are not deployed: the CLI, the test pool, and MCP pools (no image or chart values for them yet). */
-const NOT_DEPLOYED = new Set(["cli", "testpool", "mcp-pool"]);
+const SERVICES = ["coordinator", "web-search", "codebase", "bash", "agent", "mcp-gateway", "mcp-pool", "autoscaler"];
+/** apps that are not deployed: the CLI and the test pool. */
+const NOT_DEPLOYED = new Set(["cli", "testpool"]);
 
 interface Instruction {
   keyword: string;

@@ -171,3 +171,16 @@ so the kubelet's SIGKILL never lands while in-flight calls may still finish.
   value: {{ toString $value | quote }}
 {{- end }}
 {{- end -}}
+
+{{/*
+An MCP pool's replica bounds "min:max": the entry's min (1) and max (4), as
+apps/mcp-pool and the autoscaler read them; fails when min > max. dict name, entry.
+*/}}
+{{- define "toolmesh.mcpReplicas" -}}
+{{- $min := ternary (int .entry.min) 1 (hasKey .entry "min") -}}
+{{- $max := ternary (int .entry.max) 4 (hasKey .entry "max") -}}
+{{- if gt $min $max -}}
+{{- fail (printf "mcpPools.%s: min %d > max %d" .name $min $max) -}}
+{{- end -}}
+{{- printf "%d:%d" $min $max -}}
+{{- end -}}
