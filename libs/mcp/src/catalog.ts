@@ -10,7 +10,7 @@ function ownTools(): Tool[] {
       name: "parallel",
       title: "Run tool calls in parallel",
       description:
-        "Runs many toolmesh tool calls at once over its worker pools and returns every result in the order given. One call's failure does not fail the others: each result is {tool, ok, output} or {tool, ok: false, error: {code, message}}. Use it instead of calling tools one after another.",
+        "Runs many toolmesh tool calls at once over its worker pools and returns every result in the order given. One call's failure does not fail the others: each result is {tool, ok, output}, {tool, ok, outputRef: {uri, bytes}} for an output too large to inline (read it with resources/read), or {tool, ok: false, error: {code, message}}. Cancelling the request cancels every call. Use it instead of calling tools one after another.",
       inputSchema: PARALLEL_SCHEMA as Tool["inputSchema"],
       annotations: { title: "Run tool calls in parallel", openWorldHint: true },
     },
