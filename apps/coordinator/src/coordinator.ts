@@ -16,6 +16,7 @@ import { Leadership } from "./store/leadership.js";
 import { WorkflowStore } from "./store/workflow-store.js";
 import { addReflection } from "./grpc/reflection.js";
 import { coordinatorService } from "./grpc/service.js";
+import { tolerantDecoding } from "./grpc/decoding.js";
 
 export interface RunningCoordinator {
   /** The bound gRPC port. */
@@ -93,12 +94,12 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
 
   const server = new Server({
     // Leave room above the spec limit so an oversize spec reaches validation
-    // and gets INVALID_ARGUMENT with the limit named, not a transport error.
+    // and gets RESOURCE_EXHAUSTED with the limit named, not a transport error.
     "grpc.max_receive_message_length": config.TOOLMESH_MAX_SPEC_BYTES * 2 + 65_536,
     "grpc.max_send_message_length": 64 * 1024 * 1024,
   });
   server.addService(
-    CoordinatorService,
+    tolerantDecoding(CoordinatorService),
     coordinatorService({
       engine,
       nc,

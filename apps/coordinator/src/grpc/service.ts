@@ -16,8 +16,11 @@ import type { CapacityView } from "../capacity.js";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { Engine } from "../engine.js";
 import { validateWorkflow, type SpecLimits } from "../workflow/validate.js";
+import { SpecTooLargeError } from "../workflow/errors.js";
+import { checkId, checkJsonValue, checkTaskOrItemId, checkTemplateName, checkText } from "../workflow/ids.js";
 import { watchEvents } from "../watch.js";
 import { checkToken } from "./auth.js";
+import { checkDecoded } from "./decoding.js";
 import { listCatalogTools } from "./catalog.js";
 import { outputEvent, taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
 import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
@@ -65,6 +68,7 @@ function unary<Req, Res>(
       .with(ctx, async () => {
         checkToken(deps.token, call.metadata);
         if (method !== "GetCapacity" && method !== "ListTools") checkActive(deps);
+        checkDecoded(call.request, `${method}Request`);
         return handler(call.request, ctx);
       })
       .then(
@@ -83,23 +87,41 @@ function unary<Req, Res>(
   };
 }
 
+/**
+ * The spec limits with the bus's: one task's arguments must fit a NATS
+ * message (max_payload less room for the rest of the task message and its
+ * stored record), checked before anything is stored or published.
+ */
+function specLimits(deps: ServiceDeps): SpecLimits {
+  const maxPayload = deps.nc.info?.max_payload ?? 1024 * 1024;
+  return { ...deps.limits, maxTaskBytes: Math.max(0, maxPayload - TASK_MESSAGE_ROOM) };
+}
+
+/** Bytes of a task message and stored task record besides the arguments. */
+const TASK_MESSAGE_ROOM = 8 * 1024;
+
 export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
   const { engine } = deps;
   return {
     submitWorkflow: unary(deps, "SubmitWorkflow", async (request: { spec?: WorkflowSpec }, ctx) => {
       const bytes = request.spec ? WorkflowSpec.encode(request.spec).finish().length : 0;
-      const valid = validateWorkflow(request.spec, bytes, deps.limits);
+      const valid = validateWorkflow(request.spec, bytes, specLimits(deps));
       const run = await engine.submit(valid, ctx);
       return { workflowId: run.id };
     }),
 
-    getWorkflow: unary(deps, "GetWorkflow", async (request: { workflowId: string }) => workflow(await engine.find(request.workflowId))),
+    getWorkflow: unary(deps, "GetWorkflow", async (request: { workflowId: string }) => {
+      checkId(request.workflowId, "workflowId");
+      return workflow(await engine.find(request.workflowId));
+    }),
 
     listWorkflows: unary(deps, "ListWorkflows", async (request: { limit: number }) => ({
-      workflows: engine.list(request.limit || 100).map(workflowSummary),
+      workflows: engine.list(Math.min(request.limit || 100, 10_000)).map(workflowSummary),
     })),
 
     cancelWorkflow: unary(deps, "CancelWorkflow", async (request: { workflowId: string; reason: string }) => {
+      checkId(request.workflowId, "workflowId");
+      checkText(request.reason, "reason");
       const run = await engine.find(request.workflowId);
       run.cancel(request.reason || "cancelled by client");
       return { state: workflowState(run.state) };
@@ -126,7 +148,11 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       };
       call.on("data", (request: CallToolsRequest) => {
         pending += 1;
-        runOneCall(deps, request.call ?? { tool: "", args: {}, timeoutMs: 0, retry: undefined }, ctx)
+        Promise.resolve()
+          .then(() => {
+            checkDecoded(request, "CallToolsRequest");
+            return runOneCall(deps, request.call ?? { tool: "", args: {}, timeoutMs: 0, retry: undefined }, ctx);
+          })
           .then(
             (result) => ({ requestId: request.requestId, result, error: undefined }),
             (err: unknown) => {
@@ -153,15 +179,17 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     listTools: unary(deps, "ListTools", async () => ({ tools: listCatalogTools() })),
 
     runTemplate: unary(deps, "RunTemplate", async (request: RunTemplateRequest, ctx) => {
-      const spec = templateSpec(request);
-      const valid = validateWorkflow(spec, WorkflowSpec.encode(spec).finish().length, deps.limits);
+      const spec = templateSpec(checkTemplateRequest(request));
+      const valid = validateWorkflow(spec, WorkflowSpec.encode(spec).finish().length, specLimits(deps));
       // An unknown root or a missing path: one error now, not one per codebase task.
       await checkCodebaseScopes(deps, request.template, spec, ctx);
       const run = await engine.submit(valid, ctx);
       return { workflowId: run.id };
     }),
-    expandTemplate: unary(deps, "ExpandTemplate", async (request: RunTemplateRequest) => templateSpec(request)),
+    expandTemplate: unary(deps, "ExpandTemplate", async (request: RunTemplateRequest) => templateSpec(checkTemplateRequest(request))),
     getTaskOutput: unary(deps, "GetTaskOutput", async (request: { workflowId: string; taskId: string }) => {
+      checkId(request.workflowId, "workflowId");
+      checkTaskOrItemId(request.taskId, "taskId");
       const run = await engine.find(request.workflowId);
       const task = run.tasks.get(request.taskId);
       if (!task) throw serviceError(status.NOT_FOUND, `workflow ${run.id} has no task "${request.taskId}"`);
@@ -176,6 +204,8 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
         try {
           checkToken(deps.token, call.metadata);
           checkActive(deps);
+          checkDecoded(call.request, "WatchWorkflowRequest");
+          checkId(call.request.workflowId, "workflowId");
           const run = await engine.find(call.request.workflowId);
           // Live output rides along with the stored events while the workflow runs.
           const chunks = run.done
@@ -213,6 +243,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
  * tool's error as the gRPC status of its code.
  */
 async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Context): Promise<TaskStatus> {
+  checkText(request.tool, "tool", 128);
   const spec = {
     name: `call ${request.tool}`,
     defaultTimeoutMs: request.timeoutMs,
@@ -223,9 +254,10 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
   };
   let valid;
   try {
-    // Size: one call's arguments are bounded by the gRPC message limit.
-    valid = validateWorkflow(spec, 0, deps.limits);
+    // Size: the call's arguments must fit the spec limit and one bus message.
+    valid = validateWorkflow(spec, Buffer.byteLength(JSON.stringify(request.args ?? {})), specLimits(deps));
   } catch (err) {
+    if (err instanceof SpecTooLargeError) throw err;
     // For a single call, name an argument problem without the task framing.
     try {
       parseToolArgs(request.tool, request.args ?? {});
@@ -243,3 +275,11 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
   // A single call's caller wants the output itself, even when it was large.
   return { ...taskStatus(task), output: await run.outputOf(task) };
 }
+
+/** A template request's name, parameters and parent are checked like a spec's before the template is built. */
+function checkTemplateRequest(request: RunTemplateRequest): RunTemplateRequest {
+  checkTemplateName(request.template, "template");
+  checkJsonValue(request.params ?? {}, "params");
+  return request;
+}
+

@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { ToolError, type ErrorCode } from "@toolmesh/core";
-import { InvalidSpecError, WorkflowNotFoundError } from "../workflow/errors.js";
+import { InvalidSpecError, ParentDeniedError, SpecTooLargeError, WorkflowNotFoundError } from "../workflow/errors.js";
 
 /** The one place where toolmesh error codes become gRPC status codes. */
 const GRPC_STATUS: Record<ErrorCode, status> = {
@@ -26,6 +26,8 @@ export function serviceError(code: status, message: string): ServiceError {
 /** Any error thrown by a handler as a gRPC error with a status that fits. */
 export function toServiceError(err: unknown): ServiceError {
   if (err instanceof InvalidSpecError) return serviceError(status.INVALID_ARGUMENT, err.message);
+  if (err instanceof SpecTooLargeError) return serviceError(status.RESOURCE_EXHAUSTED, err.message);
+  if (err instanceof ParentDeniedError) return serviceError(status.PERMISSION_DENIED, err.message);
   if (err instanceof WorkflowNotFoundError) return serviceError(status.NOT_FOUND, err.message);
   if (err instanceof ToolError) return serviceError(grpcStatusOf(err.code), err.message);
   if (typeof err === "object" && err !== null && "code" in err && typeof err.code === "number" && "details" in err) {

@@ -1,9 +1,10 @@
-import { SUBJECT_TOKEN, ToolError } from "@toolmesh/core";
+import { ToolError } from "@toolmesh/core";
 import { FanInMode, type FanIn, type ForEach, type RetryPolicy, type WorkflowSpec } from "@toolmesh/proto";
 import { getTool, parseToolArgs, type ToolPool } from "@toolmesh/tools";
-import { InvalidSpecError } from "./errors.js";
+import { InvalidSpecError, SpecTooLargeError } from "./errors.js";
 import { JOIN_ALL, type FanInModeName, type FanInPolicy } from "./fan-in.js";
 import { findCycle } from "./graph.js";
+import { checkId, checkJsonValue, checkText, shown } from "./ids.js";
 import { placeholdersIn } from "./placeholders.js";
 
 export interface Retry {
@@ -38,7 +39,7 @@ export interface ValidWorkflow {
   priority: number;
   maxConcurrency: number;
   maxCalls: number;
-  parent?: { workflowId: string; taskId: string };
+  parent?: { workflowId: string; taskId: string; capability: string };
 }
 
 export interface SpecLimits {
@@ -51,7 +52,16 @@ export interface SpecLimits {
   maxCalls: number;
   /** Default cap of one fan-out's items. */
   maxItems: number;
+  /**
+   * Most bytes one task's arguments may take as JSON: its task message and
+   * stored record must fit one NATS message (the server's max_payload less
+   * room for the rest). Unset: not checked.
+   */
+  maxTaskBytes?: number;
 }
+
+/** Ceiling of retry.initialBackoffMs and retry.maxBackoffMs. */
+export const MAX_BACKOFF_MS = 10 * 60 * 1000;
 
 const FAN_IN_MODES: Record<FanInMode, FanInModeName> = {
   [FanInMode.FAN_IN_MODE_UNSPECIFIED]: "all",
@@ -71,7 +81,16 @@ const FAN_IN_MODES: Record<FanInMode, FanInModeName> = {
 export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: number, limits: SpecLimits): ValidWorkflow {
   if (!spec) throw new InvalidSpecError("spec is required");
   if (specBytes > limits.maxSpecBytes) {
-    throw new InvalidSpecError(`spec is ${specBytes} bytes; the limit is ${limits.maxSpecBytes} (TOOLMESH_MAX_SPEC_BYTES)`);
+    throw new SpecTooLargeError(`spec is ${specBytes} bytes; the limit is ${limits.maxSpecBytes} (TOOLMESH_MAX_SPEC_BYTES)`, specBytes, limits.maxSpecBytes);
+  }
+  checkText(spec.name, "name");
+  if (spec.priority > 9) throw new InvalidSpecError(`priority must be within 0..9, got ${spec.priority}`);
+  if (spec.defaultTimeoutMs > limits.maxTimeoutMs) {
+    throw new InvalidSpecError(`defaultTimeoutMs ${spec.defaultTimeoutMs} exceeds the limit ${limits.maxTimeoutMs} (TOOLMESH_MAX_TIMEOUT_MS)`);
+  }
+  if (spec.parent?.workflowId || spec.parent?.taskId) {
+    checkId(spec.parent.workflowId, "parent.workflowId");
+    checkId(spec.parent.taskId, "parent.taskId");
   }
   if (spec.tasks.length === 0) throw new InvalidSpecError("spec.tasks is empty: a workflow needs at least one task");
   if (spec.tasks.length > limits.maxTasks) {
@@ -80,14 +99,24 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
   const workflowTimeout = spec.defaultTimeoutMs || limits.defaultTimeoutMs;
   const ids = new Set<string>();
   const tasks: ValidTask[] = spec.tasks.map((task, index) => {
-    const where = `tasks[${index}]${task.id ? ` (id "${task.id}")` : ""}`;
-    if (!SUBJECT_TOKEN.test(task.id)) {
-      throw new InvalidSpecError(`${where}: id must be 1-64 letters, digits, '_' or '-'`);
-    }
+    const where = `tasks[${index}]${task.id ? ` (id ${shown(task.id)})` : ""}`;
+    checkId(task.id, `${where}: id`);
     if (ids.has(task.id)) throw new InvalidSpecError(`${where}: duplicate task id "${task.id}"`);
     ids.add(task.id);
     const tool = getTool(task.tool);
-    if (!tool) throw new InvalidSpecError(`${where}: unknown tool "${task.tool}"`);
+    if (!tool) throw new InvalidSpecError(`${where}: unknown tool ${shown(task.tool)}`);
+    if (task.dependsOn.length > limits.maxTasks) throw new InvalidSpecError(`${where}: dependsOn has ${task.dependsOn.length} entries; the limit is ${limits.maxTasks}`);
+    task.dependsOn.forEach((dep, i) => checkId(dep, `${where}: dependsOn[${i}]`));
+    checkText(task.stage ?? "", `${where}: stage`);
+    checkJsonValue(task.args ?? {}, `${where}: args`);
+    const argBytes = limits.maxTaskBytes === undefined ? 0 : Buffer.byteLength(JSON.stringify(task.args ?? {}));
+    if (limits.maxTaskBytes !== undefined && argBytes > limits.maxTaskBytes) {
+      throw new SpecTooLargeError(
+        `${where}: args take ${argBytes} bytes; one task's arguments may take at most ${limits.maxTaskBytes} bytes (they travel in one NATS message: the server's max_payload)`,
+        argBytes,
+        limits.maxTaskBytes,
+      );
+    }
     const { args, templated } = validateArgs(task.tool, task.args ?? {}, where, task.forEach !== undefined);
     // An agent's own budget says how long it may take: its task waits that long unless told otherwise.
     const agentWallMs = task.tool === "agent.run" ? Number((args.budget as { wallMs?: number } | undefined)?.wallMs ?? 0) : 0;
@@ -106,7 +135,7 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
       timeoutMs,
       retry: validateRetry(task.retry, where, limits.maxAttempts),
       ...(task.forEach ? { forEach: validateForEach(task.forEach, dependsOn, where, limits.maxItems) } : {}),
-      fanIn: validateFanIn(task.fanIn, where),
+      fanIn: validateFanIn(task.fanIn, where, task.forEach ? limits.maxItems : dependsOn.length, limits.maxTimeoutMs),
       stage: (task.stage ?? "").slice(0, 64),
       shareable: tool.shareable,
     };
@@ -129,14 +158,15 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
   if (maxCalls > limits.maxCalls) throw new InvalidSpecError(`limits.maxCalls ${maxCalls} exceeds the coordinator's limit ${limits.maxCalls} (TOOLMESH_MAX_CALLS)`);
   const directCalls = tasks.filter((t) => !t.forEach).length;
   if (directCalls > maxCalls) throw new InvalidSpecError(`the workflow has ${directCalls} calls; limits.maxCalls is ${maxCalls}`);
-  if (spec.priority > 9) throw new InvalidSpecError(`priority must be within 0..9, got ${spec.priority}`);
+  const maxConcurrency = spec.limits?.maxConcurrency ?? 0;
+  if (maxConcurrency > limits.maxCalls) throw new InvalidSpecError(`limits.maxConcurrency ${maxConcurrency} exceeds the coordinator's limit ${limits.maxCalls} (TOOLMESH_MAX_CALLS)`);
   return {
     name: spec.name || "workflow",
     tasks,
     priority: spec.priority,
-    maxConcurrency: spec.limits?.maxConcurrency ?? 0,
+    maxConcurrency,
     maxCalls,
-    ...(spec.parent?.workflowId ? { parent: { workflowId: spec.parent.workflowId, taskId: spec.parent.taskId } } : {}),
+    ...(spec.parent?.workflowId ? { parent: { workflowId: spec.parent.workflowId, taskId: spec.parent.taskId, capability: spec.parent.capability } } : {}),
   };
 }
 
@@ -160,7 +190,11 @@ function validateArgs(tool: string, raw: Record<string, unknown>, where: string,
 
 function validateForEach(forEach: ForEach, dependsOn: string[], where: string, defaultMaxItems: number): NonNullable<ValidTask["forEach"]> {
   if (!forEach.from) throw new InvalidSpecError(`${where}: forEach.from must name the upstream task whose output holds the items`);
-  if (!dependsOn.includes(forEach.from)) throw new InvalidSpecError(`${where}: forEach.from "${forEach.from}" must also be in dependsOn`);
+  if (!dependsOn.includes(forEach.from)) throw new InvalidSpecError(`${where}: forEach.from ${shown(forEach.from)} must also be in dependsOn`);
+  if (forEach.items.length > 256) throw new InvalidSpecError(`${where}: forEach.items may be at most 256 characters`);
+  if (forEach.maxItems > defaultMaxItems) {
+    throw new InvalidSpecError(`${where}: forEach.maxItems ${forEach.maxItems} exceeds the limit ${defaultMaxItems} (TOOLMESH_MAX_ITEMS)`);
+  }
   if (!/^[A-Za-z0-9_.]*(\[\](\.[A-Za-z0-9_]+)*)?$/.test(forEach.items)) {
     throw new InvalidSpecError(`${where}: forEach.items "${forEach.items}" must be a dot path such as "files" or "files[].path"`);
   }
@@ -175,16 +209,20 @@ function validateForEach(forEach: ForEach, dependsOn: string[], where: string, d
   return {
     from: forEach.from,
     items: forEach.items,
-    maxItems: Math.min(forEach.maxItems || defaultMaxItems, defaultMaxItems),
+    maxItems: forEach.maxItems || defaultMaxItems,
     ...(forEach.match ? { match: forEach.match } : {}),
   };
 }
 
-function validateFanIn(fanIn: FanIn | undefined, where: string): FanInPolicy {
+/** `members`: the most a quorum can count (a fan-out's item cap, or the number of dependencies). */
+function validateFanIn(fanIn: FanIn | undefined, where: string, members: number, maxTimeoutMs: number): FanInPolicy {
   if (!fanIn) return JOIN_ALL;
-  const mode = FAN_IN_MODES[fanIn.mode] ?? "all";
+  const mode = FAN_IN_MODES[fanIn.mode];
+  if (mode === undefined || fanIn.mode === FanInMode.UNRECOGNIZED) throw new InvalidSpecError(`${where}: fanIn.mode ${fanIn.mode} is not a known mode`);
   if (mode === "quorum" && fanIn.quorum < 1) throw new InvalidSpecError(`${where}: fanIn mode QUORUM needs quorum >= 1`);
+  if (fanIn.quorum > Math.max(members, 1)) throw new InvalidSpecError(`${where}: fanIn.quorum ${fanIn.quorum} exceeds the ${members} members it can count`);
   if (mode === "deadline" && fanIn.deadlineMs < 1) throw new InvalidSpecError(`${where}: fanIn mode DEADLINE needs deadlineMs >= 1`);
+  if (fanIn.deadlineMs > maxTimeoutMs) throw new InvalidSpecError(`${where}: fanIn.deadlineMs ${fanIn.deadlineMs} exceeds the limit ${maxTimeoutMs}`);
   return { mode, quorum: fanIn.quorum, deadlineMs: fanIn.deadlineMs };
 }
 
@@ -193,8 +231,14 @@ function validateRetry(retry: RetryPolicy | undefined, where: string, maxAttempt
   if (attempts > maxAttempts) {
     throw new InvalidSpecError(`${where}: retry.maxAttempts ${attempts} exceeds the limit ${maxAttempts}`);
   }
-  const multiplier = retry?.backoffMultiplier || 2;
-  if (multiplier < 1 || multiplier > 10) throw new InvalidSpecError(`${where}: retry.backoffMultiplier must be within 1..10`);
+  const given = retry?.backoffMultiplier ?? 0;
+  if (!Number.isFinite(given)) throw new InvalidSpecError(`${where}: retry.backoffMultiplier must be a finite number within 1..10, got ${given}`);
+  const multiplier = given || 2;
+  if (multiplier < 1 || multiplier > 10) throw new InvalidSpecError(`${where}: retry.backoffMultiplier must be within 1..10, got ${multiplier}`);
+  for (const field of ["initialBackoffMs", "maxBackoffMs"] as const) {
+    const value = retry?.[field] ?? 0;
+    if (value > MAX_BACKOFF_MS) throw new InvalidSpecError(`${where}: retry.${field} ${value} exceeds the limit ${MAX_BACKOFF_MS}`);
+  }
   return {
     maxAttempts: attempts,
     initialBackoffMs: retry?.initialBackoffMs || 200,
