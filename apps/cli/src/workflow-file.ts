@@ -11,10 +11,59 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The fields each mapping of a workflow file may have (a typo would otherwise be dropped without a word). */
+const FIELDS = {
+  workflow: ["name", "tasks", "defaultTimeoutMs", "priority", "limits"],
+  task: ["id", "tool", "args", "dependsOn", "timeoutMs", "retry", "forEach", "fanIn", "stage"],
+  retry: ["maxAttempts", "initialBackoffMs", "backoffMultiplier", "maxBackoffMs"],
+  forEach: ["from", "items", "maxItems", "match"],
+  fanIn: ["mode", "quorum", "deadlineMs"],
+  limits: ["maxConcurrency", "maxCalls"],
+} as const;
+
+/** Levenshtein distance: enough to suggest the field a typo meant. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** Refuses a field the mapping does not have, naming the nearest valid one (or all of them). */
+function checkFields(raw: Record<string, unknown>, known: readonly string[], where: string, source: string): void {
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    const at = where ? `${where}.${key}` : key;
+    const [nearest] = known
+      .map((name) => ({ name, distance: editDistance(key.toLowerCase(), name.toLowerCase()) }))
+      .sort((a, b) => a.distance - b.distance);
+    const hint =
+      nearest && nearest.distance <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean ${nearest.name}?` : `the fields here are ${known.join(", ")}`;
+    throw new WorkflowFileError(`${source}: ${at}: unknown field; ${hint}`);
+  }
+}
+
+/** A number field: absent is `fallback`; anything but a finite number (within `max`) is refused, naming the field. */
+function numberOf(value: unknown, where: string, fallback: number, options: { integer?: boolean; max?: number } = {}): number {
+  if (value === undefined || value === null) return fallback;
+  const integer = options.integer ?? true;
+  const max = options.max ?? 0xffff_ffff;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max || (integer && !Number.isInteger(value))) {
+    throw new WorkflowFileError(`${where} must be ${integer ? "a whole number" : "a number"} within 0..${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /**
  * Reads a workflow from YAML or JSON (JSON is YAML) into a WorkflowSpec.
- * Only the shape is checked here; tools, arguments and the graph are
- * validated by the coordinator, which says exactly what is wrong.
+ * Only the shape is checked here (fields each mapping may have, with the
+ * nearest valid name for a typo; numbers); tools, arguments and the graph
+ * are validated by the coordinator, which says exactly what is wrong.
  */
 export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
   let doc: unknown;
@@ -24,9 +73,12 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
     throw new WorkflowFileError(`${source}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!isRecord(doc)) throw new WorkflowFileError(`${source}: expected a mapping with "name" and "tasks"`);
+  checkFields(doc, FIELDS.workflow, "", source);
   if (!Array.isArray(doc.tasks)) throw new WorkflowFileError(`${source}: "tasks" must be a list`);
   const tasks: TaskSpec[] = doc.tasks.map((raw: unknown, index: number) => {
-    if (!isRecord(raw)) throw new WorkflowFileError(`${source}: tasks[${index}] must be a mapping`);
+    const at = `${source}: tasks[${index}]`;
+    if (!isRecord(raw)) throw new WorkflowFileError(`${at} must be a mapping`);
+    checkFields(raw, FIELDS.task, `tasks[${index}]`, source);
     const dependsOn = raw.dependsOn ?? [];
     if (!Array.isArray(dependsOn) || !dependsOn.every((d) => typeof d === "string")) {
       throw new WorkflowFileError(`${source}: tasks[${index}].dependsOn must be a list of task ids`);
@@ -34,40 +86,45 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
     if (raw.args !== undefined && !isRecord(raw.args)) throw new WorkflowFileError(`${source}: tasks[${index}].args must be a mapping`);
     const retry = raw.retry;
     if (retry !== undefined && !isRecord(retry)) throw new WorkflowFileError(`${source}: tasks[${index}].retry must be a mapping`);
+    if (retry) checkFields(retry, FIELDS.retry, `tasks[${index}].retry`, source);
     return {
-      forEach: forEachOf(raw.forEach, `${source}: tasks[${index}].forEach`),
-      fanIn: fanInOf(raw.fanIn, `${source}: tasks[${index}].fanIn`),
+      forEach: forEachOf(raw.forEach, `tasks[${index}].forEach`, source),
+      fanIn: fanInOf(raw.fanIn, `tasks[${index}].fanIn`, source),
       stage: String(raw.stage ?? ""),
       id: String(raw.id ?? ""),
       tool: String(raw.tool ?? ""),
       args: (raw.args as Record<string, unknown> | undefined) ?? {},
       dependsOn,
-      timeoutMs: Number(raw.timeoutMs ?? 0),
+      timeoutMs: numberOf(raw.timeoutMs, `${at}.timeoutMs`, 0),
       retry: retry
         ? {
-            maxAttempts: Number(retry.maxAttempts ?? 1),
-            initialBackoffMs: Number(retry.initialBackoffMs ?? 0),
-            backoffMultiplier: Number(retry.backoffMultiplier ?? 0),
-            maxBackoffMs: Number(retry.maxBackoffMs ?? 0),
+            maxAttempts: numberOf(retry.maxAttempts, `${at}.retry.maxAttempts`, 1),
+            initialBackoffMs: numberOf(retry.initialBackoffMs, `${at}.retry.initialBackoffMs`, 0),
+            backoffMultiplier: numberOf(retry.backoffMultiplier, `${at}.retry.backoffMultiplier`, 0, { integer: false, max: 10 }),
+            maxBackoffMs: numberOf(retry.maxBackoffMs, `${at}.retry.maxBackoffMs`, 0),
           }
         : undefined,
     };
   });
   const limits = doc.limits;
   if (limits !== undefined && !isRecord(limits)) throw new WorkflowFileError(`${source}: "limits" must be a mapping`);
+  if (limits) checkFields(limits, FIELDS.limits, "limits", source);
   return WorkflowSpec.fromPartial({
     name: String(doc.name ?? source),
     tasks,
-    defaultTimeoutMs: Number(doc.defaultTimeoutMs ?? 0),
-    priority: Number(doc.priority ?? 0),
-    ...(limits ? { limits: { maxConcurrency: Number(limits.maxConcurrency ?? 0), maxCalls: Number(limits.maxCalls ?? 0) } } : {}),
+    defaultTimeoutMs: numberOf(doc.defaultTimeoutMs, `${source}: defaultTimeoutMs`, 0),
+    priority: numberOf(doc.priority, `${source}: priority`, 0, { max: 9 }),
+    ...(limits
+      ? { limits: { maxConcurrency: numberOf(limits.maxConcurrency, `${source}: limits.maxConcurrency`, 0), maxCalls: numberOf(limits.maxCalls, `${source}: limits.maxCalls`, 0) } }
+      : {}),
   });
 }
 
-function forEachOf(raw: unknown, where: string): ForEach | undefined {
+function forEachOf(raw: unknown, where: string, source: string): ForEach | undefined {
   if (raw === undefined) return undefined;
-  if (!isRecord(raw)) throw new WorkflowFileError(`${where} must be a mapping with "from" and "items"`);
-  return { from: String(raw.from ?? ""), items: String(raw.items ?? ""), maxItems: Number(raw.maxItems ?? 0), match: String(raw.match ?? "") };
+  if (!isRecord(raw)) throw new WorkflowFileError(`${source}: ${where} must be a mapping with "from" and "items"`);
+  checkFields(raw, FIELDS.forEach, where, source);
+  return { from: String(raw.from ?? ""), items: String(raw.items ?? ""), maxItems: numberOf(raw.maxItems, `${source}: ${where}.maxItems`, 0), match: String(raw.match ?? "") };
 }
 
 const FAN_IN_MODES: Record<string, FanInMode> = {
@@ -78,12 +135,13 @@ const FAN_IN_MODES: Record<string, FanInMode> = {
   deadline: FanInMode.FAN_IN_MODE_DEADLINE,
 };
 
-function fanInOf(raw: unknown, where: string): FanIn | undefined {
+function fanInOf(raw: unknown, where: string, source: string): FanIn | undefined {
   if (raw === undefined) return undefined;
-  if (!isRecord(raw)) throw new WorkflowFileError(`${where} must be a mapping with "mode"`);
+  if (!isRecord(raw)) throw new WorkflowFileError(`${source}: ${where} must be a mapping with "mode"`);
+  checkFields(raw, FIELDS.fanIn, where, source);
   const mode = FAN_IN_MODES[String(raw.mode ?? "all").toLowerCase().replaceAll("-", "_")];
-  if (mode === undefined) throw new WorkflowFileError(`${where}.mode must be one of ${Object.keys(FAN_IN_MODES).join(", ")}`);
-  return { mode, quorum: Number(raw.quorum ?? 0), deadlineMs: Number(raw.deadlineMs ?? 0) };
+  if (mode === undefined) throw new WorkflowFileError(`${source}: ${where}.mode must be one of ${Object.keys(FAN_IN_MODES).join(", ")}`);
+  return { mode, quorum: numberOf(raw.quorum, `${source}: ${where}.quorum`, 0), deadlineMs: numberOf(raw.deadlineMs, `${source}: ${where}.deadlineMs`, 0) };
 }
 
 export async function readWorkflowFile(path: string): Promise<WorkflowSpec> {

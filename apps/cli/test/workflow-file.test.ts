@@ -1,6 +1,6 @@
 import { FanInMode } from "@toolmesh/proto";
 import { describe, expect, it } from "vitest";
-import { WorkflowFileError, parseWorkflow, readWorkflowFile } from "../src/workflow-file.js";
+import { WorkflowFileError, editDistance, parseWorkflow, readWorkflowFile } from "../src/workflow-file.js";
 
 describe("workflow files", () => {
   it("reads YAML with defaults for what a task leaves out", () => {
@@ -52,6 +52,30 @@ tasks:
   ])("says what is wrong with %j", (text, message) => {
     expect(() => parseWorkflow(text, "wf.yaml")).toThrow(WorkflowFileError);
     expect(() => parseWorkflow(text, "wf.yaml")).toThrow(message);
+  });
+});
+
+describe("unknown fields and bad numbers", () => {
+  it.each([
+    ["name: x\ntasks:\n  - id: a\n    tool: test.echo\n    tmeoutMs: 5\n", "wf.yaml: tasks[0].tmeoutMs: unknown field; did you mean timeoutMs?"],
+    ["name: x\ntaks: []\n", "wf.yaml: taks: unknown field; did you mean tasks?"],
+    ["name: x\ntasks:\n  - id: a\n    tool: test.echo\n    retry: { maxAtempts: 3 }\n", "wf.yaml: tasks[0].retry.maxAtempts: unknown field; did you mean maxAttempts?"],
+    ["name: x\ntasks:\n  - id: a\n    tool: t\n    dependsOn: [b]\n    forEach: { from: b, items: x, maxitems: 3 }\n", "wf.yaml: tasks[0].forEach.maxitems: unknown field; did you mean maxItems?"],
+    ["name: x\ntasks:\n  - id: a\n    tool: t\n    fanIn: { mode: quorum, quorom: 2 }\n", "wf.yaml: tasks[0].fanIn.quorom: unknown field; did you mean quorum?"],
+    ["name: x\ntasks: []\nlimits: { maxConcurency: 2 }\n", "wf.yaml: limits.maxConcurency: unknown field; did you mean maxConcurrency?"],
+    ["name: x\ntasks:\n  - id: a\n    tool: t\n    colour: red\n", "wf.yaml: tasks[0].colour: unknown field; the fields here are id, tool, args, dependsOn, timeoutMs, retry, forEach, fanIn, stage"],
+    ["name: x\ntasks:\n  - id: a\n    tool: t\n    timeoutMs: soon\n", 'wf.yaml: tasks[0].timeoutMs must be a whole number within 0..4294967295, got "soon"'],
+    ["name: x\ntasks:\n  - id: a\n    tool: t\n    retry: { backoffMultiplier: .nan }\n", "wf.yaml: tasks[0].retry.backoffMultiplier must be a number within 0..10, got null"],
+    ["name: x\npriority: 12\ntasks: []\n", "wf.yaml: priority must be a whole number within 0..9, got 12"],
+  ])("refuses %j", (text, message) => {
+    expect(() => parseWorkflow(text, "wf.yaml")).toThrow(WorkflowFileError);
+    expect(() => parseWorkflow(text, "wf.yaml")).toThrow(message);
+  });
+
+  it("editDistance counts single-character edits", () => {
+    expect(editDistance("tmeoutMs", "timeoutMs")).toBe(1);
+    expect(editDistance("", "abc")).toBe(3);
+    expect(editDistance("kitten", "sitting")).toBe(3);
   });
 });
 
