@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-const tooLarge = { code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/args take \d+ bytes; one task's arguments may take at most \d+ bytes \(.*max_payload\)/) };
+const tooLarge = { code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/the task's arguments take \d+ bytes; a task's arguments can be at most \d+ bytes \(.*max_payload\)/) };
 
 describe("arguments too large for the bus", () => {
   it("a 100,000-character id is INVALID_ARGUMENT at once, not a lookup that times out", async () => {
@@ -39,7 +39,7 @@ describe("arguments too large for the bus", () => {
     const big = "x".repeat(3_900_000);
     await expect(stack.client.submit(workflow("big", [task("a", "test.echo", { value: big })]))).rejects.toMatchObject({
       ...tooLarge,
-      details: expect.stringMatching(/^tasks\[0\] \(id "a"\): args take 39000\d\d bytes/),
+      details: expect.stringMatching(/^tasks\[0\] \(id "a"\): the task's arguments take 39000\d\d bytes/),
     });
     await expect(stack.client.call({ tool: "test.echo", args: { value: big } })).rejects.toMatchObject(tooLarge);
     expect((await stack.client.list()).workflows).toHaveLength(0);

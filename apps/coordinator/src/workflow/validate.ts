@@ -112,7 +112,7 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
     const argBytes = limits.maxTaskBytes === undefined ? 0 : Buffer.byteLength(JSON.stringify(task.args ?? {}));
     if (limits.maxTaskBytes !== undefined && argBytes > limits.maxTaskBytes) {
       throw new SpecTooLargeError(
-        `${where}: args take ${argBytes} bytes; one task's arguments may take at most ${limits.maxTaskBytes} bytes (they travel in one NATS message: the server's max_payload)`,
+        `${where}: the task's arguments take ${argBytes} bytes; a task's arguments can be at most ${limits.maxTaskBytes} bytes (they travel in one NATS message: the server's max_payload)`,
         argBytes,
         limits.maxTaskBytes,
       );
