@@ -238,7 +238,7 @@ describe("agent.run with the coordinator's sub-agent support", () => {
     const events: WorkflowEvent[] = [];
     const { wf, output } = await runAgent({ goal: "one echo", plan: { tasks: [echo("a", 1)] } }, events);
     const childId = output.workflowIds[0] as string;
-    expect((await stack.client.get(childId)).parent).toEqual({ workflowId: wf.id, taskId: "agent" });
+    expect((await stack.client.get(childId)).parent).toEqual({ workflowId: wf.id, taskId: "agent", capability: "" });
     expect(wf.children).toEqual([childId]);
     const childEvents = events.filter((e) => e.workflowId === childId);
     expect(childEvents.map((e) => e.type)).toContain(EventType.EVENT_TYPE_TASK_SUCCEEDED);

@@ -28,7 +28,8 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
     const args = rawArgs as AgentRunArgs;
     const session = new AgentSession({
       client,
-      parent: { workflowId: ctx.workflowId, taskId: ctx.taskId },
+      // The capability the coordinator gave this attempt: without it, child workflows are refused.
+      parent: { workflowId: ctx.workflowId, taskId: ctx.taskId, ...(ctx.capability ? { capability: ctx.capability } : {}) },
       budget: args.budget,
       tools: args.tools ?? defaultTools(),
       signal: ctx.signal,

@@ -13,7 +13,7 @@ import { settleWorkflow, type SettledBatch } from "./results.js";
 
 export interface AgentSessionOptions {
   client: CoordinatorApi;
-  parent: { workflowId: string; taskId: string };
+  parent: { workflowId: string; taskId: string; capability?: string };
   budget: Budget;
   tools: readonly string[];
   signal: AbortSignal;

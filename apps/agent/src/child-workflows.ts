@@ -34,7 +34,7 @@ export class ChildWorkflows {
 
   constructor(
     private readonly client: CoordinatorApi,
-    private readonly parent: { workflowId: string; taskId: string },
+    private readonly parent: { workflowId: string; taskId: string; capability?: string },
     private readonly log: Logger,
   ) {}
 
@@ -53,7 +53,7 @@ export class ChildWorkflows {
   }
 
   async runTemplate(template: string, params: Record<string, unknown>): Promise<string> {
-    const id = await this.client.runTemplate({ template, params, priority: 0, parent: this.parent }).catch((err: unknown) => {
+    const id = await this.client.runTemplate({ template, params, priority: 0, parent: { capability: "", ...this.parent } }).catch((err: unknown) => {
       throw fromGrpcError(err, `running template "${template}"`);
     });
     return this.#started(id, 0);

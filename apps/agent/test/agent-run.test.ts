@@ -57,7 +57,7 @@ class RecordingCoordinator implements CoordinatorApi {
 }
 
 function context(signal = new AbortController().signal): ToolContext {
-  return { workflowId: "wf-root", taskId: "agent", attempt: 1, signal, progress: () => undefined, chunk: () => undefined, log: createLogger("test", "silent") };
+  return { workflowId: "wf-root", taskId: "agent", attempt: 1, capability: "cap-1", signal, progress: () => undefined, chunk: () => undefined, log: createLogger("test", "silent") };
 }
 
 const config = parseAgentConfig({});
@@ -75,7 +75,7 @@ describe("agent.run handler", () => {
     const coordinator = new RecordingCoordinator();
     const handler = createAgentRunHandler(coordinator, config);
     const output = await handler(parseToolArgs("agent.run", { goal: "explore", plan: { template: "explore-codebase", params: { path: "." } } }), context());
-    expect(coordinator.templates).toEqual([{ template: "explore-codebase", params: { path: "." }, priority: 0, parent: { workflowId: "wf-root", taskId: "agent" } }]);
+    expect(coordinator.templates).toEqual([{ template: "explore-codebase", params: { path: "." }, priority: 0, parent: { workflowId: "wf-root", taskId: "agent", capability: "cap-1" } }]);
     expect(output.workflowIds).toEqual(["tpl-1"]);
     expect(output.answer).toMatch(/# Findings/);
   });

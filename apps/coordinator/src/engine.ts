@@ -26,14 +26,14 @@ import {
   type TaskMessage,
 } from "@toolmesh/core";
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
 import { SharedResults } from "./shared-results.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
-import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
+import { InvalidSpecError, ParentDeniedError, WorkflowNotFoundError } from "./workflow/errors.js";
 import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput, type TaskRecord } from "./workflow/run.js";
 import type { ValidWorkflow } from "./workflow/validate.js";
 
@@ -195,6 +195,7 @@ export class Engine {
     if (!parent || parent.done) {
       throw new InvalidSpecError(`parent.workflowId "${workflow.parent.workflowId}" is not a running workflow on this coordinator`);
     }
+    checkParentCapability(parent, workflow.parent);
     const depth = parent.depth + 1;
     if (depth >= MAX_AGENT_DEPTH && workflow.tasks.some((t) => t.tool === "agent.run")) {
       throw new ToolError(
@@ -294,6 +295,8 @@ export class Engine {
 
   async #publishTask(run: WorkflowRun, task: TaskRecord, deadlineMs: number): Promise<void> {
     const parent = this.#spans.get(run.id)?.ctx ?? context.active();
+    // Each agent.run attempt gets a capability of its own: only it may attach child workflows.
+    if (task.spec.tool === "agent.run") task.capability = randomBytes(24).toString("base64url");
     const message: TaskMessage = {
       workflowId: run.id,
       taskId: task.spec.id,
@@ -302,6 +305,7 @@ export class Engine {
       attempt: task.attempt,
       deadlineMs,
       ...(run.quiet ? { quiet: true } : {}),
+      ...(task.capability ? { capability: task.capability } : {}),
     };
     const payload = encodeJson(message);
     const maxPayload = this.#opts.nc.info?.max_payload ?? 1024 * 1024;
@@ -388,3 +392,23 @@ export class Engine {
     }
   }
 }
+
+/**
+ * A ParentRef is honoured only from the agent.run attempt it names: the task
+ * is queued or running and the ref carries the capability minted for its
+ * current attempt. Otherwise PERMISSION_DENIED naming the field.
+ */
+function checkParentCapability(parent: WorkflowRun, ref: NonNullable<ValidWorkflow["parent"]>): void {
+  const task = parent.tasks.get(ref.taskId);
+  if (!task || task.spec.tool !== "agent.run" || (task.state !== "queued" && task.state !== "running")) {
+    throw new ParentDeniedError(`parent.taskId "${ref.taskId}" is not a running agent.run task of workflow ${parent.id}: only a running agent may attach a child workflow`);
+  }
+  const want = Buffer.from(task.capability ?? "");
+  const got = Buffer.from(ref.capability);
+  if (!ref.capability || want.length === 0 || want.length !== got.length || !timingSafeEqual(want, got)) {
+    throw new ParentDeniedError(
+      `parent.capability ${ref.capability ? "does not match" : "is missing"}: only the running agent.run attempt of ${parent.id}/${ref.taskId} may attach a child workflow, with the capability from its task message`,
+    );
+  }
+}
+

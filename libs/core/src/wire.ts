@@ -19,6 +19,12 @@ export interface TaskMessage {
    * reply): saves the stored task.started/progress writes on the hot path.
    */
   quiet?: boolean;
+  /**
+   * agent.run only: a secret the coordinator minted for this attempt. The
+   * agent puts it in the ParentRef of the workflows it starts; the
+   * coordinator refuses a ParentRef without it.
+   */
+  capability?: string;
 }
 
 /** Published on tm.data.result.<workflowId> before the task is acked. */

@@ -5,6 +5,8 @@ export interface ToolContext {
   workflowId: string;
   taskId: string;
   attempt: number;
+  /** agent.run: the attempt's capability, for the ParentRef of the workflows it starts. */
+  capability?: string;
   /** Aborted on cancel, on the task's deadline, and on shutdown. */
   signal: AbortSignal;
   /** Reports progress; becomes a task.progress event on the event stream. */

@@ -99,6 +99,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
         workflowId: task.workflowId,
         taskId: task.taskId,
         attempt: task.attempt,
+        ...(task.capability ? { capability: task.capability } : {}),
         signal,
         // Made on first use: most handlers never log.
         get log() {

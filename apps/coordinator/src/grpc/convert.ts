@@ -72,7 +72,8 @@ export function workflow(run: WorkflowRun): Workflow {
     finishedAtMs: run.finishedAtMs ?? 0,
     error: run.error ?? "",
     priority: run.priority,
-    parent: run.parent,
+    // Never the capability: it is the running agent's alone.
+    parent: run.parent ? { workflowId: run.parent.workflowId, taskId: run.parent.taskId, capability: "" } : undefined,
     children: [...run.children],
   };
 }

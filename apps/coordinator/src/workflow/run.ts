@@ -25,6 +25,8 @@ export interface TaskRecord {
   startedAtMs?: number;
   finishedAtMs?: number;
   worker?: string;
+  /** agent.run: the current attempt's capability (sent in its task message), which a child's ParentRef must carry. */
+  capability?: string;
   /** When the current attempt was handed to its pool, and its absolute deadline. */
   queuedAtMs?: number;
   deadlineMs?: number;
