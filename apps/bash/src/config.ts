@@ -3,8 +3,16 @@ import { z } from "zod";
 
 /** The bash pool's environment variables (documented in README.md). */
 export const bashConfigSchema = z.object({
-  /** Host directory mounted at /work; created when missing. */
+  /** Host directory holding the workflows' workspaces (mount points, one per workflow); created when missing. */
   TOOLMESH_BASH_WORKSPACE: z.string().default(".toolmesh/bash-workspace"),
+  /** "workflow": one workspace per workflow, kept between its calls; "call": a fresh, empty one per call. */
+  TOOLMESH_BASH_WORKSPACE_SCOPE: z.enum(["workflow", "call"]).default("workflow"),
+  /** Size cap of a workspace (a tmpfs), MiB. */
+  TOOLMESH_BASH_WORKSPACE_MB: z.coerce.number().int().min(1).default(256),
+  /** A workflow's workspace is removed after this many minutes without a call. */
+  TOOLMESH_BASH_WORKSPACE_IDLE_MIN: z.coerce.number().min(0.01).default(30),
+  /** Size cap of the sandbox's private /tmp (a tmpfs), MiB. */
+  TOOLMESH_BASH_TMP_MB: z.coerce.number().int().min(1).default(64),
   /** "auto" (bubblewrap, or refuse to start), "bwrap", or "none" (no sandbox: an explicit, logged choice). */
   TOOLMESH_BASH_SANDBOX: z.enum(["auto", "bwrap", "none"]).default("auto"),
   /** Whether calls may ask for `network: true`. */

@@ -17,7 +17,7 @@ await runMain("bash", () =>
       });
       sandbox = tools.sandbox;
       if (tools.sandbox === "none") log.warn("bash.exec runs commands WITHOUT a sandbox (TOOLMESH_BASH_SANDBOX=none)");
-      log.info({ sandbox: tools.sandbox, workspace: tools.workspace, network: config.TOOLMESH_BASH_ALLOW_NETWORK }, "bash pool");
+      log.info({ sandbox: tools.sandbox, workspace: tools.workspace, scope: tools.scope, network: config.TOOLMESH_BASH_ALLOW_NETWORK }, "bash pool");
       return { "bash.exec": tools["bash.exec"] };
     },
   }),

@@ -3,7 +3,8 @@ import { loadConfig } from "@toolmesh/core";
 import { systemTool } from "@toolmesh/testing";
 import { parseToolArgs } from "@toolmesh/tools";
 import { spawnSync } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,11 +18,19 @@ let listener: Server;
 let listenerPort = 0;
 let connections = 0;
 
-type Result = { exitCode: number | null; signal: string | null; stdout: string; stderr: string; truncated: boolean; durationMs: number; killed?: string; sandbox: string };
+type Result = { exitCode: number | null; signal: string | null; stdout: string; stderr: string; truncated: boolean; durationMs: number; sandbox: string };
 
-function run(args: Record<string, unknown>, signal = new AbortController().signal, chunks?: string[]): Promise<Result> {
-  return tools["bash.exec"](parseToolArgs("bash.exec", args), {
+interface RunOptions {
+  signal?: AbortSignal;
+  chunks?: string[];
+  workflowId?: string;
+  on?: BashTools;
+}
+
+function run(args: Record<string, unknown>, { signal = new AbortController().signal, chunks, workflowId = "wf-main", on = tools }: RunOptions = {}): Promise<Result> {
+  return on["bash.exec"](parseToolArgs("bash.exec", args), {
     signal,
+    workflowId,
     ...(chunks ? { chunk: (_stream: string, data: string) => void chunks.push(data) } : {}),
   }) as Promise<Result>;
 }
@@ -31,23 +40,23 @@ function alive(marker: string): string {
   return spawnSync("pgrep", ["-af", marker], { encoding: "utf8" }).stdout.split("\n").filter((l) => l && !l.includes("pgrep")).join("\n");
 }
 
+const tools$ = (env: Record<string, string>): Promise<BashTools> => createBashTools(loadConfig("bash", bashConfigSchema, env));
+
 describe.skipIf(bwrap.skip)("bash.exec", () => {
   beforeAll(async () => {
     bwrap.require();
     base = await mkdtemp(join(tmpdir(), "toolmesh-bash-"));
     await chmod(base, 0o755); // the sandbox uid must reach the workspace inside it
-    await mkdir(join(base, "ws", "sub"), { recursive: true });
-    await chmod(join(base, "ws", "sub"), 0o777);
     await writeFile(join(base, "outside.txt"), "host secret\n");
-    await mkdir(join(base, "hidden"));
-    await writeFile(join(base, "hidden", "readable.txt"), "world-readable but hidden\n");
-    await symlink(base, join(base, "ws", "escape"));
+    await chmod(join(base, "outside.txt"), 0o644);
     tools = await createBashTools(
       loadConfig("bash", bashConfigSchema, {
         TOOLMESH_BASH_WORKSPACE: join(base, "ws"),
         TOOLMESH_BASH_MAX_PROCESSES: "48",
         TOOLMESH_BASH_MEMORY_MB: "256",
-        TOOLMESH_BASH_HIDE_PATHS: join(base, "hidden"),
+        TOOLMESH_BASH_TMP_MB: "8",
+        TOOLMESH_BASH_WORKSPACE_MB: "16",
+        TOOLMESH_BASH_HIDE_PATHS: "/usr/share/doc",
       }),
       { LANG: "C.UTF-8", TOOLMESH_SECRET: "do-not-leak" },
     );
@@ -60,6 +69,7 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
   });
   afterAll(async () => {
     listener?.close();
+    await tools?.close();
     if (base) await rm(base, { recursive: true, force: true });
   });
 
@@ -73,18 +83,92 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
     expect(argv.stdout).toBe("a b $HOME\n");
   });
 
-  it("runs as an unprivileged uid, writes only in its workspace, sees a private /tmp", async () => {
+  it("runs as an unprivileged uid, writes only in its workspace and a private /tmp", async () => {
     const out = await run({
-      command: "id -u; echo made > inside.txt; echo x > /etc/toolmesh-test 2>/dev/null && echo wrote-etc; echo y > /tmp/t && echo tmp-ok; echo z > escape/outside.txt 2>/dev/null && echo wrote-outside; cat inside.txt",
+      command: "id -u; echo made > inside.txt; echo x > /etc/toolmesh-test 2>/dev/null && echo wrote-etc; echo x > /usr/toolmesh-test 2>/dev/null && echo wrote-usr; echo y > /tmp/t && echo tmp-ok; cat inside.txt; pwd",
     });
-    expect(out.stdout.split("\n")).toEqual(["65534", "tmp-ok", "made", ""]);
-    expect(await readFile(join(base, "ws", "inside.txt"), "utf8")).toBe("made\n");
-    expect(await readFile(join(base, "outside.txt"), "utf8")).toBe("host secret\n");
+    expect(out.stdout.split("\n")).toEqual(["65534", "tmp-ok", "made", "/work", ""]);
+    // The workspace is a tmpfs of its own: nothing of it lands in the host directory.
+    expect(await readdir(join(base, "ws", "wf-main"))).toEqual([]);
   });
 
-  it("cannot read root-only files nor paths the operator hid", async () => {
-    const out = await run({ command: `cat /etc/shadow 2>&1 | head -1; cat ${join(base, "hidden", "readable.txt")} 2>&1; ls -A ${join(base, "hidden")} | wc -l` });
-    expect(out.stdout).toMatch(/^cat: \/etc\/shadow: Permission denied\ncat: .*readable\.txt: No such file or directory\n0\n$/);
+  it("sees only the system trees and a chosen part of /etc: no /run, /var, /home, /root, host /tmp, shadow or hidden paths", async () => {
+    const socketDir = await mkdtemp(join(tmpdir(), "toolmesh-bash-sock-"));
+    await chmod(socketDir, 0o755);
+    const socket = createServer(() => undefined);
+    await new Promise<void>((resolve) => socket.listen(join(socketDir, "host.sock"), resolve));
+    await chmod(join(socketDir, "host.sock"), 0o777);
+    try {
+      const out = await run({
+        command: `ls -A /; for p in /run /var/run /var /home /root ${socketDir}/host.sock ${join(base, "outside.txt")} /etc/shadow /etc/gshadow /etc/resolv.conf; do test -e $p && echo "present $p"; done; ls -A /usr/share/doc | wc -l; ls /etc/passwd /bin/bash`,
+      });
+      const lines = out.stdout.split("\n");
+      expect(lines.slice(0, -4).filter((name) => !["lib32", "libx32", "lib64", "sbin"].includes(name))).toEqual(["bin", "dev", "etc", "lib", "proc", "tmp", "usr", "work"]);
+      expect(out.stdout).not.toContain("present");
+      expect(lines.slice(-4)).toEqual(["0", "/bin/bash", "/etc/passwd", ""]);
+      const dial = await run({ command: `python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("${socketDir}/host.sock")' 2>&1 | tail -1` });
+      expect(dial.stdout).toMatch(/FileNotFoundError/);
+    } finally {
+      socket.close();
+      await rm(socketDir, { recursive: true, force: true });
+    }
+  });
+
+  it("nested user namespaces are refused: unshare -r fails", async () => {
+    const out = await run({ command: "unshare -r true && echo nested || echo refused; unshare -U true && echo nested-u || echo refused-u" });
+    expect(out.stdout).toBe("refused\nrefused-u\n");
+  });
+
+  it("writing past the /tmp cap or the workspace cap fails inside the command (ENOSPC) and the pool keeps serving", async () => {
+    const out = await run({ command: "head -c 20000000 /dev/zero > /tmp/big; echo tmp=$?; head -c 40000000 /dev/zero > big; echo ws=$?; rm -f big; df -k /tmp /work | tail -2 | awk '{print $2}'" });
+    expect(out.stdout).toBe("tmp=1\nws=1\n8192\n16384\n");
+    expect(out.stderr).toMatch(/No space left on device/);
+    expect((await run({ command: "echo still-serving" })).stdout).toBe("still-serving\n");
+  });
+
+  it("a workflow keeps its workspace between calls; other workflows never see it", async () => {
+    await run({ command: "echo mine > note.txt" }, { workflowId: "wf-one" });
+    expect((await run({ command: "cat note.txt" }, { workflowId: "wf-one" })).stdout).toBe("mine\n");
+    const other = await run({ command: "cat note.txt 2>&1; ls -A /work | wc -l; ls -A / | grep -c wf-one" }, { workflowId: "wf-two" });
+    expect(other.stdout).toMatch(/No such file or directory\n0\n0\n$/);
+  });
+
+  it("with TOOLMESH_BASH_WORKSPACE_SCOPE=call every call starts with an empty, capped workspace", async () => {
+    const perCall = await tools$({ TOOLMESH_BASH_WORKSPACE: join(base, "ws-call"), TOOLMESH_BASH_WORKSPACE_SCOPE: "call", TOOLMESH_BASH_WORKSPACE_MB: "4" });
+    try {
+      expect((await run({ command: "echo x > f; df -k /work | tail -1 | awk '{print $2}'" }, { workflowId: "wf-c", on: perCall })).stdout).toBe("4096\n");
+      expect((await run({ command: "ls -A | wc -l" }, { workflowId: "wf-c", on: perCall })).stdout).toBe("0\n");
+    } finally {
+      await perCall.close();
+    }
+  });
+
+  it("an idle workflow's workspace is removed, and close() removes the rest", async () => {
+    const idle = await tools$({ TOOLMESH_BASH_WORKSPACE: join(base, "ws-idle"), TOOLMESH_BASH_WORKSPACE_IDLE_MIN: "0.01" });
+    await run({ command: "echo x > f" }, { workflowId: "wf-idle", on: idle });
+    await expect.poll(() => existsSync(join(base, "ws-idle", "wf-idle")), { timeout: 10_000 }).toBe(false);
+    expect((await run({ command: "ls -A | wc -l" }, { workflowId: "wf-idle", on: idle })).stdout).toBe("0\n");
+    await idle.close();
+    expect(existsSync(join(base, "ws-idle", "wf-idle"))).toBe(false);
+  });
+
+  it("a workspace the sandbox uid cannot reach fails start-up in one line, and a call with FAILED_PRECONDITION and bwrap's message", async () => {
+    const locked = join(base, "locked");
+    await mkdir(join(locked, "ws"), { recursive: true });
+    await chmod(locked, 0o700);
+    await expect(tools$({ TOOLMESH_BASH_WORKSPACE: join(locked, "ws") })).rejects.toThrow(
+      /^TOOLMESH_BASH_WORKSPACE .*locked\/ws is not usable by the sandbox uid 65534 .*bwrap: Can't find source path .*Permission denied$/,
+    );
+    await chmod(locked, 0o755);
+    const later = await tools$({ TOOLMESH_BASH_WORKSPACE: join(locked, "ws") });
+    try {
+      await chmod(locked, 0o700); // taken away after start-up
+      const failed = run({ command: "echo never" }, { workflowId: "wf-locked", on: later });
+      await expect(failed).rejects.toMatchObject({ code: "FAILED_PRECONDITION", message: expect.stringMatching(/bwrap: Can't find source path .*Permission denied/) });
+    } finally {
+      await chmod(locked, 0o755);
+      await later.close();
+    }
   });
 
   it("has no network: a connect to a listener on the host's loopback fails", async () => {
@@ -94,21 +178,19 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
     expect(connections).toBe(before);
   });
 
-  it("refuses network: true when the operator did not allow it, and a cwd outside the workspace", async () => {
+  it("refuses network: true when the operator did not allow it, a cwd outside the workspace, and a cwd that is not there", async () => {
     await expect(run({ command: "true", network: true })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     await expect(run({ command: "pwd", cwd: "../" })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
-    await expect(run({ command: "pwd", cwd: "escape" })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(run({ command: "pwd", cwd: "/etc" })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(run({ command: "pwd", cwd: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("Can't chdir to /work/missing") });
+    await run({ command: "mkdir -p sub" });
     expect((await run({ command: "pwd", cwd: "sub" })).stdout).toBe("/work/sub\n");
   });
 
   it("network: true works where the operator allows it", async () => {
-    const open = await createBashTools(
-      loadConfig("bash", bashConfigSchema, { TOOLMESH_BASH_WORKSPACE: join(base, "ws"), TOOLMESH_BASH_ALLOW_NETWORK: "true" }),
-    );
+    const open = await tools$({ TOOLMESH_BASH_WORKSPACE: join(base, "ws-net"), TOOLMESH_BASH_ALLOW_NETWORK: "true", TOOLMESH_BASH_WORKSPACE_SCOPE: "call" });
     const before = connections;
-    const out = (await open["bash.exec"](parseToolArgs("bash.exec", { command: `exec 3<>/dev/tcp/127.0.0.1/${listenerPort} && cat <&3`, network: true }), {
-      signal: new AbortController().signal,
-    })) as Result;
+    const out = await run({ command: `exec 3<>/dev/tcp/127.0.0.1/${listenerPort} && cat <&3`, network: true }, { on: open });
     expect(out.stdout).toBe("hello\n");
     expect(connections).toBe(before + 1);
   });
@@ -119,26 +201,25 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
     expect(out.truncated).toBe(true);
   });
 
-  it("a timeout kills the whole process tree", async () => {
+  it("a timeout is DEADLINE_EXCEEDED with the output so far, and kills the whole process tree", async () => {
     const marker = `sleep-${Date.now()}`;
-    const out = await run({ command: `(bash -c 'exec -a ${marker} sleep 60' &) ; bash -c 'exec -a ${marker} sleep 60'`, timeoutMs: 500 });
-    expect(out.killed).toBe("timeout");
-    expect(out.signal).toBe("SIGKILL");
+    const out = run({ command: `echo before; (bash -c 'exec -a ${marker} sleep 60' &) ; bash -c 'exec -a ${marker} sleep 60'`, timeoutMs: 1500 });
+    await expect(out).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED", message: expect.stringMatching(/timeoutMs 1500.*stdout so far \(7 bytes\): before/s) });
     // The group is SIGKILLed; the processes are gone a moment later.
     await expect.poll(() => alive(marker), { timeout: 10_000 }).toBe("");
   });
 
-  it("an idle timeout kills a command that stops writing", async () => {
+  it("an idle timeout is DEADLINE_EXCEEDED for a command that stops writing", async () => {
     // Idle long enough that a slow sandbox start on a busy machine is not mistaken for silence.
-    const out = await run({ command: "echo start; sleep 30", idleTimeoutMs: 2000, timeoutMs: 20_000 });
-    expect(out).toMatchObject({ killed: "idle", stdout: "start\n" });
+    const out = run({ command: "echo start; sleep 30", idleTimeoutMs: 2000, timeoutMs: 20_000 });
+    await expect(out).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED", message: expect.stringMatching(/idle timeout.*stdout so far \(6 bytes\): start/s) });
   });
 
   it("cancel kills the tree and reports CANCELLED; output chunks stream while it runs", async () => {
     const controller = new AbortController();
     const chunks: string[] = [];
     const marker = `cancel-${Date.now()}`;
-    const running = run({ command: `echo first; exec -a ${marker} sleep 60` }, controller.signal, chunks);
+    const running = run({ command: `echo first; exec -a ${marker} sleep 60` }, { signal: controller.signal, chunks });
     await expect.poll(() => chunks.join(""), { timeout: 15_000 }).toBe("first\n");
     controller.abort();
     await expect(running).rejects.toMatchObject({ code: "CANCELLED" });
@@ -148,10 +229,11 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
   it("contains a fork bomb and a memory hog, and keeps serving other calls meanwhile", async () => {
     const marker = `bomb-${Date.now()}`;
     const bomb = run({ command: `bash -c 'b() { b | b & }; b; sleep 5' ${marker}`, timeoutMs: 2000 });
+    bomb.catch(() => undefined);
     const hog = run({ command: "python3 -c 'x = bytearray(600 * 1024 * 1024)' 2>&1 | tail -1", timeoutMs: 30_000 });
     const meanwhile = await run({ command: "echo still-serving" });
     expect(meanwhile.stdout).toBe("still-serving\n");
-    expect((await bomb).killed).toBe("timeout");
+    await expect(bomb).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED" });
     await expect.poll(() => alive(marker), { timeout: 10_000 }).toBe("");
     expect((await hog).stdout).toMatch(/MemoryError/);
   }, 45_000);

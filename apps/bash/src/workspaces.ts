@@ -1,0 +1,126 @@
+import { ErrorCode, ToolError } from "@toolmesh/core";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir, rmdir } from "node:fs/promises";
+import { join } from "node:path";
+
+interface Holder {
+  child: ChildProcess;
+  pid: number;
+  path: string;
+  active: number;
+  lastUsed: number;
+}
+
+export interface WorkflowWorkspacesOptions {
+  /** Host directory the mount points go in (realpath'd, reachable by `uid`). */
+  root: string;
+  sizeMb: number;
+  uid: number;
+  idleMs: number;
+}
+
+/**
+ * One size-capped workspace per workflow (TOOLMESH_BASH_WORKSPACE_SCOPE=workflow).
+ * bubblewrap 0.8 can cap only a tmpfs it makes itself, and that one dies with
+ * the call; so each workflow gets a "holder" process with a private mount
+ * namespace (`unshare --mount`) in which a tmpfs of `sizeMb`, owned by the
+ * sandbox uid and mode 0700, is mounted on `<root>/<workflow>`. Calls enter
+ * that namespace (`nsenter -m`, dropping to the sandbox uid) and bind it at
+ * /work. The mount is invisible on the host and to every other workflow, and
+ * is gone when the holder dies: after `idleMs` without a call, on close(),
+ * or with the service (the holder has PDEATHSIG). Needs root.
+ */
+export class WorkflowWorkspaces {
+  readonly #holders = new Map<string, Promise<Holder>>();
+  readonly #options: WorkflowWorkspacesOptions;
+  readonly #sweep: NodeJS.Timeout;
+
+  constructor(options: WorkflowWorkspacesOptions) {
+    this.#options = options;
+    this.#sweep = setInterval(() => this.#removeIdle(), Math.min(60_000, Math.max(50, options.idleMs / 4)));
+    this.#sweep.unref();
+  }
+
+  /** Runs `use` with the workflow's workspace (made on first use), counting it as in use meanwhile. */
+  async with<T>(workflowId: string, use: (workspace: { path: string; enterPid: number }) => Promise<T>): Promise<T> {
+    let pending = this.#holders.get(workflowId);
+    if (!pending) {
+      pending = this.#start(workflowId);
+      this.#holders.set(workflowId, pending);
+      pending.catch(() => this.#holders.delete(workflowId));
+    }
+    const holder = await pending;
+    holder.active += 1;
+    try {
+      return await use({ path: holder.path, enterPid: holder.pid });
+    } finally {
+      holder.active -= 1;
+      holder.lastUsed = Date.now();
+    }
+  }
+
+  /** Workflows with a live workspace. */
+  get workflows(): string[] {
+    return [...this.#holders.keys()];
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweep);
+    const all = [...this.#holders.keys()];
+    await Promise.all(all.map((id) => this.#remove(id)));
+  }
+
+  async #start(workflowId: string): Promise<Holder> {
+    const { root, sizeMb, uid } = this.#options;
+    const path = join(root, mountName(workflowId));
+    await mkdir(path, { recursive: true, mode: 0o755 });
+    const mount = `mount -t tmpfs -o size=${sizeMb}m,uid=${uid},gid=${uid},mode=0700,nosuid,nodev toolmesh-workspace "$1" && echo ready && exec sleep infinity`;
+    const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", "unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", mount, "toolmesh-workspace", path], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" },
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const failed = (why: string): void => reject(new ToolError(ErrorCode.FAILED_PRECONDITION, `could not make the workflow's workspace at ${path}: ${why}`));
+      child.once("error", (err) => failed(err.message));
+      child.once("exit", (code) => failed(stderr.trim() || `exit code ${code}`));
+      child.stdout!.on("data", (d: Buffer) => {
+        if (d.toString().includes("ready")) resolve();
+      });
+    });
+    child.removeAllListeners("exit");
+    child.once("exit", () => this.#holders.delete(workflowId));
+    return { child, pid: child.pid!, path, active: 0, lastUsed: Date.now() };
+  }
+
+  #removeIdle(): void {
+    const now = Date.now();
+    for (const [id, pending] of this.#holders) {
+      void pending.then((holder) => {
+        if (holder.active === 0 && now - holder.lastUsed >= this.#options.idleMs) void this.#remove(id);
+      }, () => undefined);
+    }
+  }
+
+  async #remove(workflowId: string): Promise<void> {
+    const pending = this.#holders.get(workflowId);
+    if (!pending) return;
+    this.#holders.delete(workflowId);
+    const holder = await pending.catch(() => undefined);
+    if (!holder) return;
+    if (holder.child.exitCode === null && holder.child.signalCode === null) {
+      const gone = new Promise((resolve) => holder.child.once("exit", resolve));
+      holder.child.kill("SIGKILL");
+      await gone;
+    }
+    await rmdir(holder.path).catch(() => undefined);
+  }
+}
+
+/** A file name for a workflow id: readable when safe, hashed otherwise. */
+export function mountName(workflowId: string): string {
+  if (/^[A-Za-z0-9_-]{1,100}$/.test(workflowId)) return workflowId;
+  return `wf-${createHash("sha256").update(workflowId).digest("hex").slice(0, 32)}`;
+}
