@@ -2,7 +2,12 @@ import { baseConfigSchema } from "@toolmesh/core";
 import { z } from "zod";
 
 export const coordinatorConfigSchema = baseConfigSchema.extend({
-  TOOLMESH_GRPC_HOST: z.string().default("0.0.0.0"),
+  /**
+   * gRPC listen address; loopback unless told otherwise, because without
+   * TOOLMESH_GRPC_TOKEN anyone who reaches the port can run tools (bash.exec
+   * included). The Helm chart sets 0.0.0.0 so pods serve.
+   */
+  TOOLMESH_GRPC_HOST: z.string().default("127.0.0.1"),
   /** gRPC port; 0 picks a free one (printed in the "ready" log line). */
   TOOLMESH_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
   /** When set, every Coordinator call needs `authorization: Bearer <token>`. */
@@ -38,3 +43,23 @@ export const coordinatorConfigSchema = baseConfigSchema.extend({
   path: ["TOOLMESH_GRPC_TLS_CERT"],
 });
 export type CoordinatorConfig = z.infer<typeof coordinatorConfigSchema>;
+
+/** Whether a listen host only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/**
+ * The start-up warning for a gRPC port others can reach with no token
+ * (undefined when the bind is loopback or a token is set). A warning rather
+ * than a refusal: a network policy or a private network may be the guard.
+ */
+export function insecureBindWarning(config: Pick<CoordinatorConfig, "TOOLMESH_GRPC_HOST" | "TOOLMESH_GRPC_TOKEN">): string | undefined {
+  if (config.TOOLMESH_GRPC_TOKEN || isLoopbackHost(config.TOOLMESH_GRPC_HOST)) return undefined;
+  return (
+    `gRPC listens on ${config.TOOLMESH_GRPC_HOST}, reachable from other machines, without TOOLMESH_GRPC_TOKEN: ` +
+    "anyone who reaches the port can submit workflows and run every tool (bash.exec, web.fetch, code.read included); " +
+    "set TOOLMESH_GRPC_TOKEN, or TOOLMESH_GRPC_HOST=127.0.0.1"
+  );
+}

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Registry } from "prom-client";
 import { CapacityView } from "./capacity.js";
-import type { CoordinatorConfig } from "./config.js";
+import { insecureBindWarning, type CoordinatorConfig } from "./config.js";
 import { createCoordinatorMetrics } from "./coordinator-metrics.js";
 import { Engine } from "./engine.js";
 import { Leadership } from "./store/leadership.js";
@@ -130,6 +130,8 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
           { cert_chain: await readFile(config.TOOLMESH_GRPC_TLS_CERT), private_key: await readFile(config.TOOLMESH_GRPC_TLS_KEY) },
         ])
       : ServerCredentials.createInsecure();
+  const exposed = insecureBindWarning(config);
+  if (exposed) log.warn({ host: config.TOOLMESH_GRPC_HOST }, exposed);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.TOOLMESH_GRPC_HOST}:${config.TOOLMESH_GRPC_PORT}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
   );

@@ -69,5 +69,7 @@ export type {
   SetLimitCommand,
   TaskMessage,
 } from "./wire.js";
+export { compileSafeRegex } from "./safe-regex.js";
+export type { SafeRegex, SafeRegexOptions } from "./safe-regex.js";
 export { ROOT_NAME, checkUniqueRootNames, parseRootSpecs, realDirectory } from "./roots.js";
 export type { RootSpec } from "./roots.js";

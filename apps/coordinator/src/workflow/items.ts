@@ -1,3 +1,4 @@
+import { compileSafeRegex } from "@toolmesh/core";
 import { canonicalJson } from "./placeholders.js";
 
 export interface ItemSelection {
@@ -10,12 +11,12 @@ export interface ItemSelection {
 }
 
 /**
- * Which upstream items a fan-out runs: those matching `match` (item texts are
- * capped at 2 KiB so a costly pattern stays bounded), once per distinct
- * value, at most `maxItems`.
+ * Which upstream items a fan-out runs: those matching `match` (RE2 syntax,
+ * matched in linear time — a client's pattern must not hold the event loop;
+ * item texts are capped at 2 KiB), once per distinct value, at most `maxItems`.
  */
 export function selectItems(items: readonly unknown[], options: { match?: string | undefined; maxItems: number }): ItemSelection {
-  const pattern = options.match ? new RegExp(options.match) : undefined;
+  const pattern = options.match ? compileSafeRegex(options.match, { field: "forEach.match" }) : undefined;
   const matching = pattern ? items.filter((item) => pattern.test((typeof item === "string" ? item : JSON.stringify(item)).slice(0, 2048))) : [...items];
   const seen = new Set<string>();
   const unique = matching.filter((item) => {

@@ -1,4 +1,4 @@
-import { ToolError } from "@toolmesh/core";
+import { ToolError, compileSafeRegex } from "@toolmesh/core";
 import { FanInMode, type FanIn, type ForEach, type RetryPolicy, type WorkflowSpec } from "@toolmesh/proto";
 import { getTool, parseToolArgs, type ToolPool } from "@toolmesh/tools";
 import { InvalidSpecError, SpecTooLargeError } from "./errors.js";
@@ -201,9 +201,9 @@ function validateForEach(forEach: ForEach, dependsOn: string[], where: string, d
   if (forEach.match) {
     if (forEach.match.length > 256) throw new InvalidSpecError(`${where}: forEach.match may be at most 256 characters`);
     try {
-      new RegExp(forEach.match);
+      compileSafeRegex(forEach.match, { field: "forEach.match" });
     } catch (err) {
-      throw new InvalidSpecError(`${where}: forEach.match is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+      throw new InvalidSpecError(`${where}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   return {
