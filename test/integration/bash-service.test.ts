@@ -2,7 +2,7 @@ import { Subjects } from "@toolmesh/core";
 import { startServiceProcess } from "@toolmesh/local";
 import { systemTool } from "@toolmesh/testing";
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -58,4 +58,18 @@ it("without bubblewrap it refuses to start, saying how to fix it", async () => {
   const code = await new Promise((resolve) => child.on("close", resolve));
   expect(code).toBe(1);
   expect(stderr).toMatch(/bubblewrap \(bwrap\) is not installed: install it \(apt-get install bubblewrap\) or set TOOLMESH_BASH_SANDBOX=none/);
+});
+
+it.skipIf(bwrap.skip)("with a workspace the sandbox uid cannot reach it refuses to start, in one line naming the directory and bwrap's error", async () => {
+  bwrap.require();
+  const locked = join(workspace, "locked");
+  await mkdir(join(locked, "ws"), { recursive: true });
+  await chmod(locked, 0o700);
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env(), TOOLMESH_BASH_WORKSPACE: join(locked, "ws") }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  await chmod(locked, 0o755);
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/TOOLMESH_BASH_WORKSPACE \S*locked\/ws is not usable by the sandbox uid 65534 .*bwrap: Can't find source path \S*locked\/ws: Permission denied/);
 });

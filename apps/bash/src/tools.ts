@@ -17,6 +17,8 @@ export interface BashTools {
   /** The directory the workflows' workspaces go in. */
   workspace: string;
   scope: "workflow" | "call";
+  /** Whether workspaces are size-capped (false: scope=workflow in a service that is not root, or no sandbox). */
+  capped: boolean;
   /** Removes every workflow's workspace. */
   close(): Promise<void>;
 }
@@ -37,9 +39,6 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
   const kind: SandboxKind = bwrap ? "bwrap" : "none";
   const scope = config.TOOLMESH_BASH_WORKSPACE_SCOPE;
   const root = process.getuid?.() === 0;
-  if (kind === "bwrap" && scope === "workflow" && !root) {
-    throw new Error("TOOLMESH_BASH_WORKSPACE_SCOPE=workflow needs the service to run as root (it mounts a size-capped tmpfs per workflow); run it as root or set TOOLMESH_BASH_WORKSPACE_SCOPE=call");
-  }
   await mkdir(config.TOOLMESH_BASH_WORKSPACE, { recursive: true, mode: 0o755 });
   const workspace = await realpath(config.TOOLMESH_BASH_WORKSPACE);
   // The sandbox uid must pass through it to the workflows' mount points (search only: it cannot list them).
@@ -67,7 +66,7 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
   }
   const workflows =
     kind === "bwrap" && scope === "workflow"
-      ? new WorkflowWorkspaces({ root: workspace, sizeMb: config.TOOLMESH_BASH_WORKSPACE_MB, uid: config.TOOLMESH_BASH_UID, idleMs: config.TOOLMESH_BASH_WORKSPACE_IDLE_MIN * 60_000 })
+      ? new WorkflowWorkspaces({ root: workspace, sizeMb: config.TOOLMESH_BASH_WORKSPACE_MB, uid: config.TOOLMESH_BASH_UID, idleMs: config.TOOLMESH_BASH_WORKSPACE_IDLE_MIN * 60_000, capped: root })
       : undefined;
 
   const exec: Handler = async (raw, ctx) => {
@@ -97,7 +96,8 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
       if (scope === "call") await rm(dir, { recursive: true, force: true });
     }
   };
-  return { "bash.exec": exec, sandbox: kind, workspace, scope, close: async () => workflows?.close() };
+  const capped = kind === "bwrap" && (scope === "call" || root);
+  return { "bash.exec": exec, sandbox: kind, workspace, scope, capped, close: async () => workflows?.close() };
 }
 
 /** `cwd` as a path inside the workspace, refused when it is absolute or climbs out (the sandbox itself contains symlinks). */

@@ -1,12 +1,13 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, rmdir } from "node:fs/promises";
+import { mkdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 
 interface Holder {
-  child: ChildProcess;
-  pid: number;
+  /** The holder process; none for an uncapped directory. */
+  child?: ChildProcess | undefined;
+  pid?: number | undefined;
   path: string;
   active: number;
   lastUsed: number;
@@ -18,6 +19,8 @@ export interface WorkflowWorkspacesOptions {
   sizeMb: number;
   uid: number;
   idleMs: number;
+  /** false (the service is not root, so it cannot mount): plain directories, not size-capped. */
+  capped: boolean;
 }
 
 /**
@@ -29,7 +32,9 @@ export interface WorkflowWorkspacesOptions {
  * that namespace (`nsenter -m`, dropping to the sandbox uid) and bind it at
  * /work. The mount is invisible on the host and to every other workflow, and
  * is gone when the holder dies: after `idleMs` without a call, on close(),
- * or with the service (the holder has PDEATHSIG). Needs root.
+ * or with the service (the holder has PDEATHSIG). Needs root; without it
+ * (`capped: false`) a workflow gets a plain directory, capped only by
+ * whatever limits the file system it is on, removed after `idleMs` the same way.
  */
 export class WorkflowWorkspaces {
   readonly #holders = new Map<string, Promise<Holder>>();
@@ -43,14 +48,24 @@ export class WorkflowWorkspaces {
   }
 
   /** Runs `use` with the workflow's workspace (made on first use), counting it as in use meanwhile. */
-  async with<T>(workflowId: string, use: (workspace: { path: string; enterPid: number }) => Promise<T>): Promise<T> {
-    let pending = this.#holders.get(workflowId);
-    if (!pending) {
-      pending = this.#start(workflowId);
-      this.#holders.set(workflowId, pending);
-      pending.catch(() => this.#holders.delete(workflowId));
+  async with<T>(workflowId: string, use: (workspace: { path: string; enterPid?: number | undefined }) => Promise<T>): Promise<T> {
+    let holder: Holder;
+    for (;;) {
+      let pending = this.#holders.get(workflowId);
+      if (!pending) {
+        pending = this.#start(workflowId);
+        this.#holders.set(workflowId, pending);
+        const made = pending;
+        made.catch(() => {
+          if (this.#holders.get(workflowId) === made) this.#holders.delete(workflowId);
+        });
+      }
+      holder = await pending;
+      const alive = !holder.child || (holder.child.exitCode === null && holder.child.signalCode === null);
+      if (this.#holders.get(workflowId) === pending && alive) break;
+      // Removed (idle) or its holder died while we waited: make it again.
+      if (this.#holders.get(workflowId) === pending) this.#holders.delete(workflowId);
     }
-    const holder = await pending;
     holder.active += 1;
     try {
       return await use({ path: holder.path, enterPid: holder.pid });
@@ -72,8 +87,12 @@ export class WorkflowWorkspaces {
   }
 
   async #start(workflowId: string): Promise<Holder> {
-    const { root, sizeMb, uid } = this.#options;
+    const { root, sizeMb, uid, capped } = this.#options;
     const path = join(root, mountName(workflowId));
+    if (!capped) {
+      await mkdir(path, { recursive: true, mode: 0o700 });
+      return { path, active: 0, lastUsed: Date.now() };
+    }
     await mkdir(path, { recursive: true, mode: 0o755 });
     const mount = `mount -t tmpfs -o size=${sizeMb}m,uid=${uid},gid=${uid},mode=0700,nosuid,nodev toolmesh-workspace "$1" && echo ready && exec sleep infinity`;
     const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", "unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", mount, "toolmesh-workspace", path], {
@@ -91,7 +110,11 @@ export class WorkflowWorkspaces {
       });
     });
     child.removeAllListeners("exit");
-    child.once("exit", () => this.#holders.delete(workflowId));
+    child.once("exit", () => {
+      void this.#holders.get(workflowId)?.then((current) => {
+        if (current.child === child) this.#holders.delete(workflowId);
+      }, () => undefined);
+    });
     return { child, pid: child.pid!, path, active: 0, lastUsed: Date.now() };
   }
 
@@ -110,9 +133,14 @@ export class WorkflowWorkspaces {
     this.#holders.delete(workflowId);
     const holder = await pending.catch(() => undefined);
     if (!holder) return;
-    if (holder.child.exitCode === null && holder.child.signalCode === null) {
-      const gone = new Promise((resolve) => holder.child.once("exit", resolve));
-      holder.child.kill("SIGKILL");
+    const child = holder.child;
+    if (!child) {
+      await rm(holder.path, { recursive: true, force: true });
+      return;
+    }
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
       await gone;
     }
     await rmdir(holder.path).catch(() => undefined);
