@@ -22,14 +22,13 @@
  *
  * Known differences between the grep engines (everything else is equal —
  * path, line, column, text, context — which the parity tests check):
- *  - Regex dialect: ripgrep uses Rust's regex, the built-in engine JS RegExp
- *    with Rust's meaning for \w \d \b, ".", (?i), (?P<n>), \pL, \A, \z and
- *    [[:alpha:]] (see regex.ts). JS-only syntax (lookaround, backreferences)
- *    works in the built-in engine and is refused by ripgrep; \W \D inside a
- *    [class] stay ASCII in the built-in engine; other Rust-only syntax
- *    ((?x), (?m), nested classes) is refused or read differently by JS.
- *  - The built-in engine uses a backtracking matcher: a pathological pattern
- *    can take exponential time on a long line; ripgrep's is linear.
+ *  - Regex dialect: ripgrep uses Rust's regex, the built-in engine RE2
+ *    (re2js: linear time, like Rust's) with Rust's meaning for \w \d \s
+ *    (see regex.ts); (?i), (?P<n>), \pL, \A, \z, [[:alpha:]] and "." mean the
+ *    same in both. Lookaround and backreferences are refused by both
+ *    (INVALID_ARGUMENT naming the construct in the built-in engine). \b \B
+ *    and \W \S inside a [class] stay ASCII in the built-in engine; other
+ *    Rust-only syntax (nested classes, class set operations) is refused.
  *  - Invalid UTF-8: ripgrep matches raw bytes, the built-in engine the text
  *    with U+FFFD for bad bytes, so "." over a bad byte can differ.
  *  - Searching a sub-path, ripgrep applies the ignore files of directories

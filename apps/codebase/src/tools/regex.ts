@@ -1,35 +1,32 @@
-import { ErrorCode, ToolError } from "@toolmesh/core";
+import { compileSafeRegex, type SafeRegex } from "@toolmesh/core";
 
 /*
- * The built-in engine runs JS RegExp; ripgrep runs Rust's regex. The "u"
- * flag plus a light rewrite gives the common syntax Rust's meaning:
- *  - \w \d \b (and \W \D \B) are Unicode-aware in Rust, ASCII in JS;
- *  - "." matches anything but "\n" in Rust ("s" flag: lines hold no "\n");
- *  - (?i) at the start, (?P<name>...), \pL, \A, \z and [[:alpha:]] are Rust-only.
- * Case folding with "iu" is Unicode simple case folding, as in Rust.
- * What remains different is listed in the tools' README section of index.ts.
+ * The built-in engine runs RE2 (re2js, through libs/core's compileSafeRegex):
+ * linear-time matching, so a client's pattern such as ^(a+)+$ cannot take
+ * exponential time on a long line. ripgrep runs Rust's regex, whose syntax is
+ * RE2's plus Unicode-aware classes; RE2 already reads (?i), (?P<name>...),
+ * \pL, \A, \z, [[:alpha:]] (ASCII, as in Rust) and "." (anything but "\n")
+ * as Rust does, and its case folding is Unicode simple case folding, as
+ * Rust's. What it reads differently is rewritten here:
+ *  - \w \d \s (and \W \D \S) are Unicode-aware in Rust, ASCII in RE2.
+ * \b and \B stay ASCII word boundaries (RE2 has no Unicode ones).
  */
-const WORD = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}";
+const WORD = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}";
+/** Rust's \s: the Unicode White_Space property. */
+const SPACE = "\\t\\n\\x{0B}\\f\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}";
 const OUTSIDE_CLASS: Record<string, string> = {
   d: "\\p{Nd}",
   D: "\\P{Nd}",
   w: `[${WORD}]`,
   W: `[^${WORD}]`,
-  b: `(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`,
-  B: `(?:(?<=[${WORD}])(?=[${WORD}])|(?<![${WORD}])(?![${WORD}]))`,
-  A: "^",
-  z: "$",
+  s: `[${SPACE}]`,
+  S: `[^${SPACE}]`,
 };
-const INSIDE_CLASS: Record<string, string> = { d: "\\p{Nd}", w: WORD };
-/** Rust's POSIX classes are ASCII. */
-const POSIX: Record<string, string> = {
-  alnum: "0-9A-Za-z", alpha: "A-Za-z", ascii: "\\x00-\\x7F", blank: "\\t ", cntrl: "\\x00-\\x1F\\x7F", digit: "0-9",
-  graph: "!-~", lower: "a-z", print: " -~", punct: "!-\\/:-@\\[-`{-~", space: "\\t\\n\\v\\f\\r ", upper: "A-Z",
-  word: "0-9A-Za-z_", xdigit: "0-9A-Fa-f",
-};
+/** Inside a [class] only the positive ones (and \D) can be spelled out. */
+const INSIDE_CLASS: Record<string, string> = { d: "\\p{Nd}", D: "\\P{Nd}", w: WORD, s: SPACE };
 
-/** Rewrites Rust regex syntax that JS reads differently (see above). */
-export function rustToJs(pattern: string): string {
+/** Rewrites Rust regex syntax that RE2 reads differently (see above). */
+export function rustToRe2(pattern: string): string {
   let out = "";
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -38,16 +35,14 @@ export function rustToJs(pattern: string): string {
       const n = pattern[i + 1];
       i++;
       if (n === undefined) return out + c;
-      const mapped = (inClass ? INSIDE_CLASS : OUTSIDE_CLASS)[n];
-      if (mapped) out += mapped;
-      else if ((n === "p" || n === "P") && pattern[i + 1] !== "{" && pattern[i + 1] !== undefined) out += `\\${n}{${pattern[++i]}}`;
-      else out += c + n;
+      out += (inClass ? INSIDE_CLASS : OUTSIDE_CLASS)[n] ?? c + n;
       continue;
     }
     if (inClass) {
-      const posix = c === "[" ? /^\[:(\^?)([a-z]+):\]/.exec(pattern.slice(i)) : null;
-      if (posix && POSIX[posix[2]!] && !posix[1]) {
-        out += POSIX[posix[2]!];
+      // [:alpha:] inside a class is copied whole, so its "]" does not end the class.
+      const posix = c === "[" ? /^\[:\^?[a-z]+:\]/.exec(pattern.slice(i)) : null;
+      if (posix) {
+        out += posix[0];
         i += posix[0].length - 1;
       } else {
         if (c === "]") inClass = false;
@@ -59,11 +54,8 @@ export function rustToJs(pattern: string): string {
       inClass = true;
       out += c;
       if (pattern[i + 1] === "^") out += pattern[++i];
-      // A "]" first in a class is a literal in Rust; JS would close an empty class.
-      if (pattern[i + 1] === "]") (out += "\\]"), i++;
-    } else if (c === "(" && pattern.startsWith("(?P<", i)) {
-      out += "(?<";
-      i += 3;
+      // A "]" first in a class is a literal, in Rust as in RE2.
+      if (pattern[i + 1] === "]") (out += "]"), i++;
     } else {
       out += c;
     }
@@ -71,27 +63,7 @@ export function rustToJs(pattern: string): string {
   return out;
 }
 
-/** Escapes a literal for RegExp; only syntax characters, so it also compiles with "u". */
-export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-
-/** The RegExp the built-in engine matches each line with. */
-export function compileLineRegex(pattern: string, literal: boolean, ignoreCase: boolean): RegExp {
-  if (literal) return new RegExp(escapeRegex(pattern), ignoreCase ? "isu" : "su");
-  let source = pattern;
-  let ci = ignoreCase;
-  if (source.startsWith("(?i)")) (source = source.slice(4)), (ci = true);
-  const flags = ci ? "is" : "s";
-  try {
-    return new RegExp(rustToJs(source), `${flags}u`);
-  } catch {
-    // "u" refuses escapes Rust and legacy JS accept (e.g. "\:"); try the pattern as plain JS.
-    try {
-      return new RegExp(source, flags);
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new ToolError(ErrorCode.INVALID_ARGUMENT, `pattern is not a valid regular expression (${why}); use literal: true to search for the text as is`);
-    }
-  }
+/** The pattern the built-in engine matches each line with (RE2, linear time). */
+export function compileLineRegex(pattern: string, literal: boolean, ignoreCase: boolean): SafeRegex {
+  return compileSafeRegex(literal ? pattern : rustToRe2(pattern), { field: "pattern", literal, ignoreCase });
 }
