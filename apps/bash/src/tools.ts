@@ -68,6 +68,19 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
     kind === "bwrap" && scope === "workflow"
       ? new WorkflowWorkspaces({ root: workspace, sizeMb: config.TOOLMESH_BASH_WORKSPACE_MB, uid: config.TOOLMESH_BASH_UID, idleMs: config.TOOLMESH_BASH_WORKSPACE_IDLE_MIN * 60_000, capped: root })
       : undefined;
+  if (workflows && root) {
+    // A capped workspace needs mount(2) in a new mount namespace: try one now rather than fail every call later.
+    const id = `toolmesh-startup-check-${randomUUID()}`;
+    try {
+      await workflows.with(id, (ws) => execSandboxed(bwrap, { ...base, cwd: ".", workspace: { kind: "bind", ...ws } }, probe, new AbortController().signal));
+    } catch (err) {
+      await workflows.close();
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(`could not make a size-capped workflow workspace under ${workspace} (it needs root with CAP_SYS_ADMIN; TOOLMESH_BASH_WORKSPACE_SCOPE=call needs neither): ${why.replace(/\s*\n\s*/g, " ")}`);
+    } finally {
+      await workflows.remove(id);
+    }
+  }
 
   const exec: Handler = async (raw, ctx) => {
     const args = raw as ExecArgs;

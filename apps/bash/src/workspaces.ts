@@ -80,6 +80,11 @@ export class WorkflowWorkspaces {
     return [...this.#holders.keys()];
   }
 
+  /** Removes one workflow's workspace now. */
+  async remove(workflowId: string): Promise<void> {
+    await this.#remove(workflowId);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#sweep);
     const all = [...this.#holders.keys()];
