@@ -1,0 +1,91 @@
+import { startTestNats, type NatsServerHandle } from "@toolmesh/testing";
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnService } from "../support/stack.js";
+
+// Issue 10: the coordinator binds loopback by default and says so when it does not.
+let nats: NatsServerHandle;
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+afterAll(async () => nats?.stop());
+
+/** Starts the real coordinator process and collects its log lines until "ready". */
+async function startUntilReady(env: Record<string, string>): Promise<{ lines: Array<Record<string, unknown>>; child: ChildProcess }> {
+  const child = spawnService("coordinator", { TOOLMESH_NATS_URL: nats.url, TOOLMESH_GRPC_PORT: "0", TOOLMESH_LOG_LEVEL: "info", ...env });
+  const lines: Array<Record<string, unknown>> = [];
+  let buffered = "";
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`coordinator exited with ${code}: ${JSON.stringify(lines)}`)));
+    child.stderr!.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          lines.push(parsed);
+          if (parsed.msg === "ready") resolve();
+        } catch {
+          // not a log line
+        }
+      }
+    });
+  });
+  return { lines, child };
+}
+
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.removeAllListeners("exit");
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
+}
+
+describe("coordinator gRPC bind", () => {
+  it.skipIf(process.env.TOOLMESH_GRPC_HOST !== undefined)("binds 127.0.0.1 by default, without a warning", async () => {
+    const { lines, child } = await startUntilReady({});
+    try {
+      expect(lines.filter((l) => l.level === 40 || l.level === "warn")).toEqual([]);
+      const port = Number(lines.find((l) => l.msg === "ready")!.grpcPort);
+      expect(await reachable("127.0.0.1", port)).toBe(true);
+      // Another address of this machine, if it has one, is refused.
+      const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal);
+      if (external) expect(await reachable(external.address, port)).toBe(false);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it("warns at start-up, naming the risk, when it binds 0.0.0.0 without TOOLMESH_GRPC_TOKEN", async () => {
+    const { lines, child } = await startUntilReady({ TOOLMESH_GRPC_HOST: "0.0.0.0" });
+    try {
+      const warning = lines.find((l) => typeof l.msg === "string" && l.msg.includes("without TOOLMESH_GRPC_TOKEN"));
+      expect(warning).toMatchObject({ host: "0.0.0.0", msg: expect.stringMatching(/anyone who reaches the port can submit workflows and run every tool/) });
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it("does not warn with a token", async () => {
+    const { lines, child } = await startUntilReady({ TOOLMESH_GRPC_HOST: "0.0.0.0", TOOLMESH_GRPC_TOKEN: "t".repeat(32) });
+    try {
+      expect(lines.some((l) => typeof l.msg === "string" && l.msg.includes("without TOOLMESH_GRPC_TOKEN"))).toBe(false);
+    } finally {
+      await stop(child);
+    }
+  });
+});
