@@ -1,3 +1,4 @@
+import { TERMINAL_TASK_EVENTS } from "@toolmesh/client";
 import { EventType, type WorkflowEvent } from "@toolmesh/proto";
 
 interface GroupCounts {
@@ -8,7 +9,6 @@ interface GroupCounts {
   failed: number;
 }
 
-const TERMINAL_TASK = new Set([EventType.EVENT_TYPE_TASK_SUCCEEDED, EventType.EVENT_TYPE_TASK_FAILED, EventType.EVENT_TYPE_TASK_CANCELLED]);
 
 /** A fan-out item ("analyze[17]"): counted, not given a line of its own unless it fails. */
 const isItem = (taskId: string): boolean => taskId.endsWith("]");
@@ -57,7 +57,7 @@ export class ProgressView {
     const groups = [group(this.#pools, event.pool), ...(stage ? [group(this.#stages, stage)] : [])];
     const previous = this.#taskState.get(key);
     if (event.type === EventType.EVENT_TYPE_TASK_PROGRESS || event.type === EventType.EVENT_TYPE_TASK_OUTPUT) return;
-    if (previous !== undefined && TERMINAL_TASK.has(previous)) return;
+    if (previous !== undefined && TERMINAL_TASK_EVENTS.has(previous)) return;
     this.#taskState.set(key, event.type);
     for (const counts of groups) {
       if (previous === undefined) counts.total += 1;
@@ -66,7 +66,7 @@ export class ProgressView {
       if (event.type === EventType.EVENT_TYPE_TASK_QUEUED) counts.queued += 1;
       else if (event.type === EventType.EVENT_TYPE_TASK_STARTED) counts.running += 1;
       else if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED) counts.succeeded += 1;
-      else if (TERMINAL_TASK.has(event.type)) counts.failed += 1;
+      else if (TERMINAL_TASK_EVENTS.has(event.type)) counts.failed += 1;
     }
   }
 

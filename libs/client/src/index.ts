@@ -8,3 +8,4 @@
 export { ToolmeshClient } from "./client.js";
 export type { ClientOptions, ToolInfo, ToolmeshCallError } from "./client.js";
 export { ToolCallSession } from "./session.js";
+export { TERMINAL_TASK_EVENTS, finalReportTask } from "./workflow-views.js";

@@ -15,5 +15,5 @@ export type { ServiceProcess, StartServiceOptions } from "./service-process.js";
 export { STACK_STATE_FILE, findStack, processIsAlive, readStackState, removeStackState, stackStatePath, writeStackState } from "./stack-state.js";
 export type { StackLookup, StackRoot, StackService, StackState } from "./stack-state.js";
 export { ServiceStartError, firstErrorLine } from "./service-process.js";
-export { cpuTicks, processMemory, processTree } from "./proc.js";
+export { cpuTicks, procStat, processMemory, processTree } from "./proc.js";
 export type { ProcessMemory } from "./proc.js";

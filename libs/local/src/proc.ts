@@ -10,6 +10,12 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
+/** A process's state letter (R, S, Z, …) and parent, from /proc; undefined once it is gone or off Linux. */
+export function procStat(pid: number): { state: string; ppid: number } | undefined {
+  const fields = statFields(pid);
+  return fields ? { state: fields[0] ?? "?", ppid: Number(fields[1]) } : undefined;
+}
+
 /** CPU time (user + system, in clock ticks) a process has used; undefined once it is gone or off Linux. */
 export function cpuTicks(pid: number): number | undefined {
   const fields = statFields(pid);

@@ -1,4 +1,4 @@
-import type { ToolmeshClient } from "@toolmesh/client";
+import { TERMINAL_TASK_EVENTS, type ToolmeshClient } from "@toolmesh/client";
 import { EventType, type Workflow, type WorkflowEvent } from "@toolmesh/proto";
 import { FollowCancelled } from "./errors.js";
 
@@ -9,7 +9,6 @@ export interface ProgressStep {
   message: string;
 }
 
-const TERMINAL_TASK = new Set([EventType.EVENT_TYPE_TASK_SUCCEEDED, EventType.EVENT_TYPE_TASK_FAILED, EventType.EVENT_TYPE_TASK_CANCELLED]);
 const TASK_VERB: Partial<Record<EventType, string>> = {
   [EventType.EVENT_TYPE_TASK_STARTED]: "started",
   [EventType.EVENT_TYPE_TASK_PROGRESS]: "progress",
@@ -42,7 +41,7 @@ export class ProgressCounter {
       if (placeholder) this.#seen.delete(placeholder);
       this.#seen.add(event.taskId);
     }
-    if (TERMINAL_TASK.has(event.type)) this.#done.add(event.taskId);
+    if (TERMINAL_TASK_EVENTS.has(event.type)) this.#done.add(event.taskId);
     if (!verb) return undefined;
     const where = event.stage || event.pool || "toolmesh";
     const detail = event.message ? `: ${event.message}` : "";

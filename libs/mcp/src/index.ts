@@ -12,7 +12,7 @@ export { createToolmeshMcpServer } from "./server.js";
 export type { McpServerOptions } from "./server.js";
 export { MCP_NAME, ToolNameMap, mcpNameOf } from "./names.js";
 export { ToolCatalog } from "./catalog.js";
-export { ToolCalls, finalReportTask } from "./tools.js";
+export { ToolCalls } from "./tools.js";
 export type { CallContext } from "./tools.js";
 export { FollowCancelled, SpecShapeError } from "./errors.js";
 export { ProgressCounter, followWorkflow } from "./follow.js";

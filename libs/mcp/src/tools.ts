@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { ToolmeshClient } from "@toolmesh/client";
-import { TaskState, WorkflowSpec, type Workflow } from "@toolmesh/proto";
+import { finalReportTask, type ToolmeshClient } from "@toolmesh/client";
+import { WorkflowSpec } from "@toolmesh/proto";
 import type { ToolCatalog } from "./catalog.js";
 import { FollowCancelled, SpecShapeError } from "./errors.js";
 import { followWorkflow, type ProgressStep } from "./follow.js";
@@ -17,12 +17,6 @@ export interface CallContext {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** The workflow's final report task: the synth.report nothing depends on, if it succeeded. */
-export function finalReportTask(wf: Workflow): string | undefined {
-  const needed = new Set(wf.tasks.flatMap((t) => t.dependsOn));
-  return wf.tasks.filter((t) => t.tool === "synth.report" && !needed.has(t.id) && t.state === TaskState.TASK_STATE_SUCCEEDED).at(-1)?.id;
-}
 
 /** Runs tools/call: toolmesh's own tools (parallel, workflow, the templates) and every catalog tool. */
 export class ToolCalls {

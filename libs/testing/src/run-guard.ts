@@ -1,3 +1,4 @@
+import { procStat } from "@toolmesh/local";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /**
@@ -21,16 +22,6 @@ export function runTempDirName(runId: string): string {
   return `toolmesh-test-${runId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 36)}`;
 }
 
-function stat(pid: number): { ppid: number; state: string } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses.
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "?", ppid: Number(fields[1]) };
-  } catch {
-    return undefined;
-  }
-}
 
 function commandOf(pid: number): string {
   try {
@@ -45,7 +36,7 @@ export function lineage(pid = process.pid): Set<number> {
   const pids = new Set<number>();
   for (let current = pid; current > 1 && !pids.has(current); ) {
     pids.add(current);
-    const info = stat(current);
+    const info = procStat(current);
     if (!info) break;
     current = info.ppid;
   }
@@ -54,7 +45,7 @@ export function lineage(pid = process.pid): Set<number> {
 
 /** Alive (zombies are dead: their parent only has not reaped them yet). */
 export function isAlive(pid: number): boolean {
-  const info = stat(pid);
+  const info = procStat(pid);
   return info !== undefined && info.state !== "Z" && info.state !== "X";
 }
 
@@ -86,7 +77,7 @@ export function runProcesses(runId: string, options: { tempDir?: string; exclude
       }
     }
     if (!how) continue;
-    const info = stat(pid);
+    const info = procStat(pid);
     if (!info || info.state === "Z") continue;
     found.push({ pid, ppid: info.ppid, command: commandOf(pid), found: how });
   }

@@ -1,4 +1,5 @@
-import { TaskState, WorkflowState, type Workflow } from "@toolmesh/proto";
+import { finalReportTask } from "@toolmesh/client";
+import { WorkflowState } from "@toolmesh/proto";
 import { clientFrom, describeGrpcError, resolveConnection, type Connection } from "../connection.js";
 import { jsonText, workflowJson } from "../json-output.js";
 import { RenderModeError, formatReport, renderMode } from "../markdown.js";
@@ -13,15 +14,6 @@ export interface TemplateCommandOptions {
   connection?: Connection | undefined;
   json: boolean;
   priority?: number | undefined;
-}
-
-/**
- * The workflow's final report: the synth.report task nothing else depends on
- * (a template ends with one), if it succeeded.
- */
-export function finalReportTask(wf: Workflow): string | undefined {
-  const needed = new Set(wf.tasks.flatMap((t) => t.dependsOn));
-  return wf.tasks.filter((t) => t.tool === "synth.report" && !needed.has(t.id) && t.state === TaskState.TASK_STATE_SUCCEEDED).at(-1)?.id;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { mcpPoolName, parseMcpFlag, parseMcpPools, type McpPoolsConfig, type RootSpec } from "@toolmesh/core";
+import { createLogger, mcpPoolName, parseMcpFlag, parseMcpPools, type McpPoolsConfig, type RootSpec } from "@toolmesh/core";
+import { startGateway } from "@toolmesh/mcp/gateway";
 import {
   ensureNatsServer,
   findStack,
@@ -132,8 +133,6 @@ export async function upCommand(options: UpOptions): Promise<number> {
     // MCP over streamable HTTP for agents (stdio needs no service: `toolmesh mcp`),
     // served by this process with the gateway service's own code: a resident
     // process less (~60 MB). Loopback only; the coordinator's token when set.
-    const { startGateway } = await import("@toolmesh/mcp/gateway");
-    const { createLogger } = await import("@toolmesh/core");
     const gatewayClient = clientFrom(address);
     const gateway = await startGateway({
       client: gatewayClient,
