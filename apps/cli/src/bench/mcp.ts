@@ -17,12 +17,12 @@ import { startNatsServer, type NatsServerHandle } from "@toolmesh/local";
 import { descendantsCpuMs, parseStat } from "@toolmesh/runtime";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { ProcessGroup, appScript } from "./processes.js";
-import { summarize } from "./stats.js";
+import { median, range, summarize } from "./stats.js";
 import { withInterruptCleanup } from "./signals.js";
 
 export interface McpBenchOptions {
@@ -54,8 +54,8 @@ export interface McpBenchReport {
 
 /** Rounds of the measured reads run first in each path and not counted. */
 const WARM_UP_ROUNDS = 5;
-/** Rounds over which CPU is measured (a tick of /proc is 10 ms a process). */
-const CPU_ROUNDS = 5;
+/** Measured rounds, each path once per round (CPU is summed over them: a tick of /proc is 10 ms a process). */
+const ROUNDS = 7;
 const cliBin = fileURLToPath(new URL("../../bin/toolmesh.js", import.meta.url));
 
 function serverScript(): string {
@@ -128,21 +128,9 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       const direct = await connect("direct", process.execPath, [script, dir]);
       closers.push(() => direct.client.close());
       const readDirect = async (path: string): Promise<string> => textOf((await direct.client.callTool({ name: "read_text_file", arguments: { path } })) as CallToolResult);
-      // Warm-up (JIT, page cache), not counted: the same reads as measured, as often as toolmesh gets below.
-      for (let round = 0; round < WARM_UP_ROUNDS; round++) for (const path of measured) await readDirect(path);
-      let t0 = performance.now();
-      for (const path of measured) await readDirect(path);
-      const directMs = performance.now() - t0;
-      // CPU over CPU_ROUNDS runs: /proc counts in 10 ms ticks per process.
-      const cpu0 = ownCpuMs() + treeCpuMs(direct.pid());
-      for (let round = 0; round < CPU_ROUNDS; round++) for (const path of measured) await readDirect(path);
-      const directCpuMs = (ownCpuMs() + treeCpuMs(direct.pid()) - cpu0) / CPU_ROUNDS;
-      const directLatencies: number[] = [];
-      for (let i = 0; i < options.latencySamples; i++) {
-        const s = performance.now();
-        await readDirect(measured[i % reads]!);
-        directLatencies.push(performance.now() - s);
-      }
+      const oneByOne = async (): Promise<void> => {
+        for (const path of measured) await readDirect(path);
+      };
 
       // (b) Through toolmesh: nats-server, the coordinator, the pool mcp-fs, and `toolmesh mcp` in front.
       nats = await startNatsServer();
@@ -166,50 +154,85 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       }
       const front = await connect("toolmesh", process.execPath, [cliBin, "mcp", "--address", address]);
       closers.push(() => front.client.close());
-      const parallel = async (batch: string[]): Promise<void> => {
-        const result = (await front.client.callTool({ name: "parallel", arguments: { calls: batch.map((path) => ({ tool: "fs.read_text_file", args: { path } })) } }, undefined, { timeout: 120_000 })) as CallToolResult;
+      const parallel = async (): Promise<void> => {
+        const result = (await front.client.callTool({ name: "parallel", arguments: { calls: measured.map((path) => ({ tool: "fs.read_text_file", args: { path } })) } }, undefined, { timeout: 120_000 })) as CallToolResult;
         const failed = (result.structuredContent as { failed?: number } | undefined)?.failed;
         if (result.isError || failed !== 0) throw new Error(`parallel failed: ${textOf({ ...result, isError: false }).slice(0, 300)}`);
       };
-      // Warm-up: JIT in every process (each instance sees only a quarter of the calls), streams, the pools' first pulls.
-      for (let round = 0; round < WARM_UP_ROUNDS; round++) await parallel(measured);
-      // CPU by part: where a call's cost goes.
+      // The front door's share: the same reads over gRPC straight to the coordinator.
+      const session = grpc.session();
+      closers.push(() => session.close());
+      const callTools = (): Promise<unknown> => Promise.all(measured.map((path) => session.call({ tool: "fs.read_text_file", args: { path } })));
+
+      // Warm-up of every path (JIT in every process, page cache, the pools' first pulls), not counted.
+      for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+        await oneByOne();
+        await parallel();
+        await callTools();
+      }
+      // CPU by part: where a call's cost goes. The MCP client is this process in both paths.
       const parts: Record<string, () => number> = {
-        "MCP client": ownCpuMs,
         "toolmesh mcp": () => treeCpuMs(front.pid()),
         coordinator: () => treeCpuMs(coordinator!.child.pid),
         "nats-server": () => treeCpuMs(nats?.pid),
         "pool instances + servers": () => workers.reduce((a, w) => a + treeCpuMs(w.child.pid), 0),
       };
-      t0 = performance.now();
-      await parallel(measured);
-      const toolmeshMs = performance.now() - t0;
-      const before = Object.fromEntries(Object.entries(parts).map(([k, f]) => [k, f()]));
-      for (let round = 0; round < CPU_ROUNDS; round++) await parallel(measured);
-      const spent = Object.entries(parts).map(([k, f]) => [k, (f() - before[k]!) / CPU_ROUNDS] as const);
-      const toolmeshCpuMs = spent.reduce((a, [, ms]) => a + ms, 0);
-      // One call at a time through the front door: fs_read_text_file is the catalog tool under its MCP name.
-      const toolmeshLatencies: number[] = [];
-      for (let i = 0; i < options.latencySamples; i++) {
-        const s = performance.now();
-        textOf((await front.client.callTool({ name: "fs_read_text_file", arguments: { path: measured[i % reads]! } })) as CallToolResult);
-        toolmeshLatencies.push(performance.now() - s);
-      }
+      const directServerCpu = (): number => treeCpuMs(direct.pid());
+      // Interleaved rounds, so a machine that gets busier or quieter moves both paths alike.
+      const directTimes: number[] = [];
+      const toolmeshTimes: number[] = [];
+      const grpcTimes: number[] = [];
+      let directCpuMs = 0;
+      let directServerMs = 0;
+      let clientInToolmeshMs = 0;
+      const spentByPart = Object.fromEntries(Object.keys(parts).map((k) => [k, 0])) as Record<string, number>;
+      for (let round = 0; round < ROUNDS; round++) {
+        let client0 = ownCpuMs();
+        const server0 = directServerCpu();
+        let t0 = performance.now();
+        await oneByOne();
+        directTimes.push(performance.now() - t0);
+        const serverMs = directServerCpu() - server0;
+        directServerMs += serverMs;
+        directCpuMs += ownCpuMs() - client0 + serverMs;
 
-      // The front door's share: the same reads over gRPC straight to the coordinator.
-      const session = grpc.session();
-      closers.push(() => session.close());
-      const callTools = (batch: string[]): Promise<unknown> => Promise.all(batch.map((path) => session.call({ tool: "fs.read_text_file", args: { path } })));
-      for (let round = 0; round < WARM_UP_ROUNDS; round++) await callTools(measured);
-      t0 = performance.now();
-      await callTools(measured);
-      const grpcMs = performance.now() - t0;
+        const before = Object.fromEntries(Object.entries(parts).map(([k, f]) => [k, f()]));
+        client0 = ownCpuMs();
+        t0 = performance.now();
+        await parallel();
+        toolmeshTimes.push(performance.now() - t0);
+        clientInToolmeshMs += ownCpuMs() - client0;
+        for (const [k, f] of Object.entries(parts)) spentByPart[k]! += f() - before[k]!;
+
+        t0 = performance.now();
+        await callTools();
+        grpcTimes.push(performance.now() - t0);
+      }
+      const spent = [["MCP client", clientInToolmeshMs / ROUNDS] as const, ...Object.entries(spentByPart).map(([k, ms]) => [k, ms / ROUNDS] as const)];
+      const toolmeshCpuMs = spent.reduce((a, [, ms]) => a + ms, 0);
+      directCpuMs /= ROUNDS;
+      directServerMs /= ROUNDS;
+
+      // One call at a time, each path, for the latency toolmesh adds.
+      const directLatencies: number[] = [];
+      const toolmeshLatencies: number[] = [];
       const grpcLatencies: number[] = [];
       for (let i = 0; i < options.latencySamples; i++) {
-        const s = performance.now();
-        await grpc.call({ tool: "fs.read_text_file", args: { path: measured[i % reads]! } });
+        const path = measured[i % reads]!;
+        let s = performance.now();
+        await readDirect(path);
+        directLatencies.push(performance.now() - s);
+        s = performance.now();
+        // fs_read_text_file is the catalog tool under its MCP name.
+        textOf((await front.client.callTool({ name: "fs_read_text_file", arguments: { path } })) as CallToolResult);
+        toolmeshLatencies.push(performance.now() - s);
+        s = performance.now();
+        await grpc.call({ tool: "fs.read_text_file", args: { path } });
         grpcLatencies.push(performance.now() - s);
       }
+      const directMs = median(directTimes);
+      const toolmeshMs = median(toolmeshTimes);
+      const grpcMs = median(grpcTimes);
 
       const d = summarize(directLatencies);
       const t = summarize(toolmeshLatencies);
@@ -227,12 +250,17 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
         directCpuMsPerCall: directCpuMs / reads,
         toolmeshCpuMsPerCall: toolmeshCpuMs / reads,
       };
-      out(`  (a) one by one, straight to the server     ${directMs.toFixed(0)} ms (${(directMs / reads).toFixed(2)} ms a call)`);
-      out(`  (b) all at once through toolmesh (${options.instances} instances, \`parallel\` via toolmesh mcp)  ${toolmeshMs.toFixed(0)} ms`);
+      const cores = availableParallelism();
+      // No parallel path can beat the upstream server's own CPU spread over every core.
+      const floorMs = directServerMs / cores;
+      out(`  rounds: ${ROUNDS}, interleaved; medians (min-max)`);
+      out(`  (a) one by one, straight to the server     ${range(directTimes)} (${(directMs / reads).toFixed(2)} ms a call)`);
+      out(`  (b) all at once through toolmesh (${options.instances} instances, \`parallel\` via toolmesh mcp)  ${range(toolmeshTimes)}`);
       out(`  ratio (a)/(b)                              ${report.speedup.toFixed(2)}x`);
       out(`  one call, p50: direct ${d.p50Ms.toFixed(2)} ms, through toolmesh ${t.p50Ms.toFixed(2)} ms: +${report.addedLatencyMs.toFixed(2)} ms added (p99 ${d.p99Ms.toFixed(2)} / ${t.p99Ms.toFixed(2)} ms)`);
-      out(`  without the MCP front door (gRPC): CallTools all at once ${grpcMs.toFixed(0)} ms (${(directMs / grpcMs).toFixed(2)}x); CallTool one at a time p50 ${g.p50Ms.toFixed(2)} ms (+${(g.p50Ms - d.p50Ms).toFixed(2)} ms)`);
-      out(`  CPU per call: direct ${report.directCpuMsPerCall.toFixed(2)} ms (client + server), through toolmesh ${report.toolmeshCpuMsPerCall.toFixed(2)} ms (${spent.map(([k, ms]) => `${k} ${(ms / reads).toFixed(2)}`).join(", ")})`);
+      out(`  without the MCP front door (gRPC): CallTools all at once ${range(grpcTimes)} (${(directMs / grpcMs).toFixed(2)}x); CallTool one at a time p50 ${g.p50Ms.toFixed(2)} ms (+${(g.p50Ms - d.p50Ms).toFixed(2)} ms)`);
+      out(`  CPU per call: direct ${report.directCpuMsPerCall.toFixed(2)} ms (client + server; the server alone ${(directServerMs / reads).toFixed(2)}), through toolmesh ${report.toolmeshCpuMsPerCall.toFixed(2)} ms (${spent.map(([k, ms]) => `${k} ${(ms / reads).toFixed(2)}`).join(", ")})`);
+      out(`  ceiling on ${cores} cores: the server's own CPU alone needs >= ${floorMs.toFixed(0)} ms for ${reads} reads, so no parallel path can beat (a) by more than ${(directMs / floorMs).toFixed(2)}x here`);
       return report;
     } finally {
       await release();

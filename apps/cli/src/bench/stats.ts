@@ -25,3 +25,13 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
     maxMs: values.length > 0 ? values[values.length - 1]! : Number.NaN,
   };
 }
+
+export function median(values: readonly number[]): number {
+  return percentile(Array.from(Float64Array.from(values).sort()), 50);
+}
+
+/** `median ms (min-max)` of a path's rounds. */
+export function range(valuesMs: readonly number[]): string {
+  const sorted = Array.from(Float64Array.from(valuesMs).sort());
+  return `${median(sorted).toFixed(0)} ms (${sorted[0]!.toFixed(0)}-${sorted[sorted.length - 1]!.toFixed(0)})`;
+}
