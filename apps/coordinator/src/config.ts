@@ -1,6 +1,8 @@
 import { baseConfigSchema } from "@toolmesh/core";
 import { z } from "zod";
 
+const emptyAsUndefined = (v: unknown): unknown => (v === "" ? undefined : v);
+
 export const coordinatorConfigSchema = baseConfigSchema.extend({
   /**
    * gRPC listen address; loopback unless told otherwise, because without
@@ -12,9 +14,11 @@ export const coordinatorConfigSchema = baseConfigSchema.extend({
   TOOLMESH_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
   /** When set, every Coordinator call needs `authorization: Bearer <token>`. */
   TOOLMESH_GRPC_TOKEN: z.string().min(16, "use a token of at least 16 characters").optional(),
-  /** PEM files for TLS; both or neither. */
-  TOOLMESH_GRPC_TLS_CERT: z.string().optional(),
-  TOOLMESH_GRPC_TLS_KEY: z.string().optional(),
+  /** PEM files of the server's certificate chain and key: TLS on the gRPC port; both or neither (unset: plain text). */
+  TOOLMESH_GRPC_TLS_CERT: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TOOLMESH_GRPC_TLS_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** PEM file of the CA(s) whose client certificates are accepted: mTLS, a client without one is refused in the handshake. */
+  TOOLMESH_GRPC_TLS_CLIENT_CA: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** Per-attempt limit for tasks whose spec sets none (queue wait + run). */
   TOOLMESH_DEFAULT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   /** Upper bound a spec may ask for. */
@@ -38,10 +42,15 @@ export const coordinatorConfigSchema = baseConfigSchema.extend({
   TOOLMESH_LEASE_MS: z.coerce.number().int().min(500).default(3000),
   /** Finished workflows kept in memory for Get/List. */
   TOOLMESH_KEEP_WORKFLOWS: z.coerce.number().int().min(1).default(10_000),
-}).refine((c) => Boolean(c.TOOLMESH_GRPC_TLS_CERT) === Boolean(c.TOOLMESH_GRPC_TLS_KEY), {
-  message: "set both TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY, or neither",
-  path: ["TOOLMESH_GRPC_TLS_CERT"],
-});
+})
+  .refine((c) => Boolean(c.TOOLMESH_GRPC_TLS_CERT) === Boolean(c.TOOLMESH_GRPC_TLS_KEY), {
+    message: "set both TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY, or neither",
+    path: ["TOOLMESH_GRPC_TLS_CERT"],
+  })
+  .refine((c) => !c.TOOLMESH_GRPC_TLS_CLIENT_CA || Boolean(c.TOOLMESH_GRPC_TLS_CERT), {
+    message: "mTLS needs TLS: set TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY too",
+    path: ["TOOLMESH_GRPC_TLS_CLIENT_CA"],
+  });
 export type CoordinatorConfig = z.infer<typeof coordinatorConfigSchema>;
 
 /** Whether a listen host only accepts connections from this machine. */
@@ -55,8 +64,11 @@ export function isLoopbackHost(host: string): boolean {
  * (undefined when the bind is loopback or a token is set). A warning rather
  * than a refusal: a network policy or a private network may be the guard.
  */
-export function insecureBindWarning(config: Pick<CoordinatorConfig, "TOOLMESH_GRPC_HOST" | "TOOLMESH_GRPC_TOKEN">): string | undefined {
-  if (config.TOOLMESH_GRPC_TOKEN || isLoopbackHost(config.TOOLMESH_GRPC_HOST)) return undefined;
+export function insecureBindWarning(
+  config: Pick<CoordinatorConfig, "TOOLMESH_GRPC_HOST" | "TOOLMESH_GRPC_TOKEN"> & Partial<Pick<CoordinatorConfig, "TOOLMESH_GRPC_TLS_CLIENT_CA">>,
+): string | undefined {
+  // mTLS authenticates callers as a token would: only holders of a certificate the CA signed get through.
+  if (config.TOOLMESH_GRPC_TOKEN || config.TOOLMESH_GRPC_TLS_CLIENT_CA || isLoopbackHost(config.TOOLMESH_GRPC_HOST)) return undefined;
   return (
     `gRPC listens on ${config.TOOLMESH_GRPC_HOST}, reachable from other machines, without TOOLMESH_GRPC_TOKEN: ` +
     "anyone who reaches the port can submit workflows and run every tool (bash.exec, web.fetch, code.read included); " +

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
@@ -6,7 +6,6 @@ import { runSynthTool } from "@toolmesh/synthesis";
 import { CoordinatorService } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import type { Registry } from "prom-client";
 import { CapacityView } from "./capacity.js";
 import { insecureBindWarning, type CoordinatorConfig } from "./config.js";
@@ -17,10 +16,13 @@ import { WorkflowStore } from "./store/workflow-store.js";
 import { addReflection } from "./grpc/reflection.js";
 import { coordinatorService } from "./grpc/service.js";
 import { tolerantDecoding } from "./grpc/decoding.js";
+import { serverTls, type GrpcTransport, type ServerTls } from "./grpc/tls.js";
 
 export interface RunningCoordinator {
   /** The bound gRPC port. */
   port: number;
+  /** Plain text, TLS, or TLS with client certificates (mTLS). */
+  transport: GrpcTransport;
   instanceId: string;
   /** This replica is the active one (holds the lease); otherwise a standby. */
   readonly leading: boolean;
@@ -40,6 +42,8 @@ export interface CoordinatorOptions {
   onLeadershipLost?: () => void;
   /** How long start-up waits to become the leader before it carries on as a standby. */
   waitForLeadershipMs?: number;
+  /** The gRPC port's credentials, when the caller checked them already (main does, before connecting to NATS). */
+  tls?: ServerTls;
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -48,6 +52,8 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
 }
 
 export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnection, log: Logger, options: CoordinatorOptions = {}): Promise<RunningCoordinator> {
+  // First, so a bad certificate file stops start-up before anything else is set up.
+  const tls = options.tls ?? serverTls(config);
   const registry = options.registry ?? createRegistry("coordinator");
   const metrics = createCoordinatorMetrics(registry);
   const capacity = new CapacityView(Math.max(5000, config.TOOLMESH_METRICS_INTERVAL_MS * 3));
@@ -124,12 +130,7 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
   health.addToServer(server);
   addReflection(server);
 
-  const credentials =
-    config.TOOLMESH_GRPC_TLS_CERT && config.TOOLMESH_GRPC_TLS_KEY
-      ? ServerCredentials.createSsl(null, [
-          { cert_chain: await readFile(config.TOOLMESH_GRPC_TLS_CERT), private_key: await readFile(config.TOOLMESH_GRPC_TLS_KEY) },
-        ])
-      : ServerCredentials.createInsecure();
+  const { credentials } = tls;
   const exposed = insecureBindWarning(config);
   if (exposed) log.warn({ host: config.TOOLMESH_GRPC_HOST }, exposed);
   const port = await new Promise<number>((resolve, reject) =>
@@ -138,6 +139,7 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
 
   return {
     port,
+    transport: tls.transport,
     engine,
     registry,
     instanceId,
