@@ -1,4 +1,4 @@
-import { Metadata, credentials as grpcCredentials, type CallOptions, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
 import { injectTraceMap } from "@toolmesh/core";
 import {
   CoordinatorClient,
@@ -14,12 +14,18 @@ import {
   type WorkflowSpec,
 } from "@toolmesh/proto";
 import { ToolCallSession } from "./session.js";
+import { channelCredentials, plaintextTokenWarning, tlsChannelOptions, type ClientTlsOptions } from "./tls.js";
+import { explainTransportError } from "./transport-errors.js";
 
 export interface ClientOptions {
   /** Bearer token when the coordinator sets TOOLMESH_GRPC_TOKEN. */
   token?: string | undefined;
   /** Per-call deadline for unary calls, ms (not for watch). */
   timeoutMs?: number;
+  /** TLS to the coordinator (loadClientTls makes it from settings); unset: plain text. */
+  tls?: ClientTlsOptions | undefined;
+  /** Told once, at construction, when the token would go beyond this machine in plain text. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 /** A tool the coordinator can run, with JSON Schemas as plain objects. */
@@ -66,11 +72,19 @@ export class ToolmeshClient {
   readonly #options: ClientOptions;
 
   constructor(address: string, options: ClientOptions = {}) {
-    this.raw = new CoordinatorClient(address, grpcCredentials.createInsecure(), {
+    this.raw = new CoordinatorClient(address, channelCredentials(options.tls), {
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.max_send_message_length": 64 * 1024 * 1024,
+      ...tlsChannelOptions(options.tls),
     });
     this.#options = options;
+    const warning = plaintextTokenWarning(address, options);
+    if (warning) options.warn?.(warning);
+  }
+
+  /** A transport failure said in terms of this client's TLS settings, when it was a handshake's. */
+  #explain<E>(err: E): E {
+    return explainTransportError(err, Boolean(this.#options.tls));
   }
 
   close(): void {
@@ -92,7 +106,7 @@ export class ToolmeshClient {
 
   #unary<Req, Res>(method: (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (err: ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.raw, request, this.metadata(), this.#callOptions(), (err, res) => (err ? reject(err) : resolve(res)));
+      method.call(this.raw, request, this.metadata(), this.#callOptions(), (err, res) => (err ? reject(this.#explain(err)) : resolve(res)));
     });
   }
 
@@ -119,7 +133,7 @@ export class ToolmeshClient {
 
   /** Many calls over one CallTools stream (about twice CallTool's calls/s). */
   session(): ToolCallSession {
-    return new ToolCallSession(this.raw.callTools(this.metadata()));
+    return new ToolCallSession(this.raw.callTools(this.metadata()), (err) => this.#explain(err));
   }
 
   /** The full output of a task (GetWorkflow gives large ones as a reference only). */
@@ -155,6 +169,8 @@ export class ToolmeshClient {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       for await (const event of stream) yield event as WorkflowEvent;
+    } catch (err) {
+      throw this.#explain(err);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       stream.cancel();

@@ -22,7 +22,7 @@ export class ToolCallSession {
   #failure: ServiceError | undefined;
   readonly #ended: Promise<void>;
 
-  constructor(stream: ClientDuplexStream<CallToolsRequest, CallToolsResponse>) {
+  constructor(stream: ClientDuplexStream<CallToolsRequest, CallToolsResponse>, explain: (err: ServiceError) => ServiceError = (err) => err) {
     this.#stream = stream;
     stream.on("data", (response: CallToolsResponse) => {
       const waiter = this.#waiting.get(response.requestId);
@@ -41,7 +41,7 @@ export class ToolCallSession {
         this.#waiting.clear();
         resolve();
       };
-      stream.on("error", (err: ServiceError) => fail(err));
+      stream.on("error", (err: ServiceError) => fail(explain(err)));
       stream.on("end", () => {
         fail(callError(status.UNAVAILABLE, "the CallTools stream ended"));
       });

@@ -1,0 +1,144 @@
+import { status } from "@grpc/grpc-js";
+import { ToolmeshClient, loadClientTls, type ClientTlsOptions } from "@toolmesh/client";
+import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTestPki, type TestPki } from "../support/certificates.js";
+import { coordinatorStartFailure, startCoordinatorProcess, type CoordinatorProcess } from "../support/coordinator-process.js";
+import { spawnService } from "../support/stack.js";
+
+// Issue 10: the coordinator's gRPC port over TLS and mTLS, real processes and
+// real certificates (made in the test), the bearer token checked over TLS too.
+const TOKEN = "t".repeat(40);
+let nats: NatsServerHandle;
+let pki: TestPki;
+let tls: CoordinatorProcess;
+let mtls: CoordinatorProcess;
+let worker: ChildProcess;
+
+const tlsFiles = (files: { ca?: string; cert?: string; key?: string; serverName?: string }): ClientTlsOptions =>
+  loadClientTls({
+    ca: files.ca ? { setting: "ca", path: files.ca } : undefined,
+    cert: files.cert ? { setting: "cert", path: files.cert } : undefined,
+    key: files.key ? { setting: "key", path: files.key } : undefined,
+    serverName: files.serverName,
+  })!;
+
+/** One unary call's outcome: its code and message, or "OK". */
+async function outcome(client: ToolmeshClient, call: (c: ToolmeshClient) => Promise<unknown> = (c) => c.capacity()): Promise<{ code: number; details: string } | "OK"> {
+  try {
+    await call(client);
+    return "OK";
+  } catch (err) {
+    const e = err as { code: number; details: string };
+    return { code: e.code, details: e.details };
+  } finally {
+    client.close();
+  }
+}
+
+beforeAll(async () => {
+  [nats, pki] = await Promise.all([startTestNats(), makeTestPki()]);
+  const serverEnv = { TOOLMESH_NATS_URL: nats.url, TOOLMESH_GRPC_TOKEN: TOKEN, TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: pki.serverKey };
+  tls = await startCoordinatorProcess(serverEnv);
+  // A second replica is a standby; GetCapacity answers on standbys too, so each test's call is real either way.
+  mtls = await startCoordinatorProcess({ ...serverEnv, TOOLMESH_GRPC_TLS_CLIENT_CA: pki.caCert });
+  worker = spawnService("testpool", { TOOLMESH_NATS_URL: nats.url, TOOLMESH_METRICS_INTERVAL_MS: "200" });
+});
+
+afterAll(async () => {
+  if (worker && worker.exitCode === null && worker.signalCode === null) {
+    const exited = once(worker, "exit");
+    worker.kill("SIGTERM");
+    await exited;
+  }
+  await Promise.all([tls?.stop(), mtls?.stop()]);
+  await nats?.stop();
+});
+
+describe("coordinator over TLS", () => {
+  it("says so in its ready line: grpcTransport tls, mtls with a client CA", () => {
+    expect(tls.lines.find((l) => l.msg === "ready")).toMatchObject({ grpcTransport: "tls" });
+    expect(mtls.lines.find((l) => l.msg === "ready")).toMatchObject({ grpcTransport: "mtls" });
+  });
+
+  it("a client with the right CA and the token runs a real CallTool (and GetCapacity)", async () => {
+    const client = new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) });
+    try {
+      await waitFor(async () => (await client.capacity()).pools.find((p) => p.pool === "test" && p.instances > 0), 60_000, "the test pool's worker");
+      const result = await client.call({ tool: "test.echo", args: { value: "over TLS" } });
+      expect(result.output).toEqual({ value: "over TLS" });
+    } finally {
+      client.close();
+    }
+  });
+
+  it("the token is still checked over TLS: a wrong one is UNAUTHENTICATED", async () => {
+    const result = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: "w".repeat(40), tls: tlsFiles({ ca: pki.caCert }) }));
+    expect(result).toMatchObject({ code: status.UNAUTHENTICATED });
+  });
+
+  it("a client trusting another CA gets UNAVAILABLE saying the certificate is not trusted", async () => {
+    const result = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.otherCaCert }) }));
+    expect(result).toMatchObject({ code: status.UNAVAILABLE });
+    expect((result as { details: string }).details).toMatch(/^the coordinator's TLS certificate is not trusted: give this client the CA that signed it \(TOOLMESH_GRPC_TLS_CA, --tls-ca\) \(.*unable to verify/);
+  });
+
+  it("a plain-text client against the TLS port fails with UNAVAILABLE saying the coordinator may serve TLS", async () => {
+    const result = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN }));
+    expect(result).toMatchObject({ code: status.UNAVAILABLE });
+    expect((result as { details: string }).details).toMatch(/not in plain-text gRPC; if the coordinator serves TLS, give this client its CA \(TOOLMESH_GRPC_TLS_CA, --tls-ca\)/);
+  });
+
+  it("a server name override checks the certificate for that name (dialling an IP); a name it lacks is refused naming the setting", async () => {
+    const named = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, serverName: "coordinator.test" }) }));
+    expect(named).toBe("OK");
+    const wrong = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, serverName: "elsewhere.test" }) }));
+    expect(wrong).toMatchObject({ code: status.UNAVAILABLE });
+    expect((wrong as { details: string }).details).toMatch(/does not carry the name dialled; set the name it carries as TOOLMESH_GRPC_TLS_SERVER_NAME/);
+  });
+});
+
+describe("coordinator with mTLS (TOOLMESH_GRPC_TLS_CLIENT_CA)", () => {
+  it("refuses a client without a certificate, naming the settings that fix it", async () => {
+    const result = await outcome(new ToolmeshClient(`127.0.0.1:${mtls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) }));
+    expect(result).toMatchObject({ code: status.UNAVAILABLE });
+    expect((result as { details: string }).details).toMatch(/requires a client certificate .*TOOLMESH_GRPC_TLS_CLIENT_CERT and TOOLMESH_GRPC_TLS_CLIENT_KEY/);
+  });
+
+  it("accepts a client whose certificate the CA signed", async () => {
+    const result = await outcome(new ToolmeshClient(`127.0.0.1:${mtls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey }) }));
+    expect(result).toBe("OK");
+  });
+});
+
+describe("TLS settings checked at start-up", () => {
+  it("the coordinator refuses to start, naming the variable: a certificate without its key, an unreadable file, not PEM, a key of another certificate", async () => {
+    const garbage = join(pki.dir, "garbage.pem");
+    writeFileSync(garbage, "not a certificate\n");
+    const base = { TOOLMESH_NATS_URL: nats.url };
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ TOOLMESH_GRPC_TLS_CERT: pki.serverCert }, /TOOLMESH_GRPC_TLS_CERT: set both TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY, or neither/],
+      [{ TOOLMESH_GRPC_TLS_CERT: join(pki.dir, "missing.crt"), TOOLMESH_GRPC_TLS_KEY: pki.serverKey }, /TOOLMESH_GRPC_TLS_CERT: cannot read .*missing\.crt: ENOENT/],
+      [{ TOOLMESH_GRPC_TLS_CERT: garbage, TOOLMESH_GRPC_TLS_KEY: pki.serverKey }, /TOOLMESH_GRPC_TLS_CERT: .*garbage\.pem holds no PEM certificate/],
+      [{ TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: garbage }, /TOOLMESH_GRPC_TLS_KEY: .*garbage\.pem is not a PEM private key/],
+      [{ TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: pki.clientKey }, /TOOLMESH_GRPC_TLS_KEY: the key in .*client\.key does not belong to the certificate in .*server\.crt/],
+      [{ TOOLMESH_GRPC_TLS_CLIENT_CA: pki.caCert }, /TOOLMESH_GRPC_TLS_CLIENT_CA: mTLS needs TLS/],
+    ];
+    const results = await Promise.all(cases.map(([env]) => coordinatorStartFailure({ ...base, ...env })));
+    results.forEach((result, i) => {
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(cases[i]![1]);
+    });
+  });
+
+  it("a client's settings are checked the same way, naming the setting", () => {
+    expect(() => loadClientTls({ ca: { setting: "TOOLMESH_GRPC_TLS_CA", path: join(pki.dir, "nope.crt") } })).toThrow(/TOOLMESH_GRPC_TLS_CA: cannot read .*nope\.crt: ENOENT/);
+    expect(() => loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert } })).toThrow(/--tls-cert: mTLS needs the client key too/);
+    expect(() => loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert }, key: { setting: "--tls-key", path: pki.serverKey } })).toThrow(/--tls-key: the key in .*server\.key does not belong/);
+    expect(loadClientTls({})).toBeUndefined();
+  });
+});
