@@ -18,8 +18,8 @@ export interface AgentHandlers {
 }
 
 /** agent.run over a coordinator client made from the configuration. */
-export function createAgentHandlers(config: AgentConfig): AgentHandlers {
-  const client = new ToolmeshClient(config.coordinatorAddress, { token: config.grpcToken });
+export function createAgentHandlers(config: AgentConfig, warn?: (message: string) => void): AgentHandlers {
+  const client = new ToolmeshClient(config.coordinatorAddress, { token: config.grpcToken, tls: config.grpcTls, warn });
   return { handlers: { "agent.run": createAgentRunHandler(client, config) }, client, close: () => client.close() };
 }
 

@@ -1,5 +1,5 @@
 // The agent pool's worker process: agent.run over the shared runtime.
-// Configuration: see config.ts (TOOLMESH_COORDINATOR_ADDRESS, TOOLMESH_LLM_*).
+// Configuration: see config.ts (TOOLMESH_COORDINATOR_ADDRESS, TOOLMESH_GRPC_TOKEN, TOOLMESH_GRPC_TLS_*, TOOLMESH_LLM_*).
 import { runMain } from "@toolmesh/core";
 import { runWorkerService } from "@toolmesh/runtime";
 import { describeConfig, parseAgentConfig } from "./config.js";
@@ -13,7 +13,7 @@ await runMain("agent", () =>
     onStop: async () => agent?.close(),
     handlers: (env, log) => {
       const config = parseAgentConfig(env);
-      agent = createAgentHandlers(config);
+      agent = createAgentHandlers(config, (message) => log.warn(message));
       log.info(describeConfig(config), "agent pool");
       return agent.handlers;
     },

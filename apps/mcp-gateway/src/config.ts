@@ -1,4 +1,4 @@
-import { baseConfigSchema, commaList } from "@toolmesh/core";
+import { baseConfigSchema, commaList, grpcClientTlsEnv } from "@toolmesh/core";
 import { z } from "zod";
 
 const token = z.string().min(16, "use a token of at least 16 characters").optional();
@@ -25,5 +25,7 @@ export const gatewayConfigSchema = baseConfigSchema
     TOOLMESH_MCP_TOOLS_POLL_MS: z.coerce.number().int().min(100).default(10_000),
     /** A session unused this long is closed. */
     TOOLMESH_MCP_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
-  });
+  })
+  // TLS to the coordinator: TOOLMESH_GRPC_TLS_CA, _SERVER_NAME, _CLIENT_CERT/_KEY (mTLS), TOOLMESH_GRPC_TLS.
+  .extend(grpcClientTlsEnv);
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,14 +1,15 @@
 // The MCP gateway process: config from the environment, an HTTP server for /mcp, a gRPC client of the coordinator.
-import { ToolmeshClient } from "@toolmesh/client";
+import { ToolmeshClient, clientTlsSettingsFromEnv, loadClientTls } from "@toolmesh/client";
 import { createLogger, createRegistry, initTracing, loadConfig, onShutdown, runMain, serveMetrics } from "@toolmesh/core";
 import { gatewayConfigSchema } from "./config.js";
 import { startGateway } from "@toolmesh/mcp/gateway";
 
 await runMain("mcp-gateway", async () => {
   const config = loadConfig("mcp-gateway", gatewayConfigSchema);
+  const tls = loadClientTls(clientTlsSettingsFromEnv(process.env));
   const log = createLogger("mcp-gateway", config.TOOLMESH_LOG_LEVEL);
   initTracing("mcp-gateway", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const client = new ToolmeshClient(config.TOOLMESH_COORDINATOR_ADDRESS, { token: config.TOOLMESH_GRPC_TOKEN });
+  const client = new ToolmeshClient(config.TOOLMESH_COORDINATOR_ADDRESS, { token: config.TOOLMESH_GRPC_TOKEN, tls, warn: (message) => log.warn(message) });
   const gateway = await startGateway({
     client,
     host: config.TOOLMESH_MCP_HOST,
@@ -23,7 +24,7 @@ await runMain("mcp-gateway", async () => {
   });
   const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(createRegistry("mcp-gateway"), config.TOOLMESH_METRICS_PORT) : undefined;
   log.info(
-    { mcpPort: gateway.port, mcpUrl: gateway.url, metricsPort: metricsServer?.port, coordinator: config.TOOLMESH_COORDINATOR_ADDRESS, auth: gateway.authenticated ? "bearer" : "none", allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS },
+    { mcpPort: gateway.port, mcpUrl: gateway.url, metricsPort: metricsServer?.port, coordinator: config.TOOLMESH_COORDINATOR_ADDRESS, coordinatorTransport: !tls ? "plaintext" : tls.cert ? "mtls" : "tls", auth: gateway.authenticated ? "bearer" : "none", allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS },
     "ready",
   );
   onShutdown(log, async () => {
