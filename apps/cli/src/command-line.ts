@@ -9,7 +9,7 @@ export interface FlagSpec {
 
 /** One `toolmesh` command: its flags, its usage text and what it runs. */
 export interface CommandSpec {
-  /** "run", or "bench explore" for a subcommand. */
+  /** "run", or two words for a subcommand (findCommand tries those first). */
   name: string;
   /** One line for the overview (`toolmesh --help`). */
   synopsis: string;

@@ -6,9 +6,7 @@ import { toolmesh } from "./support/cli.js";
 const command = (name: string): CommandSpec => COMMANDS.find((c) => c.name === name)!;
 
 describe("each command's own flags", () => {
-  it("finds commands and bench's subcommands", () => {
-    expect(findCommand(["bench", "explore", "src"])).toMatchObject({ spec: { name: "bench explore" }, rest: ["src"] });
-    expect(findCommand(["bench", "--calls", "10"])).toMatchObject({ spec: { name: "bench" }, rest: ["--calls", "10"] });
+  it("finds commands", () => {
     expect(findCommand(["status"])?.spec.name).toBe("status");
     expect(findCommand(["nope"])).toBeUndefined();
   });
@@ -58,7 +56,7 @@ describe("each command's own flags", () => {
 
 describe("toolmesh as a process", () => {
   it("toolmesh CMD --help prints that command's usage, not the overview", async () => {
-    const [call, explore, benchExplore] = await Promise.all([toolmesh(["call", "--help"]), toolmesh(["explore-codebase", "-h"]), toolmesh(["bench", "explore", "--help"])]);
+    const [call, explore] = await Promise.all([toolmesh(["call", "--help"]), toolmesh(["explore-codebase", "-h"])]);
     expect(call.code).toBe(0);
     expect(call.stdout).toMatch(/^usage: toolmesh call TOOL /);
     expect(call.stdout).toContain("--timeout-ms N");
@@ -67,7 +65,6 @@ describe("toolmesh as a process", () => {
     expect(explore.stdout).toMatch(/^usage: toolmesh explore-codebase PATH/);
     expect(explore.stdout).toContain("--root NAME");
     expect(explore.stdout).toContain("TOOLMESH_RENDER=markdown|terminal");
-    expect(benchExplore.stdout).toMatch(/^usage: toolmesh bench explore \[PATH\]/);
   });
 
   it("a flag the command does not take: exit 2, one error line, then that command's usage", async () => {
@@ -84,7 +81,7 @@ describe("toolmesh as a process", () => {
   it("toolmesh --help lists every command; an unknown command is exit 2", async () => {
     const [help, unknown, bare] = await Promise.all([toolmesh(["--help"]), toolmesh(["nope"]), toolmesh([])]);
     expect(help.code).toBe(0);
-    for (const name of ["up", "status", "down", "run", "call", "explore-codebase", "explore-web", "think-layers", "start", "top", "bench", "bench adaptive", "bench explore"]) {
+    for (const name of ["up", "status", "down", "run", "call", "explore-codebase", "explore-web", "think-layers", "start", "top"]) {
       expect(help.stdout).toMatch(new RegExp(`^  toolmesh ${name}\\b`, "m"));
     }
     expect(unknown.code).toBe(2);

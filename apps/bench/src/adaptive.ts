@@ -1,6 +1,7 @@
 /**
- * `toolmesh bench adaptive`: the adaptive concurrency limit against the best
- * fixed limit, on the real runtime (nats-server, coordinator, a worker
+ * `toolmesh-bench adaptive` (`npm run bench:adaptive`): the adaptive
+ * concurrency limit against the best fixed limit, on the real runtime
+ * (nats-server, the coordinator as a child process, a worker in this process
  * pulling from JetStream) in front of a local backend that overloads: it has
  * room for CAPACITY calls at once, slows down past that and refuses calls
  * past 1.5×. A sweep of fixed limits finds the best one; then the adaptive
@@ -8,11 +9,11 @@
  * flowing by a CallTools stream with far more in flight than any limit.
  */
 import { ToolmeshClient } from "@toolmesh/client";
-import { coordinatorConfigSchema, startCoordinator, type RunningCoordinator } from "@toolmesh/coordinator";
-import { ErrorCode, ToolError, connectNats, createLogger, createRegistry, loadConfig } from "@toolmesh/core";
+import { ErrorCode, ToolError, baseConfigSchema, connectNats, createLogger, createRegistry, loadConfig } from "@toolmesh/core";
 import { startNatsServer, type NatsServerHandle } from "@toolmesh/local";
 import { startWorker, type ToolHandlers, type Worker } from "@toolmesh/runtime";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { ProcessGroup, appScript } from "./processes.js";
 import { withInterruptCleanup } from "./signals.js";
 
 export interface AdaptiveBenchOptions {
@@ -79,22 +80,26 @@ export async function runAdaptiveBench(options: AdaptiveBenchOptions): Promise<{
   const { out } = options;
   let nats: NatsServerHandle | undefined;
   let nc: NatsConnection | undefined;
-  let coordinator: RunningCoordinator | undefined;
+  const group = new ProcessGroup();
   let worker: Worker | undefined;
   const log = createLogger("bench", process.env.BENCH_LOG ?? "silent");
   const release = async (): Promise<void> => {
     await worker?.drain(1000).catch(() => undefined);
-    await coordinator?.close().catch(() => undefined);
+    await group.stopAll().catch(() => undefined);
     await nc?.close().catch(() => undefined);
     await nats?.stop();
   };
   return withInterruptCleanup(release, async () => {
     try {
       nats = await startNatsServer();
-      const config = loadConfig("coordinator", coordinatorConfigSchema, { TOOLMESH_NATS_URL: nats.url, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0", TOOLMESH_METRICS_INTERVAL_MS: "250" });
-      nc = await connectNats(config, "bench-adaptive");
-      coordinator = await startCoordinator(config, nc, log);
-      const client = new ToolmeshClient(`127.0.0.1:${coordinator.port}`);
+      // info: the level at which the coordinator announces "ready".
+      const [coordinator] = await group.start({
+        name: "coordinator",
+        script: appScript("coordinator"),
+        env: { TOOLMESH_NATS_URL: nats.url, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0", TOOLMESH_METRICS_INTERVAL_MS: "250", TOOLMESH_METRICS_PORT: "-1", TOOLMESH_LOG_LEVEL: "info" },
+      });
+      nc = await connectNats(loadConfig("bench", baseConfigSchema, { TOOLMESH_NATS_URL: nats.url }), "bench-adaptive");
+      const client = new ToolmeshClient(`127.0.0.1:${String(coordinator!.ready.grpcPort)}`);
       const backend = overloadedBackend(options.capacity, options.serviceMs);
       const newWorker = async (limit: number, adaptive: boolean): Promise<Worker> =>
         startWorker({

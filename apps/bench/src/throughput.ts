@@ -1,5 +1,5 @@
 /**
- * `toolmesh bench`: tiny no-op calls through the whole toolmesh path (client →
+ * `toolmesh-bench` (`npm run bench`): tiny no-op calls through the whole toolmesh path (client →
  * gRPC → coordinator → JetStream → worker → back), against raw NATS
  * request/reply (the floor it is built on) and BullMQ on Redis (the usual
  * alternative), each system in its own child processes, at the same call

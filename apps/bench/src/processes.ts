@@ -1,6 +1,21 @@
 import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-export { appScript } from "../app-scripts.js";
+
+const require = createRequire(import.meta.url);
+
+/** The services a benchmark runs, each this package's dependency. */
+export type BenchedApp = "coordinator" | "codebase" | "mcp-pool" | "testpool";
+
+/** A service's process entry, through its package's ./main export: apps are run, never reached into by path. */
+export function appScript(app: BenchedApp): string {
+  return require.resolve(`@toolmesh/${app}/main`);
+}
+
+/** The `toolmesh` command (its `mcp` is the front door bench mcp measures). */
+export function cliScript(): string {
+  return require.resolve("toolmesh/bin/toolmesh.js");
+}
 
 /** A compiled helper script next to this module (responder, bullmq-worker). */
 export function benchScript(name: string): string {

@@ -1,5 +1,5 @@
 /**
- * `toolmesh bench explore [PATH]`: the explore-codebase template over a real
+ * `toolmesh-bench explore [PATH]` (`npm run bench:explore`): the explore-codebase template over a real
  * tree, its calls fanned out over the codebase pool, against the very same
  * workflow with `limits.maxConcurrency = 1` — every call one after another
  * through the same services. Same tree, same calls, same run; the ratio is

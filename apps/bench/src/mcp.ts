@@ -1,5 +1,5 @@
 /**
- * `toolmesh bench mcp`: an MCP client reading files from
+ * `toolmesh-bench mcp` (`npm run bench:mcp`): an MCP client reading files from
  * @modelcontextprotocol/server-filesystem (unmodified, from node_modules)
  * (a) one by one, straight to the server over stdio, and (b) all at once
  * through toolmesh: the same client talks to `toolmesh mcp` (the stdio
@@ -20,8 +20,7 @@ import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import { ProcessGroup, appScript } from "./processes.js";
+import { ProcessGroup, appScript, cliScript } from "./processes.js";
 import { median, range, summarize } from "./stats.js";
 import { withInterruptCleanup } from "./signals.js";
 
@@ -56,7 +55,6 @@ export interface McpBenchReport {
 const WARM_UP_ROUNDS = 5;
 /** Measured rounds, each path once per round (CPU is summed over them: a tick of /proc is 10 ms a process). */
 const ROUNDS = 7;
-const cliBin = fileURLToPath(new URL("../../bin/toolmesh.js", import.meta.url));
 
 function serverScript(): string {
   try {
@@ -152,7 +150,7 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
         if (Date.now() > deadline) throw new Error("the coordinator did not learn fs.read_text_file within 30 s");
         await new Promise((r) => setTimeout(r, 50));
       }
-      const front = await connect("toolmesh", process.execPath, [cliBin, "mcp", "--address", address]);
+      const front = await connect("toolmesh", process.execPath, [cliScript(), "mcp", "--address", address]);
       closers.push(() => front.client.close());
       const parallel = async (): Promise<void> => {
         const result = (await front.client.callTool({ name: "parallel", arguments: { calls: measured.map((path) => ({ tool: "fs.read_text_file", args: { path } })) } }, undefined, { timeout: 120_000 })) as CallToolResult;
