@@ -20,6 +20,9 @@
  *   local backend:
  *   TOOLMESH_AUTOSCALER_DRAIN_GRACE_MS     a stopped worker's drain grace (TOOLMESH_DRAIN_GRACE_MS for the child) (30000)
  *   TOOLMESH_AUTOSCALER_LOG_DIR            where each worker's log goes (unset: discarded)
+ *   TOOLMESH_AUTOSCALER_POOL_CREDENTIALS_DIR  a directory of pool-<pool>.json NATS credentials (@toolmesh/core
+ *                                          writeNatsAuth's `pools/`): each worker connects as its pool's role, not
+ *                                          as the autoscaler (unset: workers inherit this process's credentials)
  *   TOOLMESH_AUTOSCALER_WORKER_STALL_MS    a starting worker that shows no progress (no log line, no CPU time)
  *                                          this long is given up on; a slow but busy start is waited for (60000)
  *   kubernetes backend:
@@ -64,6 +67,7 @@ export const autoscalerConfigSchema = baseConfigSchema.extend({
   TOOLMESH_AUTOSCALER_DEFAULT_TASK_MS: z.coerce.number().positive().default(1000),
   TOOLMESH_AUTOSCALER_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   TOOLMESH_AUTOSCALER_LOG_DIR: z.string().optional(),
+  TOOLMESH_AUTOSCALER_POOL_CREDENTIALS_DIR: z.string().optional(),
   TOOLMESH_AUTOSCALER_WORKER_STALL_MS: z.coerce.number().int().min(1000).default(60_000),
   TOOLMESH_K8S_MODE: z.enum(["scale", "hpa"]).default("scale"),
   TOOLMESH_K8S_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS-1123 label").default("default"),

@@ -1,6 +1,7 @@
 import { connectivityState, status } from "@grpc/grpc-js";
 import { ToolmeshClient } from "@toolmesh/client";
-import { findStack, type StackLookup } from "@toolmesh/local";
+import { readRoleCredentials, roleCredentialsFile, roleEnv, type NatsRole } from "@toolmesh/core";
+import { findStack, type StackLookup, type StackState } from "@toolmesh/local";
 import { existsSync } from "node:fs";
 
 export const DEFAULT_ADDRESS = "127.0.0.1:50051";
@@ -44,14 +45,27 @@ export function resolveConnection(options: { address?: string | undefined; env?:
   return { address, source, token: fromEnv(env, "TOOLMESH_GRPC_TOKEN") ?? stackToken, stack, cwd, env };
 }
 
-/** The NATS URL of `toolmesh top`: TOOLMESH_NATS_URL > the running stack's > nats://127.0.0.1:4222. */
-export function resolveNatsUrl(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { url: string; /** Where it came from, for messages. */ source: string } {
+/**
+ * A NATS role's login from the stack's credentials (`up`'s own server), as
+ * environment for connectNats; empty when the stack has none (an external server).
+ */
+export function stackRoleEnv(state: StackState, role: NatsRole): Record<string, string> {
+  return state.natsAuthDir ? roleEnv(readRoleCredentials(roleCredentialsFile(state.natsAuthDir, role))) : {};
+}
+
+/**
+ * The NATS URL of `toolmesh top`: TOOLMESH_NATS_URL > the running stack's >
+ * nats://127.0.0.1:4222, and the login for `role`: the stack's for that role
+ * when the URL is the stack's, else whatever TOOLMESH_NATS_* the environment gives.
+ */
+export function resolveNatsUrl(options: { env?: NodeJS.ProcessEnv; cwd?: string; role?: NatsRole } = {}): { url: string; /** Where it came from, for messages. */ source: string; /** TOOLMESH_NATS_USER etc. of the role (the stack's). */ credentials: Record<string, string> } {
   const env = options.env ?? process.env;
   const fromVariable = fromEnv(env, "TOOLMESH_NATS_URL");
-  if (fromVariable) return { url: fromVariable, source: "from TOOLMESH_NATS_URL" };
   const stack = findStack(options.cwd ?? process.cwd(), env);
-  if (stack.state) return { url: stack.state.natsUrl, source: `of the stack recorded in ${stack.path}` };
-  return { url: DEFAULT_NATS_URL, source: `the default: ${noStack(stack, options.cwd ?? process.cwd(), env)}; start one with \`npx toolmesh up\`, or set TOOLMESH_NATS_URL` };
+  const credentials = stack.state && options.role && (!fromVariable || fromVariable === stack.state.natsUrl) ? stackRoleEnv(stack.state, options.role) : {};
+  if (fromVariable) return { url: fromVariable, source: "from TOOLMESH_NATS_URL", credentials };
+  if (stack.state) return { url: stack.state.natsUrl, source: `of the stack recorded in ${stack.path}`, credentials };
+  return { url: DEFAULT_NATS_URL, credentials, source: `the default: ${noStack(stack, options.cwd ?? process.cwd(), env)}; start one with \`npx toolmesh up\`, or set TOOLMESH_NATS_URL` };
 }
 
 /** A client of the coordinator: at `target`, or where resolveConnection finds it. */

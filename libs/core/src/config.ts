@@ -12,6 +12,14 @@ export const baseConfigSchema = z.object({
   TOOLMESH_NATS_USER: z.string().optional(),
   TOOLMESH_NATS_PASSWORD: z.string().optional(),
   TOOLMESH_NATS_CREDS: z.string().optional(),
+  /**
+   * Where this process's replies come back (`_INBOX` when unset): with NATS
+   * roles each role has its own (`_INBOX_<role>`), the only inboxes it may read.
+   */
+  TOOLMESH_NATS_INBOX_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "subject tokens of letters, digits, '_' or '-', no wildcards")
+    .optional(),
   TOOLMESH_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** Port of the Prometheus /metrics endpoint; 0 picks a free one, -1 turns it off. */
   TOOLMESH_METRICS_PORT: z.coerce.number().int().min(-1).max(65535).default(0),

@@ -26,6 +26,10 @@ export {
   ensureResultConsumer,
   ensureResultStream,
 } from "./nats.js";
+export { Buckets, generateRoleCredentials, natsRolePermissions, poolRole, poolService, renderAuthorization, roleEnv, roleInboxPrefix } from "./nats-roles.js";
+export type { NatsRole, RoleCredentials, RolePermissions } from "./nats-roles.js";
+export { NATS_AUTH_CONFIG, POOL_CREDENTIALS_SUBDIR, readRoleCredentials, roleCredentialsFile, writeNatsAuth } from "./nats-auth-files.js";
+export type { NatsAuthFiles } from "./nats-auth-files.js";
 export { OUTPUTS_BUCKET, getOutput, openOutputStore, outputObjectName, putOutput } from "./outputs.js";
 export type { ObjectStore, OutputRef } from "./outputs.js";
 export { mcpPoolsSchema, mcpServerSchema, parseMcpFlag, parseMcpPools } from "./mcp-pools.js";

@@ -23,6 +23,7 @@ export async function connectNats(config: BaseConfig, name: string): Promise<Nat
     // No stack capture per request/publish: ~5 % of CPU on the hot path.
     noAsyncTraces: true,
   };
+  if (config.TOOLMESH_NATS_INBOX_PREFIX) options.inboxPrefix = config.TOOLMESH_NATS_INBOX_PREFIX;
   if (config.TOOLMESH_NATS_TOKEN) options.token = config.TOOLMESH_NATS_TOKEN;
   if (config.TOOLMESH_NATS_USER) {
     options.user = config.TOOLMESH_NATS_USER;

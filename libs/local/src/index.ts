@@ -9,7 +9,7 @@
  */
 export { NatsServerMissingError, ensureNatsServer, findNatsServer } from "./install.js";
 export { NatsServerNotFoundError, startNatsServer } from "./nats-server.js";
-export type { NatsServerHandle } from "./nats-server.js";
+export type { NatsServerHandle, StartNatsOptions } from "./nats-server.js";
 export { startServiceProcess, stopChild } from "./service-process.js";
 export type { ServiceProcess, StartServiceOptions } from "./service-process.js";
 export { STACK_STATE_FILE, findStack, processIsAlive, readStackState, removeStackState, stackStatePath, writeStackState } from "./stack-state.js";

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,8 +45,15 @@ const READY_STALL_MS = 30_000;
 
 const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
 
-function launch(binary: string, storeDir: string, port: number, processGroup: boolean): Promise<Started> {
-  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir];
+interface LaunchOptions {
+  processGroup: boolean;
+  configFile?: string | undefined;
+  logFile?: string | undefined;
+}
+
+function launch(binary: string, storeDir: string, port: number, { processGroup, configFile, logFile }: LaunchOptions): Promise<Started> {
+  // The flags win over the file: the file adds what flags cannot say (authorization).
+  const args = [...(configFile ? ["-c", configFile] : []), "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir];
   const [command, argv] = setpriv ? [setpriv, ["--pdeathsig", "TERM", "--", binary, ...args]] : [binary, args];
   const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"], detached: processGroup });
   return new Promise<Started>((resolve, reject) => {
@@ -79,7 +86,10 @@ function launch(binary: string, storeDir: string, port: number, processGroup: bo
     });
     // Keep reading stderr for the server's whole life, or it blocks on a full pipe.
     const lines = createInterface({ input: child.stderr! });
+    const logStream = logFile ? createWriteStream(logFile, { flags: "a", mode: 0o600 }) : undefined;
+    child.once("exit", () => logStream?.end());
     lines.on("line", (line) => {
+      logStream?.write(`${line}\n`);
       lastProgress = Date.now();
       if (log.length < 200) log.push(line);
       const match = /Listening for client connections on [^:]+:(\d+)/.exec(line);
@@ -110,11 +120,22 @@ function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
  * `storeDir` or a fresh temp dir (removed by stop()). Needs the nats-server
  * binary: NATS_SERVER_BIN, or nats-server on PATH.
  */
-export async function startNatsServer(options: { binary?: string; storeDir?: string; processGroup?: boolean } = {}): Promise<NatsServerHandle> {
+export interface StartNatsOptions {
+  binary?: string;
+  storeDir?: string;
+  processGroup?: boolean;
+  /** A nats-server config file (e.g. @toolmesh/core writeNatsAuth's, with users and permissions). */
+  configFile?: string;
+  /** Where the server's own log lines go too (its "Permissions Violation" lines, say), appended. */
+  logFile?: string;
+}
+
+export async function startNatsServer(options: StartNatsOptions = {}): Promise<NatsServerHandle> {
   const processGroup = options.processGroup ?? false;
   const binary = options.binary ?? findNatsServer() ?? "nats-server";
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), "toolmesh-nats-")));
-  let current = await launch(binary, storeDir, -1, processGroup).catch(async (err: unknown) => {
+  const launchOptions: LaunchOptions = { processGroup, configFile: options.configFile, logFile: options.logFile };
+  let current = await launch(binary, storeDir, -1, launchOptions).catch(async (err: unknown) => {
     await rm(storeDir, { recursive: true, force: true });
     throw err;
   });
@@ -133,7 +154,7 @@ export async function startNatsServer(options: { binary?: string; storeDir?: str
     },
     async restart() {
       await stopChild(current.child);
-      current = await launch(binary, storeDir, port, processGroup);
+      current = await launch(binary, storeDir, port, launchOptions);
     },
     [Symbol.asyncDispose]: () => handle.stop(),
   };

@@ -36,6 +36,11 @@ export interface StackState {
   onDemandPools?: string[] | undefined;
   services: StackService[];
   logDir: string;
+  /**
+   * The NATS roles' credentials of `up`'s own nats-server (@toolmesh/core
+   * writeNatsAuth's directory); unset when the stack uses an external server.
+   */
+  natsAuthDir?: string | undefined;
 }
 
 export const STACK_STATE_FILE = "stack.json";

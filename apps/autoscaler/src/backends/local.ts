@@ -1,4 +1,4 @@
-import { MCP_POOL_PREFIX, isMcpPool, type Logger, type McpPoolsConfig, type PoolName } from "@toolmesh/core";
+import { MCP_POOL_PREFIX, isMcpPool, poolRole, readRoleCredentials, roleEnv, type Logger, type McpPoolsConfig, type PoolName } from "@toolmesh/core";
 import { ServiceStartError, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,11 @@ export interface LocalBackendOptions {
    * configuration, and the pool's concurrency range.
    */
   mcpPools?: McpPoolsConfig;
+  /**
+   * pool-<pool>.json NATS credentials per pool (writeNatsAuth's `pools/`):
+   * read at each start, so a worker holds its pool's role only.
+   */
+  poolCredentialsDir?: string | undefined;
   /** apps/<service>/dist/main.js by default; tests may point elsewhere. */
   scriptOf?: (service: string) => string;
 }
@@ -103,6 +108,7 @@ export class LocalProcessBackend implements ScaleBackend {
         ...this.#options.env,
         ...this.#mcpEnv(pool),
         ...this.#options.poolEnv?.[pool],
+        ...this.#credentialsEnv(pool),
         TOOLMESH_LOG_LEVEL: level === "trace" || level === "debug" ? level : "info",
         TOOLMESH_INSTANCE_ID: instanceId,
         TOOLMESH_NATS_URL: this.#options.natsUrl,
@@ -129,6 +135,13 @@ export class LocalProcessBackend implements ScaleBackend {
     });
     this.#pool(pool).push(worker);
     this.#options.log.info({ pool, instanceId, pid: worker.child.pid }, "worker started");
+  }
+
+  /** The pool role's login, in place of this process's own (which the child would otherwise inherit). */
+  #credentialsEnv(pool: PoolName): Record<string, string | undefined> {
+    const dir = this.#options.poolCredentialsDir;
+    if (!dir) return {};
+    return { ...roleEnv(readRoleCredentials(join(dir, `${poolRole(pool)}.json`))), TOOLMESH_NATS_TOKEN: undefined, TOOLMESH_NATS_CREDS: undefined };
   }
 
   /** What an MCP pool's worker needs to know: which server it holds, its configuration, its concurrency range. */

@@ -1,6 +1,6 @@
 import { connect } from "@nats-io/transport-node";
 import { findStack, processIsAlive, processMemory, processTree, type StackState } from "@toolmesh/local";
-import { clientFrom, describeGrpcError } from "../connection.js";
+import { clientFrom, describeGrpcError, stackRoleEnv } from "../connection.js";
 
 export interface StatusOptions {
   json: boolean;
@@ -30,9 +30,16 @@ async function httpOk(url: string): Promise<boolean> {
   }
 }
 
-async function checkNats(url: string): Promise<Check> {
+async function checkNats(state: StackState): Promise<Check> {
+  const url = state.natsUrl;
   try {
-    const nc = await connect({ servers: url, timeout: 3000, reconnect: false });
+    const login = stackRoleEnv(state, "observer");
+    const nc = await connect({
+      servers: url,
+      timeout: 3000,
+      reconnect: false,
+      ...(login.TOOLMESH_NATS_USER ? { user: login.TOOLMESH_NATS_USER, pass: login.TOOLMESH_NATS_PASSWORD, inboxPrefix: login.TOOLMESH_NATS_INBOX_PREFIX } : {}),
+    });
     const rtt = await nc.rtt();
     await nc.close();
     return { name: "nats", ok: true, detail: `${url} (rtt ${rtt.toFixed(1)} ms)` };
@@ -42,7 +49,7 @@ async function checkNats(url: string): Promise<Check> {
 }
 
 async function gather(state: StackState, statePath: string): Promise<StatusReport> {
-  const checks: Check[] = [await checkNats(state.natsUrl)];
+  const checks: Check[] = [await checkNats(state)];
   for (const service of state.services) {
     const alive = processIsAlive(service.pid);
     const healthy = alive && service.metricsPort ? await httpOk(`http://127.0.0.1:${service.metricsPort}/healthz`) : alive;

@@ -30,8 +30,9 @@ export interface TopOptions {
  * TOOLMESH_NATS_URL, else the running stack's, else nats://127.0.0.1:4222.
  */
 export async function topCommand(options: TopOptions): Promise<number> {
-  const nats = resolveNatsUrl();
-  const config = loadConfig("toolmesh top", baseConfigSchema, { ...process.env, TOOLMESH_NATS_URL: nats.url });
+  // Read-only: the observer role (metrics, pool events, queue depths).
+  const nats = resolveNatsUrl({ role: "observer" });
+  const config = loadConfig("toolmesh top", baseConfigSchema, { ...process.env, TOOLMESH_NATS_URL: nats.url, ...nats.credentials });
   let nc: Awaited<ReturnType<typeof connectNats>>;
   try {
     nc = await connectNats(config, "toolmesh-top");

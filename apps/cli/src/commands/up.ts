@@ -1,4 +1,20 @@
-import { createLogger, mcpPoolName, parseMcpFlag, parseMcpPools, type McpPoolsConfig, type RootSpec } from "@toolmesh/core";
+import {
+  baseConfigSchema,
+  connectNats,
+  createLogger,
+  loadConfig,
+  mcpPoolName,
+  parseMcpFlag,
+  parseMcpPools,
+  poolRole,
+  roleEnv,
+  writeNatsAuth,
+  type McpPoolsConfig,
+  type NatsAuthFiles,
+  type NatsRole,
+  type PoolName,
+  type RootSpec,
+} from "@toolmesh/core";
 import { startGateway } from "@toolmesh/mcp/gateway";
 import {
   ensureNatsServer,
@@ -13,7 +29,7 @@ import {
   type StackState,
 } from "@toolmesh/local";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { appScript } from "../app-scripts.js";
 import { clientFrom, describeGrpcError } from "../connection.js";
 import { hasBubblewrap, portIsFree } from "../up/host.js";
@@ -56,6 +72,7 @@ function claimStateDir(stateDir: string): void {
   }
   // Only `up` uses this store, and only one `up` runs per state directory.
   rmSync(resolve(stateDir, "nats"), { recursive: true, force: true });
+  rmSync(resolve(stateDir, "nats-auth"), { recursive: true, force: true });
 }
 
 /**
@@ -86,10 +103,18 @@ export async function upCommand(options: UpOptions): Promise<number> {
     claimStateDir(stateDir);
     const logDir = prepareRunLogDir(resolve(stateDir, "logs"), keptRuns());
 
+    // The pools run under the autoscaler's local backend: one worker each to
+    // start with, more while work queues up, back down when it has cleared.
+    const bwrap = hasBubblewrap();
+    if (!bwrap) say("bash pool skipped: bubblewrap (bwrap) is not installed (apt-get install bubblewrap); bash.exec calls will fail");
+    const pools = ["codebase", "web", "agent", ...(bwrap ? ["bash"] : []), ...Object.keys(mcpPools).map(mcpPoolName)] as PoolName[];
+
     let natsUrl = process.env.TOOLMESH_NATS_URL;
+    // Our own server has a user per role, made for this run; an external one gets whatever credentials the environment gives.
+    let natsAuth: NatsAuthFiles | undefined;
     if (natsUrl) {
-      const { connect } = await import("@nats-io/transport-node");
-      const probe = await unlessStopped(connect({ servers: natsUrl }), signals.signal).catch((err: unknown) => {
+      const probeConfig = loadConfig("toolmesh up", baseConfigSchema, process.env);
+      const probe = await unlessStopped(connectNats({ ...probeConfig, TOOLMESH_NATS_URL: natsUrl }, "toolmesh-up-probe"), signals.signal).catch((err: unknown) => {
         if (err instanceof StartInterrupted) throw err;
         throw new Error(`TOOLMESH_NATS_URL=${natsUrl} is not reachable: ${err instanceof Error ? err.message : String(err)}`);
       });
@@ -97,11 +122,16 @@ export async function upCommand(options: UpOptions): Promise<number> {
       say(`using NATS at ${natsUrl}`);
     } else {
       const binary = ensureNatsServer(say);
-      stack.nats = await startNatsServer({ binary, storeDir: resolve(stateDir, "nats"), processGroup: true });
+      natsAuth = writeNatsAuth(resolve(stateDir, "nats-auth"), pools);
+      stack.nats = await startNatsServer({ binary, storeDir: resolve(stateDir, "nats"), processGroup: true, configFile: natsAuth.configFile, logFile: resolve(logDir, "nats-server.log") });
       natsUrl = stack.nats.url;
-      say(`nats-server with JetStream on ${natsUrl} (store ${stack.nats.storeDir})`);
+      say(`nats-server with JetStream on ${natsUrl} (store ${stack.nats.storeDir}; a user per role, credentials in ${natsAuth.dir})`);
       if (signals.signal.aborted) throw new StartInterrupted("stopped during start-up");
     }
+    const asRole = (role: NatsRole): Record<string, string> => {
+      const login = natsAuth?.credentials.get(role);
+      return login ? roleEnv(login) : {};
+    };
 
     let grpcPort = options.grpcPort;
     if (grpcPort !== 0 && !(await portIsFree(grpcPort))) {
@@ -126,7 +156,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
       return service;
     };
 
-    const coordinator = await startService("coordinator", { TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) });
+    const coordinator = await startService("coordinator", { ...asRole("coordinator"), TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) });
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
     say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
 
@@ -151,15 +181,13 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const mcpUrl = gateway.url;
     say(`MCP gateway on ${mcpUrl} (streamable HTTP${gateway.authenticated ? ", bearer token" : ""}; stdio: npx toolmesh mcp)`);
 
-    // The pools run under the autoscaler's local backend: one worker each to
-    // start with, more while work queues up, back down when it has cleared.
-    const bwrap = hasBubblewrap();
-    if (!bwrap) say("bash pool skipped: bubblewrap (bwrap) is not installed (apt-get install bubblewrap); bash.exec calls will fail");
-    const pools = ["codebase", "web", "agent", ...(bwrap ? ["bash"] : []), ...Object.keys(mcpPools).map(mcpPoolName)];
     let workerFailure: string | undefined;
     const autoscaler = await startService(
       "autoscaler",
       {
+        ...asRole("autoscaler"),
+        // Each worker it starts connects as its pool's role, from that role's file (the autoscaler sees only the pools' files).
+        ...(natsAuth ? { TOOLMESH_AUTOSCALER_POOL_CREDENTIALS_DIR: dirname(natsAuth.fileOf(poolRole(pools[0]!))) } : {}),
         // Every pool's settings: the workers it starts inherit them.
         TOOLMESH_CODEBASE_ROOTS: rootsEnv(roots),
         TOOLMESH_BASH_WORKSPACE: resolve(stateDir, "bash-workspace"),
@@ -212,6 +240,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
         ...stack.services.map((s) => ({ name: s.name, pid: s.child.pid ?? 0, metricsPort: Number(s.ready.metricsPort) || undefined })),
       ],
       logDir,
+      natsAuthDir: natsAuth?.dir,
     };
     writeStackState(statePath, state);
     stateWritten = true;
@@ -252,6 +281,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
   const stopStarted = Date.now();
   await stack.stop();
   removeStackState(statePath);
+  // This run's passwords die with its server.
+  if (stack.nats) rmSync(resolve(stateDir, "nats-auth"), { recursive: true, force: true });
   if (interrupted) say(`stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`);
   signals.dispose();
   // Any service pid still alive here escaped its group; say so rather than leave it silently.
