@@ -1,6 +1,7 @@
 import { Kvm } from "@nats-io/kv";
 import { Subjects, createRegistry, decodeJson, ErrorCode, ToolError, type CommandReply, type LimitChangeEvent, type MetricsSnapshot } from "@toolmesh/core";
-import { LIMITS_BUCKET, testHandlers, type ToolHandlers, type Worker } from "@toolmesh/runtime";
+import { LIMITS_BUCKET, type ToolHandlers, type Worker } from "@toolmesh/runtime";
+import { testHandlers } from "@toolmesh/testpool";
 import { TaskState } from "@toolmesh/proto";
 import { SEED_THRESHOLDS } from "@toolmesh/scaling";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,5 @@
-import { testHandlers, type ToolHandlers } from "@toolmesh/runtime";
+import type { ToolHandlers } from "@toolmesh/runtime";
+import { testHandlers } from "@toolmesh/testpool";
 
 export interface HeldCalls {
   /** testHandlers, with a test.sleep this object watches. */

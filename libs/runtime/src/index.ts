@@ -18,7 +18,6 @@ export type { CgroupPaths } from "./cgroup.js";
 export { descendantsCpuMs, parseStat } from "./proc-tree.js";
 export { ResourceSampler, cpuPercentBetween, memoryFractionOf, systemResources } from "./resources.js";
 export type { CpuReading, MemoryReading, ResourceSource } from "./resources.js";
-export { testHandlers } from "./test-handlers.js";
 export { WindowRecorder } from "./window-recorder.js";
 export type { WindowMeasure } from "./window-recorder.js";
 export { startWorker } from "./worker.js";

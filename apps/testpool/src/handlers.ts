@@ -1,5 +1,5 @@
 import { ErrorCode, ToolError, isErrorCode } from "@toolmesh/core";
-import type { ToolHandlers } from "./handler.js";
+import type { ToolHandlers } from "@toolmesh/runtime";
 
 /** Handlers of the `test` pool's tools (see @toolmesh/tools test-tools). */
 export const testHandlers: ToolHandlers = {
