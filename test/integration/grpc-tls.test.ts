@@ -1,5 +1,5 @@
 import { status } from "@grpc/grpc-js";
-import { ToolmeshClient, loadClientTls, type ClientTlsOptions } from "@toolmesh/client";
+import { ToolmeshClient, loadClientTls, plaintextTokenWarning, type ClientTlsOptions } from "@toolmesh/client";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestPki, type TestPki } from "../support/certificates.js";
+import { runCli } from "../support/cli-process.js";
 import { coordinatorStartFailure, startCoordinatorProcess, type CoordinatorProcess } from "../support/coordinator-process.js";
 import { spawnService } from "../support/stack.js";
 
@@ -140,5 +141,39 @@ describe("TLS settings checked at start-up", () => {
     expect(() => loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert } })).toThrow(/--tls-cert: mTLS needs the client key too/);
     expect(() => loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert }, key: { setting: "--tls-key", path: pki.serverKey } })).toThrow(/--tls-key: the key in .*server\.key does not belong/);
     expect(loadClientTls({})).toBeUndefined();
+  });
+
+  it("a token bound beyond loopback in plain text gets a warning (not a refusal); over TLS or on loopback none", () => {
+    expect(plaintextTokenWarning("10.1.2.3:50051", { token: TOKEN })).toMatch(/^the gRPC bearer token goes to 10\.1\.2\.3:50051 in plain text: anyone on the path can read it/);
+    expect(plaintextTokenWarning("dns:///coordinator.svc:50051", { token: TOKEN })).toMatch(/coordinator\.svc:50051 in plain text/);
+    expect(plaintextTokenWarning("127.0.0.1:50051", { token: TOKEN })).toBeUndefined();
+    expect(plaintextTokenWarning("[::1]:50051", { token: TOKEN })).toBeUndefined();
+    expect(plaintextTokenWarning("10.1.2.3:50051", { token: TOKEN, tls: {} })).toBeUndefined();
+    expect(plaintextTokenWarning("10.1.2.3:50051", {})).toBeUndefined();
+  });
+});
+
+describe("the toolmesh CLI over TLS (the real CLI process)", () => {
+  // "localhost", as a user would dial it: an IP address as the TLS server name draws a Node deprecation notice.
+  const address = (): string => `localhost:${tls.port}`;
+
+  it("--tls-ca runs a call end to end, with the token from TOOLMESH_GRPC_TOKEN", async () => {
+    const run = await runCli(["call", "test.echo", "--args", '{"value":"through the CLI"}', "--address", address(), "--tls-ca", pki.caCert], { TOOLMESH_GRPC_TOKEN: TOKEN });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ value: "through the CLI" });
+  });
+
+  it("TOOLMESH_GRPC_TLS_CA with the wrong CA: exit 1, the certificate is not trusted, no 'is the stack up?'", async () => {
+    const run = await runCli(["call", "test.echo", "--address", address()], { TOOLMESH_GRPC_TOKEN: TOKEN, TOOLMESH_GRPC_TLS_CA: pki.otherCaCert });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: UNAVAILABLE: the coordinator's TLS certificate is not trusted: give this client the CA that signed it \(TOOLMESH_GRPC_TLS_CA, --tls-ca\) \(.*\)\n$/);
+    expect(run.stderr).not.toMatch(/is the stack up/);
+  });
+
+  it("a --tls-ca file that is not there: exit 2 naming the flag, before any call", async () => {
+    const run = await runCli(["call", "test.echo", "--address", address(), "--tls-ca", join(pki.dir, "absent.crt")], { TOOLMESH_GRPC_TOKEN: TOKEN });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: --tls-ca: cannot read .*absent\.crt: ENOENT\n$/);
   });
 });

@@ -1,7 +1,7 @@
 import { UsageError, type CommandArgs, type CommandSpec, type FlagSpec } from "./command-line.js";
+import { CONNECTION_FLAGS, CONNECTION_USAGE, tlsFlags } from "./connection-flags.js";
 
-const ADDRESS = `  --address HOST:PORT   the coordinator (default: TOOLMESH_ADDRESS, else the
-                        running stack's from .toolmesh/stack.json, else 127.0.0.1:50051)`;
+const ADDRESS = CONNECTION_USAGE;
 const TEMPLATE_TAIL = `${ADDRESS}
   --json                the whole workflow and the report as JSON
   --priority N          0-9; higher goes first when pools are busy
@@ -9,7 +9,7 @@ const TEMPLATE_TAIL = `${ADDRESS}
 Prints the report on stdout — rendered for the terminal when stdout is one,
 Markdown when piped (TOOLMESH_RENDER=markdown|terminal overrides) — and live
 progress per pool and per stage on stderr.`;
-const TEMPLATE_FLAGS: Record<string, FlagSpec> = { address: { type: "string" }, json: { type: "boolean" }, priority: { type: "string" } };
+const TEMPLATE_FLAGS: Record<string, FlagSpec> = { ...CONNECTION_FLAGS, json: { type: "boolean" }, priority: { type: "string" } };
 const ROOT = `  --root NAME           PATH is inside this root of the stack (default: the
                         first). An absolute PATH, or one outside the current
                         directory, is mapped to the root that holds it.`;
@@ -18,7 +18,7 @@ async function runTemplate(args: CommandArgs): Promise<number> {
   const { resolveConnection } = await import("./connection.js");
   const { templateParams } = await import("./template-params.js");
   const { templateCommand } = await import("./commands/template.js");
-  const connection = resolveConnection({ address: args.string("address") });
+  const connection = resolveConnection({ address: args.string("address"), tls: tlsFlags(args) });
   return templateCommand({
     template: args.command,
     params: templateParams(args, connection),
@@ -115,33 +115,34 @@ from any terminal, as Ctrl-C in up's terminal would.
   },
   {
     name: "run",
-    synopsis: "run FILE [--json] [--address HOST:PORT]",
+    synopsis: "run FILE [--json] [--address HOST:PORT] [--tls-ca FILE]",
     usage: `Runs a YAML or JSON workflow with live per-task progress on stderr, then
 prints the result.
 
   --json                the whole Workflow message as JSON (enums by name)
 ${ADDRESS}`,
-    flags: { json: { type: "boolean" }, address: { type: "string" } },
+    flags: { json: { type: "boolean" }, ...CONNECTION_FLAGS },
     async run(args) {
       const { runCommand } = await import("./commands/run.js");
-      return runCommand({ file: one(args, "FILE", "toolmesh run examples/survey.yaml"), address: args.string("address"), json: args.flag("json") });
+      return runCommand({ file: one(args, "FILE", "toolmesh run examples/survey.yaml"), address: args.string("address"), tls: tlsFlags(args), json: args.flag("json") });
     },
   },
   {
     name: "call",
-    synopsis: "call TOOL [--args JSON] [--timeout-ms N] [--address HOST:PORT]",
+    synopsis: "call TOOL [--args JSON] [--timeout-ms N] [--address HOST:PORT] [--tls-ca FILE]",
     usage: `Runs one tool call and prints its output as JSON.
 
   --args JSON           the tool's arguments, a JSON object ({})
   --timeout-ms N        per attempt, queue wait included (the coordinator's default)
 ${ADDRESS}`,
-    flags: { args: { type: "string" }, "timeout-ms": { type: "string" }, address: { type: "string" } },
+    flags: { args: { type: "string" }, "timeout-ms": { type: "string" }, ...CONNECTION_FLAGS },
     async run(args) {
       const { callCommand } = await import("./commands/call.js");
       return callCommand({
         tool: one(args, "TOOL", `toolmesh call code.grep --args '{"pattern":"TODO"}'`),
         args: args.string("args") ?? "{}",
         address: args.string("address"),
+        tls: tlsFlags(args),
         timeoutMs: args.wholeNumber("timeout-ms"),
       });
     },
@@ -197,7 +198,7 @@ ${TEMPLATE_TAIL}`,
   },
   {
     name: "mcp",
-    synopsis: "mcp [--address HOST:PORT]",
+    synopsis: "mcp [--address HOST:PORT] [--tls-ca FILE]",
     usage: `An MCP server on stdin/stdout for an agent: the tool catalog (code.grep as
 code_grep), parallel, workflow and the templates as tools, the templates as
 prompts, large outputs as resources. Put it in the agent's MCP config:
@@ -206,11 +207,11 @@ stdout carries only JSON-RPC; messages go to stderr. \`toolmesh up\` also
 serves MCP over HTTP (the URL it prints).
 
 ${ADDRESS}`,
-    flags: { address: { type: "string" } },
+    flags: { ...CONNECTION_FLAGS },
     async run(args) {
       none(args);
       const { mcpCommand } = await import("./commands/mcp.js");
-      return mcpCommand({ address: args.string("address") });
+      return mcpCommand({ address: args.string("address"), tls: tlsFlags(args) });
     },
   },
   {
@@ -256,11 +257,11 @@ ${lines.join("\n")}
 
 \`toolmesh COMMAND --help\` shows a command's flags; the four templates
 (explore-codebase, explore-web, think-layers, start) also take --json,
---address and --priority.
+--address, the --tls-* flags and --priority.
 
 The commands after \`up\` find the stack it started through .toolmesh/stack.json
 (from the current directory up, or TOOLMESH_STATE_DIR).
-environment: TOOLMESH_ADDRESS and TOOLMESH_GRPC_TOKEN (the coordinator),
+environment: TOOLMESH_ADDRESS, TOOLMESH_GRPC_TOKEN and TOOLMESH_GRPC_TLS_* (the coordinator),
 TOOLMESH_NATS_URL, TOOLMESH_STATE_DIR, TOOLMESH_RENDER=markdown|terminal
 (reports). See README.md.
 `;

@@ -1,8 +1,9 @@
 import { connectivityState, status } from "@grpc/grpc-js";
-import { ToolmeshClient } from "@toolmesh/client";
+import { ToolmeshClient, isTlsProblem, type ClientTlsOptions } from "@toolmesh/client";
 import { readRoleCredentials, roleCredentialsFile, roleEnv, type NatsRole } from "@toolmesh/core";
 import { findStack, type StackLookup, type StackState } from "@toolmesh/local";
 import { existsSync } from "node:fs";
+import { resolveTls, type TlsFlags } from "./connection-flags.js";
 
 export const DEFAULT_ADDRESS = "127.0.0.1:50051";
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -15,6 +16,8 @@ export interface Connection {
   address: string;
   source: AddressSource;
   token: string | undefined;
+  /** TLS from the --tls-* flags and TOOLMESH_GRPC_TLS_* (files read and checked); undefined: plain text. */
+  tls: ClientTlsOptions | undefined;
   /** The running stack from `up`'s state file, or why there is none. */
   stack: StackLookup;
   cwd: string;
@@ -30,7 +33,7 @@ const fromEnv = (env: NodeJS.ProcessEnv, name: string): string | undefined => en
  * TOOLMESH_GRPC_TOKEN > the stack's — the stack's only when the address is
  * the stack's, so its token never goes to another server.
  */
-export function resolveConnection(options: { address?: string | undefined; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Connection {
+export function resolveConnection(options: { address?: string | undefined; tls?: TlsFlags | undefined; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Connection {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const stack = findStack(cwd, env);
@@ -42,7 +45,7 @@ export function resolveConnection(options: { address?: string | undefined; env?:
   ];
   const [address, source] = candidates.find(([value]) => value) as [string, AddressSource];
   const stackToken = stack.state && stack.state.grpcAddress === address ? stack.state.grpcToken : undefined;
-  return { address, source, token: fromEnv(env, "TOOLMESH_GRPC_TOKEN") ?? stackToken, stack, cwd, env };
+  return { address, source, token: fromEnv(env, "TOOLMESH_GRPC_TOKEN") ?? stackToken, tls: resolveTls(options.tls, env), stack, cwd, env };
 }
 
 /**
@@ -71,7 +74,11 @@ export function resolveNatsUrl(options: { env?: NodeJS.ProcessEnv; cwd?: string;
 /** A client of the coordinator: at `target`, or where resolveConnection finds it. */
 export function clientFrom(target?: string | Connection): ToolmeshClient {
   const connection = typeof target === "object" ? target : resolveConnection({ address: target });
-  return new ToolmeshClient(connection.address, { token: connection.token });
+  return new ToolmeshClient(connection.address, {
+    token: connection.token,
+    tls: connection.tls,
+    warn: (message) => void process.stderr.write(`warning: ${message}\n`),
+  });
 }
 
 const GRPC_UNAVAILABLE = 14;
@@ -134,7 +141,8 @@ export function unreachableHint(connection: Connection): string {
 export function describeGrpcError(err: unknown, context?: { connection: Connection; client?: ToolmeshClient }): string {
   if (isGrpcError(err)) {
     const code = Number(err.code);
-    const unreached = coordinatorUnreachable(err, context?.client);
+    // A failed TLS handshake reached the coordinator: "is the stack up?" would send the reader the wrong way.
+    const unreached = !isTlsProblem(err) && coordinatorUnreachable(err, context?.client);
     const hint = unreached ? ` (is the stack up? ${context ? unreachableHint(context.connection) : "run `npx toolmesh up`, or set TOOLMESH_ADDRESS"})` : "";
     // grpc-js ends "No connection established" with an empty "Resolution note: ".
     const details = String(err.details).replace(/\. Resolution note: *$/, "");

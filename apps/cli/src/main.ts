@@ -1,3 +1,4 @@
+import { ConfigError } from "@toolmesh/core";
 import { UsageError, parseCommand, type CommandSpec } from "./command-line.js";
 import { commandUsage, findCommand, overview } from "./command-table.js";
 
@@ -38,6 +39,11 @@ async function runCommand(spec: CommandSpec, rest: string[]): Promise<number> {
     }
     return await spec.run(parsed.args);
   } catch (err) {
+    // A bad TLS file or variable (checked before any call): say which, without the whole usage.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.problems.join("\n  ")}\n`);
+      return 2;
+    }
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`error: ${err.message}\n\n${commandUsage(spec)}`);
     return 2;

@@ -74,7 +74,7 @@ describe("toolmesh as a process", () => {
     const [first, blank, usage] = run.stderr.split("\n");
     expect(first).toBe("error: toolmesh run does not take --demo");
     expect(blank).toBe("");
-    expect(usage).toBe("usage: toolmesh run FILE [--json] [--address HOST:PORT]");
+    expect(usage).toBe("usage: toolmesh run FILE [--json] [--address HOST:PORT] [--tls-ca FILE]");
     expect(run.stderr).not.toContain("toolmesh call");
   });
 

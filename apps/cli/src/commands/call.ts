@@ -1,9 +1,11 @@
+import type { TlsFlags } from "../connection-flags.js";
 import { clientFrom, describeGrpcError, resolveConnection } from "../connection.js";
 
 export interface CallOptions {
   tool: string;
   args: string;
   address?: string | undefined;
+  tls?: TlsFlags | undefined;
   timeoutMs?: number | undefined;
 }
 
@@ -20,7 +22,7 @@ export async function callCommand(options: CallOptions): Promise<number> {
     process.stderr.write("error: --args must be a JSON object, e.g. '{\"pattern\":\"TODO\"}'\n");
     return 2;
   }
-  const connection = resolveConnection({ address: options.address });
+  const connection = resolveConnection({ address: options.address, tls: options.tls });
   const client = clientFrom(connection);
   try {
     const result = await client.call({ tool: options.tool, args: args as Record<string, unknown>, timeoutMs: options.timeoutMs ?? 0 });

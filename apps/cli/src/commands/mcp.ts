@@ -1,7 +1,9 @@
-import { resolveConnection, unreachableHint } from "../connection.js";
+import type { TlsFlags } from "../connection-flags.js";
+import { clientFrom, resolveConnection, unreachableHint } from "../connection.js";
 
 export interface McpCommandOptions {
   address?: string | undefined;
+  tls?: TlsFlags | undefined;
 }
 
 /**
@@ -11,10 +13,9 @@ export interface McpCommandOptions {
  * channel: this command writes its own lines to stderr only.
  */
 export async function mcpCommand(options: McpCommandOptions): Promise<number> {
-  const connection = resolveConnection({ address: options.address });
-  const { ToolmeshClient } = await import("@toolmesh/client");
+  const connection = resolveConnection({ address: options.address, tls: options.tls });
   const { serveStdio } = await import("@toolmesh/mcp");
-  const client = new ToolmeshClient(connection.address, { token: connection.token });
+  const client = clientFrom(connection);
   const where = connection.source === "default" ? `${connection.address} (${unreachableHint(connection)})` : `${connection.address} (from ${connection.source})`;
   process.stderr.write(`toolmesh mcp: serving MCP on stdio, coordinator ${where}\n`);
   try {

@@ -1,5 +1,6 @@
 import type { ToolmeshClient } from "@toolmesh/client";
 import { WorkflowState, type Workflow, type WorkflowSpec } from "@toolmesh/proto";
+import type { TlsFlags } from "../connection-flags.js";
 import { clientFrom, describeGrpcError, resolveConnection } from "../connection.js";
 import { jsonText, workflowJson } from "../json-output.js";
 import { ProgressView } from "../progress.js";
@@ -34,12 +35,13 @@ export async function watchWithProgress(client: ToolmeshClient, id: string): Pro
 export interface RunOptions {
   file: string;
   address?: string | undefined;
+  tls?: TlsFlags | undefined;
   json: boolean;
 }
 
 /** `toolmesh run FILE`: live progress on stderr, the result on stdout. */
 export async function runCommand(options: RunOptions): Promise<number> {
-  const connection = resolveConnection({ address: options.address });
+  const connection = resolveConnection({ address: options.address, tls: options.tls });
   const client = clientFrom(connection);
   try {
     const spec = await readWorkflowFile(options.file);
