@@ -41,7 +41,8 @@ describe("the MCP gateway in the chart", () => {
     const objects = await template({ "secrets.existingSecret": "toolmesh-creds", "mcpGateway.port": 9000 }, ["--set-json", 'mcpGateway.allowedOrigins=["https://app.example.com","http://localhost:6274"]']);
     const e = env(find(objects, "Deployment", name)!);
     expect(e.get("TOOLMESH_MCP_TOKEN").valueFrom.secretKeyRef).toEqual({ name: "toolmesh-creds", key: "mcp-token", optional: true });
-    expect(e.get("TOOLMESH_GRPC_TOKEN").valueFrom.secretKeyRef).toEqual({ name: "toolmesh-creds", key: "grpc-token", optional: true });
+    // Required, not optional: the coordinator must never start without the token its clients send (grpc-chart.test.ts).
+    expect(e.get("TOOLMESH_GRPC_TOKEN").valueFrom.secretKeyRef).toEqual({ name: "toolmesh-creds", key: "grpc-token" });
     expect(e.get("TOOLMESH_MCP_ALLOWED_ORIGINS").value).toBe("https://app.example.com,http://localhost:6274");
     expect(e.get("TOOLMESH_MCP_PORT").value).toBe("9000");
   });
