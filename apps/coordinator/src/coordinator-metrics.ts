@@ -7,6 +7,7 @@ export interface CoordinatorMetrics {
   workflowDuration: Histogram<"state">;
   tasksDispatched: Counter<"pool">;
   resultsIgnored: Counter;
+  resultsRejected: Counter<"reason">;
   grpcRequests: Counter<"method" | "code">;
 }
 
@@ -27,6 +28,12 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
     resultsIgnored: new Counter({
       name: "toolmesh_results_ignored_total",
       help: "Results for finished tasks, old attempts or unknown workflows",
+      registers,
+    }),
+    resultsRejected: new Counter({
+      name: "toolmesh_results_rejected_total",
+      help: "Results dropped as not from the holder of the attempt: unknown attempt, wrong pool, missing or wrong attempt token",
+      labelNames: ["reason"],
       registers,
     }),
     grpcRequests: new Counter({ name: "toolmesh_grpc_requests_total", help: "gRPC calls by method and status", labelNames: ["method", "code"], registers }),

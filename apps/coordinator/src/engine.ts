@@ -12,11 +12,13 @@ import {
   Subjects,
   decodeJson,
   encodeJson,
+  ensureAttemptsBucket,
   ensureEventStream,
   ensurePoolStream,
   ensureResultConsumer,
   ensureResultStream,
   injectTrace,
+  publishUntilStored,
   tracer,
   type CancelCommand,
   type EventMessage,
@@ -26,15 +28,18 @@ import {
   type TaskMessage,
 } from "@toolmesh/core";
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
-import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
+import { recreateWhenMissing } from "./results-consumer.js";
 import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
 import { SharedResults } from "./shared-results.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
-import { InvalidSpecError, ParentDeniedError, WorkflowNotFoundError } from "./workflow/errors.js";
-import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput, type TaskRecord } from "./workflow/run.js";
+import { AttemptTokens, rejectResult } from "./workflow/attempt-tokens.js";
+import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
+import { checkParentCapability } from "./workflow/parent-capability.js";
+import { isTerminal, WorkflowRun, type OutputRef, type RunEffects, type SynthInput, type TaskRecord } from "./workflow/run.js";
 import type { ValidWorkflow } from "./workflow/validate.js";
 
 export interface EngineOptions {
@@ -86,6 +91,7 @@ export class Engine {
   #flushing?: Promise<void>;
   #flushAgain = false;
   #leading = false;
+  #tokens!: AttemptTokens;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
@@ -99,12 +105,14 @@ export class Engine {
     await ensureEventStream(jsm);
     await ensureResultStream(jsm);
     await ensureResultConsumer(jsm, this.#opts.resultAckWaitMs);
+    await ensureAttemptsBucket(this.#opts.nc);
     for (const pool of Object.keys(POOLS) as PoolName[]) {
       await ensurePoolStream(jsm, pool);
       this.#ensuredPools.add(pool);
     }
     // MCP pools' tools, published by their workers in TM_CATALOG (their pools' streams are the workers' to create).
     this.#unfollowRuntimeTools = await followRuntimeTools(this.#opts.nc, this.#opts.log);
+    this.#tokens = await AttemptTokens.open(this.#opts.store.kv, this.#opts.log);
     this.#js = jetstream(this.#opts.nc);
     this.#started = this.#opts.nc.subscribe(Subjects.allTaskStarted, {
       callback: (err, msg) => {
@@ -142,6 +150,7 @@ export class Engine {
     if (resumed.length > 0) this.#opts.log.info({ workflows: resumed.map((r) => r.id) }, "resumed workflows");
     const consumer = await this.#js.consumers.get(Streams.results, Consumers.coordinator);
     this.#results = await consumer.consume({ max_messages: 1000 });
+    void recreateWhenMissing(this.#results, () => ensureResultConsumer(this.#jsm, this.#opts.resultAckWaitMs), this.#opts.log);
     void this.#consumeResults(this.#results);
     this.#leading = true;
   }
@@ -151,6 +160,7 @@ export class Engine {
     this.#started?.unsubscribe();
     this.#unfollowRuntimeTools?.();
     clearInterval(this.#pumpTimer);
+    this.#tokens?.close();
     await this.#results?.close();
     await this.#flushing;
     for (const run of this.#runs.values()) for (const task of run.tasks.values()) {
@@ -296,7 +306,7 @@ export class Engine {
   async #publishTask(run: WorkflowRun, task: TaskRecord, deadlineMs: number): Promise<void> {
     const parent = this.#spans.get(run.id)?.ctx ?? context.active();
     // Each agent.run attempt gets a capability of its own: only it may attach child workflows.
-    if (task.spec.tool === "agent.run") task.capability = randomBytes(24).toString("base64url");
+    if (task.spec.tool === "agent.run") task.capability = this.#tokens.capability(run.id, task.spec.id, task.attempt);
     const message: TaskMessage = {
       workflowId: run.id,
       taskId: task.spec.id,
@@ -306,6 +316,7 @@ export class Engine {
       deadlineMs,
       ...(run.quiet ? { quiet: true } : {}),
       ...(task.capability ? { capability: task.capability } : {}),
+      attemptToken: this.#tokens.token(task.spec.pool, run.id, task.spec.id, task.attempt),
     };
     const payload = encodeJson(message);
     const maxPayload = this.#opts.nc.info?.max_payload ?? 1024 * 1024;
@@ -324,9 +335,10 @@ export class Engine {
       await ensurePoolStream(this.#jsm, pool);
       this.#ensuredPools.add(pool);
     }
-    await this.#js.publish(Subjects.task(pool), payload, {
-      msgID: `${run.id}.${task.spec.id}.${task.attempt}`,
-      headers: hdrs,
+    const attempt = task.attempt;
+    await publishUntilStored(this.#js, Subjects.task(pool), payload, { msgID: `${run.id}.${task.spec.id}.${attempt}`, headers: hdrs }, {
+      log: this.#opts.log,
+      stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
     });
     this.#opts.metrics.tasksDispatched.inc({ pool: task.spec.pool });
   }
@@ -341,8 +353,9 @@ export class Engine {
       try {
         const result = decodeJson<ResultMessage>(msg.data);
         const run = this.#runs.get(result.workflowId);
-        const used = run?.onResult(result) ?? false;
-        if (!used) this.#opts.metrics.resultsIgnored.inc();
+        const rejected = run && this.#tokens.check(run, result);
+        if (rejected) rejectResult(this.#opts, result, rejected);
+        else if (!(run?.onResult(result) ?? false)) this.#opts.metrics.resultsIgnored.inc();
       } catch (err) {
         this.#opts.log.error({ err, seq: msg.seq }, "bad result message");
       }
@@ -392,23 +405,3 @@ export class Engine {
     }
   }
 }
-
-/**
- * A ParentRef is honoured only from the agent.run attempt it names: the task
- * is queued or running and the ref carries the capability minted for its
- * current attempt. Otherwise PERMISSION_DENIED naming the field.
- */
-function checkParentCapability(parent: WorkflowRun, ref: NonNullable<ValidWorkflow["parent"]>): void {
-  const task = parent.tasks.get(ref.taskId);
-  if (!task || task.spec.tool !== "agent.run" || (task.state !== "queued" && task.state !== "running")) {
-    throw new ParentDeniedError(`parent.taskId "${ref.taskId}" is not a running agent.run task of workflow ${parent.id}: only a running agent may attach a child workflow`);
-  }
-  const want = Buffer.from(task.capability ?? "");
-  const got = Buffer.from(ref.capability);
-  if (!ref.capability || want.length === 0 || want.length !== got.length || !timingSafeEqual(want, got)) {
-    throw new ParentDeniedError(
-      `parent.capability ${ref.capability ? "does not match" : "is missing"}: only the running agent.run attempt of ${parent.id}/${ref.taskId} may attach a child workflow, with the capability from its task message`,
-    );
-  }
-}
-

@@ -26,6 +26,9 @@ export {
   ensureResultConsumer,
   ensureResultStream,
 } from "./nats.js";
+export { attemptKey, ensureAttemptsBucket, openAttemptsBucket } from "./attempts.js";
+export { publishUntilStored } from "./publish-retry.js";
+export type { PublishRetryOptions } from "./publish-retry.js";
 export { Buckets, generateRoleCredentials, natsRolePermissions, poolRole, poolService, renderAuthorization, roleEnv, roleInboxPrefix } from "./nats-roles.js";
 export type { NatsRole, RoleCredentials, RolePermissions } from "./nats-roles.js";
 export { NATS_AUTH_CONFIG, POOL_CREDENTIALS_SUBDIR, readRoleCredentials, roleCredentialsFile, writeNatsAuth } from "./nats-auth-files.js";

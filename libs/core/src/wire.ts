@@ -25,6 +25,8 @@ export interface TaskMessage {
    * coordinator refuses a ParentRef without it.
    */
   capability?: string;
+  /** Proves a result comes from the holder of this attempt: the worker echoes it (docs/architecture.md "Results only from the holder of the attempt"). */
+  attemptToken?: string;
 }
 
 /** Published on tm.data.result.<workflowId> before the task is acked. */
@@ -39,6 +41,9 @@ export interface ResultMessage {
   /** Set instead of `output` when the output was too large for a message: its object in TM_OUTPUTS. */
   outputRef?: { name: string; bytes: number };
   error?: ToolErrorShape;
+  /** The pool that ran the attempt and the attempt's token from its task message; a result without them is dropped. */
+  pool?: string;
+  attemptToken?: string;
 }
 
 export type EventKind =

@@ -16,8 +16,9 @@ import {
   type ResultMessage,
   type TaskMessage,
 } from "@toolmesh/core";
-import { outputObjectName, putOutput, type ObjectStore } from "@toolmesh/core";
+import { outputObjectName, publishUntilStored, putOutput, type ObjectStore } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
+import { resultMsgId, type AttemptLedger } from "./attempt-ledger.js";
 import type { ToolHandlers } from "./handler.js";
 import type { WorkerMetrics } from "./worker-metrics.js";
 
@@ -38,17 +39,19 @@ export interface TaskRunnerDeps {
   /** Outputs above this many bytes fail with RESOURCE_EXHAUSTED. */
   maxOutputBytes: number;
   outputStore(): Promise<ObjectStore>;
+  ledger: AttemptLedger;
 }
 
 /** Why a running task's signal was aborted; becomes the result's error. */
 export class AbortReason extends ToolError {}
 
 /**
- * Runs one delivered task to completion: the handler inside a span that
- * continues the dispatcher's trace, heartbeats while it runs, the result
- * published to TM_RESULTS (awaiting JetStream's ack) and only then the task
- * acked. If the result cannot be published the task is nak'ed for redelivery,
- * so no work is lost.
+ * Runs one delivered task to completion: the attempt claimed in the ledger,
+ * the handler inside a span that continues the dispatcher's trace,
+ * heartbeats while it runs, the result recorded in the ledger, published to
+ * TM_RESULTS (retried until JetStream has stored it, through a server
+ * restart) and only then the task acked. A redelivered attempt is answered
+ * from the ledger instead of being run again (see AttemptLedger).
  */
 export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSignal, register: (task: TaskMessage) => void): Promise<void> {
   const startedAtMs = Date.now();
@@ -81,6 +84,17 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   );
   const spanContext = trace.setSpan(parent, span);
   const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
+  const claim = await deps.ledger.claim(task);
+  deps.metrics.ledger.inc({ pool: deps.pool, claim: claim.kind });
+  if (claim.kind !== "run") {
+    clearInterval(heartbeat);
+    span.setAttribute("toolmesh.ledger", claim.kind);
+    // A copy of an attempt this instance is running: the run acks it; this copy is left to the ack wait.
+    if (claim.kind === "busy") return span.end();
+    const settled = claim.kind === "replay" ? claim.result : await deps.ledger.complete(task, claim.revision, outcomeUnknown(deps, task, claim));
+    await publishResult(deps, msg, task, settled, spanContext);
+    return span.end();
+  }
   if (!task.quiet) publishEvent(deps, task, { kind: "task.started", timeMs: startedAtMs });
 
   let output: Record<string, unknown> | undefined;
@@ -131,10 +145,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
 
   const finishedAtMs = Date.now();
   const result: ResultMessage = {
-    workflowId: task.workflowId,
-    taskId: task.taskId,
-    attempt: task.attempt,
-    worker: deps.instanceId,
+    ...resultHeader(deps, task),
     startedAtMs,
     finishedAtMs,
     ...(error ? { error: error.toShape() } : { output: output ?? {} }),
@@ -150,18 +161,66 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   }
 
   try {
-    const hdrs = headers();
-    injectTrace(hdrs, spanContext);
-    await deps.js.publish(Subjects.result(task.workflowId), await resultPayload(deps, result), {
-      msgID: `${task.workflowId}.${task.taskId}.${task.attempt}`,
-      headers: hdrs,
-    });
-    msg.ack();
-  } catch (err) {
-    deps.log.error({ err, workflowId: task.workflowId, taskId: task.taskId }, "could not publish result; task goes back to the queue");
-    msg.nak(1000);
+    // A finished result is never dropped: the object store and the ledger are waited for as the publish is.
+    const wire = await untilDone(deps, "store a large output", () => resultPayload(deps, result));
+    await publishResult(deps, msg, task, await deps.ledger.complete(task, claim.revision, wire), spanContext);
   } finally {
     span.end();
+  }
+}
+
+function resultHeader(deps: TaskRunnerDeps, task: TaskMessage): Pick<ResultMessage, "workflowId" | "taskId" | "attempt" | "worker" | "pool" | "attemptToken"> {
+  return {
+    workflowId: task.workflowId,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    worker: deps.instanceId,
+    pool: deps.pool,
+    ...(task.attemptToken ? { attemptToken: task.attemptToken } : {}),
+  };
+}
+
+/**
+ * The result of an attempt that began elsewhere and whose outcome was lost
+ * (its worker died, or its result never reached the ledger): a side-effecting
+ * tool is not run again behind the caller's back; the retry policy decides.
+ */
+function outcomeUnknown(deps: TaskRunnerDeps, task: TaskMessage, claim: { instance: string; startedAtMs: number }): ResultMessage {
+  const began = new Date(claim.startedAtMs).toISOString();
+  return {
+    ...resultHeader(deps, task),
+    startedAtMs: claim.startedAtMs,
+    finishedAtMs: Date.now(),
+    error: {
+      code: ErrorCode.UNAVAILABLE,
+      message: `outcome unknown: attempt ${task.attempt} of ${task.tool} started on instance ${claim.instance} at ${began} and its outcome was lost (the worker or the bus failed before its result was stored); it was not run again because ${task.tool} has side effects — the task's retry policy decides whether to try again`,
+      retryable: true,
+    },
+  };
+}
+
+/** Publishes the attempt's result until TM_RESULTS has stored it, then acks the task (a lost ack is what the ledger is for). */
+async function publishResult(deps: TaskRunnerDeps, msg: JsMsg, task: TaskMessage, result: ResultMessage, spanContext: ReturnType<typeof trace.setSpan>): Promise<void> {
+  const hdrs = headers();
+  injectTrace(hdrs, spanContext);
+  const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
+  try {
+    await publishUntilStored(deps.js, Subjects.result(task.workflowId), encodeJson(result), { msgID: resultMsgId(task), headers: hdrs }, { log: deps.log });
+  } finally {
+    clearInterval(heartbeat);
+  }
+  await msg.ackAck().catch((err: unknown) => deps.log.debug({ err, workflowId: task.workflowId, taskId: task.taskId }, "ack not confirmed; a redelivery is answered from the ledger"));
+}
+
+/** Retries `work` with backoff until it succeeds (the bus is restarting). */
+async function untilDone<T>(deps: TaskRunnerDeps, what: string, work: () => Promise<T>): Promise<T> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await work();
+    } catch (err) {
+      deps.log.warn({ err, what }, "retrying");
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
@@ -192,23 +251,23 @@ const ENVELOPE_BYTES = 4096;
  * maxOutputBytes becomes a RESOURCE_EXHAUSTED error saying how to ask for
  * less, instead of a publish that fails on every redelivery.
  */
-async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage): Promise<Uint8Array> {
+async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage): Promise<ResultMessage> {
   const bytes = encodeJson(result);
   const inline = Math.min(deps.inlineOutputBytes, (deps.nc.info?.max_payload ?? 1024 * 1024) - ENVELOPE_BYTES);
-  if (bytes.length <= inline || !result.output) return bytes;
+  if (bytes.length <= inline || !result.output) return result;
   const { output, ...rest } = result;
   if (bytes.length > deps.maxOutputBytes) {
-    return encodeJson({
+    return {
       ...rest,
       error: {
         code: ErrorCode.RESOURCE_EXHAUSTED,
         message: `output is ${bytes.length} bytes; a result can be at most ${deps.maxOutputBytes} bytes: ask for less (maxResults, a line range, a narrower path)`,
         retryable: false,
       },
-    } satisfies ResultMessage);
+    };
   }
   const outputRef = await putOutput(await deps.outputStore(), outputObjectName(result.workflowId, result.taskId, result.attempt), output);
-  return encodeJson({ ...rest, outputRef } satisfies ResultMessage);
+  return { ...rest, outputRef };
 }
 
 /**

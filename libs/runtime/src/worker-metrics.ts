@@ -9,6 +9,7 @@ export interface WorkerMetrics {
   tasks: Counter<"pool" | "tool" | "outcome">;
   errors: Counter<"pool" | "tool" | "code">;
   redeliveries: Counter<"pool">;
+  ledger: Counter<"pool" | "claim">;
   level: Gauge<"pool">;
   limitChanges: Counter<"pool" | "direction" | "signal">;
 }
@@ -43,6 +44,12 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
       name: "toolmesh_pool_limit_changes_total",
       help: "Changes of the adaptive limit, by direction and the signal that caused them",
       labelNames: ["pool", "direction", "signal"],
+      registers,
+    }),
+    ledger: new Counter({
+      name: "toolmesh_attempt_claims_total",
+      help: "Delivered attempts by what the attempt ledger said: run, replay (finished before: its result published again), unknown (side-effecting, began elsewhere, outcome lost), busy (running here already)",
+      labelNames: ["pool", "claim"],
       registers,
     }),
     redeliveries: new Counter({

@@ -21,6 +21,7 @@ import {
 import { openOutputStore, type ObjectStore } from "@toolmesh/core";
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
+import { AttemptLedger } from "./attempt-ledger.js";
 import { RunningTasks } from "./cancellations.js";
 import type { ToolHandlers } from "./handler.js";
 import { LatencyWindow } from "./latency-window.js";
@@ -85,6 +86,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const resources = new ResourceSampler();
   const running = new RunningTasks();
   const counters = { completed: 0, failed: 0 };
+  const ledger = new AttemptLedger(nc, pool, instanceId, log);
 
   const jsm = await jetstreamManager(nc);
   await ensureEventStream(jsm);
@@ -191,6 +193,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         if (!pulling) break;
         log.warn({ err }, "pull failed; retrying");
         await new Promise((resolve) => setTimeout(resolve, 500));
+        // After a nats-server restart the consumer may be gone with its store: make it again (a no-op when it is there).
+        await ensurePoolConsumer(jsm, pool, ackWaitMs).catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
       }
     }
   }
@@ -214,6 +218,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           inlineOutputBytes: options.inlineOutputBytes ?? 256 * 1024,
           maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
           outputStore,
+          ledger,
           onFinished: (tool, ms, ok, quality) => {
             latencies.add(ms);
             window.finished(ms, ok, quality);

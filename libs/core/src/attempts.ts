@@ -1,0 +1,27 @@
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { Buckets } from "./nats-roles.js";
+
+/** Ledger entries outlive any attempt's deadline; the bucket forgets them a day after their last write. */
+const ATTEMPTS_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * An attempt's key in TM_ATTEMPTS: `<pool>.<workflowId>.<taskId>.<attempt>`,
+ * so a pool's role may be granted only its own `<pool>.>` keys. Ids are
+ * [A-Za-z0-9_-] (apps/coordinator/src/workflow/ids.ts) but a fan-out item's
+ * task id is `<id>[<n>]`, and brackets are not KV key characters: it is
+ * written `<id>=<n>` (`=` is, and no id contains it), keeping four tokens.
+ */
+export function attemptKey(pool: string, workflowId: string, taskId: string, attempt: number): string {
+  return `${pool}.${workflowId}.${taskId.replace(/\[(\d+)\]$/, "=$1")}.${attempt}`;
+}
+
+/** The attempt ledger's bucket, made by the coordinator at start with the streams (history 1, 24 h). */
+export async function ensureAttemptsBucket(nc: NatsConnection): Promise<KV> {
+  return new Kvm(nc).create(Buckets.attempts, { history: 1, ttl: ATTEMPTS_TTL_MS, storage: "file" });
+}
+
+/** The ledger's bucket as a worker opens it: it may only read and write its pool's keys, not make the bucket. */
+export async function openAttemptsBucket(nc: NatsConnection): Promise<KV> {
+  return new Kvm(nc).open(Buckets.attempts);
+}

@@ -1,0 +1,41 @@
+import type { JetStreamClient, JetStreamPublishOptions, PubAck } from "@nats-io/jetstream";
+import { InvalidArgumentError } from "@nats-io/transport-node";
+import type { Logger } from "./logger.js";
+
+export interface PublishRetryOptions {
+  log: Logger;
+  /** Checked before each new try: false gives up with the last error (the message is no longer wanted). */
+  stillWanted?: () => boolean;
+  /** Backoff between tries: doubles from firstDelayMs up to maxDelayMs. */
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * A JetStream publish retried with backoff until the stream has stored it:
+ * while nats-server restarts, a publish fails (no responders, timeout, a
+ * closed request) and a finished result or a dispatched attempt must not be
+ * dropped for that. Pass a `msgID` so a try that was stored although its ack
+ * was lost is dropped by the stream's duplicate window. Only a message that
+ * can never be accepted (larger than max_payload) fails at once.
+ */
+export async function publishUntilStored(
+  js: JetStreamClient,
+  subject: string,
+  payload: Uint8Array,
+  options: Partial<JetStreamPublishOptions>,
+  retry: PublishRetryOptions,
+): Promise<PubAck> {
+  let delay = retry.firstDelayMs ?? 100;
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await js.publish(subject, payload, options);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError || (retry.stillWanted && !retry.stillWanted())) throw err;
+      // One line per outage, not per try.
+      if (tries === 1) retry.log.warn({ err, subject, msgID: options.msgID }, "publish not stored; retrying until it is");
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, retry.maxDelayMs ?? 2000);
+    }
+  }
+}

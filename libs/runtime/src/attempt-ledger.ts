@@ -1,0 +1,214 @@
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { attemptKey, decodeJson, encodeJson, isMcpPool, openAttemptsBucket, type Logger, type ResultMessage, type TaskMessage } from "@toolmesh/core";
+import { getTool } from "@toolmesh/tools";
+import { createHash } from "node:crypto";
+
+/** One attempt in TM_ATTEMPTS: who began it, and once finished the result it published. */
+interface LedgerEntry {
+  state: "started" | "completed";
+  instance: string;
+  atMs: number;
+  result?: ResultMessage;
+}
+
+/** What to do with a delivered attempt. */
+export type Claim =
+  /** Run it: this instance holds the attempt at `revision`. */
+  | { kind: "run"; revision: number }
+  /** It finished before: publish this result again (same message id) and ack. */
+  | { kind: "replay"; result: ResultMessage }
+  /** It began on `instance` and its outcome was lost; running it again could repeat its side effects. */
+  | { kind: "unknown"; instance: string; startedAtMs: number; revision: number }
+  /** This instance is running it right now (a redelivery overtook it): leave the copy alone. */
+  | { kind: "busy" };
+
+type Local = { state: "claiming" | "running" } | { state: "done"; result: ResultMessage };
+
+/** Attempts this process remembers (a bounded map; the ledger itself is the durable record). */
+const LOCAL_ATTEMPTS = 10_000;
+
+/**
+ * Changes things outside itself, so running it twice is not the same as once:
+ * the catalog's destructive tools (bash.exec, agent.run), an MCP tool not
+ * marked read-only (its `shareable` is readOnlyHint), and a tool this worker
+ * does not know.
+ */
+export function hasSideEffects(tool: string): boolean {
+  const spec = getTool(tool);
+  if (!spec) return true;
+  return spec.destructive === true || (isMcpPool(spec.pool) && !spec.shareable);
+}
+
+/**
+ * The result's Nats-Msg-Id: the attempt plus a digest of its token, so every
+ * publish of one attempt's result (retries, a redelivery's replay) is one
+ * message to TM_RESULTS's duplicate window, and a forger who does not hold
+ * the token cannot take that id first and get the real result dropped.
+ */
+export function resultMsgId(task: TaskMessage): string {
+  const base = `${task.workflowId}.${task.taskId}.${task.attempt}`;
+  return task.attemptToken ? `${base}.${createHash("sha256").update(task.attemptToken).digest("base64url").slice(0, 16)}` : base;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isWrongLastSequence(err: unknown): boolean {
+  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+}
+
+/**
+ * The attempt ledger (JetStream KV `TM_ATTEMPTS`): a worker creates an
+ * attempt's key before it runs it and stores the result there before it
+ * publishes it, so a redelivered attempt (its ack lost in a nats-server
+ * crash, its worker dead) is never run twice by accident: a finished one is
+ * answered from the ledger, a side-effecting one whose outcome was lost is
+ * reported as such. Every change is a compare-and-set on the key's revision.
+ * Calls retry until the server answers: no attempt runs without its key.
+ *
+ * An in-process map covers what the ledger cannot know: a create whose reply
+ * was lost (the key then says "started" by this instance, which never ran
+ * it) and a redelivery that reaches this instance while it still runs the
+ * attempt.
+ */
+export class AttemptLedger {
+  readonly #nc: NatsConnection;
+  readonly #pool: string;
+  readonly #instance: string;
+  readonly #log: Logger;
+  readonly #local = new Map<string, Local>();
+  #kv?: Promise<KV>;
+
+  constructor(nc: NatsConnection, pool: string, instance: string, log: Logger) {
+    this.#nc = nc;
+    this.#pool = pool;
+    this.#instance = instance;
+    this.#log = log;
+  }
+
+  /** Decides what to do with a delivered attempt, recording the claim when it is to run. */
+  async claim(task: TaskMessage): Promise<Claim> {
+    const key = this.#key(task);
+    const local = this.#local.get(key);
+    if (local?.state === "done") return { kind: "replay", result: local.result };
+    if (local?.state === "running" || local?.state === "claiming") return { kind: "busy" };
+    this.#remember(key, { state: "claiming" });
+    const started = (): Uint8Array => encodeJson({ state: "started", instance: this.#instance, atMs: Date.now() } satisfies LedgerEntry);
+    return this.#untilAnswered("claim", async (kv) => {
+      try {
+        const revision = await kv.create(key, started());
+        this.#remember(key, { state: "running" });
+        return { kind: "run", revision };
+      } catch (err) {
+        if (!isWrongLastSequence(err)) throw err;
+      }
+      const entry = await kv.get(key);
+      if (!entry || entry.operation !== "PUT") return undefined;
+      const value = decodeJson<LedgerEntry>(entry.value);
+      if (value.state === "completed" && value.result) {
+        this.#remember(key, { state: "done", result: value.result });
+        return { kind: "replay", result: value.result };
+      }
+      // Our own create, whose reply was lost: this instance has not run it.
+      const mine = value.instance === this.#instance && this.#local.get(key)?.state === "claiming";
+      if (!mine && hasSideEffects(task.tool)) {
+        this.#local.delete(key);
+        return { kind: "unknown", instance: value.instance, startedAtMs: value.atMs, revision: entry.revision };
+      }
+      // A read-only tool: running it again is harmless; take the key over.
+      const revision = mine ? entry.revision : await kv.update(key, started(), entry.revision).catch((err: unknown) => {
+        if (isWrongLastSequence(err)) return undefined;
+        throw err;
+      });
+      if (revision === undefined) return undefined;
+      this.#remember(key, { state: "running" });
+      return { kind: "run", revision };
+    });
+  }
+
+  /**
+   * Records the attempt's result (compare-and-set on the claim's revision)
+   * and returns the result to publish: `result`, or the one already
+   * recorded when another instance settled the attempt first (the ledger
+   * decides, so an attempt has one result however many publish it).
+   */
+  async complete(task: TaskMessage, revision: number, result: ResultMessage): Promise<ResultMessage> {
+    const key = this.#key(task);
+    // Remembered first: a redelivery here replays it even while the write below is in doubt.
+    this.#remember(key, { state: "done", result });
+    const value = encodeJson({ state: "completed", instance: this.#instance, atMs: Date.now(), result } satisfies LedgerEntry);
+    let expected = revision;
+    return this.#untilAnswered("complete", async (kv) => {
+      try {
+        await kv.update(key, value, expected);
+        return result;
+      } catch (err) {
+        if (!isWrongLastSequence(err)) throw err;
+      }
+      const entry = await kv.get(key);
+      if (entry?.operation === "PUT") {
+        const stored = decodeJson<LedgerEntry>(entry.value);
+        if (stored.state === "completed" && stored.result) {
+          this.#remember(key, { state: "done", result: stored.result });
+          return stored.result;
+        }
+        // Another instance re-ran a read-only attempt and has not finished: ours is as good.
+        expected = entry.revision;
+        return undefined;
+      }
+      // The key expired or was removed: write it afresh.
+      await kv.create(key, value).catch((err: unknown) => {
+        if (!isWrongLastSequence(err)) throw err;
+      });
+      return undefined;
+    });
+  }
+
+  /** Forgets a claim that will not run (a task dropped before its handler). */
+  release(task: TaskMessage): void {
+    const key = this.#key(task);
+    if (this.#local.get(key)?.state !== "done") this.#local.delete(key);
+  }
+
+  #key(task: TaskMessage): string {
+    return attemptKey(this.#pool, task.workflowId, task.taskId, task.attempt);
+  }
+
+  #remember(key: string, local: Local): void {
+    this.#local.delete(key);
+    this.#local.set(key, local);
+    if (this.#local.size <= LOCAL_ATTEMPTS) return;
+    // Oldest first; an attempt still in hand is never forgotten.
+    for (const [old, entry] of this.#local) {
+      if (this.#local.size <= LOCAL_ATTEMPTS) break;
+      if (entry.state === "done") this.#local.delete(old);
+    }
+  }
+
+  /** Runs `step` until it returns a value, backing off while the server does not answer (a restart). */
+  async #untilAnswered<T>(what: string, step: (kv: KV) => Promise<T | undefined>): Promise<T> {
+    let delay = 100;
+    let warned = false;
+    for (;;) {
+      try {
+        const answer = await step(await this.#bucket());
+        if (answer !== undefined) return answer;
+        delay = 100;
+      } catch (err) {
+        if (!warned) this.#log.warn({ err, what }, "attempt ledger not answering; retrying");
+        warned = true;
+        await sleep(delay);
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
+  }
+
+  #bucket(): Promise<KV> {
+    this.#kv ??= openAttemptsBucket(this.#nc).catch((err: unknown) => {
+      this.#kv = undefined;
+      throw err;
+    });
+    return this.#kv;
+  }
+}
