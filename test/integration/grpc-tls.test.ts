@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestPki, type TestPki } from "../support/certificates.js";
 import { runCli } from "../support/cli-process.js";
+import { firstText, httpClient, startGatewayProcess, stdioClient } from "../support/mcp.js";
 import { coordinatorStartFailure, startCoordinatorProcess, type CoordinatorProcess } from "../support/coordinator-process.js";
 import { spawnService } from "../support/stack.js";
 
@@ -48,6 +49,13 @@ beforeAll(async () => {
   // A second replica is a standby; GetCapacity answers on standbys too, so each test's call is real either way.
   mtls = await startCoordinatorProcess({ ...serverEnv, TOOLMESH_GRPC_TLS_CLIENT_CA: pki.caCert });
   worker = spawnService("testpool", { TOOLMESH_NATS_URL: nats.url, TOOLMESH_METRICS_INTERVAL_MS: "200" });
+  // Every test that calls test.echo may run alone: the worker is up before any of them.
+  const client = new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) });
+  try {
+    await waitFor(async () => (await client.capacity()).pools.find((p) => p.pool === "test" && p.instances > 0), 60_000, "the test pool's worker");
+  } finally {
+    client.close();
+  }
 });
 
 afterAll(async () => {
@@ -69,7 +77,7 @@ describe("coordinator over TLS", () => {
   it("a client with the right CA and the token runs a real CallTool (and GetCapacity)", async () => {
     const client = new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) });
     try {
-      await waitFor(async () => (await client.capacity()).pools.find((p) => p.pool === "test" && p.instances > 0), 60_000, "the test pool's worker");
+      expect((await client.capacity()).pools.find((p) => p.pool === "test")?.instances).toBeGreaterThan(0);
       const result = await client.call({ tool: "test.echo", args: { value: "over TLS" } });
       expect(result.output).toEqual({ value: "over TLS" });
     } finally {
@@ -175,5 +183,39 @@ describe("the toolmesh CLI over TLS (the real CLI process)", () => {
     const run = await runCli(["call", "test.echo", "--address", address(), "--tls-ca", join(pki.dir, "absent.crt")], { TOOLMESH_GRPC_TOKEN: TOKEN });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --tls-ca: cannot read .*absent\.crt: ENOENT\n$/);
+  });
+});
+
+describe("MCP in front of a TLS coordinator", () => {
+  it("the MCP gateway process reaches an mTLS coordinator with TOOLMESH_GRPC_TLS_* (its ready line says mtls) and lists its tools", async () => {
+    const { service, url } = await startGatewayProcess({
+      TOOLMESH_COORDINATOR_ADDRESS: `localhost:${mtls.port}`,
+      TOOLMESH_GRPC_TOKEN: TOKEN,
+      TOOLMESH_GRPC_TLS_CA: pki.caCert,
+      TOOLMESH_GRPC_TLS_CLIENT_CERT: pki.clientCert,
+      TOOLMESH_GRPC_TLS_CLIENT_KEY: pki.clientKey,
+    });
+    try {
+      expect(service.ready).toMatchObject({ coordinatorTransport: "mtls" });
+      const mcp = await httpClient(url, { authorization: `Bearer ${TOKEN}` });
+      try {
+        // ListTools answers on a standby too (the mTLS coordinator here is one).
+        expect((await mcp.listTools()).tools.map((t) => t.name)).toContain("test_echo");
+      } finally {
+        await mcp.close();
+      }
+    } finally {
+      await service.stop(5000);
+    }
+  });
+
+  it("toolmesh mcp (stdio) calls a tool through a TLS coordinator with TOOLMESH_GRPC_TLS_CA", async () => {
+    const { client } = await stdioClient(`localhost:${tls.port}`, { TOOLMESH_GRPC_TOKEN: TOKEN, TOOLMESH_GRPC_TLS_CA: pki.caCert });
+    try {
+      const result = await client.callTool({ name: "test_echo", arguments: { value: "over MCP and TLS" } });
+      expect(firstText(result)).toContain("over MCP and TLS");
+    } finally {
+      await client.close();
+    }
   });
 });
