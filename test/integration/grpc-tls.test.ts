@@ -1,4 +1,5 @@
 import { status } from "@grpc/grpc-js";
+import { WorkflowState } from "@toolmesh/proto";
 import { ToolmeshClient, loadClientTls, plaintextTokenWarning, type ClientTlsOptions } from "@toolmesh/client";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
 import type { ChildProcess } from "node:child_process";
@@ -10,6 +11,7 @@ import { makeTestPki, type TestPki } from "../support/certificates.js";
 import { runCli } from "../support/cli-process.js";
 import { firstText, httpClient, startGatewayProcess, stdioClient } from "../support/mcp.js";
 import { coordinatorStartFailure, startCoordinatorProcess, type CoordinatorProcess } from "../support/coordinator-process.js";
+import { task, workflow } from "../support/spec.js";
 import { spawnService } from "../support/stack.js";
 
 // Issue 10: the coordinator's gRPC port over TLS and mTLS, real processes and
@@ -216,6 +218,35 @@ describe("MCP in front of a TLS coordinator", () => {
       expect(firstText(result)).toContain("over MCP and TLS");
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe("the agent pool over TLS", () => {
+  it("the agent process submits its child workflow to the coordinator over TLS (TOOLMESH_GRPC_TLS_CA, the token)", async () => {
+    const agent = spawnService("agent", {
+      TOOLMESH_NATS_URL: nats.url,
+      TOOLMESH_COORDINATOR_ADDRESS: `localhost:${tls.port}`,
+      TOOLMESH_GRPC_TOKEN: TOKEN,
+      TOOLMESH_GRPC_TLS_CA: pki.caCert,
+      TOOLMESH_METRICS_INTERVAL_MS: "200",
+    });
+    const client = new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) });
+    try {
+      await waitFor(async () => (await client.capacity()).pools.find((p) => p.pool === "agent" && p.instances > 0), 60_000, "the agent pool's worker");
+      const plan = { tasks: [{ id: "e", tool: "test.echo", args: { value: "child over TLS" } }] };
+      const wf = await client.run(workflow("agent-tls", [task("agent", "agent.run", { goal: "echo", tools: ["test.echo"], plan })]));
+      expect(wf.state, JSON.stringify(wf.tasks.map((t) => t.error))).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+      const output = wf.tasks.find((t) => t.id === "agent")!.output as Record<string, any>;
+      expect(output.outputs).toEqual({ e: { value: "child over TLS" } });
+      expect(output.workflowIds).toHaveLength(1);
+    } finally {
+      client.close();
+      if (agent.exitCode === null && agent.signalCode === null) {
+        const exited = once(agent, "exit");
+        agent.kill("SIGTERM");
+        await exited;
+      }
     }
   });
 });
