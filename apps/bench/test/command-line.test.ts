@@ -50,7 +50,7 @@ describe("toolmesh-bench as a process", () => {
     expect(explore.stdout).toMatch(/^usage: toolmesh-bench explore \[PATH\]/);
   });
 
-  it("a flag the benchmark does not take: exit 2, one error line, then its usage", async () => {
+  it("a command line it cannot run: exit 2, one error line, then its usage", async () => {
     const run = await bench(["explore", "a", "b"]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
