@@ -83,17 +83,23 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     parent,
   );
   const spanContext = trace.setSpan(parent, span);
+  // From delivery to ack, not only while the handler runs: an attempt whose result waits for a restarting
+  // server must not be redelivered elsewhere meanwhile (there it would be an "outcome unknown").
   const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
   const claim = await deps.ledger.claim(task);
   deps.metrics.ledger.inc({ pool: deps.pool, claim: claim.kind });
   if (claim.kind !== "run") {
-    clearInterval(heartbeat);
     span.setAttribute("toolmesh.ledger", claim.kind);
-    // A copy of an attempt this instance is running: the run acks it; this copy is left to the ack wait.
-    if (claim.kind === "busy") return span.end();
-    const settled = claim.kind === "replay" ? claim.result : await deps.ledger.complete(task, claim.revision, outcomeUnknown(deps, task, claim));
-    await publishResult(deps, msg, task, settled, spanContext);
-    return span.end();
+    try {
+      // A copy of an attempt this instance is running: the run acks it; this copy is left to the ack wait.
+      if (claim.kind === "busy") return;
+      const settled = claim.kind === "replay" ? claim.result : await deps.ledger.complete(task, claim.revision, outcomeUnknown(deps, task, claim));
+      await publishResult(deps, msg, task, settled, spanContext);
+      return;
+    } finally {
+      clearInterval(heartbeat);
+      span.end();
+    }
   }
   if (!task.quiet) publishEvent(deps, task, { kind: "task.started", timeMs: startedAtMs });
 
@@ -139,8 +145,6 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     if (signal.aborted) throw signal.reason;
   } catch (err) {
     error = signal.aborted && signal.reason instanceof ToolError ? signal.reason : ToolError.from(err);
-  } finally {
-    clearInterval(heartbeat);
   }
 
   const finishedAtMs = Date.now();
@@ -165,6 +169,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     const wire = await untilDone(deps, "store a large output", () => resultPayload(deps, result));
     await publishResult(deps, msg, task, await deps.ledger.complete(task, claim.revision, wire), spanContext);
   } finally {
+    clearInterval(heartbeat);
     span.end();
   }
 }
@@ -203,12 +208,7 @@ function outcomeUnknown(deps: TaskRunnerDeps, task: TaskMessage, claim: { instan
 async function publishResult(deps: TaskRunnerDeps, msg: JsMsg, task: TaskMessage, result: ResultMessage, spanContext: ReturnType<typeof trace.setSpan>): Promise<void> {
   const hdrs = headers();
   injectTrace(hdrs, spanContext);
-  const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
-  try {
-    await publishUntilStored(deps.js, Subjects.result(task.workflowId), encodeJson(result), { msgID: resultMsgId(task), headers: hdrs }, { log: deps.log });
-  } finally {
-    clearInterval(heartbeat);
-  }
+  await publishUntilStored(deps.js, Subjects.result(task.workflowId), encodeJson(result), { msgID: resultMsgId(task), headers: hdrs }, { log: deps.log });
   await msg.ackAck().catch((err: unknown) => deps.log.debug({ err, workflowId: task.workflowId, taskId: task.taskId }, "ack not confirmed; a redelivery is answered from the ledger"));
 }
 
