@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { OUTPUTS_BUCKET } from "./outputs.js";
-import { isMcpPool, isNativePool, MCP_POOL_PREFIX, type NativePoolName, type PoolName } from "./pools.js";
+import { isMcpPool, isNativePool, MCP_POOL_PREFIX, POOLS, type NativePoolName, type PoolName } from "./pools.js";
 import { Bus, Consumers, Streams } from "./subjects.js";
 
 /**
@@ -59,6 +59,12 @@ function kvRead(bucket: string, keys: string): string[] {
   return [api(`STREAM.INFO.${kvStream(bucket)}`), api(`DIRECT.GET.${kvStream(bucket)}.$KV.${bucket}.${keys}`)];
 }
 
+/** Watching a KV bucket's keys under `keys`: the client's ordered consumer (a random name) filtered to them. */
+function kvWatch(bucket: string, keys: string): string[] {
+  const stream = kvStream(bucket);
+  return [api(`CONSUMER.CREATE.${stream}.*.$KV.${bucket}.${keys}`), api(`CONSUMER.MSG.NEXT.${stream}.*`), api(`CONSUMER.INFO.${stream}.*`), api(`CONSUMER.DELETE.${stream}.*`)];
+}
+
 /** A pool's worker: its own queue, results, chunks, events, metrics, its own keys, answers to commands. */
 function poolPermissions(pool: PoolName): RolePermissions {
   const stream = Streams.tasks(pool);
@@ -84,13 +90,17 @@ function poolPermissions(pool: PoolName): RolePermissions {
         `${Bus.events}.>`,
         `${Bus.metrics}.${poolService(pool)}.>`,
         ...kvRead(Buckets.limits, pool),
+        // The first worker of any pool makes TM_LIMITS (nothing else uses it); it can read only its own key there.
+        api(`STREAM.CREATE.${kvStream(Buckets.limits)}`),
         `$KV.${Buckets.limits}.${pool}`,
         ...kvRead(Buckets.attempts, `${pool}.>`),
         `$KV.${Buckets.attempts}.${pool}.>`,
         api(`STREAM.INFO.${objStream(Buckets.outputs)}`),
+        // The object store client reads an object's metadata before it writes one, by a message get permissions cannot narrow to a name.
+        api(`STREAM.MSG.GET.${objStream(Buckets.outputs)}`),
         `$O.${Buckets.outputs}.C.>`,
         `$O.${Buckets.outputs}.M.>`,
-        ...(mcpName ? [...kvRead(Buckets.catalog, `${mcpName}.>`), `$KV.${Buckets.catalog}.${mcpName}.>`] : []),
+        ...(mcpName ? [...kvRead(Buckets.catalog, `${mcpName}.>`), ...kvWatch(Buckets.catalog, `${mcpName}.>`), `$KV.${Buckets.catalog}.${mcpName}.>`] : []),
       ],
       deny: [`${Bus.data}.task.>`, `${Bus.command}.>`, `$KV.${Buckets.workflows}.>`],
     },
@@ -107,7 +117,8 @@ function poolPermissions(pool: PoolName): RolePermissions {
  */
 export function natsRolePermissions(pools: readonly PoolName[]): Map<NatsRole, RolePermissions> {
   const roles = new Map<NatsRole, RolePermissions>();
-  const taskStreams = pools.map((pool) => Streams.tasks(pool));
+  // `toolmesh top` looks at every native pool's queue, running or not.
+  const taskStreams = [...new Set([...(Object.keys(POOLS) as PoolName[]), ...pools])].map((pool) => Streams.tasks(pool));
   roles.set("coordinator", {
     // The coordinator makes and reads every stream, bucket and consumer of the stack.
     publish: {
