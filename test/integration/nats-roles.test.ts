@@ -148,6 +148,15 @@ describe("a pool's login cannot", () => {
     expect(await refused).toMatch(/Permissions Violation for Publish to "tm\.cmd\.cancel"/);
   });
 
+  it("publish a task's or a workflow's outcome events, or another pool's limit event", async () => {
+    const nc = await as(poolRole("test"));
+    for (const subject of [Subjects.event("wf1", "task.succeeded"), Subjects.event("wf1", "workflow.failed"), Subjects.poolLimitEvent("bash"), Subjects.poolScaleEvent("test")]) {
+      const refused = nextPermissionError(nc);
+      nc.publish(subject, encodeJson({ kind: "forged" }));
+      expect(await refused).toContain(subject);
+    }
+  });
+
   it("read the workflows bucket", async () => {
     const nc = await as(poolRole("test"));
     // open() is lazy: the reads are what the server refuses.

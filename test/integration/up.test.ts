@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { connect } from "@nats-io/transport-node";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -49,6 +50,15 @@ describe("toolmesh up", () => {
       const text = await runCli(["status"], env);
       expect(text.stdout).toMatch(/footprint: \d+ processes, \d+ MB RSS in all/);
 
+      // Its nats-server lets in only the roles' logins: `top` reads as the observer, nobody gets in without one.
+      const { natsUrl, natsAuthDir } = JSON.parse(readFileSync(join(env.TOOLMESH_STATE_DIR!, "stack.json"), "utf8")) as { natsUrl: string; natsAuthDir: string };
+      await expect(connect({ servers: natsUrl, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+      expect(statSync(natsAuthDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(natsAuthDir, "observer.json")).mode & 0o777).toBe(0o600);
+      const top = await runCli(["top", "--once"], { ...env, TOOLMESH_NATS_URL: "" });
+      expect(top.stderr).toBe("");
+      expect(top.stdout).toMatch(/^codebase\s+1\s/m);
+
       const call = await runCli(["call", "code.glob", "--args", JSON.stringify({ root: "other", patterns: ["*.txt"] })], { ...env, TOOLMESH_ADDRESS: "" });
       expect(call.stderr).toBe("");
       expect(call.stdout).toContain("only-here.txt");
@@ -67,6 +77,7 @@ describe("toolmesh up", () => {
       expect(down.stderr).toMatch(/stopped in \d+\.\d s/);
       expect(await up.exited).toBe(0);
       expect(await waitUntilNoneLeft(marker, 10_000)).toEqual([]);
+      expect(existsSync(natsAuthDir)).toBe(false);
       const after = await runCli(["status"], env);
       expect(after.code).toBe(1);
       expect(after.stderr).toMatch(/no stack is running/);

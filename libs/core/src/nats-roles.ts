@@ -87,7 +87,10 @@ function poolPermissions(pool: PoolName): RolePermissions {
         `$JS.ACK.${stream}.${consumer}.>`,
         `${Bus.data}.result.>`,
         `${Bus.data}.chunk.>`,
-        `${Bus.events}.>`,
+        // Only the events a worker makes: a task's start and progress, its own pool's limit changes (the rest are the coordinator's).
+        `${Bus.events}.*.task.started`,
+        `${Bus.events}.*.task.progress`,
+        `${Bus.events}.pool.${pool}.limit`,
         `${Bus.metrics}.${poolService(pool)}.>`,
         ...kvRead(Buckets.limits, pool),
         // The first worker of any pool makes TM_LIMITS (nothing else uses it); it can read only its own key there.

@@ -23,6 +23,7 @@ describe("natsRolePermissions", () => {
     expect(bash.publish.allow).toContain("$KV.TM_ATTEMPTS.bash.>");
     expect(bash.publish.allow).toContain("$KV.TM_LIMITS.bash");
     expect(bash.publish.allow).toContain("tm.metrics.bash.>");
+    expect(bash.publish.allow.filter((s) => s.startsWith("tm.evt"))).toEqual(["tm.evt.*.task.started", "tm.evt.*.task.progress", "tm.evt.pool.bash.limit"]);
     expect(bash.subscribe.allow.sort()).toEqual(["_INBOX_pool-bash.>", "tm.cmd.cancel", "tm.cmd.ping", "tm.cmd.pool.bash.>"]);
     // Only a run-time pool makes its own stream; a native pool's is the coordinator's.
     expect(bash.publish.allow.some((s) => s.startsWith("$JS.API.STREAM.CREATE.TM_TASKS"))).toBe(false);
