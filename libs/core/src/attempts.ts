@@ -1,3 +1,4 @@
+import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Buckets } from "./nats-roles.js";
@@ -21,7 +22,16 @@ export async function ensureAttemptsBucket(nc: NatsConnection): Promise<KV> {
   return new Kvm(nc).create(Buckets.attempts, { history: 1, ttl: ATTEMPTS_TTL_MS, storage: "file" });
 }
 
+/**
+ * A ledger call waits this long for the server. A request sent while the
+ * server is down is not failed by the client, only timed out, and the
+ * default 5 s would keep a finished attempt's result unrecorded for that
+ * long after the server is back; every ledger write is a compare-and-set,
+ * so a retry of one that did land is recognised.
+ */
+const LEDGER_TIMEOUT_MS = 1500;
+
 /** The ledger's bucket as a worker opens it: it may only read and write its pool's keys, not make the bucket. */
 export async function openAttemptsBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).open(Buckets.attempts);
+  return new Kvm(jetstream(nc, { timeout: LEDGER_TIMEOUT_MS })).open(Buckets.attempts);
 }

@@ -6,6 +6,8 @@ export interface PublishRetryOptions {
   log: Logger;
   /** Checked before each new try: false gives up with the last error (the message is no longer wanted). */
   stillWanted?: () => boolean;
+  /** How long one try waits for the stream's ack (2 s): a try sent while the server was down only times out. */
+  tryTimeoutMs?: number;
   /** Backoff between tries: doubles from firstDelayMs up to maxDelayMs. */
   firstDelayMs?: number;
   maxDelayMs?: number;
@@ -29,13 +31,13 @@ export async function publishUntilStored(
   let delay = retry.firstDelayMs ?? 100;
   for (let tries = 1; ; tries += 1) {
     try {
-      return await js.publish(subject, payload, options);
+      return await js.publish(subject, payload, { timeout: retry.tryTimeoutMs ?? 2000, ...options });
     } catch (err) {
       if (err instanceof InvalidArgumentError || (retry.stillWanted && !retry.stillWanted())) throw err;
       // One line per outage, not per try.
       if (tries === 1) retry.log.warn({ err, subject, msgID: options.msgID }, "publish not stored; retrying until it is");
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, retry.maxDelayMs ?? 2000);
+      delay = Math.min(delay * 2, retry.maxDelayMs ?? 1000);
     }
   }
 }

@@ -21,10 +21,12 @@ export type Claim =
   | { kind: "replay"; result: ResultMessage }
   /** It began on `instance` and its outcome was lost; running it again could repeat its side effects. */
   | { kind: "unknown"; instance: string; startedAtMs: number; revision: number }
+  /** It runs on `instance`, which showed it is alive within the ack wait: look again after `retryInMs` (nak with that delay). */
+  | { kind: "held"; instance: string; retryInMs: number }
   /** This instance is running it right now (a redelivery overtook it): leave the copy alone. */
   | { kind: "busy" };
 
-type Local = { state: "claiming" | "running" } | { state: "done"; result: ResultMessage };
+type Local = { state: "claiming" } | { state: "running"; revision: number; tool: string } | { state: "done"; result: ResultMessage };
 
 /** Attempts this process remembers (a bounded map; the ledger itself is the durable record). */
 const LOCAL_ATTEMPTS = 10_000;
@@ -78,17 +80,27 @@ export class AttemptLedger {
   readonly #instance: string;
   readonly #log: Logger;
   readonly #local = new Map<string, Local>();
+  readonly #holderGraceMs: number;
+  /** When this instance last came back from a lost connection (0: never). */
+  #reconnectedAtMs = 0;
   #kv?: Promise<KV>;
 
-  constructor(nc: NatsConnection, pool: string, instance: string, log: Logger) {
+  /** `holderGraceMs`: how recently a holder must have written its key to count as alive (the consumer's ack wait). */
+  constructor(nc: NatsConnection, pool: string, instance: string, log: Logger, holderGraceMs: number) {
     this.#nc = nc;
     this.#pool = pool;
     this.#instance = instance;
     this.#log = log;
+    this.#holderGraceMs = holderGraceMs;
+    void this.#touchOnReconnect();
   }
 
-  /** Decides what to do with a delivered attempt, recording the claim when it is to run. */
-  async claim(task: TaskMessage): Promise<Claim> {
+  /**
+   * Decides what to do with a delivered attempt, recording the claim when it
+   * is to run. `lastDelivery`: the consumer will not deliver it again, so
+   * "held" is not an answer.
+   */
+  async claim(task: TaskMessage, lastDelivery = false): Promise<Claim> {
     const key = this.#key(task);
     const local = this.#local.get(key);
     if (local?.state === "done") return { kind: "replay", result: local.result };
@@ -98,7 +110,7 @@ export class AttemptLedger {
     return this.#untilAnswered("claim", async (kv) => {
       try {
         const revision = await kv.create(key, started());
-        this.#remember(key, { state: "running" });
+        this.#remember(key, { state: "running", revision, tool: task.tool });
         return { kind: "run", revision };
       } catch (err) {
         if (!isWrongLastSequence(err)) throw err;
@@ -114,6 +126,11 @@ export class AttemptLedger {
       const mine = value.instance === this.#instance && this.#local.get(key)?.state === "claiming";
       if (!mine && hasSideEffects(task.tool)) {
         this.#local.delete(key);
+        // A server restart can redeliver an attempt whose holder is alive and about to record it (the
+        // consumer's delivery state is not what survives a kill -9): a holder that wrote its key within
+        // the ack wait, or any holder just after this instance itself lost the server, gets an ack wait.
+        const waitMs = Math.max(value.atMs, this.#reconnectedAtMs) + this.#holderGraceMs - Date.now();
+        if (!lastDelivery && waitMs > 0) return { kind: "held", instance: value.instance, retryInMs: waitMs };
         return { kind: "unknown", instance: value.instance, startedAtMs: value.atMs, revision: entry.revision };
       }
       // A read-only tool: running it again is harmless; take the key over.
@@ -122,7 +139,7 @@ export class AttemptLedger {
         throw err;
       });
       if (revision === undefined) return undefined;
-      this.#remember(key, { state: "running" });
+      this.#remember(key, { state: "running", revision, tool: task.tool });
       return { kind: "run", revision };
     });
   }
@@ -135,6 +152,9 @@ export class AttemptLedger {
    */
   async complete(task: TaskMessage, revision: number, result: ResultMessage): Promise<ResultMessage> {
     const key = this.#key(task);
+    const local = this.#local.get(key);
+    // A touch after a reconnect moved the revision on.
+    if (local?.state === "running") revision = local.revision;
     // Remembered first: a redelivery here replays it even while the write below is in doubt.
     this.#remember(key, { state: "done", result });
     const value = encodeJson({ state: "completed", instance: this.#instance, atMs: Date.now(), result } satisfies LedgerEntry);
@@ -171,6 +191,33 @@ export class AttemptLedger {
     if (this.#local.get(key)?.state !== "done") this.#local.delete(key);
   }
 
+  /**
+   * After a reconnect (a server restart) the keys of attempts this instance
+   * is running are written again with the time, so an instance that gets
+   * one of them redelivered sees a live holder and waits instead of calling
+   * its outcome lost.
+   */
+  async #touchOnReconnect(): Promise<void> {
+    for await (const status of this.#nc.status()) {
+      if (status.type !== "reconnect") continue;
+      this.#reconnectedAtMs = Date.now();
+      for (const [key, local] of this.#local) {
+        if (local.state !== "running") continue;
+        // Retried until the server's JetStream is back (a reconnect comes before it is ready).
+        void this.#untilAnswered("touch", async (kv) => {
+          const now = this.#local.get(key);
+          if (now?.state !== "running") return true;
+          const value = encodeJson({ state: "started", instance: this.#instance, atMs: Date.now() } satisfies LedgerEntry);
+          now.revision = await kv.update(key, value, now.revision).catch((err: unknown) => {
+            if (isWrongLastSequence(err)) return now.revision;
+            throw err;
+          });
+          return true;
+        });
+      }
+    }
+  }
+
   #key(task: TaskMessage): string {
     return attemptKey(this.#pool, task.workflowId, task.taskId, task.attempt);
   }
@@ -199,7 +246,7 @@ export class AttemptLedger {
         if (!warned) this.#log.warn({ err, what }, "attempt ledger not answering; retrying");
         warned = true;
         await sleep(delay);
-        delay = Math.min(delay * 2, 2000);
+        delay = Math.min(delay * 2, 1000);
       }
     }
   }

@@ -40,6 +40,8 @@ export interface TaskRunnerDeps {
   maxOutputBytes: number;
   outputStore(): Promise<ObjectStore>;
   ledger: AttemptLedger;
+  /** The pool consumer's max deliveries: the last one must be answered, not handed back. */
+  maxDeliver: number;
 }
 
 /** Why a running task's signal was aborted; becomes the result's error. */
@@ -86,13 +88,15 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   // From delivery to ack, not only while the handler runs: an attempt whose result waits for a restarting
   // server must not be redelivered elsewhere meanwhile (there it would be an "outcome unknown").
   const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
-  const claim = await deps.ledger.claim(task);
+  const claim = await deps.ledger.claim(task, (msg.info.deliveryCount ?? 1) >= deps.maxDeliver);
   deps.metrics.ledger.inc({ pool: deps.pool, claim: claim.kind });
   if (claim.kind !== "run") {
     span.setAttribute("toolmesh.ledger", claim.kind);
+    deps.log.info({ workflowId: task.workflowId, taskId: task.taskId, attempt: task.attempt, claim: claim.kind, delivery: msg.info.deliveryCount }, "redelivered attempt answered from the attempt ledger");
     try {
       // A copy of an attempt this instance is running: the run acks it; this copy is left to the ack wait.
       if (claim.kind === "busy") return;
+      if (claim.kind === "held") return msg.nak(claim.retryInMs);
       const settled = claim.kind === "replay" ? claim.result : await deps.ledger.complete(task, claim.revision, outcomeUnknown(deps, task, claim));
       await publishResult(deps, msg, task, settled, spanContext);
       return;
@@ -214,7 +218,7 @@ async function publishResult(deps: TaskRunnerDeps, msg: JsMsg, task: TaskMessage
 
 /** Retries `work` with backoff until it succeeds (the bus is restarting). */
 async function untilDone<T>(deps: TaskRunnerDeps, what: string, work: () => Promise<T>): Promise<T> {
-  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
     try {
       return await work();
     } catch (err) {

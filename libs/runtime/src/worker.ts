@@ -32,6 +32,9 @@ import { ResourceSampler } from "./resources.js";
 import { WindowRecorder } from "./window-recorder.js";
 import { createWorkerMetrics } from "./worker-metrics.js";
 
+/** Deliveries of one attempt before the consumer gives it up (the ledger answers the last one whatever it finds). */
+const POOL_MAX_DELIVER = 5;
+
 export interface WorkerOptions {
   service: string;
   pool: PoolName;
@@ -86,12 +89,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const resources = new ResourceSampler();
   const running = new RunningTasks();
   const counters = { completed: 0, failed: 0 };
-  const ledger = new AttemptLedger(nc, pool, instanceId, log);
+  const ledger = new AttemptLedger(nc, pool, instanceId, log, ackWaitMs);
 
   const jsm = await jetstreamManager(nc);
   await ensureEventStream(jsm);
   await ensureResultStream(jsm);
-  await ensurePoolConsumer(jsm, pool, ackWaitMs);
+  await ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
   const adaptive = options.adaptive ? await AdaptiveController.start({ nc, pool, instanceId, limiter, metrics, log }, options.adaptive) : undefined;
@@ -194,7 +197,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         log.warn({ err }, "pull failed; retrying");
         await new Promise((resolve) => setTimeout(resolve, 500));
         // After a nats-server restart the consumer may be gone with its store: make it again (a no-op when it is there).
-        await ensurePoolConsumer(jsm, pool, ackWaitMs).catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
+        await ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER).catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
       }
     }
   }
@@ -219,6 +222,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
           outputStore,
           ledger,
+          maxDeliver: POOL_MAX_DELIVER,
           onFinished: (tool, ms, ok, quality) => {
             latencies.add(ms);
             window.finished(ms, ok, quality);
