@@ -105,6 +105,12 @@ describe("every role's own work", () => {
     expect(readFileSync(join(dir, "nats-server.log"), "utf8")).not.toMatch(/User "autoscaler-[0-9a-f]+".*TM_TASKS_TEST\.workers/);
   });
 
+  it("a worker stores an output too large for a message in TM_OUTPUTS, which the coordinator reads back", async () => {
+    const done = await client.run(workflow("large", [task("big", "test.echo", { value: "big", padBytes: 300_000 })]));
+    expect(done.tasks[0]!.output).toMatchObject({ $ref: `${done.id}/big/1` });
+    expect(await client.taskOutput(done.id, "big")).toMatchObject({ value: "big", pad: "x".repeat(300_000) });
+  });
+
   it("the observer reads metrics and the pools' queues", async () => {
     const nc = await as("observer");
     const snapshot = new Promise<MetricsSnapshot>((resolve) => {
@@ -130,6 +136,12 @@ describe("a pool's login cannot", () => {
     await expect(jsm.consumers.info("TM_TASKS_BASH", "workers")).rejects.toThrow(/Permissions Violation/);
     await expect(nc.request("$JS.API.CONSUMER.MSG.NEXT.TM_TASKS_TEST.workers", encodeJson({ batch: 1 }))).rejects.toThrow(/Permissions Violation for Publish/);
     await expect(jsm.consumers.info("TM_RESULTS", "coordinator")).rejects.toThrow(/Permissions Violation/);
+  });
+
+  it("read objects in TM_OUTPUTS (other pools' large outputs, offloaded specs)", async () => {
+    const nc = await as(poolRole("test"));
+    await expect(nc.request("$JS.API.STREAM.MSG.GET.OBJ_TM_OUTPUTS", encodeJson({ seq: 1 }))).rejects.toThrow(/Permissions Violation for Publish/);
+    expect(await subscribeRefused(nc, "$O.TM_OUTPUTS.>")).toMatch(/Permissions Violation for Subscription/);
   });
 
   it("inject a task into the bash queue", async () => {

@@ -99,8 +99,7 @@ function poolPermissions(pool: PoolName): RolePermissions {
         ...kvRead(Buckets.attempts, `${pool}.>`),
         `$KV.${Buckets.attempts}.${pool}.>`,
         api(`STREAM.INFO.${objStream(Buckets.outputs)}`),
-        // The object store client reads an object's metadata before it writes one, by a message get permissions cannot narrow to a name.
-        api(`STREAM.MSG.GET.${objStream(Buckets.outputs)}`),
+        // Puts only (libs/core ObjectWriter): no message get, which would read any object.
         `$O.${Buckets.outputs}.C.>`,
         `$O.${Buckets.outputs}.M.>`,
         ...(mcpName ? [...kvRead(Buckets.catalog, `${mcpName}.>`), ...kvWatch(Buckets.catalog, `${mcpName}.>`), `$KV.${Buckets.catalog}.${mcpName}.>`] : []),

@@ -3,6 +3,7 @@ import { Objm, type ObjectStore } from "@nats-io/obj";
 export type { ObjectStore };
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, ToolError } from "./errors.js";
+import { ObjectWriter } from "./object-writer.js";
 import { decodeJson, encodeJson } from "./wire.js";
 
 /** Object store bucket for task outputs too large for one NATS message. */
@@ -15,9 +16,14 @@ export interface OutputRef {
   bytes: number;
 }
 
+/** Writers of the stores openOutputStore opened: putOutput writes without reading (see ObjectWriter). */
+const writers = new WeakMap<ObjectStore, ObjectWriter>();
+
 /** Opens (creating if needed) the outputs bucket. */
 export async function openOutputStore(nc: NatsConnection): Promise<ObjectStore> {
-  return new Objm(nc).create(OUTPUTS_BUCKET, { storage: "file", ttl: OUTPUTS_TTL_MS * 1_000_000 });
+  const store = await new Objm(nc).create(OUTPUTS_BUCKET, { storage: "file", ttl: OUTPUTS_TTL_MS * 1_000_000 });
+  writers.set(store, new ObjectWriter(nc, OUTPUTS_BUCKET));
+  return store;
 }
 
 /** Object name of one attempt's output. */
@@ -27,7 +33,9 @@ export function outputObjectName(workflowId: string, taskId: string, attempt: nu
 
 export async function putOutput(store: ObjectStore, name: string, output: Record<string, unknown>): Promise<OutputRef> {
   const bytes = encodeJson(output);
-  await store.putBlob({ name }, bytes);
+  const writer = writers.get(store);
+  if (writer) await writer.put(name, bytes);
+  else await store.putBlob({ name }, bytes);
   return { name, bytes: bytes.length };
 }
 
