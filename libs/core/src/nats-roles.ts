@@ -11,7 +11,7 @@ import { Bus, Consumers, Streams } from "./subjects.js";
  * the architecture; nothing is `>` for a role but the coordinator's JetStream API.
  */
 
-/** KV buckets and object stores, by the names their owners use (a unit test keeps them equal). */
+/** KV buckets and object stores, by the names their owners use (test/integration/nats-roles.test.ts keeps them equal). */
 export const Buckets = {
   limits: "TM_LIMITS",
   catalog: "TM_CATALOG",
@@ -80,8 +80,6 @@ function poolPermissions(pool: PoolName): RolePermissions {
         api(`STREAM.INFO.${Streams.events}`),
         api(`STREAM.INFO.${Streams.results}`),
         api(`CONSUMER.CREATE.${stream}.${consumer}`),
-        api(`CONSUMER.CREATE.${stream}.${consumer}.>`),
-        api(`CONSUMER.DURABLE.CREATE.${stream}.${consumer}`),
         api(`CONSUMER.INFO.${stream}.${consumer}`),
         api(`CONSUMER.MSG.NEXT.${stream}.${consumer}`),
         `$JS.ACK.${stream}.${consumer}.>`,

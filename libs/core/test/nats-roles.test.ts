@@ -1,4 +1,4 @@
-import { generateRoleCredentials, natsRolePermissions, poolRole, readRoleCredentials, renderAuthorization, roleEnv, writeNatsAuth, type PoolName } from "@toolmesh/core";
+import { baseConfigSchema, generateRoleCredentials, loadConfig, natsRolePermissions, poolRole, readRoleCredentials, renderAuthorization, roleEnv, writeNatsAuth, type PoolName } from "@toolmesh/core";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,5 +100,15 @@ describe("generateRoleCredentials and writeNatsAuth", () => {
       expect(readRoleCredentials(auth.fileOf(role))).toEqual(auth.credentials.get(role));
     }
     expect(readFileSync(auth.configFile, "utf8")).toContain(auth.credentials.get("observer")!.password);
+  });
+});
+
+describe("TOOLMESH_NATS_INBOX_PREFIX", () => {
+  it("takes a role's prefix and refuses wildcards or spaces, naming the variable", () => {
+    expect(loadConfig("t", baseConfigSchema, { TOOLMESH_NATS_INBOX_PREFIX: "_INBOX_pool-mcp-fs" }).TOOLMESH_NATS_INBOX_PREFIX).toBe("_INBOX_pool-mcp-fs");
+    expect(loadConfig("t", baseConfigSchema, {}).TOOLMESH_NATS_INBOX_PREFIX).toBeUndefined();
+    for (const bad of ["_INBOX.>", "_INBOX.*", "a b", "a..b", ""]) {
+      expect(() => loadConfig("t", baseConfigSchema, { TOOLMESH_NATS_INBOX_PREFIX: bad })).toThrow(/TOOLMESH_NATS_INBOX_PREFIX/);
+    }
   });
 });
