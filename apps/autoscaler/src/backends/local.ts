@@ -100,6 +100,14 @@ export class LocalProcessBackend implements ScaleBackend {
     const script = this.#options.scriptOf?.(service) ?? join(appsDir, service, "dist", "main.js");
     // The "ready" line is logged at info: a quieter level would hide it and the start would time out.
     const level = this.#options.env?.TOOLMESH_LOG_LEVEL ?? process.env.TOOLMESH_LOG_LEVEL;
+    let credentials: Record<string, string | undefined>;
+    try {
+      credentials = this.#credentialsEnv(pool);
+    } catch (err) {
+      // Said the way a failed start is, so `toolmesh up` shows it rather than a silent retry every round.
+      this.#options.log.error({ pool, instanceId, error: `no NATS login for ${poolRole(pool)}: ${err instanceof Error ? err.message : String(err)}` }, "worker failed to start");
+      throw err;
+    }
     const worker = await startServiceProcess({
       name: instanceId,
       readyTimeoutMs: this.#options.startStallMs,
@@ -108,7 +116,7 @@ export class LocalProcessBackend implements ScaleBackend {
         ...this.#options.env,
         ...this.#mcpEnv(pool),
         ...this.#options.poolEnv?.[pool],
-        ...this.#credentialsEnv(pool),
+        ...credentials,
         TOOLMESH_LOG_LEVEL: level === "trace" || level === "debug" ? level : "info",
         TOOLMESH_INSTANCE_ID: instanceId,
         TOOLMESH_NATS_URL: this.#options.natsUrl,
