@@ -1,3 +1,4 @@
+import { writeNatsAuth } from "@toolmesh/core";
 import { writeStackState, type StackState } from "@toolmesh/local";
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -85,10 +86,21 @@ describe("where the CLI finds the coordinator", () => {
 describe("where toolmesh top finds NATS", () => {
   it("TOOLMESH_NATS_URL beats the running stack beats the default", () => {
     const dir = stateDir(state());
-    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://a:1" } })).toEqual({ url: "nats://a:1", source: "from TOOLMESH_NATS_URL" });
-    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir } })).toEqual({ url: "nats://127.0.0.1:14222", source: `of the stack recorded in ${join(dir, "stack.json")}` });
+    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://a:1" } })).toEqual({ url: "nats://a:1", source: "from TOOLMESH_NATS_URL", credentials: {} });
+    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir } })).toEqual({ url: "nats://127.0.0.1:14222", source: `of the stack recorded in ${join(dir, "stack.json")}`, credentials: {} });
     const stale = resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: stateDir(state({ pid: deadPid() })) } });
     expect(stale.url).toBe("nats://127.0.0.1:4222");
     expect(stale.source).toMatch(/^the default: the stack recorded in .* is gone/);
+  });
+
+  it("logs in as the asked role with the stack's credentials, only when the URL is the stack's", () => {
+    const auth = writeNatsAuth(join(tempDir("toolmesh-auth-"), "nats-auth"), ["codebase"]);
+    const dir = stateDir(state({ natsAuthDir: auth.dir }));
+    const observer = auth.credentials.get("observer")!;
+    const expected = { TOOLMESH_NATS_USER: observer.user, TOOLMESH_NATS_PASSWORD: observer.password, TOOLMESH_NATS_INBOX_PREFIX: "_INBOX_observer" };
+    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir }, role: "observer" }).credentials).toEqual(expected);
+    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://127.0.0.1:14222" }, role: "observer" }).credentials).toEqual(expected);
+    // Another server never gets the stack's passwords.
+    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://elsewhere:4222" }, role: "observer" }).credentials).toEqual({});
   });
 });
