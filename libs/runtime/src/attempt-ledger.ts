@@ -28,6 +28,9 @@ export type Claim =
 
 type Local = { state: "claiming" } | { state: "running"; revision: number; tool: string } | { state: "done"; result: ResultMessage };
 
+/** The revision of a claim kept only in this process (a read-only tool's). */
+const IN_PROCESS = 0;
+
 /** Attempts this process remembers (a bounded map; the ledger itself is the durable record). */
 const LOCAL_ATTEMPTS = 10_000;
 
@@ -61,13 +64,14 @@ function isWrongLastSequence(err: unknown): boolean {
 }
 
 /**
- * The attempt ledger (JetStream KV `TM_ATTEMPTS`): a worker creates an
- * attempt's key before it runs it and stores the result there before it
- * publishes it, so a redelivered attempt (its ack lost in a nats-server
- * crash, its worker dead) is never run twice by accident: a finished one is
- * answered from the ledger, a side-effecting one whose outcome was lost is
+ * The attempt ledger (JetStream KV `TM_ATTEMPTS`): a worker creates a
+ * side-effecting attempt's key before it runs it and stores the result there
+ * before it publishes it, so a redelivered attempt (its ack lost in a
+ * nats-server crash, its worker dead) is never run twice by accident: a
+ * finished one is answered from the ledger, one whose outcome was lost is
  * reported as such. Every change is a compare-and-set on the key's revision.
- * Calls retry until the server answers: no attempt runs without its key.
+ * Calls retry until the server answers: no such attempt runs without its key.
+ * Read-only attempts are remembered in this process only.
  *
  * An in-process map covers what the ledger cannot know: a create whose reply
  * was lost (the key then says "started" by this instance, which never ran
@@ -105,6 +109,12 @@ export class AttemptLedger {
     const local = this.#local.get(key);
     if (local?.state === "done") return { kind: "replay", result: local.result };
     if (local?.state === "running" || local?.state === "claiming") return { kind: "busy" };
+    if (!hasSideEffects(task.tool)) {
+      // Running a read-only attempt again changes nothing and its result keeps its message id (the
+      // results stream drops the copy): two KV writes per call are not worth it on the hot path.
+      this.#remember(key, { state: "running", revision: IN_PROCESS, tool: task.tool });
+      return { kind: "run", revision: IN_PROCESS };
+    }
     this.#remember(key, { state: "claiming" });
     const started = (): Uint8Array => encodeJson({ state: "started", instance: this.#instance, atMs: Date.now() } satisfies LedgerEntry);
     return this.#untilAnswered("claim", async (kv) => {
@@ -157,6 +167,7 @@ export class AttemptLedger {
     if (local?.state === "running") revision = local.revision;
     // Remembered first: a redelivery here replays it even while the write below is in doubt.
     this.#remember(key, { state: "done", result });
+    if (revision === IN_PROCESS) return result;
     const value = encodeJson({ state: "completed", instance: this.#instance, atMs: Date.now(), result } satisfies LedgerEntry);
     let expected = revision;
     return this.#untilAnswered("complete", async (kv) => {

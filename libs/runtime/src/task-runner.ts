@@ -213,7 +213,8 @@ async function publishResult(deps: TaskRunnerDeps, msg: JsMsg, task: TaskMessage
   const hdrs = headers();
   injectTrace(hdrs, spanContext);
   await publishUntilStored(deps.js, Subjects.result(task.workflowId), encodeJson(result), { msgID: resultMsgId(task), headers: hdrs }, { log: deps.log });
-  await msg.ackAck().catch((err: unknown) => deps.log.debug({ err, workflowId: task.workflowId, taskId: task.taskId }, "ack not confirmed; a redelivery is answered from the ledger"));
+  // Not awaited (ackAck): an ack lost in a crash brings the attempt back, and the ledger answers it.
+  msg.ack();
 }
 
 /** Retries `work` with backoff until it succeeds (the bus is restarting). */
