@@ -213,7 +213,7 @@ export class AttemptLedger {
       if (status.type !== "reconnect") continue;
       this.#reconnectedAtMs = Date.now();
       for (const [key, local] of this.#local) {
-        if (local.state !== "running") continue;
+        if (local.state !== "running" || local.revision === IN_PROCESS) continue;
         // Retried until the server's JetStream is back (a reconnect comes before it is ready).
         void this.#untilAnswered("touch", async (kv) => {
           const now = this.#local.get(key);
