@@ -31,7 +31,12 @@ export async function ensureAttemptsBucket(nc: NatsConnection): Promise<KV> {
  */
 const LEDGER_TIMEOUT_MS = 1500;
 
-/** The ledger's bucket as a worker opens it: it may only read and write its pool's keys, not make the bucket. */
+/**
+ * The ledger's bucket as a worker opens it. The coordinator makes it; a
+ * worker that finds none (a coordinator from before the ledger) makes it
+ * when its login may (Kvm.create only reads the stream's info when it
+ * exists), and otherwise keeps asking.
+ */
 export async function openAttemptsBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(jetstream(nc, { timeout: LEDGER_TIMEOUT_MS })).open(Buckets.attempts);
+  return new Kvm(jetstream(nc, { timeout: LEDGER_TIMEOUT_MS })).create(Buckets.attempts, { history: 1, ttl: ATTEMPTS_TTL_MS, storage: "file" });
 }
