@@ -82,7 +82,7 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-describe("coordinator gRPC bind", () => {
+describe("coordinator binds", () => {
   it.skipIf(process.env.TOOLMESH_GRPC_HOST !== undefined)("binds 127.0.0.1 by default, without a warning", async () => {
     const { lines, child } = await startUntilReady({});
     try {
@@ -94,6 +94,24 @@ describe("coordinator gRPC bind", () => {
       expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
     } finally {
       await stop(child);
+    }
+  });
+
+  it.skipIf(process.env.TOOLMESH_METRICS_HOST !== undefined)("serves /metrics and the probes on 127.0.0.1 by default, and where TOOLMESH_METRICS_HOST says", async () => {
+    const local = await startUntilReady({ TOOLMESH_METRICS_PORT: "0" });
+    try {
+      const port = Number(local.lines.find((l) => l.msg === "ready")!.metricsPort);
+      expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await stop(local.child);
+    }
+    const open = await startUntilReady({ TOOLMESH_METRICS_PORT: "0", TOOLMESH_METRICS_HOST: "0.0.0.0" });
+    try {
+      const port = Number(open.lines.find((l) => l.msg === "ready")!.metricsPort);
+      expect(listeningAddresses(port)).toEqual(["0.0.0.0"]);
+    } finally {
+      await stop(open.child);
     }
   });
 

@@ -5,7 +5,7 @@ const token = z.string().min(16, "use a token of at least 16 characters").option
 
 /** The gateway's environment, validated at start-up (a bad value stops it with the variable named). */
 export const gatewayConfigSchema = baseConfigSchema
-  .pick({ TOOLMESH_LOG_LEVEL: true, TOOLMESH_METRICS_PORT: true, OTEL_EXPORTER_OTLP_ENDPOINT: true })
+  .pick({ TOOLMESH_LOG_LEVEL: true, TOOLMESH_METRICS_PORT: true, TOOLMESH_METRICS_HOST: true, OTEL_EXPORTER_OTLP_ENDPOINT: true })
   .extend({
     /** The coordinator this gateway is a gRPC client of. */
     TOOLMESH_COORDINATOR_ADDRESS: z.string().min(1).default("127.0.0.1:50051"),

@@ -22,7 +22,7 @@ await runMain("mcp-gateway", async () => {
     toolsPollMs: config.TOOLMESH_MCP_TOOLS_POLL_MS,
     log,
   });
-  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(createRegistry("mcp-gateway"), config.TOOLMESH_METRICS_PORT) : undefined;
+  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(createRegistry("mcp-gateway"), config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST) : undefined;
   log.info(
     { mcpPort: gateway.port, mcpUrl: gateway.url, metricsPort: metricsServer?.port, coordinator: config.TOOLMESH_COORDINATOR_ADDRESS, coordinatorTransport: !tls ? "plaintext" : tls.cert ? "mtls" : "tls", auth: gateway.authenticated ? "bearer" : "none", allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS },
     "ready",

@@ -23,6 +23,8 @@ export const baseConfigSchema = z.object({
   TOOLMESH_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** Port of the Prometheus /metrics endpoint; 0 picks a free one, -1 turns it off. */
   TOOLMESH_METRICS_PORT: z.coerce.number().int().min(-1).max(65535).default(0),
+  /** Address of that endpoint: loopback unless a scraper elsewhere must reach it (the chart sets 0.0.0.0). */
+  TOOLMESH_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   /** Interval of the per-instance snapshots on the metrics bus. */
   TOOLMESH_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   /** OTLP/HTTP endpoint for spans; unset keeps spans in-process only. */

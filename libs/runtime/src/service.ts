@@ -85,7 +85,7 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
   let worker: Worker | undefined;
   // Ready once pulling, and no longer once draining: a Service stops sending it work.
   const metricsServer =
-    config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, config.TOOLMESH_METRICS_PORT, "0.0.0.0", () => worker !== undefined && !worker.draining) : undefined;
+    config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST, () => worker !== undefined && !worker.draining) : undefined;
   const nc = await connectNats(config, options.service);
   worker = await startWorker({
     service: options.service,
