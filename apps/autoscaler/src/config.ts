@@ -34,7 +34,8 @@
  *
  * Children started by the local backend inherit this process's environment
  * (so e.g. TOOLMESH_CODEBASE_ROOTS reaches the codebase workers) plus their
- * own TOOLMESH_INSTANCE_ID, TOOLMESH_NATS_URL and TOOLMESH_METRICS_PORT=0.
+ * own TOOLMESH_INSTANCE_ID, TOOLMESH_NATS_URL and TOOLMESH_METRICS_PORT=0;
+ * TOOLMESH_GRPC_TOKEN only reaches the pools that call the coordinator (agent).
  */
 import {
   baseConfigSchema,

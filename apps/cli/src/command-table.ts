@@ -85,17 +85,20 @@ where the other commands find it. Ctrl-C stops everything.
   },
   {
     name: "status",
-    synopsis: "status [--json]",
+    synopsis: "status [--json | --mcp-config]",
     usage: `The stack that \`toolmesh up\` recorded in .toolmesh/stack.json: each
 service's health, the pools, and the memory it uses. Exit 1 when it is not
 running or a check fails.
 
-  --json                the same as JSON`,
-    flags: { json: { type: "boolean" } },
+  --json                the same as JSON (without the stack's tokens)
+  --mcp-config          only the config an HTTP MCP client needs for up's gateway,
+                        its bearer token included: {"mcpServers":{"toolmesh":
+                        {"type":"http","url":...,"headers":{"Authorization":...}}}}`,
+    flags: { json: { type: "boolean" }, "mcp-config": { type: "boolean" } },
     async run(args) {
       none(args);
       const { statusCommand } = await import("./commands/status.js");
-      return statusCommand({ json: args.flag("json") });
+      return statusCommand({ json: args.flag("json"), mcpConfig: args.flag("mcp-config") });
     },
   },
   {
@@ -203,8 +206,10 @@ ${TEMPLATE_TAIL}`,
 code_grep), parallel, workflow and the templates as tools, the templates as
 prompts, large outputs as resources. Put it in the agent's MCP config:
   {"mcpServers":{"toolmesh":{"command":"npx","args":["toolmesh","mcp"]}}}
-stdout carries only JSON-RPC; messages go to stderr. \`toolmesh up\` also
-serves MCP over HTTP (the URL it prints).
+stdout carries only JSON-RPC; messages go to stderr. It needs no token: it
+uses the stack's from .toolmesh/stack.json. \`toolmesh up\` also serves MCP
+over HTTP behind a bearer token: \`toolmesh status --mcp-config\` prints a
+client config with both.
 
 ${ADDRESS}`,
     flags: { ...CONNECTION_FLAGS },

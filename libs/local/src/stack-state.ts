@@ -18,7 +18,7 @@ export interface StackRoot {
  * What `toolmesh up` started, so that other commands in other terminals
  * find it: `call`, `run`, `top` and the templates read their addresses from
  * here, `status` checks each service, `down` stops it. Written with mode
- * 0600 because it will hold the stack's credentials.
+ * 0600 because it holds the stack's tokens.
  */
 export interface StackState {
   version: 1;
@@ -27,9 +27,12 @@ export interface StackState {
   startedAt: string;
   natsUrl: string;
   grpcAddress: string;
+  /** The coordinator's bearer token; the CLI sends it only to `grpcAddress`. */
   grpcToken?: string | undefined;
   /** The MCP gateway's streamable HTTP endpoint (http://127.0.0.1:PORT/mcp). */
   mcpUrl?: string | undefined;
+  /** The bearer token the gateway at `mcpUrl` requires (TOOLMESH_MCP_TOKEN, else `grpcToken`). */
+  mcpToken?: string | undefined;
   roots: StackRoot[];
   pools: string[];
   /** Pools with no worker until work for them queues up (their minimum is 0). */
@@ -70,10 +73,15 @@ export function processIsAlive(pid: number): boolean {
   }
 }
 
-/** Writes the state atomically (temp file + rename), readable by its owner only. */
+/**
+ * Writes the state atomically (temp file + rename), readable by its owner
+ * only. The temp file is made anew ("wx") so the tokens never land in a
+ * file someone else made or opened with looser bits.
+ */
 export function writeStackState(path: string, state: StackState): void {
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  rmSync(temp, { force: true });
+  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   chmodSync(temp, 0o600);
   renameSync(temp, path);
 }

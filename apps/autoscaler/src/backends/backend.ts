@@ -20,6 +20,14 @@ export const SERVICE_OF_POOL: Readonly<Record<NativePoolName, string>> = {
   test: "testpool",
 };
 
+/**
+ * Pools whose workers are gRPC clients of the coordinator (the agent's
+ * sub-agents run child workflows): only they get TOOLMESH_GRPC_TOKEN, so a
+ * worker that parses untrusted input (a web page, an MCP server's answers)
+ * does not hold a key to bash.exec.
+ */
+export const COORDINATOR_CLIENT_POOLS: ReadonlySet<PoolName> = new Set<PoolName>(["agent"]);
+
 /** Every MCP pool's workers are apps/mcp-pool, told which server to hold by TOOLMESH_MCP_POOL. */
 export const MCP_POOL_SERVICE = "mcp-pool";
 

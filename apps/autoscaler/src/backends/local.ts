@@ -2,7 +2,7 @@ import { MCP_POOL_PREFIX, isMcpPool, poolRole, readRoleCredentials, roleEnv, typ
 import { ServiceStartError, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MCP_POOL_SERVICE, SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
+import { COORDINATOR_CLIENT_POOLS, MCP_POOL_SERVICE, SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
 
 export interface LocalBackendOptions {
   natsUrl: string;
@@ -117,6 +117,7 @@ export class LocalProcessBackend implements ScaleBackend {
         ...this.#mcpEnv(pool),
         ...this.#options.poolEnv?.[pool],
         ...credentials,
+        ...(COORDINATOR_CLIENT_POOLS.has(pool) ? {} : { TOOLMESH_GRPC_TOKEN: undefined }),
         TOOLMESH_LOG_LEVEL: level === "trace" || level === "debug" ? level : "info",
         TOOLMESH_INSTANCE_ID: instanceId,
         TOOLMESH_NATS_URL: this.#options.natsUrl,

@@ -4,6 +4,8 @@ import { clientFrom, describeGrpcError, stackRoleEnv } from "../connection.js";
 
 export interface StatusOptions {
   json: boolean;
+  /** Print an HTTP MCP client's config for the stack's gateway (URL and bearer header) instead. */
+  mcpConfig?: boolean | undefined;
 }
 
 interface Check {
@@ -89,7 +91,7 @@ function render(report: StatusReport): string {
     `stack of up pid ${state.pid}, started ${state.startedAt} (${report.statePath})`,
     `  gRPC      ${state.grpcAddress}`,
     `  NATS      ${state.natsUrl}`,
-    ...(state.mcpUrl ? [`  MCP       ${state.mcpUrl} (streamable HTTP; stdio: npx toolmesh mcp)`] : []),
+    ...(state.mcpUrl ? [`  MCP       ${state.mcpUrl} (streamable HTTP${state.mcpToken ? ", bearer token: toolmesh status --mcp-config" : ""}; stdio: npx toolmesh mcp)`] : []),
     `  roots     ${state.roots.map((r) => `${r.name}=${r.dir}`).join(", ")}`,
     `  logs      ${state.logDir}`,
     "",
@@ -109,6 +111,23 @@ function render(report: StatusReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The `mcpServers` entry an HTTP MCP client (Claude Code's .mcp.json, Cursor,
+ * …) takes: the gateway's URL and its bearer token as a header. The one
+ * place the token is printed, and only when asked for.
+ */
+export function mcpClientConfig(state: StackState): string | undefined {
+  if (!state.mcpUrl) return undefined;
+  const headers = state.mcpToken ? { headers: { Authorization: `Bearer ${state.mcpToken}` } } : {};
+  return `${JSON.stringify({ mcpServers: { toolmesh: { type: "http", url: state.mcpUrl, ...headers } } }, null, 2)}\n`;
+}
+
+/** The state without its tokens: status output is the kind pasted into bug reports. */
+function withoutSecrets(state: StackState): Omit<StackState, "grpcToken" | "mcpToken"> {
+  const { grpcToken: _grpc, mcpToken: _mcp, ...rest } = state;
+  return rest;
+}
+
 /** `toolmesh status`: the stack `up` recorded, each service's health, the pools and the memory it uses. */
 export async function statusCommand(options: StatusOptions): Promise<number> {
   const found = findStack();
@@ -120,7 +139,16 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
     );
     return 1;
   }
+  if (options.mcpConfig) {
+    const config = mcpClientConfig(found.state);
+    if (!config) {
+      process.stderr.write(`the stack recorded in ${found.path} serves no MCP over HTTP (its up predates the gateway); restart it\n`);
+      return 1;
+    }
+    process.stdout.write(config);
+    return 0;
+  }
   const report = await gather(found.state, found.path);
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+  process.stdout.write(options.json ? `${JSON.stringify({ ...report, state: withoutSecrets(report.state) }, null, 2)}\n` : render(report));
   return report.checks.every((c) => c.ok) ? 0 : 1;
 }

@@ -28,13 +28,14 @@ import {
   type ServiceProcess,
   type StackState,
 } from "@toolmesh/local";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { appScript } from "../app-scripts.js";
-import { clientFrom, describeGrpcError } from "../connection.js";
+import { clientFrom, describeGrpcError, resolveConnection, type Connection } from "../connection.js";
 import { hasBubblewrap, portIsFree } from "../up/host.js";
 import { keptRuns, prepareRunLogDir } from "../up/logs.js";
 import { parseUpRoots, rootsEnv } from "../up/roots.js";
+import { privateStateDir, stackGrpcToken } from "../up/secrets.js";
 import { stateDirOf, upEnvironment } from "../up/settings.js";
 import { StackProcesses, StartInterrupted, StopSignals, unlessStopped } from "../up/supervisor.js";
 import { waitForPools } from "../up/wait-pools.js";
@@ -99,7 +100,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const roots: RootSpec[] = parseUpRoots(options.roots);
     // MCP servers as pools (mcp-<name>): the autoscaler manages them, the coordinator learns their tools from their workers.
     const mcpPools: McpPoolsConfig = { ...parseMcpPools(process.env.TOOLMESH_MCP_POOLS), ...Object.fromEntries((options.mcp ?? []).map(parseMcpFlag)) };
-    mkdirSync(stateDir, { recursive: true });
+    privateStateDir(stateDir, say);
     claimStateDir(stateDir);
     const logDir = prepareRunLogDir(resolve(stateDir, "logs"), keptRuns());
 
@@ -156,19 +157,24 @@ export async function upCommand(options: UpOptions): Promise<number> {
       return service;
     };
 
-    const coordinator = await startService("coordinator", { ...asRole("coordinator"), TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort) });
+    // Passed in the environment, never argv (/proc/<pid>/cmdline is world-readable); kept in stack.json for the CLI.
+    const grpcToken = stackGrpcToken(process.env);
+    const coordinator = await startService("coordinator", { ...asRole("coordinator"), TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort), TOOLMESH_GRPC_TOKEN: grpcToken });
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
-    say(`coordinator gRPC on ${address} (metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
+    say(`coordinator gRPC on ${address} (bearer token; metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
+    // The state file is not written yet: this process's own clients take the token from here.
+    const connection: Connection = { ...resolveConnection({ address }), token: grpcToken };
 
     // MCP over streamable HTTP for agents (stdio needs no service: `toolmesh mcp`),
     // served by this process with the gateway service's own code: a resident
-    // process less (~60 MB). Loopback only; the coordinator's token when set.
-    const gatewayClient = clientFrom(address);
+    // process less (~60 MB). Loopback only, and always behind a bearer token.
+    const mcpToken = process.env.TOOLMESH_MCP_TOKEN || grpcToken;
+    const gatewayClient = clientFrom(connection);
     const gateway = await startGateway({
       client: gatewayClient,
       host: process.env.TOOLMESH_MCP_HOST || "127.0.0.1",
       port: Number(process.env.TOOLMESH_MCP_PORT || "0"),
-      token: process.env.TOOLMESH_MCP_TOKEN ?? process.env.TOOLMESH_GRPC_TOKEN,
+      token: mcpToken,
       allowedOrigins: (process.env.TOOLMESH_MCP_ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
       maxSessions: 64,
       sessionIdleMs: 30 * 60_000,
@@ -179,7 +185,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
       gatewayClient.close();
     });
     const mcpUrl = gateway.url;
-    say(`MCP gateway on ${mcpUrl} (streamable HTTP${gateway.authenticated ? ", bearer token" : ""}; stdio: npx toolmesh mcp)`);
+    // The token itself is not printed: terminals get logged and scrolled back through.
+    say(`MCP gateway on ${mcpUrl} (streamable HTTP, bearer token: \`npx toolmesh status --mcp-config\` prints a client config with it; stdio: npx toolmesh mcp)`);
 
     let workerFailure: string | undefined;
     const autoscaler = await startService(
@@ -193,6 +200,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
         TOOLMESH_BASH_WORKSPACE: resolve(stateDir, "bash-workspace"),
         TOOLMESH_LOCAL_INDEX_DIRS: process.env.TOOLMESH_LOCAL_INDEX_DIRS ?? localIndexDirs(roots[0]!.dir),
         TOOLMESH_COORDINATOR_ADDRESS: address,
+        // For the agent pool's workers (sub-agents call the coordinator); the backend gives it to no other pool.
+        TOOLMESH_GRPC_TOKEN: grpcToken,
         TOOLMESH_AUTOSCALER_BACKEND: "local",
         TOOLMESH_AUTOSCALER_POOLS: pools.join(","),
         TOOLMESH_AUTOSCALER_REPLICAS: settings.replicasFor(pools),
@@ -212,7 +221,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     );
     say(`autoscaler (local processes, at most ${options.maxInstances} workers) managing ${pools.join(", ")} (metrics :${String(autoscaler.ready.metricsPort)}/metrics)`);
 
-    const client = clientFrom(address);
+    const client = clientFrom(connection);
     try {
       await waitForPools({
         client,
@@ -231,7 +240,9 @@ export async function upCommand(options: UpOptions): Promise<number> {
       startedAt: new Date().toISOString(),
       natsUrl,
       grpcAddress: address,
+      grpcToken,
       mcpUrl,
+      mcpToken,
       roots,
       pools,
       onDemandPools: pools.filter((pool) => settings.minWorkers(pool) === 0),
@@ -257,7 +268,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
       // reads of the top hits and one synthesised report.
       // Loaded only here: `up` stays resident, and the report renderer is not small.
       const { templateCommand } = await import("./template.js");
-      const demo = templateCommand({ template: "explore-codebase", params: { question: "how does a workflow get from submit to its result" }, address, json: false });
+      const demo = templateCommand({ template: "explore-codebase", params: { question: "how does a workflow get from submit to its result" }, connection, json: false });
       code = await Promise.race([demo, signals.requested.then(() => 130)]);
     }
     if (!options.exit && !signals.signal.aborted) {

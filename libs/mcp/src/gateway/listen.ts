@@ -37,7 +37,8 @@ export async function startGateway(options: ListenOptions): Promise<RunningGatew
   return {
     port,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/mcp`,
-    authenticated: token !== undefined,
+    // "" checks nothing (http.ts treats it as no token): say so.
+    authenticated: Boolean(token),
     async close() {
       await gateway.close();
       server.closeAllConnections();
