@@ -8,15 +8,17 @@ import { runCli, startCli, uniqueMarker, waitUntilNoneLeft } from "../support/cl
 import { httpClient, stdioClient } from "../support/mcp.js";
 
 /**
- * `toolmesh up` starts the MCP gateway, prints its URL and records it in
- * stack.json; `toolmesh mcp` without --address finds the stack there.
+ * `toolmesh up` starts the MCP gateway behind the run's bearer token, prints
+ * its URL and records it in stack.json; `toolmesh status --mcp-config` gives
+ * a client both; `toolmesh mcp` without --address or a token finds the stack
+ * and its token there.
  */
 describe("toolmesh up with MCP", () => {
-  it("serves MCP over HTTP at the URL it prints, and toolmesh mcp finds the stack", async () => {
+  it("serves MCP over HTTP at the URL it prints to a client with the bearer token only, and toolmesh mcp finds the stack", async () => {
     const marker = uniqueMarker();
     const root = mkdtempSync(join(tmpdir(), "toolmesh-mcp-up-root-"));
     writeFileSync(join(root, "notes.md"), "# notes\nmcp over the stack\n");
-    const env = { ...marker.env, TOOLMESH_STATE_DIR: mkdtempSync(join(tmpdir(), "toolmesh-up-")), TOOLMESH_NATS_URL: "", TOOLMESH_ADDRESS: "" };
+    const env = { ...marker.env, TOOLMESH_STATE_DIR: mkdtempSync(join(tmpdir(), "toolmesh-up-")), TOOLMESH_NATS_URL: "", TOOLMESH_ADDRESS: "", TOOLMESH_GRPC_TOKEN: "", TOOLMESH_MCP_TOKEN: "" };
     const up = startCli(["up", "--root", `notes=${root}`, "--grpc-port", "0"], env, { ownGroup: true });
     try {
       await up.waitForStderr(/up; Ctrl-C/);
@@ -27,7 +29,21 @@ describe("toolmesh up with MCP", () => {
       // Served by up's own process: no resident process more for it.
       expect(state.services.map((s) => s.name)).not.toContain("mcp-gateway");
 
-      const overHttp = await httpClient(printed!);
+      // Without the bearer: 401 before any MCP, whatever the client.
+      const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } };
+      const bare = await fetch(printed!, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(initialize) });
+      expect(bare.status).toBe(401);
+      expect(bare.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      await expect(httpClient(printed!)).rejects.toThrow(/401|Unauthorized/);
+      expect(up.stderr()).toContain("toolmesh status --mcp-config");
+
+      // What a user pastes into an HTTP client's config.
+      const printedConfig = await runCli(["status", "--mcp-config"], env);
+      expect(printedConfig.code, printedConfig.stderr).toBe(0);
+      const server = (JSON.parse(printedConfig.stdout) as { mcpServers: { toolmesh: { type: string; url: string; headers: Record<string, string> } } }).mcpServers.toolmesh;
+      expect(server).toMatchObject({ type: "http", url: printed });
+      expect(server.headers.Authorization).toMatch(/^Bearer [A-Za-z0-9_-]{32,}$/);
+      const overHttp = await httpClient(printed!, server.headers);
       try {
         const { tools } = await overHttp.listTools();
         expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["code_glob", "parallel", "explore_codebase"]));
