@@ -8,8 +8,8 @@ import { repoRoot } from "./helpers/helm.js";
 // each CMD running apps/<service>/dist/main.js.
 
 const SERVICES = ["coordinator", "web-search", "codebase", "bash", "agent", "mcp-gateway", "mcp-pool", "autoscaler"];
-/** apps that are not deployed: the CLI and the test pool. */
-const NOT_DEPLOYED = new Set(["cli", "testpool"]);
+/** apps that are not deployed: the CLI, the test pool and the dev-only benchmark. */
+const NOT_DEPLOYED = new Set(["cli", "testpool", "bench"]);
 
 interface Instruction {
   keyword: string;
