@@ -12,6 +12,7 @@ The objects every service shares. Each service's folder calls these with a dict:
   podSecurityContext, securityContext      overrides (YAML map text)
   podExtra      extra pod spec fields (YAML map text)
   serviceAccountName                       "" = no token mounted
+  natsRole      its NATS login (coordinator, autoscaler, pool-<pool>); "" = it never connects to NATS
 */}}
 
 {{- define "toolmesh.deployment" -}}
@@ -19,6 +20,7 @@ The objects every service shares. Each service's folder calls these with a dict:
 {{- $v := .values -}}
 {{- $ctx := dict "root" $root "component" .component -}}
 {{- $preStop := $v.preStopSleepSeconds | default 0 | int -}}
+{{- $creds := include "toolmesh.natsCredsItem" (dict "root" $root "role" .natsRole) -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -78,7 +80,7 @@ spec:
             - configMapRef:
                 name: {{ include "toolmesh.fullname" $root }}
           env:
-            {{- with (include "toolmesh.natsSecretEnv" $root | trim) }}
+            {{- with (include "toolmesh.natsEnv" (dict "root" $root "role" .natsRole) | trim) }}
             {{- . | nindent 12 }}
             {{- end }}
             {{- with (.env | trim) }}
@@ -131,7 +133,7 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
-            {{- if and $root.Values.secrets.mountNatsCreds (include "toolmesh.secretName" $root) }}
+            {{- if $creds }}
             - name: nats-creds
               mountPath: /etc/toolmesh/nats
               readOnly: true
@@ -143,12 +145,12 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: {{ $root.Values.tmpSizeLimit }}
-        {{- if and $root.Values.secrets.mountNatsCreds (include "toolmesh.secretName" $root) }}
+        {{- if $creds }}
         - name: nats-creds
           secret:
-            secretName: {{ include "toolmesh.secretName" $root }}
+            secretName: {{ dir $creds }}
             items:
-              - key: {{ $root.Values.secrets.keys.natsCreds }}
+              - key: {{ base $creds }}
                 path: nats.creds
         {{- end }}
         {{- with .volumes }}
