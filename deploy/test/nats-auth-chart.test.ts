@@ -148,6 +148,7 @@ describe("nats.auth values", () => {
     }
     expect(envOf(find(objects, "Deployment", "tm-toolmesh-bash")!.spec.template.spec.containers[0]).get("TOOLMESH_BASH_HIDE_PATHS").value).toBe("/etc/toolmesh");
     await expect(template({ "nats.auth.type": "creds" })).rejects.toThrow(/nats\.auth\.type=creds needs an external NATS/);
+    await expect(template({ "nats.auth.type": "creds", "nats.auth.existingSecret": "nats-jwt" })).rejects.toThrow(/nats\.auth\.type=creds needs an external NATS/);
   });
 
   test("enabled=false: no auth objects, the server open as before, no per-role env", async () => {

@@ -54,8 +54,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* TOOLMESH_NATS_URL: the vendored NATS, or the required external URL. */}}
 {{- define "toolmesh.natsUrl" -}}
 {{- if .Values.nats.enabled -}}
-{{- $natsName := .Values.nats.fullnameOverride | default (printf "%s-nats" .Release.Name) | trunc 63 | trimSuffix "-" -}}
-{{- printf "nats://%s:4222" $natsName -}}
+{{- printf "nats://%s:4222" (include "toolmesh.natsFullname" .) -}}
 {{- else -}}
 {{- required "nats.url is required when nats.enabled=false: set it to your JetStream-enabled NATS server(s), e.g. --set nats.url=nats://nats.example:4222" .Values.nats.url -}}
 {{- end -}}

@@ -23,12 +23,12 @@ the chart makes up, so with it the Secret must be the user's.
 */}}
 {{- define "toolmesh.natsAuthSecret" -}}
 {{- $a := .Values.nats.auth -}}
-{{- if $a.existingSecret -}}
+{{- if and .Values.nats.enabled (eq ($a.type | default "password") "creds") -}}
+{{- fail "nats.auth.type=creds needs an external NATS with JWT accounts (nats.enabled=false) and nats.auth.existingSecret; the vendored server takes user/password logins" -}}
+{{- else if $a.existingSecret -}}
 {{- $a.existingSecret -}}
 {{- else if not .Values.nats.enabled -}}
 {{- fail "nats.auth.existingSecret is required with nats.enabled=false and nats.auth.enabled: a Secret with each role's <role>-user and <role>-password (or <role>.creds with nats.auth.type=creds), see deploy/README.md \"NATS credentials\"; or nats.auth.enabled=false for the shared secrets.keys.nats* login" -}}
-{{- else if eq ($a.type | default "password") "creds" -}}
-{{- fail "nats.auth.type=creds needs an external NATS with JWT accounts (nats.enabled=false) and nats.auth.existingSecret; the vendored server takes user/password logins" -}}
 {{- else -}}
 {{- printf "%s-auth" (include "toolmesh.natsFullname" .) -}}
 {{- end -}}
