@@ -69,6 +69,8 @@ describe("helm lint and the default render", () => {
       "coordinator.podDisruptionBudget.enabled": true,
       "coordinator.autoscaling.enabled": true,
       "secrets.create": true,
+      // The shared .creds file is mounted only with per-role logins off.
+      "nats.auth.enabled": false,
       "secrets.mountNatsCreds": true,
       "secrets.values.grpc-token": "0123456789abcdef0123",
       "nats.persistence.enabled": false,

@@ -147,6 +147,7 @@ describe("nats.auth values", () => {
       expect(env.get("TOOLMESH_NATS_CREDS").value).toBe("/etc/toolmesh/nats/nats.creds");
     }
     expect(envOf(find(objects, "Deployment", "tm-toolmesh-bash")!.spec.template.spec.containers[0]).get("TOOLMESH_BASH_HIDE_PATHS").value).toBe("/etc/toolmesh");
+    for (const d of ofKind(objects, "Deployment")) await validateObject(d);
     await expect(template({ "nats.auth.type": "creds" })).rejects.toThrow(/nats\.auth\.type=creds needs an external NATS/);
     await expect(template({ "nats.auth.type": "creds", "nats.auth.existingSecret": "nats-jwt" })).rejects.toThrow(/nats\.auth\.type=creds needs an external NATS/);
   });
