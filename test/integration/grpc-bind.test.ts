@@ -1,10 +1,8 @@
 import { startTestNats, type NatsServerHandle } from "@toolmesh/testing";
-import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { connect } from "node:net";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnService } from "../support/stack.js";
+import { startCoordinatorProcess } from "../support/coordinator-process.js";
 
 // Issue 10: the coordinator binds loopback by default and says so when it does not.
 let nats: NatsServerHandle;
@@ -13,30 +11,9 @@ beforeAll(async () => {
 });
 afterAll(async () => nats?.stop());
 
-/** Starts the real coordinator process and collects its log lines until "ready". */
-async function startUntilReady(env: Record<string, string>): Promise<{ lines: Array<Record<string, unknown>>; child: ChildProcess }> {
-  const child = spawnService("coordinator", { TOOLMESH_NATS_URL: nats.url, TOOLMESH_GRPC_PORT: "0", TOOLMESH_LOG_LEVEL: "info", ...env });
-  const lines: Array<Record<string, unknown>> = [];
-  let buffered = "";
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`coordinator exited with ${code}: ${JSON.stringify(lines)}`)));
-    child.stderr!.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString("utf8");
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          lines.push(parsed);
-          if (parsed.msg === "ready") resolve();
-        } catch {
-          // not a log line
-        }
-      }
-    });
-  });
-  return { lines, child };
+/** The real coordinator process, its log lines until "ready". */
+async function startUntilReady(env: Record<string, string>): Promise<{ lines: Array<Record<string, unknown>>; stop: () => Promise<void> }> {
+  return startCoordinatorProcess({ TOOLMESH_NATS_URL: nats.url, ...env });
 }
 
 function reachable(host: string, port: number): Promise<boolean> {
@@ -74,17 +51,9 @@ function listeningAddresses(port: number): string[] {
   return addresses;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.removeAllListeners("exit");
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
-}
-
 describe("coordinator binds", () => {
   it.skipIf(process.env.TOOLMESH_GRPC_HOST !== undefined)("binds 127.0.0.1 by default, without a warning", async () => {
-    const { lines, child } = await startUntilReady({});
+    const { lines, stop } = await startUntilReady({});
     try {
       expect(lines.filter((l) => l.level === 40 || l.level === "warn")).toEqual([]);
       const port = Number(lines.find((l) => l.msg === "ready")!.grpcPort);
@@ -93,7 +62,7 @@ describe("coordinator binds", () => {
       // (Read, not probed: tests send traffic to loopback only.)
       expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
     } finally {
-      await stop(child);
+      await stop();
     }
   });
 
@@ -104,33 +73,33 @@ describe("coordinator binds", () => {
       expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
-      await stop(local.child);
+      await local.stop();
     }
     const open = await startUntilReady({ TOOLMESH_METRICS_PORT: "0", TOOLMESH_METRICS_HOST: "0.0.0.0" });
     try {
       const port = Number(open.lines.find((l) => l.msg === "ready")!.metricsPort);
       expect(listeningAddresses(port)).toEqual(["0.0.0.0"]);
     } finally {
-      await stop(open.child);
+      await open.stop();
     }
   });
 
   it("warns at start-up, naming the risk, when it binds 0.0.0.0 without TOOLMESH_GRPC_TOKEN", async () => {
-    const { lines, child } = await startUntilReady({ TOOLMESH_GRPC_HOST: "0.0.0.0" });
+    const { lines, stop } = await startUntilReady({ TOOLMESH_GRPC_HOST: "0.0.0.0" });
     try {
       const warning = lines.find((l) => typeof l.msg === "string" && l.msg.includes("without TOOLMESH_GRPC_TOKEN"));
       expect(warning).toMatchObject({ host: "0.0.0.0", msg: expect.stringMatching(/anyone who reaches the port can submit workflows and run every tool/) });
     } finally {
-      await stop(child);
+      await stop();
     }
   });
 
   it("does not warn with a token", async () => {
-    const { lines, child } = await startUntilReady({ TOOLMESH_GRPC_HOST: "0.0.0.0", TOOLMESH_GRPC_TOKEN: "t".repeat(32) });
+    const { lines, stop } = await startUntilReady({ TOOLMESH_GRPC_HOST: "0.0.0.0", TOOLMESH_GRPC_TOKEN: "t".repeat(32) });
     try {
       expect(lines.some((l) => typeof l.msg === "string" && l.msg.includes("without TOOLMESH_GRPC_TOKEN"))).toBe(false);
     } finally {
-      await stop(child);
+      await stop();
     }
   });
 });
