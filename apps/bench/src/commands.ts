@@ -1,13 +1,12 @@
-import type { BenchCommand } from "./command-line.js";
-import { UsageError } from "./command-line.js";
+import { CommandTable, UsageError, type CommandSpec } from "@toolmesh/command-line";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** Every benchmark; the one named "" runs when no subcommand is given. */
-export const BENCH_COMMANDS: BenchCommand[] = [
+const BENCH_COMMANDS: CommandSpec[] = [
   {
     name: "",
-    synopsis: "toolmesh-bench [--calls N] [--concurrency N] [--redis URL] [--no-bullmq]",
+    synopsis: "[--calls N] [--concurrency N] [--redis URL] [--no-bullmq]",
     usage: `No-op calls through the whole path, against raw NATS request/reply and
 BullMQ; prints throughput, latency and the ratios. Starts its own stack.
 See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` and \`toolmesh-bench mcp --help\`.
@@ -28,11 +27,12 @@ See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` a
         skipBullmq: args.flag("no-bullmq"),
         out,
       });
+      return 0;
     },
   },
   {
     name: "adaptive",
-    synopsis: "toolmesh-bench adaptive",
+    synopsis: "adaptive",
     usage: `The adaptive concurrency limit against a sweep of fixed limits, in front of a
 local backend that slows down and then fails when overloaded.`,
     flags: {},
@@ -40,11 +40,12 @@ local backend that slows down and then fails when overloaded.`,
       args.none();
       const { ADAPTIVE_BENCH_DEFAULTS, runAdaptiveBench } = await import("./adaptive.js");
       await runAdaptiveBench({ ...ADAPTIVE_BENCH_DEFAULTS, out });
+      return 0;
     },
   },
   {
     name: "mcp",
-    synopsis: "toolmesh-bench mcp [--reads N] [--instances N]",
+    synopsis: "mcp [--reads N] [--instances N]",
     usage: `An MCP client reading files from @modelcontextprotocol/server-filesystem one by
 one, straight to the server, against the same reads all at once through
 toolmesh (\`parallel\` via toolmesh mcp, over the pool mcp-fs of that server);
@@ -63,11 +64,12 @@ Starts its own stack.
         instances: args.wholeNumber("instances") ?? MCP_BENCH_DEFAULTS.instances,
         out,
       });
+      return 0;
     },
   },
   {
     name: "explore",
-    synopsis: "toolmesh-bench explore [PATH] [--question TEXT] [--max-files N]",
+    synopsis: "explore [PATH] [--question TEXT] [--max-files N]",
     usage: `explore-codebase over PATH (.) fanned out, against the same workflow with one
 call at a time; prints both times and the speed-up.
 
@@ -75,7 +77,7 @@ call at a time; prints both times and the speed-up.
   --max-files N         files to analyse at most (1000)`,
     flags: { question: { type: "string" }, "max-files": { type: "string" } },
     async run(args) {
-      if (args.positionals.length > 1) throw new UsageError(`${args.command} takes at most one PATH`);
+      if (args.positionals.length > 1) throw new UsageError(`${args.fullName} takes at most one PATH`);
       const { runExploreBench } = await import("./explore.js");
       await runExploreBench({
         path: args.positionals[0] ?? ".",
@@ -83,6 +85,10 @@ call at a time; prints both times and the speed-up.
         maxFiles: args.wholeNumber("max-files") ?? 1000,
         out,
       });
+      return 0;
     },
   },
 ];
+
+/** `toolmesh-bench` and its benchmarks. */
+export const BENCH = new CommandTable("toolmesh-bench", BENCH_COMMANDS);

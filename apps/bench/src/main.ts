@@ -1,5 +1,4 @@
-import { UsageError, commandUsage, findCommand, parseCommand } from "./command-line.js";
-import { BENCH_COMMANDS } from "./commands.js";
+import { BENCH } from "./commands.js";
 
 /**
  * `toolmesh-bench [SUBCOMMAND] ...` (`npm run bench`, `bench:explore`,
@@ -7,20 +6,9 @@ import { BENCH_COMMANDS } from "./commands.js";
  * does not take is exit 2 followed by its usage.
  */
 async function main(argv: string[]): Promise<number> {
-  const { command, rest } = findCommand(BENCH_COMMANDS, argv);
-  try {
-    const parsed = parseCommand(command, rest);
-    if (parsed.help) {
-      process.stdout.write(commandUsage(command));
-      return 0;
-    }
-    await command.run(parsed.args);
-    return 0;
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`error: ${err.message}\n\n${commandUsage(command)}`);
-    return 2;
-  }
+  // The default benchmark (named "") takes any command line no subcommand names.
+  const { command, rest } = BENCH.find(argv)!;
+  return BENCH.run(command, rest);
 }
 
 process.exitCode = await main(process.argv.slice(2));

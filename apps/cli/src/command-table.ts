@@ -1,4 +1,4 @@
-import { UsageError, type CommandArgs, type CommandSpec, type FlagSpec } from "./command-line.js";
+import { CommandTable, UsageError, type CommandArgs, type CommandSpec, type FlagSpec } from "@toolmesh/command-line";
 import { CONNECTION_FLAGS, CONNECTION_USAGE, tlsFlags } from "./connection-flags.js";
 
 const ADDRESS = CONNECTION_USAGE;
@@ -29,16 +29,12 @@ async function runTemplate(args: CommandArgs): Promise<number> {
 }
 
 const one = (args: CommandArgs, what: string, example: string): string => {
-  if (args.positionals.length !== 1) throw new UsageError(`toolmesh ${args.command} takes one ${what}, e.g. ${example}`);
+  if (args.positionals.length !== 1) throw new UsageError(`${args.fullName} takes one ${what}, e.g. ${example}`);
   return args.positionals[0]!;
 };
 
-const none = (args: CommandArgs): void => {
-  if (args.positionals.length > 0) throw new UsageError(`toolmesh ${args.command} takes no arguments, got "${args.positionals.join(" ")}"`);
-};
-
 /** Every command of `toolmesh`, in the order the overview lists them. */
-export const COMMANDS: CommandSpec[] = [
+const COMMANDS: CommandSpec[] = [
   {
     name: "up",
     synopsis: "up [--root [NAME=]DIR]... [--mcp 'NAME=CMD ARGS...']... [--grpc-port N] [--max-instances N] [--ready-timeout S] [--demo] [--exit]",
@@ -68,7 +64,7 @@ where the other commands find it. Ctrl-C stops everything.
       exit: { type: "boolean" },
     },
     async run(args) {
-      none(args);
+      args.none();
       const { upCommand } = await import("./commands/up.js");
       const readyTimeoutS = args.seconds("ready-timeout");
       const options = {
@@ -96,7 +92,7 @@ running or a check fails.
                         {"type":"http","url":...,"headers":{"Authorization":...}}}}`,
     flags: { json: { type: "boolean" }, "mcp-config": { type: "boolean" } },
     async run(args) {
-      none(args);
+      args.none();
       const { statusCommand } = await import("./commands/status.js");
       return statusCommand({ json: args.flag("json"), mcpConfig: args.flag("mcp-config") });
     },
@@ -110,7 +106,7 @@ from any terminal, as Ctrl-C in up's terminal would.
   --timeout S           seconds to wait before killing it (20)`,
     flags: { timeout: { type: "string" } },
     async run(args) {
-      none(args);
+      args.none();
       const { downCommand } = await import("./commands/down.js");
       const timeoutS = args.seconds("timeout");
       return downCommand(timeoutS !== undefined ? { timeoutS } : {});
@@ -214,7 +210,7 @@ client config with both.
 ${ADDRESS}`,
     flags: { ...CONNECTION_FLAGS },
     async run(args) {
-      none(args);
+      args.none();
       const { mcpCommand } = await import("./commands/mcp.js");
       return mcpCommand({ address: args.string("address"), tls: tlsFlags(args) });
     },
@@ -231,30 +227,19 @@ NATS: TOOLMESH_NATS_URL, else the running stack's, else nats://127.0.0.1:4222.
   --once                print one frame and exit`,
     flags: { refresh: { type: "string" }, once: { type: "boolean" } },
     async run(args) {
-      none(args);
+      args.none();
       const { topCommand } = await import("./commands/top.js");
       return topCommand({ once: args.flag("once"), refreshMs: args.wholeNumber("refresh") ?? 2000 });
     },
   },
 ];
 
-/** The command `argv` names, with the arguments that follow its name. */
-export function findCommand(argv: string[]): { spec: CommandSpec; rest: string[] } | undefined {
-  const [first, second] = argv;
-  const sub = COMMANDS.find((c) => c.name === `${first} ${second}`);
-  if (sub) return { spec: sub, rest: argv.slice(2) };
-  const spec = COMMANDS.find((c) => c.name === first);
-  return spec && { spec, rest: argv.slice(1) };
-}
-
-/** A command's usage: its synopsis line, then the rest. */
-export function commandUsage(spec: CommandSpec): string {
-  return `usage: toolmesh ${spec.synopsis}\n\n${spec.usage}\n`;
-}
+/** `toolmesh` and its commands. */
+export const TOOLMESH = new CommandTable("toolmesh", COMMANDS);
 
 /** `toolmesh --help`: every command, one line each. */
 export function overview(): string {
-  const lines = COMMANDS.map((c) => `  toolmesh ${c.synopsis}`);
+  const lines = COMMANDS.map((c) => `  ${TOOLMESH.synopsis(c)}`);
   return `toolmesh — parallel tool execution for AI agents
 
 usage:

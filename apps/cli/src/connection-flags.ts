@@ -1,5 +1,5 @@
 import { clientTlsSettingsFromEnv, loadClientTls, type ClientTlsOptions } from "@toolmesh/client";
-import type { CommandArgs, FlagSpec } from "./command-line.js";
+import type { CommandArgs, FlagSpec } from "@toolmesh/command-line";
 
 /** The TLS flags of a command that talks to the coordinator; each beats its environment variable. */
 export interface TlsFlags {

@@ -1,6 +1,5 @@
 import { ConfigError } from "@toolmesh/core";
-import { UsageError, parseCommand, type CommandSpec } from "./command-line.js";
-import { commandUsage, findCommand, overview } from "./command-table.js";
+import { TOOLMESH, overview } from "./command-table.js";
 
 /**
  * `toolmesh COMMAND ...`: each command parses its own flags (see
@@ -18,34 +17,21 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (first === "help") {
-    const found = findCommand(argv.slice(1));
-    process.stdout.write(found ? commandUsage(found.spec) : overview());
+    const found = TOOLMESH.find(argv.slice(1));
+    process.stdout.write(found ? TOOLMESH.usage(found.command) : overview());
     return 0;
   }
-  const found = findCommand(argv);
+  const found = TOOLMESH.find(argv);
   if (!found) {
     process.stderr.write(`error: unknown command "${first}"\n\n${overview()}`);
     return 2;
   }
-  return runCommand(found.spec, found.rest);
-}
-
-async function runCommand(spec: CommandSpec, rest: string[]): Promise<number> {
   try {
-    const parsed = parseCommand(spec, rest);
-    if (parsed.help) {
-      process.stdout.write(commandUsage(spec));
-      return 0;
-    }
-    return await spec.run(parsed.args);
+    return await TOOLMESH.run(found.command, found.rest);
   } catch (err) {
     // A bad TLS file or variable (checked before any call): say which, without the whole usage.
-    if (err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.problems.join("\n  ")}\n`);
-      return 2;
-    }
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`error: ${err.message}\n\n${commandUsage(spec)}`);
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`error: ${err.problems.join("\n  ")}\n`);
     return 2;
   }
 }

@@ -1,5 +1,5 @@
+import { UsageError, type CommandArgs } from "@toolmesh/command-line";
 import type { StackRoot } from "@toolmesh/local";
-import { UsageError, type CommandArgs } from "./command-line.js";
 import { noStackReason, type Connection } from "./connection.js";
 import { RootPathError, targetPath, type RootedPath } from "./root-paths.js";
 
