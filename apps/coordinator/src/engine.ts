@@ -28,13 +28,13 @@ import {
   type TaskMessage,
 } from "@toolmesh/core";
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
+import { LRUCache } from "lru-cache";
 import { randomUUID } from "node:crypto";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { recreateWhenMissing } from "./results-consumer.js";
 import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
-import { SharedResults } from "./shared-results.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
 import { AttemptTokens, rejectResult } from "./workflow/attempt-tokens.js";
 import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
@@ -82,7 +82,7 @@ export class Engine {
   #started?: Subscription;
   readonly #ensuredPools = new Set<PoolName>();
   readonly #scheduler: DispatchScheduler;
-  readonly #shared: SharedResults;
+  readonly #shared?: LRUCache<string, Record<string, unknown>>; // absent at a share TTL of 0: lru-cache reads 0 as "never expires"
   #pumpTimer?: NodeJS.Timeout;
   #unfollowRuntimeTools?: () => void;
   /** Runs changed since their last save, and results to ack once those saves land. */
@@ -96,7 +96,7 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.#opts = options;
     this.#scheduler = new DispatchScheduler((pool) => poolWindow(options.capacity, pool));
-    this.#shared = new SharedResults(options.shareTtlMs);
+    if (options.shareTtlMs > 0) this.#shared = new LRUCache({ max: 10_000, ttl: options.shareTtlMs });
   }
 
   async start(): Promise<void> {
@@ -263,8 +263,8 @@ export class Engine {
     attemptEnded: (run, task) => this.#scheduler.ended(run.id, task.spec.id, task.attempt),
     runSynth: (tool, args, inputs) => this.#opts.runSynth(tool, args, inputs),
     loadOutput: (ref) => this.#opts.loadOutput(ref),
-    sharedResult: (key) => this.#shared.get(key),
-    shareResult: (key, output) => this.#shared.set(key, output),
+    sharedResult: (key) => this.#shared?.get(key),
+    shareResult: (key, output) => void this.#shared?.set(key, output),
     emit: (event: EventMessage) => {
       const run = this.#runs.get(event.workflowId);
       this.#opts.nc.publish(Subjects.event(event.workflowId, event.kind), encodeJson(event));

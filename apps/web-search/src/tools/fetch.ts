@@ -1,7 +1,8 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
+import type { LRUCache } from "lru-cache";
 import type { Dispatcher } from "undici";
 import { extractReadable } from "./extract.js";
-import { HostGate, TtlCache, abortError } from "./limits.js";
+import { HostGate, abortError } from "./limits.js";
 import { SsrfRefusal, checkUrl, type AllowList, type Resolver } from "./ssrf.js";
 import type { FetchArgs } from "./types.js";
 
@@ -14,7 +15,8 @@ export interface FetchDeps {
   allow: AllowList;
   dispatcher: Dispatcher;
   gate: HostGate;
-  cache: TtlCache<FetchResult>;
+  /** Absent when caching is off (a TTL of 0). */
+  cache?: LRUCache<string, FetchResult>;
   resolve?: Resolver;
 }
 
@@ -38,15 +40,15 @@ export async function fetchTool(args: FetchArgs, caller: AbortSignal, deps: Fetc
   const deadline = AbortSignal.timeout(args.timeoutMs);
   const signal = AbortSignal.any([caller, deadline]);
   const aliasKey = `${args.url}|${args.extract}`;
-  const cached = deps.cache.get(aliasKey);
+  const cached = deps.cache?.get(aliasKey);
   // A cached answer fits only if this call's caps would have produced it too.
   const fits = cached && (cached.truncated ? cached.bytes === args.maxBytes : cached.bytes <= args.maxBytes) && cached.redirects.length <= args.maxRedirects;
   if (cached && fits) return { ...cached, url: args.url, fromCache: true };
   try {
     const result = await fetchHops(args, signal, deps);
     // Under the final URL too, as reached directly (no hops), so fetching it by either name hits.
-    deps.cache.set(`${result.finalUrl}|${args.extract}`, { ...result, url: result.finalUrl, redirects: [] });
-    deps.cache.set(aliasKey, result);
+    deps.cache?.set(`${result.finalUrl}|${args.extract}`, { ...result, url: result.finalUrl, redirects: [] });
+    deps.cache?.set(aliasKey, result);
     return result;
   } catch (err) {
     throw toToolError(abortError(err, caller, deadline, `fetching ${args.url}`, args.timeoutMs));

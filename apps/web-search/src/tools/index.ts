@@ -30,8 +30,9 @@
  * when every asked provider is rate limited; DEADLINE_EXCEEDED; CANCELLED.
  */
 import { ErrorCode, ToolError } from "@toolmesh/core";
+import { LRUCache } from "lru-cache";
 import { fetchTool, type FetchResult } from "./fetch.js";
-import { HostGate, TtlCache } from "./limits.js";
+import { HostGate } from "./limits.js";
 import { braveProvider } from "./providers/brave.js";
 import { localProvider } from "./providers/local.js";
 import { searxngProvider } from "./providers/searxng.js";
@@ -70,13 +71,15 @@ export function createWebTools(options: WebToolsOptions, internals: { resolve?: 
   const allow = parseAllowList(options.fetchAllowHosts ?? []);
   const dispatcher = guardedAgent(internals.resolve);
   const gate = new HostGate(options.fetchPerHost ?? 4, options.fetchHostIntervalMs ?? 0);
-  const cache = new TtlCache<FetchResult>(options.fetchCacheTtlMs ?? 60_000);
+  const cacheTtlMs = options.fetchCacheTtlMs ?? 60_000;
+  // lru-cache reads ttl 0 as "never expires"; here 0 means no cache at all.
+  const cache = cacheTtlMs > 0 ? new LRUCache<string, FetchResult>({ max: 256, ttl: cacheTtlMs }) : undefined;
   const timeoutMs = options.providerTimeoutMs ?? 5000;
   const setup = { unconfigured: unconfiguredWebProviders(options, new Set(providers.keys())) };
   return {
     "web.search": (args, ctx) => searchTool(args as SearchArgs, ctx.signal, providers, timeoutMs, setup),
     "web.fetch": (args, ctx) =>
-      fetchTool(args as FetchArgs, ctx.signal, { allow, dispatcher, gate, cache, ...(internals.resolve ? { resolve: internals.resolve } : {}) }),
+      fetchTool(args as FetchArgs, ctx.signal, { allow, dispatcher, gate, ...(cache ? { cache } : {}), ...(internals.resolve ? { resolve: internals.resolve } : {}) }),
     providers: [...providers.keys()],
     close: () => dispatcher.close(),
   };

@@ -67,36 +67,6 @@ export class HostGate {
   }
 }
 
-/** A small TTL cache with a size cap; the oldest entry goes first when full. */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expires: number }>();
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 256,
-  ) {}
-
-  get(key: string): V | undefined {
-    const hit = this.entries.get(key);
-    if (!hit) return undefined;
-    if (hit.expires <= Date.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return hit.value;
-  }
-
-  set(key: string, value: V): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
-  }
-}
-
 /**
  * Maps an abort to the right code: the caller's signal means CANCELLED, our
  * own deadline DEADLINE_EXCEEDED. Anything else is passed through.
