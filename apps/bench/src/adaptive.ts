@@ -13,6 +13,7 @@ import { ErrorCode, ToolError, baseConfigSchema, connectNats, createLogger, crea
 import { startNatsServer, type NatsServerHandle } from "@toolmesh/local";
 import { startWorker, type ToolHandlers, type Worker } from "@toolmesh/runtime";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProcessGroup, appScript } from "./processes.js";
 import { withInterruptCleanup } from "./signals.js";
 
@@ -44,7 +45,7 @@ function overloadedBackend(capacity: number, serviceMs: number): ToolHandlers {
       running += 1;
       try {
         if (running > capacity * 1.5) throw new ToolError(ErrorCode.UNAVAILABLE, "backend overloaded", { retryable: false });
-        await new Promise((resolve) => setTimeout(resolve, serviceMs * Math.max(1, running / capacity)));
+        await sleep(serviceMs * Math.max(1, running / capacity));
         return { ok: true };
       } finally {
         running -= 1;

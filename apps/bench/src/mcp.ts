@@ -20,6 +20,7 @@ import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProcessGroup, appScript, cliScript } from "./processes.js";
 import { median, range, summarize } from "./stats.js";
 import { withInterruptCleanup } from "./signals.js";
@@ -148,7 +149,7 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       const deadline = Date.now() + 30_000;
       while (!(await grpc.listTools()).some((t) => t.name === "fs.read_text_file")) {
         if (Date.now() > deadline) throw new Error("the coordinator did not learn fs.read_text_file within 30 s");
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
       const front = await connect("toolmesh", process.execPath, [cliScript(), "mcp", "--address", address]);
       closers.push(() => front.client.close());

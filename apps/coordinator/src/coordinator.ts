@@ -6,6 +6,7 @@ import { runSynthTool } from "@toolmesh/synthesis";
 import { CoordinatorService } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Registry } from "prom-client";
 import { CapacityView } from "./capacity.js";
 import { insecureBindWarning, type CoordinatorConfig } from "./config.js";
@@ -48,7 +49,7 @@ export interface CoordinatorOptions {
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  while (!condition() && Date.now() < until) await sleep(20);
 }
 
 export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnection, log: Logger, options: CoordinatorOptions = {}): Promise<RunningCoordinator> {

@@ -30,6 +30,7 @@ import {
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { LRUCache } from "lru-cache";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { recreateWhenMissing } from "./results-consumer.js";
@@ -391,7 +392,7 @@ export class Engine {
       this.#opts.log.warn({ err }, "could not store workflow state; retrying before acking results");
       for (const run of runs) this.#dirty.add(run);
       this.#pendingAcks.unshift(...acks);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       this.#flushAgain = true;
     }
   }

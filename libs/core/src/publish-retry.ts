@@ -1,5 +1,6 @@
 import type { JetStreamClient, JetStreamPublishOptions, PubAck } from "@nats-io/jetstream";
 import { InvalidArgumentError } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "./logger.js";
 
 export interface PublishRetryOptions {
@@ -36,7 +37,7 @@ export async function publishUntilStored(
       if (err instanceof InvalidArgumentError || (retry.stillWanted && !retry.stillWanted())) throw err;
       // One line per outage, not per try.
       if (tries === 1) retry.log.warn({ err, subject, msgID: options.msgID }, "publish not stored; retrying until it is");
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
       delay = Math.min(delay * 2, retry.maxDelayMs ?? 1000);
     }
   }

@@ -4,6 +4,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { attemptKey, decodeJson, encodeJson, isMcpPool, openAttemptsBucket, type Logger, type ResultMessage, type TaskMessage } from "@toolmesh/core";
 import { getTool } from "@toolmesh/tools";
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** One attempt in TM_ATTEMPTS: who began it, and once finished the result it published. */
 interface LedgerEntry {
@@ -56,8 +57,6 @@ export function resultMsgId(task: TaskMessage): string {
   const base = `${task.workflowId}.${task.taskId}.${task.attempt}`;
   return task.attemptToken ? `${base}.${createHash("sha256").update(task.attemptToken).digest("base64url").slice(0, 16)}` : base;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isWrongLastSequence(err: unknown): boolean {
   return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);

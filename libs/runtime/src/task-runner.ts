@@ -18,6 +18,7 @@ import {
 } from "@toolmesh/core";
 import { outputObjectName, publishUntilStored, putOutput, type ObjectStore } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
+import { setTimeout as sleep } from "node:timers/promises";
 import { resultMsgId, type AttemptLedger } from "./attempt-ledger.js";
 import type { ToolHandlers } from "./handler.js";
 import type { WorkerMetrics } from "./worker-metrics.js";
@@ -224,7 +225,7 @@ async function untilDone<T>(deps: TaskRunnerDeps, what: string, work: () => Prom
       return await work();
     } catch (err) {
       deps.log.warn({ err, what }, "retrying");
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 }

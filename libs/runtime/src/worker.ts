@@ -20,6 +20,7 @@ import {
 } from "@toolmesh/core";
 import { openOutputStore, type ObjectStore } from "@toolmesh/core";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Registry } from "prom-client";
 import { AttemptLedger } from "./attempt-ledger.js";
 import { RunningTasks } from "./cancellations.js";
@@ -195,7 +196,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       } catch (err) {
         if (!pulling) break;
         log.warn({ err }, "pull failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(500);
         // After a nats-server restart the consumer may be gone with its store: make it again (a no-op when it is there).
         await ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER).catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
       }

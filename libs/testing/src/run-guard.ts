@@ -1,5 +1,6 @@
 import { procStat } from "@toolmesh/local";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * Everything a test run starts carries this variable in its environment (the
@@ -95,11 +96,11 @@ export async function killProcesses(pids: number[], graceMs = 3000): Promise<num
   };
   for (const pid of pids) signal(pid, "SIGTERM");
   const deadline = Date.now() + graceMs;
-  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (pids.some(isAlive) && Date.now() < deadline) await sleep(50);
   const stubborn = pids.filter(isAlive);
   for (const pid of stubborn) signal(pid, "SIGKILL");
   const killDeadline = Date.now() + 2000;
-  while (stubborn.some(isAlive) && Date.now() < killDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (stubborn.some(isAlive) && Date.now() < killDeadline) await sleep(20);
   return stubborn;
 }
 

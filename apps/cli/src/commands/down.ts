@@ -1,4 +1,5 @@
 import { findStack, processIsAlive } from "@toolmesh/local";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface DownOptions {
   /** How long to wait for the stack to stop before killing it (20 s). */
@@ -28,7 +29,7 @@ export async function downCommand(options: DownOptions): Promise<number> {
       process.kill(pid, "SIGKILL");
       return 1;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   process.stderr.write(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return 0;

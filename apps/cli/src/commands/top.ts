@@ -15,6 +15,7 @@ import {
   type ScaleEvent,
 } from "@toolmesh/core";
 import { resolveNatsUrl } from "../connection.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { poolRows, renderTop } from "../top/pool-rows.js";
 
 export interface TopOptions {
@@ -70,7 +71,7 @@ export async function topCommand(options: TopOptions): Promise<number> {
   process.once("SIGINT", onInterrupt);
   try {
     do {
-      await new Promise((resolve) => setTimeout(resolve, options.refreshMs));
+      await sleep(options.refreshMs);
       const text = await frame();
       process.stdout.write(live ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
     } while (!options.once && !stop);

@@ -1,4 +1,5 @@
 import type { ToolmeshClient } from "@toolmesh/client";
+import { setTimeout as sleep } from "node:timers/promises";
 import { StartInterrupted } from "./supervisor.js";
 
 export interface WaitForPoolsOptions {
@@ -34,6 +35,7 @@ export async function waitForPools(options: WaitForPoolsOptions): Promise<void> 
       lastReport = Date.now();
       options.onWaiting(missing, elapsed);
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+    // An abort ends the wait early; the loop's first line then reports it as StartInterrupted.
+    await sleep(options.pollMs ?? 250, undefined, { signal: options.signal }).catch(() => undefined);
   }
 }

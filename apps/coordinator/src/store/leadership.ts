@@ -1,5 +1,6 @@
 import type { KV } from "@nats-io/kv";
 import { decodeJson, encodeJson, type Logger } from "@toolmesh/core";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const LEADER_KEY = "leader";
 
@@ -54,7 +55,7 @@ export class Leadership {
   /** Waits until this replica leads, or `timeoutMs` passes. */
   async waitForLeadership(timeoutMs: number): Promise<boolean> {
     const until = Date.now() + timeoutMs;
-    while (!this.#leader && Date.now() < until && !this.#stopped) await new Promise((r) => setTimeout(r, 100));
+    while (!this.#leader && Date.now() < until && !this.#stopped) await sleep(100);
     return this.#leader;
   }
 

@@ -14,6 +14,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { RUN_MARKER, describeProcesses, killProcesses, lineage, runProcesses, runTempDirName } from "../run-guard.js";
 
 function option(args: string[], name: string): string | undefined {
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === "reap") {
     // The interrupted vitest is still exiting; give its workers a moment to take their children along.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     const leftovers = runProcesses(runId, { tempDir, exclude });
     if (leftovers.length > 0) {
       process.stderr.write(`test run ${runId} was interrupted; stopping ${leftovers.length} process(es) it started:\n${describeProcesses(leftovers)}\n`);
