@@ -1,8 +1,5 @@
-import { JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
-import { Consumers, Streams, type PoolName } from "@toolmesh/core";
-
-const STREAM_NOT_FOUND = 10059;
-const CONSUMER_NOT_FOUND = 10014;
+import { JetStreamApiCodes, type JetStreamManager } from "@nats-io/jetstream";
+import { Consumers, Streams, isJetStreamApiError, type PoolName } from "@toolmesh/core";
 
 export type QueueState = { pending: number; ackPending: number } | { error: string; reason: "stream-missing" | "consumer-missing" | "jetstream" };
 
@@ -20,8 +17,8 @@ export async function readQueueState(jsm: JetStreamManager, pool: PoolName): Pro
     return { pending: info.num_pending, ackPending: info.num_ack_pending };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND) return { error: `stream ${Streams.tasks(pool)} not found`, reason: "stream-missing" };
-    if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) return streamBacklog(jsm, pool);
+    if (isJetStreamApiError(err, JetStreamApiCodes.StreamNotFound)) return { error: `stream ${Streams.tasks(pool)} not found`, reason: "stream-missing" };
+    if (isJetStreamApiError(err, JetStreamApiCodes.ConsumerNotFound)) return streamBacklog(jsm, pool);
     return { error: message, reason: "jetstream" };
   }
 }

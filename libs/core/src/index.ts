@@ -25,6 +25,7 @@ export {
   ensurePoolStream,
   ensureResultConsumer,
   ensureResultStream,
+  isJetStreamApiError,
 } from "./nats.js";
 export { attemptKey, ensureAttemptsBucket, openAttemptsBucket } from "./attempts.js";
 export { publishUntilStored } from "./publish-retry.js";

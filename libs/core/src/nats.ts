@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  JetStreamApiCodes,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
@@ -37,11 +38,9 @@ export async function connectNats(config: BaseConfig, name: string): Promise<Nat
   return connect(options);
 }
 
-const STREAM_NOT_FOUND = 10059;
-const CONSUMER_NOT_FOUND = 10014;
-
-function isApiError(err: unknown, code: number): boolean {
-  return err instanceof JetStreamApiError && err.code === code;
+/** Whether `err` is a JetStream API error with one of `codes`: matched by code, since the server's wording may change. */
+export function isJetStreamApiError(err: unknown, ...codes: JetStreamApiCodes[]): boolean {
+  return err instanceof JetStreamApiError && (codes as number[]).includes(err.code);
 }
 
 /** Creates the stream when missing; an existing one is updated to `config`. */
@@ -53,7 +52,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
       await jsm.streams.update(config.name, { subjects: config.subjects ?? [] });
     }
   } catch (err) {
-    if (!isApiError(err, STREAM_NOT_FOUND)) throw err;
+    if (!isJetStreamApiError(err, JetStreamApiCodes.StreamNotFound)) throw err;
     try {
       await jsm.streams.add(config);
     } catch (addErr) {
@@ -75,7 +74,7 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Par
       });
     }
   } catch (err) {
-    if (!isApiError(err, CONSUMER_NOT_FOUND)) throw err;
+    if (!isJetStreamApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
     await jsm.consumers.add(stream, config);
   }
 }

@@ -1,7 +1,7 @@
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { JetStreamApiCodes } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { attemptKey, decodeJson, encodeJson, isMcpPool, openAttemptsBucket, type Logger, type ResultMessage, type TaskMessage } from "@toolmesh/core";
+import { attemptKey, decodeJson, encodeJson, isJetStreamApiError, isMcpPool, openAttemptsBucket, type Logger, type ResultMessage, type TaskMessage } from "@toolmesh/core";
 import { getTool } from "@toolmesh/tools";
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -59,7 +59,7 @@ export function resultMsgId(task: TaskMessage): string {
 }
 
 function isWrongLastSequence(err: unknown): boolean {
-  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+  return isJetStreamApiError(err, JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }
 
 /**

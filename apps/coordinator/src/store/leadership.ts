@@ -1,5 +1,6 @@
+import { JetStreamApiCodes } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { decodeJson, encodeJson, type Logger } from "@toolmesh/core";
+import { decodeJson, encodeJson, isJetStreamApiError, type Logger } from "@toolmesh/core";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const LEADER_KEY = "leader";
@@ -108,7 +109,7 @@ export class Leadership {
         await this.#elected();
       }
     } catch (err) {
-      if (!/wrong last sequence|key exists/i.test(String(err))) {
+      if (!isJetStreamApiError(err, JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown)) {
         this.#opts.log.warn({ err }, "could not write the leader lease");
       } else if (this.#leader) {
         // A failed compare-and-set: someone else wrote the lease first.
