@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 
 /**
  * Address classification for the SSRF guard. IPv4 uses a deny-list of every
@@ -6,7 +6,26 @@ import { isIPv4, isIPv6 } from "node:net";
  * global unicast 2000::/3, minus the reserved pieces of it, and any IPv6 form
  * that embeds an IPv4 address is judged by that IPv4 address.
  */
-const V4_DENY: ReadonlyArray<readonly [string, number, string]> = [
+type Family = "ipv4" | "ipv6";
+
+/** One BlockList per reason, asked in order, so an address gets the first (most specific) reason that holds. */
+function reasons(family: Family, ranges: ReadonlyArray<readonly [string, number, string]>): ReadonlyArray<readonly [BlockList, string]> {
+  const byReason = new Map<string, BlockList>();
+  for (const [base, bits, reason] of ranges) {
+    const list = byReason.get(reason) ?? new BlockList();
+    list.addSubnet(base, bits, family);
+    byReason.set(reason, list);
+  }
+  return [...byReason].map(([reason, list]) => [list, reason] as const);
+}
+
+function subnet(base: string, bits: number, family: Family): BlockList {
+  const list = new BlockList();
+  list.addSubnet(base, bits, family);
+  return list;
+}
+
+const V4_DENY = reasons("ipv4", [
   ["0.0.0.0", 8, "unspecified/this-network"],
   ["10.0.0.0", 8, "private"],
   ["100.64.0.0", 10, "carrier-grade NAT"],
@@ -22,25 +41,34 @@ const V4_DENY: ReadonlyArray<readonly [string, number, string]> = [
   ["203.0.113.0", 24, "documentation"],
   ["224.0.0.0", 4, "multicast"],
   ["240.0.0.0", 4, "reserved/broadcast"],
-];
+]);
 
-function v4ToInt(ip: string): number {
-  return ip.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+// Checked before V6_DENY: an IPv4-compatible ::/96 address would otherwise hide inside it.
+const V6_SPECIAL = reasons("ipv6", [
+  ["::", 128, "unspecified"],
+  ["::1", 128, "loopback"],
+  ["::", 96, "IPv4-compatible (deprecated)"],
+  ["ff00::", 8, "multicast"],
+  ["fe80::", 10, "link-local"],
+  ["fc00::", 7, "unique-local"],
+]);
+const GLOBAL_UNICAST = subnet("2000::", 3, "ipv6");
+const V6_DENY = reasons("ipv6", [
+  ["2001:db8::", 32, "documentation"],
+  ["2001::", 23, "IETF protocol assignments (Teredo, ORCHID, ...)"],
+]);
+
+const MAPPED = subnet("::ffff:0:0", 96, "ipv6");
+const NAT64 = subnet("64:ff9b::", 96, "ipv6");
+const SIX_TO_FOUR = subnet("2002::", 16, "ipv6");
+
+function firstReason(lists: ReadonlyArray<readonly [BlockList, string]>, ip: string, family: Family): string | undefined {
+  return lists.find(([list]) => list.check(ip, family))?.[1];
 }
 
-function v4Reason(ip: string): string | undefined {
-  const n = v4ToInt(ip);
-  for (const [base, bits, reason] of V4_DENY) {
-    const size = 2 ** (32 - bits);
-    const start = v4ToInt(base);
-    if (n >= start && n < start + size) return reason;
-  }
-  return undefined;
-}
-
-/** 16 bytes of an IPv6 address (zone id dropped, embedded dotted quad allowed). */
-export function v6Bytes(ip: string): number[] {
-  let text = ip.replace(/^\[|\]$/g, "").split("%")[0] ?? "";
+/** 16 bytes of an IPv6 address (zone id already dropped, embedded dotted quad allowed). */
+function v6Bytes(ip: string): number[] {
+  let text = ip;
   const tail: number[] = [];
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted?.[1]) {
@@ -57,32 +85,28 @@ export function v6Bytes(ip: string): number[] {
   return bytes;
 }
 
+/** The IPv4 address carried at byte `from` of an IPv6 one (NAT64 and 6to4, which BlockList does not unwrap). */
+function embeddedV4(ip: string, from: number): string {
+  return v6Bytes(ip).slice(from, from + 4).join(".");
+}
+
 function v6Reason(ip: string): string | undefined {
-  const b = v6Bytes(ip);
-  const at = (i: number): number => b[i] ?? 0;
-  const prefixZero = (n: number): boolean => b.slice(0, n).every((x) => x === 0);
-  const v4 = (from: number): string => [at(from), at(from + 1), at(from + 2), at(from + 3)].join(".");
-  // Forms that carry an IPv4 address: judge the address they carry.
-  if (prefixZero(10) && at(10) === 0xff && at(11) === 0xff) return v4Reason(v4(12)); // ::ffff:a.b.c.d
-  if (at(0) === 0x00 && at(1) === 0x64 && at(2) === 0xff && at(3) === 0x9b && b.slice(4, 12).every((x) => x === 0))
-    return v4Reason(v4(12)); // 64:ff9b::/96 NAT64
-  if (at(0) === 0x20 && at(1) === 0x02) return v4Reason(v4(2)); // 2002::/16 6to4
-  if (prefixZero(16)) return "unspecified";
-  if (prefixZero(15) && at(15) === 1) return "loopback";
-  if (prefixZero(12)) return "IPv4-compatible (deprecated)";
-  if (at(0) === 0xff) return "multicast";
-  if (at(0) === 0xfe && (at(1) & 0xc0) === 0x80) return "link-local";
-  if ((at(0) & 0xfe) === 0xfc) return "unique-local";
-  if ((at(0) & 0xe0) !== 0x20) return "reserved (outside global unicast 2000::/3)";
-  if (at(0) === 0x20 && at(1) === 0x01 && at(2) === 0x0d && at(3) === 0xb8) return "documentation";
-  if (at(0) === 0x20 && at(1) === 0x01 && at(2) < 0x02) return "IETF protocol assignments (Teredo, ORCHID, ...)";
-  return undefined;
+  // BlockList matches ::ffff:a.b.c.d against IPv4 rules itself; the other IPv4-carrying forms are unwrapped here.
+  if (MAPPED.check(ip, "ipv6")) return firstReason(V4_DENY, ip, "ipv6");
+  if (NAT64.check(ip, "ipv6")) return firstReason(V4_DENY, embeddedV4(ip, 12), "ipv4");
+  if (SIX_TO_FOUR.check(ip, "ipv6")) return firstReason(V4_DENY, embeddedV4(ip, 2), "ipv4");
+  const special = firstReason(V6_SPECIAL, ip, "ipv6");
+  if (special) return special;
+  if (!GLOBAL_UNICAST.check(ip, "ipv6")) return "reserved (outside global unicast 2000::/3)";
+  return firstReason(V6_DENY, ip, "ipv6");
 }
 
 /** Why an address must not be contacted, or undefined when it is public. Non-IPs are refused. */
 export function forbiddenReason(address: string): string | undefined {
   const bare = address.replace(/^\[|\]$/g, "");
-  if (isIPv4(bare)) return v4Reason(bare);
-  if (isIPv6(bare.split("%")[0] ?? "")) return v6Reason(bare);
+  if (isIPv4(bare)) return firstReason(V4_DENY, bare, "ipv4");
+  // BlockList does not parse zone ids (fe80::1%eth0); the zone does not change the range.
+  const unzoned = bare.split("%")[0] ?? "";
+  if (isIPv6(unzoned)) return v6Reason(unzoned);
   return "not an IP address";
 }
