@@ -1,3 +1,5 @@
+import { percentile } from "@toolmesh/runtime";
+
 export interface LatencySummary {
   samples: number;
   p50Ms: number;
@@ -6,11 +8,9 @@ export interface LatencySummary {
   maxMs: number;
 }
 
-/** Nearest-rank percentile of an ascending array (p in 0..100). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+/** The runtime's nearest-rank percentile, but NaN with no samples: a report must not show an empty run as 0 ms. */
+function percentileOrNaN(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? Number.NaN : percentile(sorted, q);
 }
 
 export function summarize(latenciesMs: readonly number[]): LatencySummary {
@@ -19,15 +19,15 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
   const total = values.reduce((sum, ms) => sum + ms, 0);
   return {
     samples: values.length,
-    p50Ms: percentile(values, 50),
-    p99Ms: percentile(values, 99),
+    p50Ms: percentileOrNaN(values, 0.5),
+    p99Ms: percentileOrNaN(values, 0.99),
     meanMs: values.length > 0 ? total / values.length : Number.NaN,
     maxMs: values.length > 0 ? values[values.length - 1]! : Number.NaN,
   };
 }
 
 export function median(values: readonly number[]): number {
-  return percentile(Array.from(Float64Array.from(values).sort()), 50);
+  return percentileOrNaN(Array.from(Float64Array.from(values).sort()), 0.5);
 }
 
 /** `median ms (min-max)` of a path's rounds. */

@@ -20,6 +20,7 @@ export class LatencyWindow {
   }
 }
 
+/** Nearest-rank percentile of an ascending array, `q` a fraction (0.99 for p99); 0 when empty. */
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
