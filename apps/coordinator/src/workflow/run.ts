@@ -1,6 +1,7 @@
 import { ErrorCode, ToolError, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { countOutcomes, decideJoin, JOIN_ALL, type JoinDecision, type MemberOutcome } from "./fan-in.js";
+import { systemClock, type Clock, type TimerHandle } from "./clock.js";
 import { selectItems } from "./items.js";
 import { canonicalJson, fillPlaceholders, itemsAt } from "./placeholders.js";
 import { backoffMs, type ValidTask, type ValidWorkflow } from "./validate.js";
@@ -43,8 +44,8 @@ export interface TaskRecord {
   unneeded?: boolean;
   /** When its members became runnable (for a deadline fan-in). */
   joinStartedAtMs?: number;
-  timer?: NodeJS.Timeout;
-  joinTimer?: NodeJS.Timeout;
+  timer?: TimerHandle;
+  joinTimer?: TimerHandle;
 }
 
 /** What a run does to the outside world; the engine wires it to NATS. */
@@ -120,7 +121,7 @@ export class WorkflowRun {
   readonly id: string;
   readonly name: string;
   readonly spec: ValidWorkflow;
-  createdAtMs = Date.now();
+  createdAtMs: number;
   finishedAtMs?: number;
   state: WorkflowStateName = "running";
   error?: string;
@@ -135,6 +136,7 @@ export class WorkflowRun {
   calls = 0;
   readonly #dependents = new Map<string, string[]>();
   readonly #effects: RunEffects;
+  readonly #clock: Clock;
   /** Shareable call key → the task that runs it; followers wait on it. */
   readonly #leaders = new Map<string, string>();
   readonly #followers = new Map<string, string[]>();
@@ -145,7 +147,7 @@ export class WorkflowRun {
     id: string,
     workflow: ValidWorkflow,
     effects: RunEffects,
-    options: { quiet?: boolean; depth?: number; ancestors?: string[] } = {},
+    options: { quiet?: boolean; depth?: number; ancestors?: string[]; clock?: Clock } = {},
   ) {
     this.id = id;
     this.spec = workflow;
@@ -154,6 +156,8 @@ export class WorkflowRun {
     this.ancestors = options.ancestors ?? [];
     this.name = workflow.name;
     this.#effects = effects;
+    this.#clock = options.clock ?? systemClock;
+    this.createdAtMs = this.#clock.now();
     for (const spec of workflow.tasks) {
       this.tasks.set(spec.id, { spec, state: "pending", attempt: 0 });
       for (const dep of spec.dependsOn) {
@@ -190,8 +194,8 @@ export class WorkflowRun {
   }
 
   /** Rebuilds a stored workflow; call resume() to carry on running it. */
-  static restore(snapshot: RunSnapshot, tasks: TaskSnapshot[], effects: RunEffects): WorkflowRun {
-    const run = new WorkflowRun(snapshot.id, snapshot.spec, effects, { depth: snapshot.depth, ancestors: snapshot.ancestors });
+  static restore(snapshot: RunSnapshot, tasks: TaskSnapshot[], effects: RunEffects, clock: Clock = systemClock): WorkflowRun {
+    const run = new WorkflowRun(snapshot.id, snapshot.spec, effects, { depth: snapshot.depth, ancestors: snapshot.ancestors, clock });
     run.createdAtMs = snapshot.createdAtMs;
     run.state = snapshot.state;
     if (snapshot.finishedAtMs !== undefined) run.finishedAtMs = snapshot.finishedAtMs;
@@ -262,7 +266,7 @@ export class WorkflowRun {
   onResult(result: ResultMessage & { outputRef?: OutputRef }): boolean {
     const task = this.tasks.get(result.taskId);
     if (!task || isTerminal(task.state) || task.attempt !== result.attempt || task.sharedFrom) return false;
-    clearTimeout(task.timer);
+    this.#clock.clearTimeout(task.timer);
     this.#effects.attemptEnded(this, task);
     task.worker = result.worker;
     task.startedAtMs = result.startedAtMs;
@@ -315,7 +319,7 @@ export class WorkflowRun {
   async #expand(task: TaskRecord): Promise<void> {
     const forEach = task.spec.forEach!;
     task.state = "running";
-    task.startedAtMs = Date.now();
+    task.startedAtMs = this.#clock.now();
     let items: unknown[];
     try {
       const from = this.tasks.get(forEach.from)!;
@@ -337,7 +341,7 @@ export class WorkflowRun {
     }
     task.dropped = dropped;
     task.items = [];
-    task.joinStartedAtMs = Date.now();
+    task.joinStartedAtMs = this.#clock.now();
     this.#emit({ kind: "task.progress", ...this.#taskFields(task), message: `fan-out over ${taken.length} items${task.dropped ? ` (${task.dropped} over the cap dropped)` : ""}`, progress: { items: taken.length, dropped: task.dropped } });
     taken.forEach((item, index) => {
       const id = `${task.spec.id}[${index}]`;
@@ -355,7 +359,7 @@ export class WorkflowRun {
   async #runSynth(task: TaskRecord): Promise<void> {
     task.state = "running";
     task.attempt += 1;
-    task.startedAtMs = Date.now();
+    task.startedAtMs = this.#clock.now();
     this.#emit({ kind: "task.started", ...this.#taskFields(task), worker: "coordinator" });
     try {
       const args = await this.#filledArgs(task);
@@ -379,11 +383,11 @@ export class WorkflowRun {
       if (this.done || task.state !== "running") return;
       task.output = output;
       task.worker = "coordinator";
-      task.finishedAtMs = Date.now();
+      task.finishedAtMs = this.#clock.now();
       this.#succeed(task, task.finishedAtMs - task.startedAtMs);
     } catch (err) {
       if (this.done || task.state !== "running") return;
-      task.finishedAtMs = Date.now();
+      task.finishedAtMs = this.#clock.now();
       this.#failTask(task, errorShape(err, ErrorCode.INTERNAL));
     }
     this.#effects.changed(this);
@@ -416,7 +420,7 @@ export class WorkflowRun {
     if (cached) {
       task.sharedFrom = "cache";
       task.output = cached;
-      task.startedAtMs = task.finishedAtMs = Date.now();
+      task.startedAtMs = task.finishedAtMs = this.#clock.now();
       this.#succeed(task, 0);
       return true;
     }
@@ -432,7 +436,7 @@ export class WorkflowRun {
       return true;
     }
     task.state = "queued";
-    task.queuedAtMs = Date.now();
+    task.queuedAtMs = this.#clock.now();
     const followers = this.#followers.get(leader.spec.id) ?? [];
     followers.push(task.spec.id);
     this.#followers.set(leader.spec.id, followers);
@@ -447,7 +451,7 @@ export class WorkflowRun {
 
   #copyOutcome(leader: TaskRecord, task: TaskRecord): void {
     task.startedAtMs = leader.startedAtMs;
-    task.finishedAtMs = leader.finishedAtMs ?? Date.now();
+    task.finishedAtMs = leader.finishedAtMs ?? this.#clock.now();
     task.worker = leader.worker;
     if (leader.state === "succeeded") {
       if (leader.outputRef) task.outputRef = leader.outputRef;
@@ -486,7 +490,7 @@ export class WorkflowRun {
    * copy with the same message id; older attempts wait for their deadline.
    */
   #mayResend(task: TaskRecord): boolean {
-    return task.deadlineMs === undefined || Date.now() - (task.queuedAtMs ?? 0) < 100_000;
+    return task.deadlineMs === undefined || this.#clock.now() - (task.queuedAtMs ?? 0) < 100_000;
   }
 
   async #dispatch(task: TaskRecord, sameAttempt = false): Promise<void> {
@@ -503,13 +507,13 @@ export class WorkflowRun {
     this.#emit({ kind: "task.queued", ...this.#taskFields(task) });
     this.#effects
       .dispatch(this, task, (deadlineMs) => {
-        task.queuedAtMs = Date.now();
+        task.queuedAtMs = this.#clock.now();
         task.deadlineMs = deadlineMs;
         this.#armAttemptTimer(task, deadlineMs);
       })
       .catch((err: unknown) => {
         if (task.attempt !== attempt || isTerminal(task.state)) return;
-        clearTimeout(task.timer);
+        this.#clock.clearTimeout(task.timer);
         this.#effects.attemptEnded(this, task);
         this.#failAttempt(
           task,
@@ -526,8 +530,8 @@ export class WorkflowRun {
 
   #armAttemptTimer(task: TaskRecord, deadlineMs: number): void {
     const attempt = task.attempt;
-    clearTimeout(task.timer);
-    task.timer = setTimeout(() => this.#onDeadline(task, attempt), Math.max(0, deadlineMs - Date.now()) + DEADLINE_GRACE_MS);
+    this.#clock.clearTimeout(task.timer);
+    task.timer = this.#clock.setTimeout(() => this.#onDeadline(task, attempt), Math.max(0, deadlineMs - this.#clock.now()) + DEADLINE_GRACE_MS);
   }
 
   #onDeadline(task: TaskRecord, attempt: number): void {
@@ -548,7 +552,7 @@ export class WorkflowRun {
       const delay = backoffMs(task.spec.retry, task.attempt + 1);
       task.state = "pending";
       this.#emit({ kind: "task.retrying", ...this.#taskFields(task), message: `${error.code}: ${error.message}; retrying in ${delay} ms` });
-      task.timer = setTimeout(() => {
+      task.timer = this.#clock.setTimeout(() => {
         if (!this.done && task.state === "pending") void this.#dispatch(task);
       }, delay);
       return;
@@ -565,24 +569,24 @@ export class WorkflowRun {
   }
 
   #failTask(task: TaskRecord, error: ToolErrorShape): void {
-    clearTimeout(task.timer);
-    clearTimeout(task.joinTimer);
+    this.#clock.clearTimeout(task.timer);
+    this.#clock.clearTimeout(task.joinTimer);
     task.state = "failed";
     task.error = error;
-    task.finishedAtMs ??= Date.now();
+    task.finishedAtMs ??= this.#clock.now();
     this.#emit({ kind: "task.failed", ...this.#taskFields(task), message: `${error.code}: ${error.message}` });
     this.#settled(task);
   }
 
   #markCancelled(task: TaskRecord, reason: string, unneeded = false): void {
     const wasInPool = task.state === "queued" || task.state === "running";
-    clearTimeout(task.timer);
-    clearTimeout(task.joinTimer);
+    this.#clock.clearTimeout(task.timer);
+    this.#clock.clearTimeout(task.joinTimer);
     if (wasInPool && !task.sharedFrom && task.spec.pool !== "synth" && !task.items) this.#effects.attemptEnded(this, task);
     task.state = "cancelled";
     task.unneeded = unneeded;
     task.error = { code: ErrorCode.CANCELLED, message: reason, retryable: false };
-    task.finishedAtMs = Date.now();
+    task.finishedAtMs = this.#clock.now();
     this.#emit({ kind: "task.cancelled", ...this.#taskFields(task), message: reason });
   }
 
@@ -607,11 +611,11 @@ export class WorkflowRun {
     if (task.state !== "pending" || task.attempt > 0 || this.done) return;
     const deps = task.spec.dependsOn.map((id) => this.tasks.get(id)!);
     const policy = task.spec.forEach ? JOIN_ALL : task.spec.fanIn;
-    const deadlinePassed = policy.mode === "deadline" && Date.now() >= this.createdAtMs + policy.deadlineMs;
+    const deadlinePassed = policy.mode === "deadline" && this.#clock.now() >= this.createdAtMs + policy.deadlineMs;
     const firstFailed = deps.find((d) => this.#outcome(d) === "failed")?.spec.id;
     const decision: JoinDecision = decideJoin(policy, countOutcomes(deps.map((d) => this.#outcome(d))), deadlinePassed, firstFailed);
     if (decision.kind === "wait") return;
-    clearTimeout(task.joinTimer);
+    this.#clock.clearTimeout(task.joinTimer);
     if (decision.kind === "fail") {
       this.#failTask(task, { code: ErrorCode.FAILED_PRECONDITION, message: decision.reason, retryable: false });
       return;
@@ -632,11 +636,11 @@ export class WorkflowRun {
     if (task.state !== "running" || !task.items || this.#closing.has(task.spec.id)) return;
     const items = task.items.map((id) => this.tasks.get(id)!);
     const policy = task.spec.fanIn;
-    const deadlinePassed = policy.mode === "deadline" && Date.now() >= (task.joinStartedAtMs ?? 0) + policy.deadlineMs;
+    const deadlinePassed = policy.mode === "deadline" && this.#clock.now() >= (task.joinStartedAtMs ?? 0) + policy.deadlineMs;
     const firstFailed = items.find((i) => this.#outcome(i) === "failed")?.spec.id;
     const decision = decideJoin(policy, countOutcomes(items.map((i) => this.#outcome(i))), deadlinePassed, firstFailed);
     if (decision.kind === "wait") return;
-    clearTimeout(task.joinTimer);
+    this.#clock.clearTimeout(task.joinTimer);
     // Cancelling open items settles them, which would evaluate this again.
     this.#closing.add(task.spec.id);
     try {
@@ -657,7 +661,7 @@ export class WorkflowRun {
       this.#failTask(task, { code, message: `fan-out: ${decision.reason.replace(/^dependency/, "item")}`, retryable: false });
       return;
     }
-    task.finishedAtMs = Date.now();
+    task.finishedAtMs = this.#clock.now();
     this.#succeed(task, task.finishedAtMs - (task.startedAtMs ?? task.finishedAtMs));
   }
 
@@ -675,21 +679,21 @@ export class WorkflowRun {
 
   #armItemsDeadline(task: TaskRecord): void {
     if (task.spec.fanIn.mode !== "deadline") return;
-    this.#armDeadline(task, (task.joinStartedAtMs ?? Date.now()) + task.spec.fanIn.deadlineMs, () => this.#evaluateFanOut(task));
+    this.#armDeadline(task, (task.joinStartedAtMs ?? this.#clock.now()) + task.spec.fanIn.deadlineMs, () => this.#evaluateFanOut(task));
   }
 
   /**
    * Evaluates the join at `atMs` (wall clock). A timer can fire before
-   * Date.now() reaches it (the event loop's clock is cached, and lags after a
+   * the clock reaches it (the event loop's clock is cached, and lags after a
    * long synchronous stretch), when the join would still see "wait" and
    * nothing would look again: then it is armed again for the rest.
    */
   #armDeadline(task: TaskRecord, atMs: number, evaluate: () => void): void {
-    task.joinTimer = setTimeout(() => {
-      if (Date.now() < atMs) return this.#armDeadline(task, atMs, evaluate);
+    task.joinTimer = this.#clock.setTimeout(() => {
+      if (this.#clock.now() < atMs) return this.#armDeadline(task, atMs, evaluate);
       evaluate();
       this.#effects.changed(this);
-    }, Math.max(0, atMs - Date.now()));
+    }, Math.max(0, atMs - this.#clock.now()));
   }
 
   #fanOutOutput(task: TaskRecord, full: boolean): Promise<Record<string, unknown>> | Record<string, unknown> {
@@ -734,9 +738,9 @@ export class WorkflowRun {
 
   #finish(state: Exclude<WorkflowStateName, "running">, error?: string): void {
     this.state = state;
-    this.finishedAtMs = Date.now();
+    this.finishedAtMs = this.#clock.now();
     if (error) this.error = error;
-    for (const task of this.tasks.values()) clearTimeout(task.joinTimer);
+    for (const task of this.tasks.values()) this.#clock.clearTimeout(task.joinTimer);
     this.#emit({ kind: `workflow.${state}`, ...(error ? { message: error } : {}), durationMs: this.finishedAtMs - this.createdAtMs });
     this.#effects.changed(this);
     this.#effects.finished(this);
@@ -748,6 +752,6 @@ export class WorkflowRun {
 
   #emit(event: Omit<EventMessage, "workflowId" | "timeMs">): void {
     if (this.quiet) return;
-    this.#effects.emit({ ...event, workflowId: this.id, timeMs: Date.now() });
+    this.#effects.emit({ ...event, workflowId: this.id, timeMs: this.#clock.now() });
   }
 }
