@@ -4,13 +4,13 @@
  * On cancel or deadline it cancels every child workflow still running before
  * it fails, so a subtree never outlives its agent.
  */
-import { ErrorCode, ToolError } from "@toolmesh/core";
+import { ErrorCode, ToolError, abortedError } from "@toolmesh/core";
 import type { ToolContext, ToolHandler } from "@toolmesh/runtime";
 import type { agentRun } from "@toolmesh/tools";
 import type { z } from "zod";
 import { AgentSession } from "./agent-session.js";
 import { defaultTools } from "./batch.js";
-import { abortError, type CoordinatorApi } from "./child-workflows.js";
+import { AGENT_CANCELLED, type CoordinatorApi } from "./child-workflows.js";
 import type { AgentConfig } from "./config.js";
 import { runLlm } from "./llm-policy.js";
 import { runPlan, type Plan } from "./plan-policy.js";
@@ -65,7 +65,7 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
       return output;
     } catch (err) {
       // An abort surfaces as whatever the in-flight step threw; report the abort itself.
-      const error = session.signal.aborted ? abortError(session.signal) : ToolError.from(err);
+      const error = session.signal.aborted ? abortedError(session.signal, AGENT_CANCELLED) : ToolError.from(err);
       ctx.log.warn({ code: error.code, err: error.message, children: session.children.ids }, "agent stopped");
       throw error;
     } finally {

@@ -4,11 +4,11 @@
  * it may use and the child workflows it started. Both policies run their
  * batches through `runBatch`, so the rules are the same for a plan and an LLM.
  */
-import { ErrorCode, ToolError, type Logger } from "@toolmesh/core";
+import { ErrorCode, ToolError, abortedError, type Logger } from "@toolmesh/core";
 import type { TaskSpec } from "@toolmesh/proto";
 import { prepareBatch } from "./batch.js";
 import { nothingSpent, remaining, type Budget, type Remaining, type Spent } from "./budget.js";
-import { ChildWorkflows, abortError, type CoordinatorApi } from "./child-workflows.js";
+import { AGENT_CANCELLED, ChildWorkflows, type CoordinatorApi } from "./child-workflows.js";
 import { settleWorkflow, type SettledBatch } from "./results.js";
 
 export interface AgentSessionOptions {
@@ -95,7 +95,7 @@ export class AgentSession {
   }
 
   throwIfAborted(): void {
-    if (this.signal.aborted) throw abortError(this.signal);
+    if (this.signal.aborted) throw abortedError(this.signal, AGENT_CANCELLED);
   }
 
   /** Cancels children still running (after an abort or failure) and stops the deadline timer. */

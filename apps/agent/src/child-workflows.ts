@@ -6,7 +6,7 @@
  * reaches the whole subtree even through a coordinator that does not cascade.
  */
 import type { ToolmeshClient } from "@toolmesh/client";
-import { ErrorCode, ToolError, type Logger } from "@toolmesh/core";
+import { abortedError, type Logger } from "@toolmesh/core";
 import { WorkflowSpec, WorkflowState, type TaskSpec, type Workflow } from "@toolmesh/proto";
 import { fromGrpcError } from "./grpc-errors.js";
 
@@ -19,6 +19,9 @@ export type CoordinatorApi = Pick<ToolmeshClient, "submit" | "watch" | "get" | "
  * a capped preview, but a preview of the content beats a reference).
  */
 export const FETCH_OUTPUT_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The message of an agent's CANCELLED error (a deadline keeps its own ToolError). */
+export const AGENT_CANCELLED = "the agent was cancelled";
 
 export interface ChildLimits {
   maxConcurrency: number;
@@ -75,7 +78,7 @@ export class ChildWorkflows {
     } catch (err) {
       if (!signal.aborted) throw fromGrpcError(err, `watching child workflow ${id}`);
     }
-    if (signal.aborted) throw abortError(signal);
+    if (signal.aborted) throw abortedError(signal, AGENT_CANCELLED);
     const workflow = await this.client.get(id).catch((err: unknown) => {
       throw fromGrpcError(err, `reading child workflow ${id}`);
     });
@@ -104,11 +107,4 @@ export class ChildWorkflows {
       ),
     );
   }
-}
-
-/** The ToolError for an aborted agent: CANCELLED, or DEADLINE_EXCEEDED when its wall time ran out. */
-export function abortError(signal: AbortSignal): ToolError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof ToolError) return reason;
-  return new ToolError(ErrorCode.CANCELLED, "the agent was cancelled", { retryable: false });
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, ToolError } from "@toolmesh/core";
+import { ErrorCode, ToolError, abortedError } from "@toolmesh/core";
 import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { OutputBuffer } from "./output-buffer.js";
@@ -104,7 +104,7 @@ export function execSandboxed(bwrap: string | undefined, sandbox: SandboxOptions
       // The leader is gone; make sure nothing of its group is left either.
       killTree();
       if (killed === "cancelled") {
-        reject(signal.reason instanceof ToolError ? signal.reason : new ToolError(ErrorCode.CANCELLED, "the call was cancelled"));
+        reject(abortedError(signal));
         return;
       }
       // Without the sentinel byte the command never ran: this is the sandbox's own failure.

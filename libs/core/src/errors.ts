@@ -58,6 +58,15 @@ export class ToolError extends Error {
   }
 }
 
+/**
+ * The error an aborted call ends with: the signal's reason when it is a
+ * ToolError (a deadline or a shutdown says so with its own code), else
+ * CANCELLED, since a bare abort() means someone gave up on the call.
+ */
+export function abortedError(signal: AbortSignal, message = "the call was cancelled"): ToolError {
+  return signal.reason instanceof ToolError ? signal.reason : new ToolError(ErrorCode.CANCELLED, message);
+}
+
 /** Start-up configuration that does not validate; lists every bad variable. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";

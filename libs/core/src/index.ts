@@ -10,7 +10,7 @@ export { baseConfigSchema, commaList, loadConfig } from "./config.js";
 export type { BaseConfig } from "./config.js";
 export { grpcClientTlsEnv, readTlsFiles } from "./grpc-tls.js";
 export type { PemFileSetting, TlsFiles } from "./grpc-tls.js";
-export { ConfigError, ErrorCode, ToolError, isErrorCode } from "./errors.js";
+export { ConfigError, ErrorCode, ToolError, abortedError, isErrorCode } from "./errors.js";
 export type { ToolErrorShape } from "./errors.js";
 export { exitWithParent, onShutdown, runMain } from "./lifecycle.js";
 export { LiveSnapshots } from "./live-snapshots.js";

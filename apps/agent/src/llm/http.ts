@@ -4,8 +4,8 @@
  * outage, a timeout. The API key is sent in headers only, never logged or
  * put in an error message.
  */
-import { ErrorCode, ToolError } from "@toolmesh/core";
-import { abortError } from "../child-workflows.js";
+import { ErrorCode, ToolError, abortedError } from "@toolmesh/core";
+import { AGENT_CANCELLED } from "../child-workflows.js";
 
 export interface PostOptions {
   /** "Anthropic Messages API", "OpenAI-compatible API": named in errors. */
@@ -23,7 +23,7 @@ export async function postJson(url: string, headers: Record<string, string>, bod
     response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal });
     text = await response.text();
   } catch (err) {
-    if (options.signal.aborted) throw abortError(options.signal);
+    if (options.signal.aborted) throw abortedError(options.signal, AGENT_CANCELLED);
     if (timeout.aborted) {
       throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, `${options.label} did not answer within ${options.timeoutMs} ms (TOOLMESH_LLM_TIMEOUT_MS)`, { retryable: true });
     }

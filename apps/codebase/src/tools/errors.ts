@@ -1,12 +1,7 @@
-import { ErrorCode, ToolError } from "@toolmesh/core";
-
-/** The error for an aborted call: the abort reason when it is a ToolError (e.g. a deadline), else CANCELLED. */
-export function cancelledError(signal: AbortSignal): ToolError {
-  return signal.reason instanceof ToolError ? signal.reason : new ToolError(ErrorCode.CANCELLED, "the call was cancelled");
-}
+import { ErrorCode, ToolError, abortedError } from "@toolmesh/core";
 
 export function checkAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw cancelledError(signal);
+  if (signal.aborted) throw abortedError(signal);
 }
 
 /**

@@ -1,8 +1,8 @@
-import { ErrorCode, ToolError } from "@toolmesh/core";
+import { ErrorCode, ToolError, abortedError } from "@toolmesh/core";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { TextDecoder } from "node:util";
-import { cancelledError, checkAborted } from "./errors.js";
+import { checkAborted } from "./errors.js";
 import type { GrepJob } from "./grep-job.js";
 import { ripgrepInvocation } from "./rg-args.js";
 import { codePointLength, displayLine } from "./text.js";
@@ -139,7 +139,7 @@ function run(rg: string, argv: string[], cwd: string, signal: AbortSignal, onMes
       if (settled) return;
       settled = true;
       signal.removeEventListener("abort", stop);
-      if (signal.aborted) return reject(cancelledError(signal));
+      if (signal.aborted) return reject(abortedError(signal));
       if (failure) return reject(failure);
       if (stopped || code === 0 || code === 1 || (code === 2 && sawSummary)) return resolve();
       const message = stderr.trim().split("\n").slice(0, 8).join("\n");

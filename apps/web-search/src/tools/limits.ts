@@ -1,4 +1,4 @@
-import { ErrorCode, ToolError } from "@toolmesh/core";
+import { ErrorCode, ToolError, abortedError } from "@toolmesh/core";
 
 /**
  * Per-host concurrency gate: at most `limit` fetches talk to one host:port at
@@ -72,7 +72,7 @@ export class HostGate {
  * own deadline DEADLINE_EXCEEDED. Anything else is passed through.
  */
 export function abortError(err: unknown, caller: AbortSignal, deadline: AbortSignal, what: string, ms: number): unknown {
-  if (caller.aborted) return new ToolError(ErrorCode.CANCELLED, `${what} cancelled by the caller`);
+  if (caller.aborted) return abortedError(caller, `${what} cancelled by the caller`);
   if (deadline.aborted) return new ToolError(ErrorCode.DEADLINE_EXCEEDED, `${what} took longer than ${ms} ms; raise timeoutMs or try later`);
   return err;
 }
