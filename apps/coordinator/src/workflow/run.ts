@@ -1,52 +1,23 @@
 import { ErrorCode, ToolError, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
-import { countOutcomes, decideJoin, JOIN_ALL, type JoinDecision, type MemberOutcome } from "./fan-in.js";
-import { systemClock, type Clock, type TimerHandle } from "./clock.js";
+import { systemClock, type Clock } from "./clock.js";
+import { completion, type WorkflowStateName } from "./completion.js";
+import { JOIN_ALL, type JoinDecision } from "./fan-in.js";
+import { fanOutFailure, itemTasks, loadedFanOutOutput, overCallLimit, storedFanOutOutput } from "./fan-out.js";
 import { selectItems } from "./items.js";
-import { canonicalJson, fillPlaceholders, itemsAt } from "./placeholders.js";
-import { backoffMs, type ValidTask, type ValidWorkflow } from "./validate.js";
+import { decideMembers, joinDeadlinePassed } from "./joins.js";
+import { fillPlaceholders, itemsAt } from "./placeholders.js";
+import { attemptTimeoutMs, backoffMs, mayResend } from "./retry.js";
+import { callKey, copyLeaderRecord, SharedCalls } from "./shared-calls.js";
+import { applySnapshot, runSnapshot, taskSnapshot, type RunSnapshot, type TaskSnapshot } from "./snapshot.js";
+import { collectSynthInputs, type SynthInput } from "./synth-inputs.js";
+import { errorShape, isInFlight, isTerminal, recordCancellation, recordFailure, taskFields, type OutputRef, type TaskRecord } from "./task-record.js";
+import type { ValidWorkflow } from "./validate.js";
 
-export type TaskStateName = "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
-export type WorkflowStateName = "running" | "succeeded" | "failed" | "cancelled";
-
-/** Where a large output lives in the object store instead of the task record. */
-export interface OutputRef {
-  name: string;
-  bytes: number;
-}
-
-export interface TaskRecord {
-  /** For a fan-out item: derived from its parent's spec, id "<parent>[<index>]", arguments filled. */
-  spec: ValidTask;
-  state: TaskStateName;
-  attempt: number;
-  output?: Record<string, unknown>;
-  outputRef?: OutputRef;
-  error?: ToolErrorShape;
-  startedAtMs?: number;
-  finishedAtMs?: number;
-  worker?: string;
-  /** agent.run: the current attempt's capability (sent in its task message), which a child's ParentRef must carry. */
-  capability?: string;
-  /** When the current attempt was handed to its pool, and its absolute deadline. */
-  queuedAtMs?: number;
-  deadlineMs?: number;
-  /** This call shared the result of an identical one (a task id, or "cache"). */
-  sharedFrom?: string;
-  /** A fan-out item: its parent task and place. */
-  itemOf?: { parent: string; index: number; item: unknown };
-  /** A fan-out task once expanded: its items' task ids, and items over the cap. */
-  items?: string[];
-  dropped?: number;
-  /** Items forEach.match filtered out. */
-  skipped?: number;
-  /** Cancelled because the fan-in it belonged to no longer needed it. */
-  unneeded?: boolean;
-  /** When its members became runnable (for a deadline fan-in). */
-  joinStartedAtMs?: number;
-  timer?: TimerHandle;
-  joinTimer?: TimerHandle;
-}
+export type { WorkflowStateName } from "./completion.js";
+export type { RunSnapshot, TaskSnapshot } from "./snapshot.js";
+export type { SynthInput } from "./synth-inputs.js";
+export { isTerminal, type OutputRef, type TaskRecord, type TaskStateName } from "./task-record.js";
 
 /** What a run does to the outside world; the engine wires it to NATS. */
 export interface RunEffects {
@@ -68,45 +39,6 @@ export interface RunEffects {
   /** State changed: persist it. */
   changed(run: WorkflowRun): void;
   finished(run: WorkflowRun): void;
-}
-
-export interface SynthInput {
-  source: string;
-  tool: string;
-  item?: unknown;
-  output: Record<string, unknown>;
-}
-
-/** A task record as stored: everything but its timers. */
-export type TaskSnapshot = Omit<TaskRecord, "timer" | "joinTimer">;
-
-/** A workflow as stored in KV, enough to resume it on another coordinator. */
-export interface RunSnapshot {
-  id: string;
-  name: string;
-  spec: ValidWorkflow;
-  createdAtMs: number;
-  finishedAtMs?: number;
-  state: WorkflowStateName;
-  error?: string;
-  depth: number;
-  ancestors: string[];
-  children: string[];
-  calls: number;
-}
-
-/** Slack beyond a task's deadline before the coordinator stops waiting for the worker's own timeout result. */
-const DEADLINE_GRACE_MS = 1000;
-
-const TERMINAL: ReadonlySet<TaskStateName> = new Set(["succeeded", "failed", "cancelled"]);
-
-export function isTerminal(state: TaskStateName): boolean {
-  return TERMINAL.has(state);
-}
-
-function errorShape(err: unknown, fallback: ErrorCode): ToolErrorShape {
-  if (err instanceof ToolError) return err.toShape();
-  return { code: fallback, message: err instanceof Error ? err.message : String(err), retryable: false };
 }
 
 /**
@@ -137,9 +69,7 @@ export class WorkflowRun {
   readonly #dependents = new Map<string, string[]>();
   readonly #effects: RunEffects;
   readonly #clock: Clock;
-  /** Shareable call key → the task that runs it; followers wait on it. */
-  readonly #leaders = new Map<string, string>();
-  readonly #followers = new Map<string, string[]>();
+  readonly #shared = new SharedCalls(this.tasks);
   /** Fan-out tasks being closed right now. */
   readonly #closing = new Set<string>();
 
@@ -173,41 +103,18 @@ export class WorkflowRun {
   }
 
   snapshot(): RunSnapshot {
-    return {
-      id: this.id,
-      name: this.name,
-      spec: this.spec,
-      createdAtMs: this.createdAtMs,
-      ...(this.finishedAtMs !== undefined ? { finishedAtMs: this.finishedAtMs } : {}),
-      state: this.state,
-      ...(this.error !== undefined ? { error: this.error } : {}),
-      depth: this.depth,
-      ancestors: this.ancestors,
-      children: this.children,
-      calls: this.calls,
-    };
+    return runSnapshot(this);
   }
 
   static taskSnapshot(task: TaskRecord): TaskSnapshot {
-    const { timer: _timer, joinTimer: _joinTimer, ...rest } = task;
-    return rest;
+    return taskSnapshot(task);
   }
 
   /** Rebuilds a stored workflow; call resume() to carry on running it. */
   static restore(snapshot: RunSnapshot, tasks: TaskSnapshot[], effects: RunEffects, clock: Clock = systemClock): WorkflowRun {
     const run = new WorkflowRun(snapshot.id, snapshot.spec, effects, { depth: snapshot.depth, ancestors: snapshot.ancestors, clock });
-    run.createdAtMs = snapshot.createdAtMs;
-    run.state = snapshot.state;
-    if (snapshot.finishedAtMs !== undefined) run.finishedAtMs = snapshot.finishedAtMs;
-    if (snapshot.error !== undefined) run.error = snapshot.error;
-    run.children.push(...snapshot.children);
-    run.calls = snapshot.calls;
-    for (const task of tasks) run.tasks.set(task.spec.id, { ...task });
-    for (const task of run.tasks.values()) {
-      if (task.spec.shareable && task.attempt > 0 && !task.sharedFrom && task.state !== "failed" && task.state !== "cancelled") {
-        run.#leaders.set(run.#callKey(task), task.spec.id);
-      }
-    }
+    applySnapshot(run, snapshot, tasks);
+    run.#shared.restoreLeaders();
     return run;
   }
 
@@ -239,10 +146,10 @@ export class WorkflowRun {
       if (task.items) {
         this.#armItemsDeadline(task);
         this.#evaluateFanOut(task);
-      } else if (task.state === "queued" || task.state === "running") {
+      } else if (isInFlight(task)) {
         if (task.spec.pool === "synth" || task.spec.forEach) this.#go(task);
         else if (task.sharedFrom) this.#followSharedAfterResume(task);
-        else if (this.#mayResend(task)) void this.#dispatch(task, true);
+        else if (mayResend(task, this.#clock.now())) void this.#dispatch(task, true);
         else this.#armAttemptTimer(task, task.deadlineMs!);
       } else if (task.attempt > 0) {
         this.#go(task);
@@ -276,7 +183,7 @@ export class WorkflowRun {
     } else {
       if (result.outputRef) task.outputRef = result.outputRef;
       else task.output = result.output ?? {};
-      if (task.spec.shareable && task.output) this.#effects.shareResult(this.#callKey(task), task.output);
+      if (task.spec.shareable && task.output) this.#effects.shareResult(callKey(task), task.output);
       this.#succeed(task, result.finishedAtMs - result.startedAtMs);
     }
     this.#effects.changed(this);
@@ -295,16 +202,20 @@ export class WorkflowRun {
 
   /** A task's output, read from the object store when it was large; a fan-out task's is assembled from its items. */
   async outputOf(task: TaskRecord): Promise<Record<string, unknown> | undefined> {
-    if (task.items) return this.#fanOutOutput(task, true);
+    if (task.items) return loadedFanOutOutput(task, this.#records(task.items), (item) => this.outputOf(item));
     if (task.outputRef) return this.#effects.loadOutput(task.outputRef);
     return task.output;
   }
 
   /** The output as kept in memory (large ones as a reference), for listings. */
   storedOutput(task: TaskRecord): Record<string, unknown> | undefined {
-    if (task.items && task.state === "succeeded") return this.#fanOutOutput(task, false) as Record<string, unknown>;
+    if (task.items && task.state === "succeeded") return storedFanOutOutput(task, this.#records(task.items), (item) => this.storedOutput(item));
     if (task.outputRef) return { $ref: task.outputRef.name, bytes: task.outputRef.bytes };
     return task.output;
+  }
+
+  #records(ids: readonly string[]): TaskRecord[] {
+    return ids.map((id) => this.tasks.get(id)!);
   }
 
   // ---- going: the three kinds of task ----
@@ -322,8 +233,7 @@ export class WorkflowRun {
     task.startedAtMs = this.#clock.now();
     let items: unknown[];
     try {
-      const from = this.tasks.get(forEach.from)!;
-      items = itemsAt(await this.outputOf(from), forEach.items);
+      items = itemsAt(await this.outputOf(this.tasks.get(forEach.from)!), forEach.items);
     } catch (err) {
       this.#failTask(task, errorShape(err, ErrorCode.FAILED_PRECONDITION));
       return;
@@ -331,25 +241,18 @@ export class WorkflowRun {
     if (this.done || task.state !== "running") return;
     const { taken, dropped, skipped } = selectItems(items, forEach);
     task.skipped = skipped;
-    if (this.calls + taken.length > this.spec.maxCalls) {
-      this.#failTask(task, {
-        code: ErrorCode.RESOURCE_EXHAUSTED,
-        message: `fan-out of ${taken.length} items would bring the workflow to ${this.calls + taken.length} calls; limits.maxCalls is ${this.spec.maxCalls} (lower forEach.maxItems or raise limits.maxCalls)`,
-        retryable: false,
-      });
+    const overLimit = overCallLimit(taken.length, this.calls, this.spec.maxCalls);
+    if (overLimit) {
+      this.#failTask(task, overLimit);
       return;
     }
     task.dropped = dropped;
-    task.items = [];
+    const records = itemTasks(task, taken);
+    task.items = records.map((r) => r.spec.id);
     task.joinStartedAtMs = this.#clock.now();
-    this.#emit({ kind: "task.progress", ...this.#taskFields(task), message: `fan-out over ${taken.length} items${task.dropped ? ` (${task.dropped} over the cap dropped)` : ""}`, progress: { items: taken.length, dropped: task.dropped } });
-    taken.forEach((item, index) => {
-      const id = `${task.spec.id}[${index}]`;
-      const spec: ValidTask = { ...task.spec, id, dependsOn: [], fanIn: JOIN_ALL, templated: true };
-      delete spec.forEach;
-      task.items!.push(id);
-      this.tasks.set(id, { spec, state: "pending", attempt: 0, itemOf: { parent: task.spec.id, index, item } });
-    });
+    const message = `fan-out over ${taken.length} items${dropped ? ` (${dropped} over the cap dropped)` : ""}`;
+    this.#emit({ kind: "task.progress", ...taskFields(task), message, progress: { items: taken.length, dropped } });
+    for (const record of records) this.tasks.set(record.spec.id, record);
     this.#armItemsDeadline(task);
     for (const id of task.items) this.#go(this.tasks.get(id)!);
     this.#evaluateFanOut(task);
@@ -360,25 +263,11 @@ export class WorkflowRun {
     task.state = "running";
     task.attempt += 1;
     task.startedAtMs = this.#clock.now();
-    this.#emit({ kind: "task.started", ...this.#taskFields(task), worker: "coordinator" });
+    this.#emit({ kind: "task.started", ...taskFields(task), worker: "coordinator" });
     try {
       const args = await this.#filledArgs(task);
       const from = (args.from as string[] | undefined) ?? task.spec.dependsOn;
-      const inputs: SynthInput[] = [];
-      for (const id of from) {
-        const dep = this.tasks.get(id);
-        if (!dep || dep.state !== "succeeded") continue;
-        if (dep.items) {
-          for (const itemId of dep.items) {
-            const item = this.tasks.get(itemId)!;
-            const output = item.state === "succeeded" ? await this.outputOf(item) : undefined;
-            if (output) inputs.push({ source: itemId, tool: dep.spec.tool, item: item.itemOf!.item, output });
-          }
-        } else {
-          const output = await this.outputOf(dep);
-          if (output) inputs.push({ source: id, tool: dep.spec.tool, output });
-        }
-      }
+      const inputs = await collectSynthInputs(from, this.tasks, (t) => this.outputOf(t));
       const output = await this.#effects.runSynth(task.spec.tool, args, inputs);
       if (this.done || task.state !== "running") return;
       task.output = output;
@@ -402,10 +291,6 @@ export class WorkflowRun {
     void this.#dispatch(task);
   }
 
-  #callKey(task: TaskRecord): string {
-    return `${task.spec.tool} ${canonicalJson(task.spec.args)}`;
-  }
-
   /** True when the task got (or will get) another call's result instead of running. */
   #shareCall(task: TaskRecord): boolean {
     if (task.spec.templated) {
@@ -415,8 +300,7 @@ export class WorkflowRun {
         return false;
       }
     }
-    const key = this.#callKey(task);
-    const cached = this.#effects.sharedResult(key);
+    const cached = this.#effects.sharedResult(callKey(task));
     if (cached) {
       task.sharedFrom = "cache";
       task.output = cached;
@@ -424,12 +308,8 @@ export class WorkflowRun {
       this.#succeed(task, 0);
       return true;
     }
-    const leaderId = this.#leaders.get(key);
-    const leader = leaderId ? this.tasks.get(leaderId) : undefined;
-    if (!leader || leader.state === "failed" || leader.state === "cancelled") {
-      this.#leaders.set(key, task.spec.id);
-      return false;
-    }
+    const leader = this.#shared.leaderFor(task);
+    if (!leader) return false;
     task.sharedFrom = leader.spec.id;
     if (leader.state === "succeeded") {
       this.#copyOutcome(leader, task);
@@ -437,29 +317,20 @@ export class WorkflowRun {
     }
     task.state = "queued";
     task.queuedAtMs = this.#clock.now();
-    const followers = this.#followers.get(leader.spec.id) ?? [];
-    followers.push(task.spec.id);
-    this.#followers.set(leader.spec.id, followers);
+    this.#shared.follow(leader.spec.id, task.spec.id);
     return true;
   }
 
   #followSharedAfterResume(task: TaskRecord): void {
     const leader = this.tasks.get(task.sharedFrom!);
     if (leader && isTerminal(leader.state)) this.#copyOutcome(leader, task);
-    else if (leader) this.#followers.set(leader.spec.id, [...(this.#followers.get(leader.spec.id) ?? []), task.spec.id]);
+    else if (leader) this.#shared.follow(leader.spec.id, task.spec.id);
   }
 
   #copyOutcome(leader: TaskRecord, task: TaskRecord): void {
-    task.startedAtMs = leader.startedAtMs;
-    task.finishedAtMs = leader.finishedAtMs ?? this.#clock.now();
-    task.worker = leader.worker;
-    if (leader.state === "succeeded") {
-      if (leader.outputRef) task.outputRef = leader.outputRef;
-      else task.output = leader.output ?? {};
-      this.#succeed(task, 0);
-    } else {
-      this.#failTask(task, leader.error ?? { code: ErrorCode.INTERNAL, message: `shared call "${leader.spec.id}" did not succeed`, retryable: false });
-    }
+    const error = copyLeaderRecord(leader, task, this.#clock.now());
+    if (error) this.#failTask(task, error);
+    else this.#succeed(task, 0);
   }
 
   /** Fills placeholders into spec.args (once: they do not change between attempts) and checks them with the tool's schema. */
@@ -484,15 +355,6 @@ export class WorkflowRun {
     return task.spec.args;
   }
 
-  /**
-   * After a restart an attempt may or may not have reached its pool: sending
-   * it again is safe while JetStream's duplicate window (2 min) still drops a
-   * copy with the same message id; older attempts wait for their deadline.
-   */
-  #mayResend(task: TaskRecord): boolean {
-    return task.deadlineMs === undefined || this.#clock.now() - (task.queuedAtMs ?? 0) < 100_000;
-  }
-
   async #dispatch(task: TaskRecord, sameAttempt = false): Promise<void> {
     if (!sameAttempt) task.attempt += 1;
     task.state = "queued";
@@ -504,7 +366,7 @@ export class WorkflowRun {
       this.#failTask(task, errorShape(err, ErrorCode.INVALID_ARGUMENT));
       return;
     }
-    this.#emit({ kind: "task.queued", ...this.#taskFields(task) });
+    this.#emit({ kind: "task.queued", ...taskFields(task) });
     this.#effects
       .dispatch(this, task, (deadlineMs) => {
         task.queuedAtMs = this.#clock.now();
@@ -515,23 +377,15 @@ export class WorkflowRun {
         if (task.attempt !== attempt || isTerminal(task.state)) return;
         this.#clock.clearTimeout(task.timer);
         this.#effects.attemptEnded(this, task);
-        this.#failAttempt(
-          task,
-          err instanceof ToolError
-            ? err.toShape()
-            : {
-                code: ErrorCode.UNAVAILABLE,
-                message: `could not queue the task on pool ${task.spec.pool}: ${err instanceof Error ? err.message : String(err)}`,
-                retryable: true,
-              },
-        );
+        const message = `could not queue the task on pool ${task.spec.pool}: ${err instanceof Error ? err.message : String(err)}`;
+        this.#failAttempt(task, err instanceof ToolError ? err.toShape() : { code: ErrorCode.UNAVAILABLE, message, retryable: true });
       });
   }
 
   #armAttemptTimer(task: TaskRecord, deadlineMs: number): void {
     const attempt = task.attempt;
     this.#clock.clearTimeout(task.timer);
-    task.timer = this.#clock.setTimeout(() => this.#onDeadline(task, attempt), Math.max(0, deadlineMs - this.#clock.now()) + DEADLINE_GRACE_MS);
+    task.timer = this.#clock.setTimeout(() => this.#onDeadline(task, attempt), attemptTimeoutMs(deadlineMs, this.#clock.now()));
   }
 
   #onDeadline(task: TaskRecord, attempt: number): void {
@@ -551,7 +405,7 @@ export class WorkflowRun {
     if (error.retryable && task.attempt < task.spec.retry.maxAttempts && !this.done) {
       const delay = backoffMs(task.spec.retry, task.attempt + 1);
       task.state = "pending";
-      this.#emit({ kind: "task.retrying", ...this.#taskFields(task), message: `${error.code}: ${error.message}; retrying in ${delay} ms` });
+      this.#emit({ kind: "task.retrying", ...taskFields(task), message: `${error.code}: ${error.message}; retrying in ${delay} ms` });
       task.timer = this.#clock.setTimeout(() => {
         if (!this.done && task.state === "pending") void this.#dispatch(task);
       }, delay);
@@ -564,56 +418,52 @@ export class WorkflowRun {
 
   #succeed(task: TaskRecord, durationMs: number): void {
     task.state = "succeeded";
-    this.#emit({ kind: "task.succeeded", ...this.#taskFields(task), durationMs, ...(task.worker ? { worker: task.worker } : {}), ...(task.sharedFrom ? { message: `shared the result of ${task.sharedFrom}` } : {}) });
+    const worker = task.worker ? { worker: task.worker } : {};
+    const shared = task.sharedFrom ? { message: `shared the result of ${task.sharedFrom}` } : {};
+    this.#emit({ kind: "task.succeeded", ...taskFields(task), durationMs, ...worker, ...shared });
     this.#settled(task);
   }
 
   #failTask(task: TaskRecord, error: ToolErrorShape): void {
-    this.#clock.clearTimeout(task.timer);
-    this.#clock.clearTimeout(task.joinTimer);
-    task.state = "failed";
-    task.error = error;
-    task.finishedAtMs ??= this.#clock.now();
-    this.#emit({ kind: "task.failed", ...this.#taskFields(task), message: `${error.code}: ${error.message}` });
+    this.#clearTimers(task);
+    recordFailure(task, error, this.#clock.now());
+    this.#emit({ kind: "task.failed", ...taskFields(task), message: `${error.code}: ${error.message}` });
     this.#settled(task);
   }
 
   #markCancelled(task: TaskRecord, reason: string, unneeded = false): void {
-    const wasInPool = task.state === "queued" || task.state === "running";
+    const wasInPool = isInFlight(task);
+    this.#clearTimers(task);
+    if (wasInPool && !task.sharedFrom && task.spec.pool !== "synth" && !task.items) this.#effects.attemptEnded(this, task);
+    recordCancellation(task, reason, unneeded, this.#clock.now());
+    this.#emit({ kind: "task.cancelled", ...taskFields(task), message: reason });
+  }
+
+  #clearTimers(task: TaskRecord): void {
     this.#clock.clearTimeout(task.timer);
     this.#clock.clearTimeout(task.joinTimer);
-    if (wasInPool && !task.sharedFrom && task.spec.pool !== "synth" && !task.items) this.#effects.attemptEnded(this, task);
-    task.state = "cancelled";
-    task.unneeded = unneeded;
-    task.error = { code: ErrorCode.CANCELLED, message: reason, retryable: false };
-    task.finishedAtMs = this.#clock.now();
-    this.#emit({ kind: "task.cancelled", ...this.#taskFields(task), message: reason });
   }
 
   /** A task reached a terminal state: tell whoever waits on it. */
   #settled(task: TaskRecord): void {
-    for (const id of this.#followers.get(task.spec.id) ?? []) {
-      const follower = this.tasks.get(id)!;
+    for (const follower of this.#shared.followersOf(task.spec.id)) {
       if (!isTerminal(follower.state)) this.#copyOutcome(task, follower);
     }
-    this.#followers.delete(task.spec.id);
+    this.#shared.forgetFollowers(task.spec.id);
     if (task.itemOf) this.#evaluateFanOut(this.tasks.get(task.itemOf.parent)!);
-    for (const id of this.#dependents.get(task.spec.id) ?? []) this.#evaluateJoin(this.tasks.get(id)!);
+    for (const dependent of this.#dependentsOf(task.spec.id)) this.#evaluateJoin(dependent);
     this.#checkDone();
   }
 
-  #outcome(task: TaskRecord): MemberOutcome {
-    if (task.state === "succeeded") return "succeeded";
-    return isTerminal(task.state) ? "failed" : "open";
+  #dependentsOf(taskId: string): TaskRecord[] {
+    return this.#records(this.#dependents.get(taskId) ?? []);
   }
 
   #evaluateJoin(task: TaskRecord): void {
     if (task.state !== "pending" || task.attempt > 0 || this.done) return;
-    const deps = task.spec.dependsOn.map((id) => this.tasks.get(id)!);
+    const deps = this.#records(task.spec.dependsOn);
     const policy = task.spec.forEach ? JOIN_ALL : task.spec.fanIn;
-    const deadlinePassed = policy.mode === "deadline" && this.#clock.now() >= this.createdAtMs + policy.deadlineMs;
-    const firstFailed = deps.find((d) => this.#outcome(d) === "failed")?.spec.id;
-    const decision: JoinDecision = decideJoin(policy, countOutcomes(deps.map((d) => this.#outcome(d))), deadlinePassed, firstFailed);
+    const decision = decideMembers(policy, deps, joinDeadlinePassed(policy, this.createdAtMs, this.#clock.now()));
     if (decision.kind === "wait") return;
     this.#clock.clearTimeout(task.joinTimer);
     if (decision.kind === "fail") {
@@ -634,11 +484,9 @@ export class WorkflowRun {
 
   #evaluateFanOut(task: TaskRecord): void {
     if (task.state !== "running" || !task.items || this.#closing.has(task.spec.id)) return;
-    const items = task.items.map((id) => this.tasks.get(id)!);
-    const policy = task.spec.fanIn;
-    const deadlinePassed = policy.mode === "deadline" && this.#clock.now() >= (task.joinStartedAtMs ?? 0) + policy.deadlineMs;
-    const firstFailed = items.find((i) => this.#outcome(i) === "failed")?.spec.id;
-    const decision = decideJoin(policy, countOutcomes(items.map((i) => this.#outcome(i))), deadlinePassed, firstFailed);
+    const items = this.#records(task.items);
+    const deadlinePassed = joinDeadlinePassed(task.spec.fanIn, task.joinStartedAtMs ?? 0, this.#clock.now());
+    const decision = decideMembers(task.spec.fanIn, items, deadlinePassed);
     if (decision.kind === "wait") return;
     this.#clock.clearTimeout(task.joinTimer);
     // Cancelling open items settles them, which would evaluate this again.
@@ -651,14 +499,12 @@ export class WorkflowRun {
   }
 
   #closeFanOut(task: TaskRecord, items: TaskRecord[], decision: Exclude<JoinDecision, { kind: "wait" }>, deadlinePassed: boolean): void {
-    const policy = task.spec.fanIn;
     if (decision.kind === "go" && decision.cancelOpen) {
-      for (const item of items) if (!isTerminal(item.state)) this.#cancelTask(item, `not needed: "${task.spec.id}" completed (${policy.mode})`);
+      for (const item of items) if (!isTerminal(item.state)) this.#cancelTask(item, `not needed: "${task.spec.id}" completed (${task.spec.fanIn.mode})`);
     }
     if (decision.kind === "fail") {
       for (const item of items) if (!isTerminal(item.state)) this.#cancelTask(item, `"${task.spec.id}" failed`);
-      const code = deadlinePassed ? ErrorCode.DEADLINE_EXCEEDED : (items.find((i) => i.error)?.error?.code as ErrorCode | undefined) ?? ErrorCode.FAILED_PRECONDITION;
-      this.#failTask(task, { code, message: `fan-out: ${decision.reason.replace(/^dependency/, "item")}`, retryable: false });
+      this.#failTask(task, fanOutFailure(items, decision.reason, deadlinePassed));
       return;
     }
     task.finishedAtMs = this.#clock.now();
@@ -666,8 +512,8 @@ export class WorkflowRun {
   }
 
   #cancelTask(task: TaskRecord, reason: string): void {
-    if (task.state === "queued" || task.state === "running") this.#effects.cancelRemote(this.id, task.spec.id, reason);
-    if (task.items) for (const id of task.items) this.#cancelTask(this.tasks.get(id)!, reason);
+    if (isInFlight(task)) this.#effects.cancelRemote(this.id, task.spec.id, reason);
+    if (task.items) for (const item of this.#records(task.items)) this.#cancelTask(item, reason);
     this.#markCancelled(task, reason, true);
     this.#settled(task);
   }
@@ -683,8 +529,8 @@ export class WorkflowRun {
   }
 
   /**
-   * Evaluates the join at `atMs` (wall clock). A timer can fire before
-   * the clock reaches it (the event loop's clock is cached, and lags after a
+   * Evaluates the join at `atMs` (wall clock). A timer can fire before the
+   * clock reaches it (the event loop's clock is cached, and lags after a
    * long synchronous stretch), when the join would still see "wait" and
    * nothing would look again: then it is armed again for the rest.
    */
@@ -696,44 +542,12 @@ export class WorkflowRun {
     }, Math.max(0, atMs - this.#clock.now()));
   }
 
-  #fanOutOutput(task: TaskRecord, full: boolean): Promise<Record<string, unknown>> | Record<string, unknown> {
-    const items = (task.items ?? []).map((id) => this.tasks.get(id)!);
-    const summary = {
-      succeeded: items.filter((i) => i.state === "succeeded").length,
-      failed: items.filter((i) => i.state === "failed").length,
-      cancelled: items.filter((i) => i.state === "cancelled").length,
-      dropped: task.dropped ?? 0,
-      skipped: task.skipped ?? 0,
-    };
-    const entry = (item: TaskRecord, output: Record<string, unknown> | undefined): Record<string, unknown> => ({
-      index: item.itemOf!.index,
-      item: item.itemOf!.item,
-      ...(item.state === "succeeded" ? { output } : { error: item.error ?? { code: ErrorCode.CANCELLED, message: item.state } }),
-    });
-    if (!full) return { items: items.map((i) => entry(i, this.storedOutput(i))), ...summary };
-    return Promise.all(items.map(async (i) => entry(i, i.state === "succeeded" ? await this.outputOf(i) : undefined))).then((entries) => ({ items: entries, ...summary }));
-  }
-
-  /**
-   * Done when every task is terminal. A task that did not succeed fails the
-   * workflow unless every task that depends on it joined tolerantly (not
-   * "all") and succeeded anyway; fan-out items count through their parent.
-   */
   #checkDone(): void {
     if (this.done) return;
-    let failed = 0;
-    let topLevel = 0;
-    for (const task of this.tasks.values()) {
-      if (!isTerminal(task.state)) return;
-      if (task.itemOf) continue;
-      topLevel += 1;
-      if (task.state === "succeeded" || task.unneeded) continue;
-      const dependents = (this.#dependents.get(task.spec.id) ?? []).map((id) => this.tasks.get(id)!);
-      const absorbed = dependents.length > 0 && dependents.every((d) => d.spec.fanIn.mode !== "all" && !d.spec.forEach && d.state === "succeeded");
-      if (!absorbed) failed += 1;
-    }
-    if (failed === 0) this.#finish("succeeded");
-    else this.#finish("failed", `${failed} of ${topLevel} tasks did not succeed`);
+    const outcome = completion(this.tasks.values(), (id) => this.#dependentsOf(id));
+    if (!outcome) return;
+    if (outcome.state === "succeeded") this.#finish("succeeded");
+    else this.#finish("failed", outcome.error);
   }
 
   #finish(state: Exclude<WorkflowStateName, "running">, error?: string): void {
@@ -744,10 +558,6 @@ export class WorkflowRun {
     this.#emit({ kind: `workflow.${state}`, ...(error ? { message: error } : {}), durationMs: this.finishedAtMs - this.createdAtMs });
     this.#effects.changed(this);
     this.#effects.finished(this);
-  }
-
-  #taskFields(task: TaskRecord): Pick<EventMessage, "taskId" | "tool" | "pool" | "attempt" | "stage"> {
-    return { taskId: task.spec.id, tool: task.spec.tool, pool: task.spec.pool, attempt: task.attempt, ...(task.spec.stage ? { stage: task.spec.stage } : {}) };
   }
 
   #emit(event: Omit<EventMessage, "workflowId" | "timeMs">): void {

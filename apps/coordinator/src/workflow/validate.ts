@@ -246,9 +246,3 @@ function validateRetry(retry: RetryPolicy | undefined, where: string, maxAttempt
     maxBackoffMs: retry?.maxBackoffMs || 10_000,
   };
 }
-
-/** Delay before attempt `nextAttempt` (2, 3, …), with ±20 % jitter. */
-export function backoffMs(retry: Retry, nextAttempt: number): number {
-  const base = Math.min(retry.maxBackoffMs, retry.initialBackoffMs * retry.multiplier ** (nextAttempt - 2));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
-}
