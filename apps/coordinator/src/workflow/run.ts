@@ -1,45 +1,25 @@
-import { ErrorCode, ToolError, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
-import { parseToolArgs } from "@toolmesh/tools";
+import { ErrorCode, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
+import { Attempts } from "./attempts.js";
 import { systemClock, type Clock } from "./clock.js";
 import { completion, type WorkflowStateName } from "./completion.js";
-import { JOIN_ALL, type JoinDecision } from "./fan-in.js";
-import { fanOutFailure, itemTasks, loadedFanOutOutput, overCallLimit, storedFanOutOutput } from "./fan-out.js";
+import type { RunEffects, RunInternals } from "./effects.js";
+import { itemTasks, loadedFanOutOutput, overCallLimit, storedFanOutOutput } from "./fan-out.js";
 import { selectItems } from "./items.js";
-import { decideMembers, joinDeadlinePassed } from "./joins.js";
-import { fillPlaceholders, itemsAt } from "./placeholders.js";
-import { attemptTimeoutMs, backoffMs, mayResend } from "./retry.js";
-import { callKey, copyLeaderRecord, SharedCalls } from "./shared-calls.js";
+import { JoinEvaluator } from "./join-evaluator.js";
+import { itemsAt } from "./placeholders.js";
+import { mayResend } from "./retry.js";
+import { callKey, SharedCalls } from "./shared-calls.js";
 import { applySnapshot, runSnapshot, taskSnapshot, type RunSnapshot, type TaskSnapshot } from "./snapshot.js";
-import { collectSynthInputs, type SynthInput } from "./synth-inputs.js";
+import { collectSynthInputs } from "./synth-inputs.js";
+import { loadAndFillArgs } from "./task-args.js";
 import { errorShape, isInFlight, isTerminal, recordCancellation, recordFailure, taskFields, type OutputRef, type TaskRecord } from "./task-record.js";
 import type { ValidWorkflow } from "./validate.js";
 
 export type { WorkflowStateName } from "./completion.js";
+export type { RunEffects } from "./effects.js";
 export type { RunSnapshot, TaskSnapshot } from "./snapshot.js";
 export type { SynthInput } from "./synth-inputs.js";
 export { isTerminal, type OutputRef, type TaskRecord, type TaskStateName } from "./task-record.js";
-
-/** What a run does to the outside world; the engine wires it to NATS. */
-export interface RunEffects {
-  /**
-   * Hands an attempt to its pool; `onRelease` is called with the attempt's
-   * deadline when it actually leaves the coordinator (priorities and caps may
-   * hold it first). Rejects when it could not be queued.
-   */
-  dispatch(run: WorkflowRun, task: TaskRecord, onRelease: (deadlineMs: number) => void): Promise<void>;
-  /** An attempt is no longer in a pool (result, deadline, cancel). */
-  attemptEnded(run: WorkflowRun, task: TaskRecord): void;
-  runSynth(tool: string, args: Record<string, unknown>, inputs: SynthInput[]): Promise<Record<string, unknown>>;
-  loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
-  /** A result of an identical shareable call from another workflow, when the engine keeps them. */
-  sharedResult(key: string): Record<string, unknown> | undefined;
-  shareResult(key: string, output: Record<string, unknown>): void;
-  emit(event: EventMessage): void;
-  cancelRemote(workflowId: string, taskId: string | undefined, reason: string): void;
-  /** State changed: persist it. */
-  changed(run: WorkflowRun): void;
-  finished(run: WorkflowRun): void;
-}
 
 /**
  * One workflow's state machine. A task goes when its dependencies satisfy
@@ -69,9 +49,9 @@ export class WorkflowRun {
   readonly #dependents = new Map<string, string[]>();
   readonly #effects: RunEffects;
   readonly #clock: Clock;
-  readonly #shared = new SharedCalls(this.tasks);
-  /** Fan-out tasks being closed right now. */
-  readonly #closing = new Set<string>();
+  readonly #shared: SharedCalls;
+  readonly #attempts: Attempts;
+  readonly #joins: JoinEvaluator;
 
   constructor(
     id: string,
@@ -88,6 +68,23 @@ export class WorkflowRun {
     this.#effects = effects;
     this.#clock = options.clock ?? systemClock;
     this.createdAtMs = this.#clock.now();
+    const internals: RunInternals = {
+      run: this,
+      tasks: this.tasks,
+      effects,
+      clock: this.#clock,
+      isDone: () => this.done,
+      dependentIds: (taskId) => this.#dependents.get(taskId) ?? [],
+      emit: (event) => this.#emit(event),
+      filledArgs: (task) => loadAndFillArgs(task, this.tasks, (t) => this.outputOf(t)),
+      go: (task) => this.#go(task),
+      succeed: (task, durationMs) => this.#succeed(task, durationMs),
+      failTask: (task, error) => this.#failTask(task, error),
+      cancelUnneeded: (task, reason) => this.#cancelTask(task, reason),
+    };
+    this.#attempts = new Attempts(internals);
+    this.#joins = new JoinEvaluator(internals);
+    this.#shared = new SharedCalls(internals);
     for (const spec of workflow.tasks) {
       this.tasks.set(spec.id, { spec, state: "pending", attempt: 0 });
       for (const dep of spec.dependsOn) {
@@ -130,7 +127,7 @@ export class WorkflowRun {
     this.#emit({ kind: "workflow.started", message: `${this.tasks.size} tasks` });
     for (const task of [...this.tasks.values()]) {
       if (task.spec.dependsOn.length === 0) this.#go(task);
-      else this.#armJoinDeadline(task);
+      else this.#joins.armJoinDeadline(task);
     }
     this.#effects.changed(this);
   }
@@ -144,17 +141,17 @@ export class WorkflowRun {
     for (const task of [...this.tasks.values()]) {
       if (isTerminal(task.state)) continue;
       if (task.items) {
-        this.#armItemsDeadline(task);
-        this.#evaluateFanOut(task);
+        this.#joins.armItemsDeadline(task);
+        this.#joins.evaluateFanOut(task);
       } else if (isInFlight(task)) {
         if (task.spec.pool === "synth" || task.spec.forEach) this.#go(task);
-        else if (task.sharedFrom) this.#followSharedAfterResume(task);
-        else if (mayResend(task, this.#clock.now())) void this.#dispatch(task, true);
-        else this.#armAttemptTimer(task, task.deadlineMs!);
+        else if (task.sharedFrom) this.#shared.followAfterResume(task);
+        else if (mayResend(task, this.#clock.now())) void this.#attempts.dispatch(task, true);
+        else this.#attempts.armTimer(task, task.deadlineMs!);
       } else if (task.attempt > 0) {
         this.#go(task);
       } else {
-        this.#evaluateJoin(task);
+        this.#joins.evaluateJoin(task);
       }
     }
     this.#checkDone();
@@ -179,7 +176,7 @@ export class WorkflowRun {
     task.startedAtMs = result.startedAtMs;
     task.finishedAtMs = result.finishedAtMs;
     if (result.error) {
-      this.#failAttempt(task, result.error);
+      this.#attempts.fail(task, result.error);
     } else {
       if (result.outputRef) task.outputRef = result.outputRef;
       else task.output = result.output ?? {};
@@ -253,9 +250,9 @@ export class WorkflowRun {
     const message = `fan-out over ${taken.length} items${dropped ? ` (${dropped} over the cap dropped)` : ""}`;
     this.#emit({ kind: "task.progress", ...taskFields(task), message, progress: { items: taken.length, dropped } });
     for (const record of records) this.tasks.set(record.spec.id, record);
-    this.#armItemsDeadline(task);
+    this.#joins.armItemsDeadline(task);
     for (const id of task.items) this.#go(this.tasks.get(id)!);
-    this.#evaluateFanOut(task);
+    this.#joins.evaluateFanOut(task);
     this.#effects.changed(this);
   }
 
@@ -265,7 +262,7 @@ export class WorkflowRun {
     task.startedAtMs = this.#clock.now();
     this.#emit({ kind: "task.started", ...taskFields(task), worker: "coordinator" });
     try {
-      const args = await this.#filledArgs(task);
+      const args = await loadAndFillArgs(task, this.tasks, (t) => this.outputOf(t));
       const from = (args.from as string[] | undefined) ?? task.spec.dependsOn;
       const inputs = await collectSynthInputs(from, this.tasks, (t) => this.outputOf(t));
       const output = await this.#effects.runSynth(task.spec.tool, args, inputs);
@@ -286,132 +283,9 @@ export class WorkflowRun {
   #queueCall(task: TaskRecord): void {
     if (task.attempt === 0) {
       this.calls += 1;
-      if (task.spec.shareable && this.#shareCall(task)) return;
+      if (task.spec.shareable && this.#shared.share(task)) return;
     }
-    void this.#dispatch(task);
-  }
-
-  /** True when the task got (or will get) another call's result instead of running. */
-  #shareCall(task: TaskRecord): boolean {
-    if (task.spec.templated) {
-      try {
-        this.#fillSync(task);
-      } catch {
-        return false;
-      }
-    }
-    const cached = this.#effects.sharedResult(callKey(task));
-    if (cached) {
-      task.sharedFrom = "cache";
-      task.output = cached;
-      task.startedAtMs = task.finishedAtMs = this.#clock.now();
-      this.#succeed(task, 0);
-      return true;
-    }
-    const leader = this.#shared.leaderFor(task);
-    if (!leader) return false;
-    task.sharedFrom = leader.spec.id;
-    if (leader.state === "succeeded") {
-      this.#copyOutcome(leader, task);
-      return true;
-    }
-    task.state = "queued";
-    task.queuedAtMs = this.#clock.now();
-    this.#shared.follow(leader.spec.id, task.spec.id);
-    return true;
-  }
-
-  #followSharedAfterResume(task: TaskRecord): void {
-    const leader = this.tasks.get(task.sharedFrom!);
-    if (leader && isTerminal(leader.state)) this.#copyOutcome(leader, task);
-    else if (leader) this.#shared.follow(leader.spec.id, task.spec.id);
-  }
-
-  #copyOutcome(leader: TaskRecord, task: TaskRecord): void {
-    const error = copyLeaderRecord(leader, task, this.#clock.now());
-    if (error) this.#failTask(task, error);
-    else this.#succeed(task, 0);
-  }
-
-  /** Fills placeholders into spec.args (once: they do not change between attempts) and checks them with the tool's schema. */
-  #fillSync(task: TaskRecord): void {
-    if (!task.spec.templated) return;
-    const filled = fillPlaceholders(task.spec.args, {
-      ...(task.itemOf ? { item: task.itemOf.item, index: task.itemOf.index } : {}),
-      output: (id) => this.tasks.get(id)?.output,
-    });
-    task.spec = { ...task.spec, args: parseToolArgs(task.spec.tool, filled), templated: false };
-  }
-
-  async #filledArgs(task: TaskRecord): Promise<Record<string, unknown>> {
-    if (task.spec.templated) {
-      // Referenced outputs may live in the object store: load them first.
-      for (const dep of task.spec.dependsOn) {
-        const record = this.tasks.get(dep);
-        if (record?.outputRef && !record.output) record.output = await this.outputOf(record);
-      }
-      this.#fillSync(task);
-    }
-    return task.spec.args;
-  }
-
-  async #dispatch(task: TaskRecord, sameAttempt = false): Promise<void> {
-    if (!sameAttempt) task.attempt += 1;
-    task.state = "queued";
-    delete task.error;
-    const attempt = task.attempt;
-    try {
-      await this.#filledArgs(task);
-    } catch (err) {
-      this.#failTask(task, errorShape(err, ErrorCode.INVALID_ARGUMENT));
-      return;
-    }
-    this.#emit({ kind: "task.queued", ...taskFields(task) });
-    this.#effects
-      .dispatch(this, task, (deadlineMs) => {
-        task.queuedAtMs = this.#clock.now();
-        task.deadlineMs = deadlineMs;
-        this.#armAttemptTimer(task, deadlineMs);
-      })
-      .catch((err: unknown) => {
-        if (task.attempt !== attempt || isTerminal(task.state)) return;
-        this.#clock.clearTimeout(task.timer);
-        this.#effects.attemptEnded(this, task);
-        const message = `could not queue the task on pool ${task.spec.pool}: ${err instanceof Error ? err.message : String(err)}`;
-        this.#failAttempt(task, err instanceof ToolError ? err.toShape() : { code: ErrorCode.UNAVAILABLE, message, retryable: true });
-      });
-  }
-
-  #armAttemptTimer(task: TaskRecord, deadlineMs: number): void {
-    const attempt = task.attempt;
-    this.#clock.clearTimeout(task.timer);
-    task.timer = this.#clock.setTimeout(() => this.#onDeadline(task, attempt), attemptTimeoutMs(deadlineMs, this.#clock.now()));
-  }
-
-  #onDeadline(task: TaskRecord, attempt: number): void {
-    if (task.attempt !== attempt || isTerminal(task.state)) return;
-    this.#effects.cancelRemote(this.id, task.spec.id, "deadline exceeded");
-    this.#effects.attemptEnded(this, task);
-    this.#failAttempt(task, {
-      code: ErrorCode.DEADLINE_EXCEEDED,
-      message: `no result within ${task.spec.timeoutMs} ms (attempt ${attempt}); raise timeoutMs or check the ${task.spec.pool} pool's workers`,
-      retryable: true,
-    });
-    this.#effects.changed(this);
-  }
-
-  #failAttempt(task: TaskRecord, error: ToolErrorShape): void {
-    task.error = error;
-    if (error.retryable && task.attempt < task.spec.retry.maxAttempts && !this.done) {
-      const delay = backoffMs(task.spec.retry, task.attempt + 1);
-      task.state = "pending";
-      this.#emit({ kind: "task.retrying", ...taskFields(task), message: `${error.code}: ${error.message}; retrying in ${delay} ms` });
-      task.timer = this.#clock.setTimeout(() => {
-        if (!this.done && task.state === "pending") void this.#dispatch(task);
-      }, delay);
-      return;
-    }
-    this.#failTask(task, error);
+    void this.#attempts.dispatch(task);
   }
 
   // ---- settling ----
@@ -446,12 +320,9 @@ export class WorkflowRun {
 
   /** A task reached a terminal state: tell whoever waits on it. */
   #settled(task: TaskRecord): void {
-    for (const follower of this.#shared.followersOf(task.spec.id)) {
-      if (!isTerminal(follower.state)) this.#copyOutcome(task, follower);
-    }
-    this.#shared.forgetFollowers(task.spec.id);
-    if (task.itemOf) this.#evaluateFanOut(this.tasks.get(task.itemOf.parent)!);
-    for (const dependent of this.#dependentsOf(task.spec.id)) this.#evaluateJoin(dependent);
+    this.#shared.settleFollowers(task);
+    if (task.itemOf) this.#joins.evaluateFanOut(this.tasks.get(task.itemOf.parent)!);
+    for (const dependent of this.#dependentsOf(task.spec.id)) this.#joins.evaluateJoin(dependent);
     this.#checkDone();
   }
 
@@ -459,87 +330,11 @@ export class WorkflowRun {
     return this.#records(this.#dependents.get(taskId) ?? []);
   }
 
-  #evaluateJoin(task: TaskRecord): void {
-    if (task.state !== "pending" || task.attempt > 0 || this.done) return;
-    const deps = this.#records(task.spec.dependsOn);
-    const policy = task.spec.forEach ? JOIN_ALL : task.spec.fanIn;
-    const decision = decideMembers(policy, deps, joinDeadlinePassed(policy, this.createdAtMs, this.#clock.now()));
-    if (decision.kind === "wait") return;
-    this.#clock.clearTimeout(task.joinTimer);
-    if (decision.kind === "fail") {
-      this.#failTask(task, { code: ErrorCode.FAILED_PRECONDITION, message: decision.reason, retryable: false });
-      return;
-    }
-    // Go first: cancelling the rest settles them, which re-evaluates this join.
-    this.#go(task);
-    if (decision.cancelOpen) {
-      for (const dep of deps) {
-        // Only a dependency nobody else waits for is no longer wanted.
-        if (!isTerminal(dep.state) && (this.#dependents.get(dep.spec.id) ?? []).every((id) => id === task.spec.id)) {
-          this.#cancelTask(dep, `not needed: "${task.spec.id}" went ahead (${policy.mode})`);
-        }
-      }
-    }
-  }
-
-  #evaluateFanOut(task: TaskRecord): void {
-    if (task.state !== "running" || !task.items || this.#closing.has(task.spec.id)) return;
-    const items = this.#records(task.items);
-    const deadlinePassed = joinDeadlinePassed(task.spec.fanIn, task.joinStartedAtMs ?? 0, this.#clock.now());
-    const decision = decideMembers(task.spec.fanIn, items, deadlinePassed);
-    if (decision.kind === "wait") return;
-    this.#clock.clearTimeout(task.joinTimer);
-    // Cancelling open items settles them, which would evaluate this again.
-    this.#closing.add(task.spec.id);
-    try {
-      this.#closeFanOut(task, items, decision, deadlinePassed);
-    } finally {
-      this.#closing.delete(task.spec.id);
-    }
-  }
-
-  #closeFanOut(task: TaskRecord, items: TaskRecord[], decision: Exclude<JoinDecision, { kind: "wait" }>, deadlinePassed: boolean): void {
-    if (decision.kind === "go" && decision.cancelOpen) {
-      for (const item of items) if (!isTerminal(item.state)) this.#cancelTask(item, `not needed: "${task.spec.id}" completed (${task.spec.fanIn.mode})`);
-    }
-    if (decision.kind === "fail") {
-      for (const item of items) if (!isTerminal(item.state)) this.#cancelTask(item, `"${task.spec.id}" failed`);
-      this.#failTask(task, fanOutFailure(items, decision.reason, deadlinePassed));
-      return;
-    }
-    task.finishedAtMs = this.#clock.now();
-    this.#succeed(task, task.finishedAtMs - (task.startedAtMs ?? task.finishedAtMs));
-  }
-
   #cancelTask(task: TaskRecord, reason: string): void {
     if (isInFlight(task)) this.#effects.cancelRemote(this.id, task.spec.id, reason);
     if (task.items) for (const item of this.#records(task.items)) this.#cancelTask(item, reason);
     this.#markCancelled(task, reason, true);
     this.#settled(task);
-  }
-
-  #armJoinDeadline(task: TaskRecord): void {
-    if (task.spec.forEach || task.spec.fanIn.mode !== "deadline") return;
-    this.#armDeadline(task, this.createdAtMs + task.spec.fanIn.deadlineMs, () => this.#evaluateJoin(task));
-  }
-
-  #armItemsDeadline(task: TaskRecord): void {
-    if (task.spec.fanIn.mode !== "deadline") return;
-    this.#armDeadline(task, (task.joinStartedAtMs ?? this.#clock.now()) + task.spec.fanIn.deadlineMs, () => this.#evaluateFanOut(task));
-  }
-
-  /**
-   * Evaluates the join at `atMs` (wall clock). A timer can fire before the
-   * clock reaches it (the event loop's clock is cached, and lags after a
-   * long synchronous stretch), when the join would still see "wait" and
-   * nothing would look again: then it is armed again for the rest.
-   */
-  #armDeadline(task: TaskRecord, atMs: number, evaluate: () => void): void {
-    task.joinTimer = this.#clock.setTimeout(() => {
-      if (this.#clock.now() < atMs) return this.#armDeadline(task, atMs, evaluate);
-      evaluate();
-      this.#effects.changed(this);
-    }, Math.max(0, atMs - this.#clock.now()));
   }
 
   #checkDone(): void {

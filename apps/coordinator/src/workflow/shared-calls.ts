@@ -1,6 +1,8 @@
 import { ErrorCode, type ToolErrorShape } from "@toolmesh/core";
 import { canonicalJson } from "./placeholders.js";
-import type { TaskRecord } from "./task-record.js";
+import type { RunInternals } from "./effects.js";
+import { fillArgs } from "./task-args.js";
+import { isTerminal, type TaskRecord } from "./task-record.js";
 
 /** Identical calls (same tool, same filled arguments) have the same key. */
 export function callKey(task: TaskRecord): string {
@@ -12,49 +14,88 @@ export function callKey(task: TaskRecord): string {
  * leader and goes to its pool; later ones follow it and take its outcome.
  * A leader that failed or was cancelled leads no longer: the next identical
  * call runs again rather than inherit a failure it might not have had.
+ * A result kept by the engine (from another workflow) answers a call at once.
  */
 export class SharedCalls {
-  readonly #tasks: ReadonlyMap<string, TaskRecord>;
+  readonly #run: RunInternals;
   /** Call key → the task that runs it. */
   readonly #leaders = new Map<string, string>();
   /** Leader's task id → the tasks waiting on it. */
   readonly #followers = new Map<string, string[]>();
 
-  constructor(tasks: ReadonlyMap<string, TaskRecord>) {
-    this.#tasks = tasks;
+  constructor(run: RunInternals) {
+    this.#run = run;
   }
 
   /** After a restore: each call that went out (and did not end badly) leads its key again. */
   restoreLeaders(): void {
-    for (const task of this.#tasks.values()) {
+    for (const task of this.#run.tasks.values()) {
       if (task.spec.shareable && task.attempt > 0 && !task.sharedFrom && task.state !== "failed" && task.state !== "cancelled") {
         this.#leaders.set(callKey(task), task.spec.id);
       }
     }
   }
 
-  /** The live leader of `task`'s call, or undefined after making `task` the leader. */
-  leaderFor(task: TaskRecord): TaskRecord | undefined {
+  /** True when the task got (or will get) another call's result instead of running; else it now leads its call. */
+  share(task: TaskRecord): boolean {
+    const run = this.#run;
+    if (task.spec.templated) {
+      try {
+        fillArgs(task, run.tasks);
+      } catch {
+        return false;
+      }
+    }
     const key = callKey(task);
+    const cached = run.effects.sharedResult(key);
+    if (cached) {
+      task.sharedFrom = "cache";
+      task.output = cached;
+      task.startedAtMs = task.finishedAtMs = run.clock.now();
+      run.succeed(task, 0);
+      return true;
+    }
     const leaderId = this.#leaders.get(key);
-    const leader = leaderId ? this.#tasks.get(leaderId) : undefined;
+    const leader = leaderId ? run.tasks.get(leaderId) : undefined;
     if (!leader || leader.state === "failed" || leader.state === "cancelled") {
       this.#leaders.set(key, task.spec.id);
-      return undefined;
+      return false;
     }
-    return leader;
+    task.sharedFrom = leader.spec.id;
+    if (leader.state === "succeeded") {
+      this.#copyOutcome(leader, task);
+      return true;
+    }
+    task.state = "queued";
+    task.queuedAtMs = run.clock.now();
+    this.#follow(leader.spec.id, task.spec.id);
+    return true;
   }
 
-  follow(leaderId: string, followerId: string): void {
+  /** A follower restored in flight: its leader may have settled meanwhile. */
+  followAfterResume(task: TaskRecord): void {
+    const leader = this.#run.tasks.get(task.sharedFrom!);
+    if (leader && isTerminal(leader.state)) this.#copyOutcome(leader, task);
+    else if (leader) this.#follow(leader.spec.id, task.spec.id);
+  }
+
+  /** `leader` settled: its followers take its outcome. */
+  settleFollowers(leader: TaskRecord): void {
+    for (const id of this.#followers.get(leader.spec.id) ?? []) {
+      const follower = this.#run.tasks.get(id)!;
+      if (!isTerminal(follower.state)) this.#copyOutcome(leader, follower);
+    }
+    this.#followers.delete(leader.spec.id);
+  }
+
+  #follow(leaderId: string, followerId: string): void {
     this.#followers.set(leaderId, [...(this.#followers.get(leaderId) ?? []), followerId]);
   }
 
-  followersOf(leaderId: string): TaskRecord[] {
-    return (this.#followers.get(leaderId) ?? []).map((id) => this.#tasks.get(id)!);
-  }
-
-  forgetFollowers(leaderId: string): void {
-    this.#followers.delete(leaderId);
+  #copyOutcome(leader: TaskRecord, follower: TaskRecord): void {
+    const error = copyLeaderRecord(leader, follower, this.#run.clock.now());
+    if (error) this.#run.failTask(follower, error);
+    else this.#run.succeed(follower, 0);
   }
 }
 
