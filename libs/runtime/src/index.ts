@@ -23,4 +23,6 @@ export type { CpuReading, MemoryReading, ResourceSource } from "./resources.js";
 export { WindowRecorder } from "./window-recorder.js";
 export type { WindowMeasure } from "./window-recorder.js";
 export { startWorker } from "./worker.js";
-export type { Worker, WorkerOptions } from "./worker.js";
+export type { Worker, WorkerOptions, WorkerState } from "./worker.js";
+export { WORKER_DEFAULTS, WorkerOptionsError, compileWorkerOptions } from "./worker-options.js";
+export type { CompiledWorkerOptions } from "./worker-options.js";

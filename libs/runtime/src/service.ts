@@ -15,14 +15,15 @@ import { SEED_THRESHOLDS } from "@toolmesh/scaling";
 import type { AdaptiveOptions } from "./adaptive.js";
 import type { ToolHandlers } from "./handler.js";
 import { startWorker, type Worker } from "./worker.js";
+import { WORKER_BOUNDS, WORKER_DEFAULTS } from "./worker-options.js";
 
 export const workerConfigSchema = baseConfigSchema.extend({
   /** Starting concurrency limit of this instance; the pool's minimum when unset. */
   TOOLMESH_POOL_LIMIT: z.coerce.number().int().min(1).optional(),
   /** Ack wait of the pool's consumer: redelivery delay after a worker dies. */
-  TOOLMESH_ACK_WAIT_MS: z.coerce.number().int().min(500).default(30_000),
+  TOOLMESH_ACK_WAIT_MS: z.coerce.number().int().min(WORKER_BOUNDS.minAckWaitMs).default(WORKER_DEFAULTS.ackWaitMs),
   /** How long SIGTERM waits for in-flight tasks before aborting them. */
-  TOOLMESH_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  TOOLMESH_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(WORKER_DEFAULTS.drainGraceMs),
   TOOLMESH_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
   /** Adaptive concurrency within the pool's range; on unless a fixed TOOLMESH_POOL_LIMIT is given. */
   TOOLMESH_ADAPTIVE: z.enum(["true", "false"]).optional(),
@@ -36,9 +37,9 @@ export const workerConfigSchema = baseConfigSchema.extend({
   TOOLMESH_THRESHOLD_THROUGHPUT_DROP: z.coerce.number().gt(0).max(1).default(SEED_THRESHOLDS.throughputDrop),
   TOOLMESH_THRESHOLD_QUALITY: z.coerce.number().min(0).max(1).default(SEED_THRESHOLDS.minQuality),
   /** Outputs larger than this go to the TM_OUTPUTS object store instead of the result message. */
-  TOOLMESH_INLINE_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  TOOLMESH_INLINE_OUTPUT_BYTES: z.coerce.number().int().min(WORKER_BOUNDS.minOutputBytes).default(WORKER_DEFAULTS.inlineOutputBytes),
   /** Outputs larger than this fail with RESOURCE_EXHAUSTED. */
-  TOOLMESH_MAX_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  TOOLMESH_MAX_OUTPUT_BYTES: z.coerce.number().int().min(WORKER_BOUNDS.minOutputBytes).default(WORKER_DEFAULTS.maxOutputBytes),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

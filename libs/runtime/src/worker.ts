@@ -1,209 +1,183 @@
-import { jetstream, jetstreamManager, type Consumer } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import type { Subscription } from "@nats-io/transport-node";
 import {
   Consumers,
   ErrorCode,
   Streams,
-  poolDefinition,
   Subjects,
+  encodeJson,
   ensureEventStream,
   ensurePoolConsumer,
   ensureResultStream,
-  decodeJson,
-  encodeJson,
-  type CancelCommand,
-  type CommandReply,
-  type Logger,
-  type MetricsSnapshot,
+  openOutputStore,
+  type ObjectStore,
   type PoolName,
-  type SetLimitCommand,
 } from "@toolmesh/core";
-import { openOutputStore, type ObjectStore } from "@toolmesh/core";
-import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import type { Registry } from "prom-client";
+import { AdaptiveController } from "./adaptive.js";
 import { AttemptLedger } from "./attempt-ledger.js";
 import { RunningTasks } from "./cancellations.js";
-import type { ToolHandlers } from "./handler.js";
 import { LatencyWindow } from "./latency-window.js";
 import { ConcurrencyLimiter } from "./limiter.js";
-import { AbortReason, runTask } from "./task-runner.js";
-import { AdaptiveController, type AdaptiveOptions } from "./adaptive.js";
+import { PullLoop } from "./pull-loop.js";
 import { ResourceSampler } from "./resources.js";
+import { AbortReason, runTask } from "./task-runner.js";
 import { WindowRecorder } from "./window-recorder.js";
-import { createWorkerMetrics } from "./worker-metrics.js";
+import { subscribeCommands } from "./worker-commands.js";
+import { createWorkerMetrics, type WorkerMetrics } from "./worker-metrics.js";
+import { POOL_MAX_DELIVER, WORKER_DEFAULTS, compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from "./worker-options.js";
+import { buildSnapshot } from "./worker-snapshot.js";
 
-/** Deliveries of one attempt before the consumer gives it up (the ledger answers the last one whatever it finds). */
-const POOL_MAX_DELIVER = 5;
+export type { WorkerOptions } from "./worker-options.js";
 
-export interface WorkerOptions {
-  service: string;
-  pool: PoolName;
-  handlers: ToolHandlers;
-  nc: NatsConnection;
-  log: Logger;
-  registry: Registry;
-  instanceId?: string;
-  /** Starting limit; the pool's minimum by default. */
-  limit?: number;
-  /** Consumer ack wait: how long a dead worker's task waits before redelivery. */
-  ackWaitMs?: number;
-  metricsIntervalMs?: number;
-  /** How long a pull waits for work before it is renewed. */
-  pullExpiresMs?: number;
-  /** Facts an operator must see in ping replies (e.g. "sandbox=none"). */
-  status?: () => string;
-  /** Outputs above this go to the object store (default 256 KiB, capped by the server's max_payload). */
-  inlineOutputBytes?: number;
-  /** Outputs above this fail with RESOURCE_EXHAUSTED (default 64 MiB). */
-  maxOutputBytes?: number;
-  /** Adaptive concurrency within a range; off (a fixed limit) when omitted or false. */
-  adaptive?: AdaptiveOptions | false;
-}
+/** starting → running → draining → stopped; a worker never goes back. */
+export type WorkerState = "starting" | "running" | "draining" | "stopped";
 
 export interface Worker {
   readonly instanceId: string;
   readonly pool: PoolName;
   readonly limiter: ConcurrencyLimiter;
+  readonly state: WorkerState;
   /** Stopped taking work (drain began). */
   readonly draining: boolean;
   /** The adaptive controller, when adaptive concurrency is on. */
   readonly adaptive: AdaptiveController | undefined;
   /** Stops taking work and waits for in-flight tasks (up to graceMs, then aborts them). */
   drain(graceMs?: number): Promise<void>;
+  /** A drain that aborts in-flight tasks at once. */
+  stop(): Promise<void>;
+}
+
+/** What exists only once the worker is connected: the JetStream handles and the pool's consumer. */
+interface Connected {
+  jsm: JetStreamManager;
+  js: JetStreamClient;
+  consumer: Consumer;
 }
 
 /**
  * A pool worker: pulls tasks from the pool's JetStream work queue as fast as
- * its concurrency limit allows (each pull asks for exactly the free slots),
- * runs them with their handlers, and answers the command bus.
+ * its concurrency limit allows, runs them with their handlers, and answers
+ * the command bus.
  */
-export async function startWorker(options: WorkerOptions): Promise<Worker> {
-  const { nc, pool, log } = options;
-  const instanceId = options.instanceId ?? `${options.service}-${randomUUID().slice(0, 8)}`;
-  const range = poolDefinition(pool);
-  const ackWaitMs = options.ackWaitMs ?? 30_000;
-  const limiter = new ConcurrencyLimiter(options.limit ?? range.minLimit);
-  const metrics = createWorkerMetrics(options.registry);
-  const latencies = new LatencyWindow();
-  const window = new WindowRecorder();
-  const resources = new ResourceSampler();
-  const running = new RunningTasks();
-  const counters = { completed: 0, failed: 0 };
-  const ledger = new AttemptLedger(nc, pool, instanceId, log, ackWaitMs);
+class PoolWorker implements Worker {
+  readonly instanceId: string;
+  readonly pool: PoolName;
+  readonly limiter: ConcurrencyLimiter;
+  adaptive: AdaptiveController | undefined;
+  #state: WorkerState = "starting";
+  #connected!: Connected;
+  #pull!: PullLoop;
+  #subscriptions: Subscription[] = [];
+  #timers: NodeJS.Timeout[] = [];
+  #outputs: Promise<ObjectStore> | undefined;
+  readonly #metrics: WorkerMetrics;
+  readonly #ledger: AttemptLedger;
+  readonly #latencies = new LatencyWindow();
+  readonly #window = new WindowRecorder();
+  readonly #resources = new ResourceSampler();
+  readonly #running = new RunningTasks();
+  readonly #counters = { completed: 0, failed: 0 };
 
-  const jsm = await jetstreamManager(nc);
-  await ensureEventStream(jsm);
-  await ensureResultStream(jsm);
-  await ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER);
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
-  const adaptive = options.adaptive ? await AdaptiveController.start({ nc, pool, instanceId, limiter, metrics, log }, options.adaptive) : undefined;
-
-  let outputs: Promise<ObjectStore> | undefined;
-  const outputStore = (): Promise<ObjectStore> => {
-    outputs ??= openOutputStore(nc).catch((err: unknown) => {
-      outputs = undefined;
-      throw err;
-    });
-    return outputs;
-  };
-
-  let pulling = true;
-  let draining = false;
-  const subscriptions: Subscription[] = [];
-  const reply = (ok: boolean, detail?: string): Uint8Array =>
-    encodeJson({ instanceId, service: options.service, pool, ok, ...(detail ? { detail } : {}) } satisfies CommandReply);
-
-  subscriptions.push(
-    nc.subscribe(Subjects.cancel, {
-      callback: (err, msg) => {
-        if (err) return;
-        const command = decodeJson<CancelCommand>(msg.data);
-        const aborted = running.cancel(command);
-        if (aborted > 0) log.info({ ...command, aborted }, "cancelled running tasks");
-      },
-    }),
-    nc.subscribe(Subjects.setLimit(pool), {
-      callback: (err, msg) => {
-        if (err) return;
-        const { limit, adaptive: resume } = decodeJson<SetLimitCommand>(msg.data);
-        if (resume && adaptive) {
-          adaptive.unpin();
-          log.info("adaptive concurrency resumed");
-          msg.respond(reply(true, `limit=${limiter.limit} adaptive`));
-          return;
-        }
-        if (!Number.isInteger(limit) || limit < 1) {
-          msg.respond(reply(false, `limit must be a whole number >= 1, got ${String(limit)}`));
-          return;
-        }
-        const applied = Math.min(limit, range.maxLimit);
-        // An operator's limit holds: adaptation waits until asked back ({adaptive: true}).
-        adaptive?.pin();
-        limiter.setLimit(applied);
-        metrics.limit.set({ pool }, applied);
-        log.info({ requested: limit, applied }, "concurrency limit changed");
-        msg.respond(reply(true, `limit=${applied}`));
-      },
-    }),
-    nc.subscribe(Subjects.drain(pool), {
-      callback: (err, msg) => {
-        if (err) return;
-        void worker.drain().then(() => msg.respond(reply(true, "drained")));
-      },
-    }),
-    nc.subscribe(Subjects.ping, {
-      callback: (err, msg) => {
-        if (err) return;
-        const state = draining ? "draining" : `limit=${limiter.limit} inFlight=${limiter.inFlight}`;
-        msg.respond(reply(true, options.status ? `${options.status()} ${state}` : state));
-      },
-    }),
-  );
-
-  // A caller that gets this worker back may command it at once: make sure the
-  // server has registered the subscriptions before returning.
-  await nc.flush();
-
-  metrics.limit.set({ pool }, limiter.limit);
-  const pullLoop = pull(consumer, options.pullExpiresMs ?? 2000);
-  const snapshotTimer = setInterval(() => void publishSnapshot(), options.metricsIntervalMs ?? 2000);
-  const sampleTimer = setInterval(() => window.sample(limiter.inFlight, limiter.limit), 100);
-
-  async function pull(source: Consumer, expires: number): Promise<void> {
-    while (pulling) {
-      await limiter.whenFree();
-      if (!pulling) break;
-      try {
-        const asked = limiter.free;
-        if (asked === 0) continue;
-        const batch = await source.fetch({ max_messages: asked, expires });
-        let got = 0;
-        for await (const msg of batch) {
-          got += 1;
-          // The pull can still deliver after drain began: hand those back at
-          // once rather than leave them waiting out the ack wait.
-          if (!pulling) {
-            msg.nak();
-            continue;
-          }
-          limiter.take();
-          metrics.inFlight.set({ pool }, limiter.inFlight);
-          void execute(msg);
-        }
-        window.pulled(asked, got);
-      } catch (err) {
-        if (!pulling) break;
-        log.warn({ err }, "pull failed; retrying");
-        await sleep(500);
-        // After a nats-server restart the consumer may be gone with its store: make it again (a no-op when it is there).
-        await ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER).catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
-      }
-    }
+  constructor(private readonly options: CompiledWorkerOptions) {
+    this.instanceId = options.instanceId;
+    this.pool = options.pool;
+    this.limiter = new ConcurrencyLimiter(options.limit);
+    this.#metrics = createWorkerMetrics(options.registry);
+    this.#ledger = new AttemptLedger(options.nc, options.pool, options.instanceId, options.log, options.ackWaitMs);
   }
 
-  async function execute(msg: Parameters<typeof runTask>[0]): Promise<void> {
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  get draining(): boolean {
+    return this.#state === "draining" || this.#state === "stopped";
+  }
+
+  async start(): Promise<void> {
+    const { nc, pool, log, ackWaitMs, instanceId } = this.options;
+    const jsm = await jetstreamManager(nc);
+    await ensureEventStream(jsm);
+    await ensureResultStream(jsm);
+    await ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER);
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
+    this.#connected = { jsm, js, consumer };
+    const { limiter } = this;
+    this.adaptive = this.options.adaptive ? await AdaptiveController.start({ nc, pool, instanceId, limiter, metrics: this.#metrics, log }, this.options.adaptive) : undefined;
+
+    this.#subscriptions = subscribeCommands(nc, {
+      instanceId,
+      service: this.options.service,
+      pool,
+      maxLimit: this.options.maxLimit,
+      limiter,
+      running: this.#running,
+      adaptive: this.adaptive,
+      log,
+      draining: () => this.draining,
+      status: this.options.status,
+      onLimit: (applied) => this.#metrics.limit.set({ pool }, applied),
+      drain: () => this.drain(),
+    });
+    // A caller that gets this worker back may command it at once: make sure the
+    // server has registered the subscriptions before returning.
+    await nc.flush();
+
+    this.#metrics.limit.set({ pool }, limiter.limit);
+    this.#pull = new PullLoop({
+      source: consumer,
+      limiter,
+      expiresMs: this.options.pullExpiresMs,
+      log,
+      onMessage: (msg) => {
+        this.#metrics.inFlight.set({ pool }, limiter.inFlight);
+        void this.#execute(msg);
+      },
+      onPulled: (asked, got) => this.#window.pulled(asked, got),
+      recover: () => ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER).then(() => undefined),
+    });
+    this.#pull.start();
+    this.#timers = [
+      setInterval(() => void this.#publishSnapshot(), this.options.metricsIntervalMs),
+      setInterval(() => this.#window.sample(limiter.inFlight, limiter.limit), 100),
+    ];
+    this.#state = "running";
+    log.info({ instanceId, pool, limit: limiter.limit, tools: Object.keys(this.options.handlers) }, "worker started");
+  }
+
+  async drain(graceMs: number = WORKER_DEFAULTS.drainGraceMs): Promise<void> {
+    if (this.draining) return this.limiter.whenIdle();
+    this.#state = "draining";
+    const stopping = this.#pull.stop();
+    const { log } = this.options;
+    // Say so at once: capacity views and the autoscaler stop counting this instance now, not when its snapshots go stale.
+    void this.#publishSnapshot();
+    log.info({ inFlight: this.limiter.inFlight }, "draining");
+    const grace = setTimeout(() => this.#running.abortAll("worker shut down before the task finished"), graceMs);
+    await this.limiter.whenIdle();
+    clearTimeout(grace);
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const sub of this.#subscriptions) sub.unsubscribe();
+    await stopping;
+    this.#state = "stopped";
+    log.info("drained");
+  }
+
+  stop(): Promise<void> {
+    return this.drain(0);
+  }
+
+  #outputStore = (): Promise<ObjectStore> => {
+    this.#outputs ??= openOutputStore(this.options.nc).catch((err: unknown) => {
+      this.#outputs = undefined;
+      throw err;
+    });
+    return this.#outputs;
+  };
+
+  async #execute(msg: JsMsg): Promise<void> {
+    const { nc, pool, log } = this.options;
     const key = `${msg.seq}`;
     const controller = new AbortController();
     let deadlineTimer: NodeJS.Timeout | undefined;
@@ -212,113 +186,82 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         msg,
         {
           nc,
-          js,
+          js: this.#connected.js,
           pool,
-          instanceId,
-          handlers: options.handlers,
+          instanceId: this.instanceId,
+          handlers: this.options.handlers,
           log,
-          metrics,
-          heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
-          inlineOutputBytes: options.inlineOutputBytes ?? 256 * 1024,
-          maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
-          outputStore,
-          ledger,
+          metrics: this.#metrics,
+          heartbeatMs: this.options.heartbeatMs,
+          inlineOutputBytes: this.options.inlineOutputBytes,
+          maxOutputBytes: this.options.maxOutputBytes,
+          outputStore: this.#outputStore,
+          ledger: this.#ledger,
           maxDeliver: POOL_MAX_DELIVER,
           onFinished: (tool, ms, ok, quality) => {
-            latencies.add(ms);
-            window.finished(ms, ok, quality);
-            adaptive?.toolFinished(tool, ms);
-            if (ok) counters.completed += 1;
-            else counters.failed += 1;
+            this.#latencies.add(ms);
+            this.#window.finished(ms, ok, quality);
+            this.adaptive?.toolFinished(tool, ms);
+            if (ok) this.#counters.completed += 1;
+            else this.#counters.failed += 1;
           },
         },
         controller.signal,
         (task) => {
-          running.add(key, task, controller);
+          this.#running.add(key, task, controller);
           const remaining = task.deadlineMs - Date.now();
-          deadlineTimer = setTimeout(
-            () => controller.abort(new AbortReason(ErrorCode.DEADLINE_EXCEEDED, `timed out after its deadline`)),
-            Math.max(0, remaining),
-          );
+          deadlineTimer = setTimeout(() => controller.abort(new AbortReason(ErrorCode.DEADLINE_EXCEEDED, `timed out after its deadline`)), Math.max(0, remaining));
         },
       );
     } catch (err) {
       log.error({ err }, "task runner failed");
     } finally {
       clearTimeout(deadlineTimer);
-      running.delete(key);
-      limiter.release();
-      metrics.inFlight.set({ pool }, limiter.inFlight);
+      this.#running.delete(key);
+      this.limiter.release();
+      this.#metrics.inFlight.set({ pool }, this.limiter.inFlight);
     }
   }
 
-  async function publishSnapshot(): Promise<void> {
-    const now = Date.now();
-    const measure = window.take();
-    const cpuPercent = resources.cpuPercent();
-    const memoryFraction = resources.memoryFraction();
-    adaptive?.onWindow(measure, cpuPercent, memoryFraction);
-    const { p50, p99 } = latencies.takePercentiles();
-    const snapshot: MetricsSnapshot = {
-      service: options.service,
-      instanceId,
+  async #publishSnapshot(): Promise<void> {
+    const { nc, pool, log, service } = this.options;
+    const timeMs = Date.now();
+    const measure = this.#window.take();
+    const cpuPercent = this.#resources.cpuPercent();
+    const memoryFraction = this.#resources.memoryFraction();
+    this.adaptive?.onWindow(measure, cpuPercent, memoryFraction);
+    const snapshot = buildSnapshot({
+      service,
+      instanceId: this.instanceId,
       pool,
-      tools: Object.keys(options.handlers),
-      timeMs: now,
-      limit: limiter.limit,
-      minLimit: range.minLimit,
-      maxLimit: range.maxLimit,
-      inFlight: limiter.inFlight,
-      completed: counters.completed,
-      failed: counters.failed,
-      p50Ms: p50,
-      p99Ms: p99,
+      tools: Object.keys(this.options.handlers),
+      timeMs,
+      limit: this.limiter.limit,
+      minLimit: this.options.minLimit,
+      maxLimit: this.options.maxLimit,
+      inFlight: this.limiter.inFlight,
+      ...this.#counters,
+      percentiles: this.#latencies.takePercentiles(),
       cpuPercent,
-      rssBytes: process.memoryUsage.rss(),
-      draining,
-      level: adaptive?.level ?? "fixed",
-      throughput: measure.throughput,
-      meanMs: measure.meanMs,
-      errorRate: measure.errorRate,
-      quality: measure.quality,
-      saturation: measure.saturation,
       memoryFraction,
-      backlog: measure.backlog,
-    };
+      rssBytes: process.memoryUsage.rss(),
+      draining: this.draining,
+      level: this.adaptive?.level ?? "fixed",
+      measure,
+    });
     try {
-      nc.publish(Subjects.metrics(options.service, instanceId), encodeJson(snapshot));
-      const info = await consumer.info(true);
-      metrics.queueDepth.set({ pool }, info.num_pending);
+      nc.publish(Subjects.metrics(service, this.instanceId), encodeJson(snapshot));
+      const info = await this.#connected.consumer.info(true);
+      this.#metrics.queueDepth.set({ pool }, info.num_pending);
     } catch (err) {
       log.debug({ err }, "metrics snapshot incomplete");
     }
   }
+}
 
-  const worker: Worker = {
-    instanceId,
-    pool,
-    limiter,
-    get draining() {
-      return draining;
-    },
-    adaptive,
-    async drain(graceMs = 30_000) {
-      if (draining) return limiter.whenIdle();
-      draining = true;
-      pulling = false;
-      // Say so at once: capacity views and the autoscaler stop counting this instance now, not when its snapshots go stale.
-      void publishSnapshot();
-      log.info({ inFlight: limiter.inFlight }, "draining");
-      const grace = setTimeout(() => running.abortAll("worker shut down before the task finished"), graceMs);
-      await limiter.whenIdle();
-      clearTimeout(grace);
-      clearInterval(snapshotTimer);
-      clearInterval(sampleTimer);
-      for (const sub of subscriptions) sub.unsubscribe();
-      await pullLoop.catch(() => undefined);
-      log.info("drained");
-    },
-  };
-  log.info({ instanceId, pool, limit: limiter.limit, tools: Object.keys(options.handlers) }, "worker started");
+/** Compiles the options, connects and starts pulling; the worker returned is already answering commands. */
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const worker = new PoolWorker(compileWorkerOptions(options));
+  await worker.start();
   return worker;
 }

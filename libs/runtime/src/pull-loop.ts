@@ -1,0 +1,134 @@
+import type { ConsumerMessages, ConsumerNotification, FetchOptions, JsMsg } from "@nats-io/jetstream";
+import type { Logger } from "@toolmesh/core";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ConcurrencyLimiter } from "./limiter.js";
+
+/**
+ * Exponential backoff for pull failures: a server restart fails every pull
+ * until it is back, and a fixed short retry would only add load while it
+ * comes up. The cap stays low because recovery time after a restart is
+ * bounded by it.
+ */
+export class Backoff {
+  private failures = 0;
+  constructor(
+    readonly baseMs = 500,
+    readonly capMs = 2000,
+  ) {}
+  get attempts(): number {
+    return this.failures;
+  }
+  /** The next wait: base·2^n up to the cap, then jittered down by up to a quarter so workers do not retry in step. */
+  next(random: () => number = Math.random): number {
+    const raw = Math.min(this.capMs, this.baseMs * 2 ** this.failures);
+    this.failures += 1;
+    return Math.round(raw * (1 - 0.25 * random()));
+  }
+  reset(): void {
+    this.failures = 0;
+  }
+}
+
+/** The server's view of the pull as it goes: these tell a lost consumer or stream apart from a quiet queue. */
+const WARN_ON: ReadonlySet<ConsumerNotification["type"]> = new Set(["heartbeats_missed", "consumer_not_found", "stream_not_found", "consumer_deleted", "no_responders", "exceeded_limits"]);
+
+export interface PullSource {
+  fetch(opts?: FetchOptions): Promise<ConsumerMessages>;
+}
+
+export interface PullLoopOptions {
+  source: PullSource;
+  limiter: ConcurrencyLimiter;
+  expiresMs: number;
+  log: Logger;
+  /** Called with each message once a slot is taken for it. */
+  onMessage: (msg: JsMsg) => void;
+  /** Asked for, got: the window recorder's view of demand. */
+  onPulled: (asked: number, got: number) => void;
+  /** Runs after a failed pull: after a nats-server restart the consumer may be gone with its store. */
+  recover: () => Promise<void>;
+  backoff?: Backoff;
+  wait?: (ms: number) => Promise<unknown>;
+}
+
+/**
+ * Pulls as fast as the concurrency limit allows: each fetch asks for exactly
+ * the free slots, so a worker never holds messages it cannot start.
+ */
+export class PullLoop {
+  private running = false;
+  private done: Promise<void> = Promise.resolve();
+  private readonly backoff: Backoff;
+  private readonly wait: (ms: number) => Promise<unknown>;
+  /** Consumer notifications seen, by type: exposed so operators and tests can see a flapping consumer. */
+  readonly notifications = new Map<ConsumerNotification["type"], number>();
+
+  constructor(private readonly options: PullLoopOptions) {
+    this.backoff = options.backoff ?? new Backoff();
+    this.wait = options.wait ?? sleep;
+  }
+
+  get active(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.done = this.loop();
+  }
+
+  /** Stops asking for work; resolves when the current pull is over. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done.catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    const { limiter, source, expiresMs, log } = this.options;
+    while (this.running) {
+      await limiter.whenFree();
+      if (!this.running) break;
+      try {
+        const asked = limiter.free;
+        if (asked === 0) continue;
+        const batch = await source.fetch({ max_messages: asked, expires: expiresMs });
+        void this.watch(batch);
+        let got = 0;
+        for await (const msg of batch) {
+          got += 1;
+          // The pull can still deliver after drain began: hand those back at
+          // once rather than leave them waiting out the ack wait.
+          if (!this.running) {
+            msg.nak();
+            continue;
+          }
+          limiter.take();
+          this.options.onMessage(msg);
+        }
+        this.options.onPulled(asked, got);
+        this.backoff.reset();
+      } catch (err) {
+        if (!this.running) break;
+        const waitMs = this.backoff.next();
+        log.warn({ err, retryInMs: waitMs, failures: this.backoff.attempts }, "pull failed; retrying");
+        await this.wait(waitMs);
+        await this.options.recover().catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
+      }
+    }
+  }
+
+  private async watch(batch: ConsumerMessages): Promise<void> {
+    try {
+      for await (const note of batch.status()) this.notice(note);
+    } catch (err) {
+      this.options.log.debug({ err }, "consumer status stream ended");
+    }
+  }
+
+  notice(note: ConsumerNotification): void {
+    this.notifications.set(note.type, (this.notifications.get(note.type) ?? 0) + 1);
+    if (WARN_ON.has(note.type)) this.options.log.warn({ notification: note }, "pool consumer notification");
+    else this.options.log.debug({ notification: note }, "pool consumer notification");
+  }
+}
