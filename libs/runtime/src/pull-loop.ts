@@ -47,6 +47,8 @@ export interface PullLoopOptions {
   onPulled: (asked: number, got: number) => void;
   /** Runs after a failed pull: after a nats-server restart the consumer may be gone with its store. */
   recover: () => Promise<void>;
+  /** Each consumer notification, e.g. to count it in a metric. */
+  onNotification?: (note: ConsumerNotification) => void;
   backoff?: Backoff;
   wait?: (ms: number) => Promise<unknown>;
 }
@@ -128,6 +130,7 @@ export class PullLoop {
 
   notice(note: ConsumerNotification): void {
     this.notifications.set(note.type, (this.notifications.get(note.type) ?? 0) + 1);
+    this.options.onNotification?.(note);
     if (WARN_ON.has(note.type)) this.options.log.warn({ notification: note }, "pool consumer notification");
     else this.options.log.debug({ notification: note }, "pool consumer notification");
   }

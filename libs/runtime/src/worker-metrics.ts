@@ -12,6 +12,7 @@ export interface WorkerMetrics {
   ledger: Counter<"pool" | "claim">;
   level: Gauge<"pool">;
   limitChanges: Counter<"pool" | "direction" | "signal">;
+  consumerNotifications: Counter<"pool" | "type">;
 }
 
 export function createWorkerMetrics(registry: Registry): WorkerMetrics {
@@ -50,6 +51,12 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
       name: "toolmesh_attempt_claims_total",
       help: "Delivered attempts by what the attempt ledger said: run, replay (finished before: its result published again), unknown (side-effecting, began elsewhere, outcome lost), busy (running here already)",
       labelNames: ["pool", "claim"],
+      registers,
+    }),
+    consumerNotifications: new Counter({
+      name: "toolmesh_pool_consumer_notifications_total",
+      help: "Notifications of the pool consumer's pulls, by type (heartbeats_missed, consumer_deleted, ... show a lost consumer or server)",
+      labelNames: ["pool", "type"],
       registers,
     }),
     redeliveries: new Counter({

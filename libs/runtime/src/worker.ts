@@ -135,6 +135,7 @@ class PoolWorker implements Worker {
         void this.#execute(msg);
       },
       onPulled: (asked, got) => this.#window.pulled(asked, got),
+      onNotification: (note) => this.#metrics.consumerNotifications.inc({ pool, type: note.type }),
       recover: () => ensurePoolConsumer(jsm, pool, ackWaitMs, POOL_MAX_DELIVER).then(() => undefined),
     });
     this.#pull.start();

@@ -129,12 +129,23 @@ describe("PullLoop", () => {
     expect(limiter.inFlight).toBe(2);
   });
 
-  it("counts consumer notifications by type", () => {
-    const loop = new PullLoop({ source: { fetch: () => Promise.reject(new Error("unused")) }, limiter: new ConcurrencyLimiter(1), expiresMs: 1000, log, onMessage: () => undefined, onPulled: () => undefined, recover: () => Promise.resolve() });
+  it("counts consumer notifications by type and passes each on", () => {
+    const seen: string[] = [];
+    const loop = new PullLoop({
+      source: { fetch: () => Promise.reject(new Error("unused")) },
+      limiter: new ConcurrencyLimiter(1),
+      expiresMs: 1000,
+      log,
+      onMessage: () => undefined,
+      onPulled: () => undefined,
+      recover: () => Promise.resolve(),
+      onNotification: (note) => seen.push(note.type),
+    });
     loop.notice({ type: "heartbeats_missed", count: 2 });
     loop.notice({ type: "heartbeats_missed", count: 3 });
     loop.notice({ type: "consumer_deleted", code: 409, description: "Consumer Deleted" });
     expect(Object.fromEntries(loop.notifications)).toEqual({ heartbeats_missed: 2, consumer_deleted: 1 });
+    expect(seen).toEqual(["heartbeats_missed", "heartbeats_missed", "consumer_deleted"]);
   });
 });
 
