@@ -1,28 +1,18 @@
 import type { MetricsSnapshot, PoolName } from "@toolmesh/core";
 import type { WindowMeasure } from "./window-recorder.js";
 
+/** The fields a snapshot copies as they are, from the worker's own state. */
+type CopiedFields = "service" | "instanceId" | "tools" | "timeMs" | "limit" | "minLimit" | "maxLimit" | "inFlight" | "completed" | "failed" | "cpuPercent" | "rssBytes" | "draining";
+
 /** Everything a snapshot reports, gathered by the worker at one instant; the builder itself reads no clock or process state. */
-export interface SnapshotInput {
-  service: string;
-  instanceId: string;
+export type SnapshotInput = Pick<MetricsSnapshot, CopiedFields> & {
   pool: PoolName;
-  tools: string[];
-  timeMs: number;
-  limit: number;
-  minLimit: number;
-  maxLimit: number;
-  inFlight: number;
-  completed: number;
-  failed: number;
   percentiles: { p50: number; p99: number };
-  cpuPercent: number;
   memoryFraction: number;
-  rssBytes: number;
-  draining: boolean;
   /** The adaptive level, or "fixed" when the limit is an operator's. */
   level: string;
   measure: WindowMeasure;
-}
+};
 
 export function buildSnapshot(input: SnapshotInput): MetricsSnapshot {
   const { measure } = input;
