@@ -1,38 +1,34 @@
 import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from "@opentelemetry/api";
-import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { jetstream, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { JsMsg } from "@nats-io/jetstream";
 import {
   Consumers,
   ErrorCode,
   ToolError,
-  POOLS,
   Streams,
   poolDefinition,
   Subjects,
   decodeJson,
   encodeJson,
-  ensureAttemptsBucket,
-  ensureEventStream,
-  ensurePoolStream,
   ensureResultConsumer,
-  ensureResultStream,
-  injectTrace,
-  publishUntilStored,
   tracer,
   type CancelCommand,
   type EventMessage,
   type Logger,
   type PoolName,
   type ResultMessage,
-  type TaskMessage,
 } from "@toolmesh/core";
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { LRUCache } from "lru-cache";
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
+import { bootstrapStreams } from "./engine/stream-bootstrap.js";
+import { publishTask, type TaskPublisherDeps } from "./engine/task-publisher.js";
+import { superviseLoop } from "./engine/results-loop.js";
+import { RunRegistry } from "./engine/run-registry.js";
+import { StateFlusher } from "./engine/state-flusher.js";
 import { recreateWhenMissing } from "./results-consumer.js";
 import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
@@ -40,7 +36,7 @@ import type { WorkflowStore } from "./store/workflow-store.js";
 import { AttemptTokens, rejectResult } from "./workflow/attempt-tokens.js";
 import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
 import { checkParentCapability } from "./workflow/parent-capability.js";
-import { isTerminal, WorkflowRun, type OutputRef, type RunEffects, type SynthInput, type TaskRecord } from "./workflow/run.js";
+import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput } from "./workflow/run.js";
 import type { ValidWorkflow } from "./workflow/validate.js";
 
 export interface EngineOptions {
@@ -73,7 +69,7 @@ function poolWindow(capacity: CapacityView, pool: PoolName): number {
  * workflow is the parent of every dispatch, so a workflow is one trace.
  */
 export class Engine {
-  readonly #runs = new Map<string, WorkflowRun>();
+  readonly #runs: RunRegistry;
   readonly #spans = new Map<string, { span: Span; ctx: Context }>();
   readonly #waiters = new Map<string, Array<(run: WorkflowRun) => void>>();
   readonly #opts: EngineOptions;
@@ -81,40 +77,32 @@ export class Engine {
   #jsm!: JetStreamManager;
   #results?: ConsumerMessages;
   #started?: Subscription;
-  readonly #ensuredPools = new Set<PoolName>();
+  #publisher!: TaskPublisherDeps;
   readonly #scheduler: DispatchScheduler;
   readonly #shared?: LRUCache<string, Record<string, unknown>>; // absent at a share TTL of 0: lru-cache reads 0 as "never expires"
   #pumpTimer?: NodeJS.Timeout;
   #unfollowRuntimeTools?: () => void;
-  /** Runs changed since their last save, and results to ack once those saves land. */
-  readonly #dirty = new Set<WorkflowRun>();
-  readonly #pendingAcks: JsMsg[] = [];
-  #flushing?: Promise<void>;
-  #flushAgain = false;
+  readonly #flusher: StateFlusher;
+  #resultsLoop?: Promise<void>;
   #leading = false;
   #tokens!: AttemptTokens;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
+    this.#runs = new RunRegistry(options.keepWorkflows);
+    this.#flusher = new StateFlusher({ store: options.store, log: options.log });
     this.#scheduler = new DispatchScheduler((pool) => poolWindow(options.capacity, pool));
     if (options.shareTtlMs > 0) this.#shared = new LRUCache({ max: 10_000, ttl: options.shareTtlMs });
   }
 
   async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.#opts.nc);
+    const { jsm, ensuredPools } = await bootstrapStreams(this.#opts.nc, this.#opts.resultAckWaitMs);
     this.#jsm = jsm;
-    await ensureEventStream(jsm);
-    await ensureResultStream(jsm);
-    await ensureResultConsumer(jsm, this.#opts.resultAckWaitMs);
-    await ensureAttemptsBucket(this.#opts.nc);
-    for (const pool of Object.keys(POOLS) as PoolName[]) {
-      await ensurePoolStream(jsm, pool);
-      this.#ensuredPools.add(pool);
-    }
     // MCP pools' tools, published by their workers in TM_CATALOG (their pools' streams are the workers' to create).
     this.#unfollowRuntimeTools = await followRuntimeTools(this.#opts.nc, this.#opts.log);
     this.#tokens = await AttemptTokens.open(this.#opts.store.kv, this.#opts.log);
     this.#js = jetstream(this.#opts.nc);
+    this.#publisher = { nc: this.#opts.nc, js: this.#js, jsm, log: this.#opts.log, metrics: this.#opts.metrics, tokens: this.#tokens, ensuredPools };
     this.#started = this.#opts.nc.subscribe(Subjects.allTaskStarted, {
       callback: (err, msg) => {
         if (err) return;
@@ -142,18 +130,22 @@ export class Engine {
       if (this.#runs.has(id)) continue;
       const run = await this.#opts.store.load(id, this.#effects);
       if (!run || run.done) continue;
-      this.#runs.set(id, run);
+      this.#runs.add(run);
       this.#spans.set(id, { span: tracer("toolmesh-coordinator").startSpan(`workflow ${run.name} (resumed)`, { attributes: { "toolmesh.workflow_id": id } }), ctx: context.active() });
       this.#opts.metrics.workflowsRunning.inc();
       resumed.push(run);
     }
     for (const run of resumed) run.resume();
     if (resumed.length > 0) this.#opts.log.info({ workflows: resumed.map((r) => r.id) }, "resumed workflows");
-    const consumer = await this.#js.consumers.get(Streams.results, Consumers.coordinator);
-    this.#results = await consumer.consume({ max_messages: 1000 });
-    void recreateWhenMissing(this.#results, () => ensureResultConsumer(this.#jsm, this.#opts.resultAckWaitMs), this.#opts.log);
-    void this.#consumeResults(this.#results);
+    const first = await this.#openResults();
     this.#leading = true;
+    this.#resultsLoop = superviseLoop<JsMsg>({
+      first,
+      open: () => this.#openResults(),
+      handle: (msg) => this.#onResult(msg),
+      stopping: () => !this.#leading,
+      log: this.#opts.log,
+    }).catch((err: unknown) => this.#opts.log.error({ err }, "results loop supervisor failed"));
   }
 
   async stop(): Promise<void> {
@@ -163,7 +155,8 @@ export class Engine {
     clearInterval(this.#pumpTimer);
     this.#tokens?.close();
     await this.#results?.close();
-    await this.#flushing;
+    await this.#resultsLoop;
+    await this.#flusher.idle;
     for (const run of this.#runs.values()) for (const task of run.tasks.values()) {
       clearTimeout(task.timer);
       clearTimeout(task.joinTimer);
@@ -185,11 +178,11 @@ export class Engine {
     );
     this.#spans.set(id, { span, ctx: trace.setSpan(parent, span) });
     const run = new WorkflowRun(id, workflow, this.#effects, { ...options, ...lineage });
-    this.#runs.set(id, run);
+    this.#runs.add(run);
     if (workflow.parent) this.#runs.get(workflow.parent.workflowId)!.children.push(id);
     this.#opts.metrics.workflowsStarted.inc();
     this.#opts.metrics.workflowsRunning.inc();
-    this.#evictFinished();
+    this.#runs.evictFinished();
     if (!run.quiet) await this.#opts.store.save(run);
     run.start();
     return run;
@@ -221,12 +214,12 @@ export class Engine {
   async find(id: string): Promise<WorkflowRun> {
     const run = this.#runs.get(id) ?? (await this.#opts.store.load(id, this.#effects));
     if (!run) throw new WorkflowNotFoundError(id);
-    if (!this.#runs.has(id) && run.done) this.#runs.set(id, run);
+    if (!this.#runs.has(id) && run.done) this.#runs.add(run);
     return run;
   }
 
   list(limit: number): WorkflowRun[] {
-    return [...this.#runs.values()].reverse().slice(0, limit);
+    return this.#runs.list(limit);
   }
 
   /** Resolves when the workflow reaches a terminal state. */
@@ -255,7 +248,7 @@ export class Engine {
           release: () => {
             const deadlineMs = Date.now() + task.spec.timeoutMs;
             onRelease(deadlineMs);
-            return this.#publishTask(run, task, deadlineMs);
+            return publishTask(this.#publisher, run, task, deadlineMs, this.#spans.get(run.id)?.ctx ?? context.active());
           },
           resolve,
           reject,
@@ -284,9 +277,7 @@ export class Engine {
       }
     },
     changed: (run) => {
-      if (run.quiet) return;
-      this.#dirty.add(run);
-      this.#scheduleFlush();
+      if (!run.quiet) this.#flusher.changed(run);
     },
     finished: (run: WorkflowRun) => {
       this.#opts.metrics.workflowsRunning.dec();
@@ -304,105 +295,29 @@ export class Engine {
     },
   };
 
-  async #publishTask(run: WorkflowRun, task: TaskRecord, deadlineMs: number): Promise<void> {
-    const parent = this.#spans.get(run.id)?.ctx ?? context.active();
-    // Each agent.run attempt gets a capability of its own: only it may attach child workflows.
-    if (task.spec.tool === "agent.run") task.capability = this.#tokens.capability(run.id, task.spec.id, task.attempt);
-    const message: TaskMessage = {
-      workflowId: run.id,
-      taskId: task.spec.id,
-      tool: task.spec.tool,
-      args: task.spec.args,
-      attempt: task.attempt,
-      deadlineMs,
-      ...(run.quiet ? { quiet: true } : {}),
-      ...(task.capability ? { capability: task.capability } : {}),
-      attemptToken: this.#tokens.token(task.spec.pool, run.id, task.spec.id, task.attempt),
-    };
-    const payload = encodeJson(message);
-    const maxPayload = this.#opts.nc.info?.max_payload ?? 1024 * 1024;
-    if (payload.length + 4096 > maxPayload) {
-      throw new ToolError(
-        ErrorCode.RESOURCE_EXHAUSTED,
-        `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxPayload - 4096} bytes (the NATS server's max_payload)`,
-        { retryable: false },
-      );
-    }
-    const hdrs = headers();
-    injectTrace(hdrs, parent);
-    const pool = task.spec.pool as PoolName;
-    if (!this.#ensuredPools.has(pool)) {
-      // A run-time (MCP) pool: its stream is made here too, so a call never races its first worker's set-up.
-      await ensurePoolStream(this.#jsm, pool);
-      this.#ensuredPools.add(pool);
-    }
-    const attempt = task.attempt;
-    await publishUntilStored(this.#js, Subjects.task(pool), payload, { msgID: `${run.id}.${task.spec.id}.${attempt}`, headers: hdrs }, {
-      log: this.#opts.log,
-      stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
-    });
-    this.#opts.metrics.tasksDispatched.inc({ pool: task.spec.pool });
+  async #openResults(): Promise<ConsumerMessages> {
+    const consumer = await this.#js.consumers.get(Streams.results, Consumers.coordinator);
+    const results = await consumer.consume({ max_messages: 1000 });
+    this.#results = results;
+    void recreateWhenMissing(results, () => ensureResultConsumer(this.#jsm, this.#opts.resultAckWaitMs), this.#opts.log);
+    return results;
   }
 
   /**
-   * Applies results as they come; each is acked only once the state it
-   * changed is stored, so a coordinator that dies in between leaves the
-   * result in TM_RESULTS for its successor.
+   * Applies a result at once; it is acked only once the state it changed is
+   * stored, so a coordinator that dies in between leaves the result in
+   * TM_RESULTS for its successor.
    */
-  async #consumeResults(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      try {
-        const result = decodeJson<ResultMessage>(msg.data);
-        const run = this.#runs.get(result.workflowId);
-        const rejected = run && this.#tokens.check(run, result);
-        if (rejected) rejectResult(this.#opts, result, rejected);
-        else if (!(run?.onResult(result) ?? false)) this.#opts.metrics.resultsIgnored.inc();
-      } catch (err) {
-        this.#opts.log.error({ err, seq: msg.seq }, "bad result message");
-      }
-      this.#pendingAcks.push(msg);
-      this.#scheduleFlush();
-    }
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushing) {
-      this.#flushAgain = true;
-      return;
-    }
-    this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.#flush())
-      .finally(() => {
-        this.#flushing = undefined;
-        if (this.#flushAgain) {
-          this.#flushAgain = false;
-          this.#scheduleFlush();
-        }
-      });
-  }
-
-  async #flush(): Promise<void> {
-    const runs = [...this.#dirty];
-    this.#dirty.clear();
-    const acks = this.#pendingAcks.splice(0);
+  #onResult(msg: JsMsg): void {
     try {
-      await Promise.all(runs.map((run) => this.#opts.store.save(run)));
-      for (const msg of acks) msg.ack();
+      const result = decodeJson<ResultMessage>(msg.data);
+      const run = this.#runs.get(result.workflowId);
+      const rejected = run && this.#tokens.check(run, result);
+      if (rejected) rejectResult(this.#opts, result, rejected);
+      else if (!(run?.onResult(result) ?? false)) this.#opts.metrics.resultsIgnored.inc();
     } catch (err) {
-      this.#opts.log.warn({ err }, "could not store workflow state; retrying before acking results");
-      for (const run of runs) this.#dirty.add(run);
-      this.#pendingAcks.unshift(...acks);
-      await sleep(500);
-      this.#flushAgain = true;
+      this.#opts.log.error({ err, seq: msg.seq }, "bad result message");
     }
-  }
-
-  /** Keeps memory bounded: forgets the oldest finished workflows. */
-  #evictFinished(): void {
-    if (this.#runs.size <= this.#opts.keepWorkflows) return;
-    for (const [id, run] of this.#runs) {
-      if (this.#runs.size <= this.#opts.keepWorkflows) break;
-      if (run.done) this.#runs.delete(id);
-    }
+    this.#flusher.ackAfterSave(msg);
   }
 }

@@ -1,0 +1,58 @@
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
+import { ErrorCode, ToolError, Subjects, encodeJson, ensurePoolStream, injectTrace, publishUntilStored, type Logger, type PoolName, type TaskMessage } from "@toolmesh/core";
+import type { Context } from "@opentelemetry/api";
+import type { CoordinatorMetrics } from "../coordinator-metrics.js";
+import type { AttemptTokens } from "../workflow/attempt-tokens.js";
+import { isTerminal, type TaskRecord, type WorkflowRun } from "../workflow/run.js";
+
+export interface TaskPublisherDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  log: Logger;
+  metrics: CoordinatorMetrics;
+  tokens: AttemptTokens;
+  /** Pools whose streams exist already. */
+  ensuredPools: Set<PoolName>;
+}
+
+/** Puts one attempt of a task on its pool's work queue, stored before it counts as dispatched. */
+export async function publishTask(deps: TaskPublisherDeps, run: WorkflowRun, task: TaskRecord, deadlineMs: number, parent: Context): Promise<void> {
+  // Each agent.run attempt gets a capability of its own: only it may attach child workflows.
+  if (task.spec.tool === "agent.run") task.capability = deps.tokens.capability(run.id, task.spec.id, task.attempt);
+  const message: TaskMessage = {
+    workflowId: run.id,
+    taskId: task.spec.id,
+    tool: task.spec.tool,
+    args: task.spec.args,
+    attempt: task.attempt,
+    deadlineMs,
+    ...(run.quiet ? { quiet: true } : {}),
+    ...(task.capability ? { capability: task.capability } : {}),
+    attemptToken: deps.tokens.token(task.spec.pool, run.id, task.spec.id, task.attempt),
+  };
+  const payload = encodeJson(message);
+  const maxPayload = deps.nc.info?.max_payload ?? 1024 * 1024;
+  if (payload.length + 4096 > maxPayload) {
+    throw new ToolError(
+      ErrorCode.RESOURCE_EXHAUSTED,
+      `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxPayload - 4096} bytes (the NATS server's max_payload)`,
+      { retryable: false },
+    );
+  }
+  const hdrs = headers();
+  injectTrace(hdrs, parent);
+  const pool = task.spec.pool as PoolName;
+  if (!deps.ensuredPools.has(pool)) {
+    // A run-time (MCP) pool: its stream is made here too, so a call never races its first worker's set-up.
+    await ensurePoolStream(deps.jsm, pool);
+    deps.ensuredPools.add(pool);
+  }
+  const attempt = task.attempt;
+  await publishUntilStored(deps.js, Subjects.task(pool), payload, { msgID: `${run.id}.${task.spec.id}.${attempt}`, headers: hdrs }, {
+    log: deps.log,
+    stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
+  });
+  deps.metrics.tasksDispatched.inc({ pool: task.spec.pool });
+}
