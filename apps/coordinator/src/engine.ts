@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from "@opentelemetry/api";
+import { context, type Context } from "@opentelemetry/api";
 import { jetstream, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { JsMsg } from "@nats-io/jetstream";
@@ -10,10 +10,7 @@ import {
   poolDefinition,
   Subjects,
   decodeJson,
-  encodeJson,
   ensureResultConsumer,
-  tracer,
-  type CancelCommand,
   type EventMessage,
   type Logger,
   type PoolName,
@@ -26,6 +23,8 @@ import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { bootstrapStreams } from "./engine/stream-bootstrap.js";
 import { publishTask, type TaskPublisherDeps } from "./engine/task-publisher.js";
+import { natsEffects } from "./engine/nats-effects.js";
+import { WorkflowTraces } from "./engine/tracing.js";
 import { superviseLoop } from "./engine/results-loop.js";
 import { RunRegistry } from "./engine/run-registry.js";
 import { StateFlusher } from "./engine/state-flusher.js";
@@ -70,7 +69,7 @@ function poolWindow(capacity: CapacityView, pool: PoolName): number {
  */
 export class Engine {
   readonly #runs: RunRegistry;
-  readonly #spans = new Map<string, { span: Span; ctx: Context }>();
+  readonly #traces = new WorkflowTraces();
   readonly #waiters = new Map<string, Array<(run: WorkflowRun) => void>>();
   readonly #opts: EngineOptions;
   #js!: JetStreamClient;
@@ -83,6 +82,7 @@ export class Engine {
   #pumpTimer?: NodeJS.Timeout;
   #unfollowRuntimeTools?: () => void;
   readonly #flusher: StateFlusher;
+  readonly #effects: RunEffects;
   #resultsLoop?: Promise<void>;
   #leading = false;
   #tokens!: AttemptTokens;
@@ -93,6 +93,7 @@ export class Engine {
     this.#flusher = new StateFlusher({ store: options.store, log: options.log });
     this.#scheduler = new DispatchScheduler((pool) => poolWindow(options.capacity, pool));
     if (options.shareTtlMs > 0) this.#shared = new LRUCache({ max: 10_000, ttl: options.shareTtlMs });
+    this.#effects = this.#makeEffects();
   }
 
   async start(): Promise<void> {
@@ -131,7 +132,7 @@ export class Engine {
       const run = await this.#opts.store.load(id, this.#effects);
       if (!run || run.done) continue;
       this.#runs.add(run);
-      this.#spans.set(id, { span: tracer("toolmesh-coordinator").startSpan(`workflow ${run.name} (resumed)`, { attributes: { "toolmesh.workflow_id": id } }), ctx: context.active() });
+      this.#traces.resumed(id, run.name);
       this.#opts.metrics.workflowsRunning.inc();
       resumed.push(run);
     }
@@ -171,12 +172,7 @@ export class Engine {
   async submit(workflow: ValidWorkflow, parent: Context = context.active(), options: { quiet?: boolean } = {}): Promise<WorkflowRun> {
     const lineage = this.#lineage(workflow);
     const id = randomUUID().replaceAll("-", "");
-    const span = tracer("toolmesh-coordinator").startSpan(
-      `workflow ${workflow.name}`,
-      { kind: SpanKind.INTERNAL, attributes: { "toolmesh.workflow_id": id, "toolmesh.tasks": workflow.tasks.length } },
-      parent,
-    );
-    this.#spans.set(id, { span, ctx: trace.setSpan(parent, span) });
+    this.#traces.started(id, workflow.name, workflow.tasks.length, parent);
     const run = new WorkflowRun(id, workflow, this.#effects, { ...options, ...lineage });
     this.#runs.add(run);
     if (workflow.parent) this.#runs.get(workflow.parent.workflowId)!.children.push(id);
@@ -232,68 +228,31 @@ export class Engine {
     });
   }
 
-  readonly #effects: RunEffects = {
-    dispatch: (run, task, onRelease) =>
-      new Promise<void>((resolve, reject) => {
-        const attempt = task.attempt;
-        const pool = task.spec.pool as PoolName;
-        this.#scheduler.submit({
-          runId: run.id,
-          taskId: task.spec.id,
-          attempt,
-          pool,
-          priority: run.priority,
-          runCap: run.spec.maxConcurrency,
-          stillWanted: () => !run.done && task.attempt === attempt && task.state === "queued",
-          release: () => {
-            const deadlineMs = Date.now() + task.spec.timeoutMs;
-            onRelease(deadlineMs);
-            return publishTask(this.#publisher, run, task, deadlineMs, this.#spans.get(run.id)?.ctx ?? context.active());
-          },
-          resolve,
-          reject,
-        });
-      }),
-    attemptEnded: (run, task) => this.#scheduler.ended(run.id, task.spec.id, task.attempt),
-    runSynth: (tool, args, inputs) => this.#opts.runSynth(tool, args, inputs),
-    loadOutput: (ref) => this.#opts.loadOutput(ref),
-    sharedResult: (key) => this.#shared?.get(key),
-    shareResult: (key, output) => void this.#shared?.set(key, output),
-    emit: (event: EventMessage) => {
-      const run = this.#runs.get(event.workflowId);
-      this.#opts.nc.publish(Subjects.event(event.workflowId, event.kind), encodeJson(event));
-      if (!run?.parent) return;
-      // A sub-agent's events also go to every ancestor's stream, so a watcher sees the whole tree.
-      const nested = encodeJson({ ...event, parentWorkflowId: run.parent.workflowId, parentTaskId: run.parent.taskId, depth: run.depth });
-      for (const ancestor of run.ancestors) this.#opts.nc.publish(Subjects.event(ancestor, event.kind), nested);
-    },
-    cancelRemote: (workflowId: string, taskId: string | undefined, reason: string) => {
-      const command: CancelCommand = { workflowId, reason, ...(taskId ? { taskId } : {}) };
-      this.#opts.nc.publish(Subjects.cancel, encodeJson(command));
-      // Sub-agents' workflows under what was cancelled go too, at once.
-      for (const childId of this.#runs.get(workflowId)?.children ?? []) {
-        const child = this.#runs.get(childId);
-        if (child && !child.done && (!taskId || child.parent?.taskId === taskId)) child.cancel(`parent ${taskId ? `task ${workflowId}/${taskId}` : `workflow ${workflowId}`} cancelled: ${reason}`);
-      }
-    },
-    changed: (run) => {
-      if (!run.quiet) this.#flusher.changed(run);
-    },
-    finished: (run: WorkflowRun) => {
-      this.#opts.metrics.workflowsRunning.dec();
-      this.#opts.metrics.workflowsFinished.inc({ state: run.state });
-      this.#opts.metrics.workflowDuration.observe({ state: run.state }, ((run.finishedAtMs ?? Date.now()) - run.createdAtMs) / 1000);
-      const traced = this.#spans.get(run.id);
-      if (traced) {
-        if (run.state !== "succeeded") traced.span.setStatus({ code: SpanStatusCode.ERROR, message: run.error ?? run.state });
-        traced.span.end();
-        this.#spans.delete(run.id);
-      }
-      for (const resolve of this.#waiters.get(run.id) ?? []) resolve(run);
-      this.#waiters.delete(run.id);
-      this.#opts.log.debug({ workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs }, "workflow finished");
-    },
-  };
+  #makeEffects(): RunEffects {
+    return natsEffects({
+      nc: this.#opts.nc,
+      runs: this.#runs,
+      scheduler: this.#scheduler,
+      shared: this.#shared,
+      publish: (run, task, deadlineMs) => publishTask(this.#publisher, run, task, deadlineMs, this.#traces.contextOf(run.id)),
+      runSynth: (tool, args, inputs) => this.#opts.runSynth(tool, args, inputs),
+      loadOutput: (ref) => this.#opts.loadOutput(ref),
+      changed: (run) => {
+        if (!run.quiet) this.#flusher.changed(run);
+      },
+      finished: (run) => this.#finished(run),
+    });
+  }
+
+  #finished(run: WorkflowRun): void {
+    this.#opts.metrics.workflowsRunning.dec();
+    this.#opts.metrics.workflowsFinished.inc({ state: run.state });
+    this.#opts.metrics.workflowDuration.observe({ state: run.state }, ((run.finishedAtMs ?? Date.now()) - run.createdAtMs) / 1000);
+    this.#traces.finished(run);
+    for (const resolve of this.#waiters.get(run.id) ?? []) resolve(run);
+    this.#waiters.delete(run.id);
+    this.#opts.log.debug({ workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs }, "workflow finished");
+  }
 
   async #openResults(): Promise<ConsumerMessages> {
     const consumer = await this.#js.consumers.get(Streams.results, Consumers.coordinator);

@@ -1,0 +1,70 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import { Subjects, encodeJson, type CancelCommand, type EventMessage, type PoolName } from "@toolmesh/core";
+import type { LRUCache } from "lru-cache";
+import type { DispatchScheduler } from "../scheduler.js";
+import type { OutputRef, RunEffects, SynthInput, TaskRecord, WorkflowRun } from "../workflow/run.js";
+import type { RunRegistry } from "./run-registry.js";
+
+export interface NatsEffectsDeps {
+  nc: NatsConnection;
+  runs: RunRegistry;
+  scheduler: DispatchScheduler;
+  /** Absent at a share TTL of 0: lru-cache reads 0 as "never expires". */
+  shared?: LRUCache<string, Record<string, unknown>>;
+  publish(run: WorkflowRun, task: TaskRecord, deadlineMs: number): Promise<void>;
+  runSynth(tool: string, args: Record<string, unknown>, inputs: SynthInput[]): Promise<Record<string, unknown>>;
+  loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
+  changed(run: WorkflowRun): void;
+  finished(run: WorkflowRun): void;
+}
+
+/** What a WorkflowRun does to the world, over NATS: dispatch through the scheduler, events, cancels. */
+export function natsEffects(deps: NatsEffectsDeps): RunEffects {
+  return {
+    dispatch: (run, task, onRelease) =>
+      new Promise<void>((resolve, reject) => {
+        const attempt = task.attempt;
+        const pool = task.spec.pool as PoolName;
+        deps.scheduler.submit({
+          runId: run.id,
+          taskId: task.spec.id,
+          attempt,
+          pool,
+          priority: run.priority,
+          runCap: run.spec.maxConcurrency,
+          stillWanted: () => !run.done && task.attempt === attempt && task.state === "queued",
+          release: () => {
+            const deadlineMs = Date.now() + task.spec.timeoutMs;
+            onRelease(deadlineMs);
+            return deps.publish(run, task, deadlineMs);
+          },
+          resolve,
+          reject,
+        });
+      }),
+    attemptEnded: (run, task) => deps.scheduler.ended(run.id, task.spec.id, task.attempt),
+    runSynth: (tool, args, inputs) => deps.runSynth(tool, args, inputs),
+    loadOutput: (ref) => deps.loadOutput(ref),
+    sharedResult: (key) => deps.shared?.get(key),
+    shareResult: (key, output) => void deps.shared?.set(key, output),
+    emit: (event: EventMessage) => {
+      const run = deps.runs.get(event.workflowId);
+      deps.nc.publish(Subjects.event(event.workflowId, event.kind), encodeJson(event));
+      if (!run?.parent) return;
+      // A sub-agent's events also go to every ancestor's stream, so a watcher sees the whole tree.
+      const nested = encodeJson({ ...event, parentWorkflowId: run.parent.workflowId, parentTaskId: run.parent.taskId, depth: run.depth });
+      for (const ancestor of run.ancestors) deps.nc.publish(Subjects.event(ancestor, event.kind), nested);
+    },
+    cancelRemote: (workflowId: string, taskId: string | undefined, reason: string) => {
+      const command: CancelCommand = { workflowId, reason, ...(taskId ? { taskId } : {}) };
+      deps.nc.publish(Subjects.cancel, encodeJson(command));
+      // Sub-agents' workflows under what was cancelled go too, at once.
+      for (const childId of deps.runs.get(workflowId)?.children ?? []) {
+        const child = deps.runs.get(childId);
+        if (child && !child.done && (!taskId || child.parent?.taskId === taskId)) child.cancel(`parent ${taskId ? `task ${workflowId}/${taskId}` : `workflow ${workflowId}`} cancelled: ${reason}`);
+      }
+    },
+    changed: (run) => deps.changed(run),
+    finished: (run) => deps.finished(run),
+  };
+}
