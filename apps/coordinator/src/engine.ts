@@ -14,7 +14,6 @@ import {
   type EventMessage,
   type Logger,
   type PoolName,
-  type ResultMessage,
 } from "@toolmesh/core";
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { LRUCache } from "lru-cache";
@@ -23,6 +22,7 @@ import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { bootstrapStreams } from "./engine/stream-bootstrap.js";
 import { publishTask, type TaskPublisherDeps } from "./engine/task-publisher.js";
+import { ingestResult } from "./engine/result-ingestion.js";
 import { natsEffects } from "./engine/nats-effects.js";
 import { WorkflowTraces } from "./engine/tracing.js";
 import { superviseLoop } from "./engine/results-loop.js";
@@ -32,7 +32,7 @@ import { recreateWhenMissing } from "./results-consumer.js";
 import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
-import { AttemptTokens, rejectResult } from "./workflow/attempt-tokens.js";
+import { AttemptTokens } from "./workflow/attempt-tokens.js";
 import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
 import { checkParentCapability } from "./workflow/parent-capability.js";
 import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput } from "./workflow/run.js";
@@ -143,7 +143,7 @@ export class Engine {
     this.#resultsLoop = superviseLoop<JsMsg>({
       first,
       open: () => this.#openResults(),
-      handle: (msg) => this.#onResult(msg),
+      handle: (msg) => ingestResult({ runs: this.#runs, tokens: this.#tokens, flusher: this.#flusher, log: this.#opts.log, metrics: this.#opts.metrics }, msg),
       stopping: () => !this.#leading,
       log: this.#opts.log,
     }).catch((err: unknown) => this.#opts.log.error({ err }, "results loop supervisor failed"));
@@ -260,23 +260,5 @@ export class Engine {
     this.#results = results;
     void recreateWhenMissing(results, () => ensureResultConsumer(this.#jsm, this.#opts.resultAckWaitMs), this.#opts.log);
     return results;
-  }
-
-  /**
-   * Applies a result at once; it is acked only once the state it changed is
-   * stored, so a coordinator that dies in between leaves the result in
-   * TM_RESULTS for its successor.
-   */
-  #onResult(msg: JsMsg): void {
-    try {
-      const result = decodeJson<ResultMessage>(msg.data);
-      const run = this.#runs.get(result.workflowId);
-      const rejected = run && this.#tokens.check(run, result);
-      if (rejected) rejectResult(this.#opts, result, rejected);
-      else if (!(run?.onResult(result) ?? false)) this.#opts.metrics.resultsIgnored.inc();
-    } catch (err) {
-      this.#opts.log.error({ err, seq: msg.seq }, "bad result message");
-    }
-    this.#flusher.ackAfterSave(msg);
   }
 }
