@@ -84,6 +84,7 @@ export class Engine {
   readonly #flusher: StateFlusher;
   readonly #effects: RunEffects;
   #resultsLoop?: Promise<void>;
+  readonly #stopping = new AbortController();
   #leading = false;
   #tokens!: AttemptTokens;
 
@@ -146,11 +147,13 @@ export class Engine {
       handle: (msg) => ingestResult({ runs: this.#runs, tokens: this.#tokens, flusher: this.#flusher, log: this.#opts.log, metrics: this.#opts.metrics }, msg),
       stopping: () => !this.#leading,
       log: this.#opts.log,
+      signal: this.#stopping.signal,
     }).catch((err: unknown) => this.#opts.log.error({ err }, "results loop supervisor failed"));
   }
 
   async stop(): Promise<void> {
     this.#leading = false;
+    this.#stopping.abort();
     this.#started?.unsubscribe();
     this.#unfollowRuntimeTools?.();
     clearInterval(this.#pumpTimer);

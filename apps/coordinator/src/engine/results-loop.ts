@@ -12,6 +12,8 @@ export interface SupervisedLoopOptions<T> {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   sleep?: (ms: number) => Promise<unknown>;
+  /** Cuts a backoff short, so stopping the engine does not wait out a restart delay. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface SupervisedLoopOptions<T> {
  * exit would force a failover and a full resume for a transient hiccup.
  */
 export async function superviseLoop<T>(options: SupervisedLoopOptions<T>): Promise<void> {
-  const { initialBackoffMs = 250, maxBackoffMs = 10_000, sleep: wait = sleep } = options;
+  const { initialBackoffMs = 250, maxBackoffMs = 10_000, signal } = options;
+  const wait = options.sleep ?? ((ms: number) => sleep(ms, undefined, { signal }).catch(() => undefined));
   let failures = 0;
   let source: AsyncIterable<T> | undefined = options.first;
   while (!options.stopping()) {
