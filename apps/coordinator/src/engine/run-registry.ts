@@ -1,12 +1,15 @@
 import type { WorkflowRun } from "../workflow/run.js";
 
 /**
- * The workflows this coordinator holds in memory. Insertion order is not
- * creation order (resumed runs and finished runs read back from the store
- * arrive late), so listing sorts by creation time instead of trusting the map.
+ * The workflows this coordinator holds in memory, kept in creation order so
+ * that eviction (on every submit) walks from the oldest without sorting.
+ * Runs nearly always arrive in that order; the few that do not (resumed runs,
+ * finished runs read back from the store) mark the map for one re-sort.
  */
 export class RunRegistry {
-  readonly #runs = new Map<string, WorkflowRun>();
+  #runs = new Map<string, WorkflowRun>();
+  #newestMs = -Infinity;
+  #inOrder = true;
 
   constructor(private readonly keep: number) {}
 
@@ -20,6 +23,8 @@ export class RunRegistry {
 
   add(run: WorkflowRun): void {
     this.#runs.set(run.id, run);
+    if (run.createdAtMs < this.#newestMs) this.#inOrder = false;
+    else this.#newestMs = run.createdAtMs;
   }
 
   values(): IterableIterator<WorkflowRun> {
@@ -28,16 +33,23 @@ export class RunRegistry {
 
   /** Newest first, as ListWorkflows promises. */
   list(limit: number): WorkflowRun[] {
-    return [...this.#runs.values()].sort((a, b) => b.createdAtMs - a.createdAtMs).slice(0, limit);
+    return [...this.#oldestFirst()].reverse().slice(0, limit);
   }
 
   /** Keeps memory bounded: forgets the oldest finished workflows. */
   evictFinished(): void {
     if (this.#runs.size <= this.keep) return;
-    const oldestFirst = [...this.#runs.values()].sort((a, b) => a.createdAtMs - b.createdAtMs);
-    for (const run of oldestFirst) {
+    for (const run of this.#oldestFirst()) {
       if (this.#runs.size <= this.keep) break;
       if (run.done) this.#runs.delete(run.id);
     }
+  }
+
+  #oldestFirst(): IterableIterator<WorkflowRun> {
+    if (!this.#inOrder) {
+      this.#runs = new Map([...this.#runs].sort(([, a], [, b]) => a.createdAtMs - b.createdAtMs));
+      this.#inOrder = true;
+    }
+    return this.#runs.values();
   }
 }

@@ -1,5 +1,6 @@
+import { JetStreamApiCodes } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { decodeJson, encodeJson, type Logger, type ResultMessage } from "@toolmesh/core";
+import { decodeJson, encodeJson, isJetStreamApiError, type Logger, type ResultMessage } from "@toolmesh/core";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { WorkflowRun } from "./run.js";
@@ -51,8 +52,9 @@ export class AttemptTokens {
       try {
         await kv.create(SECRET_KEY, encodeJson({ secret: secret.toString("base64url") }));
         return new AttemptTokens(secret, kv, log);
-      } catch {
-        // Another replica made it first: read theirs.
+      } catch (err) {
+        // Another replica made it first: read theirs. Any other failure is not ours to spin on.
+        if (!isJetStreamApiError(err, JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown)) throw err;
       }
     }
   }
