@@ -5,27 +5,24 @@
  * it fails, so a subtree never outlives its agent.
  */
 import { ErrorCode, ToolError, abortedError } from "@toolmesh/core";
-import type { ToolContext, ToolHandler } from "@toolmesh/runtime";
-import type { agentRun } from "@toolmesh/tools";
-import type { z } from "zod";
+import { agentRun, defineHandler, type ToolArgs, type ToolHandler } from "@toolmesh/tools";
 import { AgentSession } from "./agent-session.js";
 import { defaultTools } from "./batch.js";
 import { AGENT_CANCELLED, type CoordinatorApi } from "./child-workflows.js";
 import type { AgentConfig } from "./config.js";
+import type { LoopStop } from "./llm/chat-loop.js";
 import { runLlm } from "./llm-policy.js";
 import { runPlan, type Plan } from "./plan-policy.js";
 import { boundedOutputs, type SettledBatch } from "./results.js";
 
-export type AgentRunArgs = z.infer<(typeof agentRun)["args"]>;
+export type AgentRunArgs = ToolArgs<typeof agentRun>;
 
 /** Caps on the agent's own output: it travels as one NATS message. */
 export const OUTPUT_CHARS_PER_TASK = 16 * 1024;
 export const OUTPUT_CHARS_TOTAL = 256 * 1024;
 
 export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfig): ToolHandler {
-  return async (rawArgs: Record<string, unknown>, ctx: ToolContext) => {
-    // The runtime has already parsed the arguments with the catalog's schema (defaults applied).
-    const args = rawArgs as AgentRunArgs;
+  return defineHandler(agentRun, async (args, ctx) => {
     const session = new AgentSession({
       client,
       // The capability the coordinator gave this attempt: without it, child workflows are refused.
@@ -40,7 +37,7 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
     try {
       let answer: string;
       let batches: SettledBatch[];
-      let extra: Record<string, unknown> = {};
+      let extra: { stopReason?: LoopStop; turns?: number } = {};
       if (args.policy === "plan") {
         if (!args.plan) throw new ToolError(ErrorCode.INVALID_ARGUMENT, "the plan policy needs a plan");
         ({ answer, batches } = await runPlan(session, args.goal, args.plan as Plan));
@@ -58,7 +55,7 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
         budget: args.budget,
         tokens: { input: session.spent.inputTokens, output: session.spent.outputTokens },
         outputs: boundedOutputs(tasks, OUTPUT_CHARS_PER_TASK, OUTPUT_CHARS_TOTAL),
-        failures: Object.fromEntries(tasks.filter((t) => !t.ok).map((t) => [t.id, t.error])),
+        failures: Object.fromEntries(tasks.flatMap((t) => (!t.ok && t.error ? [[t.id, t.error] as const] : []))),
         ...extra,
       };
       ctx.log.info({ calls: output.calls, tokens: output.tokens, workflows: output.workflowIds.length }, "agent finished");
@@ -71,5 +68,5 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
     } finally {
       await session.close(session.signal.aborted ? "parent agent cancelled" : "parent agent stopped");
     }
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { ConfigError, ToolError, createLogger } from "@toolmesh/core";
 import { TaskState, WorkflowState, type Workflow, type WorkflowEvent } from "@toolmesh/proto";
-import type { ToolContext } from "@toolmesh/runtime";
+import type { ToolCallContext } from "@toolmesh/tools";
 import { parseToolArgs } from "@toolmesh/tools";
 import { describe, expect, it } from "vitest";
 import type { CoordinatorApi } from "../src/child-workflows.js";
@@ -56,7 +56,7 @@ class RecordingCoordinator implements CoordinatorApi {
   }
 }
 
-function context(signal = new AbortController().signal): ToolContext {
+function context(signal = new AbortController().signal): ToolCallContext {
   return { workflowId: "wf-root", taskId: "agent", attempt: 1, capability: "cap-1", signal, progress: () => undefined, chunk: () => undefined, log: createLogger("test", "silent") };
 }
 

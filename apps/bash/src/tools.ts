@@ -1,18 +1,17 @@
 import { ErrorCode, ToolError } from "@toolmesh/core";
-import type { ToolArgs, bashExec } from "@toolmesh/tools";
+import { bashExec, defineHandler, type ToolHandler, type ToolOutput } from "@toolmesh/tools";
 import { randomUUID } from "node:crypto";
 import { chmod, chown, mkdir, realpath, rm, stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, sep } from "node:path";
 import type { BashConfig } from "./config.js";
-import { execSandboxed, type ChunkSink } from "./exec.js";
+import { execSandboxed } from "./exec.js";
 import { detectBwrap, type SandboxKind, type WorkspaceMount } from "./sandbox.js";
 import { mountName, WorkflowWorkspaces } from "./workspaces.js";
 
-type ExecArgs = ToolArgs<typeof bashExec>;
-type Handler = (args: Record<string, unknown>, ctx: { signal: AbortSignal; workflowId?: string; chunk?: ChunkSink }) => Promise<Record<string, unknown>>;
+type ExecOutput = ToolOutput<typeof bashExec>;
 
 export interface BashTools {
-  "bash.exec": Handler;
+  "bash.exec": ToolHandler;
   sandbox: SandboxKind;
   /** The directory the workflows' workspaces go in. */
   workspace: string;
@@ -82,8 +81,7 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
     }
   }
 
-  const exec: Handler = async (raw, ctx) => {
-    const args = raw as ExecArgs;
+  const exec = defineHandler(bashExec, async (args, ctx) => {
     if (args.network && !config.TOOLMESH_BASH_ALLOW_NETWORK) {
       throw new ToolError(ErrorCode.PERMISSION_DENIED, "network access is off for this bash pool (TOOLMESH_BASH_ALLOW_NETWORK=false); run without network: true");
     }
@@ -91,7 +89,7 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
     const command = typeof args.command === "string" ? ["/bin/bash", "-c", args.command] : args.command;
     const request = { command, stdin: args.stdin, timeoutMs: args.timeoutMs, idleTimeoutMs: args.idleTimeoutMs, maxOutputBytes: args.maxOutputBytes };
     const options = { ...base, cwd, network: args.network, env: { ...passed, ...args.env } };
-    const run = async (mount: WorkspaceMount): Promise<Record<string, unknown>> => {
+    const run = async (mount: WorkspaceMount): Promise<ExecOutput> => {
       const result = await execSandboxed(bwrap, { ...options, workspace: mount }, request, ctx.signal, ctx.chunk);
       return { ...result, sandbox: kind };
     };
@@ -108,7 +106,7 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
     } finally {
       if (scope === "call") await rm(dir, { recursive: true, force: true });
     }
-  };
+  });
   const capped = kind === "bwrap" && (scope === "call" || root);
   return { "bash.exec": exec, sandbox: kind, workspace, scope, capped, close: async () => workflows?.close() };
 }

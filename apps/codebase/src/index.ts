@@ -7,4 +7,4 @@
  *   const tools = createCodebaseTools({ roots: parseRoots(["/src"]) });
  */
 export { DEFAULT_MAX_READ_BYTES, createCodebaseTools, parseRoots } from "./tools/index.js";
-export type { CodebaseHandler, CodebaseRoot, CodebaseTools, CodebaseToolsOptions, GrepMatch, ToolCallContext } from "./tools/index.js";
+export type { CodebaseRoot, CodebaseTools, CodebaseToolsOptions, GrepMatch } from "./tools/index.js";

@@ -83,4 +83,22 @@ export const agentRun = defineTool({
     })
     .strict()
     .refine((a) => a.policy !== "plan" || a.plan !== undefined, { message: "the plan policy needs a plan", path: ["plan"] }),
+  output: z
+    .object({
+      answer: z.string(),
+      /** The child workflows it started. */
+      workflowIds: z.array(z.string()),
+      calls: z.number().int().min(0),
+      /** The budget it ran with, after its parent clamped it. */
+      budget: agentBudget,
+      tokens: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }).strict(),
+      /** Succeeded tasks' outputs by task id, each (and all together) size-capped. */
+      outputs: z.record(z.string(), z.unknown()),
+      /** Failed tasks' errors by task id. */
+      failures: z.record(z.string(), z.object({ code: z.string(), message: z.string() }).strict()),
+      /** LLM policy only: why the loop ended, and its turns. */
+      stopReason: z.enum(["end_turn", "max_tokens", "max_turns", "budget"]).optional(),
+      turns: z.number().int().min(0).optional(),
+    })
+    .strict(),
 });

@@ -25,4 +25,20 @@ export const bashExec = defineTool({
       network: z.boolean().default(false),
     })
     .strict(),
+  output: z
+    .object({
+      /** Null when a signal killed it. */
+      exitCode: z.number().int().nullable(),
+      signal: z.string().nullable(),
+      stdout: z.string(),
+      stderr: z.string(),
+      /** Either stream passed maxOutputBytes. */
+      truncated: z.boolean(),
+      /** Bytes each stream produced, kept or not. */
+      stdoutBytes: z.number().int().min(0),
+      stderrBytes: z.number().int().min(0),
+      durationMs: z.number().int().min(0),
+      sandbox: z.enum(["bwrap", "none"]),
+    })
+    .strict(),
 });

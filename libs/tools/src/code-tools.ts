@@ -13,6 +13,48 @@ const walkOptions = {
   hidden: z.boolean().default(false),
 };
 
+/** One matching line of code.grep. `column` is the 1-based code point index of the first match. */
+export const grepMatch = z
+  .object({
+    /** Relative to the root, POSIX. */
+    path: z.string().min(1),
+    line: z.number().int().min(1),
+    column: z.number().int().min(1),
+    /** The line, cut at 2000 code points. */
+    text: z.string(),
+    /** contextLines lines before and after, when asked for. */
+    before: z.array(z.string()).optional(),
+    after: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** A file code.glob lists. */
+export const globFile = z.object({ path: z.string().min(1), size: z.number().int().min(0) }).strict();
+
+/** A top-level declaration code.analyze found. */
+export const codeSymbol = z
+  .object({
+    name: z.string(),
+    kind: z.string(),
+    /** 1-based line of the symbol's name (of the declaration when it has none). */
+    line: z.number().int().min(1),
+    exported: z.boolean(),
+  })
+  .strict();
+
+/** A file code.analyze reports on. */
+export const analyzedFile = z
+  .object({
+    path: z.string().min(1),
+    language: z.string(),
+    lines: z.number().int().min(0),
+    bytes: z.number().int().min(0),
+    symbols: z.array(codeSymbol),
+    /** Set for a file too large to parse: counted, not parsed. */
+    symbolsSkipped: z.literal(true).optional(),
+  })
+  .strict();
+
 export const codeGlob = defineTool({
   name: "code.glob",
   pool: "codebase",
@@ -24,6 +66,16 @@ export const codeGlob = defineTool({
       patterns: z.array(z.string().min(1)).min(1).max(64),
       exclude: z.array(z.string().min(1)).max(64).default([]),
       maxResults: z.number().int().min(1).max(100_000).default(1000),
+    })
+    .strict(),
+  output: z
+    .object({
+      root: z.string(),
+      /** In path order. */
+      files: z.array(globFile),
+      count: z.number().int().min(0),
+      /** maxResults was reached. */
+      truncated: z.boolean(),
     })
     .strict(),
 });
@@ -47,6 +99,18 @@ export const codeGrep = defineTool({
       engine: z.enum(["auto", "ripgrep", "builtin"]).default("auto"),
     })
     .strict(),
+  output: z
+    .object({
+      root: z.string(),
+      engine: z.enum(["ripgrep", "builtin"]),
+      /** By path, then line. */
+      matches: z.array(grepMatch),
+      count: z.number().int().min(0),
+      truncated: z.boolean(),
+      /** Text files searched; the built-in engine only. */
+      filesSearched: z.number().int().min(0).optional(),
+    })
+    .strict(),
 });
 
 export const codeRead = defineTool({
@@ -67,6 +131,25 @@ export const codeRead = defineTool({
       message: "endLine must be >= startLine",
       path: ["endLine"],
     }),
+  output: z
+    .object({
+      root: z.string(),
+      /** As asked for. */
+      path: z.string(),
+      /** Where the path really is, when it names a symlink inside the root. */
+      target: z.string().optional(),
+      content: z.string(),
+      startLine: z.number().int().min(1),
+      /** The last line (partly) returned; below startLine for an empty file. */
+      endLine: z.number().int().min(0),
+      totalLines: z.number().int().min(0),
+      size: z.number().int().min(0),
+      /** maxBytes was reached. */
+      truncated: z.boolean(),
+      /** The last line returned was cut at maxBytes. */
+      partialLine: z.literal(true).optional(),
+    })
+    .strict(),
 });
 
 export const codeAnalyze = defineTool({
@@ -80,6 +163,20 @@ export const codeAnalyze = defineTool({
       include: z.array(z.string().min(1)).max(64).default([]),
       exclude: z.array(z.string().min(1)).max(64).default([]),
       maxFiles: z.number().int().min(1).max(20_000).default(2000),
+    })
+    .strict(),
+  output: z
+    .object({
+      root: z.string(),
+      files: z.array(analyzedFile),
+      /** Per language: files and lines. */
+      languages: z.record(z.string(), z.object({ files: z.number().int().min(0), lines: z.number().int().min(0) }).strict()),
+      totalFiles: z.number().int().min(0),
+      totalLines: z.number().int().min(0),
+      /** maxFiles was reached. */
+      truncated: z.boolean(),
+      /** Files left out for holding a NUL byte. */
+      skippedBinary: z.number().int().min(0),
     })
     .strict(),
 });

@@ -7,8 +7,8 @@ import type { z } from "zod";
  */
 export type ToolPool = PoolName | "synth";
 
-/** What a tool is: its name, the pool that runs it and the arguments it takes. */
-export interface ToolSpec<S extends z.ZodTypeAny = z.ZodTypeAny> {
+/** What a tool is: its name, the pool that runs it, the arguments it takes and what it returns. */
+export interface ToolSpec<S extends z.ZodTypeAny = z.ZodTypeAny, O extends z.ZodTypeAny = z.ZodTypeAny> {
   name: string;
   pool: ToolPool;
   description: string;
@@ -23,12 +23,24 @@ export interface ToolSpec<S extends z.ZodTypeAny = z.ZodTypeAny> {
   destructive?: boolean;
   /** Reaches the internet (web.*; agent.run, which may call them). Default false. */
   openWorld?: boolean;
-  /** The output's schema, when the tool declares one (for JSON Schema listings only; outputs are not checked against it). */
-  output?: z.ZodTypeAny;
+  /**
+   * The output's schema. Every built-in tool declares one (defineTool insists);
+   * run-time (MCP) tools may not. Outputs are not checked against it at run
+   * time: it types the handlers (defineHandler), feeds the JSON Schema
+   * listings, and lets readers of outputs (synthesis) parse them.
+   */
+  output?: O;
 }
 
+/** A spec with its output schema, as every built-in tool has. */
+export type DefinedToolSpec<S extends z.ZodTypeAny = z.ZodTypeAny, O extends z.ZodTypeAny = z.ZodTypeAny> = ToolSpec<S, O> & { output: O };
+
+/** A tool's arguments as its handler gets them: parsed, defaults applied. */
 export type ToolArgs<T extends ToolSpec> = z.infer<T["args"]>;
 
-export function defineTool<S extends z.ZodTypeAny>(spec: ToolSpec<S>): ToolSpec<S> {
+/** What a tool's handler returns, as its output schema describes it. */
+export type ToolOutput<T extends DefinedToolSpec> = z.infer<T["output"]>;
+
+export function defineTool<S extends z.ZodTypeAny, O extends z.ZodTypeAny>(spec: DefinedToolSpec<S, O>): DefinedToolSpec<S, O> {
   return spec;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineTool } from "./spec.js";
+import { correlateOutput, dedupeOutput, mergeOutput, rankOutput, reportOutput } from "./synth-outputs.js";
 
 /**
  * Synthesis tools run inside the coordinator over the outputs of a task's
@@ -23,6 +24,7 @@ export const synthMerge = defineTool({
       limit: z.number().int().min(1).max(100_000).default(10_000),
     })
     .strict(),
+  output: mergeOutput,
 });
 
 export const synthDedupe = defineTool({
@@ -40,6 +42,7 @@ export const synthDedupe = defineTool({
       limit: z.number().int().min(1).max(100_000).default(10_000),
     })
     .strict(),
+  output: dedupeOutput,
 });
 
 export const synthRank = defineTool({
@@ -54,6 +57,7 @@ export const synthRank = defineTool({
       limit: z.number().int().min(1).max(10_000).default(50),
     })
     .strict(),
+  output: rankOutput,
 });
 
 export const synthCorrelate = defineTool({
@@ -72,6 +76,7 @@ export const synthCorrelate = defineTool({
       limit: z.number().int().min(1).max(10_000).default(100),
     })
     .strict(),
+  output: correlateOutput,
 });
 
 export const synthReport = defineTool({
@@ -88,6 +93,7 @@ export const synthReport = defineTool({
       maxItems: z.number().int().min(1).max(500).default(20),
     })
     .strict(),
+  output: reportOutput,
 });
 
 export const SYNTH_TOOLS = [synthMerge, synthDedupe, synthRank, synthCorrelate, synthReport] as const;

@@ -11,6 +11,8 @@ export const testEcho = defineTool({
   shareable: true,
   description: "Returns its `value` argument unchanged; with `padBytes`, also a string of that many bytes (to test output limits).",
   args: z.object({ value: z.unknown().optional(), padBytes: z.number().int().min(0).max(64 * 1024 * 1024).optional() }).strict(),
+  /** `value` is null when none was given. */
+  output: z.object({ value: z.unknown(), pad: z.string().optional() }).strict(),
 });
 
 export const testSleep = defineTool({
@@ -19,6 +21,7 @@ export const testSleep = defineTool({
   shareable: false,
   description: "Waits `ms` milliseconds, then returns; honours cancellation unless `ignoreSignal` (a misbehaving tool).",
   args: z.object({ ms: z.number().int().min(0).max(3_600_000), value: z.unknown().optional(), ignoreSignal: z.boolean().optional() }).strict(),
+  output: z.object({ sleptMs: z.number().int().min(0), value: z.unknown() }).strict(),
 });
 
 export const testFail = defineTool({
@@ -34,4 +37,6 @@ export const testFail = defineTool({
       succeedOnAttempt: z.number().int().min(1).optional(),
     })
     .strict(),
+  /** Only from succeedOnAttempt on; it fails before. */
+  output: z.object({ attempt: z.number().int().min(1) }).strict(),
 });

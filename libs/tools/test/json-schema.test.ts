@@ -32,7 +32,19 @@ describe("catalogJsonSchemas", () => {
     expect(byName.get("code.grep")).toMatchObject({ shareable: true, destructive: false, openWorld: false });
     expect(byName.get("bash.exec")).toMatchObject({ shareable: false, destructive: true, openWorld: false });
     expect(byName.get("web.fetch")).toMatchObject({ shareable: true, destructive: false, openWorld: true });
-    expect(byName.get("code.grep")?.outputSchema).toBeUndefined();
+  });
+
+  it("gives every tool's output schema as a plain object schema", () => {
+    for (const tool of tools) {
+      expect(tool.outputSchema?.type, tool.name).toBe("object");
+      const text = JSON.stringify(tool.outputSchema);
+      for (const noise of ["$schema", "$ref", "definitions", "$defs"]) expect(text, `${tool.name} ${noise}`).not.toContain(noise);
+      expect(JSON.parse(text)).toEqual(tool.outputSchema);
+    }
+    expect(byName.get("code.grep")?.outputSchema).toMatchObject({
+      properties: { engine: { enum: ["ripgrep", "builtin"] }, matches: { type: "array", items: { required: ["path", "line", "column", "text"] } } },
+      additionalProperties: false,
+    });
   });
 
   it("returns copies a caller may change", () => {

@@ -5,7 +5,7 @@ import { searchScope } from "./search-scope.js";
 import { lineSymbols } from "./symbols-lines.js";
 import { loadTypeScript, scriptSymbols, type CodeSymbol } from "./symbols-ts.js";
 import { decodeText, forEachLine, openRegularFile } from "./text.js";
-import type { AnalyzeArgs, CodebaseRoot } from "./types.js";
+import type { AnalyzeArgs, AnalyzeOutput, CodebaseRoot } from "./types.js";
 import { walkFiles } from "./walk.js";
 
 /** Files above this are counted (streamed) but not parsed for symbols. */
@@ -64,7 +64,7 @@ async function analyzeFile(rel: string, abs: string, signal: AbortSignal): Promi
  * code.analyze: per-file language, line count and top-level symbols for a
  * file or a tree (walked like grep), plus totals per language.
  */
-export async function analyzeTool(roots: readonly CodebaseRoot[], args: AnalyzeArgs, signal: AbortSignal): Promise<Record<string, unknown>> {
+export async function analyzeTool(roots: readonly CodebaseRoot[], args: AnalyzeArgs, signal: AbortSignal): Promise<AnalyzeOutput> {
   checkAborted(signal);
   const { root, start, filter } = await searchScope(roots, args, args.include, args.exclude);
   const walk = walkFiles({ root, start, gitignore: args.gitignore, hidden: args.hidden, filter, signal });

@@ -2,7 +2,7 @@ import { lstat } from "node:fs/promises";
 import { mapOrdered } from "./concurrency.js";
 import { checkAborted } from "./errors.js";
 import { searchScope } from "./search-scope.js";
-import type { CodebaseRoot, GlobArgs } from "./types.js";
+import type { CodebaseRoot, GlobArgs, GlobOutput } from "./types.js";
 import { walkFiles } from "./walk.js";
 
 /**
@@ -10,7 +10,7 @@ import { walkFiles } from "./walk.js";
  * exclude, in path order. Patterns filter what the walk yields; unlike
  * `rg -g`, they never bring back ignored or hidden files.
  */
-export async function globTool(roots: readonly CodebaseRoot[], args: GlobArgs, signal: AbortSignal): Promise<Record<string, unknown>> {
+export async function globTool(roots: readonly CodebaseRoot[], args: GlobArgs, signal: AbortSignal): Promise<GlobOutput> {
   checkAborted(signal);
   const { root, start, filter } = await searchScope(roots, args, args.patterns, args.exclude);
   const walk = walkFiles({ root, start, gitignore: args.gitignore, hidden: args.hidden, filter, signal });

@@ -4,13 +4,13 @@ import { grepBuiltin } from "./grep-builtin.js";
 import { grepRipgrep } from "./grep-ripgrep.js";
 import { comparePaths } from "./paths.js";
 import { searchScope } from "./search-scope.js";
-import type { CodebaseRoot, GrepArgs } from "./types.js";
+import type { CodebaseRoot, GrepArgs, GrepOutput } from "./types.js";
 
 /**
  * code.grep: ripgrep when it is installed (or asked for), the built-in
  * engine otherwise; both return the same matches for the same tree.
  */
-export async function grepTool(roots: readonly CodebaseRoot[], ripgrep: string | undefined, args: GrepArgs, signal: AbortSignal): Promise<Record<string, unknown>> {
+export async function grepTool(roots: readonly CodebaseRoot[], ripgrep: string | undefined, args: GrepArgs, signal: AbortSignal): Promise<GrepOutput> {
   checkAborted(signal);
   if (/[\n\0]/.test(args.pattern)) {
     throw new ToolError(ErrorCode.INVALID_ARGUMENT, "pattern must be a single line without NUL bytes: files are searched line by line");

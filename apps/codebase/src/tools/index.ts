@@ -2,7 +2,8 @@
  * The codebase pool's four tools as a library: code.glob, code.grep
  * (ripgrep or the built-in engine), code.read and code.analyze, confined to
  * configured roots. The worker wiring lives elsewhere; handlers take
- * arguments already parsed by @toolmesh/tools and a context with a signal.
+ * arguments already parsed by @toolmesh/tools and a ToolCallContext (of which
+ * they use only the signal).
  *
  *   const tools = createCodebaseTools({ roots: parseRoots(["app=/srv/app"]) });
  *   await tools["code.grep"](parseToolArgs("code.grep", { pattern: "TODO" }), { signal });
@@ -41,6 +42,7 @@
  *    (ignore files steer the walk; their text never reaches an output).
  *  - filesSearched is reported by the built-in engine only.
  */
+import { codeAnalyze, codeGlob, codeGrep, codeRead, defineHandler, type ToolHandler } from "@toolmesh/tools";
 import { analyzeTool } from "./analyze.js";
 import { fsToolError } from "./errors.js";
 import { globTool } from "./glob.js";
@@ -48,10 +50,10 @@ import { grepTool } from "./grep.js";
 import { readTool } from "./read.js";
 import { resolveRipgrep } from "./ripgrep.js";
 import { normalizeRoots } from "./roots.js";
-import type { AnalyzeArgs, CodebaseHandler, CodebaseRoot, GlobArgs, GrepArgs, ReadArgs } from "./types.js";
+import type { CodebaseRoot } from "./types.js";
 
 export { parseRoots } from "./roots.js";
-export type { CodebaseHandler, CodebaseRoot, GrepMatch, ToolCallContext } from "./types.js";
+export type { CodebaseRoot, GrepMatch } from "./types.js";
 
 export interface CodebaseToolsOptions {
   /** Directories the tools may read; at least one. The first is the default root. */
@@ -63,10 +65,10 @@ export interface CodebaseToolsOptions {
 }
 
 export interface CodebaseTools {
-  "code.glob": CodebaseHandler;
-  "code.grep": CodebaseHandler;
-  "code.read": CodebaseHandler;
-  "code.analyze": CodebaseHandler;
+  "code.glob": ToolHandler;
+  "code.grep": ToolHandler;
+  "code.read": ToolHandler;
+  "code.analyze": ToolHandler;
   /** The engine code.grep uses with engine "auto". */
   engine: "ripgrep" | "builtin";
 }
@@ -80,16 +82,16 @@ export function createCodebaseTools(options: CodebaseToolsOptions): CodebaseTool
   if (!Number.isInteger(hardCap) || hardCap < 1) throw new Error(`maxReadBytes must be a positive integer, got ${hardCap}`);
   // A file that vanishes or turns unreadable mid-call surfaces as NOT_FOUND/PERMISSION_DENIED, not INTERNAL.
   const guard =
-    (run: CodebaseHandler): CodebaseHandler =>
+    (run: ToolHandler): ToolHandler =>
     (args, ctx) =>
       run(args, ctx).catch((err: unknown) => {
         throw fsToolError(err, "a file or directory of the root");
       });
   return {
-    "code.glob": guard((args, ctx) => globTool(roots, args as GlobArgs, ctx.signal)),
-    "code.grep": guard((args, ctx) => grepTool(roots, ripgrep, args as GrepArgs, ctx.signal)),
-    "code.read": guard((args, ctx) => readTool(roots, args as ReadArgs, hardCap, ctx.signal)),
-    "code.analyze": guard((args, ctx) => analyzeTool(roots, args as AnalyzeArgs, ctx.signal)),
+    "code.glob": guard(defineHandler(codeGlob, (args, ctx) => globTool(roots, args, ctx.signal))),
+    "code.grep": guard(defineHandler(codeGrep, (args, ctx) => grepTool(roots, ripgrep, args, ctx.signal))),
+    "code.read": guard(defineHandler(codeRead, (args, ctx) => readTool(roots, args, hardCap, ctx.signal))),
+    "code.analyze": guard(defineHandler(codeAnalyze, (args, ctx) => analyzeTool(roots, args, ctx.signal))),
     engine: ripgrep === undefined ? "builtin" : "ripgrep",
   };
 }

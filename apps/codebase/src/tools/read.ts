@@ -2,7 +2,7 @@ import { ErrorCode, ToolError } from "@toolmesh/core";
 import { checkAborted, fsToolError } from "./errors.js";
 import { pickRoot, resolveInRoot } from "./roots.js";
 import { forEachLine, openRegularFile, utf8Prefix } from "./text.js";
-import type { CodebaseRoot, ReadArgs } from "./types.js";
+import type { CodebaseRoot, ReadArgs, ReadOutput } from "./types.js";
 
 /**
  * code.read: a file, or lines startLine..endLine of it, streamed so memory
@@ -13,7 +13,7 @@ import type { CodebaseRoot, ReadArgs } from "./types.js";
  * whole file, so it is read to the end (which is also where a NUL byte
  * would make it binary, as for grep).
  */
-export async function readTool(roots: readonly CodebaseRoot[], args: ReadArgs, hardCap: number, signal: AbortSignal): Promise<Record<string, unknown>> {
+export async function readTool(roots: readonly CodebaseRoot[], args: ReadArgs, hardCap: number, signal: AbortSignal): Promise<ReadOutput> {
   checkAborted(signal);
   const root = pickRoot(roots, args.root);
   const target = await resolveInRoot(root, args.path);

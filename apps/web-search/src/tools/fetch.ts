@@ -4,7 +4,7 @@ import type { Dispatcher } from "undici";
 import { extractReadable } from "./extract.js";
 import { HostGate, abortError } from "./limits.js";
 import { SsrfRefusal, checkUrl, type AllowList, type Resolver } from "./ssrf.js";
-import type { FetchArgs } from "./types.js";
+import type { FetchArgs, FetchOutput } from "./types.js";
 
 /**
  * web.fetch: GET with redirects followed by hand (each hop re-checked by the
@@ -20,18 +20,8 @@ export interface FetchDeps {
   resolve?: Resolver;
 }
 
-export interface FetchResult extends Record<string, unknown> {
-  url: string;
-  finalUrl: string;
-  status: number;
-  contentType: string;
-  title?: string;
-  text: string;
-  bytes: number;
-  truncated: boolean;
-  redirects: string[];
-  fromCache: boolean;
-}
+/** web.fetch's output (see its output schema in @toolmesh/tools). */
+export type FetchResult = FetchOutput;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const TEXTUAL = /^(text\/[\w.+-]+|application\/(json|xhtml\+xml|xml)|application\/[\w.-]+\+(json|xml))$/;

@@ -2,7 +2,8 @@
  * The web pool's tools as a library: web.search (SearXNG, Brave and a local
  * BM25 index, fused and deduplicated) and web.fetch (guarded HTTP GET with
  * readable-text extraction). The worker wiring lives elsewhere; handlers take
- * arguments already parsed by @toolmesh/tools and a context with a signal.
+ * arguments already parsed by @toolmesh/tools and a ToolCallContext (of which
+ * they use only the signal).
  *
  *   const tools = createWebTools(parseWebConfig(process.env));
  *   await tools["web.fetch"](parseToolArgs("web.fetch", { url }), { signal });
@@ -30,6 +31,7 @@
  * when every asked provider is rate limited; DEADLINE_EXCEEDED; CANCELLED.
  */
 import { ErrorCode, ToolError } from "@toolmesh/core";
+import { defineHandler, webFetch, webSearch, type ToolHandler } from "@toolmesh/tools";
 import { LRUCache } from "lru-cache";
 import { fetchTool, type FetchResult } from "./fetch.js";
 import { HostGate } from "./limits.js";
@@ -39,7 +41,7 @@ import { searxngProvider } from "./providers/searxng.js";
 import { unconfiguredWebProviders } from "./providers/setup.js";
 import { searchTool } from "./search.js";
 import { guardedAgent, parseAllowList, type Resolver } from "./ssrf.js";
-import type { FetchArgs, SearchArgs, SearchProvider, WebHandler, WebToolsOptions } from "./types.js";
+import type { SearchProvider, WebToolsOptions } from "./types.js";
 
 export { parseWebConfig } from "./config.js";
 export { canonicalUrl } from "@toolmesh/core";
@@ -53,11 +55,11 @@ export { localProvider } from "./providers/local.js";
 export { searxngProvider } from "./providers/searxng.js";
 export { extractReadable } from "./extract.js";
 export type { FetchResult } from "./fetch.js";
-export type { RawResult, SearchProvider, ToolCallContext, WebHandler, WebToolsOptions, ProviderName } from "./types.js";
+export type { RawResult, SearchProvider, WebToolsOptions, ProviderName } from "./types.js";
 
 export interface WebTools {
-  "web.search": WebHandler;
-  "web.fetch": WebHandler;
+  "web.search": ToolHandler;
+  "web.fetch": ToolHandler;
   /** Names of the configured search providers, in the order they are asked. */
   providers: string[];
   /** Releases the guarded connection pool. */
@@ -77,9 +79,10 @@ export function createWebTools(options: WebToolsOptions, internals: { resolve?: 
   const timeoutMs = options.providerTimeoutMs ?? 5000;
   const setup = { unconfigured: unconfiguredWebProviders(options, new Set(providers.keys())) };
   return {
-    "web.search": (args, ctx) => searchTool(args as SearchArgs, ctx.signal, providers, timeoutMs, setup),
-    "web.fetch": (args, ctx) =>
-      fetchTool(args as FetchArgs, ctx.signal, { allow, dispatcher, gate, ...(cache ? { cache } : {}), ...(internals.resolve ? { resolve: internals.resolve } : {}) }),
+    "web.search": defineHandler(webSearch, (args, ctx) => searchTool(args, ctx.signal, providers, timeoutMs, setup)),
+    "web.fetch": defineHandler(webFetch, (args, ctx) =>
+      fetchTool(args, ctx.signal, { allow, dispatcher, gate, ...(cache ? { cache } : {}), ...(internals.resolve ? { resolve: internals.resolve } : {}) }),
+    ),
     providers: [...providers.keys()],
     close: () => dispatcher.close(),
   };

@@ -2,7 +2,7 @@ import type { ProviderAttempt } from "@toolmesh/tools";
 import { ErrorCode, ToolError } from "@toolmesh/core";
 import { canonicalUrl } from "@toolmesh/core";
 import { CONFIGURE_WEB_SEARCH, isWebProvider } from "./providers/setup.js";
-import type { RawResult, SearchArgs, SearchProvider } from "./types.js";
+import type { RawResult, SearchArgs, SearchOutput, SearchProvider } from "./types.js";
 
 /**
  * web.search: asks the chosen providers in parallel, each under its own
@@ -12,15 +12,8 @@ import type { RawResult, SearchArgs, SearchProvider } from "./types.js";
  */
 const RRF_K = 60;
 
-export interface SearchResult {
-  url: string;
-  title: string;
-  snippet: string;
-  provider: string;
-  providers: string[];
-  rank: number;
-  score: number;
-}
+/** One fused hit, as web.search's output lists them. */
+export type SearchResult = SearchOutput["results"][number];
 
 export interface SearchSetup {
   /** Web providers left out of the configuration and why; reported when the caller did not choose providers. */
@@ -33,7 +26,7 @@ export async function searchTool(
   providers: ReadonlyMap<string, SearchProvider>,
   timeoutMs: number,
   setup: SearchSetup = { unconfigured: [] },
-): Promise<Record<string, unknown>> {
+): Promise<SearchOutput> {
   const names = args.providers ? [...new Set(args.providers)] : [...providers.keys()];
   const unknown = names.filter((n) => !providers.has(n));
   if (unknown.length)

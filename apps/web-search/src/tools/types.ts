@@ -1,16 +1,9 @@
-import type { ToolArgs, webFetch, webSearch } from "@toolmesh/tools";
+import type { ToolArgs, ToolOutput, webFetch, webSearch } from "@toolmesh/tools";
 
-/**
- * The part of the runtime's ToolContext these tools use. Declared here so the
- * library does not depend on @toolmesh/runtime; the real context satisfies it.
- */
-export interface ToolCallContext {
-  signal: AbortSignal;
-}
-
-export type WebHandler = (args: Record<string, unknown>, ctx: ToolCallContext) => Promise<Record<string, unknown>>;
 export type SearchArgs = ToolArgs<typeof webSearch>;
 export type FetchArgs = ToolArgs<typeof webFetch>;
+export type SearchOutput = ToolOutput<typeof webSearch>;
+export type FetchOutput = ToolOutput<typeof webFetch>;
 
 export const PROVIDER_NAMES = ["local", "searxng", "brave"] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
