@@ -57,7 +57,7 @@ class RecordingCoordinator implements CoordinatorApi {
 }
 
 function context(signal = new AbortController().signal): ToolCallContext {
-  return { workflowId: "wf-root", taskId: "agent", attempt: 1, capability: "cap-1", signal, progress: () => undefined, chunk: () => undefined, log: createLogger("test", "silent") };
+  return { workflowId: "wf-root", taskId: "agent", attempt: 1, capability: "cap-1", signal, progress: () => undefined, chunk: () => undefined, quality: () => undefined, log: createLogger("test", "silent") };
 }
 
 const config = parseAgentConfig({});
