@@ -12,10 +12,11 @@
  * args.terms, else the query's words, else the 20 words most records share;
  * a one-word term matches a word (or identifier part), a longer one a substring.
  */
+import { isStopWord, tokenize } from "@toolmesh/text";
 import { collect } from "./collect.js";
 import type { SynthInput } from "./normalise.js";
 import { familyOf, mergeByIdentity, type RecordFamily, type RecordKind, type SynthRecord } from "./record.js";
-import { canonicalUrl, clip, hostOf, isStopword, pathsIn, terms as termsOf, urlsIn } from "./text.js";
+import { canonicalUrl, clip, hostOf, pathsIn, urlsIn } from "./text.js";
 
 export type GroupBy = "path" | "url" | "host" | "term";
 
@@ -148,12 +149,12 @@ function pathResolver(records: readonly SynthRecord[]): (mention: string) => str
 
 function chooseTerms(records: readonly SynthRecord[], args: CorrelateArgs): string[] {
   if (args.terms?.length) return [...new Set(args.terms.map((t) => t.trim().toLowerCase()).filter(Boolean))];
-  const fromQuery = args.query ? [...new Set(termsOf(args.query))] : [];
+  const fromQuery = args.query ? [...new Set(tokenize(args.query))] : [];
   if (fromQuery.length) return fromQuery;
   const df = new Map<string, number>();
-  for (const r of records) for (const t of new Set(termsOf(r.title ? `${r.title} ${r.text}` : r.text))) if (t.length > 2 && !/^\d+$/.test(t)) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const r of records) for (const t of new Set(tokenize(r.title ? `${r.title} ${r.text}` : r.text))) if (t.length > 2 && !/^\d+$/.test(t)) df.set(t, (df.get(t) ?? 0) + 1);
   return [...df.entries()]
-    .filter(([t, n]) => n > 1 && !isStopword(t))
+    .filter(([t, n]) => n > 1 && !isStopWord(t))
     .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))
     .slice(0, AUTO_TERMS)
     .map(([t]) => t);
@@ -164,7 +165,7 @@ function termsIn(record: SynthRecord, wanted: readonly string[]): string[] {
   const lower = text.toLowerCase();
   let tokens: Set<string> | undefined;
   return wanted.filter((t) => {
-    if (/^[\p{L}\p{N}_]+$/u.test(t)) return (tokens ??= new Set(termsOf(text))).has(t);
+    if (/^[\p{L}\p{N}_]+$/u.test(t)) return (tokens ??= new Set(tokenize(text))).has(t);
     return lower.includes(t);
   });
 }

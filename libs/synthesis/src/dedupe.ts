@@ -7,10 +7,11 @@
  * locations, identified by their key alone: two identical TODO lines in two
  * files are two findings.
  */
+import { words } from "@toolmesh/text";
 import { collect } from "./collect.js";
 import type { SynthInput } from "./normalise.js";
 import { isBetter, mergeByIdentity, mergeInto, type SynthRecord } from "./record.js";
-import { hash32, hostOf, words } from "./text.js";
+import { hash32, hostOf } from "./text.js";
 
 export interface DedupeArgs {
   key?: string[] | undefined;

@@ -1,37 +1,7 @@
-/** Text helpers shared by the tools: words, hashes, URLs and paths found in text. */
+/** Text helpers of the synth tools: hashes, URLs and paths found in text (words and terms come from @toolmesh/text). */
 import { canonicalUrl } from "@toolmesh/core";
 
 export { canonicalUrl };
-
-const WORD = /[\p{L}\p{N}_]+/gu;
-
-/** Lowercased words (letters, digits, underscore), in order. */
-export function words(text: string): string[] {
-  return (text.toLowerCase().match(WORD) ?? []) as string[];
-}
-
-const STOPWORDS = new Set(
-  "a an and are as at be by for from has have how in is it its of on or that the this to was were what when where which who why will with do does not no".split(" "),
-);
-
-/**
- * Search terms of a text: its words without stop words, plus the parts of
- * camelCase and snake_case identifiers, so "parseToolArgs" matches "tool".
- */
-export function terms(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.match(WORD) ?? []) {
-    const word = raw.toLowerCase();
-    if (!STOPWORDS.has(word)) out.push(word);
-    const parts = raw.split(/_+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u).filter(Boolean);
-    if (parts.length > 1) for (const part of parts) if (part.length > 1) out.push(part.toLowerCase());
-  }
-  return out;
-}
-
-export function isStopword(word: string): boolean {
-  return STOPWORDS.has(word);
-}
 
 /** FNV-1a, 32 bits: fast and good enough to bucket shingles. */
 export function hash32(text: string): number {

@@ -2,18 +2,17 @@
  * Search terms from free text: what a person would grep for when asked the
  * question. Quoted phrases stay whole; other words are kept when they carry
  * meaning (not stop words, at least 3 characters or with a digit/capital).
+ * Unlike `tokenize` of @toolmesh/text, terms keep their case and their
+ * dots, dashes and slashes: they are grepped for, not looked up in an index.
  */
-const STOP_WORDS = new Set(
-  (
-    "a about above after again all also am an and any are as at be because been before being below between both but by can " +
-    "could did do does doing done down during each either else ever every few find for from further get gets got had has have " +
-    "having he her here hers him his how i if in into is it its itself just let like made make many may me might more most " +
-    "much must my need no nor not now of off on once one only or other our out over own please same shall she should show so " +
-    "some such than that the their them then there these they this those through to too under until up upon us use used uses " +
-    "using very via was way we were what when where whether which while who whom whose why will with within without would " +
-    "you your explain describe tell work works working handle handled handles happen happens"
-  ).split(" "),
+import { isStopWord } from "@toolmesh/text";
+
+/** Words a request asks with ("explain how X works"): meaning-free in a question, though not in a document. */
+const REQUEST_WORDS = new Set(
+  "describe explain find get gets got handle handled handles happen happens let like made make need please show tell use used uses using way work working works".split(" "),
 );
+
+const isNoise = (word: string): boolean => isStopWord(word) || REQUEST_WORDS.has(word);
 
 /** Characters that end a word; "_", "$", "-", "." and "/" stay inside identifiers and paths. */
 const WORD_BREAK = /[^\p{L}\p{N}_$\-./]+/u;
@@ -33,7 +32,7 @@ export function termsOf(text: string, max = 8): string[] {
   });
   for (const raw of unquoted.split(WORD_BREAK)) {
     const word = raw.replace(/^[-./]+|[-./]+$/g, "");
-    if (!word || STOP_WORDS.has(word.toLowerCase())) continue;
+    if (!word || isNoise(word.toLowerCase())) continue;
     const distinctive = /[\p{N}_$]/u.test(word) || /\p{Lu}/u.test(word.slice(1));
     if (word.length >= 3 || (word.length === 2 && distinctive)) add(word);
   }

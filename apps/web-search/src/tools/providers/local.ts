@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Bm25Index, bestPassage } from "@toolmesh/text";
 import type { RawResult, SearchProvider } from "../types.js";
-import { bestPassage, bm25Scores, buildIndex, tokenize, type Doc } from "./bm25.js";
 
 /**
  * The local provider: a BM25 index over text, Markdown and HTML files under
@@ -13,22 +13,36 @@ const EXTENSIONS = new Set([".md", ".markdown", ".txt", ".rst", ".html", ".htm"]
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_FILES = 5000;
 
+interface Doc {
+  path: string;
+  title: string;
+  text: string;
+}
+
+interface LocalIndex {
+  docs: Doc[];
+  bm25: Bm25Index;
+}
+
 export function localProvider(paths: readonly string[]): SearchProvider {
-  let index: ReturnType<typeof buildIndex> | undefined;
-  let building: Promise<ReturnType<typeof buildIndex>> | undefined;
+  let index: LocalIndex | undefined;
+  let building: Promise<LocalIndex> | undefined;
   return {
     name: "local",
     async search(query, maxResults, signal): Promise<RawResult[]> {
-      building ??= loadDocs(paths).then((docs) => (index = buildIndex(docs)));
-      const idx = index ?? (await building);
+      building ??= loadDocs(paths).then((docs) => (index = { docs, bm25: new Bm25Index(docs.map((d) => d.text)) }));
+      const { docs, bm25 } = index ?? (await building);
       signal.throwIfAborted();
-      const terms = tokenize(query);
-      return bm25Scores(idx, terms)
+      const scores = bm25.scores(query);
+      return docs
+        .map((doc, i) => ({ doc, score: scores[i] ?? 0 }))
+        .filter((hit) => hit.score > 0)
+        .sort((a, b) => b.score - a.score || a.doc.path.localeCompare(b.doc.path))
         .slice(0, maxResults)
         .map(({ doc, score }) => ({
           url: pathToFileURL(doc.path).href,
           title: doc.title,
-          snippet: bestPassage(doc.text, terms),
+          snippet: bestPassage(doc.text, query),
           score,
         }));
     },
@@ -44,7 +58,7 @@ async function loadDocs(paths: readonly string[]): Promise<Doc[]> {
     if (raw === undefined || raw.includes("\0")) continue; // unreadable or binary
     const html = /\.html?$/i.test(path);
     const text = html ? htmlText(raw) : raw;
-    docs.push({ path, title: titleOf(raw, html) ?? basename(path), text, tokens: tokenize(text) });
+    docs.push({ path, title: titleOf(raw, html) ?? basename(path), text });
   }
   return docs;
 }
