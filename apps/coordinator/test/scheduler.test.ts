@@ -1,3 +1,4 @@
+import type { PoolName } from "@toolmesh/core";
 import { describe, expect, it } from "vitest";
 import { DispatchScheduler, type DispatchRequest } from "../src/scheduler.js";
 
@@ -10,12 +11,12 @@ interface TestRequest extends DispatchRequest {
 }
 
 class Harness {
-  readonly windows = new Map<string, number>();
+  readonly windows = new Map<PoolName, number>();
   readonly released: string[] = [];
   readonly scheduler = new DispatchScheduler((pool) => this.windows.get(pool) ?? 0);
 
-  constructor(windows: Record<string, number>) {
-    for (const [pool, size] of Object.entries(windows)) this.windows.set(pool, size);
+  constructor(windows: { [pool in PoolName]?: number }) {
+    for (const [pool, size] of Object.entries(windows)) this.windows.set(pool as PoolName, size!);
   }
 
   submit(name: string, extra: Partial<Pick<DispatchRequest, "runId" | "pool" | "priority" | "runCap" | "attempt">> = {}): TestRequest {
@@ -111,17 +112,17 @@ describe("DispatchScheduler", () => {
   });
 
   it("keeps pools apart: a full pool does not hold back another", () => {
-    const h = new Harness({ small: 1, big: 3 });
-    const s1 = h.submit("s1", { pool: "small" });
-    h.submit("s2", { pool: "small" });
-    h.submit("b1", { pool: "big" });
-    h.submit("b2", { pool: "big" });
+    const h = new Harness({ bash: 1, web: 3 });
+    const s1 = h.submit("s1", { pool: "bash" });
+    h.submit("s2", { pool: "bash" });
+    h.submit("b1", { pool: "web" });
+    h.submit("b2", { pool: "web" });
     expect(h.released).toEqual(["s1", "b1", "b2"]);
-    expect(h.scheduler.inPool("small")).toBe(1);
-    expect(h.scheduler.inPool("big")).toBe(2);
+    expect(h.scheduler.inPool("bash")).toBe(1);
+    expect(h.scheduler.inPool("web")).toBe(2);
     h.end(s1);
     expect(h.released).toEqual(["s1", "b1", "b2", "s2"]);
-    expect(h.scheduler.waiting("small")).toBe(0);
+    expect(h.scheduler.waiting("bash")).toBe(0);
   });
 
   it("caps a workflow at its runCap and lets other workflows past it, whatever their priority", () => {
@@ -137,12 +138,12 @@ describe("DispatchScheduler", () => {
   });
 
   it("counts a workflow's attempts across pools against its cap", () => {
-    const h = new Harness({ p1: 5, p2: 5 });
-    const x = h.submit("x", { pool: "p1", runCap: 1 });
-    h.submit("y", { pool: "p2", runCap: 1 });
+    const h = new Harness({ web: 5, "mcp-docs": 5 });
+    const x = h.submit("x", { pool: "web", runCap: 1 });
+    h.submit("y", { pool: "mcp-docs", runCap: 1 });
     expect(h.released).toEqual(["x"]);
     h.end(x);
-    // Ending in p1 pumps p1 only; p2's waiting attempt goes on the next pump.
+    // An end pumps its own pool only; the other pool's waiting attempt goes on the next pumpAll (the engine's 500 ms tick).
     expect(h.released).toEqual(["x"]);
     h.scheduler.pumpAll();
     expect(h.released).toEqual(["x", "y"]);

@@ -1,7 +1,6 @@
 import { JetStreamApiCodes } from "@nats-io/jetstream";
-import type { KV } from "@nats-io/kv";
 import { decodeJson, encodeJson, isJetStreamApiError, type Logger } from "@toolmesh/core";
-import { setTimeout as sleep } from "node:timers/promises";
+import { systemClock, type Clock, type TimerHandle } from "../workflow/clock.js";
 
 const LEADER_KEY = "leader";
 
@@ -10,8 +9,27 @@ interface Lease {
   untilMs: number;
 }
 
+/** A stored version of the lease key, as the KV bucket returns it. */
+export interface LeaseEntry {
+  operation: "PUT" | "DEL" | "PURGE";
+  value: Uint8Array;
+  revision: number;
+}
+
+/**
+ * What the lease needs of a KV bucket (a NATS KV is one): compare-and-set
+ * writes that fail with JetStream's wrong-last-sequence error when another
+ * writer got there first. Narrow, so tests can hold the lease in memory.
+ */
+export interface LeaseKv {
+  get(key: string): Promise<LeaseEntry | null>;
+  create(key: string, value: Uint8Array): Promise<number>;
+  update(key: string, value: Uint8Array, revision: number): Promise<number>;
+  delete(key: string, options: { previousSeq: number }): Promise<void>;
+}
+
 export interface LeadershipOptions {
-  kv: KV;
+  kv: LeaseKv;
   instanceId: string;
   /** How long a lease lasts without renewal; renewed every third of it. */
   leaseMs: number;
@@ -19,6 +37,8 @@ export interface LeadershipOptions {
   onElected(): Promise<void>;
   /** Another replica holds the lease we thought was ours: stop acting at once. */
   onLost(): void;
+  /** Lease times and the renewal timer; the system clock unless a test drives time. */
+  clock?: Clock;
 }
 
 /**
@@ -29,13 +49,15 @@ export interface LeadershipOptions {
  */
 export class Leadership {
   readonly #opts: LeadershipOptions;
-  #timer?: NodeJS.Timeout;
+  readonly #clock: Clock;
+  #timer?: TimerHandle;
   #leader = false;
   #holder?: string;
   #stopped = false;
 
   constructor(options: LeadershipOptions) {
     this.#opts = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get isLeader(): boolean {
@@ -55,15 +77,15 @@ export class Leadership {
 
   /** Waits until this replica leads, or `timeoutMs` passes. */
   async waitForLeadership(timeoutMs: number): Promise<boolean> {
-    const until = Date.now() + timeoutMs;
-    while (!this.#leader && Date.now() < until && !this.#stopped) await sleep(100);
+    const until = this.#clock.now() + timeoutMs;
+    while (!this.#leader && this.#clock.now() < until && !this.#stopped) await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 100));
     return this.#leader;
   }
 
   /** Stops renewing; a leader gives its lease up so a standby need not wait for it to expire. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     if (!this.#leader) return;
     this.#leader = false;
     const entry = await this.#opts.kv.get(LEADER_KEY).catch(() => null);
@@ -74,14 +96,14 @@ export class Leadership {
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#clock.setTimeout(() => {
       void this.#tick().finally(() => this.#schedule());
     }, Math.max(100, Math.floor(this.#opts.leaseMs / 3)));
   }
 
   async #tick(): Promise<void> {
     const { kv, instanceId, leaseMs } = this.#opts;
-    const lease = encodeJson({ owner: instanceId, untilMs: Date.now() + leaseMs } satisfies Lease);
+    const lease = encodeJson({ owner: instanceId, untilMs: this.#clock.now() + leaseMs } satisfies Lease);
     let entry;
     try {
       entry = await kv.get(LEADER_KEY);
@@ -103,7 +125,7 @@ export class Leadership {
         if (!this.#leader) await this.#elected();
       } else if (this.#leader) {
         this.#lost(current.owner);
-      } else if (current.untilMs < Date.now()) {
+      } else if (current.untilMs < this.#clock.now()) {
         await kv.update(LEADER_KEY, lease, entry.revision);
         this.#opts.log.warn({ previous: current.owner }, "the leader's lease expired; taking over");
         await this.#elected();

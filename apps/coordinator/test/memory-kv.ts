@@ -1,0 +1,106 @@
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+
+export interface MemoryEntry {
+  key: string;
+  operation: "PUT" | "DEL" | "PURGE";
+  value: Uint8Array;
+  revision: number;
+}
+
+/** The error a NATS KV compare-and-set write fails with when the key moved on (what the real bucket throws). */
+export function wrongLastSequence(): JetStreamApiError {
+  return new JetStreamApiError({ code: 400, err_code: JetStreamApiCodes.StreamWrongLastSequence, description: "wrong last sequence" });
+}
+
+/**
+ * A NATS KV bucket in memory, with the semantics the coordinator relies on:
+ * revisions are one sequence over the bucket; create succeeds on a missing or
+ * deleted key; update and delete with a previous revision are compare-and-set;
+ * a delete leaves a DEL marker that get returns; keys() lists live keys
+ * matching a subject filter ("*" one token, ">" the rest).
+ */
+export class MemoryKv {
+  readonly #entries = new Map<string, MemoryEntry>();
+  #sequence = 0;
+  /** Runs before each write: a test's chance to let "another replica" write first. */
+  beforeWrite?: (key: string) => void;
+  /** The next get (or write) rejects with this, once. */
+  failNextGet?: Error;
+  failNextWrite?: Error;
+  writes = 0;
+
+  async get(key: string): Promise<MemoryEntry | null> {
+    await Promise.resolve();
+    const failure = this.failNextGet;
+    if (failure) {
+      this.failNextGet = undefined;
+      throw failure;
+    }
+    const entry = this.#entries.get(key);
+    return entry ? { ...entry } : null;
+  }
+
+  async create(key: string, value: Uint8Array): Promise<number> {
+    return this.#write(key, value, (last) => !last || last.operation !== "PUT");
+  }
+
+  async update(key: string, value: Uint8Array, revision: number): Promise<number> {
+    return this.#write(key, value, (last) => last?.revision === revision);
+  }
+
+  async put(key: string, value: Uint8Array): Promise<number> {
+    return this.#write(key, value, () => true);
+  }
+
+  async delete(key: string, options: { previousSeq?: number } = {}): Promise<void> {
+    await this.#write(key, new Uint8Array(), (last) => options.previousSeq === undefined || last?.revision === options.previousSeq, "DEL");
+  }
+
+  async keys(filter = ">"): Promise<AsyncIterable<string>> {
+    await Promise.resolve();
+    const live = [...this.#entries.values()].filter((e) => e.operation === "PUT" && subjectMatches(filter, e.key)).map((e) => e.key);
+    return (async function* () {
+      yield* live;
+    })();
+  }
+
+  /** Writes without any check, as another process would (no hooks, no failures). */
+  set(key: string, value: Uint8Array): number {
+    this.#sequence += 1;
+    this.#entries.set(key, { key, operation: "PUT", value, revision: this.#sequence });
+    return this.#sequence;
+  }
+
+  peek(key: string): MemoryEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  liveKeys(): string[] {
+    return [...this.#entries.values()].filter((e) => e.operation === "PUT").map((e) => e.key);
+  }
+
+  async #write(key: string, value: Uint8Array, allowed: (last: MemoryEntry | undefined) => boolean, operation: MemoryEntry["operation"] = "PUT"): Promise<number> {
+    await Promise.resolve();
+    this.beforeWrite?.(key);
+    const failure = this.failNextWrite;
+    if (failure) {
+      this.failNextWrite = undefined;
+      throw failure;
+    }
+    if (!allowed(this.#entries.get(key))) throw wrongLastSequence();
+    this.#sequence += 1;
+    this.#entries.set(key, { key, operation, value, revision: this.#sequence });
+    this.writes += 1;
+    return this.#sequence;
+  }
+}
+
+function subjectMatches(filter: string, key: string): boolean {
+  const want = filter.split(".");
+  const have = key.split(".");
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] === ">") return have.length > i;
+    if (i >= have.length || (want[i] !== "*" && want[i] !== have[i])) return false;
+  }
+  return want.length === have.length;
+}
