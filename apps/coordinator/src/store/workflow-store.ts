@@ -1,6 +1,7 @@
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { decodeJson, encodeJson, putOutput, type ObjectStore } from "@toolmesh/core";
+import { systemClock, type Clock } from "../workflow/clock.js";
 import { WorkflowRun, type RunEffects, type RunSnapshot, type TaskRecord, type TaskSnapshot } from "../workflow/run.js";
 
 /** KV bucket of workflow state: one key per workflow, one per task. */
@@ -21,19 +22,36 @@ function fingerprint(task: TaskRecord): string {
 }
 
 /**
+ * What the store needs of its KV bucket (a NATS KV is one). Narrow, so that
+ * tests can keep workflow state in memory.
+ */
+export interface StateKv {
+  get(key: string): Promise<{ operation: "PUT" | "DEL" | "PURGE"; value: Uint8Array } | null>;
+  put(key: string, value: Uint8Array): Promise<number>;
+  /** Live keys matching a subject filter ("*" one token, ">" the rest). */
+  keys(filter: string): Promise<AsyncIterable<string>>;
+}
+
+/**
  * Workflow state in JetStream KV, so that another coordinator can resume a
  * workflow after this one dies. Writes only what changed since the last
  * save; specs and outputs too large for a KV value go to the object store.
+ * `K`: the bucket's type, handed on to the lease and the attempt secret
+ * that live in the same bucket.
  */
-export class WorkflowStore {
-  readonly #kv: KV;
+export class WorkflowStore<K extends StateKv = KV> {
+  readonly #kv: K;
   readonly #outputs: ObjectStore;
+  /** The clock loaded runs keep time by. */
+  readonly #clock: Clock;
   /** Last saved fingerprint per run: header and each task. */
   readonly #saved = new Map<string, { header: string; tasks: Map<string, string> }>();
 
-  private constructor(kv: KV, outputs: ObjectStore) {
+  /** Over an open bucket; open() is the usual way in. */
+  constructor(kv: K, outputs: ObjectStore, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#outputs = outputs;
+    this.#clock = clock;
   }
 
   static async open(nc: NatsConnection, outputs: ObjectStore): Promise<WorkflowStore> {
@@ -41,7 +59,7 @@ export class WorkflowStore {
     return new WorkflowStore(kv, outputs);
   }
 
-  get kv(): KV {
+  get kv(): K {
     return this.#kv;
   }
 
@@ -105,7 +123,7 @@ export class WorkflowStore {
         (a.itemOf?.parent ?? "").localeCompare(b.itemOf?.parent ?? "") ||
         (a.itemOf?.index ?? 0) - (b.itemOf?.index ?? 0),
     );
-    const run = WorkflowRun.restore(stored, tasks, effects);
+    const run = WorkflowRun.restore(stored, tasks, effects, this.#clock);
     if (!run.done) {
       const saved = { header: [run.state, run.children.length, run.calls, run.tasks.size].join("|"), tasks: new Map<string, string>() };
       for (const task of run.tasks.values()) saved.tasks.set(task.spec.id, fingerprint(task));
