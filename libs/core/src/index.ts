@@ -67,6 +67,23 @@ export {
 export type { TracingOptions } from "./telemetry.js";
 export { canonicalUrl } from "./urls.js";
 export { TERMINAL_WORKFLOW_EVENTS, decodeJson, encodeJson } from "./wire.js";
+export {
+  DEFAULT_MAX_PAYLOAD,
+  DUPLICATE_WINDOW_MS,
+  INLINE_OUTPUT_BYTES,
+  MAX_OUTPUT_BYTES,
+  PUBLISH_RETRY,
+  RESEND_WINDOW_MS,
+  RESULT_ENVELOPE_BYTES,
+  TASK_HEADER_ROOM_BYTES,
+  TASK_ROOM_BYTES,
+  inlineOutputLimit,
+  maxPayloadOf,
+  maxTaskArgsBytes,
+  maxTaskMessageBytes,
+  resultMsgId,
+  taskMsgId,
+} from "./wire-limits.js";
 export type {
   CancelCommand,
   CommandReply,

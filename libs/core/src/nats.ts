@@ -13,6 +13,7 @@ import { connect, nanos, type NatsConnection, type NodeConnectionOptions } from 
 import type { BaseConfig } from "./config.js";
 import type { PoolName } from "./pools.js";
 import { Consumers, Streams, Subjects } from "./subjects.js";
+import { DUPLICATE_WINDOW_MS } from "./wire-limits.js";
 
 /** Connects with the credentials the config names (token, user/password or creds file). */
 export async function connectNats(config: BaseConfig, name: string): Promise<NatsConnection> {
@@ -79,7 +80,7 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Par
   }
 }
 
-const DUPLICATE_WINDOW = nanos(120_000);
+const DUPLICATE_WINDOW = nanos(DUPLICATE_WINDOW_MS);
 
 /** TM_EVENTS: every workflow's events, kept for replay by late watchers. */
 export async function ensureEventStream(jsm: JetStreamManager, maxAgeMs = 24 * 3600_000): Promise<void> {

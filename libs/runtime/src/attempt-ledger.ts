@@ -3,7 +3,6 @@ import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { attemptKey, decodeJson, encodeJson, isJetStreamApiError, isMcpPool, openAttemptsBucket, type Logger, type ResultMessage, type TaskMessage } from "@toolmesh/core";
 import { getTool } from "@toolmesh/tools";
-import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** One attempt in TM_ATTEMPTS: who began it, and once finished the result it published. */
@@ -45,17 +44,6 @@ export function hasSideEffects(tool: string): boolean {
   const spec = getTool(tool);
   if (!spec) return true;
   return spec.destructive === true || (isMcpPool(spec.pool) && !spec.shareable);
-}
-
-/**
- * The result's Nats-Msg-Id: the attempt plus a digest of its token, so every
- * publish of one attempt's result (retries, a redelivery's replay) is one
- * message to TM_RESULTS's duplicate window, and a forger who does not hold
- * the token cannot take that id first and get the real result dropped.
- */
-export function resultMsgId(task: TaskMessage): string {
-  const base = `${task.workflowId}.${task.taskId}.${task.attempt}`;
-  return task.attemptToken ? `${base}.${createHash("sha256").update(task.attemptToken).digest("base64url").slice(0, 16)}` : base;
 }
 
 function isWrongLastSequence(err: unknown): boolean {

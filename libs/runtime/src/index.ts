@@ -8,7 +8,7 @@
  */
 export { AdaptiveController, LIMITS_BUCKET } from "./adaptive.js";
 export type { AdaptiveOptions } from "./adaptive.js";
-export { AttemptLedger, hasSideEffects, resultMsgId } from "./attempt-ledger.js";
+export { AttemptLedger, hasSideEffects } from "./attempt-ledger.js";
 export type { Claim } from "./attempt-ledger.js";
 export type { ToolCallContext, ToolHandler, ToolHandlers } from "./handler.js";
 export { LatencyWindow, percentile } from "./latency-window.js";

@@ -16,10 +16,10 @@ import {
   type ResultMessage,
   type TaskMessage,
 } from "@toolmesh/core";
-import { outputObjectName, publishUntilStored, putOutput, type ObjectStore } from "@toolmesh/core";
+import { inlineOutputLimit, maxPayloadOf, outputObjectName, publishUntilStored, putOutput, resultMsgId, type ObjectStore } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { setTimeout as sleep } from "node:timers/promises";
-import { resultMsgId, type AttemptLedger } from "./attempt-ledger.js";
+import type { AttemptLedger } from "./attempt-ledger.js";
 import type { ToolHandlers } from "./handler.js";
 import type { WorkerMetrics } from "./worker-metrics.js";
 
@@ -248,9 +248,6 @@ function publishEvent(deps: TaskRunnerDeps, task: TaskMessage, event: Pick<Event
   }
 }
 
-/** Room left in a message for headers and the result's own fields. */
-const ENVELOPE_BYTES = 4096;
-
 /**
  * The result message as bytes. An output too large for the message goes to
  * the object store and the result carries a reference; one larger than
@@ -259,7 +256,7 @@ const ENVELOPE_BYTES = 4096;
  */
 async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage): Promise<ResultMessage> {
   const bytes = encodeJson(result);
-  const inline = Math.min(deps.inlineOutputBytes, (deps.nc.info?.max_payload ?? 1024 * 1024) - ENVELOPE_BYTES);
+  const inline = inlineOutputLimit(deps.inlineOutputBytes, maxPayloadOf(deps.nc));
   if (bytes.length <= inline || !result.output) return result;
   const { output, ...rest } = result;
   if (bytes.length > deps.maxOutputBytes) {

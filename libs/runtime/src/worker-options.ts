@@ -1,4 +1,4 @@
-import { poolDefinition, type Logger, type PoolName } from "@toolmesh/core";
+import { INLINE_OUTPUT_BYTES, MAX_OUTPUT_BYTES, poolDefinition, type Logger, type PoolName } from "@toolmesh/core";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
@@ -15,8 +15,8 @@ export const WORKER_DEFAULTS = {
   drainGraceMs: 30_000,
   metricsIntervalMs: 2000,
   pullExpiresMs: 2000,
-  inlineOutputBytes: 256 * 1024,
-  maxOutputBytes: 64 * 1024 * 1024,
+  inlineOutputBytes: INLINE_OUTPUT_BYTES,
+  maxOutputBytes: MAX_OUTPUT_BYTES,
 } as const;
 
 /** Lower bounds: below them the consumer redelivers before a heartbeat can land, or outputs cannot carry an error. */

@@ -1,6 +1,20 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
-import { ErrorCode, ToolError, Subjects, encodeJson, ensurePoolStream, injectTrace, publishUntilStored, type Logger, type PoolName, type TaskMessage } from "@toolmesh/core";
+import {
+  ErrorCode,
+  ToolError,
+  Subjects,
+  encodeJson,
+  ensurePoolStream,
+  injectTrace,
+  maxPayloadOf,
+  maxTaskMessageBytes,
+  publishUntilStored,
+  taskMsgId,
+  type Logger,
+  type PoolName,
+  type TaskMessage,
+} from "@toolmesh/core";
 import type { Context } from "@opentelemetry/api";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { AttemptTokens } from "../workflow/attempt-tokens.js";
@@ -33,11 +47,11 @@ export async function publishTask(deps: TaskPublisherDeps, run: WorkflowRun, tas
     attemptToken: deps.tokens.token(task.spec.pool, run.id, task.spec.id, task.attempt),
   };
   const payload = encodeJson(message);
-  const maxPayload = deps.nc.info?.max_payload ?? 1024 * 1024;
-  if (payload.length + 4096 > maxPayload) {
+  const maxBytes = maxTaskMessageBytes(maxPayloadOf(deps.nc));
+  if (payload.length > maxBytes) {
     throw new ToolError(
       ErrorCode.RESOURCE_EXHAUSTED,
-      `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxPayload - 4096} bytes (the NATS server's max_payload)`,
+      `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxBytes} bytes (the NATS server's max_payload)`,
       { retryable: false },
     );
   }
@@ -50,7 +64,7 @@ export async function publishTask(deps: TaskPublisherDeps, run: WorkflowRun, tas
     deps.ensuredPools.add(pool);
   }
   const attempt = task.attempt;
-  await publishUntilStored(deps.js, Subjects.task(pool), payload, { msgID: `${run.id}.${task.spec.id}.${attempt}`, headers: hdrs }, {
+  await publishUntilStored(deps.js, Subjects.task(pool), payload, { msgID: taskMsgId(run.id, task.spec.id, attempt), headers: hdrs }, {
     log: deps.log,
     stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
   });

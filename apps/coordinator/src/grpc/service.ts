@@ -9,7 +9,7 @@ import {
 import { SpanKind, SpanStatusCode, context, trace, type Context } from "@opentelemetry/api";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, tracer } from "@toolmesh/core";
+import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, maxPayloadOf, maxTaskArgsBytes, tracer } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { WorkflowSpec, type RunTemplateRequest, type CallToolRequest, type CallToolsRequest, type CallToolsResponse, type CoordinatorServer, type TaskStatus } from "@toolmesh/proto";
 import type { CapacityView } from "../capacity.js";
@@ -93,12 +93,8 @@ function unary<Req, Res>(
  * stored record), checked before anything is stored or published.
  */
 function specLimits(deps: ServiceDeps): SpecLimits {
-  const maxPayload = deps.nc.info?.max_payload ?? 1024 * 1024;
-  return { ...deps.limits, maxTaskBytes: Math.max(0, maxPayload - TASK_MESSAGE_ROOM) };
+  return { ...deps.limits, maxTaskBytes: maxTaskArgsBytes(maxPayloadOf(deps.nc)) };
 }
-
-/** Bytes of a task message and stored task record besides the arguments. */
-const TASK_MESSAGE_ROOM = 8 * 1024;
 
 export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
   const { engine } = deps;

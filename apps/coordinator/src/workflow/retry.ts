@@ -1,3 +1,4 @@
+import { RESEND_WINDOW_MS } from "@toolmesh/core";
 import type { TaskRecord } from "./task-record.js";
 import type { Retry } from "./validate.js";
 
@@ -6,9 +7,10 @@ export const DEADLINE_GRACE_MS = 1000;
 
 /**
  * How long after queueing an attempt may be sent again under the same
- * message id: inside JetStream's duplicate window (2 min), with room to spare.
+ * message id: written with the duplicate window it must stay inside
+ * (libs/core/src/wire-limits.ts, whose test asserts it).
  */
-export const RESEND_WINDOW_MS = 100_000;
+export { RESEND_WINDOW_MS };
 
 /** Delay before attempt `nextAttempt` (2, 3, …), with ±20 % jitter so that retries of many tasks spread out. */
 export function backoffMs(retry: Retry, nextAttempt: number, random: () => number = Math.random): number {
