@@ -179,3 +179,118 @@ describe("WorkflowRun.resume()", () => {
     expect(effects.finishedCount).toBe(1);
   });
 });
+
+/**
+ * The branches of resume() (run.ts), task by task: terminal → left alone;
+ * expanded fan-out → deadline re-armed, closed if its items allow; in flight
+ * and synthesis or mid-expansion → run again; in flight and following a
+ * shared call → the leader's outcome or wait for it; in flight otherwise →
+ * re-sent inside the duplicate window (or when it never left), else its
+ * deadline re-armed; waiting out a retry → next attempt; not yet started →
+ * its join evaluated. The cases above cover most; these the rest.
+ */
+describe("WorkflowRun.resume(): the remaining branches", () => {
+  it("re-sends an attempt that never reached its pool (no deadline yet), however long ago it was queued", async () => {
+    const { clock, effects, run } = await restartAfter([task("a")], () => undefined);
+    const a = run.tasks.get("a")!;
+    delete a.deadlineMs;
+    clock.advance(RESEND_WINDOW_MS * 2);
+    run.resume();
+    await settle();
+    expect(effects.dispatchedIds()).toEqual(["a#1"]);
+  });
+
+  it("re-sends an attempt a worker had started, inside the window", async () => {
+    const { effects, run } = await restartAfter([task("a")], (r) => r.onStarted("a", 1, "w1", 0));
+    expect(run.tasks.get("a")!.state).toBe("running");
+    run.resume();
+    await settle();
+    expect(effects.dispatchedIds()).toEqual(["a#1"]);
+  });
+
+  it("an attempt past the window that reports before its deadline succeeds, and its timer is disarmed", async () => {
+    const { clock, effects, run } = await restartAfter([task("a", { timeoutMs: RESEND_WINDOW_MS + 60_000 })], (_r, _e, c) => c.advance(RESEND_WINDOW_MS));
+    run.resume();
+    expect(clock.pendingTimers).toBe(1);
+    run.onResult(resultOf(run, "a"));
+    expect(run.state).toBe("succeeded");
+    expect(clock.pendingTimers).toBe(0);
+    expect(effects.ended).toEqual(["a#1"]);
+  });
+
+  it("a follower whose leader succeeded meanwhile takes its output without a dispatch", async () => {
+    const shared = (id: string) => task(id, { shareable: true, args: { value: "same" } });
+    const { effects, run } = await restartAfter([shared("a"), shared("b")], () => undefined);
+    Object.assign(run.tasks.get("a")!, { state: "succeeded", output: { value: "A" }, worker: "w9" });
+    run.resume();
+    expect(effects.dispatched).toEqual([]);
+    expect(run.tasks.get("b")).toMatchObject({ state: "succeeded", output: { value: "A" }, worker: "w9" });
+    expect(run.state).toBe("succeeded");
+  });
+
+  it("a task not yet started whose dependency failed meanwhile fails without running", async () => {
+    const { effects, run } = await restartAfter([task("a"), task("b", { dependsOn: ["a"] })], () => undefined);
+    Object.assign(run.tasks.get("a")!, { state: "failed", error: { code: ErrorCode.INTERNAL, message: "gone", retryable: false } });
+    run.resume();
+    await settle();
+    expect(effects.dispatched).toEqual([]);
+    expect(run.tasks.get("b")!.error).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, message: 'dependency "a" did not succeed' });
+    expect(run.state).toBe("failed");
+  });
+
+  it("a task not yet started whose dependencies are still open keeps waiting, then goes when they finish", async () => {
+    const { effects, run } = await restartAfter([task("a"), task("b", { dependsOn: ["a"] })], () => undefined);
+    run.resume();
+    await settle();
+    expect(effects.dispatchedIds()).toEqual(["a#1"]);
+    expect(run.tasks.get("b")!.state).toBe("pending");
+    run.onResult(resultOf(run, "a"));
+    await settle();
+    expect(effects.dispatchedIds()).toEqual(["a#1", "b#1"]);
+  });
+
+  const deadlineJoin = () => [task("a"), task("slow", { timeoutMs: 60_000 }), task("j", { dependsOn: ["a", "slow"], fanIn: fanIn("deadline", { deadlineMs: 3000 }) })];
+
+  it("a deadline join whose deadline passed while no coordinator ran goes at once, cancelling what is still open", async () => {
+    const { clock, effects, run } = await restartAfter(deadlineJoin(), (r) => {
+      r.onResult(resultOf(r, "a"));
+    });
+    clock.advance(5000);
+    run.resume();
+    await settle();
+    // slow comes first in the run's order: re-sent (inside the window), then cancelled as unneeded.
+    expect(effects.dispatchedIds()).toEqual(["slow#1", "j#1"]);
+    expect(run.tasks.get("slow")).toMatchObject({ state: "cancelled", unneeded: true });
+    expect(effects.remoteCancels.map((c) => c.taskId)).toEqual(["slow"]);
+  });
+
+  // Known gap: resume() evaluates a pending join but does not arm its deadline
+  // again (only start() does), so after a restart the join goes when a member
+  // next settles (here the slow one's own deadline, a minute later) instead of
+  // at its deadline. Fix: arm the join deadline (armJoinDeadline) before
+  // evaluating the join in resume()'s not-yet-started branch; then make this a plain `it`.
+  it.fails("a deadline join whose deadline is still ahead goes at its deadline", async () => {
+    const { clock, effects, run } = await restartAfter(deadlineJoin(), (r, _e, c) => {
+      r.onResult(resultOf(r, "a"));
+      c.advance(1000);
+    });
+    run.resume();
+    await settle();
+    clock.advance(2000);
+    await settle();
+    expect(effects.dispatchedIds()).toContain("j#1");
+  });
+
+  it("a fan-out whose item failed meanwhile fails on resume and cancels the open items", async () => {
+    const each = task("each", { dependsOn: ["list"], args: { value: "{{item}}" }, templated: true, forEach: { from: "list", items: "value", maxItems: 10 } });
+    const { effects, run } = await restartAfter([task("list"), each], (r) => {
+      r.onResult(resultOf(r, "list", { output: { value: ["x", "y"] } }));
+    });
+    Object.assign(run.tasks.get("each[0]")!, { state: "failed", error: { code: ErrorCode.NOT_FOUND, message: "no", retryable: false } });
+    run.resume();
+    expect(run.tasks.get("each")!.error).toMatchObject({ code: ErrorCode.NOT_FOUND });
+    expect(run.tasks.get("each[1]")!.state).toBe("cancelled");
+    expect(effects.remoteCancels.map((c) => c.taskId)).toEqual(["each[1]"]);
+    expect(run.state).toBe("failed");
+  });
+});
