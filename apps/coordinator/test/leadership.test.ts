@@ -217,6 +217,30 @@ describe("Leadership", () => {
     expect(storedLease(kv)?.owner).toBe("c");
   });
 
+  it("a replica that finds a live lease in its own name renews it and leads", async () => {
+    const kv = new MemoryKv();
+    const a = replica(kv, "a");
+    kv.set("leader", new TextEncoder().encode(JSON.stringify({ owner: "a", untilMs: a.clock.now() + 1 })));
+    await a.leadership.start();
+    expect(a.leadership.isLeader).toBe(true);
+    expect(a.elected).toHaveBeenCalledTimes(1);
+    expect(storedLease(kv)).toEqual({ owner: "a", untilMs: a.clock.now() + LEASE_MS });
+    await a.leadership.stop();
+  });
+
+  it("a replica stopped while its first campaign is under way does not become leader", async () => {
+    const kv = new MemoryKv();
+    const a = replica(kv, "a");
+    const started = a.leadership.start();
+    await a.leadership.stop();
+    await started;
+    expect(a.leadership.isLeader).toBe(false);
+    expect(a.elected).not.toHaveBeenCalled();
+    expect(a.clock.pendingTimers).toBe(0);
+    // The lease it had just written stays until it expires: a standby waits it out.
+    expect(storedLease(kv)?.owner).toBe("a");
+  });
+
   it("a replica whose workflows cannot be taken over logs it and gives up", async () => {
     const kv = new MemoryKv();
     const error = new Error("store down");
