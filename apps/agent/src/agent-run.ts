@@ -12,7 +12,7 @@ import { AGENT_CANCELLED, type CoordinatorApi } from "./child-workflows.js";
 import type { AgentConfig } from "./config.js";
 import type { LoopStop } from "./llm/chat-loop.js";
 import { runLlm } from "./llm-policy.js";
-import { runPlan, type Plan } from "./plan-policy.js";
+import { runPlan } from "./plan-policy.js";
 import { boundedOutputs, type SettledBatch } from "./results.js";
 
 export type AgentRunArgs = ToolArgs<typeof agentRun>;
@@ -40,7 +40,7 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
       let extra: { stopReason?: LoopStop; turns?: number } = {};
       if (args.policy === "plan") {
         if (!args.plan) throw new ToolError(ErrorCode.INVALID_ARGUMENT, "the plan policy needs a plan");
-        ({ answer, batches } = await runPlan(session, args.goal, args.plan as Plan));
+        ({ answer, batches } = await runPlan(session, args.goal, args.plan));
       } else {
         const run = await runLlm(session, args.goal, args.llm ?? { maxTurns: 8 }, config.llm, config.resultChars, ctx.log, (u) => ctx.progress(u));
         ({ answer, batches } = run);

@@ -13,9 +13,11 @@
  *   synth.*       {records: [...]}, {groups: [{records}]}, {report, markdown}   → the records again
  *   anything else → one "text" record of its string fields (test.echo's value)
  *
+ * Each shape is read by its tool's output schema, leniently (shapes.ts).
  * Nothing here throws: a malformed item is dropped and counted.
  */
-import { RECORD_KINDS, type RecordKind, type SynthRecord } from "./record.js";
+import type { SynthRecord } from "./record.js";
+import { asAgent, asCommand, asContent, asFile, asFiles, asGroups, asMatch, asMatches, asPage, asRecord, asRecords, asReport, asResults, asSearchResult, asSymbol, asSymbolName, isObj, type Read, type Reader } from "./shapes.js";
 import { canonicalUrl, shortHash } from "./text.js";
 
 export interface SynthInput {
@@ -40,9 +42,6 @@ export interface Normalised {
 export const MAX_TEXT = 100_000;
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const cut = (text: string): string => (text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text);
 
 /** The records of one input (see the table above); never throws. */
@@ -53,7 +52,7 @@ export function toRecords(input: SynthInput): SynthRecord[] {
 export function normalise(input: SynthInput): Normalised {
   try {
     if (!isObj(input) || !isObj(input.output)) return { records: [], skippedItems: 0, readable: false };
-    const ctx = new Context(str(input.source) ?? "?", str(input.tool) ?? "?");
+    const ctx = new Context(typeof input.source === "string" ? input.source : "?", typeof input.tool === "string" ? input.tool : "?");
     readOutput(ctx, input.output, input.item);
     return { records: ctx.records, skippedItems: ctx.skipped, readable: ctx.records.length > 0 || ctx.recognised };
   } catch {
@@ -75,60 +74,64 @@ class Context {
     this.records.push({ ...record, text: cut(record.text), sources: [this.source], tools: [this.tool] });
   }
 
-  /** Applies `read` to each element of a list; elements it rejects (returns false or throws) are counted. */
-  each(list: unknown[], read: (item: Obj) => boolean): void {
+  /** Reads each element of a list that `as` can read; elements it cannot (or whose reading throws) are counted. */
+  each<T>(list: unknown[], as: Reader<T>, read: (item: T) => void): void {
     this.recognised = true;
     for (const item of list) {
-      let ok = false;
       try {
-        ok = isObj(item) && read(item);
+        const parsed = as(item);
+        if (parsed === undefined) this.skipped++;
+        else read(parsed);
       } catch {
-        ok = false;
+        this.skipped++;
       }
-      if (!ok) this.skipped++;
     }
   }
 }
 
+/** The first shape the output has, in this order (a synth output's records before anything else). */
 function readOutput(ctx: Context, out: Obj, item: unknown): void {
-  if (Array.isArray(out.records)) return ctx.each(out.records, (r) => readRecord(ctx, r));
-  if (Array.isArray(out.groups)) {
-    // synth.correlate: the records of its groups (a record in several groups is merged later by key).
-    return ctx.each(out.groups, (g) => (Array.isArray(g.records) ? (ctx.each(g.records, (r) => readRecord(ctx, r)), true) : false));
-  }
-  if (isObj(out.report) && typeof out.markdown === "string") {
+  const records = asRecords(out);
+  if (records) return ctx.each(records.records, asRecord, (r) => readRecord(ctx, r));
+  // synth.correlate: the records of its groups (a record in several groups is merged later by key).
+  const groups = asGroups(out);
+  if (groups) return ctx.each(groups.groups, asRecords, (g) => ctx.each(g.records, asRecord, (r) => readRecord(ctx, r)));
+  const report = asReport(out);
+  if (report) {
     ctx.recognised = true;
-    const title = str(out.report.title);
-    return ctx.add({ kind: "text", key: `text:${ctx.source}:${shortHash(out.markdown)}`, ...(title ? { title } : {}), text: out.markdown });
+    const { markdown } = report;
+    const title = report.report.title;
+    return ctx.add({ kind: "text", key: `text:${ctx.source}:${shortHash(markdown)}`, ...(title ? { title } : {}), text: markdown });
   }
-  if (Array.isArray(out.matches)) return ctx.each(out.matches, (m) => readMatch(ctx, m));
-  if (Array.isArray(out.files)) return ctx.each(out.files, (f) => readFile(ctx, f));
-  if (Array.isArray(out.results)) return ctx.each(out.results, (r) => readSearchResult(ctx, r));
-  if (typeof out.content === "string" && typeof out.path === "string") return readContent(ctx, out);
-  if (typeof out.text === "string" && (typeof out.finalUrl === "string" || typeof out.url === "string")) return readPage(ctx, out);
-  if (typeof out.stdout === "string" || typeof out.stderr === "string") return readCommand(ctx, out, item);
-  if (typeof out.answer === "string") return readAgent(ctx, out);
+  const matches = asMatches(out);
+  if (matches) return ctx.each(matches.matches, asMatch, (m) => readMatch(ctx, m));
+  const files = asFiles(out);
+  if (files) return ctx.each(files.files, asFile, (f) => readFile(ctx, f));
+  const results = asResults(out);
+  if (results) return ctx.each(results.results, asSearchResult, (r) => readSearchResult(ctx, r));
+  const content = asContent(out);
+  if (content) return readContent(ctx, content);
+  const page = asPage(out);
+  if (page) return readPage(ctx, page);
+  const command = asCommand(out);
+  if (command) return readCommand(ctx, command, item);
+  const agent = asAgent(out);
+  if (agent) return readAgent(ctx, agent);
   readText(ctx, out, item);
 }
 
-function readMatch(ctx: Context, m: Obj): boolean {
-  const path = str(m.path);
-  const line = num(m.line);
-  if (!path || line === undefined) return false;
-  ctx.add({ kind: "match", key: `${path}:${line}`, text: str(m.text) ?? "", path, line });
-  return true;
+function readMatch(ctx: Context, m: Read<typeof asMatch>): void {
+  ctx.add({ kind: "match", key: `${m.path}:${m.line}`, text: m.text ?? "", path: m.path, line: m.line });
 }
 
 /** code.analyze's files have a language; code.glob's only a size. */
-function readFile(ctx: Context, f: Obj): boolean {
-  const path = str(f.path);
-  if (!path) return false;
-  const language = str(f.language);
-  const lines = num(f.lines);
-  const bytes = num(f.bytes) ?? num(f.size);
-  const symbols = Array.isArray(f.symbols) ? f.symbols.filter(isObj) : undefined;
-  const imports = Array.isArray(f.imports) ? f.imports.filter((i): i is string => typeof i === "string") : undefined;
-  const names = (symbols ?? []).map((s) => str(s.name)).filter((n): n is string => !!n);
+function readFile(ctx: Context, f: Read<typeof asFile>): void {
+  const { path, language, lines, imports } = f;
+  const bytes = f.bytes ?? f.size;
+  // Only objects count as symbols; each named one names the file, those without a name or line are skipped as records.
+  const symbols = f.symbols?.filter(isObj);
+  const names = (symbols ?? []).flatMap((s) => asSymbolName(s)?.name || []);
+  const named = (symbols ?? []).map(asSymbol);
   ctx.add({
     kind: "file",
     key: path,
@@ -140,30 +143,25 @@ function readFile(ctx: Context, f: Obj): boolean {
     ...(symbols ? { symbols: symbols.length } : {}),
     ...(imports ? { imports } : {}),
   });
-  for (const s of symbols ?? []) {
-    const name = str(s.name);
-    const line = num(s.line);
-    if (!name || line === undefined) {
+  for (const s of named) {
+    if (!s) {
       ctx.skipped++;
       continue;
     }
-    const kind = str(s.kind) ?? "symbol";
+    const { name, line, kind = "symbol" } = s;
     const exported = s.exported === true ? "exported " : "";
     ctx.add({ kind: "symbol", key: `${path}:${line}#${name}`, title: name, text: `${exported}${kind} ${name}`, path, line, ...(language ? { language } : {}) });
   }
-  return true;
 }
 
-function readContent(ctx: Context, out: Obj): void {
+function readContent(ctx: Context, out: Read<typeof asContent>): void {
   ctx.recognised = true;
-  const path = str(out.path) as string;
-  const lines = num(out.totalLines);
-  const bytes = num(out.size);
+  const { path, content, totalLines: lines, size: bytes } = out;
   const language = languageOf(path);
   ctx.add({
     kind: "file",
     key: path,
-    text: str(out.content) ?? "",
+    text: content,
     path,
     ...(language ? { language } : {}),
     ...(lines !== undefined ? { lines } : {}),
@@ -171,30 +169,25 @@ function readContent(ctx: Context, out: Obj): void {
   });
 }
 
-function readSearchResult(ctx: Context, r: Obj): boolean {
-  const url = str(r.url);
-  if (!url) return false;
-  const title = str(r.title);
-  const score = num(r.score);
-  ctx.add({ kind: "search-result", key: canonicalUrl(url), url, text: str(r.snippet) ?? "", ...(title ? { title } : {}), ...(score !== undefined ? { score } : {}) });
-  return true;
+function readSearchResult(ctx: Context, r: Read<typeof asSearchResult>): void {
+  const { url, title, score } = r;
+  ctx.add({ kind: "search-result", key: canonicalUrl(url), url, text: r.snippet ?? "", ...(title ? { title } : {}), ...(score !== undefined ? { score } : {}) });
 }
 
-function readPage(ctx: Context, out: Obj): void {
+function readPage(ctx: Context, out: Read<typeof asPage>): void {
   ctx.recognised = true;
-  const url = (str(out.finalUrl) ?? str(out.url)) as string;
-  const title = str(out.title);
-  ctx.add({ kind: "page", key: canonicalUrl(url), url, text: str(out.text) ?? "", ...(title ? { title } : {}) });
+  const url = (out.finalUrl ?? out.url) as string;
+  const title = out.title;
+  ctx.add({ kind: "page", key: canonicalUrl(url), url, text: out.text, ...(title ? { title } : {}) });
 }
 
-function readCommand(ctx: Context, out: Obj, item: unknown): void {
+function readCommand(ctx: Context, out: Read<typeof asCommand>, item: unknown): void {
   ctx.recognised = true;
-  const stdout = str(out.stdout) ?? "";
-  const stderr = str(out.stderr) ?? "";
-  const exitCode = out.exitCode === null ? null : num(out.exitCode);
-  const killed = str(out.killed);
-  const command = str(out.command) ?? (Array.isArray(out.command) ? out.command.join(" ") : undefined) ?? (typeof item === "string" ? item : undefined);
-  const status = killed ? `killed (${killed})` : exitCode === null ? `signal ${str(out.signal) ?? "?"}` : `exit ${exitCode ?? "?"}`;
+  const stdout = out.stdout ?? "";
+  const stderr = out.stderr ?? "";
+  const { exitCode, killed } = out;
+  const command = out.command ?? (typeof item === "string" ? item : undefined);
+  const status = killed ? `killed (${killed})` : exitCode === null ? `signal ${out.signal ?? "?"}` : `exit ${exitCode ?? "?"}`;
   ctx.add({
     kind: "command",
     key: `command:${ctx.source}`,
@@ -204,34 +197,28 @@ function readCommand(ctx: Context, out: Obj, item: unknown): void {
   });
 }
 
-function readAgent(ctx: Context, out: Obj): void {
+function readAgent(ctx: Context, out: Read<typeof asAgent>): void {
   ctx.recognised = true;
-  const goal = str(out.goal);
-  ctx.add({ kind: "agent", key: `agent:${ctx.source}`, text: str(out.answer) ?? "", ...(goal ? { title: goal } : {}) });
+  const { goal } = out;
+  ctx.add({ kind: "agent", key: `agent:${ctx.source}`, text: out.answer, ...(goal ? { title: goal } : {}) });
 }
 
-/** Records written by a synth tool, checked field by field. */
-function readRecord(ctx: Context, r: Obj): boolean {
-  const kind = str(r.kind) as RecordKind | undefined;
-  const key = str(r.key);
-  if (!kind || !RECORD_KINDS.includes(kind) || !key || typeof r.text !== "string") return false;
-  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : undefined);
-  const record: SynthRecord = { kind, key, text: cut(r.text), sources: strings(r.sources) ?? [], tools: strings(r.tools) ?? [] };
+/** Records written by a synth tool: kind, key and text hold (recordShape); other fields are kept where they fit. */
+function readRecord(ctx: Context, r: Read<typeof asRecord>): void {
+  const record: SynthRecord = { kind: r.kind, key: r.key, text: cut(r.text), sources: r.sources, tools: r.tools };
   if (record.sources.length === 0) record.sources.push(ctx.source);
   if (record.tools.length === 0) record.tools.push(ctx.tool);
   for (const field of ["title", "path", "url", "language"] as const) {
-    const v = str(r[field]);
+    const v = r[field];
     if (v !== undefined) record[field] = v;
   }
   for (const field of ["line", "score", "lines", "bytes", "symbols", "rankScore"] as const) {
-    const v = num(r[field]);
+    const v = r[field];
     if (v !== undefined) record[field] = v;
   }
-  if (r.exitCode === null || num(r.exitCode) !== undefined) record.exitCode = r.exitCode as number | null;
-  const imports = strings(r.imports);
-  if (imports) record.imports = imports;
+  if (r.exitCode !== undefined) record.exitCode = r.exitCode;
+  if (r.imports) record.imports = r.imports;
   ctx.records.push(record);
-  return true;
 }
 
 /** Unknown shapes: the output's string fields (nested ones too, a few levels deep) as one text record. */
@@ -247,7 +234,7 @@ function readText(ctx: Context, out: Obj, item: unknown): void {
   visit(out, 0);
   if (parts.length === 0) return;
   const text = parts.join("\n");
-  const title = str(out.title) ?? (typeof item === "string" ? item : undefined);
+  const title = typeof out.title === "string" ? out.title : typeof item === "string" ? item : undefined;
   ctx.add({ kind: "text", key: `text:${ctx.source}:${shortHash(text)}`, text, ...(title ? { title } : {}) });
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ProviderAttempt } from "@toolmesh/tools";
 import type { SynthInput } from "./normalise.js";
+import { asAttempt, asCarried, asCarrying, asSearch, isObj } from "./shapes.js";
 
 /** One web.search call's attempts, by the task that made it. */
 export interface SearchAttempts {
@@ -40,27 +41,12 @@ export interface SearchSummary {
   configure: string | null;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const OUTCOMES = new Set(["ok", "failed", "not configured"]);
-
-function readAttempt(v: unknown): ProviderAttempt | undefined {
-  if (!isObj(v) || typeof v.provider !== "string" || typeof v.outcome !== "string" || !OUTCOMES.has(v.outcome)) return undefined;
-  return {
-    provider: v.provider,
-    web: v.web !== false,
-    outcome: v.outcome as ProviderAttempt["outcome"],
-    ...(typeof v.results === "number" ? { results: v.results } : {}),
-    ...(typeof v.code === "string" ? { code: v.code } : {}),
-    ...(typeof v.error === "string" ? { error: v.error } : {}),
-  };
-}
-
 function readSearch(v: unknown, source: string): SearchAttempts | undefined {
-  if (!isObj(v) || !Array.isArray(v.attempts)) return undefined;
-  const attempts = v.attempts.map(readAttempt).filter((a): a is ProviderAttempt => a !== undefined);
+  const search = asSearch(v);
+  if (!search) return undefined;
+  const attempts = search.attempts.map(asAttempt).filter((a): a is ProviderAttempt => a !== undefined);
   if (attempts.length === 0) return undefined;
-  return { source, attempts, ...(typeof v.configure === "string" ? { configure: v.configure } : {}) };
+  return { source, attempts, ...(search.configure !== undefined ? { configure: search.configure } : {}) };
 }
 
 /**
@@ -75,8 +61,9 @@ export function searchesOf(inputs: readonly SynthInput[]): SearchAttempts[] {
     if (!isObj(output)) continue;
     const own = readSearch(output, typeof input.source === "string" ? input.source : "?");
     if (own) out.set(own.source, own);
-    for (const carried of Array.isArray(output.searches) ? output.searches : []) {
-      const s = isObj(carried) && typeof carried.source === "string" ? readSearch(carried, carried.source) : undefined;
+    for (const carried of asCarrying(output)?.searches ?? []) {
+      const from = asCarried(carried);
+      const s = from ? readSearch(carried, from.source) : undefined;
       if (s && !out.has(s.source)) out.set(s.source, s);
     }
   }
