@@ -6,6 +6,7 @@
  * what parallel execution buys.
  */
 import { ToolmeshClient } from "@toolmesh/client";
+import { runsInCoordinator } from "@toolmesh/core";
 import { startNatsServer, type NatsServerHandle } from "@toolmesh/local";
 import { WorkflowSpec, WorkflowState, type Workflow } from "@toolmesh/proto";
 import { resolve } from "node:path";
@@ -28,7 +29,7 @@ export interface ExploreBenchReport {
 
 /** Calls that ran in a worker pool (fan-out items and plain calls, not synthesis or fan-out parents). */
 function poolCalls(wf: Workflow): number {
-  return wf.tasks.filter((t) => t.pool !== "synth" && !(t.output && "items" in t.output && Array.isArray(t.output.items))).length;
+  return wf.tasks.filter((t) => !runsInCoordinator(t.pool) && !(t.output && "items" in t.output && Array.isArray(t.output.items))).length;
 }
 
 async function timed(client: ToolmeshClient, spec: WorkflowSpec): Promise<{ ms: number; wf: Workflow }> {

@@ -1,6 +1,12 @@
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 
-/** A built service of this repository: apps/<app>/dist/main.js. */
+const require = createRequire(import.meta.url);
+
+/**
+ * A service's process entry (`toolmesh up` runs the coordinator and the
+ * autoscaler), through its package's ./main export: the service is this
+ * package's dependency and is run, never reached into by path.
+ */
 export function appScript(app: string): string {
-  return fileURLToPath(new URL(`../../${app}/dist/main.js`, import.meta.url));
+  return require.resolve(`@toolmesh/${app}/main`);
 }

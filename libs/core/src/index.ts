@@ -54,6 +54,8 @@ export {
   registerPool,
 } from "./pools.js";
 export type { McpPoolName, NativePoolName, PoolDefinition, PoolName } from "./pools.js";
+export { POOL_TABLE, WORKER_POOLS, placementOf, runsInCoordinator } from "./pool-table.js";
+export type { CoordinatorToolsName, CoordinatorToolsRow, PoolRow, ReplicaBounds, ToolPlacement, WorkerPoolRow } from "./pool-table.js";
 export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects } from "./subjects.js";
 export {
   extractTrace,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { OUTPUTS_BUCKET } from "./outputs.js";
-import { isMcpPool, isNativePool, MCP_POOL_PREFIX, POOLS, type NativePoolName, type PoolName } from "./pools.js";
+import { POOL_TABLE } from "./pool-table.js";
+import { isMcpPool, isNativePool, MCP_POOL_PREFIX, POOLS, type PoolName } from "./pools.js";
 import { Bus, Consumers, Streams } from "./subjects.js";
 
 /**
@@ -30,10 +31,8 @@ export interface RolePermissions {
 }
 
 /** The service (apps/<service>) whose processes are a pool's workers: their metrics subject's first token. */
-const SERVICE_OF_NATIVE_POOL: Readonly<Record<NativePoolName, string>> = { codebase: "codebase", web: "web-search", bash: "bash", agent: "agent", test: "testpool" };
-
 export function poolService(pool: PoolName): string {
-  return isNativePool(pool) ? SERVICE_OF_NATIVE_POOL[pool] : "mcp-pool";
+  return isNativePool(pool) ? POOL_TABLE[pool].service : "mcp-pool";
 }
 
 /** The role of a pool's workers. */

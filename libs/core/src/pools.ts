@@ -1,7 +1,11 @@
+import { POOL_TABLE, WORKER_POOLS, type NativePoolName } from "./pool-table.js";
+
+export type { NativePoolName } from "./pool-table.js";
+
 /**
- * The worker pools and their concurrency ranges per instance (the design's
- * numbers). A native tool's pool is the part of its name before the first
- * dot: code.grep → codebase.
+ * The worker pools and their concurrency ranges per instance, from
+ * POOL_TABLE (pool-table.ts). A native tool's pool is the one whose tool
+ * prefix is the part of its name before the first dot: code.grep → codebase.
  *
  * Pools are also made at run time: every configured MCP server is a pool
  * named `mcp-<name>` whose tools are `<name>.<tool>` (see docs/architecture.md
@@ -9,17 +13,10 @@
  * learns of one registers its range with `registerPool` (the coordinator from
  * the run-time catalog, a worker and the autoscaler from their configuration).
  */
-export const POOLS = {
-  codebase: { toolPrefix: "code", minLimit: 32, maxLimit: 48 },
-  web: { toolPrefix: "web", minLimit: 16, maxLimit: 32 },
-  bash: { toolPrefix: "bash", minLimit: 8, maxLimit: 16 },
-  agent: { toolPrefix: "agent", minLimit: 4, maxLimit: 16 },
-  /** Tools that exist only for tests and benchmarks (echo, sleep, fail). */
-  test: { toolPrefix: "test", minLimit: 32, maxLimit: 256 },
-} as const;
+export const POOLS: Readonly<Record<NativePoolName, PoolDefinition>> = Object.fromEntries(
+  WORKER_POOLS.map(([pool, row]) => [pool, { toolPrefix: row.toolPrefix, minLimit: row.minLimit, maxLimit: row.maxLimit }]),
+) as Record<NativePoolName, PoolDefinition>;
 
-/** A pool built into toolmesh, with its own service under apps/. */
-export type NativePoolName = keyof typeof POOLS;
 /** A pool made at run time from an MCP server's configuration. */
 export type McpPoolName = `mcp-${string}`;
 export type PoolName = NativePoolName | McpPoolName;
@@ -46,7 +43,7 @@ export const MCP_NAME = /^[a-z][a-z0-9_-]{0,47}$/;
 export const MCP_POOL_LIMITS = { minLimit: 8, maxLimit: 32 } as const;
 
 /** Names a native pool or a tool prefix already uses: an MCP pool may not take them. */
-const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.keys(POOLS), ...Object.values(POOLS).map((p) => p.toolPrefix), "synth", "mcp"]);
+const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.keys(POOL_TABLE), ...Object.values(POOL_TABLE).map((p) => p.toolPrefix), "mcp"]);
 
 const runtimePools = new Map<McpPoolName, PoolDefinition>();
 

@@ -1,11 +1,12 @@
-import type { PoolName } from "@toolmesh/core";
+import type { CoordinatorToolsName, PoolName } from "@toolmesh/core";
 import type { z } from "zod";
 
 /**
- * Where a tool runs: a worker pool, or "synth" for the synthesis tools the
- * coordinator runs itself over its tasks' outputs.
+ * Where a tool runs: a worker pool, or a family the coordinator runs itself
+ * ("synth": the synthesis tools over its tasks' outputs; POOL_TABLE's
+ * placement, tested with runsInCoordinator).
  */
-export type ToolPool = PoolName | "synth";
+export type ToolPool = PoolName | CoordinatorToolsName;
 
 /** What a tool is: its name, the pool that runs it, the arguments it takes and what it returns. */
 export interface ToolSpec<S extends z.ZodTypeAny = z.ZodTypeAny, O extends z.ZodTypeAny = z.ZodTypeAny> {

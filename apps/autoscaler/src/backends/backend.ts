@@ -1,4 +1,4 @@
-import { isMcpPool, type NativePoolName, type PoolName } from "@toolmesh/core";
+import { WORKER_POOLS, isMcpPool, type NativePoolName, type PoolName } from "@toolmesh/core";
 
 /** Where replicas are changed: a process supervisor here, or Kubernetes. */
 export interface ScaleBackend {
@@ -11,14 +11,8 @@ export interface ScaleBackend {
   close(): Promise<void>;
 }
 
-/** The service (apps/<service>, Deployment <prefix>-<service>) that serves each native pool. */
-export const SERVICE_OF_POOL: Readonly<Record<NativePoolName, string>> = {
-  codebase: "codebase",
-  web: "web-search",
-  bash: "bash",
-  agent: "agent",
-  test: "testpool",
-};
+/** The service (apps/<service>, Deployment <prefix>-<service>) that serves each native pool (POOL_TABLE's). */
+export const SERVICE_OF_POOL: Readonly<Record<NativePoolName, string>> = Object.fromEntries(WORKER_POOLS.map(([pool, row]) => [pool, row.service])) as Record<NativePoolName, string>;
 
 /**
  * Pools whose workers are gRPC clients of the coordinator (the agent's

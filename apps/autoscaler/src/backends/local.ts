@@ -1,7 +1,7 @@
 import { MCP_POOL_PREFIX, isMcpPool, poolRole, readRoleCredentials, roleEnv, type Logger, type McpPoolsConfig, type PoolName } from "@toolmesh/core";
 import { ServiceStartError, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { COORDINATOR_CLIENT_POOLS, MCP_POOL_SERVICE, SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
 
 export interface LocalBackendOptions {
@@ -27,11 +27,21 @@ export interface LocalBackendOptions {
    * read at each start, so a worker holds its pool's role only.
    */
   poolCredentialsDir?: string | undefined;
-  /** apps/<service>/dist/main.js by default; tests may point elsewhere. */
+  /** The service package's entry point (@toolmesh/<service>/main) by default; tests may point elsewhere. */
   scriptOf?: (service: string) => string;
 }
 
-const appsDir = fileURLToPath(new URL("../../../", import.meta.url));
+const require = createRequire(import.meta.url);
+
+/**
+ * A service's process entry, through its package's ./main export (each a
+ * dependency of this package): the service is run, never reached into by
+ * path. Resolved at a worker's start, not at load: the autoscaler's image
+ * (Kubernetes backend) carries no service but its own.
+ */
+function serviceScript(service: string): string {
+  return require.resolve(`@toolmesh/${service}/main`);
+}
 
 /**
  * The embedded default: worker processes of each pool's service on this
@@ -97,7 +107,7 @@ export class LocalProcessBackend implements ScaleBackend {
     this.#sequence += 1;
     // An MCP pool's instances are named after the pool (mcp-fs-as…): many pools share one service.
     const instanceId = `${isMcpPool(pool) ? pool : service}-as${process.pid}-${this.#sequence}`;
-    const script = this.#options.scriptOf?.(service) ?? join(appsDir, service, "dist", "main.js");
+    const script = this.#options.scriptOf?.(service) ?? serviceScript(service);
     // The "ready" line is logged at info: a quieter level would hide it and the start would time out.
     const level = this.#options.env?.TOOLMESH_LOG_LEVEL ?? process.env.TOOLMESH_LOG_LEVEL;
     let credentials: Record<string, string | undefined>;

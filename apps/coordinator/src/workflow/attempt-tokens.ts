@@ -1,6 +1,6 @@
 import { JetStreamApiCodes } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { decodeJson, encodeJson, isJetStreamApiError, type Logger, type ResultMessage } from "@toolmesh/core";
+import { decodeJson, encodeJson, isJetStreamApiError, runsInCoordinator, type Logger, type ResultMessage } from "@toolmesh/core";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { WorkflowRun } from "./run.js";
@@ -82,7 +82,7 @@ export class AttemptTokens {
    */
   check(run: WorkflowRun, result: ResultMessage): RejectReason | undefined {
     const task = run.tasks.get(result.taskId);
-    if (!task || task.spec.pool === "synth" || task.items || task.sharedFrom) return "unknown_attempt";
+    if (!task || runsInCoordinator(task.spec.pool) || task.items || task.sharedFrom) return "unknown_attempt";
     if (!Number.isInteger(result.attempt) || result.attempt < 1 || result.attempt > task.attempt) return "unknown_attempt";
     if (result.attempt < task.attempt) return undefined;
     if (result.pool !== task.spec.pool) return "wrong_pool";

@@ -1,4 +1,4 @@
-import { ErrorCode, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
+import { ErrorCode, runsInCoordinator, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
 import { Attempts } from "./attempts.js";
 import { systemClock, type Clock } from "./clock.js";
 import { completion, type WorkflowStateName } from "./completion.js";
@@ -144,7 +144,7 @@ export class WorkflowRun {
         this.#joins.armItemsDeadline(task);
         this.#joins.evaluateFanOut(task);
       } else if (isInFlight(task)) {
-        if (task.spec.pool === "synth" || task.spec.forEach) this.#go(task);
+        if (runsInCoordinator(task.spec.pool) || task.spec.forEach) this.#go(task);
         else if (task.sharedFrom) this.#shared.followAfterResume(task);
         else if (mayResend(task, this.#clock.now())) void this.#attempts.dispatch(task, true);
         else this.#attempts.armTimer(task, task.deadlineMs!);
@@ -220,7 +220,7 @@ export class WorkflowRun {
   #go(task: TaskRecord): void {
     if (this.done || isTerminal(task.state)) return;
     if (task.spec.forEach && !task.itemOf) void this.#expand(task);
-    else if (task.spec.pool === "synth") void this.#runSynth(task);
+    else if (runsInCoordinator(task.spec.pool)) void this.#runSynth(task);
     else this.#queueCall(task);
   }
 
@@ -308,7 +308,7 @@ export class WorkflowRun {
   #markCancelled(task: TaskRecord, reason: string, unneeded = false): void {
     const wasInPool = isInFlight(task);
     this.#clearTimers(task);
-    if (wasInPool && !task.sharedFrom && task.spec.pool !== "synth" && !task.items) this.#effects.attemptEnded(this, task);
+    if (wasInPool && !task.sharedFrom && !runsInCoordinator(task.spec.pool) && !task.items) this.#effects.attemptEnded(this, task);
     recordCancellation(task, reason, unneeded, this.#clock.now());
     this.#emit({ kind: "task.cancelled", ...taskFields(task), message: reason });
   }
