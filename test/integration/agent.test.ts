@@ -8,8 +8,8 @@
  */
 import { createAgentHandlers, parseAgentConfig, type AgentHandlers } from "@toolmesh/agent";
 import { EventType, TaskState, WorkflowState, type Workflow, type WorkflowEvent } from "@toolmesh/proto";
+import { FakeLlmServer } from "@toolmesh/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeLlmServer } from "../support/fake-llm-server.js";
 import { heldCalls } from "../support/held-calls.js";
 import { task, workflow } from "../support/spec.js";
 import { startStack, type TestStack } from "../support/stack.js";

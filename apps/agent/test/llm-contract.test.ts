@@ -1,6 +1,6 @@
 import { ToolError } from "@toolmesh/core";
+import { FakeLlmServer, type FakeReply } from "@toolmesh/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeLlmServer, type FakeReply } from "../../../test/support/fake-llm-server.js";
 import {
   anthropicProvider,
   openaiProvider,

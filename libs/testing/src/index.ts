@@ -2,7 +2,8 @@
  * @toolmesh/testing — real infrastructure for tests: a nats-server per suite
  * (random port, JetStream in a temp dir, removed after), the programs some
  * tests need from the machine, and the run guard that leaves nothing behind
- * (global-setup.ts, bin/leftovers.ts).
+ * (global-setup.ts, bin/leftovers.ts), and a scripted stand-in for an LLM
+ * API (FakeLlmServer).
  *
  *   const nats = await startTestNats();
  *   afterAll(() => nats.stop());
@@ -16,4 +17,6 @@ export { RUN_MARKER, describeProcesses, isAlive, killProcesses, lineage, runProc
 export type { RunProcess } from "./run-guard.js";
 export { inCi, systemTool } from "./system-tool.js";
 export type { SystemTool, SystemToolOptions } from "./system-tool.js";
+export { FakeLlmServer } from "./fake-llm-server.js";
+export type { FakeReply, RecordedRequest } from "./fake-llm-server.js";
 export { freePort, waitFor } from "./wait.js";
