@@ -53,6 +53,11 @@ export default defineConfig(
           ignoreRestSiblings: true,
         },
       ],
+      // `let x; start(() => x...); x = await ...`: a closure made before the assignment reads it later.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+      // Passing on a rejection reason we were given (an abort reason, a caught error) is fine;
+      // rejecting with a literal non-Error is still an error.
+      "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],
       // An async function without await is deliberate here: it fulfils a Promise-returning
       // contract (handlers, backends, test doubles) and turns a synchronous throw into a rejection.
       "@typescript-eslint/require-await": "off",

@@ -1,5 +1,5 @@
 import { status, type Client } from "@grpc/grpc-js";
-import { CoordinatorService, FanInMode, WorkflowSpec } from "@toolmesh/proto";
+import { CoordinatorService, FanInMode } from "@toolmesh/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { task, workflow } from "../support/spec.js";
 import { startStack, type TestStack } from "../support/stack.js";

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 function clientOf(protoFile: string, path: string[]): InstanceType<ServiceClientConstructor> {
-  let node = loadPackageDefinition(loadSync(protoFile, { enums: String })) as GrpcObject;
+  let node = loadPackageDefinition(loadSync(protoFile, { enums: String }));
   for (const part of path.slice(0, -1)) node = node[part] as GrpcObject;
   const Ctor = node[path.at(-1)!] as ServiceClientConstructor;
   return new Ctor(`127.0.0.1:${stack.coordinator.port}`, credentials.createInsecure());

@@ -70,7 +70,7 @@ describe("toolmesh mcp (stdio)", () => {
   });
 
   it("lists tools an MCP pool publishes at run time, under mapped names, after tools/list_changed", async () => {
-    expect((await mcp.getServerCapabilities())?.tools).toEqual({ listChanged: true });
+    expect(mcp.getServerCapabilities()?.tools).toEqual({ listChanged: true });
     const kv = await openCatalog(env.stack.nc);
     const before = listChanged;
     const entry = (tool: string, shareable: boolean) => ({

@@ -1,6 +1,6 @@
 import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { waitFor } from "@toolmesh/testing";
-import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";

@@ -88,7 +88,7 @@ async function runTemplate(template: string, params: Record<string, unknown>): P
   const wf = await stack.client.get(id);
   const report = wf.tasks.filter((t) => t.tool === "synth.report" && t.state === TaskState.TASK_STATE_SUCCEEDED).at(-1);
   const output = report ? await stack.client.taskOutput(id, report.id) : {};
-  return { wf, markdown: String(output.markdown ?? "") };
+  return { wf, markdown: typeof output.markdown === "string" ? output.markdown : "" };
 }
 
 const task = (wf: Workflow, id: string) => wf.tasks.find((t) => t.id === id);

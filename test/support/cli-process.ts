@@ -31,8 +31,8 @@ export function startCli(args: string[], env: Record<string, string>, options: {
   let stdout = "";
   let stderr = "";
   const watchers: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => {
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
     for (const w of watchers.splice(0)) {
       if (w.pattern.test(stderr)) w.resolve();

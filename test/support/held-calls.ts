@@ -26,7 +26,7 @@ export function heldCalls(): HeldCalls {
   const handlers: ToolHandlers = {
     ...testHandlers,
     "test.sleep": async (args, ctx) => {
-      const value = String(args.value ?? "");
+      const value = String((args.value as string | number | undefined) ?? "");
       running.add(value);
       try {
         if (!value.startsWith("hold:")) return await testHandlers["test.sleep"]!(args, ctx);

@@ -35,7 +35,7 @@ export async function startMcpStack(env: Record<string, string> = {}): Promise<{
  * The SDK's own client over stdio: `toolmesh mcp --address ...` as an
  * agent's MCP config launches it; without an address, it finds the stack.
  */
-export async function stdioClient(address: string | undefined, env: Record<string, string> = {}): Promise<{ client: Client; stderr(): string }> {
+export async function stdioClient(address: string | undefined, env: Record<string, string> = {}): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cliScript, "mcp", ...(address ? ["--address", address] : [])],

@@ -105,12 +105,12 @@ export class WorkflowWorkspaces {
       env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" },
     });
     let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve, reject) => {
       const failed = (why: string): void => reject(new ToolError(ErrorCode.FAILED_PRECONDITION, `could not make the workflow's workspace at ${path}: ${why}`));
       child.once("error", (err) => failed(err.message));
       child.once("exit", (code) => failed(stderr.trim() || `exit code ${code}`));
-      child.stdout!.on("data", (d: Buffer) => {
+      child.stdout.on("data", (d: Buffer) => {
         if (d.toString().includes("ready")) resolve();
       });
     });

@@ -12,7 +12,8 @@ export async function redisUnreachable(url: string, timeoutMs = 2_000): Promise<
   redis.on("error", (err: Error) => (socketError ??= err));
   try {
     await redis.connect();
-    const pong = await redis.ping();
+    // Typed "PONG", but a proxy or another server can answer anything.
+    const pong: string = await redis.ping();
     return pong === "PONG" ? null : `PING answered ${pong}`;
   } catch (err) {
     return socketError?.message ?? (err instanceof Error ? err.message : String(err));

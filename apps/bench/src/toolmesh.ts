@@ -35,7 +35,7 @@ export async function startToolmesh(natsUrl: string, concurrency: number, transp
       name: transport === "stream" ? "toolmesh CallTools stream" : "toolmesh unary CallTool",
       async call() {
         const status = await (session ? session.call(request) : client.call(request));
-        const value = (status.output as Record<string, unknown> | undefined)?.value;
+        const value: unknown = status.output?.value;
         if (value !== ECHO_VALUE) throw echoMismatch("toolmesh", value);
       },
       async close() {

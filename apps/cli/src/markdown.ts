@@ -41,6 +41,7 @@ export function renderForTerminal(markdown: string, width = 80, colors = true): 
   const text = marked.parse(markdown, { async: false }).replace(/\n+$/, "");
   // The styling libraries decide about colour from the environment, not from
   // the stream we write to: a stream without colours gets none, whatever they decided.
+  // eslint-disable-next-line no-control-regex -- SGR colour codes are what this removes
   return colors ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
 }
 

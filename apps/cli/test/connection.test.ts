@@ -31,7 +31,7 @@ function stateDir(s?: StackState): string {
 /** The pid of a process that has exited. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ["-e", ""]);
-  return child.pid!;
+  return child.pid;
 }
 
 describe("where the CLI finds the coordinator", () => {

@@ -2,6 +2,7 @@ import { writeStackState } from "@toolmesh/local";
 import { TaskState, Workflow, WorkflowState } from "@toolmesh/proto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { workflowJson } from "../src/json-output.js";
 import { tempDir, toolmesh } from "./support/cli.js";
@@ -71,7 +72,7 @@ describe("run and the templates against a coordinator", () => {
     ]);
     expect(piped.stdout).toBe(`${markdown}\n`);
     expect(rendered.code).toBe(0);
-    expect(rendered.stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/^Codebase: TM_RESULTS\n\n\s+\* Inputs: 3\n$/);
+    expect(stripVTControlCharacters(rendered.stdout)).toMatch(/^Codebase: TM_RESULTS\n\n\s+\* Inputs: 3\n$/);
     const bad = await toolmesh(["explore-codebase", "."], { cwd: dir, env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_RENDER: "html" } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('error: TOOLMESH_RENDER must be "markdown" or "terminal", got "html"\n');

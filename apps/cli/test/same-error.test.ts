@@ -42,6 +42,6 @@ describe("the same failure from many tasks is said once", () => {
     const text = formatWorkflowResult(wf);
     expect(text.match(/is absolute/g)).toHaveLength(1);
     expect(text).toMatch(/a and 2 more\s+code\.glob\s+failed\s+PERMISSION_DENIED/);
-    expect(text).toMatch(/\n  d\s+code\.read\s+succeeded\s+size: 3/);
+    expect(text).toMatch(/\n {2}d\s+code\.read\s+succeeded\s+size: 3/);
   });
 });

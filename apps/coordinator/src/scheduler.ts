@@ -13,8 +13,9 @@ export interface DispatchRequest {
   stillWanted(): boolean;
   /** Publishes the attempt; called when it is released. */
   release(): Promise<void>;
-  resolve(): void;
-  reject(err: unknown): void;
+  /** The waiting caller's promise settlers (free functions, passed on unbound). */
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 /**

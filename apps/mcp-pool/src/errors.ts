@@ -42,7 +42,8 @@ export function requestError(err: unknown): ToolError {
   if (err instanceof ToolError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof McpError) {
-    switch (err.code) {
+    // McpError carries a plain number; the known ones are McpErrorCode values.
+    switch (err.code as McpErrorCode) {
       case McpErrorCode.ConnectionClosed:
         return new ToolError(ErrorCode.UNAVAILABLE, `the upstream server's connection closed during the call (${message}); it is being restarted`, { cause: err });
       case McpErrorCode.RequestTimeout:

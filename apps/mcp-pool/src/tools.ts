@@ -20,8 +20,8 @@ export function catalogEntry(name: string, pool: McpPoolName, range: PoolDefinit
     pool,
     upstreamTool: tool.name,
     description: tool.description ?? tool.title ?? annotations.title ?? "",
-    inputSchema: tool.inputSchema as Record<string, unknown>,
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema as Record<string, unknown> } : {}),
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
     shareable: annotations.readOnlyHint === true,
     // The MCP defaults: a tool not said to be read-only may be destructive and open-world.
     destructive: annotations.readOnlyHint !== true && annotations.destructiveHint !== false,

@@ -23,7 +23,7 @@ describe("contract: SearXNG JSON API", () => {
       );
     });
     const tools = createWebTools({ providers: ["searxng"], searxngUrl: `${server.url}/searx` });
-    const out = (await call(tools, "web.search", { query: "nats queue groups", maxResults: 5 })) as Record<string, unknown>;
+    const out = await call(tools, "web.search", { query: "nats queue groups", maxResults: 5 });
     await tools.close();
     const req = new URL(server.requests[0]?.url ?? "", "http://x");
     expect(req.searchParams.get("q")).toBe("nats queue groups");

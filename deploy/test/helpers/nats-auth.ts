@@ -1,4 +1,4 @@
-import type { NatsRole, RolePermissions } from "@toolmesh/core";
+import type { RolePermissions } from "@toolmesh/core";
 import { type K8sObject, find } from "./helm.js";
 
 /** The vendored server's auth objects under release `tm`. */
@@ -45,4 +45,4 @@ export function secretData(objects: K8sObject[], name = NATS_AUTH): Record<strin
 export const envOf = (container: any): Map<string, any> => new Map((container.env ?? []).map((e: any) => [e.name, e]));
 
 /** Names of the roles a natsRolePermissions map holds, sorted. */
-export const roleNames = (roles: ReadonlyMap<NatsRole | string, unknown>): string[] => [...roles.keys()].sort();
+export const roleNames = (roles: ReadonlyMap<string, unknown>): string[] => [...roles.keys()].sort();

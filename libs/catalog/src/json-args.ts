@@ -24,7 +24,7 @@ function compile(schema: JsonSchema): ValidateFunction {
 function fieldOf(error: ErrorObject): (string | number)[] {
   const path = error.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   // A missing or unexpected property names the property, not its parent object.
-  const property = error.params["missingProperty"] ?? error.params["additionalProperty"];
+  const property: unknown = error.params["missingProperty"] ?? error.params["additionalProperty"];
   if (typeof property === "string") path.push(property);
   return path.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }

@@ -51,8 +51,8 @@ function toolInfo(tool: ProtoToolInfo): ToolInfo {
     name: tool.name,
     pool: tool.pool,
     description: tool.description,
-    argsSchema: (tool.argsSchema ?? { type: "object" }) as Record<string, unknown>,
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema as Record<string, unknown> } : {}),
+    argsSchema: tool.argsSchema ?? { type: "object" },
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
     shareable: tool.shareable,
     destructive: tool.destructive,
     openWorld: tool.openWorld,
@@ -104,31 +104,32 @@ export class ToolmeshClient {
     return this.#options.timeoutMs ? { deadline: Date.now() + this.#options.timeoutMs } : {};
   }
 
+  /** `method` comes bound to this.raw: grpc-js client methods use `this`. */
   #unary<Req, Res>(method: (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (err: ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.raw, request, this.metadata(), this.#callOptions(), (err, res) => (err ? reject(this.#explain(err)) : resolve(res)));
+      method(request, this.metadata(), this.#callOptions(), (err, res) => (err ? reject(this.#explain(err)) : resolve(res)));
     });
   }
 
   async submit(spec: WorkflowSpec): Promise<string> {
-    const res = await this.#unary(this.raw.submitWorkflow, { spec });
+    const res = await this.#unary(this.raw.submitWorkflow.bind(this.raw), { spec });
     return res.workflowId;
   }
 
   get(workflowId: string): Promise<Workflow> {
-    return this.#unary(this.raw.getWorkflow, { workflowId });
+    return this.#unary(this.raw.getWorkflow.bind(this.raw), { workflowId });
   }
 
   list(limit = 100): Promise<ListWorkflowsResponse> {
-    return this.#unary(this.raw.listWorkflows, { limit });
+    return this.#unary(this.raw.listWorkflows.bind(this.raw), { limit });
   }
 
   cancel(workflowId: string, reason = ""): Promise<CancelWorkflowResponse> {
-    return this.#unary(this.raw.cancelWorkflow, { workflowId, reason });
+    return this.#unary(this.raw.cancelWorkflow.bind(this.raw), { workflowId, reason });
   }
 
   call(request: Partial<CallToolRequest> & { tool: string }): Promise<TaskStatus> {
-    return this.#unary(this.raw.callTool, { args: {}, timeoutMs: 0, retry: undefined, ...request });
+    return this.#unary(this.raw.callTool.bind(this.raw), { args: {}, timeoutMs: 0, retry: undefined, ...request });
   }
 
   /** Many calls over one CallTools stream (about twice CallTool's calls/s). */
@@ -138,28 +139,28 @@ export class ToolmeshClient {
 
   /** The full output of a task (GetWorkflow gives large ones as a reference only). */
   taskOutput(workflowId: string, taskId: string): Promise<Record<string, unknown>> {
-    return this.#unary(this.raw.getTaskOutput, { workflowId, taskId }) as Promise<Record<string, unknown>>;
+    return this.#unary(this.raw.getTaskOutput.bind(this.raw), { workflowId, taskId }) as Promise<Record<string, unknown>>;
   }
 
   /** Builds a workflow from a template (explore-codebase, explore-web, think-layers, start) and starts it. */
   async runTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<string> {
-    const res = await this.#unary(this.raw.runTemplate, RunTemplateRequest.fromPartial(request));
+    const res = await this.#unary(this.raw.runTemplate.bind(this.raw), RunTemplateRequest.fromPartial(request));
     return res.workflowId;
   }
 
   /** The workflow a template would run, without running it. */
   expandTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<WorkflowSpec> {
-    return this.#unary(this.raw.expandTemplate, RunTemplateRequest.fromPartial(request));
+    return this.#unary(this.raw.expandTemplate.bind(this.raw), RunTemplateRequest.fromPartial(request));
   }
 
   /** The tools the coordinator can run, with their argument schemas (ListTools). */
   async listTools(): Promise<ToolInfo[]> {
-    const res = await this.#unary(this.raw.listTools, {});
+    const res = await this.#unary(this.raw.listTools.bind(this.raw), {});
     return res.tools.map(toolInfo);
   }
 
   capacity(): Promise<Capacity> {
-    return this.#unary(this.raw.getCapacity, {});
+    return this.#unary(this.raw.getCapacity.bind(this.raw), {});
   }
 
   /** The workflow's events, replayed from the first, until the terminal one. */

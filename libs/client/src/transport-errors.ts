@@ -1,6 +1,4 @@
-import type { ServiceError } from "@grpc/grpc-js";
-
-const UNAVAILABLE = 14;
+import { status, type ServiceError } from "@grpc/grpc-js";
 
 /** Marks an error explained here as a TLS problem: the coordinator may be up and refusing this client's handshake. */
 const TLS_PROBLEM = Symbol.for("toolmesh.tlsProblem");
@@ -54,7 +52,7 @@ const EXPLANATIONS: Explanation[] = [
  * code stays UNAVAILABLE; grpc-js's words stay in the message.
  */
 export function explainTransportError<E>(err: E, tls: boolean): E {
-  if (!isServiceError(err) || err.code !== UNAVAILABLE || (err as unknown as Record<symbol, unknown>)[TLS_PROBLEM]) return err;
+  if (!isServiceError(err) || err.code !== status.UNAVAILABLE || (err as unknown as Record<symbol, unknown>)[TLS_PROBLEM]) return err;
   const details = String(err.details);
   if (!/^No connection established|^Connection dropped|^Failed to connect/.test(details)) return err;
   const hit = EXPLANATIONS.find((e) => (e.tls === undefined || e.tls === tls) && e.match.test(details));
@@ -66,7 +64,7 @@ export function explainTransportError<E>(err: E, tls: boolean): E {
     .trim();
   const explained = `${hit.say} (${cause || details})`;
   err.details = explained;
-  err.message = `${UNAVAILABLE} UNAVAILABLE: ${explained}`;
+  err.message = `${status.UNAVAILABLE} UNAVAILABLE: ${explained}`;
   Object.defineProperty(err, TLS_PROBLEM, { value: true });
   return err;
 }

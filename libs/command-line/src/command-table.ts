@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { CommandArgs, type FlagValues } from "./command-args.js";
+import { CommandArgs } from "./command-args.js";
 import type { CommandSpec, FlagSpec } from "./command-spec.js";
 import { UsageError } from "./errors.js";
 
@@ -91,7 +91,7 @@ export class CommandTable {
     if (unknown !== undefined) throw new UsageError(`${name} does not take ${unknown}`);
     try {
       const { values, positionals } = parseArgs({ args, options: flags, strict: true, allowPositionals: true });
-      return { help: false, args: new CommandArgs(command.name, name, values as FlagValues, positionals) };
+      return { help: false, args: new CommandArgs(command.name, name, values, positionals) };
     } catch (err) {
       if (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")) {
         throw new UsageError(`${name}: ${flagProblem(err.message)}`);

@@ -55,7 +55,7 @@ export function parseMcpPools(json: string | undefined): McpPoolsConfig {
   try {
     value = JSON.parse(json);
   } catch (err) {
-    throw new Error(`TOOLMESH_MCP_POOLS is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`TOOLMESH_MCP_POOLS is not JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const parsed = mcpPoolsSchema.safeParse(value);
   if (parsed.success) return parsed.data;

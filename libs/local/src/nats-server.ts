@@ -85,7 +85,7 @@ function launch(binary: string, storeDir: string, port: number, { processGroup, 
       else reject(new Error(`nats-server exited with ${code} before it was ready:\n${log.join("\n")}`));
     });
     // Keep reading stderr for the server's whole life, or it blocks on a full pipe.
-    const lines = createInterface({ input: child.stderr! });
+    const lines = createInterface({ input: child.stderr });
     const logStream = logFile ? createWriteStream(logFile, { flags: "a", mode: 0o600 }) : undefined;
     child.once("exit", () => logStream?.end());
     lines.on("line", (line) => {

@@ -122,7 +122,7 @@ export function startServiceProcess(options: StartServiceOptions): Promise<Servi
     options.signal?.addEventListener("abort", onAbort, { once: true });
     child.once("exit", onEarlyExit);
     child.once("error", onSpawnError);
-    createInterface({ input: child.stderr! }).on("line", (line) => {
+    createInterface({ input: child.stderr }).on("line", (line) => {
       log?.write(`${line}\n`);
       if (settled) {
         options.onLine?.(line);

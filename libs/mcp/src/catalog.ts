@@ -38,7 +38,7 @@ function mcpTool(name: string, tool: ToolInfo): Tool {
     name,
     title: tool.name,
     description: `${tool.description}${tool.description.endsWith(".") ? "" : "."} (toolmesh tool ${tool.name}, pool ${tool.pool})`,
-    inputSchema: { type: "object", ...tool.argsSchema } as Tool["inputSchema"],
+    inputSchema: { type: "object", ...tool.argsSchema },
     annotations: {
       title: tool.name,
       readOnlyHint: tool.shareable && !tool.destructive,

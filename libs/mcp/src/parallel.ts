@@ -45,7 +45,7 @@ export async function runParallel(
       id = await client.submit(spec);
     } catch (err) {
       const e = err as { code?: unknown; details?: unknown };
-      const match = e.details === undefined ? null : BAD_TASK.exec(String(e.details));
+      const match = typeof e.details === "string" ? BAD_TASK.exec(e.details) : null;
       if (!match) throw err;
       refused.set(Number(match[2]), { code: codeName(e.code), message: match[3]! });
       continue;
@@ -71,7 +71,7 @@ export async function runParallel(
     return isOutputRef(output) ? { tool: call.tool, ok: true, outputRef: { uri: outputUri(workflow!.id, task.id), bytes: output.bytes } } : { tool: call.tool, ok: true, output };
   });
   const failed = results.filter((r) => !r.ok).length;
-  const links = workflow ? workflow.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED && isOutputRef(t.output)).map((t) => outputLinkContent(workflow!.id, t.id, t.output as { $ref: string; bytes: number }, t.tool)) : [];
+  const links = workflow ? workflow.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED && isOutputRef(t.output)).map((t) => outputLinkContent(workflow.id, t.id, t.output as { $ref: string; bytes: number }, t.tool)) : [];
   const summary = `${results.length - failed} of ${results.length} calls succeeded`;
   return {
     content: [{ type: "text", text: `${summary}\n${JSON.stringify(results)}` }, ...links],

@@ -22,7 +22,8 @@ export function workflowSpecOf(raw: unknown, toolName: (name: string) => string)
     const fanIn = task.fanIn;
     if (fanIn !== undefined) {
       if (!isRecord(fanIn)) throw new SpecShapeError(`spec.tasks[${index}].fanIn: expected an object with "mode"`);
-      const mode = String(fanIn.mode ?? "all").toLowerCase().replaceAll("-", "_").replace(/^fan_in_mode_/, "");
+      const named = fanIn.mode ?? "all";
+      const mode = (typeof named === "string" ? named : "").toLowerCase().replaceAll("-", "_").replace(/^fan_in_mode_/, "");
       if (!FAN_IN.test(mode)) throw new SpecShapeError(`spec.tasks[${index}].fanIn.mode: expected all, all_settled, first_success, quorum or deadline`);
       return { ...task, tool: toolName(task.tool), fanIn: { ...fanIn, mode: `FAN_IN_MODE_${mode.toUpperCase()}` } };
     }

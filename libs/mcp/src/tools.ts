@@ -50,8 +50,8 @@ export class ToolCalls {
     } catch (err) {
       // The coordinator names the task and the field; a single call has no task to name.
       const e = err as { code?: unknown; details?: unknown };
-      if (e.code === undefined || e.details === undefined) throw err;
-      return errorResult(codeName(e.code), String(e.details).replace(/^tasks\[0\] \(id "call"\): /, ""));
+      if (e.code === undefined || typeof e.details !== "string") throw err;
+      return errorResult(codeName(e.code), e.details.replace(/^tasks\[0\] \(id "call"\): /, ""));
     }
     const wf = await followWorkflow(this.client, id, { signal: ctx.signal, onProgress: ctx.onProgress, knownTasks: 1 });
     const task = wf.tasks.find((t) => t.id === "call");

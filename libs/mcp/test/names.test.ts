@@ -32,7 +32,7 @@ describe("tool names", () => {
 
 describe("progress from events", () => {
   const event = (type: EventType, taskId: string, extra: Partial<WorkflowEvent> = {}): WorkflowEvent =>
-    ({ workflowId: "w", sequence: 0, timeMs: 0, type, taskId, tool: "code.grep", pool: "codebase", attempt: 1, message: "", worker: "", durationMs: 0, progress: undefined, outputStream: "", output: "", parentWorkflowId: "", parentTaskId: "", depth: 0, stage: "", ...extra }) as WorkflowEvent;
+    ({ workflowId: "w", sequence: 0, timeMs: 0, type, taskId, tool: "code.grep", pool: "codebase", attempt: 1, message: "", worker: "", durationMs: 0, progress: undefined, outputStream: "", output: "", parentWorkflowId: "", parentTaskId: "", depth: 0, stage: "", ...extra });
 
   it("counts finished tasks of those seen, naming the stage or pool", () => {
     const counter = new ProgressCounter(2);

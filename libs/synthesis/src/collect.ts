@@ -16,7 +16,8 @@ export function collect(inputs: readonly SynthInput[]): Collected {
   const records: SynthRecord[] = [];
   let skipped = 0;
   let skippedItems = 0;
-  const list = Array.isArray(inputs) ? inputs : [];
+  // Array.isArray narrows to any[]; the annotation keeps the element type.
+  const list: readonly SynthInput[] = Array.isArray(inputs) ? inputs : [];
   for (const input of list) {
     const n = normalise(input);
     if (!n.readable) skipped++;

@@ -101,7 +101,7 @@ export function mergeInto(keep: SynthRecord, other: SynthRecord): SynthRecord {
 function definedFields(record: SynthRecord): Partial<SynthRecord> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) if (v !== undefined) out[k] = v;
-  return out as Partial<SynthRecord>;
+  return out;
 }
 
 /** Merges records with equal identities (first appearance keeps its place). */

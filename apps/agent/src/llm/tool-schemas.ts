@@ -5,6 +5,7 @@
  * a self-contained object schema per tool.
  */
 import { getTool } from "@toolmesh/tools";
+import type { ZodType } from "zod";
 import { zodToJsonSchema } from "zod-to-json-schema";
 import type { ToolDefinition } from "./types.js";
 
@@ -12,7 +13,7 @@ export function toolDefinitions(tools: readonly string[]): ToolDefinition[] {
   return tools.flatMap((name) => {
     const spec = getTool(name);
     if (!spec) return [];
-    const { $schema: _drop, ...schema } = zodToJsonSchema(spec.args, { target: "jsonSchema7", $refStrategy: "none" }) as Record<string, unknown>;
+    const { $schema: _drop, ...schema } = zodToJsonSchema(spec.args as ZodType, { target: "jsonSchema7", $refStrategy: "none" }) as Record<string, unknown>;
     return [{ name, description: spec.description, schema: schema.type === "object" ? schema : { type: "object", ...schema } }];
   });
 }

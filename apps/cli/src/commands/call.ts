@@ -25,7 +25,7 @@ export async function callCommand(options: CallOptions): Promise<number> {
   const connection = resolveConnection({ address: options.address, tls: options.tls });
   const client = clientFrom(connection);
   try {
-    const result = await client.call({ tool: options.tool, args: args as Record<string, unknown>, timeoutMs: options.timeoutMs ?? 0 });
+    const result = await client.call({ tool: options.tool, args, timeoutMs: options.timeoutMs ?? 0 });
     process.stdout.write(`${JSON.stringify(result.output ?? {}, null, 2)}\n`);
     return 0;
   } catch (err) {

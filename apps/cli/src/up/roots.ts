@@ -9,7 +9,7 @@ export function parseUpRoots(specs: readonly string[]): RootSpec[] {
   try {
     return parseRootSpecs(specs);
   } catch (err) {
-    throw new Error(`--root: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`--root: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

@@ -43,7 +43,10 @@ async function searchFile(abs: string, regex: SafeRegex, context: number, bound:
           const found = regex.exec(raw);
           if (found) {
             const match: LineMatch = { line: lineNo, column: codePointLength(raw.slice(0, found.index)) + 1, text: displayLine(raw) };
-            if (context > 0) (match.before = recent.slice()), (match.after = []);
+            if (context > 0) {
+              match.before = recent.slice();
+              match.after = [];
+            }
             matches.push(match);
           }
         }

@@ -55,7 +55,10 @@ export function rustToRe2(pattern: string): string {
       out += c;
       if (pattern[i + 1] === "^") out += pattern[++i];
       // A "]" first in a class is a literal, in Rust as in RE2.
-      if (pattern[i + 1] === "]") (out += "]"), i++;
+      if (pattern[i + 1] === "]") {
+        out += "]";
+        i++;
+      }
     } else {
       out += c;
     }

@@ -11,18 +11,32 @@ function loadLibraries(): Promise<Libraries> {
 }
 
 /**
+ * The part of linkedom's DOM read here. Its own types return the browser's
+ * Window, which does not exist without the DOM lib (not loaded in Node code).
+ */
+interface ParsedPage {
+  document: {
+    querySelector(selector: string): { textContent: string | null } | null;
+    querySelectorAll(selector: string): Iterable<{ remove(): void }>;
+    body: { textContent: string | null } | null;
+    documentElement: { textContent: string | null } | null;
+  };
+}
+
+/**
  * HTML to readable text: Readability finds the article and drops navigation,
  * ads and footers; when it finds nothing article-like the body text is the
  * fallback (minus script/style/noscript, which are never prose).
  */
 export async function extractReadable(html: string): Promise<{ title?: string; text: string }> {
-  const [{ Readability }, { parseHTML }] = await loadLibraries();
+  const [{ Readability }, linkedom] = await loadLibraries();
+  const parseHTML = (markup: string): ParsedPage => linkedom.parseHTML(markup) as ParsedPage;
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector("title")?.textContent?.trim() || undefined;
   try {
     // Readability mutates the DOM it is given, so it gets its own parse.
     const { document: copy } = parseHTML(html);
-    const article = new Readability(copy as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 200 }).parse();
+    const article = new Readability(copy, { charThreshold: 200 }).parse();
     const text = normalizeSpace(article?.textContent ?? "");
     if (article && text) return { title: article.title?.trim() || pageTitle, text };
   } catch {

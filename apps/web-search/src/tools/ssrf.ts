@@ -101,5 +101,5 @@ export function guardedLookup(resolve: Resolver = systemResolver) {
 
 /** The dispatcher for guarded hops; allow-listed hops use fetch's default one. */
 export function guardedAgent(resolve?: Resolver): Agent {
-  return new Agent({ connect: { lookup: guardedLookup(resolve) as never } });
+  return new Agent({ connect: { lookup: guardedLookup(resolve) } });
 }

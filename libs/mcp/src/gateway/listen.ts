@@ -1,6 +1,5 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "@toolmesh/core";
 import { McpGateway, type GatewayOptions } from "./http.js";
 
 export interface RunningGateway {
