@@ -28,6 +28,7 @@ class RecordingCoordinator implements CoordinatorApi {
     this.templates.push(request);
     return "tpl-1";
   }
+  // eslint-disable-next-line require-yield -- a watch that ends, or waits for its abort, without an event
   async *watch(_id: string, signal?: AbortSignal): AsyncGenerator<WorkflowEvent> {
     this.#watched();
     if (this.finishes) return;

@@ -43,7 +43,7 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
   // The sandbox uid must pass through it to the workflows' mount points (search only: it cannot list them).
   const mode = (await stat(workspace)).mode & 0o7777;
   if ((mode & 0o011) !== 0o011) await chmod(workspace, mode | 0o011);
-  const passed = Object.fromEntries(config.TOOLMESH_BASH_ENV_ALLOW.flatMap((name) => (hostEnv[name] !== undefined ? [[name, hostEnv[name]!]] : [])));
+  const passed = Object.fromEntries(config.TOOLMESH_BASH_ENV_ALLOW.flatMap((name) => (hostEnv[name] !== undefined ? [[name, hostEnv[name]]] : [])));
   const base = {
     kind,
     network: false,
@@ -75,7 +75,7 @@ export async function createBashTools(config: BashConfig, hostEnv: NodeJS.Proces
     } catch (err) {
       await workflows.close();
       const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`could not make a size-capped workflow workspace under ${workspace} (it needs root with CAP_SYS_ADMIN; TOOLMESH_BASH_WORKSPACE_SCOPE=call needs neither): ${why.replace(/\s*\n\s*/g, " ")}`);
+      throw new Error(`could not make a size-capped workflow workspace under ${workspace} (it needs root with CAP_SYS_ADMIN; TOOLMESH_BASH_WORKSPACE_SCOPE=call needs neither): ${why.replace(/\s*\n\s*/g, " ")}`, { cause: err });
     } finally {
       await workflows.remove(id);
     }

@@ -59,6 +59,14 @@ function numberOf(value: unknown, where: string, fallback: number, options: { in
   return value;
 }
 
+/** A text field: absent is `fallback`; a number or boolean as written; a mapping or list is refused, naming the field. */
+function textOf(value: unknown, where: string, fallback = ""): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  throw new WorkflowFileError(`${where} must be text, got ${JSON.stringify(value)}`);
+}
+
 /**
  * Reads a workflow from YAML or JSON (JSON is YAML) into a WorkflowSpec.
  * Only the shape is checked here (fields each mapping may have, with the
@@ -90,10 +98,10 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
     return {
       forEach: forEachOf(raw.forEach, `tasks[${index}].forEach`, source),
       fanIn: fanInOf(raw.fanIn, `tasks[${index}].fanIn`, source),
-      stage: String(raw.stage ?? ""),
-      id: String(raw.id ?? ""),
-      tool: String(raw.tool ?? ""),
-      args: (raw.args as Record<string, unknown> | undefined) ?? {},
+      stage: textOf(raw.stage, `${at}.stage`),
+      id: textOf(raw.id, `${at}.id`),
+      tool: textOf(raw.tool, `${at}.tool`),
+      args: raw.args ?? {},
       dependsOn,
       timeoutMs: numberOf(raw.timeoutMs, `${at}.timeoutMs`, 0),
       retry: retry
@@ -110,7 +118,7 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
   if (limits !== undefined && !isRecord(limits)) throw new WorkflowFileError(`${source}: "limits" must be a mapping`);
   if (limits) checkFields(limits, FIELDS.limits, "limits", source);
   return WorkflowSpec.fromPartial({
-    name: String(doc.name ?? source),
+    name: textOf(doc.name, `${source}: name`, source),
     tasks,
     defaultTimeoutMs: numberOf(doc.defaultTimeoutMs, `${source}: defaultTimeoutMs`, 0),
     priority: numberOf(doc.priority, `${source}: priority`, 0, { max: 9 }),
@@ -124,7 +132,8 @@ function forEachOf(raw: unknown, where: string, source: string): ForEach | undef
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) throw new WorkflowFileError(`${source}: ${where} must be a mapping with "from" and "items"`);
   checkFields(raw, FIELDS.forEach, where, source);
-  return { from: String(raw.from ?? ""), items: String(raw.items ?? ""), maxItems: numberOf(raw.maxItems, `${source}: ${where}.maxItems`, 0), match: String(raw.match ?? "") };
+  const at = `${source}: ${where}`;
+  return { from: textOf(raw.from, `${at}.from`), items: textOf(raw.items, `${at}.items`), maxItems: numberOf(raw.maxItems, `${at}.maxItems`, 0), match: textOf(raw.match, `${at}.match`) };
 }
 
 const FAN_IN_MODES: Record<string, FanInMode> = {
@@ -139,7 +148,7 @@ function fanInOf(raw: unknown, where: string, source: string): FanIn | undefined
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) throw new WorkflowFileError(`${source}: ${where} must be a mapping with "mode"`);
   checkFields(raw, FIELDS.fanIn, where, source);
-  const mode = FAN_IN_MODES[String(raw.mode ?? "all").toLowerCase().replaceAll("-", "_")];
+  const mode = FAN_IN_MODES[textOf(raw.mode, `${source}: ${where}.mode`, "all").toLowerCase().replaceAll("-", "_")];
   if (mode === undefined) throw new WorkflowFileError(`${source}: ${where}.mode must be one of ${Object.keys(FAN_IN_MODES).join(", ")}`);
   return { mode, quorum: numberOf(raw.quorum, `${source}: ${where}.quorum`, 0), deadlineMs: numberOf(raw.deadlineMs, `${source}: ${where}.deadlineMs`, 0) };
 }

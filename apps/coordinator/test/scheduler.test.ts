@@ -159,7 +159,7 @@ describe("DispatchScheduler", () => {
     const h = new Harness({ test: 1 });
     const a = h.submit("a");
     const b = h.submit("b");
-    const c = h.submit("c");
+    h.submit("c");
     b.wanted = false;
     h.end(a);
     expect(h.released).toEqual(["a", "c"]);
@@ -207,9 +207,9 @@ describe("DispatchScheduler", () => {
     const [a, b] = [h.submit("a"), h.submit("b"), h.submit("c")];
     h.submit("d");
     h.windows.set("test", 1);
-    h.end(a!);
+    h.end(a);
     expect(h.released).toEqual(["a", "b", "c"]);
-    h.end(b!);
+    h.end(b);
     expect(h.released).toEqual(["a", "b", "c"]);
     expect(h.scheduler.inPool("test")).toBe(1);
   });

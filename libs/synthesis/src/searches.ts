@@ -56,7 +56,9 @@ function readSearch(v: unknown, source: string): SearchAttempts | undefined {
  */
 export function searchesOf(inputs: readonly SynthInput[]): SearchAttempts[] {
   const out = new Map<string, SearchAttempts>();
-  for (const input of Array.isArray(inputs) ? inputs : []) {
+  // Array.isArray narrows to any[]; the annotation keeps the element type.
+  const list: readonly SynthInput[] = Array.isArray(inputs) ? inputs : [];
+  for (const input of list) {
     const output = isObj(input) ? input.output : undefined;
     if (!isObj(output)) continue;
     const own = readSearch(output, typeof input.source === "string" ? input.source : "?");

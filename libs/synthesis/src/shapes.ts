@@ -45,15 +45,16 @@ export type Read<R> = R extends Reader<infer T> ? T : never;
 
 /** The check of a field's base type from its schema, bounds left out: a count of -1 is still a number to pass on. */
 function typeCheck(type: z.ZodTypeAny): (v: unknown) => boolean {
-  if (type instanceof z.ZodOptional) return typeCheck(type.unwrap());
+  // instanceof narrows to ZodOptional<any> and the like, whose inner types are any.
+  if (type instanceof z.ZodOptional) return typeCheck(type.unwrap() as z.ZodTypeAny);
   if (type instanceof z.ZodNullable) {
-    const inner = typeCheck(type.unwrap());
+    const inner = typeCheck(type.unwrap() as z.ZodTypeAny);
     return (v) => v === null || inner(v);
   }
   if (type instanceof z.ZodString) return (v) => typeof v === "string";
   if (type instanceof z.ZodNumber) return (v) => typeof v === "number" && Number.isFinite(v);
   if (type instanceof z.ZodBoolean) return (v) => typeof v === "boolean";
-  const options: readonly unknown[] | undefined = type instanceof z.ZodEnum ? type.options : type instanceof z.ZodLiteral ? [type.value] : undefined;
+  const options: readonly unknown[] | undefined = type instanceof z.ZodEnum ? (type.options as readonly unknown[]) : type instanceof z.ZodLiteral ? [type.value as unknown] : undefined;
   if (options) return (v) => options.includes(v);
   return (v) => type.safeParse(v).success;
 }
@@ -71,7 +72,7 @@ function lenient<
   E extends Record<string, Rule<unknown>> = Record<never, never>,
 >(shape: T, read: readonly K[], rules: R, extra?: E): Reader<{ [P in K]?: z.infer<T[P]> } & { [P in keyof R | keyof E]: RuleValue<(R & E)[P]> }> {
   const checks = read.map((key) => [key, typeCheck(shape[key]!)] as const);
-  const ruled = Object.entries({ ...rules, ...extra }) as Array<[string, Rule<unknown>]>;
+  const ruled = Object.entries<Rule<unknown>>({ ...rules, ...extra });
   return (v) => {
     if (!isObj(v)) return undefined;
     const out: Obj = {};

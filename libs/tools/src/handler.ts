@@ -17,9 +17,9 @@ export interface ToolCallContext {
   /** Aborted on cancel, on the task's deadline, and on shutdown. */
   signal: AbortSignal;
   /** Reports progress; becomes a task.progress event on the event stream. */
-  progress(update: Record<string, unknown>): void;
+  progress: (update: Record<string, unknown>) => void;
   /** Streams a piece of output live on tm.data.chunk.<workflow>.<task> (core NATS, best effort). */
-  chunk(stream: "stdout" | "stderr", data: string): void;
+  chunk: (stream: "stdout" | "stderr", data: string) => void;
   /**
    * How usable this call's result is, 0..1 (e.g. 0 for a search that found
    * nothing). Feeds the pool's quality score; a call that reports nothing
@@ -50,5 +50,5 @@ export type TypedHandler<S extends z.ZodTypeAny, O extends z.ZodTypeAny> = (args
  */
 export function defineHandler<S extends z.ZodTypeAny, O extends z.ZodTypeAny>(_spec: DefinedToolSpec<S, O>, run: TypedHandler<S, O>): ToolHandler {
   // The runtime (and every other caller) parses the arguments with spec.args first: they are z.output<S>.
-  return (args, ctx) => run(args as z.output<S>, ctx) as Promise<Record<string, unknown>>;
+  return (args, ctx) => run(args, ctx);
 }

@@ -161,7 +161,9 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
             pending -= 1;
             if (!call.writableEnded && !call.destroyed) call.write(response);
             finishIfDone();
-          });
+          })
+          // A response that cannot be written (or any other slip above) fails this stream, not the process.
+          .catch((err: unknown) => call.destroy(err instanceof Error ? err : new Error(String(err))));
       });
       call.on("end", () => {
         ended = true;

@@ -28,7 +28,7 @@ export function itemTasks(parent: TaskRecord, items: readonly unknown[]): TaskRe
 
 /** A failed fan-out's error: a deadline's, else the first failed item's code. */
 export function fanOutFailure(items: readonly TaskRecord[], reason: string, deadlinePassed: boolean): ToolErrorShape {
-  const code = deadlinePassed ? ErrorCode.DEADLINE_EXCEEDED : (items.find((i) => i.error)?.error?.code as ErrorCode | undefined) ?? ErrorCode.FAILED_PRECONDITION;
+  const code = deadlinePassed ? ErrorCode.DEADLINE_EXCEEDED : items.find((i) => i.error)?.error?.code ?? ErrorCode.FAILED_PRECONDITION;
   return { code, message: `fan-out: ${reason.replace(/^dependency/, "item")}`, retryable: false };
 }
 

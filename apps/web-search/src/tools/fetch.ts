@@ -58,7 +58,7 @@ async function fetchHops(args: FetchArgs, signal: AbortSignal, deps: FetchDeps):
         headers: { accept: "text/html,application/xhtml+xml,text/*;q=0.9,application/json;q=0.8,*/*;q=0.1" },
         // Allow-listed hosts skip the guarded lookup; everything else connects only to checked addresses.
         ...(deps.allow.has(url) ? {} : { dispatcher: deps.dispatcher }),
-      } as RequestInit);
+      });
       const location = res.headers.get("location");
       if (REDIRECTS.has(res.status) && location) {
         await res.body?.cancel();
@@ -112,7 +112,8 @@ async function readCapped(res: Response, maxBytes: number, signal: AbortSignal):
   const chunks: Uint8Array[] = [];
   let total = 0;
   let truncated = false;
-  const reader = res.body.getReader();
+  // A fetch body is bytes; the global Response types it ReadableStream<any>.
+  const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   for (;;) {
     signal.throwIfAborted();
     const { done, value } = await reader.read();
