@@ -78,9 +78,10 @@ describe("toolmesh call and run against a running coordinator", () => {
     expect(JSON.parse(json.stdout).tasks.map((t: { id: string }) => t.id)).toEqual(["first", "second"]);
 
     await writeFile(file, "name: broken\ntasks:\n  - id: a\n    tool: test.echo\n    dependsOn: [a]\n");
+    // Refused by the CLI's own check (the coordinator's validation), before submitting.
     const invalid = await toolmesh(["run", file], env);
-    expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toContain('INVALID_ARGUMENT: task "a" depends on itself');
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain(`error: ${file}: task "a" depends on itself`);
   });
 
   it("says how to reach the stack when nothing listens", async () => {

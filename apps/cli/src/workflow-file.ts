@@ -1,4 +1,5 @@
-import { FanInMode, WorkflowSpec, type FanIn, type ForEach, type TaskSpec } from "@toolmesh/proto";
+import { WorkflowSpec, type FanIn, type ForEach, type TaskSpec } from "@toolmesh/proto";
+import { FAN_IN_MODE_NAMES, InvalidSpecError, checkWorkflow, fanInModeNamed, fanInModeOf } from "@toolmesh/spec";
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 
@@ -70,8 +71,8 @@ function textOf(value: unknown, where: string, fallback = ""): string {
 /**
  * Reads a workflow from YAML or JSON (JSON is YAML) into a WorkflowSpec.
  * Only the shape is checked here (fields each mapping may have, with the
- * nearest valid name for a typo; numbers); tools, arguments and the graph
- * are validated by the coordinator, which says exactly what is wrong.
+ * nearest valid name for a typo; numbers); checkWorkflowFile checks the
+ * rest as the coordinator will.
  */
 export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
   let doc: unknown;
@@ -136,23 +137,31 @@ function forEachOf(raw: unknown, where: string, source: string): ForEach | undef
   return { from: textOf(raw.from, `${at}.from`), items: textOf(raw.items, `${at}.items`), maxItems: numberOf(raw.maxItems, `${at}.maxItems`, 0), match: textOf(raw.match, `${at}.match`) };
 }
 
-const FAN_IN_MODES: Record<string, FanInMode> = {
-  all: FanInMode.FAN_IN_MODE_ALL,
-  all_settled: FanInMode.FAN_IN_MODE_ALL_SETTLED,
-  first_success: FanInMode.FAN_IN_MODE_FIRST_SUCCESS,
-  quorum: FanInMode.FAN_IN_MODE_QUORUM,
-  deadline: FanInMode.FAN_IN_MODE_DEADLINE,
-};
-
 function fanInOf(raw: unknown, where: string, source: string): FanIn | undefined {
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) throw new WorkflowFileError(`${source}: ${where} must be a mapping with "mode"`);
   checkFields(raw, FIELDS.fanIn, where, source);
-  const mode = FAN_IN_MODES[textOf(raw.mode, `${source}: ${where}.mode`, "all").toLowerCase().replaceAll("-", "_")];
-  if (mode === undefined) throw new WorkflowFileError(`${source}: ${where}.mode must be one of ${Object.keys(FAN_IN_MODES).join(", ")}`);
-  return { mode, quorum: numberOf(raw.quorum, `${source}: ${where}.quorum`, 0), deadlineMs: numberOf(raw.deadlineMs, `${source}: ${where}.deadlineMs`, 0) };
+  const mode = fanInModeNamed(textOf(raw.mode, `${source}: ${where}.mode`, "all"));
+  if (mode === undefined) throw new WorkflowFileError(`${source}: ${where}.mode must be one of ${FAN_IN_MODE_NAMES.join(", ")}`);
+  return { mode: fanInModeOf(mode), quorum: numberOf(raw.quorum, `${source}: ${where}.quorum`, 0), deadlineMs: numberOf(raw.deadlineMs, `${source}: ${where}.deadlineMs`, 0) };
 }
 
+/**
+ * Checks tools, arguments and the graph before anything is sent, with the
+ * coordinator's own validation and messages: a cycle or an unknown
+ * dependency is a usage error, not a round trip (or a stack) away.
+ */
+export function checkWorkflowFile(spec: WorkflowSpec, source: string): WorkflowSpec {
+  try {
+    checkWorkflow(spec);
+  } catch (err) {
+    if (err instanceof InvalidSpecError) throw new WorkflowFileError(`${source}: ${err.message}`);
+    throw err;
+  }
+  return spec;
+}
+
+/** A workflow file read and checked: parseWorkflow, then checkWorkflowFile. */
 export async function readWorkflowFile(path: string): Promise<WorkflowSpec> {
   let text: string;
   try {
@@ -160,5 +169,5 @@ export async function readWorkflowFile(path: string): Promise<WorkflowSpec> {
   } catch (err) {
     throw new WorkflowFileError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return parseWorkflow(text, path);
+  return checkWorkflowFile(parseWorkflow(text, path), path);
 }

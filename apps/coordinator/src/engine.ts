@@ -15,6 +15,7 @@ import {
   type Logger,
   type PoolName,
 } from "@toolmesh/core";
+import { InvalidSpecError, type ValidWorkflow } from "@toolmesh/spec";
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { LRUCache } from "lru-cache";
 import { randomUUID } from "node:crypto";
@@ -33,10 +34,9 @@ import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
 import { AttemptTokens } from "./workflow/attempt-tokens.js";
-import { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
+import { WorkflowNotFoundError } from "./workflow/errors.js";
 import { checkParentCapability } from "./workflow/parent-capability.js";
 import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput } from "./workflow/run.js";
-import type { ValidWorkflow } from "./workflow/validate.js";
 
 export interface EngineOptions {
   nc: NatsConnection;

@@ -9,6 +9,4 @@ export { coordinatorConfigSchema } from "./config.js";
 export type { CoordinatorConfig } from "./config.js";
 export { startCoordinator } from "./coordinator.js";
 export type { RunningCoordinator } from "./coordinator.js";
-export { InvalidSpecError, WorkflowNotFoundError } from "./workflow/errors.js";
-export { findCycle } from "./workflow/graph.js";
-export { validateWorkflow } from "./workflow/validate.js";
+export { WorkflowNotFoundError } from "./workflow/errors.js";

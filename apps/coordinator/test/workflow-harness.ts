@@ -1,8 +1,7 @@
 import type { EventMessage, ResultMessage, ToolErrorShape } from "@toolmesh/core";
+import { JOIN_ALL, type FanInPolicy, type ValidTask, type ValidWorkflow } from "@toolmesh/spec";
 import type { Clock, TimerHandle } from "../src/workflow/clock.js";
-import { JOIN_ALL, type FanInPolicy } from "../src/workflow/fan-in.js";
 import type { OutputRef, RunEffects, SynthInput, TaskRecord, WorkflowRun } from "../src/workflow/run.js";
-import type { ValidTask, ValidWorkflow } from "../src/workflow/validate.js";
 
 /** A clock whose time moves only when a test advances it, firing due timers in order. */
 export class TestClock implements Clock {

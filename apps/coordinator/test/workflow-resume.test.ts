@@ -1,8 +1,8 @@
 import { ErrorCode } from "@toolmesh/core";
 import { describe, expect, it } from "vitest";
+import type { ValidTask } from "@toolmesh/spec";
 import { RESEND_WINDOW_MS } from "../src/workflow/retry.js";
 import { WorkflowRun, type TaskRecord } from "../src/workflow/run.js";
-import type { ValidTask } from "../src/workflow/validate.js";
 import { fanIn, RecordingEffects, resultOf, settle, task, TestClock, workflow } from "./workflow-harness.js";
 
 /**

@@ -1,9 +1,9 @@
 import { ErrorCode } from "@toolmesh/core";
 import { describe, expect, it } from "vitest";
+import type { ValidTask } from "@toolmesh/spec";
 import { WorkflowRun } from "../src/workflow/run.js";
 import { DEADLINE_GRACE_MS } from "../src/workflow/retry.js";
 import { fanIn, RecordingEffects, resultOf, settle, task, TestClock, workflow } from "./workflow-harness.js";
-import type { ValidTask } from "../src/workflow/validate.js";
 
 function setup(tasks: ValidTask[], extra: Parameters<typeof workflow>[1] = {}) {
   const clock = new TestClock();

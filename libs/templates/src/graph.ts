@@ -1,4 +1,5 @@
-import { FanInMode, TaskSpec, WorkflowSpec } from "@toolmesh/proto";
+import { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
+import { fanInModeOf } from "@toolmesh/spec";
 
 /** Local-index results are file: URLs, which web.fetch refuses: fetch only the web's. */
 export const HTTP_URL = "^https?://";
@@ -12,14 +13,6 @@ export type Join =
   | { mode: "deadline"; deadlineMs: number };
 
 export const ALL_SETTLED: Join = { mode: "all_settled" };
-
-const MODES: Record<Join["mode"], FanInMode> = {
-  all: FanInMode.FAN_IN_MODE_ALL,
-  all_settled: FanInMode.FAN_IN_MODE_ALL_SETTLED,
-  first_success: FanInMode.FAN_IN_MODE_FIRST_SUCCESS,
-  quorum: FanInMode.FAN_IN_MODE_QUORUM,
-  deadline: FanInMode.FAN_IN_MODE_DEADLINE,
-};
 
 export interface TaskInput {
   id: string;
@@ -52,7 +45,7 @@ export function task(input: TaskInput): TaskSpec {
     ...(join
       ? {
           fanIn: {
-            mode: MODES[join.mode],
+            mode: fanInModeOf(join.mode),
             quorum: join.mode === "quorum" ? join.quorum : 0,
             deadlineMs: join.mode === "deadline" ? join.deadlineMs : 0,
           },

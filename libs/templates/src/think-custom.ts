@@ -1,9 +1,9 @@
 import { ToolError } from "@toolmesh/core";
 import type { TaskSpec } from "@toolmesh/proto";
+import { hasPlaceholder, referencedTasks } from "@toolmesh/spec";
 import { getTool, parseToolArgs } from "@toolmesh/tools";
 import { ALL_SETTLED, idsOf, task, type Join } from "./graph.js";
 import { invalidParams } from "./params.js";
-import { hasPlaceholder, referencedTasks } from "./placeholders.js";
 import { agentTask } from "./think-agents.js";
 import { rootNameProblem, rootRelative } from "./scope.js";
 import { THINK_LAYERS, codeScope, type ThinkLayersParsed } from "./think-params.js";

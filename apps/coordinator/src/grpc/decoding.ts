@@ -1,6 +1,6 @@
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import type { ServiceDefinition } from "@grpc/grpc-js";
-import { InvalidSpecError } from "../workflow/errors.js";
+import { InvalidSpecError } from "@toolmesh/spec";
 
 /**
  * Request decoding the handlers can answer for. grpc-js answers a request

@@ -1,6 +1,7 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { ToolError, type ErrorCode } from "@toolmesh/core";
-import { InvalidSpecError, ParentDeniedError, SpecTooLargeError, WorkflowNotFoundError } from "../workflow/errors.js";
+import { InvalidSpecError, SpecTooLargeError } from "@toolmesh/spec";
+import { ParentDeniedError, WorkflowNotFoundError } from "../workflow/errors.js";
 
 /** The one place where toolmesh error codes become gRPC status codes. */
 const GRPC_STATUS: Record<ErrorCode, status> = {

@@ -1,10 +1,10 @@
 import type { Context } from "@opentelemetry/api";
 import { ErrorCode, ToolError } from "@toolmesh/core";
 import type { RunTemplateRequest, WorkflowSpec } from "@toolmesh/proto";
+import { hasPlaceholder, validateWorkflow, type SpecLimits } from "@toolmesh/spec";
 import { ROOT_HINT, buildTemplate } from "@toolmesh/templates";
 import type { CapacityView } from "../capacity.js";
 import type { Engine } from "../engine.js";
-import { validateWorkflow, type SpecLimits } from "../workflow/validate.js";
 
 /**
  * RunTemplate and ExpandTemplate. The template library checks parameters by
@@ -28,7 +28,6 @@ export interface CodebaseScope {
 
 /** Tools whose `path` is a directory to walk; code.read's is a file, usually a placeholder. */
 const WALKING_TOOLS = new Set(["code.glob", "code.grep", "code.analyze"]);
-const PLACEHOLDER = /\{\{.*?\}\}/;
 /** A spec with many scopes (custom layers) has its first few checked; the rest fail as tasks if they must. */
 const MAX_SCOPES = 4;
 
@@ -40,7 +39,7 @@ export function codebaseScopes(spec: WorkflowSpec): CodebaseScope[] {
     const args = task.args ?? {};
     const root = typeof args.root === "string" ? args.root : undefined;
     const path = typeof args.path === "string" ? args.path : ".";
-    if ((root !== undefined && PLACEHOLDER.test(root)) || PLACEHOLDER.test(path)) continue;
+    if ((root !== undefined && hasPlaceholder(root)) || hasPlaceholder(path)) continue;
     scopes.set(JSON.stringify([root ?? null, path]), { root, path });
   }
   return [...scopes.values()].slice(0, MAX_SCOPES);

@@ -1,7 +1,7 @@
 import type { EventMessage, ToolErrorShape } from "@toolmesh/core";
+import type { SynthInput } from "@toolmesh/synthesis";
 import type { Clock } from "./clock.js";
 import type { WorkflowRun } from "./run.js";
-import type { SynthInput } from "./synth-inputs.js";
 import type { OutputRef, TaskRecord } from "./task-record.js";
 
 /** What a run does to the outside world; the engine wires it to NATS. */

@@ -1,7 +1,6 @@
 import { ErrorCode, type ToolErrorShape } from "@toolmesh/core";
-import { JOIN_ALL } from "./fan-in.js";
+import { JOIN_ALL, type ValidTask } from "@toolmesh/spec";
 import type { TaskRecord } from "./task-record.js";
-import type { ValidTask } from "./validate.js";
 
 /** Why a fan-out of `items` may not start: it would take the workflow past limits.maxCalls. */
 export function overCallLimit(items: number, calls: number, maxCalls: number): ToolErrorShape | undefined {

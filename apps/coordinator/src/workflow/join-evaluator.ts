@@ -1,6 +1,6 @@
 import { ErrorCode } from "@toolmesh/core";
+import { JOIN_ALL, type JoinDecision } from "@toolmesh/spec";
 import type { RunInternals } from "./effects.js";
-import { JOIN_ALL, type JoinDecision } from "./fan-in.js";
 import { fanOutFailure } from "./fan-out.js";
 import { decideMembers, joinDeadlinePassed } from "./joins.js";
 import { isTerminal, type TaskRecord } from "./task-record.js";

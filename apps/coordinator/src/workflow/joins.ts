@@ -1,4 +1,4 @@
-import { countOutcomes, decideJoin, type FanInPolicy, type JoinDecision } from "./fan-in.js";
+import { countOutcomes, decideJoin, type FanInPolicy, type JoinDecision } from "@toolmesh/spec";
 import { memberOutcome, type TaskRecord } from "./task-record.js";
 
 /** Whether a deadline fan-in's deadline, counted from `startMs`, has gone by. */

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
+import type { ValidWorkflow } from "@toolmesh/spec";
 import { ParentDeniedError } from "./errors.js";
 import type { WorkflowRun } from "./run.js";
-import type { ValidWorkflow } from "./validate.js";
 
 /**
  * A ParentRef is honoured only from the agent.run attempt it names: the task

@@ -1,6 +1,6 @@
 import { RESEND_WINDOW_MS } from "@toolmesh/core";
+import type { Retry } from "@toolmesh/spec";
 import type { TaskRecord } from "./task-record.js";
-import type { Retry } from "./validate.js";
 
 /** Slack beyond a task's deadline before the coordinator stops waiting for the worker's own timeout result. */
 export const DEADLINE_GRACE_MS = 1000;

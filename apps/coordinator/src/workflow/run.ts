@@ -1,24 +1,22 @@
 import { ErrorCode, runsInCoordinator, type EventMessage, type ResultMessage, type ToolErrorShape } from "@toolmesh/core";
+import { itemsAt, selectItems, type ValidWorkflow } from "@toolmesh/spec";
 import { Attempts } from "./attempts.js";
 import { systemClock, type Clock } from "./clock.js";
 import { completion, type WorkflowStateName } from "./completion.js";
 import type { RunEffects, RunInternals } from "./effects.js";
 import { itemTasks, loadedFanOutOutput, overCallLimit, storedFanOutOutput } from "./fan-out.js";
-import { selectItems } from "./items.js";
 import { JoinEvaluator } from "./join-evaluator.js";
-import { itemsAt } from "./placeholders.js";
 import { mayResend } from "./retry.js";
 import { callKey, SharedCalls } from "./shared-calls.js";
 import { applySnapshot, runSnapshot, taskSnapshot, type RunSnapshot, type TaskSnapshot } from "./snapshot.js";
 import { collectSynthInputs } from "./synth-inputs.js";
 import { loadAndFillArgs } from "./task-args.js";
 import { errorShape, isInFlight, isTerminal, recordCancellation, recordFailure, taskFields, type OutputRef, type TaskRecord } from "./task-record.js";
-import type { ValidWorkflow } from "./validate.js";
 
 export type { WorkflowStateName } from "./completion.js";
 export type { RunEffects } from "./effects.js";
 export type { RunSnapshot, TaskSnapshot } from "./snapshot.js";
-export type { SynthInput } from "./synth-inputs.js";
+export type { SynthInput } from "@toolmesh/synthesis";
 export { isTerminal, type OutputRef, type TaskRecord, type TaskStateName } from "./task-record.js";
 
 /**

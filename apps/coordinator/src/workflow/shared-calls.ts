@@ -1,5 +1,5 @@
 import { ErrorCode, type ToolErrorShape } from "@toolmesh/core";
-import { canonicalJson } from "./placeholders.js";
+import { canonicalJson } from "@toolmesh/spec";
 import type { RunInternals } from "./effects.js";
 import { fillArgs } from "./task-args.js";
 import { isTerminal, type TaskRecord } from "./task-record.js";

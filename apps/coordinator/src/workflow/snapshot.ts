@@ -1,6 +1,6 @@
+import type { ValidWorkflow } from "@toolmesh/spec";
 import type { WorkflowStateName } from "./completion.js";
 import type { TaskRecord } from "./task-record.js";
-import type { ValidWorkflow } from "./validate.js";
 
 /** A task record as stored: everything but its timers. */
 export type TaskSnapshot = Omit<TaskRecord, "timer" | "joinTimer">;

@@ -1,11 +1,5 @@
+import type { SynthInput } from "@toolmesh/synthesis";
 import type { TaskRecord } from "./task-record.js";
-
-export interface SynthInput {
-  source: string;
-  tool: string;
-  item?: unknown;
-  output: Record<string, unknown>;
-}
 
 /**
  * What a synthesis task reads: the outputs of the tasks in `from` that

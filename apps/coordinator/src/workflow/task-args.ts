@@ -1,5 +1,5 @@
 import { parseToolArgs } from "@toolmesh/tools";
-import { fillPlaceholders } from "./placeholders.js";
+import { fillPlaceholders } from "@toolmesh/spec";
 import type { TaskRecord } from "./task-record.js";
 
 /**

@@ -1,7 +1,6 @@
 import { ErrorCode, ToolError, type EventMessage, type ToolErrorShape } from "@toolmesh/core";
+import type { MemberOutcome, ValidTask } from "@toolmesh/spec";
 import type { TimerHandle } from "./clock.js";
-import type { MemberOutcome } from "./fan-in.js";
-import type { ValidTask } from "./validate.js";
 
 export type TaskStateName = "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
 

@@ -1,9 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { insecureBindWarning, isLoopbackHost } from "../src/config.js";
-import { coordinatorConfigSchema } from "../src/config.js";
-import { selectItems } from "../src/workflow/items.js";
-import { validateWorkflow } from "../src/workflow/validate.js";
 import { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
+import { describe, expect, it } from "vitest";
+import { selectItems, validateWorkflow } from "../src/index.js";
 
 const limits = { maxTasks: 10, maxSpecBytes: 10_000, defaultTimeoutMs: 5000, maxTimeoutMs: 60_000, maxAttempts: 5, maxCalls: 100, maxItems: 50 };
 const withMatch = (match: string) =>
@@ -46,21 +43,5 @@ describe("forEach.match runs in linear time (RE2)", () => {
     expect(selectItems(items, { match: "\\.tsx?$", maxItems: 10 }).taken).toEqual(["src/a.ts", "src/b.tsx"]);
     expect(selectItems(items, { match: "^\\p{L}\\.md$", maxItems: 10 }).taken).toEqual(["é.md"]);
     expect(selectItems([{ path: "x.ts" }, { path: "y.md" }], { match: '"path":"[^"]+\\.ts"', maxItems: 10 }).taken).toEqual([{ path: "x.ts" }]);
-  });
-});
-
-describe("gRPC bind default", () => {
-  it("is loopback unless TOOLMESH_GRPC_HOST says otherwise", () => {
-    expect(coordinatorConfigSchema.parse({ TOOLMESH_NATS_URL: "nats://127.0.0.1:4222" }).TOOLMESH_GRPC_HOST).toBe("127.0.0.1");
-  });
-
-  it("warns, naming the risk, when a non-loopback address has no token", () => {
-    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ["0.0.0.0", "::", "10.0.0.5", "example.com"]) expect(isLoopbackHost(host), host).toBe(false);
-    expect(insecureBindWarning({ TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_TOKEN: undefined })).toBeUndefined();
-    expect(insecureBindWarning({ TOOLMESH_GRPC_HOST: "0.0.0.0", TOOLMESH_GRPC_TOKEN: "x".repeat(16) })).toBeUndefined();
-    expect(insecureBindWarning({ TOOLMESH_GRPC_HOST: "0.0.0.0", TOOLMESH_GRPC_TOKEN: undefined })).toMatch(
-      /gRPC listens on 0\.0\.0\.0, reachable from other machines, without TOOLMESH_GRPC_TOKEN: anyone who reaches the port can submit workflows and run every tool/,
-    );
   });
 });

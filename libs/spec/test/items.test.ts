@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selectItems } from "../src/workflow/items.js";
-import { fillPlaceholders, itemsAt } from "../src/workflow/placeholders.js";
+import { fillPlaceholders, itemsAt, selectItems } from "../src/index.js";
 
 describe("fan-out items", () => {
   it("filters by match, keeps one of each distinct value in order, and caps at maxItems", () => {

@@ -1,10 +1,10 @@
+import type { FanInModeName } from "./fan-in-modes.js";
+
 /**
  * How a group of members (a fan-out task's items, or a task's dependencies)
  * is joined. Pure: given the members' outcomes so far, says whether the
  * joining task can go, must keep waiting, or can never go.
  */
-export type FanInModeName = "all" | "all_settled" | "first_success" | "quorum" | "deadline";
-
 export interface FanInPolicy {
   mode: FanInModeName;
   /** For quorum: successes needed. */

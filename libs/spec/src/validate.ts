@@ -1,8 +1,9 @@
-import { ToolError, compileSafeRegex } from "@toolmesh/core";
-import { FanInMode, type FanIn, type ForEach, type RetryPolicy, type WorkflowSpec } from "@toolmesh/proto";
+import { ToolError, compileSafeRegex, mcpNameProblem, mcpPoolName } from "@toolmesh/core";
+import type { FanIn, ForEach, RetryPolicy, WorkflowSpec } from "@toolmesh/proto";
 import { getTool, parseToolArgs, type ToolPool } from "@toolmesh/tools";
 import { InvalidSpecError, SpecTooLargeError } from "./errors.js";
-import { JOIN_ALL, type FanInModeName, type FanInPolicy } from "./fan-in.js";
+import { fanInModeName } from "./fan-in-modes.js";
+import { JOIN_ALL, type FanInPolicy } from "./fan-in.js";
 import { findCycle } from "./graph.js";
 import { checkId, checkJsonValue, checkText, shown } from "./ids.js";
 import { placeholdersIn } from "./placeholders.js";
@@ -60,25 +61,26 @@ export interface SpecLimits {
   maxTaskBytes?: number;
 }
 
+export interface ValidateOptions {
+  /**
+   * A tool this process does not know: "refuse" it (the coordinator, which
+   * follows the run-time catalog), or "defer" it (a client, which cannot
+   * know the MCP pools' tools): a name that could be an MCP pool's
+   * `<name>.<tool>` then passes with its arguments unchecked, for the
+   * coordinator to judge on submit. Default "refuse".
+   */
+  unknownTools?: "refuse" | "defer";
+}
+
 /** Ceiling of retry.initialBackoffMs and retry.maxBackoffMs. */
 export const MAX_BACKOFF_MS = 10 * 60 * 1000;
-
-const FAN_IN_MODES: Record<FanInMode, FanInModeName> = {
-  [FanInMode.FAN_IN_MODE_UNSPECIFIED]: "all",
-  [FanInMode.FAN_IN_MODE_ALL]: "all",
-  [FanInMode.FAN_IN_MODE_ALL_SETTLED]: "all_settled",
-  [FanInMode.FAN_IN_MODE_FIRST_SUCCESS]: "first_success",
-  [FanInMode.FAN_IN_MODE_QUORUM]: "quorum",
-  [FanInMode.FAN_IN_MODE_DEADLINE]: "deadline",
-  [FanInMode.UNRECOGNIZED]: "all",
-};
 
 /**
  * Checks a spec completely before anything runs: sizes, ids, tools and their
  * arguments, dependencies and cycles. Throws InvalidSpecError whose message
  * names the task and field to fix.
  */
-export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: number, limits: SpecLimits): ValidWorkflow {
+export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: number, limits: SpecLimits, options: ValidateOptions = {}): ValidWorkflow {
   if (!spec) throw new InvalidSpecError("spec is required");
   if (specBytes > limits.maxSpecBytes) {
     throw new SpecTooLargeError(`spec is ${specBytes} bytes; the limit is ${limits.maxSpecBytes} (TOOLMESH_MAX_SPEC_BYTES)`, specBytes, limits.maxSpecBytes);
@@ -103,7 +105,7 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
     checkId(task.id, `${where}: id`);
     if (ids.has(task.id)) throw new InvalidSpecError(`${where}: duplicate task id "${task.id}"`);
     ids.add(task.id);
-    const tool = getTool(task.tool);
+    const tool = getTool(task.tool) ?? (options.unknownTools === "defer" ? deferredTool(task.tool) : undefined);
     if (!tool) throw new InvalidSpecError(`${where}: unknown tool ${shown(task.tool)}`);
     if (task.dependsOn.length > limits.maxTasks) throw new InvalidSpecError(`${where}: dependsOn has ${task.dependsOn.length} entries; the limit is ${limits.maxTasks}`);
     task.dependsOn.forEach((dep, i) => checkId(dep, `${where}: dependsOn[${i}]`));
@@ -117,7 +119,7 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
         limits.maxTaskBytes,
       );
     }
-    const { args, templated } = validateArgs(task.tool, task.args ?? {}, where, task.forEach !== undefined);
+    const { args, templated } = validateArgs("deferred" in tool ? undefined : task.tool, task.args ?? {}, where, task.forEach !== undefined);
     // An agent's own budget says how long it may take: its task waits that long unless told otherwise.
     const agentWallMs = task.tool === "agent.run" ? Number((args.budget as { wallMs?: number } | undefined)?.wallMs ?? 0) : 0;
     const timeoutMs = task.timeoutMs || (agentWallMs > 0 ? Math.min(Math.max(workflowTimeout, agentWallMs + 5000), limits.maxTimeoutMs) : workflowTimeout);
@@ -170,16 +172,25 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
   };
 }
 
+/** A tool this process cannot know but an MCP pool may serve: `<name>.<tool>` runs in pool mcp-<name>. */
+function deferredTool(name: string): { pool: ToolPool; shareable: boolean; deferred: true } | undefined {
+  const dot = name.indexOf(".");
+  if (dot < 1 || dot === name.length - 1 || mcpNameProblem(name.slice(0, dot)) !== undefined) return undefined;
+  return { pool: mcpPoolName(name.slice(0, dot)), shareable: false, deferred: true };
+}
+
 /**
  * Arguments are parsed with the tool's schema now; arguments holding
  * placeholders that do not parse yet are checked again once filled.
+ * A deferred tool's (no `tool`) are taken as given.
  */
-function validateArgs(tool: string, raw: Record<string, unknown>, where: string, inForEach: boolean): { args: Record<string, unknown>; templated: boolean } {
+function validateArgs(tool: string | undefined, raw: Record<string, unknown>, where: string, inForEach: boolean): { args: Record<string, unknown>; templated: boolean } {
   const placeholders = placeholdersIn(raw);
   for (const path of placeholders) {
     const head = path.split(".")[0];
     if ((head === "item" || head === "index") && !inForEach) throw new InvalidSpecError(`${where}: {{${path}}} is only defined in a task with forEach`);
   }
+  if (tool === undefined) return { args: raw, templated: placeholders.length > 0 };
   try {
     return { args: parseToolArgs(tool, raw), templated: placeholders.length > 0 };
   } catch (err) {
@@ -217,8 +228,8 @@ function validateForEach(forEach: ForEach, dependsOn: string[], where: string, d
 /** `members`: the most a quorum can count (a fan-out's item cap, or the number of dependencies). */
 function validateFanIn(fanIn: FanIn | undefined, where: string, members: number, maxTimeoutMs: number): FanInPolicy {
   if (!fanIn) return JOIN_ALL;
-  const mode = FAN_IN_MODES[fanIn.mode];
-  if (mode === undefined || fanIn.mode === FanInMode.UNRECOGNIZED) throw new InvalidSpecError(`${where}: fanIn.mode ${fanIn.mode} is not a known mode`);
+  const mode = fanInModeName(fanIn.mode);
+  if (mode === undefined) throw new InvalidSpecError(`${where}: fanIn.mode ${fanIn.mode} is not a known mode`);
   if (mode === "quorum" && fanIn.quorum < 1) throw new InvalidSpecError(`${where}: fanIn mode QUORUM needs quorum >= 1`);
   if (fanIn.quorum > Math.max(members, 1)) throw new InvalidSpecError(`${where}: fanIn.quorum ${fanIn.quorum} exceeds the ${members} members it can count`);
   if (mode === "deadline" && fanIn.deadlineMs < 1) throw new InvalidSpecError(`${where}: fanIn mode DEADLINE needs deadlineMs >= 1`);

@@ -1,3 +1,5 @@
+import { PlaceholderError } from "./errors.js";
+
 /**
  * Placeholders in task arguments, filled when the task is dispatched:
  * "{{item}}", "{{item.a.b}}", "{{index}}" in a fan-out task's arguments, and
@@ -15,10 +17,6 @@ export interface PlaceholderScope {
   output?: (taskId: string) => unknown;
 }
 
-export class PlaceholderError extends Error {
-  override readonly name = "PlaceholderError";
-}
-
 /** Every placeholder path used anywhere in `value`. */
 export function placeholdersIn(value: unknown, found: string[] = []): string[] {
   if (typeof value === "string") {
@@ -27,6 +25,21 @@ export function placeholdersIn(value: unknown, found: string[] = []): string[] {
     for (const v of value) placeholdersIn(v, found);
   } else if (value && typeof value === "object") {
     for (const v of Object.values(value)) placeholdersIn(v, found);
+  }
+  return found;
+}
+
+/** `value` holds a placeholder the coordinator will fill (so its final form is only known at dispatch). */
+export function hasPlaceholder(value: unknown): boolean {
+  return placeholdersIn(value).length > 0;
+}
+
+/** Task ids `value` reads through "{{tasks.<id>...}}". */
+export function referencedTasks(value: unknown): Set<string> {
+  const found = new Set<string>();
+  for (const path of placeholdersIn(value)) {
+    const [head, id] = path.split(".");
+    if (head === "tasks" && id) found.add(id);
   }
   return found;
 }
@@ -73,37 +86,4 @@ function at(value: unknown, fields: string[], path: string): unknown {
   }
   if (current === undefined) throw new PlaceholderError(`{{${path}}} is undefined`);
   return current;
-}
-
-/**
- * The items a fan-out maps over: `path` is a dot path to an array in
- * `output` ("files"), optionally mapping each element to a field
- * ("files[].path"); "" means the output is the array itself.
- */
-export function itemsAt(output: unknown, path: string): unknown[] {
-  const [arrayPath, elementPath] = path.split("[]", 2) as [string, string | undefined];
-  let current: unknown = output;
-  for (const field of arrayPath.split(".").filter(Boolean)) {
-    if (current === null || typeof current !== "object") throw new PlaceholderError(`forEach.items "${path}": no field "${field}" in the upstream output`);
-    current = (current as Record<string, unknown>)[field];
-  }
-  if (!Array.isArray(current)) throw new PlaceholderError(`forEach.items "${path}" is not an array in the upstream output`);
-  const fields = (elementPath ?? "").split(".").filter(Boolean);
-  if (fields.length === 0) return current;
-  return current
-    .map((element) => fields.reduce<unknown>((v, f) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[f] : undefined), element))
-    .filter((v) => v !== undefined);
-}
-
-/** A canonical JSON text: object keys sorted, so equal values give equal keys. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }

@@ -1,5 +1,6 @@
 import { compileSafeRegex } from "@toolmesh/core";
-import { canonicalJson } from "./placeholders.js";
+import { canonicalJson } from "./canonical-json.js";
+import { PlaceholderError } from "./errors.js";
 
 export interface ItemSelection {
   /** The items that run, in upstream order. */
@@ -8,6 +9,26 @@ export interface ItemSelection {
   dropped: number;
   /** Items forEach.match filtered out. */
   skipped: number;
+}
+
+/**
+ * The items a fan-out maps over: `path` is a dot path to an array in
+ * `output` ("files"), optionally mapping each element to a field
+ * ("files[].path"); "" means the output is the array itself.
+ */
+export function itemsAt(output: unknown, path: string): unknown[] {
+  const [arrayPath, elementPath] = path.split("[]", 2) as [string, string | undefined];
+  let current: unknown = output;
+  for (const field of arrayPath.split(".").filter(Boolean)) {
+    if (current === null || typeof current !== "object") throw new PlaceholderError(`forEach.items "${path}": no field "${field}" in the upstream output`);
+    current = (current as Record<string, unknown>)[field];
+  }
+  if (!Array.isArray(current)) throw new PlaceholderError(`forEach.items "${path}" is not an array in the upstream output`);
+  const fields = (elementPath ?? "").split(".").filter(Boolean);
+  if (fields.length === 0) return current;
+  return current
+    .map((element) => fields.reduce<unknown>((v, f) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[f] : undefined), element))
+    .filter((v) => v !== undefined);
 }
 
 /**

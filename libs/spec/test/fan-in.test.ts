@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countOutcomes, decideJoin, JOIN_ALL, type FanInPolicy, type MemberOutcome } from "../src/workflow/fan-in.js";
+import { countOutcomes, decideJoin, JOIN_ALL, type FanInPolicy, type MemberOutcome } from "../src/index.js";
 
 const decide = (policy: FanInPolicy, outcomes: MemberOutcome[], deadlinePassed = false) => decideJoin(policy, countOutcomes(outcomes), deadlinePassed, "m1");
 const policy = (mode: FanInPolicy["mode"], extra: Partial<FanInPolicy> = {}): FanInPolicy => ({ mode, quorum: 0, deadlineMs: 1000, ...extra });

@@ -1,4 +1,4 @@
-import { InvalidSpecError, findCycle, validateWorkflow } from "@toolmesh/coordinator";
+import { InvalidSpecError, findCycle, validateWorkflow } from "../src/index.js";
 import type { TaskSpec } from "@toolmesh/proto";
 import { describe, expect, it } from "vitest";
 
