@@ -9,7 +9,7 @@ const ATTEMPTS_TTL_MS = 24 * 60 * 60 * 1000;
 /**
  * An attempt's key in TM_ATTEMPTS: `<pool>.<workflowId>.<taskId>.<attempt>`,
  * so a pool's role may be granted only its own `<pool>.>` keys. Ids are
- * [A-Za-z0-9_-] (apps/coordinator/src/workflow/ids.ts) but a fan-out item's
+ * [A-Za-z0-9_-] (libs/spec/src/ids.ts) but a fan-out item's
  * task id is `<id>[<n>]`, and brackets are not KV key characters: it is
  * written `<id>=<n>` (`=` is, and no id contains it), keeping four tokens.
  */

@@ -1,5 +1,6 @@
 import { ToolError } from "@toolmesh/core";
 import type { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
+import { checkWorkflow } from "@toolmesh/spec";
 import { parseToolArgs } from "@toolmesh/tools";
 import { expect } from "vitest";
 
@@ -87,6 +88,7 @@ export function expectWellFormed(spec: WorkflowSpec): void {
     expect(() => parseToolArgs(t.tool, filled(t)), `${t.id} (${t.tool}) args`).not.toThrow();
   }
   expect(() => topoOrder(spec)).not.toThrow();
+  expect(() => checkWorkflow(spec)).not.toThrow();
 }
 
 /** The ToolError `fn` throws; fails the test when it throws nothing or something else. */
