@@ -1,14 +1,12 @@
 import { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
-import { fanInModeOf } from "@toolmesh/spec";
+import { fanInModeOf, type FanInModeName } from "@toolmesh/spec";
 
 /** Local-index results are file: URLs, which web.fetch refuses: fetch only the web's. */
 export const HTTP_URL = "^https?://";
 
 /** How a task joins its members (a fan-out's items, else its dependencies). */
 export type Join =
-  | { mode: "all" }
-  | { mode: "all_settled" }
-  | { mode: "first_success" }
+  | { mode: Exclude<FanInModeName, "quorum" | "deadline"> }
   | { mode: "quorum"; quorum: number }
   | { mode: "deadline"; deadlineMs: number };
 
