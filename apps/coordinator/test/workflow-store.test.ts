@@ -1,8 +1,8 @@
 import { ErrorCode, type ObjectStore } from "@toolmesh/core";
+import type { ValidTask } from "@toolmesh/spec";
 import { describe, expect, it } from "vitest";
 import { WorkflowStore } from "../src/store/workflow-store.js";
 import { WorkflowRun } from "../src/workflow/run.js";
-import type { ValidTask } from "../src/workflow/validate.js";
 import { MemoryKv } from "./memory-kv.js";
 import { fanIn, RecordingEffects, resultOf, settle, task, TestClock, workflow } from "./workflow-harness.js";
 
