@@ -13,14 +13,15 @@ const withMatch = (match: string) =>
   });
 
 describe("forEach.match runs in linear time (RE2)", () => {
-  it("^(a+)+$ over a 30-character item answers in < 100 ms (backtracking took ~90 s)", () => {
-    const item = `${"a".repeat(29)}!`;
-    expect(item).toHaveLength(30);
+  // Not a timing check: a backtracking engine would never finish on this item
+  // (30 characters already took ~90 s), so the bound only guards against a hang.
+  it("^(a+)+$ over a 2,000-character near-match finishes (backtracking would not)", () => {
+    const item = `${"a".repeat(1999)}!`;
     const started = performance.now();
     const picked = selectItems([item, "a".repeat(30)], { match: "^(a+)+$", maxItems: 10 });
     const ms = performance.now() - started;
     expect(picked).toEqual({ taken: ["a".repeat(30)], dropped: 0, skipped: 1 });
-    expect(ms).toBeLessThan(100);
+    expect(ms).toBeLessThan(10_000);
   });
 
   it("patterns RE2 cannot express are INVALID_ARGUMENT naming the field and why", () => {

@@ -149,6 +149,7 @@ export class WorkflowRun {
       } else if (task.attempt > 0) {
         this.#go(task);
       } else {
+        this.#joins.armJoinDeadline(task);
         this.#joins.evaluateJoin(task);
       }
     }
