@@ -9,13 +9,7 @@ import tseslint from "typescript-eslint";
 const typescriptSources = ["apps/*/src/**/*.ts", "libs/*/src/**/*.ts", "proto/src/**/*.ts"];
 // No package's tsconfig includes its tests (vitest runs them through esbuild), so
 // one tsconfig gathers every test file for the type information.
-const typescriptTests = [
-  "apps/*/test/**/*.ts",
-  "libs/*/test/**/*.ts",
-  "test/**/*.ts",
-  "deploy/test/**/*.ts",
-  "vitest.config.ts",
-];
+const typescriptTests = ["apps/*/test/**/*.ts", "libs/*/test/**/*.ts", "test/**/*.ts", "deploy/test/**/*.ts", "vitest.config.ts"];
 const typescriptFiles = [...typescriptSources, ...typescriptTests];
 
 export default defineConfig(

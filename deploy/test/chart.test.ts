@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { type K8sObject, chartDir, find, helm, ofKind, template } from "./helpers/helm.js";
+import { type K8sObject, chartDir, container, deployment, env, find, helm, name, ofKind, template } from "./helpers/helm.js";
 import { CRD_KINDS, validateObject } from "./helpers/validate.js";
 
 // The chart rendered offline with the helm binary inside
@@ -15,22 +15,6 @@ const POOLS = [
   { component: "agent", key: "agent", pool: "agent", limit: 4 },
 ] as const;
 const COMPONENTS = ["coordinator", ...POOLS.map((p) => p.component), "mcp-gateway", "autoscaler"];
-const name = (component: string): string => `tm-toolmesh-${component}`;
-
-function container(deployment: K8sObject): any {
-  return deployment.spec.template.spec.containers[0];
-}
-
-function env(deployment: K8sObject): Map<string, any> {
-  return new Map((container(deployment).env ?? []).map((e: any) => [e.name, e]));
-}
-
-function deployment(objects: K8sObject[], component: string): K8sObject {
-  const found = find(objects, "Deployment", name(component));
-  if (!found) throw new Error(`no Deployment ${name(component)}`);
-  return found;
-}
-
 const values = parse(readFileSync(join(chartDir, "values.yaml"), "utf8"));
 
 let defaults: K8sObject[];
@@ -163,7 +147,10 @@ describe("pods", () => {
   });
 
   test("<service>.probes replaces the default probes (e.g. the coordinator behind TLS)", async () => {
-    const objects = await template({}, ["--set-json", 'coordinator.probes={"readinessProbe":{"exec":{"command":["grpc_health_probe","-addr=:50051","-tls"]}}}']);
+    const objects = await template({}, [
+      "--set-json",
+      'coordinator.probes={"readinessProbe":{"exec":{"command":["grpc_health_probe","-addr=:50051","-tls"]}}}',
+    ]);
     const c = container(deployment(objects, "coordinator"));
     expect(c.readinessProbe).toEqual({ exec: { command: ["grpc_health_probe", "-addr=:50051", "-tls"] } });
     expect(c.livenessProbe).toBeUndefined();
@@ -199,17 +186,31 @@ describe("pods", () => {
     expect(env(d).get("TOOLMESH_CODEBASE_ROOTS").value).toBe("workspace=/workspace");
     expect(container(d).volumeMounts).toContainEqual({ name: "workspace", mountPath: "/workspace", readOnly: true });
     expect(d.spec.template.spec.volumes).toContainEqual({ name: "workspace", emptyDir: {} });
-    const withPvc = await template({ "codebase.workspace.volume.persistentVolumeClaim.claimName": "code" }, ["--set", "codebase.workspace.volume.emptyDir=null"]);
-    expect(deployment(withPvc, "codebase").spec.template.spec.volumes).toContainEqual({ name: "workspace", persistentVolumeClaim: { claimName: "code" } });
+    const withPvc = await template({ "codebase.workspace.volume.persistentVolumeClaim.claimName": "code" }, [
+      "--set",
+      "codebase.workspace.volume.emptyDir=null",
+    ]);
+    expect(deployment(withPvc, "codebase").spec.template.spec.volumes).toContainEqual({
+      name: "workspace",
+      persistentVolumeClaim: { claimName: "code" },
+    });
   });
 
   test("the agent reaches the coordinator's Service; secrets come only from the Secret", async () => {
     expect(env(deployment(defaults, "agent")).get("TOOLMESH_COORDINATOR_ADDRESS").value).toBe("tm-toolmesh-coordinator:50051");
     expect(env(deployment(defaults, "agent")).has("TOOLMESH_LLM_API_KEY")).toBe(false);
     // nats.auth off: the shared NATS login of secrets.keys (nats-auth-chart.test.ts covers the per-role ones).
-    const objects = await template({ "secrets.existingSecret": "toolmesh-creds", "agent.llm.provider": "anthropic", "nats.auth.enabled": false });
+    const objects = await template({
+      "secrets.existingSecret": "toolmesh-creds",
+      "agent.llm.provider": "anthropic",
+      "nats.auth.enabled": false,
+    });
     const agent = env(deployment(objects, "agent"));
-    expect(agent.get("TOOLMESH_LLM_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "toolmesh-creds", key: "llm-api-key", optional: true });
+    expect(agent.get("TOOLMESH_LLM_API_KEY").valueFrom.secretKeyRef).toEqual({
+      name: "toolmesh-creds",
+      key: "llm-api-key",
+      optional: true,
+    });
     expect(agent.get("TOOLMESH_GRPC_TOKEN").valueFrom.secretKeyRef.name).toBe("toolmesh-creds");
     expect(env(deployment(objects, "coordinator")).get("TOOLMESH_GRPC_TOKEN").valueFrom.secretKeyRef.key).toBe("grpc-token");
     for (const component of COMPONENTS.filter((c) => c !== "mcp-gateway")) {
@@ -273,8 +274,12 @@ describe("the autoscaler", () => {
   test("manages the enabled pools within their HPAs' bounds (fixed replicas where autoscaling is off)", async () => {
     const e = env(deployment(defaults, "autoscaler"));
     expect(e.get("TOOLMESH_AUTOSCALER_POOLS").value.split(",").sort()).toEqual(["agent", "bash", "codebase", "web"]);
-    expect(e.get("TOOLMESH_AUTOSCALER_REPLICAS").value.split(",")).toContain(`codebase=${values.codebase.autoscaling.minReplicas}:${values.codebase.autoscaling.maxReplicas}`);
-    const custom = env(deployment(await template({ "bash.enabled": false, "webSearch.autoscaling.enabled": false, "webSearch.replicas": 3 }), "autoscaler"));
+    expect(e.get("TOOLMESH_AUTOSCALER_REPLICAS").value.split(",")).toContain(
+      `codebase=${values.codebase.autoscaling.minReplicas}:${values.codebase.autoscaling.maxReplicas}`,
+    );
+    const custom = env(
+      deployment(await template({ "bash.enabled": false, "webSearch.autoscaling.enabled": false, "webSearch.replicas": 3 }), "autoscaler"),
+    );
     expect(custom.get("TOOLMESH_AUTOSCALER_POOLS").value.split(",").sort()).toEqual(["agent", "codebase", "web"]);
     expect(custom.get("TOOLMESH_AUTOSCALER_REPLICAS").value.split(",")).toContain("web=3:3");
   });
@@ -284,7 +289,11 @@ describe("the autoscaler", () => {
     const verbs = ["get", "list", "watch", "patch", "update"];
     const allowed = (group: string, resource: string): string[] =>
       role.rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs);
-    for (const [group, resource] of [["apps", "deployments"], ["apps", "deployments/scale"], ["autoscaling", "horizontalpodautoscalers"]] as const) {
+    for (const [group, resource] of [
+      ["apps", "deployments"],
+      ["apps", "deployments/scale"],
+      ["autoscaling", "horizontalpodautoscalers"],
+    ] as const) {
       expect(allowed(group, resource), resource).toEqual(expect.arrayContaining(verbs));
     }
     expect(ofKind(defaults, "ClusterRole")).toEqual([]);
@@ -325,57 +334,5 @@ describe("Prometheus operator objects", () => {
     const [rule] = ofKind(objects, "PrometheusRule");
     const source = parse(readFileSync(join(chartDir, "../../prometheus/toolmesh-alerts.yaml"), "utf8"));
     expect(rule!.spec).toEqual(source);
-  });
-});
-
-describe("resources from the shares of one node budget", () => {
-  const cpuMillis = (q: string): number => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
-  const memMi = (q: string): number => (q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.slice(0, -2)));
-  const SHARES: Record<string, { cpu: number; memory: number }> = {
-    coordinator: values.resources.shares.coordinator,
-    "web-search": values.resources.shares.webSearch,
-    codebase: values.resources.shares.codebase,
-    bash: values.resources.shares.bash,
-    agent: values.resources.shares.agent,
-  };
-
-  test("the design's shares: web 20/25, codebase 40/50, bash 30/15, coordination 10/10", () => {
-    expect(SHARES["web-search"]).toEqual({ cpu: 20, memory: 25 });
-    expect(SHARES.codebase).toEqual({ cpu: 40, memory: 50 });
-    expect(SHARES.bash).toEqual({ cpu: 30, memory: 15 });
-    expect(SHARES.coordinator!.cpu + SHARES.agent!.cpu).toBe(10);
-    expect(SHARES.coordinator!.memory + SHARES.agent!.memory).toBe(10);
-  });
-
-  for (const budget of [
-    { cpu: "4", memory: "8Gi" },
-    { cpu: "16", memory: "64Gi" },
-  ]) {
-    test(`requests = budget × share, limits = requests × factor (budget ${budget.cpu} CPU, ${budget.memory})`, async () => {
-      const objects =
-        budget.cpu === values.resources.nodeBudget.cpu
-          ? defaults
-          : await template({ "resources.nodeBudget.cpu": budget.cpu, "resources.nodeBudget.memory": budget.memory });
-      for (const [component, share] of Object.entries(SHARES)) {
-        const r = container(deployment(objects, component)).resources;
-        expect(cpuMillis(r.requests.cpu), component).toBe(Math.floor((cpuMillis(budget.cpu) * share.cpu) / 100));
-        expect(memMi(r.requests.memory), component).toBe(Math.floor((memMi(budget.memory) * share.memory) / 100));
-        expect(cpuMillis(r.limits.cpu), component).toBe(cpuMillis(r.requests.cpu) * values.resources.limitFactor.cpu);
-        expect(memMi(r.limits.memory), component).toBe(memMi(r.requests.memory) * values.resources.limitFactor.memory);
-      }
-    });
-  }
-
-  test("codebase's CPU request is 40 % of the budget", () => {
-    expect(container(deployment(defaults, "codebase")).resources.requests).toEqual({ cpu: "1600m", memory: "4096Mi" });
-  });
-
-  test("a service's own resources override its share", async () => {
-    const objects = await template({ "bash.resources.requests.cpu": "3", "bash.resources.requests.memory": "2Gi" });
-    expect(container(deployment(objects, "bash")).resources).toEqual({ requests: { cpu: "3", memory: "2Gi" } });
-  });
-
-  test("a malformed budget fails with a message naming the value", async () => {
-    await expect(template({ "resources.nodeBudget.memory": "8GB" })).rejects.toThrow(/nodeBudget/);
   });
 });

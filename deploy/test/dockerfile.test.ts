@@ -97,7 +97,9 @@ describe("deploy/docker/Dockerfile", () => {
   });
 
   test("every deployed app has a service here", () => {
-    const apps = readdirSync(join(repoRoot, "apps")).filter((a) => existsSync(join(repoRoot, "apps", a, "src/main.ts")) && !NOT_DEPLOYED.has(a));
+    const apps = readdirSync(join(repoRoot, "apps")).filter(
+      (a) => existsSync(join(repoRoot, "apps", a, "src/main.ts")) && !NOT_DEPLOYED.has(a),
+    );
     expect(SERVICES).toEqual(expect.arrayContaining(apps));
   });
 
@@ -121,7 +123,9 @@ describe("deploy/docker/Dockerfile", () => {
       test(`CMD runs apps/${service}/dist/main.js`, () => {
         const cmd = JSON.parse(last(service, "CMD")!) as string[];
         expect(cmd).toEqual(["node", `apps/${service}/dist/main.js`]);
-        const copies = stage(service)!.instructions.filter((i) => i.keyword === "COPY").map((i) => i.args);
+        const copies = stage(service)!
+          .instructions.filter((i) => i.keyword === "COPY")
+          .map((i) => i.args);
         expect(copies.some((c) => c.includes(`apps/${service}`))).toBe(true);
       });
 
@@ -133,11 +137,16 @@ describe("deploy/docker/Dockerfile", () => {
   }
 
   test("workspaces' nested node_modules reach the runtime stages (apps/web-search's undici, apps/codebase's ignore)", () => {
-    const assembly = stage("build")!.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args).join("\n");
+    const assembly = stage("build")!
+      .instructions.filter((i) => i.keyword === "RUN")
+      .map((i) => i.args)
+      .join("\n");
     expect(assembly).toMatch(/for dir in proto libs\/\* apps\/\*/);
     expect(assembly).toMatch(/cp -r "\$dir\/node_modules" "\/out\/\$dir\/"/);
     for (const service of SERVICES) {
-      const copies = stage(service)!.instructions.filter((i) => i.keyword === "COPY").map((i) => i.args);
+      const copies = stage(service)!
+        .instructions.filter((i) => i.keyword === "COPY")
+        .map((i) => i.args);
       expect(copies).toContain(`--from=build /out/apps/${service} ./apps/${service}`);
     }
   });

@@ -19,7 +19,8 @@ function grpcClients(objects: K8sObject[]): Array<{ name: string; spec: any }> {
 }
 
 const envOf = (container: any): Map<string, any> => new Map((container.env ?? []).map((e: any) => [e.name, e]));
-const podSpec = (objects: K8sObject[], name: string): any => find(objects, "Deployment", name)?.spec.template.spec ?? find(objects, "Pod", name)!.spec;
+const podSpec = (objects: K8sObject[], name: string): any =>
+  find(objects, "Deployment", name)?.spec.template.spec ?? find(objects, "Pod", name)!.spec;
 const tokenRef = (spec: any): unknown => envOf(spec.containers[0]).get("TOOLMESH_GRPC_TOKEN")?.valueFrom?.secretKeyRef;
 
 let defaults: K8sObject[];
@@ -62,7 +63,8 @@ describe("the gRPC token in the chart", () => {
   test("grpc.token.generate=false and no Secret: no token anywhere (the coordinator then warns at start-up)", async () => {
     const objects = await template({ "grpc.token.generate": false });
     expect(find(objects, "Secret", GENERATED)).toBeUndefined();
-    for (const client of [{ name: COORDINATOR, spec: podSpec(objects, COORDINATOR) }, ...grpcClients(objects)]) expect(tokenRef(client.spec), client.name).toBeUndefined();
+    for (const client of [{ name: COORDINATOR, spec: podSpec(objects, COORDINATOR) }, ...grpcClients(objects)])
+      expect(tokenRef(client.spec), client.name).toBeUndefined();
   });
 });
 
@@ -89,7 +91,10 @@ describe("gRPC TLS in the chart", () => {
   test("every gRPC client mounts only ca.crt of the coordinator's Secret and sets TOOLMESH_GRPC_TLS_CA (and the server name)", async () => {
     const objects = await template({ ...TLS, "grpc.tls.serverName": "coordinator.tools.example" });
     for (const client of grpcClients(objects)) {
-      expect(client.spec.volumes, client.name).toContainEqual({ name: "grpc-tls-ca", secret: { secretName: "coordinator-tls", items: [{ key: "ca.crt", path: "ca.crt" }] } });
+      expect(client.spec.volumes, client.name).toContainEqual({
+        name: "grpc-tls-ca",
+        secret: { secretName: "coordinator-tls", items: [{ key: "ca.crt", path: "ca.crt" }] },
+      });
       const c = client.spec.containers[0];
       expect(c.volumeMounts, client.name).toContainEqual({ name: "grpc-tls-ca", mountPath: "/etc/toolmesh/grpc-tls-ca", readOnly: true });
       const e = envOf(c);
@@ -102,11 +107,19 @@ describe("gRPC TLS in the chart", () => {
 
   test("grpc.tls.mutual: the coordinator requires client certificates from ca.crt; clients present clientSecretName's", async () => {
     const objects = await template({ ...TLS, "grpc.tls.mutual": true, "grpc.tls.clientSecretName": "toolmesh-client-tls" });
-    expect(envOf(podSpec(objects, COORDINATOR).containers[0]).get("TOOLMESH_GRPC_TLS_CLIENT_CA").value).toBe("/etc/toolmesh/grpc-tls/ca.crt");
+    expect(envOf(podSpec(objects, COORDINATOR).containers[0]).get("TOOLMESH_GRPC_TLS_CLIENT_CA").value).toBe(
+      "/etc/toolmesh/grpc-tls/ca.crt",
+    );
     for (const client of grpcClients(objects)) {
       expect(client.spec.volumes, client.name).toContainEqual({
         name: "grpc-client-tls",
-        secret: { secretName: "toolmesh-client-tls", items: [{ key: "tls.crt", path: "tls.crt" }, { key: "tls.key", path: "tls.key" }] },
+        secret: {
+          secretName: "toolmesh-client-tls",
+          items: [
+            { key: "tls.crt", path: "tls.crt" },
+            { key: "tls.key", path: "tls.key" },
+          ],
+        },
       });
       const e = envOf(client.spec.containers[0]);
       expect(e.get("TOOLMESH_GRPC_TLS_CLIENT_CERT").value, client.name).toBe("/etc/toolmesh/grpc-client-tls/tls.crt");
@@ -117,7 +130,9 @@ describe("gRPC TLS in the chart", () => {
 
   test("TLS values that cannot work fail the render, naming the value", async () => {
     await expect(template({ "grpc.tls.enabled": true })).rejects.toThrow(/grpc\.tls\.secretName is required with grpc\.tls\.enabled/);
-    await expect(template({ ...TLS, "grpc.tls.mutual": true })).rejects.toThrow(/grpc\.tls\.clientSecretName is required with grpc\.tls\.mutual/);
+    await expect(template({ ...TLS, "grpc.tls.mutual": true })).rejects.toThrow(
+      /grpc\.tls\.clientSecretName is required with grpc\.tls\.mutual/,
+    );
     await expect(template({ "grpc.tls.enable": true })).rejects.toThrow(/additional properties 'enable' not allowed|enable/);
   });
 });

@@ -29,7 +29,10 @@ describe("the MCP gateway in the chart", () => {
 
   test("a Service with the HTTP port beside metrics, an autoscaling/v2 HPA and a PDB", () => {
     const svc = find(defaults, "Service", name)!;
-    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([["metrics", 9464], ["http", 8080]]);
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+      ["metrics", 9464],
+      ["http", 8080],
+    ]);
     const hpa = find(defaults, "HorizontalPodAutoscaler", name)!;
     expect(hpa.apiVersion).toBe("autoscaling/v2");
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name });
@@ -38,7 +41,10 @@ describe("the MCP gateway in the chart", () => {
   });
 
   test("tokens from the Secret (its own key, the coordinator's as the fallback), Origins from values", async () => {
-    const objects = await template({ "secrets.existingSecret": "toolmesh-creds", "mcpGateway.port": 9000 }, ["--set-json", 'mcpGateway.allowedOrigins=["https://app.example.com","http://localhost:6274"]']);
+    const objects = await template({ "secrets.existingSecret": "toolmesh-creds", "mcpGateway.port": 9000 }, [
+      "--set-json",
+      'mcpGateway.allowedOrigins=["https://app.example.com","http://localhost:6274"]',
+    ]);
     const e = env(find(objects, "Deployment", name)!);
     expect(e.get("TOOLMESH_MCP_TOKEN").valueFrom.secretKeyRef).toEqual({ name: "toolmesh-creds", key: "mcp-token", optional: true });
     // Required, not optional: the coordinator must never start without the token its clients send (grpc-chart.test.ts).

@@ -41,7 +41,9 @@ const withPools = (pools: unknown, sets: Record<string, string | number | boolea
  * earlier variable is replaced, $$ becomes $ (k8s.io/kubernetes third_party expansion).
  */
 function expand(value: string, vars: Record<string, string>): string {
-  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) => (name === undefined ? "$" : (vars[name] ?? match)));
+  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) =>
+    name === undefined ? "$" : (vars[name] ?? match),
+  );
 }
 
 let objects: K8sObject[];
@@ -62,7 +64,8 @@ describe("mcpPools in the chart", () => {
 
   test("a Deployment, Service, HPA and PDB per pool, named as the autoscaler's kubernetes backend scales them", () => {
     for (const name of ["tm-toolmesh-mcp-fs", "tm-toolmesh-mcp-docs"]) {
-      for (const kind of ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"]) expect(find(objects, kind, name), `${kind} ${name}`).toBeDefined();
+      for (const kind of ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"])
+        expect(find(objects, kind, name), `${kind} ${name}`).toBeDefined();
       const d = find(objects, "Deployment", name)!;
       expect(d.spec.selector.matchLabels["app.kubernetes.io/component"]).toBe(name.replace("tm-toolmesh-", ""));
       expect(d.spec.replicas).toBeUndefined();
@@ -107,7 +110,10 @@ describe("mcpPools in the chart", () => {
         { name: "tmp", mountPath: "/tmp" },
       ]),
     );
-    expect(d.spec.template.spec.volumes).toContainEqual({ name: "data", persistentVolumeClaim: { claimName: "shared-data", readOnly: true } });
+    expect(d.spec.template.spec.volumes).toContainEqual({
+      name: "data",
+      persistentVolumeClaim: { claimName: "shared-data", readOnly: true },
+    });
     expect(d.spec.template.spec.volumes).toContainEqual({ name: "home", emptyDir: { sizeLimit: "1Gi" } });
     expect(container(d).securityContext.readOnlyRootFilesystem).toBe(true);
     expect(d.spec.template.spec.automountServiceAccountToken).toBe(false);
@@ -124,7 +130,9 @@ describe("mcpPools in the chart", () => {
     expect(e.get("TOOLMESH_MCP_SECRET_0").valueFrom.secretKeyRef).toEqual({ name: "docs-auth", key: "header" });
     expect(e.has("TOOLMESH_POOL_MIN")).toBe(false);
     const pools = JSON.parse(expand(e.get("TOOLMESH_MCP_POOLS").value, { TOOLMESH_MCP_SECRET_0: "Bearer abc" }));
-    expect(pools).toEqual({ docs: { url: "http://docs.example:8080/mcp", headers: { "X-Team": "tools", Authorization: "Bearer abc" }, min: 1, max: 4 } });
+    expect(pools).toEqual({
+      docs: { url: "http://docs.example:8080/mcp", headers: { "X-Team": "tools", Authorization: "Bearer abc" }, min: 1, max: 4 },
+    });
   });
 
   test("HPA bounds: the entry's min and max, capped by autoscaler.maxInstances; autoscaling off: replicas = min", async () => {
@@ -165,13 +173,19 @@ describe("mcpPools in the chart", () => {
     await expect(withPools({ bash: { command: "npx" } })).rejects.toThrow(/invalid propertyName 'bash'/);
     await expect(withPools({ gateway: { command: "npx" } })).rejects.toThrow(/invalid propertyName 'gateway'/);
     await expect(withPools({ fs: { command: "npx", min: 5, max: 2 } })).rejects.toThrow(/min 5 > max 2/);
-    await expect(withPools({ fs: { command: "npx", env: { T: { secretKeyRef: { key: "t" } } } } })).rejects.toThrow(/\/mcpPools\/fs\/env\/T'/);
+    await expect(withPools({ fs: { command: "npx", env: { T: { secretKeyRef: { key: "t" } } } } })).rejects.toThrow(
+      /\/mcpPools\/fs\/env\/T'/,
+    );
     await expect(withPools({ ["a".repeat(48)]: { command: "npx" } })).rejects.toThrow(/longer than 63/);
-    await expect(template({}, ["--set-json", 'mcpPools={"fs":{"command":"npx","env":{"T":{"valueFrom":{"secretKeyRef":{"key":"t"}}}}}}'])).rejects.toThrow(/secretKeyRef.name is required/);
+    await expect(
+      template({}, ["--set-json", 'mcpPools={"fs":{"command":"npx","env":{"T":{"valueFrom":{"secretKeyRef":{"key":"t"}}}}}}']),
+    ).rejects.toThrow(/secretKeyRef.name is required/);
   });
 
   test("a ServiceMonitor per MCP pool when enabled", async () => {
     const monitored = await withPools(POOLS, { "metrics.serviceMonitor.enabled": true });
-    expect(ofKind(monitored, "ServiceMonitor").map((m) => m.metadata.name)).toEqual(expect.arrayContaining(["tm-toolmesh-mcp-fs", "tm-toolmesh-mcp-docs"]));
+    expect(ofKind(monitored, "ServiceMonitor").map((m) => m.metadata.name)).toEqual(
+      expect.arrayContaining(["tm-toolmesh-mcp-fs", "tm-toolmesh-mcp-docs"]),
+    );
   });
 });

@@ -9,8 +9,16 @@ import { chartDir, repoRoot } from "./helpers/helm.js";
 // toolmesh_* as declared in the TypeScript sources, process_* as prom-client's
 // default metrics, kube_* from kube-state-metrics (listed here).
 
-const TOOLMESH_SOURCES = ["libs/runtime/src/worker-metrics.ts", "apps/coordinator/src/coordinator-metrics.ts", "apps/autoscaler/src/autoscaler-metrics.ts"];
-const KUBE_STATE_METRICS = new Set(["kube_deployment_status_replicas", "kube_deployment_status_replicas_available", "kube_pod_container_resource_limits"]);
+const TOOLMESH_SOURCES = [
+  "libs/runtime/src/worker-metrics.ts",
+  "apps/coordinator/src/coordinator-metrics.ts",
+  "apps/autoscaler/src/autoscaler-metrics.ts",
+];
+const KUBE_STATE_METRICS = new Set([
+  "kube_deployment_status_replicas",
+  "kube_deployment_status_replicas_available",
+  "kube_pod_container_resource_limits",
+]);
 
 /** Metric names declared with `name: "..."` in the sources, histograms with their series. */
 function declaredMetrics(): Set<string> {
@@ -33,8 +41,30 @@ function declaredMetrics(): Set<string> {
 }
 
 const PROMQL_WORDS = new Set([
-  "sum", "max", "min", "avg", "count", "by", "on", "and", "or", "unless", "without", "group_left", "group_right", "ignoring",
-  "rate", "irate", "increase", "deriv", "histogram_quantile", "label_replace", "offset", "bool", "abs", "clamp_min",
+  "sum",
+  "max",
+  "min",
+  "avg",
+  "count",
+  "by",
+  "on",
+  "and",
+  "or",
+  "unless",
+  "without",
+  "group_left",
+  "group_right",
+  "ignoring",
+  "rate",
+  "irate",
+  "increase",
+  "deriv",
+  "histogram_quantile",
+  "label_replace",
+  "offset",
+  "bool",
+  "abs",
+  "clamp_min",
 ]);
 
 /** Metric names in a PromQL expression: identifiers outside braces, strings and ranges that are not functions or keywords. */
@@ -64,7 +94,14 @@ describe("deploy/grafana/toolmesh-pools.json", () => {
   });
 
   test("the toolmesh series the sources declare are real", () => {
-    for (const name of ["toolmesh_pool_limit", "toolmesh_pool_in_flight", "toolmesh_pool_queue_depth", "toolmesh_task_duration_seconds_bucket", "toolmesh_task_errors_total", "toolmesh_tasks_total"]) {
+    for (const name of [
+      "toolmesh_pool_limit",
+      "toolmesh_pool_in_flight",
+      "toolmesh_pool_queue_depth",
+      "toolmesh_task_duration_seconds_bucket",
+      "toolmesh_task_errors_total",
+      "toolmesh_tasks_total",
+    ]) {
       expect(declared, name).toContain(name);
     }
     expect(declared).toContain("process_cpu_user_seconds_total");
@@ -81,7 +118,16 @@ describe("deploy/grafana/toolmesh-pools.json", () => {
 
   test("covers limit, in-flight, queue depth, p50/p99 latency, errors, throughput, replicas, CPU and memory", () => {
     const all = exprs.join("\n");
-    for (const name of ["toolmesh_pool_limit", "toolmesh_pool_in_flight", "toolmesh_pool_queue_depth", "toolmesh_task_errors_total", "toolmesh_tasks_total", "kube_deployment_status_replicas", "process_cpu_user_seconds_total", "process_resident_memory_bytes"]) {
+    for (const name of [
+      "toolmesh_pool_limit",
+      "toolmesh_pool_in_flight",
+      "toolmesh_pool_queue_depth",
+      "toolmesh_task_errors_total",
+      "toolmesh_tasks_total",
+      "kube_deployment_status_replicas",
+      "process_cpu_user_seconds_total",
+      "process_resident_memory_bytes",
+    ]) {
       expect(all, name).toContain(name);
     }
     expect(all).toMatch(/histogram_quantile\(0\.5, sum by \(pool, le\) \(rate\(toolmesh_task_duration_seconds_bucket/);
@@ -93,7 +139,8 @@ describe("deploy/grafana/toolmesh-pools.json", () => {
     for (const label of ["pool", "tool", "outcome", "code", "direction", "signal"]) expect(workerSource).toContain(`"${label}"`);
     for (const expr of exprs.filter((e) => e.includes("toolmesh_pool_") || e.includes("toolmesh_task"))) {
       for (const [, labels] of expr.matchAll(/by \(([^)]*)\)/g)) {
-        for (const label of labels!.split(",").map((l) => l.trim())) expect(["pool", "tool", "outcome", "code", "le", "direction", "signal"], expr).toContain(label);
+        for (const label of labels!.split(",").map((l) => l.trim()))
+          expect(["pool", "tool", "outcome", "code", "le", "direction", "signal"], expr).toContain(label);
       }
     }
   });
@@ -150,7 +197,10 @@ describe("deploy/README.md", () => {
   test("every value of values.yaml is in the README's reference (itself or a documented parent)", () => {
     for (const path of leaves(parse(valuesText), [])) {
       const prefixes = path.map((_, i) => path.slice(0, i + 1).join("."));
-      expect(prefixes.some((p) => documented.has(p)), path.join(".")).toBe(true);
+      expect(
+        prefixes.some((p) => documented.has(p)),
+        path.join("."),
+      ).toBe(true);
     }
   });
 

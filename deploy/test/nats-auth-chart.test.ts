@@ -28,7 +28,11 @@ const ROLE_OF: Record<string, string | undefined> = {
 
 /** Every env entry of a pod that reads a NATS credential or names NATS auth. */
 function natsEnv(spec: any): Map<string, any> {
-  return new Map([...envOf(spec.containers[0])].filter(([name]) => /^TOOLMESH_(NATS_(USER|PASSWORD|TOKEN|CREDS|INBOX_PREFIX)|AUTOSCALER_POOL_CREDENTIALS_DIR)$/.test(name)));
+  return new Map(
+    [...envOf(spec.containers[0])].filter(([name]) =>
+      /^TOOLMESH_(NATS_(USER|PASSWORD|TOKEN|CREDS|INBOX_PREFIX)|AUTOSCALER_POOL_CREDENTIALS_DIR)$/.test(name),
+    ),
+  );
 }
 
 let defaults: K8sObject[];
@@ -86,7 +90,11 @@ describe("who gets which login", () => {
         expect([...env.keys()], d.metadata.name).toEqual([]);
         continue;
       }
-      expect([...env.keys()].sort(), d.metadata.name).toEqual(["TOOLMESH_NATS_INBOX_PREFIX", "TOOLMESH_NATS_PASSWORD", "TOOLMESH_NATS_USER"]);
+      expect([...env.keys()].sort(), d.metadata.name).toEqual([
+        "TOOLMESH_NATS_INBOX_PREFIX",
+        "TOOLMESH_NATS_PASSWORD",
+        "TOOLMESH_NATS_USER",
+      ]);
       expect(env.get("TOOLMESH_NATS_USER").valueFrom.secretKeyRef).toEqual({ name: NATS_AUTH, key: `${role}-user` });
       expect(env.get("TOOLMESH_NATS_PASSWORD").valueFrom.secretKeyRef).toEqual({ name: NATS_AUTH, key: `${role}-password` });
       expect(env.get("TOOLMESH_NATS_INBOX_PREFIX").value).toBe(roleInboxPrefix(role as never));
@@ -112,7 +120,8 @@ describe("who gets which login", () => {
   });
 
   test("every object validates with kubernetes-models", async () => {
-    for (const obj of [...mcp.filter((o) => o.metadata.name.startsWith("tm-nats")), ...ofKind(mcp, "Deployment")]) await validateObject(obj);
+    for (const obj of [...mcp.filter((o) => o.metadata.name.startsWith("tm-nats")), ...ofKind(mcp, "Deployment")])
+      await validateObject(obj);
   });
 });
 
@@ -121,7 +130,9 @@ describe("nats.auth values", () => {
     const objects = await withMcp({ "nats.auth.existingSecret": "nats-logins" });
     expect(find(objects, "Secret", NATS_AUTH)).toBeUndefined();
     expect(find(objects, "ConfigMap", NATS_AUTH)).toBeDefined();
-    expect(find(objects, "StatefulSet", "tm-nats")!.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: "nats-logins" } }]);
+    expect(find(objects, "StatefulSet", "tm-nats")!.spec.template.spec.containers[0].envFrom).toEqual([
+      { secretRef: { name: "nats-logins" } },
+    ]);
     const bash = envOf(find(objects, "Deployment", "tm-toolmesh-mcp-github")!.spec.template.spec.containers[0]);
     expect(bash.get("TOOLMESH_NATS_PASSWORD").valueFrom.secretKeyRef).toEqual({ name: "nats-logins", key: "pool-mcp-github-password" });
   });
@@ -136,20 +147,32 @@ describe("nats.auth values", () => {
   });
 
   test("type=creds (external, JWT): each pod mounts only its role's .creds file; bash hides it from the sandbox", async () => {
-    const objects = await template({ "nats.enabled": false, "nats.url": "nats://nats.example:4222", "nats.auth.existingSecret": "nats-jwt", "nats.auth.type": "creds" });
+    const objects = await template({
+      "nats.enabled": false,
+      "nats.url": "nats://nats.example:4222",
+      "nats.auth.existingSecret": "nats-jwt",
+      "nats.auth.type": "creds",
+    });
     for (const name of ["tm-toolmesh-coordinator", "tm-toolmesh-bash", "tm-toolmesh-autoscaler"]) {
       const spec = find(objects, "Deployment", name)!.spec.template.spec;
       const role = ROLE_OF[name]!;
-      expect(spec.volumes).toContainEqual({ name: "nats-creds", secret: { secretName: "nats-jwt", items: [{ key: `${role}.creds`, path: "nats.creds" }] } });
+      expect(spec.volumes).toContainEqual({
+        name: "nats-creds",
+        secret: { secretName: "nats-jwt", items: [{ key: `${role}.creds`, path: "nats.creds" }] },
+      });
       expect(spec.containers[0].volumeMounts).toContainEqual({ name: "nats-creds", mountPath: "/etc/toolmesh/nats", readOnly: true });
       const env = natsEnv(spec);
       expect([...env.keys()].sort(), name).toEqual(["TOOLMESH_NATS_CREDS", "TOOLMESH_NATS_INBOX_PREFIX"]);
       expect(env.get("TOOLMESH_NATS_CREDS").value).toBe("/etc/toolmesh/nats/nats.creds");
     }
-    expect(envOf(find(objects, "Deployment", "tm-toolmesh-bash")!.spec.template.spec.containers[0]).get("TOOLMESH_BASH_HIDE_PATHS").value).toBe("/etc/toolmesh");
+    expect(
+      envOf(find(objects, "Deployment", "tm-toolmesh-bash")!.spec.template.spec.containers[0]).get("TOOLMESH_BASH_HIDE_PATHS").value,
+    ).toBe("/etc/toolmesh");
     for (const d of ofKind(objects, "Deployment")) await validateObject(d);
     await expect(template({ "nats.auth.type": "creds" })).rejects.toThrow(/nats\.auth\.type=creds needs an external NATS/);
-    await expect(template({ "nats.auth.type": "creds", "nats.auth.existingSecret": "nats-jwt" })).rejects.toThrow(/nats\.auth\.type=creds needs an external NATS/);
+    await expect(template({ "nats.auth.type": "creds", "nats.auth.existingSecret": "nats-jwt" })).rejects.toThrow(
+      /nats\.auth\.type=creds needs an external NATS/,
+    );
   });
 
   test("enabled=false: no auth objects, the server open as before, no per-role env", async () => {

@@ -18,7 +18,13 @@ let logins: Record<string, string>;
 const connections: NatsConnection[] = [];
 
 async function as(role: NatsRole, password = logins[`${role}-password`]): Promise<NatsConnection> {
-  const nc = await connect({ servers: nats.url, user: logins[`${role}-user`], pass: password, inboxPrefix: roleInboxPrefix(role), reconnect: false });
+  const nc = await connect({
+    servers: nats.url,
+    user: logins[`${role}-user`],
+    pass: password,
+    inboxPrefix: roleInboxPrefix(role),
+    reconnect: false,
+  });
   connections.push(nc);
   return nc;
 }
@@ -26,7 +32,8 @@ async function as(role: NatsRole, password = logins[`${role}-password`]): Promis
 /** The server's refusal of a publish (an async -ERR), or "none" when it did not come within a flush and a grace. */
 async function publishRefused(nc: NatsConnection, subject: string): Promise<string> {
   const refused = (async () => {
-    for await (const status of nc.status()) if (status.type === "error" && status.error.name === "PermissionViolationError") return status.error.message;
+    for await (const status of nc.status())
+      if (status.type === "error" && status.error.name === "PermissionViolationError") return status.error.message;
     return "closed";
   })();
   nc.publish(subject, "forged");
@@ -44,7 +51,10 @@ async function delivered(listener: NatsConnection, subject: string, send: () => 
 }
 
 beforeAll(async () => {
-  const objects = await template({}, ["--set-json", 'mcpPools={"github":{"command":"npx"},"docs-search":{"url":"https://docs.example/mcp"}}']);
+  const objects = await template({}, [
+    "--set-json",
+    'mcpPools={"github":{"command":"npx"},"docs-search":{"url":"https://docs.example/mcp"}}',
+  ]);
   const dir = mkdtempSync(join(tmpdir(), "toolmesh-chart-nats-"));
   const configFile = join(dir, "auth.conf");
   writeFileSync(configFile, find(objects, "ConfigMap", NATS_AUTH)!.data["auth.conf"], { mode: 0o600 });
@@ -65,7 +75,9 @@ afterAll(async () => {
 
 describe("the rendered NATS config in a real nats-server", () => {
   test("every role of the Secret logs in with its password", async () => {
-    const roles = Object.keys(logins).filter((k) => k.endsWith("-user")).map((k) => k.slice(0, -"-user".length)) as NatsRole[];
+    const roles = Object.keys(logins)
+      .filter((k) => k.endsWith("-user"))
+      .map((k) => k.slice(0, -"-user".length)) as NatsRole[];
     expect(roles).toContain("pool-mcp-docs-search");
     for (const role of roles) await expect(as(role), role).resolves.toBeDefined();
   });
@@ -92,6 +104,8 @@ describe("the rendered NATS config in a real nats-server", () => {
     expect(await publishRefused(observer, "tm.cmd.cancel")).toMatch(/Permissions Violation/);
     const operator = await as("operator");
     const pool = await as("pool-mcp-docs-search");
-    expect(await delivered(pool, "tm.cmd.pool.mcp-docs-search.>", () => operator.publish("tm.cmd.pool.mcp-docs-search.drain"))).toBe("tm.cmd.pool.mcp-docs-search.drain");
+    expect(await delivered(pool, "tm.cmd.pool.mcp-docs-search.>", () => operator.publish("tm.cmd.pool.mcp-docs-search.drain"))).toBe(
+      "tm.cmd.pool.mcp-docs-search.drain",
+    );
   });
 });

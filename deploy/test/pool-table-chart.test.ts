@@ -69,7 +69,10 @@ describe("the rendered chart agrees with POOL_TABLE", () => {
     expect({ min: hpa.spec.minReplicas, max: hpa.spec.maxReplicas }).toEqual(row.chart.replicas);
     // nodeBudget (4 CPUs, 8Gi) × share / 100.
     const requests = object!.spec.template.spec.containers[0].resources.requests;
-    expect(requests).toEqual({ cpu: `${Math.floor((4000 * row.chart.nodeShare.cpu) / 100)}m`, memory: `${Math.floor((8192 * row.chart.nodeShare.memory) / 100)}Mi` });
+    expect(requests).toEqual({
+      cpu: `${Math.floor((4000 * row.chart.nodeShare.cpu) / 100)}m`,
+      memory: `${Math.floor((8192 * row.chart.nodeShare.memory) / 100)}Mi`,
+    });
   });
 
   test("the autoscaler manages exactly the deployed pools, with the table's replica bounds", () => {

@@ -56,11 +56,19 @@ describe("deploy.sh", () => {
   const rejections: Array<[string, string[], RegExp]> = [
     ["a missing --max-instances", ["--dry-run"], /--max-instances N is required/],
     ["--max-instances without a value", ["--max-instances", "--dry-run"], /--max-instances needs a value/],
-    ["a non-numeric --max-instances", ["--max-instances", "lots", "--dry-run"], /--max-instances must be a whole number from 1 to 9999, got 'lots'/],
+    [
+      "a non-numeric --max-instances",
+      ["--max-instances", "lots", "--dry-run"],
+      /--max-instances must be a whole number from 1 to 9999, got 'lots'/,
+    ],
     ["--max-instances 0", ["--max-instances", "0", "--dry-run"], /--max-instances must be a whole number/],
     ["a negative --max-instances", ["--max-instances=-3", "--dry-run"], /--max-instances must be a whole number/],
     ["a bad namespace", ["--max-instances", "3", "--namespace", "Bad_NS", "--dry-run"], /--namespace 'Bad_NS' is not a valid namespace/],
-    ["a missing values file", ["--max-instances", "3", "--values", "/nonexistent.yaml", "--dry-run"], /--values \/nonexistent.yaml: no such file/],
+    [
+      "a missing values file",
+      ["--max-instances", "3", "--values", "/nonexistent.yaml", "--dry-run"],
+      /--values \/nonexistent.yaml: no such file/,
+    ],
     ["an unknown flag", ["--max-instances", "3", "--wat"], /unknown argument: --wat/],
   ];
   for (const [what, args, message] of rejections) {
@@ -95,7 +103,16 @@ describe("monitor.sh", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(
           JSON.stringify({
             status: "success",
-            data: { alerts: [{ labels: { alertname: "ToolmeshHighCpu", severity: "warning", pod: "p1" }, annotations: {}, state: "firing", activeAt: "2026-11-28T09:00:00Z" }] },
+            data: {
+              alerts: [
+                {
+                  labels: { alertname: "ToolmeshHighCpu", severity: "warning", pod: "p1" },
+                  annotations: {},
+                  state: "firing",
+                  activeAt: "2026-11-28T09:00:00Z",
+                },
+              ],
+            },
           }),
         );
       } else res.writeHead(404).end();
@@ -116,7 +133,10 @@ describe("monitor.sh", () => {
     updatedAt: "2026-11-28T09:00:00Z",
   });
 
-  const firing = () => [alert("ToolmeshQueueGrowingNoReplicas", { pool: "bash" }, "Tasks are queued for the bash pool"), alert("ToolmeshCoordinatorNotServing", {}, "No coordinator")];
+  const firing = () => [
+    alert("ToolmeshQueueGrowingNoReplicas", { pool: "bash" }, "Tasks are queued for the bash pool"),
+    alert("ToolmeshCoordinatorNotServing", {}, "No coordinator"),
+  ];
 
   test("--once prints the firing alerts and exits 1", async () => {
     alerts = firing();

@@ -76,7 +76,10 @@ export function fileDescriptorProtos(path: string = descriptorSetFile): Buffer[]
   try {
     set = readFileSync(path);
   } catch (err) {
-    throw new Error(`the compiled descriptors ${path} cannot be read (${(err as Error).message}): build them with \`npm run build\` in proto/`, { cause: err });
+    throw new Error(
+      `the compiled descriptors ${path} cannot be read (${(err as Error).message}): build them with \`npm run build\` in proto/`,
+      { cause: err },
+    );
   }
   const reader = new BinaryReader(set);
   const files: Buffer[] = [];

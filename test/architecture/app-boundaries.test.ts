@@ -36,7 +36,12 @@ const apps: AppPackage[] = readdirSync(appsDir)
   .map((dir) => {
     const pkg = JSON.parse(readFileSync(join(appsDir, dir, "package.json"), "utf8"));
     const bin = typeof pkg.bin === "string" ? [pkg.bin] : Object.values<string>(pkg.bin ?? {});
-    return { dir, name: pkg.name, bin: bin.map((b) => b.replace(/^\.\//, "")), dependencies: new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]) };
+    return {
+      dir,
+      name: pkg.name,
+      bin: bin.map((b) => b.replace(/^\.\//, "")),
+      dependencies: new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]),
+    };
   });
 const appOfPackage = new Map(apps.map((a) => [a.name, a]));
 

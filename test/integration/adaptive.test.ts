@@ -1,5 +1,14 @@
 import { Kvm } from "@nats-io/kv";
-import { Subjects, createRegistry, decodeJson, ErrorCode, ToolError, type CommandReply, type LimitChangeEvent, type MetricsSnapshot } from "@toolmesh/core";
+import {
+  Subjects,
+  createRegistry,
+  decodeJson,
+  ErrorCode,
+  ToolError,
+  type CommandReply,
+  type LimitChangeEvent,
+  type MetricsSnapshot,
+} from "@toolmesh/core";
 import { LIMITS_BUCKET, type ToolHandlers, type Worker } from "@toolmesh/runtime";
 import { testHandlers } from "@toolmesh/testpool";
 import { TaskState } from "@toolmesh/proto";
@@ -40,14 +49,20 @@ afterAll(async () => stack?.stop());
 
 function limitEvents(): { events: LimitChangeEvent[]; stop(): void } {
   const events: LimitChangeEvent[] = [];
-  const sub = stack.nc.subscribe(Subjects.poolLimitEvent("test"), { callback: (_err, msg) => events.push(decodeJson<LimitChangeEvent>(msg.data)) });
+  const sub = stack.nc.subscribe(Subjects.poolLimitEvent("test"), {
+    callback: (_err, msg) => events.push(decodeJson<LimitChangeEvent>(msg.data)),
+  });
   return { events, stop: () => sub.unsubscribe() };
 }
 
 async function addAdaptiveWorker(): Promise<Worker> {
   // The machine's own CPU and memory (busy with the rest of the suite) are not what this test is about.
   const thresholds = { ...SEED_THRESHOLDS, cpuPercent: 1000, memoryFraction: 10 };
-  return stack.addWorker("test", overloaded, { limit: 1, adaptive: { range: { min: 2, max: 24 }, thresholds }, registry: createRegistry("adaptive") });
+  return stack.addWorker("test", overloaded, {
+    limit: 1,
+    adaptive: { range: { min: 2, max: 24 }, thresholds },
+    registry: createRegistry("adaptive"),
+  });
 }
 
 describe("adaptive concurrency in a worker", () => {
@@ -62,7 +77,19 @@ describe("adaptive concurrency in a worker", () => {
     expect(worker.adaptive?.pinned).toBe(true);
     expect((await askSetLimit({ limit: 0, adaptive: true }))[0]?.detail).toBe("limit=24 adaptive");
 
-    const wf = stack.client.run(workflow("load", Array.from({ length: 300 }, (_, i) => task(`t${i}`, "test.sleep", { ms: 20 }, { retry: { maxAttempts: 8, initialBackoffMs: 200, backoffMultiplier: 2, maxBackoffMs: 2000 } }))));
+    const wf = stack.client.run(
+      workflow(
+        "load",
+        Array.from({ length: 300 }, (_, i) =>
+          task(
+            `t${i}`,
+            "test.sleep",
+            { ms: 20 },
+            { retry: { maxAttempts: 8, initialBackoffMs: 200, backoffMultiplier: 2, maxBackoffMs: 2000 } },
+          ),
+        ),
+      ),
+    );
     await expect.poll(() => worker.limiter.limit, { timeout: 60_000, interval: 100 }).toBeLessThanOrEqual(CAPACITY * 1.5);
     // Calls turned away by the overloaded backend were retried; once the limit came down they got through.
     const done = await wf;
@@ -74,7 +101,11 @@ describe("adaptive concurrency in a worker", () => {
 
     // What it learned is in KV and is where the next instance starts.
     const kv = await new Kvm(stack.nc).open(LIMITS_BUCKET);
-    await expect.poll(async () => decodeJson<{ limit: number; tools: Record<string, number> }>((await kv.get("test"))!.value).limit, { timeout: 30_000 }).toBeLessThanOrEqual(CAPACITY * 1.5);
+    await expect
+      .poll(async () => decodeJson<{ limit: number; tools: Record<string, number> }>((await kv.get("test"))!.value).limit, {
+        timeout: 30_000,
+      })
+      .toBeLessThanOrEqual(CAPACITY * 1.5);
     // The worker keeps learning until it is drained: read what it left only then.
     await worker.drain(1000);
     stack.workers.splice(stack.workers.indexOf(worker), 1);
@@ -101,7 +132,12 @@ describe("adaptive concurrency in a worker", () => {
       });
     });
     expect(["initial", "moderate", "aggressive", "maximum"]).toContain(snapshot.level);
-    expect(snapshot).toMatchObject({ throughput: expect.any(Number), errorRate: expect.any(Number), saturation: expect.any(Number), memoryFraction: expect.any(Number) });
+    expect(snapshot).toMatchObject({
+      throughput: expect.any(Number),
+      errorRate: expect.any(Number),
+      saturation: expect.any(Number),
+      memoryFraction: expect.any(Number),
+    });
     expect(snapshot.cpuPercent).toBeGreaterThanOrEqual(0);
     expect(snapshot.cpuPercent).toBeLessThanOrEqual(100);
     await worker.drain(1000);

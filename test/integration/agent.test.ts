@@ -53,17 +53,26 @@ const TOOLS = ["test.echo", "test.sleep", "agent.run"];
 
 /** Runs one agent.run task as a workflow and returns the finished workflow and the agent's task. */
 async function runAgent(args: Record<string, unknown>, events?: WorkflowEvent[]) {
-  const wf = await stack.client.run(workflow("agent-test", [task("agent", "agent.run", { tools: TOOLS, ...args })]), (e) => events?.push(e));
+  const wf = await stack.client.run(workflow("agent-test", [task("agent", "agent.run", { tools: TOOLS, ...args })]), (e) =>
+    events?.push(e),
+  );
   const agentTask = wf.tasks.find((t) => t.id === "agent")!;
   return { wf, agentTask, output: (agentTask.output ?? {}) as Record<string, any> };
 }
 
 const echo = (id: string, value: unknown, dependsOn: string[] = []) => ({ id, tool: "test.echo", args: { value }, dependsOn });
-const childAgent = (id: string, tasks: unknown[], extra: Record<string, unknown> = {}) => ({ id, tool: "agent.run", args: { goal: `agent ${id}`, plan: { tasks }, ...extra } });
+const childAgent = (id: string, tasks: unknown[], extra: Record<string, unknown> = {}) => ({
+  id,
+  tool: "agent.run",
+  args: { goal: `agent ${id}`, plan: { tasks }, ...extra },
+});
 
 describe("agent.run, plan policy", () => {
   it("runs the plan's tasks as one child workflow and reports their outputs", async () => {
-    const { wf, output } = await runAgent({ goal: "echo three things", plan: { tasks: [echo("a", 1), echo("b", "two"), echo("c", [3], ["a", "b"])] } });
+    const { wf, output } = await runAgent({
+      goal: "echo three things",
+      plan: { tasks: [echo("a", 1), echo("b", "two"), echo("c", [3], ["a", "b"])] },
+    });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(output.outputs).toEqual({ a: { value: 1 }, b: { value: "two" }, c: { value: [3] } });
     expect(output.workflowIds).toHaveLength(1);
@@ -76,9 +85,16 @@ describe("agent.run, plan policy", () => {
   });
 
   it("refuses a plan that uses a tool outside its tools with PERMISSION_DENIED", async () => {
-    const { wf, agentTask } = await runAgent({ goal: "sneak", tools: ["test.echo"], plan: { tasks: [{ id: "s", tool: "test.sleep", args: { ms: 1 } }] } });
+    const { wf, agentTask } = await runAgent({
+      goal: "sneak",
+      tools: ["test.echo"],
+      plan: { tasks: [{ id: "s", tool: "test.sleep", args: { ms: 1 } }] },
+    });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
-    expect(agentTask.error).toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringMatching(/"test.sleep" is not one this agent may call/) });
+    expect(agentTask.error).toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: expect.stringMatching(/"test.sleep" is not one this agent may call/),
+    });
   });
 
   it("refuses runaway fan-out beyond maxCalls with RESOURCE_EXHAUSTED naming the numbers", async () => {
@@ -104,7 +120,10 @@ describe("agent.run, plan policy", () => {
     expect(child.budget.maxDepth).toBe(1);
     expect(child.outputs.grandchild.budget.maxDepth).toBe(0);
     expect(child.outputs.grandchild.outputs.leaf).toEqual({ value: "deep" });
-    expect(child.failures.grandchild2).toEqual({ code: "RESOURCE_EXHAUSTED", message: expect.stringMatching(/agents nest at most 3 deep/) });
+    expect(child.failures.grandchild2).toEqual({
+      code: "RESOURCE_EXHAUSTED",
+      message: expect.stringMatching(/agents nest at most 3 deep/),
+    });
     // root's child workflow, the child's and the grandchild's: three levels of workflows below the root.
     expect(output.workflowIds).toHaveLength(1);
     expect(child.workflowIds).toHaveLength(1);
@@ -118,7 +137,11 @@ describe("agent.run, plan policy", () => {
       plan: {
         tasks: [
           childAgent("small", [echo("s1", 1), echo("s2", 2)], { budget: { maxCalls: 1000, wallMs: 3_600_000 } }),
-          childAgent("big", [1, 2, 3, 4, 5].map((i) => echo(`b${i}`, i)), { budget: { maxCalls: 1000 } }),
+          childAgent(
+            "big",
+            [1, 2, 3, 4, 5].map((i) => echo(`b${i}`, i)),
+            { budget: { maxCalls: 1000 } },
+          ),
         ],
       },
     });
@@ -133,7 +156,13 @@ describe("agent.run, plan policy", () => {
 
   it("cancelling the root workflow cancels the whole subtree: a grandchild's long sleep ends CANCELLED quickly", async () => {
     const root = await stack.client.submit(
-      workflow("cancel-tree", [task("agent", "agent.run", { goal: "sleep deep", tools: TOOLS, plan: { tasks: [childAgent("child", [childAgent("grandchild", [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }])])] } })]),
+      workflow("cancel-tree", [
+        task("agent", "agent.run", {
+          goal: "sleep deep",
+          tools: TOOLS,
+          plan: { tasks: [childAgent("child", [childAgent("grandchild", [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }])])] },
+        }),
+      ]),
     );
     const nap = await waitFor(async () => {
       const { workflows } = await stack.client.list(50);
@@ -180,14 +209,26 @@ describe("agent.run, llm policy against a fake OpenAI-compatible server", () => 
             ],
             usage: { prompt_tokens: 50, completion_tokens: 10 },
           }
-        : { choices: [{ message: { role: "assistant", content: "Both sleeps finished." }, finish_reason: "stop" }], usage: { prompt_tokens: 80, completion_tokens: 4 } });
+        : {
+            choices: [{ message: { role: "assistant", content: "Both sleeps finished." }, finish_reason: "stop" }],
+            usage: { prompt_tokens: 80, completion_tokens: 4 },
+          },
+    );
     const running = runAgent({ goal: "sleep twice", policy: "llm", llm: { maxTurns: 4 } });
-    await expect.poll(() => [...calls.running].filter((v) => v.startsWith("hold:")).sort(), { timeout: 30_000 }).toEqual(["hold:also", "hold:slept"]);
+    await expect
+      .poll(() => [...calls.running].filter((v) => v.startsWith("hold:")).sort(), { timeout: 30_000 })
+      .toEqual(["hold:also", "hold:slept"]);
     calls.release("hold:slept");
     calls.release("hold:also");
     const { wf, output } = await running;
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
-    expect(output).toMatchObject({ answer: "Both sleeps finished.", calls: 2, tokens: { input: 130, output: 14 }, stopReason: "end_turn", turns: 2 });
+    expect(output).toMatchObject({
+      answer: "Both sleeps finished.",
+      calls: 2,
+      tokens: { input: 130, output: 14 },
+      stopReason: "end_turn",
+      turns: 2,
+    });
     expect(output.workflowIds).toHaveLength(1);
     const child = await stack.client.get(output.workflowIds[0]);
     expect(child.tasks.map((t) => t.tool)).toEqual(["test.sleep", "test.sleep"]);
@@ -207,19 +248,31 @@ describe("agent.run, llm policy against a fake OpenAI-compatible server", () => 
 
 describe("agent.run, llm policy starting a child agent", () => {
   it("agent.run called by the model starts a child agent whose budget is clamped to the parent's", async () => {
-    const childArgs = { goal: "echo for the parent", plan: { tasks: [{ id: "e", tool: "test.echo", args: { value: "from child" } }] }, budget: { maxCalls: 500, maxDepth: 2 } };
+    const childArgs = {
+      goal: "echo for the parent",
+      plan: { tasks: [{ id: "e", tool: "test.echo", args: { value: "from child" } }] },
+      budget: { maxCalls: 500, maxDepth: 2 },
+    };
     const before = useLlmScript((index) =>
       index === 0
         ? {
             choices: [
               {
-                message: { role: "assistant", content: "Delegating.", tool_calls: [{ id: "call_sub", type: "function", function: { name: "agent_run", arguments: JSON.stringify(childArgs) } }] },
+                message: {
+                  role: "assistant",
+                  content: "Delegating.",
+                  tool_calls: [{ id: "call_sub", type: "function", function: { name: "agent_run", arguments: JSON.stringify(childArgs) } }],
+                },
                 finish_reason: "tool_calls",
               },
             ],
             usage: { prompt_tokens: 10, completion_tokens: 10 },
           }
-        : { choices: [{ message: { role: "assistant", content: "The child echoed." }, finish_reason: "stop" }], usage: { prompt_tokens: 10, completion_tokens: 2 } });
+        : {
+            choices: [{ message: { role: "assistant", content: "The child echoed." }, finish_reason: "stop" }],
+            usage: { prompt_tokens: 10, completion_tokens: 2 },
+          },
+    );
     const { wf, output } = await runAgent({ goal: "delegate", policy: "llm", budget: { maxCalls: 10 } });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(output.answer).toBe("The child echoed.");
@@ -246,7 +299,10 @@ describe("agent.run with the coordinator's sub-agent support", () => {
   });
 
   it("(coordinator: object store) a large output kept in the object store is read back in full, then capped in the agent's output", async () => {
-    const { wf, output } = await runAgent({ goal: "big", plan: { tasks: [{ id: "big", tool: "test.echo", args: { value: "v", padBytes: 2_000_000 } }] } });
+    const { wf, output } = await runAgent({
+      goal: "big",
+      plan: { tasks: [{ id: "big", tool: "test.echo", args: { value: "v", padBytes: 2_000_000 } }] },
+    });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(output.outputs.big).toMatchObject({ truncated: true, chars: expect.any(Number) });
     expect(output.outputs.big.chars).toBeGreaterThan(2_000_000);
@@ -255,7 +311,13 @@ describe("agent.run with the coordinator's sub-agent support", () => {
 
   it("(coordinator: cancel cascade) the subtree's workflows all end CANCELLED with the parent named", async () => {
     const root = await stack.client.submit(
-      workflow("cascade", [task("agent", "agent.run", { goal: "sleep", tools: TOOLS, plan: { tasks: [childAgent("child", [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }])] } })]),
+      workflow("cascade", [
+        task("agent", "agent.run", {
+          goal: "sleep",
+          tools: TOOLS,
+          plan: { tasks: [childAgent("child", [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }])] },
+        }),
+      ]),
     );
     const rootWf = await waitFor(async () => {
       const wf = await stack.client.get(root);

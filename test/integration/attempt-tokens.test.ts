@@ -66,16 +66,25 @@ it("forged results (no token, a wrong token, another pool, an attempt never sent
   await forge(sent, { pool: "bash", attemptToken: sent.attemptToken! }, `${plain}.pool`);
   await forge(sent, { attempt: sent.attempt + 1, attemptToken: sent.attemptToken! }, `${plain}.next`);
 
-  const done = await waitFor(async () => {
-    const wf = await stack.client.get(id);
-    return wf.state === WorkflowState.WORKFLOW_STATE_RUNNING ? undefined : wf;
-  }, 30_000, "workflow to finish");
+  const done = await waitFor(
+    async () => {
+      const wf = await stack.client.get(id);
+      return wf.state === WorkflowState.WORKFLOW_STATE_RUNNING ? undefined : wf;
+    },
+    30_000,
+    "workflow to finish",
+  );
   expect(done.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
   expect(done.tasks[0]!.output?.value).toBe("real");
   expect(done.tasks[0]!.worker).not.toBe("forger");
   const after = await rejected();
   const grew = (reason: string): number => (after[reason] ?? 0) - (before[reason] ?? 0);
-  expect({ missing: grew("missing_token"), bad: grew("bad_token"), pool: grew("wrong_pool"), unknown: grew("unknown_attempt") }).toEqual({ missing: 1, bad: 1, pool: 1, unknown: 1 });
+  expect({ missing: grew("missing_token"), bad: grew("bad_token"), pool: grew("wrong_pool"), unknown: grew("unknown_attempt") }).toEqual({
+    missing: 1,
+    bad: 1,
+    pool: 1,
+    unknown: 1,
+  });
 }, 60_000);
 
 it("a quiet CallTool is held to the same rule: a forged result does not answer the call", async () => {

@@ -44,7 +44,8 @@ it("a burst scales the test pool up, every task runs exactly once through scale-
   nc.subscribe(Subjects.allEvents, {
     callback: (_err, msg) => {
       const event = decodeJson<EventMessage>(msg.data);
-      if (event.kind === "task.started" && event.taskId) started.set(`${event.workflowId}/${event.taskId}`, (started.get(`${event.workflowId}/${event.taskId}`) ?? 0) + 1);
+      if (event.kind === "task.started" && event.taskId)
+        started.set(`${event.workflowId}/${event.taskId}`, (started.get(`${event.workflowId}/${event.taskId}`) ?? 0) + 1);
     },
   });
   await nc.flush();
@@ -65,7 +66,12 @@ it("a burst scales the test pool up, every task runs exactly once through scale-
     staleMs: 2000,
   });
   // The minimum comes up first (its worker creates the pool's consumer).
-  await waitFor(async () => (await backend.current("test")) === 1 && (await stack.client.capacity()).pools.find((p) => p.pool === "test" && p.instances === 1), 60_000, "one worker");
+  await waitFor(
+    async () =>
+      (await backend.current("test")) === 1 && (await stack.client.capacity()).pools.find((p) => p.pool === "test" && p.instances === 1),
+    60_000,
+    "one worker",
+  );
 
   const burst = Array.from({ length: 400 }, (_, i) => task(`s${i}`, "test.sleep", { ms: 100, value: i }, { timeoutMs: 60_000 }));
   const t0 = Date.now();
@@ -79,10 +85,14 @@ it("a burst scales the test pool up, every task runs exactly once through scale-
   const second = await stack.client.submit(workflow("during-scale-down", burst.slice(0, 60)));
 
   for (const id of [first, second]) {
-    const done = await waitFor(async () => {
-      const wf = await stack.client.get(id);
-      return wf.state === WorkflowState.WORKFLOW_STATE_RUNNING ? undefined : wf;
-    }, 90_000, "workflow to finish");
+    const done = await waitFor(
+      async () => {
+        const wf = await stack.client.get(id);
+        return wf.state === WorkflowState.WORKFLOW_STATE_RUNNING ? undefined : wf;
+      },
+      90_000,
+      "workflow to finish",
+    );
     expect(done.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(done.tasks.every((t) => t.attempt === 1)).toBe(true);
     for (const t of done.tasks) expect(started.get(`${id}/${t.id}`), `${t.id} started once`).toBe(1);
@@ -91,7 +101,11 @@ it("a burst scales the test pool up, every task runs exactly once through scale-
 
   await waitFor(async () => (await backend.current("test")) === 1, 60_000, "back down to one worker");
   clearInterval(sampler);
-  await waitFor(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test" && p.instances === 1), 60_000, "one live instance");
+  await waitFor(
+    async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test" && p.instances === 1),
+    60_000,
+    "one live instance",
+  );
 
   expect(peak).toBeGreaterThan(1);
   expect(peak).toBeLessThanOrEqual(4);
@@ -109,5 +123,7 @@ it("a burst scales the test pool up, every task runs exactly once through scale-
   expect(metrics).toMatch(/toolmesh_autoscaler_decisions_total\{pool="test",direction="up"/);
   expect(metrics).toMatch(/toolmesh_autoscaler_replicas\{pool="test"[^}]*\} 1/);
   log.info({ peak, burstSeconds, ups: ups.length, downs: downs.length, events: scaleEvents.length }, "autoscaler burst");
-  process.stderr.write(`autoscaler burst: peak ${peak} workers, 460 tasks done in ${burstSeconds.toFixed(1)} s, ${burstUps.length} scale-ups, ${downs.length} scale-downs\n`);
+  process.stderr.write(
+    `autoscaler burst: peak ${peak} workers, 460 tasks done in ${burstSeconds.toFixed(1)} s, ${burstUps.length} scale-ups, ${downs.length} scale-downs\n`,
+  );
 }, 300_000);

@@ -14,15 +14,26 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-const tooLarge = { code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/the task's arguments take \d+ bytes; a task's arguments can be at most \d+ bytes \(.*max_payload\)/) };
+const tooLarge = {
+  code: status.RESOURCE_EXHAUSTED,
+  details: expect.stringMatching(/the task's arguments take \d+ bytes; a task's arguments can be at most \d+ bytes \(.*max_payload\)/),
+};
 
 describe("arguments too large for the bus", () => {
   it("a 100,000-character id is INVALID_ARGUMENT at once, not a lookup that times out", async () => {
     const long = "w".repeat(100_000);
-    await expect(stack.client.get(long)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^workflowId must be 1-64 letters.*\(100000 characters\)/) });
+    await expect(stack.client.get(long)).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^workflowId must be 1-64 letters.*\(100000 characters\)/),
+    });
     await expect(stack.client.cancel(long)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
-    await expect(stack.client.taskOutput("a", long)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^taskId must be/) });
-    await expect(stack.client.submit(workflow("x", [task("a", "test.echo")], 0, { parent: { workflowId: long, taskId: "t", capability: "" } }))).rejects.toMatchObject({
+    await expect(stack.client.taskOutput("a", long)).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^taskId must be/),
+    });
+    await expect(
+      stack.client.submit(workflow("x", [task("a", "test.echo")], 0, { parent: { workflowId: long, taskId: "t", capability: "" } })),
+    ).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringMatching(/^parent.workflowId must be/),
     });

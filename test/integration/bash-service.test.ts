@@ -52,24 +52,37 @@ it("with TOOLMESH_BASH_SANDBOX=none the ping reply says so", async () => {
 
 it("without bubblewrap it refuses to start, saying how to fix it", async () => {
   // process.env first: the child keeps the run marker and TMPDIR (see libs/testing/src/global-setup.ts).
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env(), PATH: "/nonexistent" }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env(), PATH: "/nonexistent" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise((resolve) => child.on("close", resolve));
   expect(code).toBe(1);
-  expect(stderr).toMatch(/bubblewrap \(bwrap\) is not installed: install it \(apt-get install bubblewrap\) or set TOOLMESH_BASH_SANDBOX=none/);
+  expect(stderr).toMatch(
+    /bubblewrap \(bwrap\) is not installed: install it \(apt-get install bubblewrap\) or set TOOLMESH_BASH_SANDBOX=none/,
+  );
 });
 
-it.skipIf(bwrap.skip)("with a workspace the sandbox uid cannot reach it refuses to start, in one line naming the directory and bwrap's error", async () => {
-  bwrap.require();
-  const locked = join(workspace, "locked");
-  await mkdir(join(locked, "ws"), { recursive: true });
-  await chmod(locked, 0o700);
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env(), TOOLMESH_BASH_WORKSPACE: join(locked, "ws") }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise((resolve) => child.on("close", resolve));
-  await chmod(locked, 0o755);
-  expect(code).toBe(1);
-  expect(stderr).toMatch(/TOOLMESH_BASH_WORKSPACE \S*locked\/ws is not usable by the sandbox uid 65534 .*bwrap: Can't find source path \S*locked\/ws: Permission denied/);
-});
+it.skipIf(bwrap.skip)(
+  "with a workspace the sandbox uid cannot reach it refuses to start, in one line naming the directory and bwrap's error",
+  async () => {
+    bwrap.require();
+    const locked = join(workspace, "locked");
+    await mkdir(join(locked, "ws"), { recursive: true });
+    await chmod(locked, 0o700);
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env(), TOOLMESH_BASH_WORKSPACE: join(locked, "ws") },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    await chmod(locked, 0o755);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /TOOLMESH_BASH_WORKSPACE \S*locked\/ws is not usable by the sandbox uid 65534 .*bwrap: Can't find source path \S*locked\/ws: Permission denied/,
+    );
+  },
+);

@@ -22,9 +22,14 @@ describe("command bus", () => {
       expect.objectContaining({ instanceId: worker.instanceId, ok: true, detail: "limit=10" }),
     ]);
     expect(worker.limiter.limit).toBe(10);
-    await expect.poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test")?.limit, { timeout: 30_000 }).toBe(10);
+    await expect
+      .poll(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "test")?.limit, { timeout: 30_000 })
+      .toBe(10);
     expect((await ask(Subjects.setLimit("test"), { limit: 100_000 }))[0]?.detail).toBe("limit=256");
-    expect((await ask(Subjects.setLimit("test"), { limit: -3 }))[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/whole number >= 1/) });
+    expect((await ask(Subjects.setLimit("test"), { limit: -3 }))[0]).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/whole number >= 1/),
+    });
     expect(worker.limiter.limit).toBe(256);
   });
 

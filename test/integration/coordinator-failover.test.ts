@@ -33,7 +33,16 @@ const counting: ToolHandlers = {
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await connect({ servers: nats.url });
-  worker = await startWorker({ service: "failover-test", pool: "test", handlers: counting, nc, log: createLogger("test", "silent"), registry: createRegistry("failover"), limit: 16, metricsIntervalMs: 200 });
+  worker = await startWorker({
+    service: "failover-test",
+    pool: "test",
+    handlers: counting,
+    nc,
+    log: createLogger("test", "silent"),
+    registry: createRegistry("failover"),
+    limit: 16,
+    metricsIntervalMs: 200,
+  });
 });
 afterAll(async () => {
   for (const client of clients) client.close();
@@ -68,14 +77,21 @@ async function startCoordinatorProcess(name: string): Promise<{ process: Service
 /** Three layers: six sleeps, a fan-out of six more over a list, then a join. */
 function layered(tag: string) {
   return workflow(`failover-${tag}`, [
-    ...Array.from({ length: 6 }, (_, i) => task(`a${i}`, "test.sleep", { ms: 300 + i * 100, value: `${tag}-a${i}` }, { timeoutMs: 30_000 })),
+    ...Array.from({ length: 6 }, (_, i) =>
+      task(`a${i}`, "test.sleep", { ms: 300 + i * 100, value: `${tag}-a${i}` }, { timeoutMs: 30_000 }),
+    ),
     task("list", "test.echo", { value: [0, 1, 2, 3, 4, 5].map((i) => `${tag}-b${i}`) }),
-    task("b", "test.sleep", { ms: 500, value: "{{item}}" }, {
-      dependsOn: ["list", "a0", "a1", "a2", "a3", "a4", "a5"],
-      forEach: { from: "list", items: "value", maxItems: 0 },
-      fanIn: { mode: FanInMode.FAN_IN_MODE_ALL, quorum: 0, deadlineMs: 0 },
-      timeoutMs: 30_000,
-    }),
+    task(
+      "b",
+      "test.sleep",
+      { ms: 500, value: "{{item}}" },
+      {
+        dependsOn: ["list", "a0", "a1", "a2", "a3", "a4", "a5"],
+        forEach: { from: "list", items: "value", maxItems: 0 },
+        fanIn: { mode: FanInMode.FAN_IN_MODE_ALL, quorum: 0, deadlineMs: 0 },
+        timeoutMs: 30_000,
+      },
+    ),
     task("end", "test.sleep", { ms: 50, value: `${tag}-end` }, { dependsOn: ["b"], timeoutMs: 30_000 }),
   ]);
 }
@@ -93,12 +109,22 @@ async function finished(client: ToolmeshClient, id: string): Promise<Workflow> {
 
 /** Waits until the coordinator behind `client` is the active one (a standby refuses calls). */
 async function leads(client: ToolmeshClient): Promise<void> {
-  await waitFor(async () => (await client.list(1).then(() => true).catch(() => false)) || undefined, 60_000, "the coordinator to lead");
+  await waitFor(
+    async () =>
+      (await client
+        .list(1)
+        .then(() => true)
+        .catch(() => false)) || undefined,
+    60_000,
+    "the coordinator to lead",
+  );
 }
 
 function expectEachCallRanOnce(tag: string): void {
   const mine = [...runs].filter(([value]) => value.startsWith(`${tag}-`));
-  expect(mine.map(([value]) => value).sort()).toEqual([...[0, 1, 2, 3, 4, 5].flatMap((i) => [`${tag}-a${i}`, `${tag}-b${i}`]), `${tag}-end`].sort());
+  expect(mine.map(([value]) => value).sort()).toEqual(
+    [...[0, 1, 2, 3, 4, 5].flatMap((i) => [`${tag}-a${i}`, `${tag}-b${i}`]), `${tag}-end`].sort(),
+  );
   expect(mine.filter(([, count]) => count !== 1)).toEqual([]);
 }
 
@@ -107,13 +133,20 @@ describe("coordinator failover", () => {
     const active = await startCoordinatorProcess("coordinator-a");
     const standby = await startCoordinatorProcess("coordinator-b");
     expect([active.role, standby.role]).toEqual(["active", "standby"]);
-    await expect(standby.client.submit(layered("refused"))).rejects.toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/standby/) });
+    await expect(standby.client.submit(layered("refused"))).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+      details: expect.stringMatching(/standby/),
+    });
 
     const id = await active.client.submit(layered("one"));
-    const before = await waitFor(async () => {
-      const wf = await active.client.get(id);
-      return wf.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED).length >= 3 ? wf : undefined;
-    }, 30_000, "some tasks done");
+    const before = await waitFor(
+      async () => {
+        const wf = await active.client.get(id);
+        return wf.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED).length >= 3 ? wf : undefined;
+      },
+      30_000,
+      "some tasks done",
+    );
     active.process.child.kill("SIGKILL");
 
     const done = await finished(standby.client, id);
@@ -132,7 +165,11 @@ describe("coordinator failover", () => {
     const lone = await startCoordinatorProcess("coordinator-lone");
     await leads(lone.client);
     const id = await lone.client.submit(layered("two"));
-    await waitFor(async () => ((await lone.client.get(id)).tasks.some((t) => t.state === TaskState.TASK_STATE_SUCCEEDED) ? true : undefined), 30_000, "a task done");
+    await waitFor(
+      async () => ((await lone.client.get(id)).tasks.some((t) => t.state === TaskState.TASK_STATE_SUCCEEDED) ? true : undefined),
+      30_000,
+      "a task done",
+    );
     lone.process.child.kill("SIGKILL");
 
     // The dead one's lease runs out; the restarted coordinator takes over by itself and resumes the workflow.

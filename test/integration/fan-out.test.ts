@@ -23,18 +23,31 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 const byId = (wf: Workflow, id: string): TaskStatus => wf.tasks.find((t) => t.id === id)!;
-const fanIn = (mode: FanInMode, extra: { quorum?: number; deadlineMs?: number } = {}) => ({ mode, quorum: extra.quorum ?? 0, deadlineMs: extra.deadlineMs ?? 0 });
+const fanIn = (mode: FanInMode, extra: { quorum?: number; deadlineMs?: number } = {}) => ({
+  mode,
+  quorum: extra.quorum ?? 0,
+  deadlineMs: extra.deadlineMs ?? 0,
+});
 
 describe("fan-out", () => {
   it("maps a task over an upstream output's items, once per distinct item, args filled per item", async () => {
     const wf = await stack.client.run(
       workflow("map", [
         task("list", "test.echo", { value: { files: [{ path: "a.ts" }, { path: "b.ts" }, { path: "a.ts" }] } }),
-        task("each", "test.echo", { value: "seen {{item}} as #{{index}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value.files[].path", maxItems: 0 } }),
+        task(
+          "each",
+          "test.echo",
+          { value: "seen {{item}} as #{{index}}" },
+          { dependsOn: ["list"], forEach: { from: "list", items: "value.files[].path", maxItems: 0 } },
+        ),
       ]),
     );
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
-    const each = byId(wf, "each").output as { items: Array<{ index: number; item: string; output: { value: string } }>; succeeded: number; dropped: number };
+    const each = byId(wf, "each").output as {
+      items: Array<{ index: number; item: string; output: { value: string } }>;
+      succeeded: number;
+      dropped: number;
+    };
     expect(each.items.map((i) => i.output.value)).toEqual(["seen a.ts as #0", "seen b.ts as #1"]);
     expect(each.succeeded).toBe(2);
     expect(byId(wf, "each[1]").state).toBe(TaskState.TASK_STATE_SUCCEEDED);
@@ -64,14 +77,22 @@ describe("fan-out", () => {
       ),
     );
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
-    expect(byId(wf, "each").error).toMatchObject({ code: "RESOURCE_EXHAUSTED", message: expect.stringMatching(/21 calls; limits.maxCalls is 5/) });
+    expect(byId(wf, "each").error).toMatchObject({
+      code: "RESOURCE_EXHAUSTED",
+      message: expect.stringMatching(/21 calls; limits.maxCalls is 5/),
+    });
   });
 
   it("an item that cannot be filled in fails that item with a clear reason", async () => {
     const wf = await stack.client.run(
       workflow("bad-path", [
         task("list", "test.echo", { value: { n: 3 } }),
-        task("each", "test.echo", { value: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value.missing", maxItems: 0 } }),
+        task(
+          "each",
+          "test.echo",
+          { value: "{{item}}" },
+          { dependsOn: ["list"], forEach: { from: "list", items: "value.missing", maxItems: 0 } },
+        ),
       ]),
     );
     expect(byId(wf, "each").error?.message).toMatch(/forEach.items "value.missing"/);
@@ -96,7 +117,12 @@ describe("fan-in modes", () => {
     const wf = await stack.client.run(
       workflow("settled", [
         task("list", "test.echo", { value: [10, -1, 20] }),
-        task("each", "test.sleep", { ms: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 }, fanIn: fanIn(FanInMode.FAN_IN_MODE_ALL_SETTLED) }),
+        task(
+          "each",
+          "test.sleep",
+          { ms: "{{item}}" },
+          { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 }, fanIn: fanIn(FanInMode.FAN_IN_MODE_ALL_SETTLED) },
+        ),
       ]),
     );
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
@@ -110,14 +136,26 @@ describe("fan-in modes", () => {
     const wf = await stack.client.run(
       workflow("first", [
         task("list", "test.echo", { value: [30_000, 40, 30_001] }),
-        task("each", "test.sleep", { ms: "{{item}}", value: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 }, fanIn: fanIn(FanInMode.FAN_IN_MODE_FIRST_SUCCESS) }),
+        task(
+          "each",
+          "test.sleep",
+          { ms: "{{item}}", value: "{{item}}" },
+          {
+            dependsOn: ["list"],
+            forEach: { from: "list", items: "value", maxItems: 0 },
+            fanIn: fanIn(FanInMode.FAN_IN_MODE_FIRST_SUCCESS),
+          },
+        ),
       ]),
     );
     // Well before the slow items' 30 s.
     expect(Date.now() - started).toBeLessThan(25_000);
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(byId(wf, "each[1]").state).toBe(TaskState.TASK_STATE_SUCCEEDED);
-    expect([byId(wf, "each[0]").state, byId(wf, "each[2]").state]).toEqual([TaskState.TASK_STATE_CANCELLED, TaskState.TASK_STATE_CANCELLED]);
+    expect([byId(wf, "each[0]").state, byId(wf, "each[2]").state]).toEqual([
+      TaskState.TASK_STATE_CANCELLED,
+      TaskState.TASK_STATE_CANCELLED,
+    ]);
     await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 15_000 }).toBe(0);
   });
 
@@ -128,7 +166,12 @@ describe("fan-in modes", () => {
         task("b", "test.fail", { code: "NOT_FOUND" }),
         task("c", "test.sleep", { ms: 60 }),
         task("slow", "test.sleep", { ms: 30_000 }),
-        task("join", "test.echo", { value: "ok" }, { dependsOn: ["a", "b", "c", "slow"], fanIn: fanIn(FanInMode.FAN_IN_MODE_QUORUM, { quorum: 2 }) }),
+        task(
+          "join",
+          "test.echo",
+          { value: "ok" },
+          { dependsOn: ["a", "b", "c", "slow"], fanIn: fanIn(FanInMode.FAN_IN_MODE_QUORUM, { quorum: 2 }) },
+        ),
       ]),
     );
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
@@ -143,7 +186,12 @@ describe("fan-in modes", () => {
         task("a", "test.fail", { code: "NOT_FOUND" }),
         task("b", "test.fail", { code: "NOT_FOUND" }),
         task("c", "test.echo", { value: 1 }),
-        task("join", "test.echo", { value: "ok" }, { dependsOn: ["a", "b", "c"], fanIn: fanIn(FanInMode.FAN_IN_MODE_QUORUM, { quorum: 2 }) }),
+        task(
+          "join",
+          "test.echo",
+          { value: "ok" },
+          { dependsOn: ["a", "b", "c"], fanIn: fanIn(FanInMode.FAN_IN_MODE_QUORUM, { quorum: 2 }) },
+        ),
       ]),
     );
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
@@ -156,7 +204,16 @@ describe("fan-in modes", () => {
     const wf = await stack.client.run(
       workflow("deadline", [
         task("list", "test.echo", { value: [10, 20, 60_000] }),
-        task("each", "test.sleep", { ms: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 }, fanIn: fanIn(FanInMode.FAN_IN_MODE_DEADLINE, { deadlineMs: 3000 }) }),
+        task(
+          "each",
+          "test.sleep",
+          { ms: "{{item}}" },
+          {
+            dependsOn: ["list"],
+            forEach: { from: "list", items: "value", maxItems: 0 },
+            fanIn: fanIn(FanInMode.FAN_IN_MODE_DEADLINE, { deadlineMs: 3000 }),
+          },
+        ),
       ]),
     );
     expect(Date.now() - started).toBeLessThan(30_000);
@@ -195,7 +252,12 @@ describe("identical calls", () => {
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(echoRuns.get('"dup-within"')).toBe(1);
     expect(wf.tasks.map((t) => t.output?.value)).toEqual(["dup-within", "dup-within", "dup-within"]);
-    expect(wf.tasks.filter((t) => t.sharedFrom === "one").map((t) => t.id).sort()).toEqual(["three", "two"]);
+    expect(
+      wf.tasks
+        .filter((t) => t.sharedFrom === "one")
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(["three", "two"]);
   });
 
   it("tools with side effects are never shared", async () => {

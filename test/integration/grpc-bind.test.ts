@@ -42,7 +42,13 @@ function listeningAddresses(port: number): string[] {
       if (portPart !== hexPort || !hexAddress) continue;
       if (hexAddress.length === 8) {
         // Little-endian IPv4.
-        addresses.push(hexAddress.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join("."));
+        addresses.push(
+          hexAddress
+            .match(/../g)!
+            .reverse()
+            .map((b) => parseInt(b, 16))
+            .join("."),
+        );
       } else {
         addresses.push(hexAddress === "00000000000000000000000000000000" ? "::" : `ipv6:${hexAddress}`);
       }
@@ -66,29 +72,35 @@ describe("coordinator binds", () => {
     }
   });
 
-  it.skipIf(process.env.TOOLMESH_METRICS_HOST !== undefined)("serves /metrics and the probes on 127.0.0.1 by default, and where TOOLMESH_METRICS_HOST says", async () => {
-    const local = await startUntilReady({ TOOLMESH_METRICS_PORT: "0" });
-    try {
-      const port = Number(local.lines.find((l) => l.msg === "ready")!.metricsPort);
-      expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    } finally {
-      await local.stop();
-    }
-    const open = await startUntilReady({ TOOLMESH_METRICS_PORT: "0", TOOLMESH_METRICS_HOST: "0.0.0.0" });
-    try {
-      const port = Number(open.lines.find((l) => l.msg === "ready")!.metricsPort);
-      expect(listeningAddresses(port)).toEqual(["0.0.0.0"]);
-    } finally {
-      await open.stop();
-    }
-  });
+  it.skipIf(process.env.TOOLMESH_METRICS_HOST !== undefined)(
+    "serves /metrics and the probes on 127.0.0.1 by default, and where TOOLMESH_METRICS_HOST says",
+    async () => {
+      const local = await startUntilReady({ TOOLMESH_METRICS_PORT: "0" });
+      try {
+        const port = Number(local.lines.find((l) => l.msg === "ready")!.metricsPort);
+        expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      } finally {
+        await local.stop();
+      }
+      const open = await startUntilReady({ TOOLMESH_METRICS_PORT: "0", TOOLMESH_METRICS_HOST: "0.0.0.0" });
+      try {
+        const port = Number(open.lines.find((l) => l.msg === "ready")!.metricsPort);
+        expect(listeningAddresses(port)).toEqual(["0.0.0.0"]);
+      } finally {
+        await open.stop();
+      }
+    },
+  );
 
   it("warns at start-up, naming the risk, when it binds 0.0.0.0 without TOOLMESH_GRPC_TOKEN", async () => {
     const { lines, stop } = await startUntilReady({ TOOLMESH_GRPC_HOST: "0.0.0.0" });
     try {
       const warning = lines.find((l) => typeof l.msg === "string" && l.msg.includes("without TOOLMESH_GRPC_TOKEN"));
-      expect(warning).toMatchObject({ host: "0.0.0.0", msg: expect.stringMatching(/anyone who reaches the port can submit workflows and run every tool/) });
+      expect(warning).toMatchObject({
+        host: "0.0.0.0",
+        msg: expect.stringMatching(/anyone who reaches the port can submit workflows and run every tool/),
+      });
     } finally {
       await stop();
     }

@@ -32,7 +32,10 @@ const tlsFiles = (files: { ca?: string; cert?: string; key?: string; serverName?
   })!;
 
 /** One unary call's outcome: its code and message, or "OK". */
-async function outcome(client: ToolmeshClient, call: (c: ToolmeshClient) => Promise<unknown> = (c) => c.capacity()): Promise<{ code: number; details: string } | "OK"> {
+async function outcome(
+  client: ToolmeshClient,
+  call: (c: ToolmeshClient) => Promise<unknown> = (c) => c.capacity(),
+): Promise<{ code: number; details: string } | "OK"> {
   try {
     await call(client);
     return "OK";
@@ -46,7 +49,12 @@ async function outcome(client: ToolmeshClient, call: (c: ToolmeshClient) => Prom
 
 beforeAll(async () => {
   [nats, pki] = await Promise.all([startTestNats(), makeTestPki()]);
-  const serverEnv = { TOOLMESH_NATS_URL: nats.url, TOOLMESH_GRPC_TOKEN: TOKEN, TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: pki.serverKey };
+  const serverEnv = {
+    TOOLMESH_NATS_URL: nats.url,
+    TOOLMESH_GRPC_TOKEN: TOKEN,
+    TOOLMESH_GRPC_TLS_CERT: pki.serverCert,
+    TOOLMESH_GRPC_TLS_KEY: pki.serverKey,
+  };
   tls = await startCoordinatorProcess(serverEnv);
   // A second replica is a standby; GetCapacity answers on standbys too, so each test's call is real either way.
   mtls = await startCoordinatorProcess({ ...serverEnv, TOOLMESH_GRPC_TLS_CLIENT_CA: pki.caCert });
@@ -54,7 +62,11 @@ beforeAll(async () => {
   // Every test that calls test.echo may run alone: the worker is up before any of them.
   const client = new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) });
   try {
-    await waitFor(async () => (await client.capacity()).pools.find((p) => p.pool === "test" && p.instances > 0), 60_000, "the test pool's worker");
+    await waitFor(
+      async () => (await client.capacity()).pools.find((p) => p.pool === "test" && p.instances > 0),
+      60_000,
+      "the test pool's worker",
+    );
   } finally {
     client.close();
   }
@@ -95,21 +107,31 @@ describe("coordinator over TLS", () => {
   it("a client trusting another CA gets UNAVAILABLE saying the certificate is not trusted", async () => {
     const result = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.otherCaCert }) }));
     expect(result).toMatchObject({ code: status.UNAVAILABLE });
-    expect((result as { details: string }).details).toMatch(/^the coordinator's TLS certificate is not trusted: give this client the CA that signed it \(TOOLMESH_GRPC_TLS_CA, --tls-ca\) \(.*unable to verify/);
+    expect((result as { details: string }).details).toMatch(
+      /^the coordinator's TLS certificate is not trusted: give this client the CA that signed it \(TOOLMESH_GRPC_TLS_CA, --tls-ca\) \(.*unable to verify/,
+    );
   });
 
   it("a plain-text client against the TLS port fails with UNAVAILABLE saying the coordinator may serve TLS", async () => {
     const result = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN }));
     expect(result).toMatchObject({ code: status.UNAVAILABLE });
-    expect((result as { details: string }).details).toMatch(/not in plain-text gRPC; if the coordinator serves TLS, give this client its CA \(TOOLMESH_GRPC_TLS_CA, --tls-ca\)/);
+    expect((result as { details: string }).details).toMatch(
+      /not in plain-text gRPC; if the coordinator serves TLS, give this client its CA \(TOOLMESH_GRPC_TLS_CA, --tls-ca\)/,
+    );
   });
 
   it("a server name override checks the certificate for that name (dialling an IP); a name it lacks is refused naming the setting", async () => {
-    const named = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, serverName: "coordinator.test" }) }));
+    const named = await outcome(
+      new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, serverName: "coordinator.test" }) }),
+    );
     expect(named).toBe("OK");
-    const wrong = await outcome(new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, serverName: "elsewhere.test" }) }));
+    const wrong = await outcome(
+      new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, serverName: "elsewhere.test" }) }),
+    );
     expect(wrong).toMatchObject({ code: status.UNAVAILABLE });
-    expect((wrong as { details: string }).details).toMatch(/does not carry the name dialled; set the name it carries as TOOLMESH_GRPC_TLS_SERVER_NAME/);
+    expect((wrong as { details: string }).details).toMatch(
+      /does not carry the name dialled; set the name it carries as TOOLMESH_GRPC_TLS_SERVER_NAME/,
+    );
   });
 });
 
@@ -117,11 +139,18 @@ describe("coordinator with mTLS (TOOLMESH_GRPC_TLS_CLIENT_CA)", () => {
   it("refuses a client without a certificate, naming the settings that fix it", async () => {
     const result = await outcome(new ToolmeshClient(`127.0.0.1:${mtls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) }));
     expect(result).toMatchObject({ code: status.UNAVAILABLE });
-    expect((result as { details: string }).details).toMatch(/requires a client certificate .*TOOLMESH_GRPC_TLS_CLIENT_CERT and TOOLMESH_GRPC_TLS_CLIENT_KEY/);
+    expect((result as { details: string }).details).toMatch(
+      /requires a client certificate .*TOOLMESH_GRPC_TLS_CLIENT_CERT and TOOLMESH_GRPC_TLS_CLIENT_KEY/,
+    );
   });
 
   it("accepts a client whose certificate the CA signed", async () => {
-    const result = await outcome(new ToolmeshClient(`127.0.0.1:${mtls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey }) }));
+    const result = await outcome(
+      new ToolmeshClient(`127.0.0.1:${mtls.port}`, {
+        token: TOKEN,
+        tls: tlsFiles({ ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey }),
+      }),
+    );
     expect(result).toBe("OK");
   });
 });
@@ -132,11 +161,26 @@ describe("TLS settings checked at start-up", () => {
     writeFileSync(garbage, "not a certificate\n");
     const base = { TOOLMESH_NATS_URL: nats.url };
     const cases: Array<[Record<string, string>, RegExp]> = [
-      [{ TOOLMESH_GRPC_TLS_CERT: pki.serverCert }, /TOOLMESH_GRPC_TLS_CERT: set both TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY, or neither/],
-      [{ TOOLMESH_GRPC_TLS_CERT: join(pki.dir, "missing.crt"), TOOLMESH_GRPC_TLS_KEY: pki.serverKey }, /TOOLMESH_GRPC_TLS_CERT: cannot read .*missing\.crt: ENOENT/],
-      [{ TOOLMESH_GRPC_TLS_CERT: garbage, TOOLMESH_GRPC_TLS_KEY: pki.serverKey }, /TOOLMESH_GRPC_TLS_CERT: .*garbage\.pem holds no PEM certificate/],
-      [{ TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: garbage }, /TOOLMESH_GRPC_TLS_KEY: .*garbage\.pem is not a PEM private key/],
-      [{ TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: pki.clientKey }, /TOOLMESH_GRPC_TLS_KEY: the key in .*client\.key does not belong to the certificate in .*server\.crt/],
+      [
+        { TOOLMESH_GRPC_TLS_CERT: pki.serverCert },
+        /TOOLMESH_GRPC_TLS_CERT: set both TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY, or neither/,
+      ],
+      [
+        { TOOLMESH_GRPC_TLS_CERT: join(pki.dir, "missing.crt"), TOOLMESH_GRPC_TLS_KEY: pki.serverKey },
+        /TOOLMESH_GRPC_TLS_CERT: cannot read .*missing\.crt: ENOENT/,
+      ],
+      [
+        { TOOLMESH_GRPC_TLS_CERT: garbage, TOOLMESH_GRPC_TLS_KEY: pki.serverKey },
+        /TOOLMESH_GRPC_TLS_CERT: .*garbage\.pem holds no PEM certificate/,
+      ],
+      [
+        { TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: garbage },
+        /TOOLMESH_GRPC_TLS_KEY: .*garbage\.pem is not a PEM private key/,
+      ],
+      [
+        { TOOLMESH_GRPC_TLS_CERT: pki.serverCert, TOOLMESH_GRPC_TLS_KEY: pki.clientKey },
+        /TOOLMESH_GRPC_TLS_KEY: the key in .*client\.key does not belong to the certificate in .*server\.crt/,
+      ],
       [{ TOOLMESH_GRPC_TLS_CLIENT_CA: pki.caCert }, /TOOLMESH_GRPC_TLS_CLIENT_CA: mTLS needs TLS/],
     ];
     const results = await Promise.all(cases.map(([env]) => coordinatorStartFailure({ ...base, ...env })));
@@ -147,14 +191,22 @@ describe("TLS settings checked at start-up", () => {
   });
 
   it("a client's settings are checked the same way, naming the setting", () => {
-    expect(() => loadClientTls({ ca: { setting: "TOOLMESH_GRPC_TLS_CA", path: join(pki.dir, "nope.crt") } })).toThrow(/TOOLMESH_GRPC_TLS_CA: cannot read .*nope\.crt: ENOENT/);
-    expect(() => loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert } })).toThrow(/--tls-cert: mTLS needs the client key too/);
-    expect(() => loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert }, key: { setting: "--tls-key", path: pki.serverKey } })).toThrow(/--tls-key: the key in .*server\.key does not belong/);
+    expect(() => loadClientTls({ ca: { setting: "TOOLMESH_GRPC_TLS_CA", path: join(pki.dir, "nope.crt") } })).toThrow(
+      /TOOLMESH_GRPC_TLS_CA: cannot read .*nope\.crt: ENOENT/,
+    );
+    expect(() => loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert } })).toThrow(
+      /--tls-cert: mTLS needs the client key too/,
+    );
+    expect(() =>
+      loadClientTls({ cert: { setting: "--tls-cert", path: pki.clientCert }, key: { setting: "--tls-key", path: pki.serverKey } }),
+    ).toThrow(/--tls-key: the key in .*server\.key does not belong/);
     expect(loadClientTls({})).toBeUndefined();
   });
 
   it("a token bound beyond loopback in plain text gets a warning (not a refusal); over TLS or on loopback none", () => {
-    expect(plaintextTokenWarning("10.1.2.3:50051", { token: TOKEN })).toMatch(/^the gRPC bearer token goes to 10\.1\.2\.3:50051 in plain text: anyone on the path can read it/);
+    expect(plaintextTokenWarning("10.1.2.3:50051", { token: TOKEN })).toMatch(
+      /^the gRPC bearer token goes to 10\.1\.2\.3:50051 in plain text: anyone on the path can read it/,
+    );
     expect(plaintextTokenWarning("dns:///coordinator.svc:50051", { token: TOKEN })).toMatch(/coordinator\.svc:50051 in plain text/);
     expect(plaintextTokenWarning("127.0.0.1:50051", { token: TOKEN })).toBeUndefined();
     expect(plaintextTokenWarning("[::1]:50051", { token: TOKEN })).toBeUndefined();
@@ -168,21 +220,31 @@ describe("the toolmesh CLI over TLS (the real CLI process)", () => {
   const address = (): string => `localhost:${tls.port}`;
 
   it("--tls-ca runs a call end to end, with the token from TOOLMESH_GRPC_TOKEN", async () => {
-    const run = await runCli(["call", "test.echo", "--args", '{"value":"through the CLI"}', "--address", address(), "--tls-ca", pki.caCert], { TOOLMESH_GRPC_TOKEN: TOKEN });
+    const run = await runCli(
+      ["call", "test.echo", "--args", '{"value":"through the CLI"}', "--address", address(), "--tls-ca", pki.caCert],
+      { TOOLMESH_GRPC_TOKEN: TOKEN },
+    );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ value: "through the CLI" });
   });
 
   it("TOOLMESH_GRPC_TLS_CA with the wrong CA: exit 1, the certificate is not trusted, no 'is the stack up?'", async () => {
-    const run = await runCli(["call", "test.echo", "--address", address()], { TOOLMESH_GRPC_TOKEN: TOKEN, TOOLMESH_GRPC_TLS_CA: pki.otherCaCert });
+    const run = await runCli(["call", "test.echo", "--address", address()], {
+      TOOLMESH_GRPC_TOKEN: TOKEN,
+      TOOLMESH_GRPC_TLS_CA: pki.otherCaCert,
+    });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: UNAVAILABLE: the coordinator's TLS certificate is not trusted: give this client the CA that signed it \(TOOLMESH_GRPC_TLS_CA, --tls-ca\) \(.*\)\n$/);
+    expect(run.stderr).toMatch(
+      /^error: UNAVAILABLE: the coordinator's TLS certificate is not trusted: give this client the CA that signed it \(TOOLMESH_GRPC_TLS_CA, --tls-ca\) \(.*\)\n$/,
+    );
     expect(run.stderr).not.toMatch(/is the stack up/);
   });
 
   it("a --tls-ca file that is not there: exit 2 naming the flag, before any call", async () => {
-    const run = await runCli(["call", "test.echo", "--address", address(), "--tls-ca", join(pki.dir, "absent.crt")], { TOOLMESH_GRPC_TOKEN: TOKEN });
+    const run = await runCli(["call", "test.echo", "--address", address(), "--tls-ca", join(pki.dir, "absent.crt")], {
+      TOOLMESH_GRPC_TOKEN: TOKEN,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --tls-ca: cannot read .*absent\.crt: ENOENT\n$/);
   });
@@ -233,7 +295,11 @@ describe("the agent pool over TLS", () => {
     });
     const client = new ToolmeshClient(`127.0.0.1:${tls.port}`, { token: TOKEN, tls: tlsFiles({ ca: pki.caCert }) });
     try {
-      await waitFor(async () => (await client.capacity()).pools.find((p) => p.pool === "agent" && p.instances > 0), 60_000, "the agent pool's worker");
+      await waitFor(
+        async () => (await client.capacity()).pools.find((p) => p.pool === "agent" && p.instances > 0),
+        60_000,
+        "the agent pool's worker",
+      );
       const plan = { tasks: [{ id: "e", tool: "test.echo", args: { value: "child over TLS" } }] };
       const wf = await client.run(workflow("agent-tls", [task("agent", "agent.run", { goal: "echo", tools: ["test.echo"], plan })]));
       expect(wf.state, JSON.stringify(wf.tasks.map((t) => t.error))).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);

@@ -20,10 +20,16 @@ it("ListTools lists every catalog tool with its JSON Schema as a plain object", 
   const grep = tools.find((t) => t.name === "code.grep")!;
   expect(grep).toMatchObject({ pool: "codebase", shareable: true, destructive: false, openWorld: false });
   expect(grep.argsSchema).toMatchObject({ type: "object", required: ["pattern"], additionalProperties: false });
-  expect((grep.argsSchema.properties as Record<string, unknown>).engine).toEqual({ type: "string", enum: ["auto", "ripgrep", "builtin"], default: "auto" });
+  expect((grep.argsSchema.properties as Record<string, unknown>).engine).toEqual({
+    type: "string",
+    enum: ["auto", "ripgrep", "builtin"],
+    default: "auto",
+  });
   // The output's JSON Schema travels too (ToolInfo.output_schema), matches and all.
   expect(grep.outputSchema).toMatchObject({ type: "object", required: expect.arrayContaining(["matches", "count", "truncated"]) });
-  expect((grep.outputSchema!.properties as Record<string, { items?: unknown }>).matches?.items).toMatchObject({ required: expect.arrayContaining(["path", "line"]) });
+  expect((grep.outputSchema!.properties as Record<string, { items?: unknown }>).matches?.items).toMatchObject({
+    required: expect.arrayContaining(["path", "line"]),
+  });
   for (const tool of tools) expect(tool.outputSchema, tool.name).toMatchObject({ type: "object" });
   expect(tools.find((t) => t.name === "synth.report")).toMatchObject({ pool: "synth" });
   expect(tools.find((t) => t.name === "bash.exec")).toMatchObject({ destructive: true, shareable: false });

@@ -33,22 +33,34 @@ afterAll(async () => {
 });
 
 /** Pids of live processes whose command line has `needle`. */
-const processesWith = (needle: string): string[] => spawnSync("pgrep", ["-f", needle], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+const processesWith = (needle: string): string[] =>
+  spawnSync("pgrep", ["-f", needle], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
 
 it.skipIf(bwrap.skip)("cancelling an MCP request cancels its workflow and ends the sandboxed process", async () => {
   // A duration no other process on the machine sleeps for, to find this one by.
   const seconds = 300 + Math.floor(Math.random() * 600);
   const abort = new AbortController();
-  const pending = mcp.callTool({ name: "bash_exec", arguments: { command: `sleep ${seconds}`, timeoutMs: 600_000 } }, undefined, { signal: abort.signal, timeout: 600_000 });
+  const pending = mcp.callTool({ name: "bash_exec", arguments: { command: `sleep ${seconds}`, timeoutMs: 600_000 } }, undefined, {
+    signal: abort.signal,
+    timeout: 600_000,
+  });
   pending.catch(() => undefined);
   await waitFor(() => processesWith(`sleep ${seconds}`).length > 0 || undefined, 30_000, "the sandboxed sleep to run");
-  const id = await waitFor(async () => (await stack.client.list(20)).workflows.find((w) => w.name === "mcp bash.exec")?.id, 20_000, "the call's workflow");
+  const id = await waitFor(
+    async () => (await stack.client.list(20)).workflows.find((w) => w.name === "mcp bash.exec")?.id,
+    20_000,
+    "the call's workflow",
+  );
   abort.abort();
   await expect(pending).rejects.toThrow();
-  const wf = await waitFor(async () => {
-    const now = await stack.client.get(id);
-    return now.state === WorkflowState.WORKFLOW_STATE_CANCELLED ? now : undefined;
-  }, 20_000, "the workflow to be cancelled");
+  const wf = await waitFor(
+    async () => {
+      const now = await stack.client.get(id);
+      return now.state === WorkflowState.WORKFLOW_STATE_CANCELLED ? now : undefined;
+    },
+    20_000,
+    "the workflow to be cancelled",
+  );
   expect(wf.tasks[0]!.state).toBe(TaskState.TASK_STATE_CANCELLED);
   await waitFor(() => processesWith(`sleep ${seconds}`).length === 0 || undefined, 20_000, "the sandboxed sleep to be gone");
 });

@@ -54,7 +54,11 @@ describe("the MCP gateway (streamable HTTP)", () => {
   });
 
   it("refuses to start with a bad setting, naming the variable", async () => {
-    const failed = startGatewayProcess({ TOOLMESH_COORDINATOR_ADDRESS: env.address, TOOLMESH_MCP_TOKEN: "short", TOOLMESH_MCP_PORT: "70000" });
+    const failed = startGatewayProcess({
+      TOOLMESH_COORDINATOR_ADDRESS: env.address,
+      TOOLMESH_MCP_TOKEN: "short",
+      TOOLMESH_MCP_PORT: "70000",
+    });
     await expect(failed).rejects.toThrow(/TOOLMESH_MCP_TOKEN: use a token of at least 16 characters/);
     await expect(failed).rejects.toThrow(/TOOLMESH_MCP_PORT/);
   });
@@ -76,7 +80,14 @@ describe("the MCP gateway (streamable HTTP)", () => {
   });
 
   it("answers a CORS preflight from an allowed Origin before the token, exposing the session id", async () => {
-    const res = await fetch(url, { method: "OPTIONS", headers: { origin: ALLOWED, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" } });
+    const res = await fetch(url, {
+      method: "OPTIONS",
+      headers: {
+        origin: ALLOWED,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
     expect(res.headers.get("access-control-allow-headers")).toContain("authorization");
@@ -89,7 +100,12 @@ describe("the MCP gateway (streamable HTTP)", () => {
   it("rejects a request for an unknown session (404)", async () => {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${TOKEN}`, "mcp-session-id": "no-such-session" },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${TOKEN}`,
+        "mcp-session-id": "no-such-session",
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
     });
     expect(res.status).toBe(404);
@@ -106,11 +122,22 @@ describe("the MCP gateway (streamable HTTP)", () => {
   it("runs parallel calls with progress notifications on the request's stream", async () => {
     const progress: Progress[] = [];
     const result = (await mcp.callTool(
-      { name: "parallel", arguments: { calls: [{ tool: "test_echo", args: { value: "a" } }, { tool: "test_sleep", args: { ms: "x" } }, { tool: "test.echo", args: { value: "c" } }] } },
+      {
+        name: "parallel",
+        arguments: {
+          calls: [
+            { tool: "test_echo", args: { value: "a" } },
+            { tool: "test_sleep", args: { ms: "x" } },
+            { tool: "test.echo", args: { value: "c" } },
+          ],
+        },
+      },
       undefined,
       { onprogress: (p) => progress.push(p), timeout: 50_000 },
     )) as CallToolResult;
-    const { results } = result.structuredContent as { results: Array<{ ok: boolean; output?: unknown; error?: { code: string; message: string } }> };
+    const { results } = result.structuredContent as {
+      results: Array<{ ok: boolean; output?: unknown; error?: { code: string; message: string } }>;
+    };
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     expect(results[1]!.error?.code).toBe("INVALID_ARGUMENT");
     expect(results[1]!.error?.message).toMatch(/ms/);
@@ -120,22 +147,35 @@ describe("the MCP gateway (streamable HTTP)", () => {
 
   it("cancelling a call cancels its workflow in toolmesh", async () => {
     const abort = new AbortController();
-    const pending = mcp.callTool({ name: "test_sleep", arguments: { ms: 60_000 } }, undefined, { signal: abort.signal, onprogress: () => undefined });
+    const pending = mcp.callTool({ name: "test_sleep", arguments: { ms: 60_000 } }, undefined, {
+      signal: abort.signal,
+      onprogress: () => undefined,
+    });
     pending.catch(() => undefined);
-    const id = await waitFor(async () => {
-      const { workflows } = await env.stack.client.list(20);
-      const found = workflows.find((w) => w.name === "mcp test.sleep");
-      return found && (await env.stack.client.get(found.id)).tasks[0]?.state === TaskState.TASK_STATE_RUNNING ? found.id : undefined;
-    }, 20_000, "test.sleep to run");
+    const id = await waitFor(
+      async () => {
+        const { workflows } = await env.stack.client.list(20);
+        const found = workflows.find((w) => w.name === "mcp test.sleep");
+        return found && (await env.stack.client.get(found.id)).tasks[0]?.state === TaskState.TASK_STATE_RUNNING ? found.id : undefined;
+      },
+      20_000,
+      "test.sleep to run",
+    );
     abort.abort();
     await expect(pending).rejects.toThrow();
-    await waitFor(async () => (await env.stack.client.get(id)).state === WorkflowState.WORKFLOW_STATE_CANCELLED, 20_000, "the workflow to be cancelled");
+    await waitFor(
+      async () => (await env.stack.client.get(id)).state === WorkflowState.WORKFLOW_STATE_CANCELLED,
+      20_000,
+      "the workflow to be cancelled",
+    );
   });
 
   it("calls a catalog tool and a template", async () => {
     const echo = (await mcp.callTool({ name: "test_echo", arguments: { value: 42 } })) as CallToolResult;
     expect(echo.structuredContent).toEqual({ value: 42 });
-    const report = (await mcp.callTool({ name: "explore_codebase", arguments: { root: "tree", question: "queues" } }, undefined, { timeout: 50_000 })) as CallToolResult;
+    const report = (await mcp.callTool({ name: "explore_codebase", arguments: { root: "tree", question: "queues" } }, undefined, {
+      timeout: 50_000,
+    })) as CallToolResult;
     expect(report.isError, firstText(report)).toBeFalsy();
     expect(firstText(report)).toMatch(/queue/i);
   });

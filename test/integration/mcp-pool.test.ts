@@ -55,7 +55,9 @@ beforeAll(async () => {
   mkdirSync(join(tree, "docs"));
   for (let i = 0; i < FILES; i++) writeFileSync(join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`), `file ${i}\n${"x".repeat(i)}\n`);
   stack = await startStack();
-  const mcpPools: McpPoolsConfig = { fs: { command: process.execPath, args: [serverScript, tree], env: {}, headers: {}, min: 1, max: 4, maxLimit: 16 } };
+  const mcpPools: McpPoolsConfig = {
+    fs: { command: process.execPath, args: [serverScript, tree], env: {}, headers: {}, min: 1, max: 4, maxLimit: 16 },
+  };
   backend = new LocalProcessBackend({
     natsUrl: stack.nats.url,
     log,
@@ -64,7 +66,11 @@ beforeAll(async () => {
     mcpPools,
   });
   await backend.apply("mcp-fs", 4);
-  await waitFor(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "mcp-fs" && p.instances === 4), 60_000, "four mcp-fs instances");
+  await waitFor(
+    async () => (await stack.client.capacity()).pools.find((p) => p.pool === "mcp-fs" && p.instances === 4),
+    60_000,
+    "four mcp-fs instances",
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -74,10 +80,14 @@ afterAll(async () => {
 });
 
 it("lists the upstream's tools as fs.<tool> with their own schemas, in pool mcp-fs", async () => {
-  const tools = await waitFor(async () => {
-    const listed = (await stack.client.listTools()).filter((t) => t.pool === "mcp-fs");
-    return listed.some((t) => t.name === "fs.read_text_file") ? listed : undefined;
-  }, 20_000, "fs.read_text_file in ListTools");
+  const tools = await waitFor(
+    async () => {
+      const listed = (await stack.client.listTools()).filter((t) => t.pool === "mcp-fs");
+      return listed.some((t) => t.name === "fs.read_text_file") ? listed : undefined;
+    },
+    20_000,
+    "fs.read_text_file in ListTools",
+  );
   const read = tools.find((t) => t.name === "fs.read_text_file")!;
   expect(read.argsSchema).toMatchObject({ type: "object", properties: { path: { type: "string" } } });
   expect(read.shareable).toBe(true);
@@ -87,7 +97,11 @@ it("lists the upstream's tools as fs.<tool> with their own schemas, in pool mcp-
 it("answers 200 reads through CallTools, fanned out over the four instances, each output the file's text", async () => {
   const session = stack.client.session();
   try {
-    const results = await Promise.all(Array.from({ length: FILES }, (_, i) => session.call({ tool: "fs.read_text_file", args: { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) } })));
+    const results = await Promise.all(
+      Array.from({ length: FILES }, (_, i) =>
+        session.call({ tool: "fs.read_text_file", args: { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) } }),
+      ),
+    );
     for (const [i, r] of results.entries()) expect((r.output as { text: string }).text).toBe(`file ${i}\n${"x".repeat(i)}\n`);
     expect(new Set(results.map((r) => r.worker)).size).toBe(4);
   } finally {
@@ -96,7 +110,9 @@ it("answers 200 reads through CallTools, fanned out over the four instances, eac
 }, 120_000);
 
 it("runs 200 reads as one workflow over the four instances, each output the file's text", async () => {
-  const tasks = Array.from({ length: FILES }, (_, i) => task(`r${i}`, "fs.read_text_file", { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) }));
+  const tasks = Array.from({ length: FILES }, (_, i) =>
+    task(`r${i}`, "fs.read_text_file", { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) }),
+  );
   const wf = await stack.client.run(workflow("mcp-reads", tasks, 60_000, { limits: { maxCalls: 1000, maxConcurrency: 0 } }));
   expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
   for (const [i, t] of wf.tasks.entries()) expect((t.output as { text: string }).text).toBe(`file ${i}\n${"x".repeat(i)}\n`);
@@ -106,13 +122,19 @@ it("runs 200 reads as one workflow over the four instances, each output the file
 }, 120_000);
 
 it("returns path errors as tool errors with the upstream's text; bad arguments and unknown tools are INVALID_ARGUMENT naming them", async () => {
-  const outside = await stack.client.call({ tool: "fs.read_text_file", args: { path: "/etc/hostname" } }).catch((err: { code: number; details: string }) => err);
+  const outside = await stack.client
+    .call({ tool: "fs.read_text_file", args: { path: "/etc/hostname" } })
+    .catch((err: { code: number; details: string }) => err);
   expect(outside).toMatchObject({ code: status.PERMISSION_DENIED });
   expect((outside as { details: string }).details).toMatch(/fs\.read_text_file: .*(denied|outside)/i);
-  const missing = await stack.client.call({ tool: "fs.read_text_file", args: { path: join(tree, "docs", "nope.txt") } }).catch((err: { code: number; details: string }) => err);
+  const missing = await stack.client
+    .call({ tool: "fs.read_text_file", args: { path: join(tree, "docs", "nope.txt") } })
+    .catch((err: { code: number; details: string }) => err);
   expect(missing).toMatchObject({ code: status.NOT_FOUND });
   expect((missing as { details: string }).details).toMatch(/ENOENT|no such file/i);
-  const badArgs = await stack.client.call({ tool: "fs.read_text_file", args: { path: 42 } }).catch((err: { code: number; details: string }) => err);
+  const badArgs = await stack.client
+    .call({ tool: "fs.read_text_file", args: { path: 42 } })
+    .catch((err: { code: number; details: string }) => err);
   expect(badArgs).toMatchObject({ code: status.INVALID_ARGUMENT });
   expect((badArgs as { details: string }).details).toMatch(/args\.path: must be string/);
   const unknown = await stack.client.call({ tool: "fs.nope", args: {} }).catch((err: { code: number; details: string }) => err);
@@ -124,32 +146,44 @@ it("restarts an upstream killed mid-run while the run completes by retries", asy
   const before = serverPids(tree);
   expect(before).toHaveLength(4);
   const tasks = Array.from({ length: FILES }, (_, i) =>
-    task(`r${i}`, "fs.read_text_file", { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) }, { retry: { maxAttempts: 5, initialBackoffMs: 100, backoffMultiplier: 2, maxBackoffMs: 1000 } }),
+    task(
+      `r${i}`,
+      "fs.read_text_file",
+      { path: join(tree, "docs", `f${String(i).padStart(3, "0")}.txt`) },
+      { retry: { maxAttempts: 5, initialBackoffMs: 100, backoffMultiplier: 2, maxBackoffMs: 1000 } },
+    ),
   );
   let succeeded = 0;
   let retried = 0;
   let killed: number | undefined;
-  const wf = await stack.client.run(workflow("mcp-reads-kill", tasks, 60_000, { limits: { maxCalls: 1000, maxConcurrency: 8 } }), (event) => {
-    if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED) succeeded += 1;
-    if (event.type === EventType.EVENT_TYPE_TASK_RETRYING) {
-      retried += 1;
-      expect(event.message).toMatch(/UNAVAILABLE/);
-    }
-    if (killed === undefined && succeeded >= 20) {
-      killed = before[0]!;
-      process.kill(killed, "SIGKILL");
-    }
-  });
+  const wf = await stack.client.run(
+    workflow("mcp-reads-kill", tasks, 60_000, { limits: { maxCalls: 1000, maxConcurrency: 8 } }),
+    (event) => {
+      if (event.type === EventType.EVENT_TYPE_TASK_SUCCEEDED) succeeded += 1;
+      if (event.type === EventType.EVENT_TYPE_TASK_RETRYING) {
+        retried += 1;
+        expect(event.message).toMatch(/UNAVAILABLE/);
+      }
+      if (killed === undefined && succeeded >= 20) {
+        killed = before[0]!;
+        process.kill(killed, "SIGKILL");
+      }
+    },
+  );
   expect(killed).toBeDefined();
   // Calls the killed server had in flight failed with UNAVAILABLE and went again (none when it happened to be idle).
   expect(retried).toBeGreaterThanOrEqual(0);
   expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
   expect(wf.tasks.every((t) => t.state === TaskState.TASK_STATE_SUCCEEDED)).toBe(true);
   // The instance started a new server in place of the killed one: four again, the killed one not among them.
-  const after = await waitFor(() => {
-    const pids = serverPids(tree);
-    return pids.length === 4 && !pids.includes(killed!) ? pids : undefined;
-  }, 20_000, "the killed upstream replaced");
+  const after = await waitFor(
+    () => {
+      const pids = serverPids(tree);
+      return pids.length === 4 && !pids.includes(killed!) ? pids : undefined;
+    },
+    20_000,
+    "the killed upstream replaced",
+  );
   expect(after).not.toContain(killed);
   expect(await backend.current("mcp-fs")).toBe(4);
 }, 120_000);
@@ -176,17 +210,21 @@ describe("an MCP server over Streamable HTTP", () => {
 
   function demoServer(): McpServer {
     const server = new McpServer({ name: "demo", version: "1.0.0" });
-    server.registerTool("slow", { description: "Waits ms, honouring cancellation", inputSchema: { ms: z.number() } }, async ({ ms }, extra) => {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        extra.signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          cancelled.push(ms);
-          resolve();
+    server.registerTool(
+      "slow",
+      { description: "Waits ms, honouring cancellation", inputSchema: { ms: z.number() } },
+      async ({ ms }, extra) => {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          extra.signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            cancelled.push(ms);
+            resolve();
+          });
         });
-      });
-      return { content: [{ type: "text", text: `slept ${ms}` }] };
-    });
+        return { content: [{ type: "text", text: `slept ${ms}` }] };
+      },
+    );
     servers.push(server);
     return server;
   }
@@ -201,7 +239,10 @@ describe("an MCP server over Streamable HTTP", () => {
         const id = req.headers["mcp-session-id"];
         let transport = typeof id === "string" ? sessions.get(id) : undefined;
         if (!transport) {
-          const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void sessions.set(sid, fresh) });
+          const fresh = new StreamableHTTPServerTransport({
+            sessionIdGenerator: () => randomUUID(),
+            onsessioninitialized: (sid) => void sessions.set(sid, fresh),
+          });
           await demoServer().connect(fresh);
           transport = fresh;
         }
@@ -210,7 +251,11 @@ describe("an MCP server over Streamable HTTP", () => {
     });
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
-    worker = spawnService("mcp-pool", { TOOLMESH_NATS_URL: stack.nats.url, TOOLMESH_MCP_POOLS: JSON.stringify({ demo: { url } }), TOOLMESH_METRICS_INTERVAL_MS: "200" });
+    worker = spawnService("mcp-pool", {
+      TOOLMESH_NATS_URL: stack.nats.url,
+      TOOLMESH_MCP_POOLS: JSON.stringify({ demo: { url } }),
+      TOOLMESH_METRICS_INTERVAL_MS: "200",
+    });
     await waitFor(async () => (await stack.client.listTools()).some((t) => t.name === "demo.slow"), 60_000, "demo.slow in ListTools");
   }, 120_000);
 
@@ -224,7 +269,9 @@ describe("an MCP server over Streamable HTTP", () => {
   it("runs a call, and cancels one upstream when its deadline passes", async () => {
     const ok = await stack.client.call({ tool: "demo.slow", args: { ms: 10 } });
     expect(ok.output).toMatchObject({ text: "slept 10" });
-    const late = await stack.client.call({ tool: "demo.slow", args: { ms: 30_000 }, timeoutMs: 1000 }).catch((err: { code: number }) => err);
+    const late = await stack.client
+      .call({ tool: "demo.slow", args: { ms: 30_000 }, timeoutMs: 1000 })
+      .catch((err: { code: number }) => err);
     expect(late).toMatchObject({ code: status.DEADLINE_EXCEEDED });
     await waitFor(() => cancelled.includes(30_000), 10_000, "notifications/cancelled upstream");
   });
@@ -232,7 +279,9 @@ describe("an MCP server over Streamable HTTP", () => {
   it("learns a tool the server adds at run time", async () => {
     for (const server of servers) {
       if (!server.isConnected()) continue;
-      server.registerTool("added", { description: "Added later", inputSchema: { n: z.number() } }, async ({ n }) => ({ content: [{ type: "text", text: String(n * 2) }] }));
+      server.registerTool("added", { description: "Added later", inputSchema: { n: z.number() } }, async ({ n }) => ({
+        content: [{ type: "text", text: String(n * 2) }],
+      }));
     }
     await waitFor(async () => (await stack.client.listTools()).some((t) => t.name === "demo.added"), 20_000, "demo.added in ListTools");
     expect((await stack.client.call({ tool: "demo.added", args: { n: 21 } })).output).toMatchObject({ text: "42" });
@@ -266,8 +315,14 @@ describe("an MCP server over Streamable HTTP", () => {
       staleMs: 2000,
     });
     try {
-      await waitFor(async () => (await stack.client.capacity()).pools.find((p) => p.pool === "mcp-demo" && p.instances === 1), 60_000, "the minimum instance");
-      const calls = Promise.all(Array.from({ length: 40 }, (_, i) => stack.client.call({ tool: "demo.slow", args: { ms: 300 + i }, timeoutMs: 60_000 })));
+      await waitFor(
+        async () => (await stack.client.capacity()).pools.find((p) => p.pool === "mcp-demo" && p.instances === 1),
+        60_000,
+        "the minimum instance",
+      );
+      const calls = Promise.all(
+        Array.from({ length: 40 }, (_, i) => stack.client.call({ tool: "demo.slow", args: { ms: 300 + i }, timeoutMs: 60_000 })),
+      );
       await waitFor(async () => (await backend.current("mcp-demo")) > 1, 60_000, "a scale-up of mcp-demo");
       const results = await calls;
       expect(results.map((r) => (r.output as { text: string }).text)).toEqual(Array.from({ length: 40 }, (_, i) => `slept ${300 + i}`));
@@ -283,7 +338,9 @@ it("toolmesh up --mcp makes the server a pool its stack waits for; call reaches 
   const data = realpathSync(mkdtempSync(join(tmpdir(), "tm-up-mcp-")));
   writeFileSync(join(data, "a.txt"), "through up\n");
   const env = { ...marker.env, TOOLMESH_STATE_DIR: mkdtempSync(join(tmpdir(), "toolmesh-up-")), TOOLMESH_NATS_URL: "" };
-  const up = startCli(["up", "--root", data, "--grpc-port", "0", "--mcp", `files=${process.execPath} ${serverScript} ${data}`], env, { ownGroup: true });
+  const up = startCli(["up", "--root", data, "--grpc-port", "0", "--mcp", `files=${process.execPath} ${serverScript} ${data}`], env, {
+    ownGroup: true,
+  });
   try {
     await up.waitForStderr(/up; Ctrl-C/);
     expect(up.stderr()).toMatch(/managing .*mcp-files/);

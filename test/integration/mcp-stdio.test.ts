@@ -39,7 +39,22 @@ describe("toolmesh mcp (stdio)", () => {
     const names = tools.map((t) => t.name);
     for (const name of names) expect(name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(["parallel", "workflow", "explore_codebase", "explore_web", "think_layers", "start", "code_grep", "code_read", "test_echo", "test_sleep", "bash_exec", "web_search"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "parallel",
+        "workflow",
+        "explore_codebase",
+        "explore_web",
+        "think_layers",
+        "start",
+        "code_grep",
+        "code_read",
+        "test_echo",
+        "test_sleep",
+        "bash_exec",
+        "web_search",
+      ]),
+    );
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.get("code_grep")?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
     expect(byName.get("bash_exec")?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
@@ -56,7 +71,12 @@ describe("toolmesh mcp (stdio)", () => {
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       const send = (message: unknown): void => void child.stdin.write(`${JSON.stringify(message)}\n`);
-      send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+      send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+      });
       send({ jsonrpc: "2.0", method: "notifications/initialized" });
       send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
       send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "test_echo", arguments: { value: "x" } } });
@@ -89,10 +109,14 @@ describe("toolmesh mcp (stdio)", () => {
     });
     await publishPoolTools(kv, "notes", [entry("read_file", true), entry("write.file", false)]);
     await waitFor(() => listChanged > before, 20_000, "notifications/tools/list_changed");
-    const tools = await waitFor(async () => {
-      const { tools: now } = await mcp.listTools();
-      return now.some((t) => t.name === "notes_write_file") ? now : undefined;
-    }, 20_000, "the pool's tools in tools/list");
+    const tools = await waitFor(
+      async () => {
+        const { tools: now } = await mcp.listTools();
+        return now.some((t) => t.name === "notes_write_file") ? now : undefined;
+      },
+      20_000,
+      "the pool's tools in tools/list",
+    );
     const read = tools.find((t) => t.name === "notes_read_file")!;
     expect(read.title).toBe("notes.read_file");
     expect(read.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
@@ -117,9 +141,17 @@ describe("toolmesh mcp (stdio)", () => {
       ],
     });
     expect(result.isError).toBeFalsy();
-    const { results, succeeded, failed } = result.structuredContent as { results: Array<{ tool: string; ok: boolean; output?: unknown; error?: { code: string; message: string } }>; succeeded: number; failed: number };
+    const { results, succeeded, failed } = result.structuredContent as {
+      results: Array<{ tool: string; ok: boolean; output?: unknown; error?: { code: string; message: string } }>;
+      succeeded: number;
+      failed: number;
+    };
     expect([succeeded, failed]).toEqual([2, 1]);
-    expect(results.map((r) => [r.tool, r.ok])).toEqual([["test.echo", true], ["test.fail", false], ["code.glob", true]]);
+    expect(results.map((r) => [r.tool, r.ok])).toEqual([
+      ["test.echo", true],
+      ["test.fail", false],
+      ["code.glob", true],
+    ]);
     expect(results[0]!.output).toEqual({ value: 1 });
     expect(results[1]!.error).toMatchObject({ code: "NOT_FOUND" });
     expect(JSON.stringify(results[2]!.output)).toContain("lease.ts");
@@ -152,7 +184,11 @@ describe("toolmesh mcp (stdio)", () => {
 
   it("runs a template and returns its report", async () => {
     const progress: Progress[] = [];
-    const result = await call("explore_codebase", { root: "tree", question: "where is the lease renewed", maxFiles: 20 }, { onprogress: (p) => progress.push(p) });
+    const result = await call(
+      "explore_codebase",
+      { root: "tree", question: "where is the lease renewed", maxFiles: 20 },
+      { onprogress: (p) => progress.push(p) },
+    );
     expect(result.isError, firstText(result)).toBeFalsy();
     // Totals start at the template's task graph and grow with its fan-outs; the last step is all of them.
     expect(progress[0]!.total).toBeGreaterThan(3);
@@ -164,16 +200,32 @@ describe("toolmesh mcp (stdio)", () => {
   it("cancels the workflow in toolmesh when the client cancels the request", async () => {
     const name = `mcp-cancel-${randomUUID()}`;
     const abort = new AbortController();
-    const started = call("workflow", { spec: { name, tasks: [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }] } }, { signal: abort.signal, onprogress: () => undefined });
+    const started = call(
+      "workflow",
+      { spec: { name, tasks: [{ id: "nap", tool: "test.sleep", args: { ms: 60_000 } }] } },
+      { signal: abort.signal, onprogress: () => undefined },
+    );
     started.catch(() => undefined);
-    const id = await waitFor(async () => (await env.stack.client.list(50)).workflows.find((w) => w.name === name)?.id, 20_000, "the workflow to start");
-    await waitFor(async () => (await env.stack.client.get(id)).tasks[0]?.state === TaskState.TASK_STATE_RUNNING, 20_000, "test.sleep to run");
+    const id = await waitFor(
+      async () => (await env.stack.client.list(50)).workflows.find((w) => w.name === name)?.id,
+      20_000,
+      "the workflow to start",
+    );
+    await waitFor(
+      async () => (await env.stack.client.get(id)).tasks[0]?.state === TaskState.TASK_STATE_RUNNING,
+      20_000,
+      "test.sleep to run",
+    );
     abort.abort();
     await expect(started).rejects.toThrow();
-    const wf = await waitFor(async () => {
-      const now = await env.stack.client.get(id);
-      return now.state === WorkflowState.WORKFLOW_STATE_CANCELLED ? now : undefined;
-    }, 20_000, "the workflow to be cancelled");
+    const wf = await waitFor(
+      async () => {
+        const now = await env.stack.client.get(id);
+        return now.state === WorkflowState.WORKFLOW_STATE_CANCELLED ? now : undefined;
+      },
+      20_000,
+      "the workflow to be cancelled",
+    );
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_CANCELLED);
   });
 
@@ -187,7 +239,11 @@ describe("toolmesh mcp (stdio)", () => {
       ],
     });
     expect(result.isError).toBeFalsy();
-    const { results, succeeded, failed } = result.structuredContent as { results: Array<{ ok: boolean; output?: unknown; error?: { code: string; message: string } }>; succeeded: number; failed: number };
+    const { results, succeeded, failed } = result.structuredContent as {
+      results: Array<{ ok: boolean; output?: unknown; error?: { code: string; message: string } }>;
+      succeeded: number;
+      failed: number;
+    };
     expect([succeeded, failed]).toEqual([2, 2]);
     expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);
     expect(results[1]!.error).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("ms") });
@@ -197,16 +253,40 @@ describe("toolmesh mcp (stdio)", () => {
 
   it("parallel: cancelling the request cancels its calls in toolmesh", async () => {
     const abort = new AbortController();
-    const started = call("parallel", { calls: [{ tool: "test.sleep", args: { ms: 60_000 } }, { tool: "test.sleep", args: { ms: 60_000 } }] }, { signal: abort.signal });
+    const started = call(
+      "parallel",
+      {
+        calls: [
+          { tool: "test.sleep", args: { ms: 60_000 } },
+          { tool: "test.sleep", args: { ms: 60_000 } },
+        ],
+      },
+      { signal: abort.signal },
+    );
     started.catch(() => undefined);
-    const id = await waitFor(async () => (await env.stack.client.list(50)).workflows.find((w) => w.name === "mcp parallel (2 calls)" && w.state === WorkflowState.WORKFLOW_STATE_RUNNING)?.id, 20_000, "the parallel round to start");
-    await waitFor(async () => (await env.stack.client.get(id)).tasks.every((t) => t.state === TaskState.TASK_STATE_RUNNING), 20_000, "both sleeps to run");
+    const id = await waitFor(
+      async () =>
+        (await env.stack.client.list(50)).workflows.find(
+          (w) => w.name === "mcp parallel (2 calls)" && w.state === WorkflowState.WORKFLOW_STATE_RUNNING,
+        )?.id,
+      20_000,
+      "the parallel round to start",
+    );
+    await waitFor(
+      async () => (await env.stack.client.get(id)).tasks.every((t) => t.state === TaskState.TASK_STATE_RUNNING),
+      20_000,
+      "both sleeps to run",
+    );
     abort.abort();
     await expect(started).rejects.toThrow();
-    const wf = await waitFor(async () => {
-      const now = await env.stack.client.get(id);
-      return now.state === WorkflowState.WORKFLOW_STATE_CANCELLED ? now : undefined;
-    }, 20_000, "the round to be cancelled");
+    const wf = await waitFor(
+      async () => {
+        const now = await env.stack.client.get(id);
+        return now.state === WorkflowState.WORKFLOW_STATE_CANCELLED ? now : undefined;
+      },
+      20_000,
+      "the round to be cancelled",
+    );
     expect(wf.tasks.map((t) => t.state)).toEqual([TaskState.TASK_STATE_CANCELLED, TaskState.TASK_STATE_CANCELLED]);
   });
 

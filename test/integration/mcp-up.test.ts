@@ -18,20 +18,39 @@ describe("toolmesh up with MCP", () => {
     const marker = uniqueMarker();
     const root = mkdtempSync(join(tmpdir(), "toolmesh-mcp-up-root-"));
     writeFileSync(join(root, "notes.md"), "# notes\nmcp over the stack\n");
-    const env = { ...marker.env, TOOLMESH_STATE_DIR: mkdtempSync(join(tmpdir(), "toolmesh-up-")), TOOLMESH_NATS_URL: "", TOOLMESH_ADDRESS: "", TOOLMESH_GRPC_TOKEN: "", TOOLMESH_MCP_TOKEN: "" };
+    const env = {
+      ...marker.env,
+      TOOLMESH_STATE_DIR: mkdtempSync(join(tmpdir(), "toolmesh-up-")),
+      TOOLMESH_NATS_URL: "",
+      TOOLMESH_ADDRESS: "",
+      TOOLMESH_GRPC_TOKEN: "",
+      TOOLMESH_MCP_TOKEN: "",
+    };
     const up = startCli(["up", "--root", `notes=${root}`, "--grpc-port", "0"], env, { ownGroup: true });
     try {
       await up.waitForStderr(/up; Ctrl-C/);
       const printed = /MCP gateway on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(up.stderr())?.[1];
       expect(printed, up.stderr()).toBeDefined();
-      const state = JSON.parse(readFileSync(join(env.TOOLMESH_STATE_DIR, "stack.json"), "utf8")) as { mcpUrl?: string; services: { name: string }[] };
+      const state = JSON.parse(readFileSync(join(env.TOOLMESH_STATE_DIR, "stack.json"), "utf8")) as {
+        mcpUrl?: string;
+        services: { name: string }[];
+      };
       expect(state.mcpUrl).toBe(printed);
       // Served by up's own process: no resident process more for it.
       expect(state.services.map((s) => s.name)).not.toContain("mcp-gateway");
 
       // Without the bearer: 401 before any MCP, whatever the client.
-      const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } };
-      const bare = await fetch(printed!, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(initialize) });
+      const initialize = {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+      };
+      const bare = await fetch(printed!, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify(initialize),
+      });
       expect(bare.status).toBe(401);
       expect(bare.headers.get("www-authenticate")).toMatch(/^Bearer/);
       await expect(httpClient(printed!)).rejects.toThrow(/401|Unauthorized/);
@@ -40,7 +59,9 @@ describe("toolmesh up with MCP", () => {
       // What a user pastes into an HTTP client's config.
       const printedConfig = await runCli(["status", "--mcp-config"], env);
       expect(printedConfig.code, printedConfig.stderr).toBe(0);
-      const server = (JSON.parse(printedConfig.stdout) as { mcpServers: { toolmesh: { type: string; url: string; headers: Record<string, string> } } }).mcpServers.toolmesh;
+      const server = (
+        JSON.parse(printedConfig.stdout) as { mcpServers: { toolmesh: { type: string; url: string; headers: Record<string, string> } } }
+      ).mcpServers.toolmesh;
       expect(server).toMatchObject({ type: "http", url: printed });
       expect(server.headers.Authorization).toMatch(/^Bearer [A-Za-z0-9_-]{32,}$/);
       const overHttp = await httpClient(printed!, server.headers);

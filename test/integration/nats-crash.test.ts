@@ -29,7 +29,12 @@ let client: ToolmeshClient | undefined;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "toolmesh-nats-crash-"));
   nats = await startNatsServer({ storeDir: join(dir, "jetstream") });
-  const common = { TOOLMESH_NATS_URL: nats.url, TOOLMESH_METRICS_PORT: "-1", TOOLMESH_METRICS_INTERVAL_MS: "200", TOOLMESH_LOG_LEVEL: "info" };
+  const common = {
+    TOOLMESH_NATS_URL: nats.url,
+    TOOLMESH_METRICS_PORT: "-1",
+    TOOLMESH_METRICS_INTERVAL_MS: "200",
+    TOOLMESH_LOG_LEVEL: "info",
+  };
   const coordinator = await startServiceProcess({
     name: "coordinator",
     script: `${repoRoot}/apps/coordinator/dist/main.js`,
@@ -101,7 +106,14 @@ it(`kill -9 of nats-server in the middle of ${CALLS} side-effecting calls: every
   for (const line of lines) runs.set(line, (runs.get(line) ?? 0) + 1);
   const twice = [...runs].filter(([, n]) => n > 1).map(([id]) => id);
   const count = (kind: Outcome["kind"]): number => [...outcomes.values()].filter((o) => o.kind === kind).length;
-  const summary = { calls: CALLS, finishedAtKill, succeeded: count("succeeded"), outcomeUnknown: count("unknown"), ranTwice: twice.length, lost: count("failed") };
+  const summary = {
+    calls: CALLS,
+    finishedAtKill,
+    succeeded: count("succeeded"),
+    outcomeUnknown: count("unknown"),
+    ranTwice: twice.length,
+    lost: count("failed"),
+  };
   const unknownRan = [...outcomes].filter(([i, o]) => o.kind === "unknown" && runs.get(`call-${i}`) === 1).length;
   console.log("nats-server kill -9:", JSON.stringify({ ...summary, outcomeUnknownThatHadRun: unknownRan }));
   // Lost: a call that did not end succeeded or "outcome unknown" (a result that never came ends in DEADLINE_EXCEEDED).

@@ -3,7 +3,18 @@ import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { CATALOG_BUCKET } from "@toolmesh/catalog";
 import { ToolmeshClient } from "@toolmesh/client";
-import { Buckets, Subjects, decodeJson, encodeJson, poolRole, roleEnv, writeNatsAuth, type MetricsSnapshot, type NatsAuthFiles, type NatsRole } from "@toolmesh/core";
+import {
+  Buckets,
+  Subjects,
+  decodeJson,
+  encodeJson,
+  poolRole,
+  roleEnv,
+  writeNatsAuth,
+  type MetricsSnapshot,
+  type NatsAuthFiles,
+  type NatsRole,
+} from "@toolmesh/core";
 import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { LIMITS_BUCKET } from "@toolmesh/runtime";
 import { startNatsServer, waitFor, type NatsServerHandle } from "@toolmesh/testing";
@@ -32,7 +43,14 @@ const connections: NatsConnection[] = [];
 
 async function as(role: NatsRole): Promise<NatsConnection> {
   const login = auth.credentials.get(role)!;
-  const nc = await connect({ servers: nats.url, user: login.user, pass: login.password, inboxPrefix: login.inboxPrefix, name: `test-as-${role}`, reconnect: false });
+  const nc = await connect({
+    servers: nats.url,
+    user: login.user,
+    pass: login.password,
+    inboxPrefix: login.inboxPrefix,
+    name: `test-as-${role}`,
+    reconnect: false,
+  });
   connections.push(nc);
   return nc;
 }
@@ -40,7 +58,8 @@ async function as(role: NatsRole): Promise<NatsConnection> {
 /** The server's refusal of a publish, as the client hears it (an async -ERR). */
 function nextPermissionError(nc: NatsConnection): Promise<string> {
   return (async () => {
-    for await (const status of nc.status()) if (status.type === "error" && status.error.name === "PermissionViolationError") return status.error.message;
+    for await (const status of nc.status())
+      if (status.type === "error" && status.error.name === "PermissionViolationError") return status.error.message;
     return "connection closed";
   })();
 }
@@ -56,7 +75,11 @@ beforeAll(async () => {
   auth = writeNatsAuth(join(dir, "auth"), ["test", "bash", "codebase"]);
   nats = await startNatsServer({ configFile: auth.configFile, logFile: join(dir, "nats-server.log") });
   const common = { TOOLMESH_NATS_URL: nats.url, TOOLMESH_METRICS_INTERVAL_MS: "200" };
-  coordinator = await startCoordinatorProcess({ ...common, ...roleEnv(auth.credentials.get("coordinator")!), TOOLMESH_GRPC_HOST: "127.0.0.1" });
+  coordinator = await startCoordinatorProcess({
+    ...common,
+    ...roleEnv(auth.credentials.get("coordinator")!),
+    TOOLMESH_GRPC_HOST: "127.0.0.1",
+  });
   autoscaler = await startServiceProcess({
     name: "autoscaler",
     script: join(repoRoot, "apps/autoscaler/dist/main.js"),
@@ -75,7 +98,11 @@ beforeAll(async () => {
     },
   });
   client = new ToolmeshClient(`127.0.0.1:${coordinator.port}`);
-  await waitFor(async () => (await client.capacity()).pools.find((p) => p.pool === "test" && p.instances > 0), 60_000, "the autoscaler's test worker");
+  await waitFor(
+    async () => (await client.capacity()).pools.find((p) => p.pool === "test" && p.instances > 0),
+    60_000,
+    "the autoscaler's test worker",
+  );
 });
 
 afterAll(async () => {
@@ -90,13 +117,20 @@ describe("without a login", () => {
   it("a client with no credentials, or a wrong password, is refused at connect", async () => {
     await expect(connect({ servers: nats.url, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
     const observer = auth.credentials.get("observer")!;
-    await expect(connect({ servers: nats.url, user: observer.user, pass: `${observer.password}x`, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+    await expect(connect({ servers: nats.url, user: observer.user, pass: `${observer.password}x`, reconnect: false })).rejects.toThrow(
+      /Authorization Violation/i,
+    );
   });
 });
 
 describe("every role's own work", () => {
   it("a workflow runs end to end: coordinator and the autoscaler's test worker, each with its own login", async () => {
-    const done = await client.run(workflow("roles", [task("a", "test.echo", { value: 1 }), task("b", "test.echo", { value: "{{tasks.a.value}}" }, { dependsOn: ["a"] })]));
+    const done = await client.run(
+      workflow("roles", [
+        task("a", "test.echo", { value: 1 }),
+        task("b", "test.echo", { value: "{{tasks.a.value}}" }, { dependsOn: ["a"] }),
+      ]),
+    );
     expect(done.tasks.map((t) => [t.id, t.output])).toEqual([
       ["a", { value: 1 }],
       ["b", { value: 1 }],
@@ -114,7 +148,9 @@ describe("every role's own work", () => {
   it("the observer reads metrics and the pools' queues", async () => {
     const nc = await as("observer");
     const snapshot = new Promise<MetricsSnapshot>((resolve) => {
-      const sub = nc.subscribe(Subjects.allMetrics, { callback: (_err, msg) => (sub.unsubscribe(), resolve(decodeJson<MetricsSnapshot>(msg.data))) });
+      const sub = nc.subscribe(Subjects.allMetrics, {
+        callback: (_err, msg) => (sub.unsubscribe(), resolve(decodeJson<MetricsSnapshot>(msg.data))),
+      });
     });
     expect((await snapshot).pool).toBe("test");
     const info = await (await jetstreamManager(nc)).consumers.info("TM_TASKS_TEST", "workers");
@@ -134,27 +170,37 @@ describe("a pool's login cannot", () => {
     const nc = await as(poolRole("codebase"));
     const jsm = await jetstreamManager(nc);
     await expect(jsm.consumers.info("TM_TASKS_BASH", "workers")).rejects.toThrow(/Permissions Violation/);
-    await expect(nc.request("$JS.API.CONSUMER.MSG.NEXT.TM_TASKS_TEST.workers", encodeJson({ batch: 1 }))).rejects.toThrow(/Permissions Violation for Publish/);
+    await expect(nc.request("$JS.API.CONSUMER.MSG.NEXT.TM_TASKS_TEST.workers", encodeJson({ batch: 1 }))).rejects.toThrow(
+      /Permissions Violation for Publish/,
+    );
     await expect(jsm.consumers.info("TM_RESULTS", "coordinator")).rejects.toThrow(/Permissions Violation/);
   });
 
   it("read objects in TM_OUTPUTS (other pools' large outputs, offloaded specs)", async () => {
     const nc = await as(poolRole("test"));
-    await expect(nc.request("$JS.API.STREAM.MSG.GET.OBJ_TM_OUTPUTS", encodeJson({ seq: 1 }))).rejects.toThrow(/Permissions Violation for Publish/);
+    await expect(nc.request("$JS.API.STREAM.MSG.GET.OBJ_TM_OUTPUTS", encodeJson({ seq: 1 }))).rejects.toThrow(
+      /Permissions Violation for Publish/,
+    );
     expect(await subscribeRefused(nc, "$O.TM_OUTPUTS.>")).toMatch(/Permissions Violation for Subscription/);
   });
 
   it("inject a task into the bash queue", async () => {
     const nc = await as(poolRole("codebase"));
-    await expect(jetstream(nc).publish(Subjects.task("bash"), encodeJson({ tool: "bash.exec", args: { command: "id" } }))).rejects.toThrow(/Permissions Violation for Publish to "tm\.data\.task\.bash"/);
+    await expect(jetstream(nc).publish(Subjects.task("bash"), encodeJson({ tool: "bash.exec", args: { command: "id" } }))).rejects.toThrow(
+      /Permissions Violation for Publish to "tm\.data\.task\.bash"/,
+    );
     const coordinatorNc = await as("coordinator");
     expect((await (await jetstreamManager(coordinatorNc)).streams.info("TM_TASKS_BASH")).state.messages).toBe(0);
   });
 
   it("set a limit, drain a pool or cancel a task", async () => {
     const nc = await as(poolRole("codebase"));
-    await expect(nc.request(Subjects.setLimit("test"), encodeJson({ limit: 1 }))).rejects.toThrow(/Permissions Violation for Publish to "tm\.cmd\.pool\.test\.set-limit"/);
-    await expect(nc.request(Subjects.drain("codebase"), encodeJson({}))).rejects.toThrow(/Permissions Violation for Publish to "tm\.cmd\.pool\.codebase\.drain"/);
+    await expect(nc.request(Subjects.setLimit("test"), encodeJson({ limit: 1 }))).rejects.toThrow(
+      /Permissions Violation for Publish to "tm\.cmd\.pool\.test\.set-limit"/,
+    );
+    await expect(nc.request(Subjects.drain("codebase"), encodeJson({}))).rejects.toThrow(
+      /Permissions Violation for Publish to "tm\.cmd\.pool\.codebase\.drain"/,
+    );
     const refused = nextPermissionError(nc);
     nc.publish(Subjects.cancel, encodeJson({ workflowId: "x", reason: "forged" }));
     expect(await refused).toMatch(/Permissions Violation for Publish to "tm\.cmd\.cancel"/);
@@ -162,7 +208,12 @@ describe("a pool's login cannot", () => {
 
   it("publish a task's or a workflow's outcome events, or another pool's limit event", async () => {
     const nc = await as(poolRole("test"));
-    for (const subject of [Subjects.event("wf1", "task.succeeded"), Subjects.event("wf1", "workflow.failed"), Subjects.poolLimitEvent("bash"), Subjects.poolScaleEvent("test")]) {
+    for (const subject of [
+      Subjects.event("wf1", "task.succeeded"),
+      Subjects.event("wf1", "workflow.failed"),
+      Subjects.poolLimitEvent("bash"),
+      Subjects.poolScaleEvent("test"),
+    ]) {
       const refused = nextPermissionError(nc);
       nc.publish(subject, encodeJson({ kind: "forged" }));
       expect(await refused).toContain(subject);
@@ -175,12 +226,23 @@ describe("a pool's login cannot", () => {
     const kv = await new Kvm(nc).open(Buckets.workflows);
     await expect(kv.get("leader")).rejects.toThrow(/Permissions Violation/);
     await expect(kv.status()).rejects.toThrow(/Permissions Violation/);
-    await expect(nc.request(`$JS.API.DIRECT.GET.KV_TM_WORKFLOWS.$KV.TM_WORKFLOWS.leader`, new Uint8Array())).rejects.toThrow(/Permissions Violation for Publish/);
+    await expect(nc.request(`$JS.API.DIRECT.GET.KV_TM_WORKFLOWS.$KV.TM_WORKFLOWS.leader`, new Uint8Array())).rejects.toThrow(
+      /Permissions Violation for Publish/,
+    );
   });
 
   it("subscribe to the data pipeline, other roles' inboxes or the shared inbox", async () => {
     const nc = await as(poolRole("test"));
-    for (const subject of ["tm.data.result.>", "tm.data.chunk.>", "tm.data.task.bash", "tm.data.>", "_INBOX_coordinator.>", "_INBOX_pool-bash.>", "_INBOX.>", "tm.metrics.>"]) {
+    for (const subject of [
+      "tm.data.result.>",
+      "tm.data.chunk.>",
+      "tm.data.task.bash",
+      "tm.data.>",
+      "_INBOX_coordinator.>",
+      "_INBOX_pool-bash.>",
+      "_INBOX.>",
+      "tm.metrics.>",
+    ]) {
       expect(await subscribeRefused(nc, subject)).toMatch(/Permissions Violation for Subscription/);
     }
   });
@@ -200,7 +262,9 @@ describe("the observer's login cannot", () => {
 });
 
 it("no service hit a refusal: the only Permissions Violation lines are this test's own attempts", () => {
-  const violations = readFileSync(join(dir, "nats-server.log"), "utf8").split("\n").filter((line) => line.includes("Violation"));
+  const violations = readFileSync(join(dir, "nats-server.log"), "utf8")
+    .split("\n")
+    .filter((line) => line.includes("Violation"));
   expect(violations.filter((line) => !/"v[\d.]+:nats\.js:test-as-/.test(line))).toEqual([]);
 });
 

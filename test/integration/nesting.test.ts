@@ -24,7 +24,8 @@ afterAll(async () => stack?.stop());
 
 const agentTask = (id: string) => task(id, "agent.run", { goal: "nested", plan: { tasks: [{ id: "x", tool: "test.echo" }] } });
 /** A stand-in for an agent's task: an agent.run that runs until the test releases it or it is cancelled. */
-const held = (id: string, value: string) => task(id, "agent.run", { goal: `hold:${value}`, plan: { tasks: [{ id: "x", tool: "test.echo" }] } });
+const held = (id: string, value: string) =>
+  task(id, "agent.run", { goal: `hold:${value}`, plan: { tasks: [{ id: "x", tool: "test.echo" }] } });
 /** A plain held call (no agent). */
 const heldCall = (id: string, value: string) => task(id, "test.sleep", { ms: 60_000, value: `hold:${value}` });
 
@@ -41,7 +42,8 @@ describe("sub-agent workflows (parent refs)", () => {
     let child = "";
     // The parent's own task ends only once the child has finished, as an agent's would.
     const releaseOnceChildDone = (): void => {
-      if (child && events.some((e) => e.workflowId === child && e.type === EventType.EVENT_TYPE_WORKFLOW_SUCCEEDED)) calls.release("hold:parent");
+      if (child && events.some((e) => e.workflowId === child && e.type === EventType.EVENT_TYPE_WORKFLOW_SUCCEEDED))
+        calls.release("hold:parent");
     };
     const watching = (async () => {
       for await (const event of stack.client.watch(parent)) {
@@ -65,7 +67,9 @@ describe("sub-agent workflows (parent refs)", () => {
   it("cancelling the root cancels the whole subtree at once", async () => {
     const root = await stack.client.submit(workflow("root", [held("agent", "cancel-root")]));
     const child = await stack.client.submit(workflow("child", [held("agent", "cancel-child")], 0, { parent: await parentRef(root) }));
-    const grandchild = await stack.client.submit(workflow("grandchild", [heldCall("work", "cancel-grandchild")], 0, { parent: await parentRef(child) }));
+    const grandchild = await stack.client.submit(
+      workflow("grandchild", [heldCall("work", "cancel-grandchild")], 0, { parent: await parentRef(child) }),
+    );
     const mine = ["hold:cancel-root", "hold:cancel-child", "hold:cancel-grandchild"];
     // All three calls are running in the worker before the cancel.
     await expect.poll(() => mine.filter((v) => calls.running.has(v)), { timeout: 30_000 }).toEqual(mine);
@@ -87,7 +91,9 @@ describe("sub-agent workflows (parent refs)", () => {
       /agents nest at most 3 deep/,
     );
     // Plain tool calls are still fine at that depth.
-    const leaf = await stack.client.submit(workflow("d3-tools", [task("t", "test.echo", { value: 3 })], 0, { parent: await parentRef(parent) }));
+    const leaf = await stack.client.submit(
+      workflow("d3-tools", [task("t", "test.echo", { value: 3 })], 0, { parent: await parentRef(parent) }),
+    );
     expect((await stack.client.get(leaf)).parent?.workflowId).toBe(parent);
     await stack.client.cancel(root, "done");
   });
@@ -96,7 +102,10 @@ describe("sub-agent workflows (parent refs)", () => {
     const root = await stack.client.submit(workflow("owner", [held("agent", "owner"), heldCall("plain", "owner-plain")]));
     const real = await parentRef(root);
     const child = (parent: ParentRef) => stack.client.submit(workflow("intruder", [task("t", "test.echo", { value: 1 })], 0, { parent }));
-    await expect(child({ ...real, capability: "" })).rejects.toMatchObject({ code: status.PERMISSION_DENIED, details: expect.stringMatching(/^parent.capability is missing/) });
+    await expect(child({ ...real, capability: "" })).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+      details: expect.stringMatching(/^parent.capability is missing/),
+    });
     await expect(child({ ...real, capability: `${real.capability.slice(0, -1)}x` })).rejects.toMatchObject({
       code: status.PERMISSION_DENIED,
       details: expect.stringMatching(/^parent.capability does not match: only the running agent.run attempt/),
@@ -115,8 +124,8 @@ describe("sub-agent workflows (parent refs)", () => {
   });
 
   it("a parent that is not running is refused", async () => {
-    await expect(stack.client.submit(workflow("orphan", [task("t", "test.echo", {})], 0, { parent: { workflowId: "nope", taskId: "x" } }))).rejects.toThrow(
-      /parent.workflowId "nope" is not a running workflow/,
-    );
+    await expect(
+      stack.client.submit(workflow("orphan", [task("t", "test.echo", {})], 0, { parent: { workflowId: "nope", taskId: "x" } })),
+    ).rejects.toThrow(/parent.workflowId "nope" is not a running workflow/);
   });
 });

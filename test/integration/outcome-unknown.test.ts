@@ -66,14 +66,18 @@ it("a bash.exec attempt whose worker is SIGKILLed mid-command fails with 'outcom
   const pidFile = join(dir, "command.pid");
   commandPids.push(pidFile);
   const doomed = await startBashWorker("doomed");
-  const call = stack.client.call({ tool: "bash.exec", args: { command: `echo $$ > ${pidFile}; echo ran >> ${log}; sleep 60` }, timeoutMs: 120_000 }).then(
-    () => "succeeded",
-    (err: unknown) => (err instanceof Error ? err.message : String(err)),
-  );
+  const call = stack.client
+    .call({ tool: "bash.exec", args: { command: `echo $$ > ${pidFile}; echo ran >> ${log}; sleep 60` }, timeoutMs: 120_000 })
+    .then(
+      () => "succeeded",
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
   await waitFor(async () => (await readFile(log, "utf8").catch(() => "")).includes("ran"), 30_000, "the command to start");
   doomed.kill();
   await startBashWorker("survivor");
 
-  expect(await call).toMatch(/UNAVAILABLE.*outcome unknown: attempt 1 of bash\.exec started on instance doomed .*not run again because bash\.exec has side effects/);
+  expect(await call).toMatch(
+    /UNAVAILABLE.*outcome unknown: attempt 1 of bash\.exec started on instance doomed .*not run again because bash\.exec has side effects/,
+  );
   expect((await readFile(log, "utf8")).split("\n").filter(Boolean)).toEqual(["ran"]);
 }, 120_000);

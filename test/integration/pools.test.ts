@@ -22,16 +22,25 @@ beforeAll(async () => {
   stack = await startStack();
   workspace = await mkdtemp(join(tmpdir(), "toolmesh-pools-"));
   await mkdir(join(workspace, "docs"));
-  await writeFile(join(workspace, "docs", "nats.md"), "# JetStream work queues\nEach pool has a work-queue stream and a durable pull consumer.\n");
+  await writeFile(
+    join(workspace, "docs", "nats.md"),
+    "# JetStream work queues\nEach pool has a work-queue stream and a durable pull consumer.\n",
+  );
   await writeFile(join(workspace, "docs", "grpc.md"), "# The gRPC API\nClients submit workflows to the coordinator.\n");
   site = createServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html" });
-    res.end("<html><head><title>Pools</title></head><body><nav>menu</nav><article><h1>Pools</h1><p>toolmesh runs tool calls in parallel over worker pools, each at the right concurrency for the machine it runs on.</p></article></body></html>");
+    res.end(
+      "<html><head><title>Pools</title></head><body><nav>menu</nav><article><h1>Pools</h1><p>toolmesh runs tool calls in parallel over worker pools, each at the right concurrency for the machine it runs on.</p></article></body></html>",
+    );
   });
   await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
   sitePort = (site.address() as { port: number }).port;
   web = createWebTools(
-    parseWebConfig({ TOOLMESH_WEB_PROVIDERS: "local", TOOLMESH_LOCAL_INDEX_DIRS: join(workspace, "docs"), TOOLMESH_FETCH_ALLOW_HOSTS: `127.0.0.1:${sitePort}` }),
+    parseWebConfig({
+      TOOLMESH_WEB_PROVIDERS: "local",
+      TOOLMESH_LOCAL_INDEX_DIRS: join(workspace, "docs"),
+      TOOLMESH_FETCH_ALLOW_HOSTS: `127.0.0.1:${sitePort}`,
+    }),
   );
   await stack.addWorker("web", { "web.search": web["web.search"], "web.fetch": web["web.fetch"] });
   const code = createCodebaseTools({ roots: parseRoots([repoRoot]) });
@@ -72,12 +81,16 @@ it.skipIf(bwrap.skip)("a workflow across the web, codebase and bash pools runs e
 });
 
 it("web.fetch refuses a private address through the whole path", async () => {
-  await expect(stack.client.call({ tool: "web.fetch", args: { url: "http://169.254.169.254/latest/meta-data" } })).rejects.toMatchObject({ code: 7 });
+  await expect(stack.client.call({ tool: "web.fetch", args: { url: "http://169.254.169.254/latest/meta-data" } })).rejects.toMatchObject({
+    code: 7,
+  });
 });
 
 it.skipIf(bwrap.skip)("a watcher sees a running command's output live, as TASK_OUTPUT events", async () => {
   bwrap.require();
-  const id = await stack.client.submit(workflow("live", [task("talk", "bash.exec", { command: "sleep 0.3; echo one; sleep 0.2; echo two >&2; sleep 0.2" })]));
+  const id = await stack.client.submit(
+    workflow("live", [task("talk", "bash.exec", { command: "sleep 0.3; echo one; sleep 0.2; echo two >&2; sleep 0.2" })]),
+  );
   const outputs: string[] = [];
   for await (const event of stack.client.watch(id)) {
     if (event.type === EventType.EVENT_TYPE_TASK_OUTPUT) outputs.push(`${event.taskId}:${event.outputStream}:${event.output}`);

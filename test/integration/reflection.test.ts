@@ -6,7 +6,12 @@ import { startStack, testHandlers, type TestStack } from "../support/stack.js";
 // A client with no toolmesh code and no .proto files: it learns the API over
 // server reflection, links what it got in a strict registry and calls the
 // server with messages built only from those descriptors.
-const SERVICES = ["toolmesh.v1.Coordinator", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
+const SERVICES = [
+  "toolmesh.v1.Coordinator",
+  "grpc.health.v1.Health",
+  "grpc.reflection.v1.ServerReflection",
+  "grpc.reflection.v1alpha.ServerReflection",
+];
 
 let stack: TestStack;
 let address: string;
@@ -38,7 +43,9 @@ it("serves the real files, with their dependencies, that link in a strict regist
   ]);
   expect(files.get("toolmesh/v1/coordinator.proto")?.dependency).toEqual(["google/protobuf/struct.proto"]);
   const struct = files.get("google/protobuf/struct.proto")!;
-  expect(struct.messageType.find((m) => m.name === "Struct")?.nestedType.find((m) => m.name === "FieldsEntry")?.options?.mapEntry).toBe(true);
+  expect(struct.messageType.find((m) => m.name === "Struct")?.nestedType.find((m) => m.name === "FieldsEntry")?.options?.mapEntry).toBe(
+    true,
+  );
 
   // file_by_filename gives the file and what it imports.
   const byName = await reflection.ask({ fileByFilename: "toolmesh/v1/coordinator.proto" });
@@ -57,7 +64,14 @@ it("calls Health/Check, GetCapacity, ListTools and SubmitWorkflow with only the 
   const coordinator = registry.getService("toolmesh.v1.Coordinator")!;
   const method = (name: string) => coordinator.methods.find((m) => m.name === name)!;
 
-  expect(await callDynamic(address, health.methods.find((m) => m.name === "Check")!, { service: "toolmesh.v1.Coordinator" }, registry)).toEqual({ status: "SERVING" });
+  expect(
+    await callDynamic(
+      address,
+      health.methods.find((m) => m.name === "Check")!,
+      { service: "toolmesh.v1.Coordinator" },
+      registry,
+    ),
+  ).toEqual({ status: "SERVING" });
 
   // The test worker's metrics reach the capacity view on their interval: wait for its pool.
   let capacity: JsonObject = {};
@@ -65,10 +79,16 @@ it("calls Health/Check, GetCapacity, ListTools and SubmitWorkflow with only the 
     capacity = (await callDynamic(address, method("GetCapacity"), {}, registry)) as JsonObject;
     if (JSON.stringify(capacity).includes('"pool":"test"')) break;
   }
-  expect(capacity.pools).toEqual(expect.arrayContaining([expect.objectContaining({ pool: "test", tools: expect.arrayContaining(["test.echo"]) })]));
+  expect(capacity.pools).toEqual(
+    expect.arrayContaining([expect.objectContaining({ pool: "test", tools: expect.arrayContaining(["test.echo"]) })]),
+  );
 
   const tools = ((await callDynamic(address, method("ListTools"), {}, registry)) as { tools: JsonObject[] }).tools;
-  expect(tools.find((t) => t.name === "code.grep")).toMatchObject({ pool: "codebase", argsSchema: { type: "object", required: ["pattern"] }, shareable: true });
+  expect(tools.find((t) => t.name === "code.grep")).toMatchObject({
+    pool: "codebase",
+    argsSchema: { type: "object", required: ["pattern"] },
+    shareable: true,
+  });
 
   const submitted = (await callDynamic(
     address,

@@ -19,7 +19,12 @@ describe("client regexes run in linear time", () => {
     const evil = stack.client.run(
       workflow("redos", [
         task("list", "test.echo", { value: [...items, "a".repeat(30)] }),
-        task("each", "test.echo", { value: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0, match: "^(a+)+$" } }),
+        task(
+          "each",
+          "test.echo",
+          { value: "{{item}}" },
+          { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0, match: "^(a+)+$" } },
+        ),
       ]),
     );
     let done = false;
@@ -43,12 +48,19 @@ describe("client regexes run in linear time", () => {
   it("a pattern RE2 cannot express is INVALID_ARGUMENT naming the field and why", async () => {
     const spec = workflow("lookahead", [
       task("list", "test.echo", { value: ["a"] }),
-      task("each", "test.echo", { value: "{{item}}" }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0, match: "a(?=b)" } }),
+      task(
+        "each",
+        "test.echo",
+        { value: "{{item}}" },
+        { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0, match: "a(?=b)" } },
+      ),
     ]);
     await expect(stack.client.submit(spec)).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringMatching(/tasks\[1\] \(id "each"\): forEach\.match: lookahead is not supported \(RE2 syntax\)/),
     });
-    await expect(stack.client.call({ tool: "test.echo", args: { value: 1 } })).resolves.toMatchObject({ state: TaskState.TASK_STATE_SUCCEEDED });
+    await expect(stack.client.call({ tool: "test.echo", args: { value: 1 } })).resolves.toMatchObject({
+      state: TaskState.TASK_STATE_SUCCEEDED,
+    });
   });
 });

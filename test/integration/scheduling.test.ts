@@ -39,12 +39,23 @@ describe("scheduling between workflows", () => {
     finished.length = 0;
     // The low tasks hold the pool until the high-priority workflow is waiting behind them.
     const lows = Array.from({ length: 8 }, (_, i) => `hold:low${i}`);
-    const low = await stack.client.submit(workflow("low", lows.map((value, i) => task(`l${i}`, "test.sleep", { ms: 0, value })), 0, { priority: 1 }));
+    const low = await stack.client.submit(
+      workflow(
+        "low",
+        lows.map((value, i) => task(`l${i}`, "test.sleep", { ms: 0, value })),
+        0,
+        { priority: 1 },
+      ),
+    );
     await expect.poll(() => calls.running.size, { timeout: 30_000 }).toBe(1);
     const high = await stack.client.submit(
-      workflow("high", [task("h0", "test.sleep", { ms: 10, value: "high0" }), task("h1", "test.sleep", { ms: 10, value: "high1" })], 0, { priority: 9 }),
+      workflow("high", [task("h0", "test.sleep", { ms: 10, value: "high0" }), task("h1", "test.sleep", { ms: 10, value: "high1" })], 0, {
+        priority: 9,
+      }),
     );
-    await expect.poll(async () => (await stack.client.get(high)).tasks.map((t) => t.state), { timeout: 30_000 }).toEqual([TaskState.TASK_STATE_QUEUED, TaskState.TASK_STATE_QUEUED]);
+    await expect
+      .poll(async () => (await stack.client.get(high)).tasks.map((t) => t.state), { timeout: 30_000 })
+      .toEqual([TaskState.TASK_STATE_QUEUED, TaskState.TASK_STATE_QUEUED]);
     for (const value of lows) calls.release(value);
     for await (const _ of stack.client.watch(high)) void _;
     for await (const _ of stack.client.watch(low)) void _;
@@ -59,9 +70,14 @@ describe("scheduling between workflows", () => {
     const worker = await stack.addWorker("test", recording, { limit: 16 });
     mostRunning = 0;
     const wf = await stack.client.run(
-      workflow("capped", Array.from({ length: 8 }, (_, i) => task(`s${i}`, "test.sleep", { ms: 60, value: `c${i}` })), 0, {
-        limits: { maxConcurrency: 2, maxCalls: 0 },
-      }),
+      workflow(
+        "capped",
+        Array.from({ length: 8 }, (_, i) => task(`s${i}`, "test.sleep", { ms: 60, value: `c${i}` })),
+        0,
+        {
+          limits: { maxConcurrency: 2, maxCalls: 0 },
+        },
+      ),
     );
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     expect(mostRunning).toBe(2);
@@ -80,7 +96,11 @@ describe("scheduling between workflows", () => {
 
   it("a spec with more direct calls than limits.maxCalls is refused up front", async () => {
     await expect(
-      stack.client.submit(workflow("too-many", [task("a", "test.echo", {}), task("b", "test.echo", { value: 1 })], 0, { limits: { maxCalls: 1, maxConcurrency: 0 } })),
+      stack.client.submit(
+        workflow("too-many", [task("a", "test.echo", {}), task("b", "test.echo", { value: 1 })], 0, {
+          limits: { maxCalls: 1, maxConcurrency: 0 },
+        }),
+      ),
     ).rejects.toThrow(/2 calls; limits.maxCalls is 1/);
   });
 });

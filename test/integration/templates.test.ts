@@ -57,8 +57,15 @@ beforeAll(async () => {
       return;
     }
     res.writeHead(200, { "content-type": "text/html" });
-    if (url.pathname.endsWith("/lease")) res.end(PAGE(url.pathname.startsWith("/mirror") ? "Mirror of leases" : "Coordinator leases", LEASE_TEXT));
-    else res.end(PAGE("Work queues", "Each worker pool pulls tasks from its own JetStream work queue stream with a durable consumer and acknowledges after publishing the result."));
+    if (url.pathname.endsWith("/lease"))
+      res.end(PAGE(url.pathname.startsWith("/mirror") ? "Mirror of leases" : "Coordinator leases", LEASE_TEXT));
+    else
+      res.end(
+        PAGE(
+          "Work queues",
+          "Each worker pool pulls tasks from its own JetStream work queue stream with a durable consumer and acknowledges after publishing the result.",
+        ),
+      );
   });
   await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
   const port = (site.address() as { port: number }).port;
@@ -71,7 +78,10 @@ beforeAll(async () => {
     }),
   );
   webNow = web;
-  await stack.addWorker("web", { "web.search": (args, ctx) => webNow["web.search"](args, ctx), "web.fetch": (args, ctx) => webNow["web.fetch"](args, ctx) });
+  await stack.addWorker("web", {
+    "web.search": (args, ctx) => webNow["web.search"](args, ctx),
+    "web.fetch": (args, ctx) => webNow["web.fetch"](args, ctx),
+  });
   const code = createCodebaseTools({ roots: parseRoots([`toolmesh=${repoRoot}`, `grpc=${grpcJs}`]) });
   await stack.addWorker("codebase", code, { limit: 32 });
 }, 30_000);
@@ -95,7 +105,11 @@ const task = (wf: Workflow, id: string) => wf.tasks.find((t) => t.id === id);
 
 describe("templates through RunTemplate", () => {
   it("explore-codebase on this repository: every source file analysed, greps for the question, top hits read, one report", async () => {
-    const { wf, markdown } = await runTemplate("explore-codebase", { root: "toolmesh", question: "how does the leader lease renew", maxFiles: 1000 });
+    const { wf, markdown } = await runTemplate("explore-codebase", {
+      root: "toolmesh",
+      question: "how does the leader lease renew",
+      maxFiles: 1000,
+    });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     const analyze = task(wf, "analyze")!.output as { succeeded: number; failed: number };
     expect(analyze.succeeded).toBeGreaterThan(150);
@@ -135,7 +149,11 @@ describe("templates through RunTemplate", () => {
   it("explore-web with no web provider reachable: the report says it is local-index only, why each provider failed and how to configure one", async () => {
     const port = await freePort();
     const offline = createWebTools(
-      parseWebConfig({ TOOLMESH_WEB_PROVIDERS: "local,searxng", TOOLMESH_SEARXNG_URL: `http://127.0.0.1:${port}`, TOOLMESH_LOCAL_INDEX_DIRS: join(workspace, "docs") }),
+      parseWebConfig({
+        TOOLMESH_WEB_PROVIDERS: "local,searxng",
+        TOOLMESH_SEARXNG_URL: `http://127.0.0.1:${port}`,
+        TOOLMESH_LOCAL_INDEX_DIRS: join(workspace, "docs"),
+      }),
     );
     webNow = offline;
     try {
@@ -156,7 +174,11 @@ describe("templates through RunTemplate", () => {
   });
 
   it("think-layers: gather → analyse → critique → synthesise, each layer after the last", async () => {
-    const { wf, markdown } = await runTemplate("think-layers", { goal: "how is a lease renewed", path: "apps/coordinator", root: "toolmesh" });
+    const { wf, markdown } = await runTemplate("think-layers", {
+      goal: "how is a lease renewed",
+      path: "apps/coordinator",
+      root: "toolmesh",
+    });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     const layers = ["gather", "analyse", "critique", "synthesise"];
     expect(layers.every((l) => wf.tasks.some((t) => t.stage === l))).toBe(true);
@@ -192,20 +214,30 @@ describe("templates through RunTemplate", () => {
       code: status.INVALID_ARGUMENT,
       details: expect.stringMatching(/known templates: explore-codebase, explore-web, think-layers, start/),
     });
-    await expect(stack.client.runTemplate({ template: "explore-web", params: { queries: [] } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(stack.client.runTemplate({ template: "explore-web", params: { queries: [] } })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+    });
     const spec = await stack.client.expandTemplate({ template: "explore-codebase", params: { question: "x" } });
     expect(spec.tasks.length).toBeGreaterThan(10);
   });
 
   it("a bad codebase root or path fails RunTemplate once, before any task runs, saying what to do", async () => {
     // The coordinator checks roots and paths on a live codebase worker.
-    await waitFor(async () => (await stack.client.capacity()).pools.some((p) => p.pool === "codebase" && p.instances > 0), 30_000, "a live codebase worker");
+    await waitFor(
+      async () => (await stack.client.capacity()).pools.some((p) => p.pool === "codebase" && p.instances > 0),
+      30_000,
+      "a live codebase worker",
+    );
     const explorations = async () => (await stack.client.list(1000)).workflows.filter((w) => w.name === "explore-codebase").length;
     const before = await explorations();
     const hint = "configure roots with `toolmesh up --root NAME=DIR`";
-    await expect(stack.client.runTemplate({ template: "explore-codebase", params: { path: "/usr/lib/node_modules/npm" } })).rejects.toMatchObject({
+    await expect(
+      stack.client.runTemplate({ template: "explore-codebase", params: { path: "/usr/lib/node_modules/npm" } }),
+    ).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
-      details: expect.stringMatching(/params\.path: "\/usr\/lib\/node_modules\/npm" is absolute; give the root's name with --root NAME .*toolmesh up --root NAME=DIR/),
+      details: expect.stringMatching(
+        /params\.path: "\/usr\/lib\/node_modules\/npm" is absolute; give the root's name with --root NAME .*toolmesh up --root NAME=DIR/,
+      ),
     });
     await expect(stack.client.expandTemplate({ template: "start", params: { goal: "x", path: "../elsewhere" } })).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
@@ -216,7 +248,9 @@ describe("templates through RunTemplate", () => {
     const details = String(((await unknownRoot.catch((e: unknown) => e)) as { details: string }).details);
     expect(details).toContain('template "explore-codebase": codebase root "npm", path ".": no root named "npm"; roots: toolmesh, grpc');
     expect(details).toContain(hint);
-    await expect(stack.client.runTemplate({ template: "think-layers", params: { goal: "lease", root: "toolmesh", path: "no/such/dir" } })).rejects.toMatchObject({
+    await expect(
+      stack.client.runTemplate({ template: "think-layers", params: { goal: "lease", root: "toolmesh", path: "no/such/dir" } }),
+    ).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringContaining('"no/such/dir" does not exist in root "toolmesh"'),
     });

@@ -62,14 +62,19 @@ let web: WebTools;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "toolmesh-outputs-"));
   await mkdir(join(dir, "src"));
-  await writeFile(join(dir, "src", "errors.ts"), "// TODO: map codes\nexport class NotFound extends Error {}\nexport function code(): string {\n  return 'NOT_FOUND';\n}\n");
+  await writeFile(
+    join(dir, "src", "errors.ts"),
+    "// TODO: map codes\nexport class NotFound extends Error {}\nexport function code(): string {\n  return 'NOT_FOUND';\n}\n",
+  );
   await writeFile(join(dir, "src", "main.py"), "def run():\n    pass\n");
   await writeFile(join(dir, "README.md"), "# Outputs\nEvery tool error carries a code. TODO: document them.\n");
   await writeFile(join(dir, "blob.bin"), Buffer.from([0, 1, 2, 3]));
   await symlink("README.md", join(dir, "LINK.md"));
   site = createServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end("<html><head><title>Codes</title></head><body><article><h1>Codes</h1><p>Every toolmesh tool error carries a gRPC code name such as NOT_FOUND, which clients map to their own errors.</p></article></body></html>");
+    res.end(
+      "<html><head><title>Codes</title></head><body><article><h1>Codes</h1><p>Every toolmesh tool error carries a gRPC code name such as NOT_FOUND, which clients map to their own errors.</p></article></body></html>",
+    );
   });
   await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
   sitePort = (site.address() as { port: number }).port;
@@ -105,7 +110,9 @@ describe("each tool's handler output matches its declared output schema", () => 
     bwrap.require();
     // A directory of its own: the sandbox uid must be able to reach it (the tree's directory is private).
     const workspace = await mkdtemp(join(tmpdir(), "toolmesh-outputs-bash-"));
-    const bash = await createBashTools(loadConfig("bash", bashConfigSchema, { TOOLMESH_BASH_WORKSPACE: workspace, TOOLMESH_BASH_WORKSPACE_SCOPE: "call" }));
+    const bash = await createBashTools(
+      loadConfig("bash", bashConfigSchema, { TOOLMESH_BASH_WORKSPACE: workspace, TOOLMESH_BASH_WORKSPACE_SCOPE: "call" }),
+    );
     try {
       await check("bash.exec", bash["bash.exec"], { command: "echo out; echo err >&2; exit 3" });
     } finally {
@@ -122,7 +129,10 @@ describe("each tool's handler output matches its declared output schema", () => 
 
   it("agent.run: a plan run against a stand-in coordinator", async () => {
     const handler = createAgentRunHandler(new StandInCoordinator(), parseAgentConfig({}));
-    const output = await check("agent.run", handler, { goal: "map the errors", plan: { template: "explore-codebase", params: { path: "." } } });
+    const output = await check("agent.run", handler, {
+      goal: "map the errors",
+      plan: { template: "explore-codebase", params: { path: "." } },
+    });
     expect(output.answer).toMatch(/Findings/);
   });
 
@@ -160,7 +170,21 @@ class StandInCoordinator {
       name: "x",
       state: WorkflowState.WORKFLOW_STATE_SUCCEEDED,
       tasks: [
-        { id: "report", tool: "synth.report", pool: "synth", state: TaskState.TASK_STATE_SUCCEEDED, attempt: 1, output: { markdown: "# Findings" }, error: undefined, startedAtMs: 0, finishedAtMs: 0, worker: "", dependsOn: [], sharedFrom: "", stage: "" },
+        {
+          id: "report",
+          tool: "synth.report",
+          pool: "synth",
+          state: TaskState.TASK_STATE_SUCCEEDED,
+          attempt: 1,
+          output: { markdown: "# Findings" },
+          error: undefined,
+          startedAtMs: 0,
+          finishedAtMs: 0,
+          worker: "",
+          dependsOn: [],
+          sharedFrom: "",
+          stage: "",
+        },
       ],
       createdAtMs: 0,
       finishedAtMs: 0,

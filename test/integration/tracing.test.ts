@@ -17,14 +17,22 @@ afterAll(async () => stack?.stop());
 it("one workflow is one trace: client span → gRPC server span → workflow span → worker spans", async () => {
   const clientSpan = tracer("test-client").startSpan("agent step");
   const wf = await context.with(trace.setSpan(context.active(), clientSpan), () =>
-    stack.client.run(workflow("traced", [task("a", "test.echo", { value: 1 }), task("b", "test.echo", { value: 2 }, { dependsOn: ["a"] })])),
+    stack.client.run(
+      workflow("traced", [task("a", "test.echo", { value: 1 }), task("b", "test.echo", { value: 2 }, { dependsOn: ["a"] })]),
+    ),
   );
   clientSpan.end();
   const traceId = clientSpan.spanContext().traceId;
 
   const byName = (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name);
   // Spans are exported as they end; the workflow's may end a moment after the client saw the result.
-  await expect.poll(() => byName("workflow traced").length + byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id).length, { timeout: 10_000 }).toBe(3);
+  await expect
+    .poll(
+      () =>
+        byName("workflow traced").length + byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id).length,
+      { timeout: 10_000 },
+    )
+    .toBe(3);
   const server = byName("toolmesh.v1.Coordinator/SubmitWorkflow")[0];
   const workflowSpan = byName("workflow traced")[0];
   const workerSpans = byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id);

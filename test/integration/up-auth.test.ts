@@ -41,7 +41,14 @@ describe("toolmesh up's gRPC token", () => {
     mkdirSync(stateDir);
     chmodSync(stateDir, 0o755);
     // No token from the environment: up makes one, and the CLI finds it in the state file.
-    const env = { ...marker.env, TOOLMESH_STATE_DIR: stateDir, TOOLMESH_NATS_URL: "", TOOLMESH_ADDRESS: "", TOOLMESH_GRPC_TOKEN: "", TOOLMESH_MCP_TOKEN: "" };
+    const env = {
+      ...marker.env,
+      TOOLMESH_STATE_DIR: stateDir,
+      TOOLMESH_NATS_URL: "",
+      TOOLMESH_ADDRESS: "",
+      TOOLMESH_GRPC_TOKEN: "",
+      TOOLMESH_MCP_TOKEN: "",
+    };
     const up = startCli(["up", "--root", `notes=${root}`, "--grpc-port", "0"], env, { ownGroup: true });
     try {
       await up.waitForStderr(/up; Ctrl-C/);
@@ -55,7 +62,9 @@ describe("toolmesh up's gRPC token", () => {
       const anonymous = new ToolmeshClient(state.grpcAddress);
       const wrong = new ToolmeshClient(state.grpcAddress, { token: "x".repeat(state.grpcToken.length) });
       try {
-        await expect(anonymous.call({ tool: "code.glob", args: { root: "notes", patterns: ["*.md"] } })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+        await expect(anonymous.call({ tool: "code.glob", args: { root: "notes", patterns: ["*.md"] } })).rejects.toMatchObject({
+          code: status.UNAUTHENTICATED,
+        });
         await expect(wrong.list()).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
       } finally {
         anonymous.close();
@@ -71,7 +80,16 @@ describe("toolmesh up's gRPC token", () => {
 
       // agent.run's child workflows go through gRPC: the agent worker has the token, and it works.
       const agent = await runCli(
-        ["call", "agent.run", "--args", JSON.stringify({ goal: "list notes", policy: "plan", plan: { tasks: [{ id: "g", tool: "code.glob", args: { root: "notes", patterns: ["*.md"] } }] } })],
+        [
+          "call",
+          "agent.run",
+          "--args",
+          JSON.stringify({
+            goal: "list notes",
+            policy: "plan",
+            plan: { tasks: [{ id: "g", tool: "code.glob", args: { root: "notes", patterns: ["*.md"] } }] },
+          }),
+        ],
         env,
       );
       expect(agent.stderr).toBe("");
@@ -100,7 +118,9 @@ describe("toolmesh up's gRPC token", () => {
       expect(await waitUntilNoneLeft(marker, 10_000)).toEqual([]);
       expect(up.stderr() + up.stdout()).not.toContain(state.grpcToken);
       const logs = filesUnder(state.logDir);
-      expect(logs.map((l) => l.path)).toEqual(expect.arrayContaining([join(state.logDir, "coordinator.log"), join(state.logDir, "mcp-gateway.log")]));
+      expect(logs.map((l) => l.path)).toEqual(
+        expect.arrayContaining([join(state.logDir, "coordinator.log"), join(state.logDir, "mcp-gateway.log")]),
+      );
       expect(logs.filter((l) => l.text.includes(state.grpcToken)).map((l) => l.path)).toEqual([]);
     } finally {
       if (up.child.exitCode === null) process.kill(-up.child.pid!, "SIGINT");

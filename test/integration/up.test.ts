@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { pathWithoutOptionalTools, processesWithMarker, runCli, startCli, uniqueMarker, waitUntilNoneLeft } from "../support/cli-process.js";
+import {
+  pathWithoutOptionalTools,
+  processesWithMarker,
+  runCli,
+  startCli,
+  uniqueMarker,
+  waitUntilNoneLeft,
+} from "../support/cli-process.js";
 import { repoRoot } from "../support/stack.js";
 
 /** Every `up` here keeps its state, logs and NATS store in a directory of its own. */
@@ -19,7 +26,10 @@ function ctrlC(pid: number): void {
 describe("toolmesh up", () => {
   it("without bubblewrap or ripgrep on PATH: skips the bash pool with one line, runs the demo to its report, leaves nothing behind", async () => {
     const marker = uniqueMarker();
-    const run = await runCli(["up", "--root", repoRoot, "--demo", "--exit", "--grpc-port", "0"], upEnv(marker, { PATH: pathWithoutOptionalTools() }));
+    const run = await runCli(
+      ["up", "--root", repoRoot, "--demo", "--exit", "--grpc-port", "0"],
+      upEnv(marker, { PATH: pathWithoutOptionalTools() }),
+    );
     expect(run.stderr.match(/bash pool skipped: bubblewrap \(bwrap\) is not installed/g)).toHaveLength(1);
     expect(run.stderr).toMatch(/nats-server with JetStream on nats:\/\/127\.0\.0\.1:\d+/);
     expect(run.stderr).toMatch(/managing codebase, web, agent \(/);
@@ -41,7 +51,11 @@ describe("toolmesh up", () => {
       await up.waitForStderr(/up; Ctrl-C/);
       const status = await runCli(["status", "--json"], env);
       expect(status.code).toBe(0);
-      const report = JSON.parse(status.stdout) as { state: { roots: { name: string; dir: string }[]; grpcAddress: string }; checks: { name: string; ok: boolean }[]; footprint: { rssBytes: number; processes: number } };
+      const report = JSON.parse(status.stdout) as {
+        state: { roots: { name: string; dir: string }[]; grpcAddress: string };
+        checks: { name: string; ok: boolean }[];
+        footprint: { rssBytes: number; processes: number };
+      };
       expect(report.state.roots).toHaveLength(2);
       expect(report.state.roots[1]).toMatchObject({ name: "other" });
       expect(report.checks.filter((c) => !c.ok)).toEqual([]);
@@ -51,7 +65,10 @@ describe("toolmesh up", () => {
       expect(text.stdout).toMatch(/footprint: \d+ processes, \d+ MB RSS in all/);
 
       // Its nats-server lets in only the roles' logins: `top` reads as the observer, nobody gets in without one.
-      const { natsUrl, natsAuthDir } = JSON.parse(readFileSync(join(env.TOOLMESH_STATE_DIR!, "stack.json"), "utf8")) as { natsUrl: string; natsAuthDir: string };
+      const { natsUrl, natsAuthDir } = JSON.parse(readFileSync(join(env.TOOLMESH_STATE_DIR!, "stack.json"), "utf8")) as {
+        natsUrl: string;
+        natsAuthDir: string;
+      };
       await expect(connect({ servers: natsUrl, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
       expect(statSync(natsAuthDir).mode & 0o777).toBe(0o700);
       expect(statSync(join(natsAuthDir, "observer.json")).mode & 0o777).toBe(0o600);
@@ -59,14 +76,26 @@ describe("toolmesh up", () => {
       expect(top.stderr).toBe("");
       expect(top.stdout).toMatch(/^codebase\s+1\s/m);
 
-      const call = await runCli(["call", "code.glob", "--args", JSON.stringify({ root: "other", patterns: ["*.txt"] })], { ...env, TOOLMESH_ADDRESS: "" });
+      const call = await runCli(["call", "code.glob", "--args", JSON.stringify({ root: "other", patterns: ["*.txt"] })], {
+        ...env,
+        TOOLMESH_ADDRESS: "",
+      });
       expect(call.stderr).toBe("");
       expect(call.stdout).toContain("only-here.txt");
 
       // The agent pool has no worker until its first call: that call starts one.
       expect(text.stdout).toMatch(/○ agent\s+no worker now/);
       const agent = await runCli(
-        ["call", "agent.run", "--args", JSON.stringify({ goal: "read one file", policy: "plan", plan: { tasks: [{ id: "r", tool: "code.read", args: { root: "other", path: "only-here.txt" } }] } })],
+        [
+          "call",
+          "agent.run",
+          "--args",
+          JSON.stringify({
+            goal: "read one file",
+            policy: "plan",
+            plan: { tasks: [{ id: "r", tool: "code.read", args: { root: "other", path: "only-here.txt" } }] },
+          }),
+        ],
         { ...env, TOOLMESH_ADDRESS: "" },
       );
       expect(agent.stderr).toBe("");

@@ -25,10 +25,17 @@ async function collect(id: string, onEvent?: (event: WorkflowEvent) => void): Pr
 
 describe("workflows over real gRPC and a real nats-server", () => {
   it("submit → watch → get returns every task's output", async () => {
-    const id = await stack.client.submit(workflow("echo", [task("a", "test.echo", { value: 1 }), task("b", "test.echo", { value: "two" })]));
+    const id = await stack.client.submit(
+      workflow("echo", [task("a", "test.echo", { value: 1 }), task("b", "test.echo", { value: "two" })]),
+    );
     const events = await collect(id);
     expect(events.at(-1)?.type).toBe(EventType.EVENT_TYPE_WORKFLOW_SUCCEEDED);
-    expect(events.filter((e) => e.type === EventType.EVENT_TYPE_TASK_SUCCEEDED).map((e) => e.taskId).sort()).toEqual(["a", "b"]);
+    expect(
+      events
+        .filter((e) => e.type === EventType.EVENT_TYPE_TASK_SUCCEEDED)
+        .map((e) => e.taskId)
+        .sort(),
+    ).toEqual(["a", "b"]);
     const wf = await stack.client.get(id);
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
     const outputs = Object.fromEntries(wf.tasks.map((t) => [t.id, t.output?.value]));
@@ -57,7 +64,11 @@ describe("workflows over real gRPC and a real nats-server", () => {
     expect(queued.at(-1)).toBe("join");
     // Each task is queued only after all its dependencies succeeded.
     const at = (list: WorkflowEvent[], type: EventType, id: string) => list.findIndex((e) => e.type === type && e.taskId === id);
-    for (const [child, parents] of [["left", ["root"]], ["right", ["root"]], ["join", ["left", "right"]]] as const) {
+    for (const [child, parents] of [
+      ["left", ["root"]],
+      ["right", ["root"]],
+      ["join", ["left", "right"]],
+    ] as const) {
       for (const parent of parents) {
         expect(at(events, EventType.EVENT_TYPE_TASK_SUCCEEDED, parent)).toBeLessThan(at(events, EventType.EVENT_TYPE_TASK_QUEUED, child));
       }
@@ -97,7 +108,9 @@ describe("workflows over real gRPC and a real nats-server", () => {
 
   it("a tool that ignores its abort signal still times out and frees its slot", async () => {
     const before = stack.workers[0]!.limiter.inFlight;
-    const wf = await stack.client.run(workflow("stubborn", [task("stuck", "test.sleep", { ms: 20_000, ignoreSignal: true }, { timeoutMs: 300 })]));
+    const wf = await stack.client.run(
+      workflow("stubborn", [task("stuck", "test.sleep", { ms: 20_000, ignoreSignal: true }, { timeoutMs: 300 })]),
+    );
     expect(wf.tasks[0]?.error?.code).toBe("DEADLINE_EXCEEDED");
     await expect.poll(() => stack.workers[0]!.limiter.inFlight, { timeout: 15_000 }).toBe(before);
   });
@@ -106,7 +119,12 @@ describe("workflows over real gRPC and a real nats-server", () => {
     const events: WorkflowEvent[] = [];
     const wf = await stack.client.run(
       workflow("retry", [
-        task("flaky", "test.fail", { code: "UNAVAILABLE", succeedOnAttempt: 3 }, { retry: { maxAttempts: 4, initialBackoffMs: 20, backoffMultiplier: 2, maxBackoffMs: 100 } }),
+        task(
+          "flaky",
+          "test.fail",
+          { code: "UNAVAILABLE", succeedOnAttempt: 3 },
+          { retry: { maxAttempts: 4, initialBackoffMs: 20, backoffMultiplier: 2, maxBackoffMs: 100 } },
+        ),
       ]),
       (e) => events.push(e),
     );
@@ -118,7 +136,14 @@ describe("workflows over real gRPC and a real nats-server", () => {
 
   it("does not retry a non-retryable failure", async () => {
     const wf = await stack.client.run(
-      workflow("no-retry", [task("denied", "test.fail", { code: "INVALID_ARGUMENT" }, { retry: { maxAttempts: 5, initialBackoffMs: 10, backoffMultiplier: 2, maxBackoffMs: 50 } })]),
+      workflow("no-retry", [
+        task(
+          "denied",
+          "test.fail",
+          { code: "INVALID_ARGUMENT" },
+          { retry: { maxAttempts: 5, initialBackoffMs: 10, backoffMultiplier: 2, maxBackoffMs: 50 } },
+        ),
+      ]),
     );
     expect(wf.tasks[0]?.attempt).toBe(1);
     expect(wf.tasks[0]?.state).toBe(TaskState.TASK_STATE_FAILED);

@@ -41,7 +41,14 @@ export async function makeTestPki(): Promise<TestPki> {
       { name: "basicConstraints", cA: false },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
       { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 2, value: "coordinator.test" }, { type: 7, ip: "127.0.0.1" }] },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: "localhost" },
+          { type: 2, value: "coordinator.test" },
+          { type: 7, ip: "127.0.0.1" },
+        ],
+      },
     ],
   });
   const client = await generate([{ name: "commonName", value: "toolmesh test client" }], {

@@ -8,7 +8,12 @@ import { decodeJson, encodeJson, type CommandReply } from "@toolmesh/core";
  * broadcast (ping) where the number of answers is what is being tested;
  * poll it until the expected instance is among them.
  */
-export async function askBus(nc: NatsConnection, subject: string, payload: unknown, collect: { count: number; maxWaitMs?: number } | { windowMs: number }): Promise<CommandReply[]> {
+export async function askBus(
+  nc: NatsConnection,
+  subject: string,
+  payload: unknown,
+  collect: { count: number; maxWaitMs?: number } | { windowMs: number },
+): Promise<CommandReply[]> {
   const options =
     "count" in collect
       ? { strategy: "count" as const, maxMessages: collect.count, maxWait: collect.maxWaitMs ?? 15_000 }

@@ -11,11 +11,16 @@ import { cliScript } from "./cli-process.js";
 import { repoRoot, startStack, testHandlers, type TestStack } from "./stack.js";
 
 /** A test stack with the test pool and a codebase pool over a small temp tree (root "tree"). */
-export async function startMcpStack(env: Record<string, string> = {}): Promise<{ stack: TestStack; tree: string; address: string; stop(): Promise<void> }> {
+export async function startMcpStack(
+  env: Record<string, string> = {},
+): Promise<{ stack: TestStack; tree: string; address: string; stop(): Promise<void> }> {
   const stack = await startStack(env);
   const tree = await mkdtemp(join(tmpdir(), "toolmesh-mcp-tree-"));
   await mkdir(join(tree, "src"));
-  await writeFile(join(tree, "src", "lease.ts"), "// The lease: renewed by compare-and-set.\nexport function renewLease(revision: number): number {\n  return revision + 1;\n}\n");
+  await writeFile(
+    join(tree, "src", "lease.ts"),
+    "// The lease: renewed by compare-and-set.\nexport function renewLease(revision: number): number {\n  return revision + 1;\n}\n",
+  );
   await writeFile(join(tree, "src", "queue.ts"), "// Work queues per pool.\nexport const queues = ['codebase', 'web'];\n");
   await writeFile(join(tree, "README.md"), "# tree\nA small tree: leases and queues.\n");
   await stack.addWorker("test", testHandlers, { limit: 16 });
@@ -35,7 +40,10 @@ export async function startMcpStack(env: Record<string, string> = {}): Promise<{
  * The SDK's own client over stdio: `toolmesh mcp --address ...` as an
  * agent's MCP config launches it; without an address, it finds the stack.
  */
-export async function stdioClient(address: string | undefined, env: Record<string, string> = {}): Promise<{ client: Client; stderr: () => string }> {
+export async function stdioClient(
+  address: string | undefined,
+  env: Record<string, string> = {},
+): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cliScript, "mcp", ...(address ? ["--address", address] : [])],

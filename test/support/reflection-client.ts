@@ -1,5 +1,14 @@
 import { Client, Metadata, credentials, type ServiceError } from "@grpc/grpc-js";
-import { createFileRegistry, fromBinary, fromJson, toBinary, toJson, type DescMethod, type FileRegistry, type JsonValue } from "@bufbuild/protobuf";
+import {
+  createFileRegistry,
+  fromBinary,
+  fromJson,
+  toBinary,
+  toJson,
+  type DescMethod,
+  type FileRegistry,
+  type JsonValue,
+} from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
@@ -130,9 +139,7 @@ export class ReflectionClient {
  * a type it cannot find, an invalid map entry or a bad name).
  */
 export function linkRegistry(files: Map<string, FileDescriptorProto>): FileRegistry {
-  const registries = [...files.values()].map((file) =>
-    createFileRegistry(file, (name) => files.get(name)),
-  );
+  const registries = [...files.values()].map((file) => createFileRegistry(file, (name) => files.get(name)));
   return createFileRegistry(...registries);
 }
 
@@ -140,7 +147,13 @@ export function linkRegistry(files: Map<string, FileDescriptorProto>): FileRegis
  * Calls a unary method with messages made from JSON by the method's own
  * (reflected) descriptors, sent as raw bytes; answers in proto3 JSON.
  */
-export function callDynamic(address: string, method: DescMethod, request: JsonValue, registry: FileRegistry, metadata = new Metadata()): Promise<JsonValue> {
+export function callDynamic(
+  address: string,
+  method: DescMethod,
+  request: JsonValue,
+  registry: FileRegistry,
+  metadata = new Metadata(),
+): Promise<JsonValue> {
   const client = new Client(address, credentials.createInsecure());
   return new Promise<JsonValue>((resolve, reject) => {
     client.makeUnaryRequest(

@@ -17,7 +17,11 @@ export interface TestStack {
   coordinator: RunningCoordinator;
   client: ToolmeshClient;
   workers: Worker[];
-  addWorker(pool: PoolName, handlers: ToolHandlers, options?: { limit?: number; ackWaitMs?: number; registry?: Registry; maxOutputBytes?: number; adaptive?: AdaptiveOptions }): Promise<Worker>;
+  addWorker(
+    pool: PoolName,
+    handlers: ToolHandlers,
+    options?: { limit?: number; ackWaitMs?: number; registry?: Registry; maxOutputBytes?: number; adaptive?: AdaptiveOptions },
+  ): Promise<Worker>;
   stop(): Promise<void>;
 }
 

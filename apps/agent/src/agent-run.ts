@@ -42,7 +42,9 @@ export function createAgentRunHandler(client: CoordinatorApi, config: AgentConfi
         if (!args.plan) throw new ToolError(ErrorCode.INVALID_ARGUMENT, "the plan policy needs a plan");
         ({ answer, batches } = await runPlan(session, args.goal, args.plan));
       } else {
-        const run = await runLlm(session, args.goal, args.llm ?? { maxTurns: 8 }, config.llm, config.resultChars, ctx.log, (u) => ctx.progress(u));
+        const run = await runLlm(session, args.goal, args.llm ?? { maxTurns: 8 }, config.llm, config.resultChars, ctx.log, (u) =>
+          ctx.progress(u),
+        );
         ({ answer, batches } = run);
         extra = { stopReason: run.stopReason, turns: run.turns };
       }

@@ -46,7 +46,12 @@ export class AgentSession {
     this.children = new ChildWorkflows(options.client, options.parent, options.log);
     const deadline = new AbortController();
     this.#timer = setTimeout(
-      () => deadline.abort(new ToolError(ErrorCode.DEADLINE_EXCEEDED, `the agent's wallMs budget (${options.budget.wallMs} ms) ran out`, { retryable: false })),
+      () =>
+        deadline.abort(
+          new ToolError(ErrorCode.DEADLINE_EXCEEDED, `the agent's wallMs budget (${options.budget.wallMs} ms) ran out`, {
+            retryable: false,
+          }),
+        ),
       options.budget.wallMs,
     );
     this.#timer.unref();
@@ -90,7 +95,14 @@ export class AgentSession {
     this.spent.calls += settled.calls;
     this.addTokens(settled.tokens.input, settled.tokens.output);
     const left = this.left();
-    this.#progress({ phase: "child finished", childWorkflowId: id, succeeded: settled.succeeded, calls: this.spent.calls, callsLeft: left.calls, tokensLeft: left.tokens });
+    this.#progress({
+      phase: "child finished",
+      childWorkflowId: id,
+      succeeded: settled.succeeded,
+      calls: this.spent.calls,
+      callsLeft: left.calls,
+      tokensLeft: left.tokens,
+    });
     return settled;
   }
 

@@ -59,7 +59,10 @@ export function prepareBatch(tasks: readonly TaskSpec[], rules: BatchRules): Pre
     const budget = childBudget(rules.budget, rules.left, perChild, args.budget as Partial<Budget>);
     reservedCalls += 1 + budget.maxCalls;
     childCalls += budget.maxCalls;
-    return TaskSpec.fromPartial({ ...task, args: { ...args, budget, tools: childTools(task.id, args.tools as string[] | undefined, rules.tools) } });
+    return TaskSpec.fromPartial({
+      ...task,
+      args: { ...args, budget, tools: childTools(task.id, args.tools as string[] | undefined, rules.tools) },
+    });
   });
   return { tasks: prepared, reservedCalls, childCalls };
 }
@@ -69,7 +72,10 @@ function childTools(taskId: string, requested: string[] | undefined, parent: rea
   if (requested === undefined) return [...parent];
   const extra = requested.filter((tool) => !parent.includes(tool));
   if (extra.length) {
-    throw new ToolError(ErrorCode.PERMISSION_DENIED, `task "${taskId}": a child agent may not use ${extra.join(", ")}: its parent may not either`);
+    throw new ToolError(
+      ErrorCode.PERMISSION_DENIED,
+      `task "${taskId}": a child agent may not use ${extra.join(", ")}: its parent may not either`,
+    );
   }
   return requested;
 }

@@ -82,8 +82,10 @@ export function childBudget(parent: Budget, left: Remaining, callsForChild: numb
       { retryable: false },
     );
   }
-  if (left.tokens < 1) throw new ToolError(ErrorCode.RESOURCE_EXHAUSTED, "token budget spent: no tokens left for a child agent", { retryable: false });
-  if (left.ms < 100) throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, "wallMs budget spent: too little time left for a child agent", { retryable: false });
+  if (left.tokens < 1)
+    throw new ToolError(ErrorCode.RESOURCE_EXHAUSTED, "token budget spent: no tokens left for a child agent", { retryable: false });
+  if (left.ms < 100)
+    throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, "wallMs budget spent: too little time left for a child agent", { retryable: false });
   const clamp = (want: number | undefined, max: number): number => Math.min(want ?? max, max);
   return {
     maxDepth: clamp(requested.maxDepth, parent.maxDepth - 1),

@@ -56,9 +56,11 @@ export class ChildWorkflows {
   }
 
   async runTemplate(template: string, params: Record<string, unknown>): Promise<string> {
-    const id = await this.client.runTemplate({ template, params, priority: 0, parent: { capability: "", ...this.parent } }).catch((err: unknown) => {
-      throw fromGrpcError(err, `running template "${template}"`);
-    });
+    const id = await this.client
+      .runTemplate({ template, params, priority: 0, parent: { capability: "", ...this.parent } })
+      .catch((err: unknown) => {
+        throw fromGrpcError(err, `running template "${template}"`);
+      });
     return this.#started(id, 0);
   }
 
@@ -83,14 +85,19 @@ export class ChildWorkflows {
       throw fromGrpcError(err, `reading child workflow ${id}`);
     });
     if (workflow.state !== WorkflowState.WORKFLOW_STATE_RUNNING) this.#running.delete(id);
-    await Promise.all(workflow.tasks.map(async (task) => {
-      const ref = task.output as { $ref?: unknown; bytes?: unknown } | undefined;
-      if (typeof ref?.$ref !== "string" || Number(ref.bytes) > FETCH_OUTPUT_MAX_BYTES) return;
-      task.output = await this.client.taskOutput(id, task.id).catch((err: unknown) => {
-        this.log.warn({ childWorkflowId: id, taskId: task.id, err: (err as Error).message }, "reading a stored output failed; keeping its reference");
-        return task.output;
-      });
-    }));
+    await Promise.all(
+      workflow.tasks.map(async (task) => {
+        const ref = task.output as { $ref?: unknown; bytes?: unknown } | undefined;
+        if (typeof ref?.$ref !== "string" || Number(ref.bytes) > FETCH_OUTPUT_MAX_BYTES) return;
+        task.output = await this.client.taskOutput(id, task.id).catch((err: unknown) => {
+          this.log.warn(
+            { childWorkflowId: id, taskId: task.id, err: (err as Error).message },
+            "reading a stored output failed; keeping its reference",
+          );
+          return task.output;
+        });
+      }),
+    );
     return workflow;
   }
 

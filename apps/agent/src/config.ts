@@ -29,7 +29,10 @@ const emptyAsUndefined = (v: unknown): unknown => (v === "" ? undefined : v);
 
 export const agentConfigSchema = z
   .object({
-    TOOLMESH_COORDINATOR_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, "expected host:port").default("127.0.0.1:50051"),
+    TOOLMESH_COORDINATOR_ADDRESS: z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, "expected host:port")
+      .default("127.0.0.1:50051"),
     TOOLMESH_GRPC_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
     TOOLMESH_LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(["anthropic", "openai", "none"]).default("none")),
     TOOLMESH_LLM_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
@@ -105,6 +108,8 @@ export function describeConfig(config: AgentConfig): Record<string, unknown> {
     coordinator: config.coordinatorAddress,
     grpcToken: config.grpcToken ? "set" : "unset",
     grpcTransport: !config.grpcTls ? "plaintext" : config.grpcTls.cert ? "mtls" : "tls",
-    llm: config.llm ? { provider: config.llm.provider, baseUrl: config.llm.baseUrl, model: config.llm.model, apiKey: config.llm.apiKey ? "set" : "unset" } : "none",
+    llm: config.llm
+      ? { provider: config.llm.provider, baseUrl: config.llm.baseUrl, model: config.llm.model, apiKey: config.llm.apiKey ? "set" : "unset" }
+      : "none",
   };
 }

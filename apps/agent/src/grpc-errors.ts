@@ -18,10 +18,16 @@ export function fromGrpcError(err: unknown, what: string): ToolError {
   const e = err as Partial<ServiceError>;
   const detail = e.details || e.message || String(err);
   if (e.code === status.UNAUTHENTICATED) {
-    return new ToolError(ErrorCode.PERMISSION_DENIED, `${what}: the coordinator refused the agent's token (check TOOLMESH_GRPC_TOKEN): ${detail}`, { retryable: false });
+    return new ToolError(
+      ErrorCode.PERMISSION_DENIED,
+      `${what}: the coordinator refused the agent's token (check TOOLMESH_GRPC_TOKEN): ${detail}`,
+      { retryable: false },
+    );
   }
   if (e.code === status.UNIMPLEMENTED) {
-    return new ToolError(ErrorCode.FAILED_PRECONDITION, `${what}: the coordinator does not support this yet: ${detail}`, { retryable: false });
+    return new ToolError(ErrorCode.FAILED_PRECONDITION, `${what}: the coordinator does not support this yet: ${detail}`, {
+      retryable: false,
+    });
   }
   const code = (e.code !== undefined && CODES[e.code]) || ErrorCode.INTERNAL;
   return new ToolError(code, `${what}: ${detail}`, { cause: err });

@@ -33,13 +33,28 @@ export interface LlmRun {
   turns: number;
 }
 
-export async function runLlm(session: AgentSession, goal: string, args: LlmArgs, settings: LlmSettings | undefined, resultChars: number, log: Logger, progress: (update: Record<string, unknown>) => void): Promise<LlmRun> {
+export async function runLlm(
+  session: AgentSession,
+  goal: string,
+  args: LlmArgs,
+  settings: LlmSettings | undefined,
+  resultChars: number,
+  log: Logger,
+  progress: (update: Record<string, unknown>) => void,
+): Promise<LlmRun> {
   if (!settings) throw new ToolError(ErrorCode.FAILED_PRECONDITION, NEEDS_PROVIDER, { retryable: false });
   if (args.provider && args.provider !== settings.provider) {
-    throw new ToolError(ErrorCode.FAILED_PRECONDITION, `llm.provider "${args.provider}" was asked for but this agent service is configured for "${settings.provider}" (TOOLMESH_LLM_PROVIDER)`, { retryable: false });
+    throw new ToolError(
+      ErrorCode.FAILED_PRECONDITION,
+      `llm.provider "${args.provider}" was asked for but this agent service is configured for "${settings.provider}" (TOOLMESH_LLM_PROVIDER)`,
+      { retryable: false },
+    );
   }
   const model = args.model ?? settings.model;
-  if (!model) throw new ToolError(ErrorCode.FAILED_PRECONDITION, "no model: set TOOLMESH_LLM_MODEL on the agent service or pass llm.model", { retryable: false });
+  if (!model)
+    throw new ToolError(ErrorCode.FAILED_PRECONDITION, "no model: set TOOLMESH_LLM_MODEL on the agent service or pass llm.model", {
+      retryable: false,
+    });
   const executor = new SessionExecutor(session, workflowName(goal));
   const result = await runChatLoop({
     provider: createProvider(settings),
@@ -54,7 +69,14 @@ export async function runLlm(session: AgentSession, goal: string, args: LlmArgs,
     resultChars,
     maxReplyTokens: settings.maxReplyTokens,
     log,
-    onTurn: (turn, calls) => progress({ phase: "llm", turn, toolCalls: calls, calls: session.spent.calls, tokens: session.spent.inputTokens + session.spent.outputTokens }),
+    onTurn: (turn, calls) =>
+      progress({
+        phase: "llm",
+        turn,
+        toolCalls: calls,
+        calls: session.spent.calls,
+        tokens: session.spent.inputTokens + session.spent.outputTokens,
+      }),
   });
   return { answer: result.answer, batches: executor.batches, stopReason: result.stopReason, turns: result.turns };
 }

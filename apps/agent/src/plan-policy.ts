@@ -9,7 +9,10 @@ import { digest, type SettledBatch } from "./results.js";
 export type Plan = { template: string; params: Record<string, unknown> } | { tasks: PlanTask[] };
 
 export async function runPlan(session: AgentSession, goal: string, plan: Plan): Promise<{ answer: string; batches: SettledBatch[] }> {
-  const batch = "tasks" in plan ? await session.runBatch(workflowName(goal), plan.tasks.map(planTaskToSpec)) : await session.runTemplate(plan.template, plan.params);
+  const batch =
+    "tasks" in plan
+      ? await session.runBatch(workflowName(goal), plan.tasks.map(planTaskToSpec))
+      : await session.runTemplate(plan.template, plan.params);
   return { answer: digest(batch), batches: [batch] };
 }
 

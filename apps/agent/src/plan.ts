@@ -23,7 +23,11 @@ export function planTaskToSpec(task: PlanTask): TaskSpec {
     args: task.args,
     dependsOn: task.dependsOn,
     timeoutMs: task.timeoutMs,
-    ...(task.forEach ? { forEach: { from: task.forEach.from, items: task.forEach.items, maxItems: task.forEach.maxItems, match: task.forEach.match ?? "" } } : {}),
+    ...(task.forEach
+      ? {
+          forEach: { from: task.forEach.from, items: task.forEach.items, maxItems: task.forEach.maxItems, match: task.forEach.match ?? "" },
+        }
+      : {}),
     ...(task.fanIn ? { fanIn: { mode: fanInModeOf(task.fanIn.mode), quorum: task.fanIn.quorum, deadlineMs: task.fanIn.deadlineMs } } : {}),
   });
 }

@@ -99,7 +99,9 @@ export function boundedOutputs(outcomes: TaskOutcome[], perTask: number, total: 
 export function digest(batch: SettledBatch): string {
   const ok = batch.tasks.filter((t) => t.ok);
   const failed = batch.tasks.filter((t) => !t.ok);
-  const lines = [`workflow ${batch.workflowId}: ${ok.length} of ${batch.tasks.length} tasks succeeded${ok.length ? ` (${ok.map((t) => t.id).join(", ")})` : ""}.`];
+  const lines = [
+    `workflow ${batch.workflowId}: ${ok.length} of ${batch.tasks.length} tasks succeeded${ok.length ? ` (${ok.map((t) => t.id).join(", ")})` : ""}.`,
+  ];
   for (const t of failed) lines.push(`- ${t.id} (${t.tool}) failed: ${t.error?.code}: ${t.error?.message}`);
   for (const t of ok) {
     if (t.tool === "synth.report" && typeof t.output?.markdown === "string") lines.push("", t.output.markdown);

@@ -42,7 +42,11 @@ export class SessionExecutor implements ToolExecutor {
     for (const outcome of batch.tasks) {
       const id = taskToCall.get(outcome.id);
       if (id === undefined) continue;
-      results.push(outcome.ok ? { id, ok: true, output: outcome.output ?? {} } : { id, ok: false, error: outcome.error ?? { code: "INTERNAL", message: "no result" } });
+      results.push(
+        outcome.ok
+          ? { id, ok: true, output: outcome.output ?? {} }
+          : { id, ok: false, error: outcome.error ?? { code: "INTERNAL", message: "no result" } },
+      );
     }
     return results;
   }

@@ -39,7 +39,23 @@ class RecordingCoordinator implements CoordinatorApi {
       id,
       name: "x",
       state: WorkflowState.WORKFLOW_STATE_SUCCEEDED,
-      tasks: [{ id: "report", tool: "synth.report", pool: "synth", state: TaskState.TASK_STATE_SUCCEEDED, attempt: 1, output: { markdown: "# Findings" }, error: undefined, startedAtMs: 0, finishedAtMs: 0, worker: "", dependsOn: [], sharedFrom: "", stage: "" }],
+      tasks: [
+        {
+          id: "report",
+          tool: "synth.report",
+          pool: "synth",
+          state: TaskState.TASK_STATE_SUCCEEDED,
+          attempt: 1,
+          output: { markdown: "# Findings" },
+          error: undefined,
+          startedAtMs: 0,
+          finishedAtMs: 0,
+          worker: "",
+          dependsOn: [],
+          sharedFrom: "",
+          stage: "",
+        },
+      ],
       createdAtMs: 0,
       finishedAtMs: 0,
       error: "",
@@ -58,7 +74,17 @@ class RecordingCoordinator implements CoordinatorApi {
 }
 
 function context(signal = new AbortController().signal): ToolCallContext {
-  return { workflowId: "wf-root", taskId: "agent", attempt: 1, capability: "cap-1", signal, progress: () => undefined, chunk: () => undefined, quality: () => undefined, log: createLogger("test", "silent") };
+  return {
+    workflowId: "wf-root",
+    taskId: "agent",
+    attempt: 1,
+    capability: "cap-1",
+    signal,
+    progress: () => undefined,
+    chunk: () => undefined,
+    quality: () => undefined,
+    log: createLogger("test", "silent"),
+  };
 }
 
 const config = parseAgentConfig({});
@@ -75,8 +101,18 @@ describe("agent.run handler", () => {
   it("plan.template goes to RunTemplate with the agent's task as parent, and the report's markdown is in the answer", async () => {
     const coordinator = new RecordingCoordinator();
     const handler = createAgentRunHandler(coordinator, config);
-    const output = await handler(parseToolArgs("agent.run", { goal: "explore", plan: { template: "explore-codebase", params: { path: "." } } }), context());
-    expect(coordinator.templates).toEqual([{ template: "explore-codebase", params: { path: "." }, priority: 0, parent: { workflowId: "wf-root", taskId: "agent", capability: "cap-1" } }]);
+    const output = await handler(
+      parseToolArgs("agent.run", { goal: "explore", plan: { template: "explore-codebase", params: { path: "." } } }),
+      context(),
+    );
+    expect(coordinator.templates).toEqual([
+      {
+        template: "explore-codebase",
+        params: { path: "." },
+        priority: 0,
+        parent: { workflowId: "wf-root", taskId: "agent", capability: "cap-1" },
+      },
+    ]);
     expect(output.workflowIds).toEqual(["tpl-1"]);
     expect(output.answer).toMatch(/# Findings/);
   });
@@ -86,7 +122,12 @@ describe("agent.run handler", () => {
     coordinator.finishes = false;
     const handler = createAgentRunHandler(coordinator, config);
     const started = Date.now();
-    const args = parseToolArgs("agent.run", { goal: "slow", budget: { wallMs: 200 }, plan: { tasks: [{ id: "s", tool: "test.sleep", args: { ms: 60_000 } }] }, tools: ["test.sleep"] });
+    const args = parseToolArgs("agent.run", {
+      goal: "slow",
+      budget: { wallMs: 200 },
+      plan: { tasks: [{ id: "s", tool: "test.sleep", args: { ms: 60_000 } }] },
+      tools: ["test.sleep"],
+    });
     const err = await handler(args, context()).catch((e: unknown) => e);
     expect((err as ToolError).code).toBe("DEADLINE_EXCEEDED");
     // Long before the child's minute, however busy the machine.
@@ -99,7 +140,11 @@ describe("agent.run handler", () => {
     coordinator.finishes = false;
     const handler = createAgentRunHandler(coordinator, config);
     const abort = new AbortController();
-    const args = parseToolArgs("agent.run", { goal: "slow", plan: { tasks: [{ id: "s", tool: "test.sleep", args: { ms: 60_000 } }] }, tools: ["test.sleep"] });
+    const args = parseToolArgs("agent.run", {
+      goal: "slow",
+      plan: { tasks: [{ id: "s", tool: "test.sleep", args: { ms: 60_000 } }] },
+      tools: ["test.sleep"],
+    });
     const running = handler(args, context(abort.signal)).catch((e: unknown) => e);
     await coordinator.watching;
     abort.abort();
@@ -115,11 +160,15 @@ describe("agent configuration", () => {
   });
 
   it("anthropic needs a key; every bad variable is named", () => {
-    expect(() => parseAgentConfig({ TOOLMESH_LLM_PROVIDER: "anthropic", TOOLMESH_LLM_TIMEOUT_MS: "x", TOOLMESH_COORDINATOR_ADDRESS: "nope" })).toThrow(ConfigError);
+    expect(() =>
+      parseAgentConfig({ TOOLMESH_LLM_PROVIDER: "anthropic", TOOLMESH_LLM_TIMEOUT_MS: "x", TOOLMESH_COORDINATOR_ADDRESS: "nope" }),
+    ).toThrow(ConfigError);
     try {
       parseAgentConfig({ TOOLMESH_LLM_PROVIDER: "anthropic", TOOLMESH_LLM_TIMEOUT_MS: "x", TOOLMESH_COORDINATOR_ADDRESS: "nope" });
     } catch (err) {
-      expect((err as ConfigError).problems.join("\n")).toMatch(/TOOLMESH_COORDINATOR_ADDRESS[\s\S]*TOOLMESH_LLM_TIMEOUT_MS[\s\S]*TOOLMESH_LLM_API_KEY/);
+      expect((err as ConfigError).problems.join("\n")).toMatch(
+        /TOOLMESH_COORDINATOR_ADDRESS[\s\S]*TOOLMESH_LLM_TIMEOUT_MS[\s\S]*TOOLMESH_LLM_API_KEY/,
+      );
     }
   });
 

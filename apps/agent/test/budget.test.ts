@@ -99,7 +99,11 @@ describe("prepareBatch", () => {
   });
 
   it("gives a child agent a clamped budget and its parent's tools", () => {
-    const child = task("kid", "agent.run", { goal: "g", plan: { tasks: [{ id: "x", tool: "test.echo" }] }, budget: { maxCalls: 1000, wallMs: 600_000 } });
+    const child = task("kid", "agent.run", {
+      goal: "g",
+      plan: { tasks: [{ id: "x", tool: "test.echo" }] },
+      budget: { maxCalls: 1000, wallMs: 600_000 },
+    });
     const prepared = prepareBatch([task("a", "test.echo"), child], rules);
     const args = prepared.tasks[1]?.args as { budget: Budget; tools: string[] };
     // 10 left − 1 plain call − 1 for the agent task itself = 8 for the child.

@@ -20,7 +20,11 @@ class RecordingExecutor implements ToolExecutor {
   readonly batches: ExecutorCall[][] = [];
   async run(calls: ExecutorCall[]): Promise<ExecutorResult[]> {
     this.batches.push(calls);
-    return calls.map((c) => (c.tool === "test.sleep" ? { id: c.id, ok: false, error: { code: "DEADLINE_EXCEEDED", message: "slept too long" } } : { id: c.id, ok: true, output: { value: c.args.value } }));
+    return calls.map((c) =>
+      c.tool === "test.sleep"
+        ? { id: c.id, ok: false, error: { code: "DEADLINE_EXCEEDED", message: "slept too long" } }
+        : { id: c.id, ok: true, output: { value: c.args.value } },
+    );
   }
 }
 
@@ -70,7 +74,14 @@ describe("contract: Anthropic Messages API", () => {
     stop_reason: "tool_use",
     usage: { input_tokens: 100, output_tokens: 20 },
   };
-  const final = { id: "msg_2", type: "message", role: "assistant", content: [{ type: "text", text: "All done." }], stop_reason: "end_turn", usage: { input_tokens: 150, output_tokens: 5 } };
+  const final = {
+    id: "msg_2",
+    type: "message",
+    role: "assistant",
+    content: [{ type: "text", text: "All done." }],
+    stop_reason: "end_turn",
+    usage: { input_tokens: 150, output_tokens: 5 },
+  };
 
   it("sends the documented request, runs both tool calls as one batch and feeds the results back by tool_use_id", async () => {
     const base = await serve((i) => ({ body: i === 0 ? toolUse : final }));
@@ -94,7 +105,12 @@ describe("contract: Anthropic Messages API", () => {
     expect(first?.headers["x-api-key"]).toBe(KEY);
     expect(first?.headers["anthropic-version"]).toBe("2023-06-01");
     expect(first?.headers["content-type"]).toMatch(/application\/json/);
-    expect(first?.body).toMatchObject({ model: "test-model", max_tokens: 512, system: "be brief", messages: [{ role: "user", content: "echo two things" }] });
+    expect(first?.body).toMatchObject({
+      model: "test-model",
+      max_tokens: 512,
+      system: "be brief",
+      messages: [{ role: "user", content: "echo two things" }],
+    });
     const tools = first?.body.tools as Array<{ name: string; description: string; input_schema: Record<string, unknown> }>;
     expect(tools.map((t) => t.name)).toEqual(["test_echo", "test_sleep", "agent_run"]);
     for (const t of tools) {
@@ -102,7 +118,11 @@ describe("contract: Anthropic Messages API", () => {
       expect(t.input_schema.type).toBe("object");
       expect(t.description.length).toBeGreaterThan(0);
     }
-    expect(tools[1]?.input_schema).toMatchObject({ properties: { ms: { type: "integer" } }, required: ["ms"], additionalProperties: false });
+    expect(tools[1]?.input_schema).toMatchObject({
+      properties: { ms: { type: "integer" } },
+      required: ["ms"],
+      additionalProperties: false,
+    });
 
     const messages = second?.body.messages as Array<{ role: string; content: unknown }>;
     expect(messages).toHaveLength(3);
@@ -117,7 +137,10 @@ describe("contract: Anthropic Messages API", () => {
   });
 
   it("a refused key is PERMISSION_DENIED pointing at TOOLMESH_LLM_API_KEY, without the key", async () => {
-    const base = await serve(() => ({ status: 401, body: { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } } }));
+    const base = await serve(() => ({
+      status: 401,
+      body: { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } },
+    }));
     const err = await failure(loop(anthropicProvider({ baseUrl: base, apiKey: KEY, timeoutMs: 5000 }), new RecordingExecutor()));
     expect(err.code).toBe("PERMISSION_DENIED");
     expect(err.retryable).toBe(false);
@@ -130,7 +153,11 @@ describe("contract: Anthropic Messages API", () => {
     let err = await failure(loop(anthropicProvider({ baseUrl: base, apiKey: KEY, timeoutMs: 5000 }), new RecordingExecutor()));
     expect([err.code, err.retryable]).toEqual(["UNAVAILABLE", true]);
     await server!.stop();
-    base = await serve(() => ({ status: 429, headers: { "retry-after": "7" }, body: { type: "error", error: { type: "rate_limit_error", message: "slow down" } } }));
+    base = await serve(() => ({
+      status: 429,
+      headers: { "retry-after": "7" },
+      body: { type: "error", error: { type: "rate_limit_error", message: "slow down" } },
+    }));
     err = await failure(loop(anthropicProvider({ baseUrl: base, apiKey: KEY, timeoutMs: 5000 }), new RecordingExecutor()));
     expect([err.code, err.retryable]).toEqual(["RESOURCE_EXHAUSTED", true]);
     expect(err.message).toMatch(/retry after 7 s/);
@@ -161,13 +188,21 @@ describe("contract: OpenAI chat completions", () => {
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: null, tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) },
+        message: {
+          role: "assistant",
+          content: null,
+          tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })),
+        },
         finish_reason: "tool_calls",
       },
     ],
     usage: { prompt_tokens: 90, completion_tokens: 30, total_tokens: 120 },
   });
-  const final = { id: "chatcmpl-2", choices: [{ index: 0, message: { role: "assistant", content: "Both echoed." }, finish_reason: "stop" }], usage: { prompt_tokens: 140, completion_tokens: 6 } };
+  const final = {
+    id: "chatcmpl-2",
+    choices: [{ index: 0, message: { role: "assistant", content: "Both echoed." }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 140, completion_tokens: 6 },
+  };
 
   it("sends the documented request, runs both tool calls as one batch and answers each with role tool", async () => {
     const first = toolCalls([
@@ -199,7 +234,10 @@ describe("contract: OpenAI chat completions", () => {
         { role: "user", content: "echo two things" },
       ],
     });
-    const tools = req1?.body.tools as Array<{ type: string; function: { name: string; description: string; parameters: Record<string, unknown> } }>;
+    const tools = req1?.body.tools as Array<{
+      type: string;
+      function: { name: string; description: string; parameters: Record<string, unknown> };
+    }>;
     expect(tools.map((t) => [t.type, t.function.name])).toEqual([
       ["function", "test_echo"],
       ["function", "test_sleep"],
@@ -230,12 +268,18 @@ describe("contract: OpenAI chat completions", () => {
     const messages = req2?.body.messages as Array<Record<string, unknown>>;
     // The broken arguments are echoed back verbatim so the history matches what the model said.
     expect((messages[2]?.tool_calls as Array<{ function: { arguments: string } }>)[0]?.function.arguments).toBe('{"value": "unterminated');
-    expect(messages[3]).toMatchObject({ role: "tool", tool_call_id: "call_bad", content: expect.stringMatching(/^INVALID_ARGUMENT: the arguments are not valid JSON/) });
+    expect(messages[3]).toMatchObject({
+      role: "tool",
+      tool_call_id: "call_bad",
+      content: expect.stringMatching(/^INVALID_ARGUMENT: the arguments are not valid JSON/),
+    });
     expect(messages[4]).toEqual({ role: "tool", tool_call_id: "call_ok", content: JSON.stringify({ value: "fine" }) });
   });
 
   it("a call to a tool that was not offered is answered with PERMISSION_DENIED", async () => {
-    const base = await serve((i) => ({ body: i === 0 ? toolCalls([{ id: "call_x", name: "bash_exec", arguments: '{"command":"ls"}' }]) : final }));
+    const base = await serve((i) => ({
+      body: i === 0 ? toolCalls([{ id: "call_x", name: "bash_exec", arguments: '{"command":"ls"}' }]) : final,
+    }));
     const executor = new RecordingExecutor();
     await loop(openaiProvider({ baseUrl: `${base}/v1`, timeoutMs: 5000 }), executor);
     expect(executor.batches).toEqual([]);
@@ -244,7 +288,10 @@ describe("contract: OpenAI chat completions", () => {
   });
 
   it("401 is PERMISSION_DENIED, 500 UNAVAILABLE, a body that is not JSON UNAVAILABLE", async () => {
-    let base = await serve(() => ({ status: 401, body: { error: { message: "Incorrect API key provided", type: "invalid_request_error" } } }));
+    let base = await serve(() => ({
+      status: 401,
+      body: { error: { message: "Incorrect API key provided", type: "invalid_request_error" } },
+    }));
     let err = await failure(loop(openaiProvider({ baseUrl: `${base}/v1`, apiKey: KEY, timeoutMs: 5000 }), new RecordingExecutor()));
     expect(err.code).toBe("PERMISSION_DENIED");
     expect(err.message).toMatch(/TOOLMESH_LLM_API_KEY/);

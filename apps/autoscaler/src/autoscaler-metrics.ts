@@ -11,9 +11,24 @@ export interface AutoscalerMetrics {
 export function createAutoscalerMetrics(registry: Registry): AutoscalerMetrics {
   const registers = [registry];
   return {
-    desired: new Gauge({ name: "toolmesh_autoscaler_desired_replicas", help: "Replicas the autoscaler decided for the pool", labelNames: ["pool"], registers }),
-    replicas: new Gauge({ name: "toolmesh_autoscaler_replicas", help: "Replicas the backend runs for the pool", labelNames: ["pool"], registers }),
-    decisions: new Counter({ name: "toolmesh_autoscaler_decisions_total", help: "Scaling decisions, by direction (up, down, hold)", labelNames: ["pool", "direction"], registers }),
+    desired: new Gauge({
+      name: "toolmesh_autoscaler_desired_replicas",
+      help: "Replicas the autoscaler decided for the pool",
+      labelNames: ["pool"],
+      registers,
+    }),
+    replicas: new Gauge({
+      name: "toolmesh_autoscaler_replicas",
+      help: "Replicas the backend runs for the pool",
+      labelNames: ["pool"],
+      registers,
+    }),
+    decisions: new Counter({
+      name: "toolmesh_autoscaler_decisions_total",
+      help: "Scaling decisions, by direction (up, down, hold)",
+      labelNames: ["pool", "direction"],
+      registers,
+    }),
     errors: new Counter({
       name: "toolmesh_autoscaler_errors_total",
       help: "Pools not measured or not scaled: stream-missing, consumer-missing, jetstream, backend-read, apply",

@@ -1,6 +1,15 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { LiveSnapshots, Subjects, isPoolName, poolDefinition, encodeJson, type Logger, type PoolName, type ScaleEvent } from "@toolmesh/core";
+import {
+  LiveSnapshots,
+  Subjects,
+  isPoolName,
+  poolDefinition,
+  encodeJson,
+  type Logger,
+  type PoolName,
+  type ScaleEvent,
+} from "@toolmesh/core";
 import type { Registry } from "prom-client";
 import { createAutoscalerMetrics } from "./autoscaler-metrics.js";
 import type { ScaleBackend } from "./backends/backend.js";

@@ -71,8 +71,14 @@ export const autoscalerConfigSchema = baseConfigSchema.extend({
   TOOLMESH_AUTOSCALER_POOL_CREDENTIALS_DIR: z.string().optional(),
   TOOLMESH_AUTOSCALER_WORKER_STALL_MS: z.coerce.number().int().min(1000).default(60_000),
   TOOLMESH_K8S_MODE: z.enum(["scale", "hpa"]).default("scale"),
-  TOOLMESH_K8S_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS-1123 label").default("default"),
-  TOOLMESH_K8S_DEPLOYMENT_PREFIX: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS-1123 label").default("toolmesh"),
+  TOOLMESH_K8S_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS-1123 label")
+    .default("default"),
+  TOOLMESH_K8S_DEPLOYMENT_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS-1123 label")
+    .default("toolmesh"),
   TOOLMESH_KUBECONFIG: z.string().optional(),
 });
 type RawConfig = z.infer<typeof autoscalerConfigSchema>;
@@ -115,7 +121,8 @@ export function parseAutoscalerConfig(env: NodeJS.ProcessEnv, argv: readonly str
   }
   const pools: PoolName[] = [];
   for (const name of raw.TOOLMESH_AUTOSCALER_POOLS) {
-    if (isMcpPool(name) && !mcpPools[name.slice("mcp-".length)]) problems.push(`TOOLMESH_AUTOSCALER_POOLS: "${name}" has no entry "${name.slice("mcp-".length)}" in TOOLMESH_MCP_POOLS`);
+    if (isMcpPool(name) && !mcpPools[name.slice("mcp-".length)])
+      problems.push(`TOOLMESH_AUTOSCALER_POOLS: "${name}" has no entry "${name.slice("mcp-".length)}" in TOOLMESH_MCP_POOLS`);
     else if (isPoolName(name)) pools.push(name);
     else problems.push(`TOOLMESH_AUTOSCALER_POOLS: unknown pool "${name}" (known: ${[...Object.keys(POOLS), "mcp-<name>"].join(", ")})`);
   }
@@ -123,18 +130,23 @@ export function parseAutoscalerConfig(env: NodeJS.ProcessEnv, argv: readonly str
   // Every configured MCP server is a managed pool, with the replicas its entry asks for.
   for (const [name, server] of Object.entries(mcpPools)) {
     const pool = mcpPoolName(name);
-    registerPool(pool, { ...(server.minLimit !== undefined ? { minLimit: server.minLimit } : {}), ...(server.maxLimit !== undefined ? { maxLimit: server.maxLimit } : {}) });
+    registerPool(pool, {
+      ...(server.minLimit !== undefined ? { minLimit: server.minLimit } : {}),
+      ...(server.maxLimit !== undefined ? { maxLimit: server.maxLimit } : {}),
+    });
     if (!pools.includes(pool)) pools.push(pool);
     bounds.set(pool, { min: server.min, max: server.max });
   }
   for (const entry of raw.TOOLMESH_AUTOSCALER_REPLICAS) {
     const parsed = parseBound(entry);
     if (typeof parsed === "string") problems.push(parsed);
-    else if (!pools.includes(parsed[0] as PoolName)) problems.push(`TOOLMESH_AUTOSCALER_REPLICAS: "${parsed[0]}" is not in TOOLMESH_AUTOSCALER_POOLS`);
+    else if (!pools.includes(parsed[0] as PoolName))
+      problems.push(`TOOLMESH_AUTOSCALER_REPLICAS: "${parsed[0]}" is not in TOOLMESH_AUTOSCALER_POOLS`);
     else bounds.set(parsed[0] as PoolName, parsed[1]);
   }
   const mins = [...bounds.values()].reduce((a, b) => a + b.min, 0);
-  if (mins > raw.TOOLMESH_MAX_INSTANCES) problems.push(`TOOLMESH_MAX_INSTANCES: ${raw.TOOLMESH_MAX_INSTANCES} is below the pools' minimum replicas summed (${mins})`);
+  if (mins > raw.TOOLMESH_MAX_INSTANCES)
+    problems.push(`TOOLMESH_MAX_INSTANCES: ${raw.TOOLMESH_MAX_INSTANCES} is below the pools' minimum replicas summed (${mins})`);
   if (problems.length > 0) throw new ConfigError("autoscaler", problems);
   return { raw, pools, bounds, maxInstances: raw.TOOLMESH_MAX_INSTANCES, mcpPools };
 }

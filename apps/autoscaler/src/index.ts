@@ -19,5 +19,24 @@ export { autoscalerConfigSchema, maxInstancesFlag, parseAutoscalerConfig } from 
 export type { AutoscalerConfig } from "./config.js";
 export { readQueueState } from "./queue-state.js";
 export type { QueueState } from "./queue-state.js";
-export { POOL_SHARES, ScalingPolicy, Stabiliser, applyHealth, judgeHealth, replicasForBacklog, shareOf, splitCap, summariseLoad } from "./policy/index.js";
-export type { CapRequest, Direction, HealthVerdict, InstanceCounters, PolicySettings, PoolLoad, PoolObservation, ScaleDecision } from "./policy/index.js";
+export {
+  POOL_SHARES,
+  ScalingPolicy,
+  Stabiliser,
+  applyHealth,
+  judgeHealth,
+  replicasForBacklog,
+  shareOf,
+  splitCap,
+  summariseLoad,
+} from "./policy/index.js";
+export type {
+  CapRequest,
+  Direction,
+  HealthVerdict,
+  InstanceCounters,
+  PolicySettings,
+  PoolLoad,
+  PoolObservation,
+  ScaleDecision,
+} from "./policy/index.js";

@@ -26,9 +26,17 @@ await runMain("autoscaler", async () => {
     defaultTaskMs: raw.TOOLMESH_AUTOSCALER_DEFAULT_TASK_MS,
     staleMs: Math.max(5000, raw.TOOLMESH_METRICS_INTERVAL_MS * 3),
   });
-  const metricsServer = raw.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, raw.TOOLMESH_METRICS_PORT, raw.TOOLMESH_METRICS_HOST) : undefined;
+  const metricsServer =
+    raw.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, raw.TOOLMESH_METRICS_PORT, raw.TOOLMESH_METRICS_HOST) : undefined;
   log.info(
-    { metricsPort: metricsServer?.port, nats: raw.TOOLMESH_NATS_URL, backend: backend.name, pools: config.pools, bounds: Object.fromEntries(config.bounds), maxInstances: config.maxInstances },
+    {
+      metricsPort: metricsServer?.port,
+      nats: raw.TOOLMESH_NATS_URL,
+      backend: backend.name,
+      pools: config.pools,
+      bounds: Object.fromEntries(config.bounds),
+      maxInstances: config.maxInstances,
+    },
     "ready",
   );
 

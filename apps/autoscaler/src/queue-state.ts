@@ -1,7 +1,8 @@
 import { JetStreamApiCodes, type JetStreamManager } from "@nats-io/jetstream";
 import { Consumers, Streams, isJetStreamApiError, type PoolName } from "@toolmesh/core";
 
-export type QueueState = { pending: number; ackPending: number } | { error: string; reason: "stream-missing" | "consumer-missing" | "jetstream" };
+export type QueueState =
+  { pending: number; ackPending: number } | { error: string; reason: "stream-missing" | "consumer-missing" | "jetstream" };
 
 /**
  * A pool's work queue as its shared consumer sees it: waiting (num_pending)
@@ -17,7 +18,8 @@ export async function readQueueState(jsm: JetStreamManager, pool: PoolName): Pro
     return { pending: info.num_pending, ackPending: info.num_ack_pending };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (isJetStreamApiError(err, JetStreamApiCodes.StreamNotFound)) return { error: `stream ${Streams.tasks(pool)} not found`, reason: "stream-missing" };
+    if (isJetStreamApiError(err, JetStreamApiCodes.StreamNotFound))
+      return { error: `stream ${Streams.tasks(pool)} not found`, reason: "stream-missing" };
     if (isJetStreamApiError(err, JetStreamApiCodes.ConsumerNotFound)) return streamBacklog(jsm, pool);
     return { error: message, reason: "jetstream" };
   }
@@ -29,6 +31,9 @@ async function streamBacklog(jsm: JetStreamManager, pool: PoolName): Promise<Que
     const info = await jsm.streams.info(Streams.tasks(pool));
     return { pending: info.state.messages, ackPending: 0 };
   } catch (err) {
-    return { error: `consumer ${Consumers.poolWorkers} on ${Streams.tasks(pool)} not found, and the stream could not be read: ${err instanceof Error ? err.message : String(err)}`, reason: "consumer-missing" };
+    return {
+      error: `consumer ${Consumers.poolWorkers} on ${Streams.tasks(pool)} not found, and the stream could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      reason: "consumer-missing",
+    };
   }
 }

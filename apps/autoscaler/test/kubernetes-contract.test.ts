@@ -57,10 +57,20 @@ beforeAll(async () => {
         if (!deployments.has(name!)) return send(404, status(404, "NotFound", `deployments.apps "${name}" not found`));
         if (req.method === "PATCH") {
           const body = JSON.parse(raw) as { spec?: { replicas?: unknown } };
-          if (typeof body.spec?.replicas !== "number" || Object.keys(body).some((k) => k !== "spec")) return send(422, status(422, "Invalid", "expected {spec: {replicas}}"));
+          if (typeof body.spec?.replicas !== "number" || Object.keys(body).some((k) => k !== "spec"))
+            return send(422, status(422, "Invalid", "expected {spec: {replicas}}"));
           deployments.set(name!, body.spec.replicas);
         } else if (req.method !== "GET") return send(405, status(405, "MethodNotAllowed", req.method ?? ""));
-        return send(200, JSON.stringify({ kind: "Scale", apiVersion: "autoscaling/v1", metadata: { name, namespace: ns }, spec: { replicas: deployments.get(name!) }, status: { replicas: deployments.get(name!) } }));
+        return send(
+          200,
+          JSON.stringify({
+            kind: "Scale",
+            apiVersion: "autoscaling/v1",
+            metadata: { name, namespace: ns },
+            spec: { replicas: deployments.get(name!) },
+            status: { replicas: deployments.get(name!) },
+          }),
+        );
       }
       if (hpa) {
         const [, ns, name] = hpa;
@@ -81,7 +91,11 @@ beforeAll(async () => {
             kind: "HorizontalPodAutoscaler",
             apiVersion: "autoscaling/v2",
             metadata: { name, namespace: ns },
-            spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name }, minReplicas: h.minReplicas, maxReplicas: h.maxReplicas },
+            spec: {
+              scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+              minReplicas: h.minReplicas,
+              maxReplicas: h.maxReplicas,
+            },
             status: { currentReplicas: h.currentReplicas, desiredReplicas: h.currentReplicas },
           }),
         );
@@ -113,7 +127,13 @@ function kubeConfig(token = TOKEN): KubeConfig {
 }
 
 const backend = (mode: "scale" | "hpa", token?: string): KubernetesBackend =>
-  new KubernetesBackend({ kubeConfig: kubeConfig(token), namespace: NAMESPACE, prefix: "toolmesh", mode, ceiling: (pool) => (pool === "codebase" ? 8 : 2) });
+  new KubernetesBackend({
+    kubeConfig: kubeConfig(token),
+    namespace: NAMESPACE,
+    prefix: "toolmesh",
+    mode,
+    ceiling: (pool) => (pool === "codebase" ? 8 : 2),
+  });
 
 describe("contract: Kubernetes scale and HPA endpoints", () => {
   it("scale mode reads and merge-patches the Deployment's scale subresource", async () => {
@@ -125,7 +145,12 @@ describe("contract: Kubernetes scale and HPA endpoints", () => {
     expect(deployments.get("toolmesh-web-search")).toBe(3);
     expect(recorded.slice(0, 3)).toEqual([
       { method: "GET", path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/toolmesh-codebase/scale`, contentType: undefined },
-      { method: "PATCH", path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/toolmesh-codebase/scale`, contentType: "application/merge-patch+json", body: { spec: { replicas: 5 } } },
+      {
+        method: "PATCH",
+        path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/toolmesh-codebase/scale`,
+        contentType: "application/merge-patch+json",
+        body: { spec: { replicas: 5 } },
+      },
       { method: "GET", path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/toolmesh-codebase/scale`, contentType: undefined },
     ]);
   });

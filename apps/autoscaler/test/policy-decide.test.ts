@@ -7,12 +7,31 @@ const settings = (over: Partial<PolicySettings> = {}): PolicySettings => ({
   scaleDownStep: 1,
   maxInstances: 100,
   defaultTaskMs: 1000,
-  bounds: new Map([["codebase", { min: 1, max: 8 }], ["web", { min: 1, max: 4 }], ["bash", { min: 1, max: 8 }]]),
+  bounds: new Map([
+    ["codebase", { min: 1, max: 8 }],
+    ["web", { min: 1, max: 4 }],
+    ["bash", { min: 1, max: 8 }],
+  ]),
   fallbackLimit: () => 16,
   ...over,
 });
-const load = (over: Partial<PoolLoad> = {}): PoolLoad => ({ instances: 1, meanLimit: 16, inFlight: 0, durationMs: 1000, finished: 50, errorRate: 0, cpuPercent: 20, memoryFraction: 0.2, ...over });
-const obs = (pool: string, current: number, pending: number, over: Partial<PoolLoad> = {}): PoolObservation => ({ pool, current, load: load(over), queue: { pending, ackPending: 0 } });
+const load = (over: Partial<PoolLoad> = {}): PoolLoad => ({
+  instances: 1,
+  meanLimit: 16,
+  inFlight: 0,
+  durationMs: 1000,
+  finished: 50,
+  errorRate: 0,
+  cpuPercent: 20,
+  memoryFraction: 0.2,
+  ...over,
+});
+const obs = (pool: string, current: number, pending: number, over: Partial<PoolLoad> = {}): PoolObservation => ({
+  pool,
+  current,
+  load: load(over),
+  queue: { pending, ackPending: 0 },
+});
 
 describe("ScalingPolicy", () => {
   it("scales up at once to what clears the backlog, with the arithmetic in the reason", () => {
@@ -41,14 +60,31 @@ describe("ScalingPolicy", () => {
   });
   it("a missing consumer is an error and a hold, never a scale-up", () => {
     const [d] = new ScalingPolicy(settings()).decide(
-      [{ pool: "codebase", current: 2, load: load({ inFlight: 1000 }), queue: { error: "consumer workers on TM_TASKS_CODEBASE not found", reason: "consumer-missing" } }],
+      [
+        {
+          pool: "codebase",
+          current: 2,
+          load: load({ inFlight: 1000 }),
+          queue: { error: "consumer workers on TM_TASKS_CODEBASE not found", reason: "consumer-missing" },
+        },
+      ],
       0,
     );
     expect(d).toMatchObject({ replicas: 2, direction: "hold", error: { reason: "consumer-missing" } });
     expect(d!.reason).toContain("queue not readable (consumer-missing");
   });
   it("a missing stream keeps a pool at its minimum, not at its max", () => {
-    const [d] = new ScalingPolicy(settings()).decide([{ pool: "web", current: 0, load: load({ instances: 0 }), queue: { error: "stream TM_TASKS_WEB not found", reason: "stream-missing" } }], 0);
+    const [d] = new ScalingPolicy(settings()).decide(
+      [
+        {
+          pool: "web",
+          current: 0,
+          load: load({ instances: 0 }),
+          queue: { error: "stream TM_TASKS_WEB not found", reason: "stream-missing" },
+        },
+      ],
+      0,
+    );
     expect(d).toMatchObject({ replicas: 1, error: { reason: "stream-missing" } });
   });
   it("errors ≥ 5 % hold a backlog scale-up; CPU ≥ 90 % adds a replica", () => {
@@ -66,7 +102,9 @@ describe("ScalingPolicy", () => {
     const current = { codebase: 1, web: 1, bash: 3 };
     for (let t = 0; t <= 30_000; t += 1000) {
       const decisions = policy.decide(
-        (Object.keys(current) as (keyof typeof current)[]).map((pool) => obs(pool, current[pool], 0, { cpuPercent: 100, memoryFraction: 0.99, inFlight: 0, finished: 0 })),
+        (Object.keys(current) as (keyof typeof current)[]).map((pool) =>
+          obs(pool, current[pool], 0, { cpuPercent: 100, memoryFraction: 0.99, inFlight: 0, finished: 0 }),
+        ),
         t,
       );
       for (const d of decisions) {
@@ -84,7 +122,15 @@ describe("ScalingPolicy", () => {
     expect(policy.decide([obs("web", 1, 1, { memoryFraction: 0.99 })], 0)[0]).toMatchObject({ replicas: 2, direction: "up" });
   });
   it("splits the cap by shares when pools together want more", () => {
-    const policy = new ScalingPolicy(settings({ maxInstances: 10, bounds: new Map([["codebase", { min: 1, max: 50 }], ["web", { min: 1, max: 50 }]]) }));
+    const policy = new ScalingPolicy(
+      settings({
+        maxInstances: 10,
+        bounds: new Map([
+          ["codebase", { min: 1, max: 50 }],
+          ["web", { min: 1, max: 50 }],
+        ]),
+      }),
+    );
     const decisions = policy.decide([obs("codebase", 1, 100_000), obs("web", 1, 100_000)], 0);
     const byPool = Object.fromEntries(decisions.map((d) => [d.pool, d.replicas]));
     expect(byPool.codebase! + byPool.web!).toBe(10);

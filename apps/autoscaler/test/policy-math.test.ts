@@ -2,7 +2,16 @@ import type { MetricsSnapshot } from "@toolmesh/core";
 import { describe, expect, it } from "vitest";
 import { applyHealth, judgeHealth, replicasForBacklog, splitCap, summariseLoad, type PoolLoad } from "../src/policy/index.js";
 
-const idleLoad: PoolLoad = { instances: 1, meanLimit: 32, inFlight: 0, durationMs: 100, finished: 0, errorRate: 0, cpuPercent: 10, memoryFraction: 0.1 };
+const idleLoad: PoolLoad = {
+  instances: 1,
+  meanLimit: 32,
+  inFlight: 0,
+  durationMs: 100,
+  finished: 0,
+  errorRate: 0,
+  cpuPercent: 10,
+  memoryFraction: 0.1,
+};
 
 describe("replicasForBacklog", () => {
   it("clears the backlog within the target: ceil((backlog × duration / target + inFlight) / limit)", () => {
@@ -13,11 +22,17 @@ describe("replicasForBacklog", () => {
     expect(r.reason).toContain("→ 3");
   });
   it("rounds up a fraction of a replica, and not float noise", () => {
-    expect(replicasForBacklog({ pending: 1, ackPending: 0, inFlight: 16, durationMs: 1000, targetDrainS: 30, perReplicaLimit: 16 }).replicas).toBe(2);
-    expect(replicasForBacklog({ pending: 0, ackPending: 0, inFlight: 48, durationMs: 1000, targetDrainS: 30, perReplicaLimit: 16 }).replicas).toBe(3);
+    expect(
+      replicasForBacklog({ pending: 1, ackPending: 0, inFlight: 16, durationMs: 1000, targetDrainS: 30, perReplicaLimit: 16 }).replicas,
+    ).toBe(2);
+    expect(
+      replicasForBacklog({ pending: 0, ackPending: 0, inFlight: 48, durationMs: 1000, targetDrainS: 30, perReplicaLimit: 16 }).replicas,
+    ).toBe(3);
   });
   it("is zero with nothing queued or running", () => {
-    expect(replicasForBacklog({ pending: 0, ackPending: 0, inFlight: 0, durationMs: 1000, targetDrainS: 30, perReplicaLimit: 16 }).replicas).toBe(0);
+    expect(
+      replicasForBacklog({ pending: 0, ackPending: 0, inFlight: 0, durationMs: 1000, targetDrainS: 30, perReplicaLimit: 16 }).replicas,
+    ).toBe(0);
   });
   it("longer tasks and shorter targets need more replicas", () => {
     const base = { pending: 300, ackPending: 0, inFlight: 0, perReplicaLimit: 10 };
@@ -29,8 +44,23 @@ describe("replicasForBacklog", () => {
 
 describe("summariseLoad", () => {
   const snap = (over: Partial<MetricsSnapshot>): MetricsSnapshot => ({
-    service: "testpool", instanceId: "a", pool: "test", tools: [], timeMs: 0, limit: 32, minLimit: 32, maxLimit: 256, inFlight: 0,
-    completed: 0, failed: 0, p50Ms: 0, p99Ms: 0, cpuPercent: 0, rssBytes: 0, draining: false, ...over,
+    service: "testpool",
+    instanceId: "a",
+    pool: "test",
+    tools: [],
+    timeMs: 0,
+    limit: 32,
+    minLimit: 32,
+    maxLimit: 256,
+    inFlight: 0,
+    completed: 0,
+    failed: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    cpuPercent: 0,
+    rssBytes: 0,
+    draining: false,
+    ...over,
   });
   it("averages limits, sums in-flight, weights meanMs by throughput and leaves draining instances out", () => {
     const load = summariseLoad(
@@ -100,7 +130,17 @@ describe("health for replicas", () => {
 
 describe("splitCap", () => {
   it("changes nothing under the cap", () => {
-    expect(Object.fromEntries(splitCap([{ pool: "web", want: 5, min: 1 }, { pool: "codebase", want: 5, min: 1 }], 10))).toEqual({ web: 5, codebase: 5 });
+    expect(
+      Object.fromEntries(
+        splitCap(
+          [
+            { pool: "web", want: 5, min: 1 },
+            { pool: "codebase", want: 5, min: 1 },
+          ],
+          10,
+        ),
+      ),
+    ).toEqual({ web: 5, codebase: 5 });
   });
   it("splits by shares when every pool wants more than the cap (codebase 40, bash 30, web 20, agent 5, test 5)", () => {
     const want = (pool: string) => ({ pool, want: 100, min: 1 });
@@ -108,13 +148,27 @@ describe("splitCap", () => {
     expect(Object.fromEntries(split)).toEqual({ codebase: 40, bash: 30, web: 20, agent: 5, test: 5 });
   });
   it("gives what a modest pool leaves to the hungry ones, in proportion", () => {
-    const split = splitCap([{ pool: "codebase", want: 100, min: 1 }, { pool: "web", want: 100, min: 1 }, { pool: "bash", want: 2, min: 1 }], 20);
+    const split = splitCap(
+      [
+        { pool: "codebase", want: 100, min: 1 },
+        { pool: "web", want: 100, min: 1 },
+        { pool: "bash", want: 2, min: 1 },
+      ],
+      20,
+    );
     expect(split.get("bash")).toBe(2);
     expect(split.get("codebase")! + split.get("web")!).toBe(18);
     expect(split.get("codebase")).toBeGreaterThan(split.get("web")!);
   });
   it("keeps every pool's minimum and never exceeds the cap", () => {
-    const split = splitCap([{ pool: "codebase", want: 50, min: 2 }, { pool: "agent", want: 50, min: 3 }, { pool: "test", want: 50, min: 1 }], 7);
+    const split = splitCap(
+      [
+        { pool: "codebase", want: 50, min: 2 },
+        { pool: "agent", want: 50, min: 3 },
+        { pool: "test", want: 50, min: 1 },
+      ],
+      7,
+    );
     expect([...split.values()].reduce((a, b) => a + b, 0)).toBe(7);
     expect(split.get("agent")).toBeGreaterThanOrEqual(3);
     expect(split.get("codebase")).toBeGreaterThanOrEqual(2);

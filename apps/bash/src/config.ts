@@ -16,7 +16,10 @@ export const bashConfigSchema = z.object({
   /** "auto" (bubblewrap, or refuse to start), "bwrap", or "none" (no sandbox: an explicit, logged choice). */
   TOOLMESH_BASH_SANDBOX: z.enum(["auto", "bwrap", "none"]).default("auto"),
   /** Whether calls may ask for `network: true`. */
-  TOOLMESH_BASH_ALLOW_NETWORK: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  TOOLMESH_BASH_ALLOW_NETWORK: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   /** Service environment variables passed into commands (values from this process). */
   TOOLMESH_BASH_ENV_ALLOW: commaList.default("LANG,LC_ALL,TZ"),
   TOOLMESH_BASH_MEMORY_MB: z.coerce.number().int().min(16).default(1024),

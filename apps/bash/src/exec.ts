@@ -36,7 +36,13 @@ export type ChunkSink = (stream: "stdout" | "stderr", data: string) => void;
  * DEADLINE_EXCEEDED (timeout, idle timeout), CANCELLED, or FAILED_PRECONDITION
  * when bwrap could not set the sandbox up (its message included).
  */
-export function execSandboxed(bwrap: string | undefined, sandbox: SandboxOptions, request: ExecRequest, signal: AbortSignal, onChunk?: ChunkSink): Promise<ExecResult> {
+export function execSandboxed(
+  bwrap: string | undefined,
+  sandbox: SandboxOptions,
+  request: ExecRequest,
+  signal: AbortSignal,
+  onChunk?: ChunkSink,
+): Promise<ExecResult> {
   const { file, args } = sandboxArgv(bwrap, sandbox, request.command);
   const bound = sandbox.workspace.kind === "bind" ? sandbox.workspace : undefined;
   const env = sandbox.kind === "none" ? { HOME: bound?.path ?? "/", ...sandbox.env } : { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" };
@@ -113,8 +119,16 @@ export function execSandboxed(bwrap: string | undefined, sandbox: SandboxOptions
         return;
       }
       if (killed) {
-        const limit = killed === "timeout" ? `its timeout (timeoutMs ${request.timeoutMs})` : `its idle timeout (no output for idleTimeoutMs ${request.idleTimeoutMs})`;
-        reject(new ToolError(ErrorCode.DEADLINE_EXCEEDED, `the command was killed after ${Math.round(performance.now() - started)} ms at ${limit}${outputSoFar(stdout, stderr)}`));
+        const limit =
+          killed === "timeout"
+            ? `its timeout (timeoutMs ${request.timeoutMs})`
+            : `its idle timeout (no output for idleTimeoutMs ${request.idleTimeoutMs})`;
+        reject(
+          new ToolError(
+            ErrorCode.DEADLINE_EXCEEDED,
+            `the command was killed after ${Math.round(performance.now() - started)} ms at ${limit}${outputSoFar(stdout, stderr)}`,
+          ),
+        );
         return;
       }
       resolve({
@@ -141,7 +155,10 @@ function sandboxFailure(stderr: string, code: number | null): ToolError {
 /** The end of what the command wrote before it was killed, for the error message (ToolError carries no details). */
 function outputSoFar(stdout: OutputBuffer, stderr: OutputBuffer): string {
   const tail = (text: string): string => (text.length > 1024 ? `…${text.slice(-1024)}` : text);
-  const parts = [stdout.totalBytes ? `stdout so far (${stdout.totalBytes} bytes): ${tail(stdout.text())}` : "", stderr.totalBytes ? `stderr so far (${stderr.totalBytes} bytes): ${tail(stderr.text())}` : ""];
+  const parts = [
+    stdout.totalBytes ? `stdout so far (${stdout.totalBytes} bytes): ${tail(stdout.text())}` : "",
+    stderr.totalBytes ? `stderr so far (${stderr.totalBytes} bytes): ${tail(stderr.text())}` : "",
+  ];
   const text = parts.filter(Boolean).join("; ");
   return text ? `; ${text}` : "; no output";
 }

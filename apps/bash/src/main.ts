@@ -17,8 +17,20 @@ await runMain("bash", () =>
       });
       sandbox = tools.sandbox;
       if (tools.sandbox === "none") log.warn("bash.exec runs commands WITHOUT a sandbox (TOOLMESH_BASH_SANDBOX=none)");
-      else if (!tools.capped) log.warn("workflow workspaces are NOT size-capped: mounting a capped tmpfs per workflow needs root; run as root, set TOOLMESH_BASH_WORKSPACE_SCOPE=call, or cap the file system under TOOLMESH_BASH_WORKSPACE");
-      log.info({ sandbox: tools.sandbox, workspace: tools.workspace, scope: tools.scope, capped: tools.capped, network: config.TOOLMESH_BASH_ALLOW_NETWORK }, "bash pool");
+      else if (!tools.capped)
+        log.warn(
+          "workflow workspaces are NOT size-capped: mounting a capped tmpfs per workflow needs root; run as root, set TOOLMESH_BASH_WORKSPACE_SCOPE=call, or cap the file system under TOOLMESH_BASH_WORKSPACE",
+        );
+      log.info(
+        {
+          sandbox: tools.sandbox,
+          workspace: tools.workspace,
+          scope: tools.scope,
+          capped: tools.capped,
+          network: config.TOOLMESH_BASH_ALLOW_NETWORK,
+        },
+        "bash pool",
+      );
       return { "bash.exec": tools["bash.exec"] };
     },
   }),

@@ -41,9 +41,26 @@ const SYSTEM_TREES = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/lib
  * default), nothing secret (shadow, gshadow, ssh keys, service configs).
  */
 export const ETC_FILES = [
-  "passwd", "group", "nsswitch.conf", "hosts", "host.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
-  "ssl", "ca-certificates", "ca-certificates.conf", "localtime", "timezone", "alternatives",
-  "bash.bashrc", "profile", "inputrc", "locale.alias", "mime.types", "magic",
+  "passwd",
+  "group",
+  "nsswitch.conf",
+  "hosts",
+  "host.conf",
+  "ld.so.cache",
+  "ld.so.conf",
+  "ld.so.conf.d",
+  "ssl",
+  "ca-certificates",
+  "ca-certificates.conf",
+  "localtime",
+  "timezone",
+  "alternatives",
+  "bash.bashrc",
+  "profile",
+  "inputrc",
+  "locale.alias",
+  "mime.types",
+  "magic",
 ] as const;
 
 /** bwrap arguments for the system trees and /etc files present on this host (read once at start-up). */
@@ -81,28 +98,42 @@ let cachedMounts: string[] | undefined;
  */
 export function sandboxArgv(bwrap: string | undefined, options: SandboxOptions, command: string[]): { file: string; args: string[] } {
   // Once the limits are set, one byte on fd 3 says the sandbox is up and the command is starting (see execSandboxed).
-  const limits = ["/bin/bash", "-c", `ulimit -v ${options.memoryMb * 1024} && ulimit -u ${options.maxProcesses} && printf . >&3 && exec 3>&- && exec "$@"`, "toolmesh-limits", ...command];
+  const limits = [
+    "/bin/bash",
+    "-c",
+    `ulimit -v ${options.memoryMb * 1024} && ulimit -u ${options.maxProcesses} && printf . >&3 && exec 3>&- && exec "$@"`,
+    "toolmesh-limits",
+    ...command,
+  ];
   if (options.kind === "none") return { file: limits[0]!, args: limits.slice(1) };
   if (!bwrap) throw new Error("bubblewrap is not installed");
   const ws = options.workspace;
   const args = [
     ...(cachedMounts ??= systemMounts()),
     ...(options.network ? ["--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"] : []),
-    "--dev", "/dev",
-    "--proc", "/proc",
-    "--size", String(options.tmpMb * 1024 * 1024), "--tmpfs", "/tmp",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+    "--size",
+    String(options.tmpMb * 1024 * 1024),
+    "--tmpfs",
+    "/tmp",
     ...(ws.kind === "tmpfs" ? ["--size", String(ws.sizeMb * 1024 * 1024), "--tmpfs", "/work"] : ["--bind", ws.path, "/work"]),
     ...options.hidePaths.flatMap((path) => ["--tmpfs", path]),
     // bwrap's own root is an uncapped tmpfs the sandbox uid could fill (/etc is a directory in it): read-only once set up.
-    "--remount-ro", "/",
+    "--remount-ro",
+    "/",
     "--unshare-all",
     "--unshare-user",
     "--disable-userns",
     ...(options.network ? ["--share-net"] : []),
     "--die-with-parent",
     "--new-session",
-    "--cap-drop", "ALL",
-    "--chdir", `/work/${options.cwd}`,
+    "--cap-drop",
+    "ALL",
+    "--chdir",
+    `/work/${options.cwd}`,
     "--clearenv",
     ...Object.entries({ HOME: "/work", ...options.env }).flatMap(([name, value]) => ["--setenv", name, value]),
     "--",

@@ -100,14 +100,33 @@ export class WorkflowWorkspaces {
     }
     await mkdir(path, { recursive: true, mode: 0o755 });
     const mount = `mount -t tmpfs -o size=${sizeMb}m,uid=${uid},gid=${uid},mode=0700,nosuid,nodev toolmesh-workspace "$1" && echo ready && exec sleep infinity`;
-    const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", "unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", mount, "toolmesh-workspace", path], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" },
-    });
+    const child = spawn(
+      "setpriv",
+      [
+        "--pdeathsig",
+        "KILL",
+        "--",
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "/bin/sh",
+        "-c",
+        mount,
+        "toolmesh-workspace",
+        path,
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" },
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve, reject) => {
-      const failed = (why: string): void => reject(new ToolError(ErrorCode.FAILED_PRECONDITION, `could not make the workflow's workspace at ${path}: ${why}`));
+      const failed = (why: string): void =>
+        reject(new ToolError(ErrorCode.FAILED_PRECONDITION, `could not make the workflow's workspace at ${path}: ${why}`));
       child.once("error", (err) => failed(err.message));
       child.once("exit", (code) => failed(stderr.trim() || `exit code ${code}`));
       child.stdout.on("data", (d: Buffer) => {
@@ -116,9 +135,12 @@ export class WorkflowWorkspaces {
     });
     child.removeAllListeners("exit");
     child.once("exit", () => {
-      void this.#holders.get(workflowId)?.then((current) => {
-        if (current.child === child) this.#holders.delete(workflowId);
-      }, () => undefined);
+      void this.#holders.get(workflowId)?.then(
+        (current) => {
+          if (current.child === child) this.#holders.delete(workflowId);
+        },
+        () => undefined,
+      );
     });
     return { child, pid: child.pid!, path, active: 0, lastUsed: Date.now() };
   }
@@ -126,9 +148,12 @@ export class WorkflowWorkspaces {
   #removeIdle(): void {
     const now = Date.now();
     for (const [id, pending] of this.#holders) {
-      void pending.then((holder) => {
-        if (holder.active === 0 && now - holder.lastUsed >= this.#options.idleMs) void this.#remove(id);
-      }, () => undefined);
+      void pending.then(
+        (holder) => {
+          if (holder.active === 0 && now - holder.lastUsed >= this.#options.idleMs) void this.#remove(id);
+        },
+        () => undefined,
+      );
     }
   }
 

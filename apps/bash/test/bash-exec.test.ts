@@ -18,7 +18,15 @@ let listener: Server;
 let listenerPort = 0;
 let connections = 0;
 
-type Result = { exitCode: number | null; signal: string | null; stdout: string; stderr: string; truncated: boolean; durationMs: number; sandbox: string };
+type Result = {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  durationMs: number;
+  sandbox: string;
+};
 
 interface RunOptions {
   signal?: AbortSignal;
@@ -27,7 +35,10 @@ interface RunOptions {
   on?: BashTools;
 }
 
-function run(args: Record<string, unknown>, { signal = new AbortController().signal, chunks, workflowId = "wf-main", on = tools }: RunOptions = {}): Promise<Result> {
+function run(
+  args: Record<string, unknown>,
+  { signal = new AbortController().signal, chunks, workflowId = "wf-main", on = tools }: RunOptions = {},
+): Promise<Result> {
   return on["bash.exec"](parseToolArgs("bash.exec", args), {
     signal,
     workflowId,
@@ -37,7 +48,10 @@ function run(args: Record<string, unknown>, { signal = new AbortController().sig
 
 /** Processes whose command line contains `marker`. */
 function alive(marker: string): string {
-  return spawnSync("pgrep", ["-af", marker], { encoding: "utf8" }).stdout.split("\n").filter((l) => l && !l.includes("pgrep")).join("\n");
+  return spawnSync("pgrep", ["-af", marker], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((l) => l && !l.includes("pgrep"))
+    .join("\n");
 }
 
 const tools$ = (env: Record<string, string>): Promise<BashTools> => createBashTools(loadConfig("bash", bashConfigSchema, env));
@@ -74,7 +88,11 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
   });
 
   it("runs a command: output, exit code, duration, stdin, env allow-list, argv form", async () => {
-    const out = await run({ command: "read line; echo \"got $line\"; echo oops >&2; echo \"lang=$LANG secret=${TOOLMESH_SECRET:-none} mine=$MINE\"; exit 3", stdin: "hi\n", env: { MINE: "x" } });
+    const out = await run({
+      command: 'read line; echo "got $line"; echo oops >&2; echo "lang=$LANG secret=${TOOLMESH_SECRET:-none} mine=$MINE"; exit 3',
+      stdin: "hi\n",
+      env: { MINE: "x" },
+    });
     expect(out).toMatchObject({ exitCode: 3, signal: null, sandbox: "bwrap", truncated: false });
     expect(out.stdout).toBe("got hi\nlang=C.UTF-8 secret=none mine=x\n");
     expect(out.stderr).toBe("oops\n");
@@ -85,7 +103,8 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
 
   it("runs as an unprivileged uid, writes only in its workspace and a private /tmp", async () => {
     const out = await run({
-      command: "id -u; echo made > inside.txt; echo x > /etc/toolmesh-test 2>/dev/null && echo wrote-etc; echo x > /usr/toolmesh-test 2>/dev/null && echo wrote-usr; echo y > /tmp/t && echo tmp-ok; cat inside.txt; pwd",
+      command:
+        "id -u; echo made > inside.txt; echo x > /etc/toolmesh-test 2>/dev/null && echo wrote-etc; echo x > /usr/toolmesh-test 2>/dev/null && echo wrote-usr; echo y > /tmp/t && echo tmp-ok; cat inside.txt; pwd",
     });
     expect(out.stdout.split("\n")).toEqual(["65534", "tmp-ok", "made", "/work", ""]);
     // The workspace is a tmpfs of its own: nothing of it lands in the host directory.
@@ -103,10 +122,21 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
         command: `ls -A /; for p in /run /var/run /var /home /root ${socketDir}/host.sock ${join(base, "outside.txt")} /etc/shadow /etc/gshadow /etc/resolv.conf; do test -e $p && echo "present $p"; done; ls -A /usr/share/doc | wc -l; ls /etc/passwd /bin/bash`,
       });
       const lines = out.stdout.split("\n");
-      expect(lines.slice(0, -4).filter((name) => !["lib32", "libx32", "lib64", "sbin"].includes(name))).toEqual(["bin", "dev", "etc", "lib", "proc", "tmp", "usr", "work"]);
+      expect(lines.slice(0, -4).filter((name) => !["lib32", "libx32", "lib64", "sbin"].includes(name))).toEqual([
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "proc",
+        "tmp",
+        "usr",
+        "work",
+      ]);
       expect(out.stdout).not.toContain("present");
       expect(lines.slice(-4)).toEqual(["0", "/bin/bash", "/etc/passwd", ""]);
-      const dial = await run({ command: `python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("${socketDir}/host.sock")' 2>&1 | tail -1` });
+      const dial = await run({
+        command: `python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("${socketDir}/host.sock")' 2>&1 | tail -1`,
+      });
       expect(dial.stdout).toMatch(/FileNotFoundError/);
     } finally {
       socket.close();
@@ -115,12 +145,17 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
   });
 
   it("nested user namespaces are refused: unshare -r fails", async () => {
-    const out = await run({ command: "unshare -r true && echo nested || echo refused; unshare -U true && echo nested-u || echo refused-u" });
+    const out = await run({
+      command: "unshare -r true && echo nested || echo refused; unshare -U true && echo nested-u || echo refused-u",
+    });
     expect(out.stdout).toBe("refused\nrefused-u\n");
   });
 
   it("writing past the /tmp cap or the workspace cap fails inside the command (ENOSPC) and the pool keeps serving", async () => {
-    const out = await run({ command: "head -c 20000000 /dev/zero > /tmp/big; echo tmp=$?; head -c 40000000 /dev/zero > big; echo ws=$?; rm -f big; df -k /tmp /work | tail -2 | awk '{print $2}'" });
+    const out = await run({
+      command:
+        "head -c 20000000 /dev/zero > /tmp/big; echo tmp=$?; head -c 40000000 /dev/zero > big; echo ws=$?; rm -f big; df -k /tmp /work | tail -2 | awk '{print $2}'",
+    });
     expect(out.stdout).toBe("tmp=1\nws=1\n8192\n16384\n");
     expect(out.stderr).toMatch(/No space left on device/);
     expect((await run({ command: "echo still-serving" })).stdout).toBe("still-serving\n");
@@ -134,9 +169,15 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
   });
 
   it("with TOOLMESH_BASH_WORKSPACE_SCOPE=call every call starts with an empty, capped workspace", async () => {
-    const perCall = await tools$({ TOOLMESH_BASH_WORKSPACE: join(base, "ws-call"), TOOLMESH_BASH_WORKSPACE_SCOPE: "call", TOOLMESH_BASH_WORKSPACE_MB: "4" });
+    const perCall = await tools$({
+      TOOLMESH_BASH_WORKSPACE: join(base, "ws-call"),
+      TOOLMESH_BASH_WORKSPACE_SCOPE: "call",
+      TOOLMESH_BASH_WORKSPACE_MB: "4",
+    });
     try {
-      expect((await run({ command: "echo x > f; df -k /work | tail -1 | awk '{print $2}'" }, { workflowId: "wf-c", on: perCall })).stdout).toBe("4096\n");
+      expect(
+        (await run({ command: "echo x > f; df -k /work | tail -1 | awk '{print $2}'" }, { workflowId: "wf-c", on: perCall })).stdout,
+      ).toBe("4096\n");
       expect((await run({ command: "ls -A | wc -l" }, { workflowId: "wf-c", on: perCall })).stdout).toBe("0\n");
     } finally {
       await perCall.close();
@@ -164,7 +205,10 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
     try {
       await chmod(locked, 0o700); // taken away after start-up
       const failed = run({ command: "echo never" }, { workflowId: "wf-locked", on: later });
-      await expect(failed).rejects.toMatchObject({ code: "FAILED_PRECONDITION", message: expect.stringMatching(/bwrap: Can't find source path .*Permission denied/) });
+      await expect(failed).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        message: expect.stringMatching(/bwrap: Can't find source path .*Permission denied/),
+      });
     } finally {
       await chmod(locked, 0o755);
       await later.close();
@@ -182,13 +226,20 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
     await expect(run({ command: "true", network: true })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     await expect(run({ command: "pwd", cwd: "../" })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     await expect(run({ command: "pwd", cwd: "/etc" })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
-    await expect(run({ command: "pwd", cwd: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("Can't chdir to /work/missing") });
+    await expect(run({ command: "pwd", cwd: "missing" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("Can't chdir to /work/missing"),
+    });
     await run({ command: "mkdir -p sub" });
     expect((await run({ command: "pwd", cwd: "sub" })).stdout).toBe("/work/sub\n");
   });
 
   it("network: true works where the operator allows it", async () => {
-    const open = await tools$({ TOOLMESH_BASH_WORKSPACE: join(base, "ws-net"), TOOLMESH_BASH_ALLOW_NETWORK: "true", TOOLMESH_BASH_WORKSPACE_SCOPE: "call" });
+    const open = await tools$({
+      TOOLMESH_BASH_WORKSPACE: join(base, "ws-net"),
+      TOOLMESH_BASH_ALLOW_NETWORK: "true",
+      TOOLMESH_BASH_WORKSPACE_SCOPE: "call",
+    });
     const before = connections;
     const out = await run({ command: `exec 3<>/dev/tcp/127.0.0.1/${listenerPort} && cat <&3`, network: true }, { on: open });
     expect(out.stdout).toBe("hello\n");
@@ -203,8 +254,14 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
 
   it("a timeout is DEADLINE_EXCEEDED with the output so far, and kills the whole process tree", async () => {
     const marker = `sleep-${Date.now()}`;
-    const out = run({ command: `echo before; (bash -c 'exec -a ${marker} sleep 60' &) ; bash -c 'exec -a ${marker} sleep 60'`, timeoutMs: 1500 });
-    await expect(out).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED", message: expect.stringMatching(/timeoutMs 1500.*stdout so far \(7 bytes\): before/s) });
+    const out = run({
+      command: `echo before; (bash -c 'exec -a ${marker} sleep 60' &) ; bash -c 'exec -a ${marker} sleep 60'`,
+      timeoutMs: 1500,
+    });
+    await expect(out).rejects.toMatchObject({
+      code: "DEADLINE_EXCEEDED",
+      message: expect.stringMatching(/timeoutMs 1500.*stdout so far \(7 bytes\): before/s),
+    });
     // The group is SIGKILLed; the processes are gone a moment later.
     await expect.poll(() => alive(marker), { timeout: 10_000 }).toBe("");
   });
@@ -212,7 +269,10 @@ describe.skipIf(bwrap.skip)("bash.exec", () => {
   it("an idle timeout is DEADLINE_EXCEEDED for a command that stops writing", async () => {
     // Idle long enough that a slow sandbox start on a busy machine is not mistaken for silence.
     const out = run({ command: "echo start; sleep 30", idleTimeoutMs: 2000, timeoutMs: 20_000 });
-    await expect(out).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED", message: expect.stringMatching(/idle timeout.*stdout so far \(6 bytes\): start/s) });
+    await expect(out).rejects.toMatchObject({
+      code: "DEADLINE_EXCEEDED",
+      message: expect.stringMatching(/idle timeout.*stdout so far \(6 bytes\): start/s),
+    });
   });
 
   it("cancel kills the tree and reports CANCELLED; output chunks stream while it runs", async () => {

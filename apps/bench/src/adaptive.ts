@@ -29,7 +29,14 @@ export interface AdaptiveBenchOptions {
   out: (line: string) => void;
 }
 
-export const ADAPTIVE_BENCH_DEFAULTS = { capacity: 8, serviceMs: 20, fixedLimits: [2, 4, 6, 8, 10, 12, 16, 24, 32], range: { min: 2, max: 32 }, measureS: 3, convergeS: 8 };
+export const ADAPTIVE_BENCH_DEFAULTS = {
+  capacity: 8,
+  serviceMs: 20,
+  fixedLimits: [2, 4, 6, 8, 10, 12, 16, 24, 32],
+  range: { min: 2, max: 32 },
+  measureS: 3,
+  convergeS: 8,
+};
 
 interface Run {
   label: string;
@@ -97,7 +104,14 @@ export async function runAdaptiveBench(options: AdaptiveBenchOptions): Promise<{
       const [coordinator] = await group.start({
         name: "coordinator",
         script: appScript("coordinator"),
-        env: { TOOLMESH_NATS_URL: nats.url, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0", TOOLMESH_METRICS_INTERVAL_MS: "250", TOOLMESH_METRICS_PORT: "-1", TOOLMESH_LOG_LEVEL: "info" },
+        env: {
+          TOOLMESH_NATS_URL: nats.url,
+          TOOLMESH_GRPC_HOST: "127.0.0.1",
+          TOOLMESH_GRPC_PORT: "0",
+          TOOLMESH_METRICS_INTERVAL_MS: "250",
+          TOOLMESH_METRICS_PORT: "-1",
+          TOOLMESH_LOG_LEVEL: "info",
+        },
       });
       nc = await connectNats(loadConfig("bench", baseConfigSchema, { TOOLMESH_NATS_URL: nats.url }), "bench-adaptive");
       const client = new ToolmeshClient(`127.0.0.1:${String(coordinator!.ready.grpcPort)}`);
@@ -115,7 +129,9 @@ export async function runAdaptiveBench(options: AdaptiveBenchOptions): Promise<{
           // Every run starts from the range's minimum: nothing learned from the one before.
           ...(adaptive ? { adaptive: { range: options.range, learn: false } } : {}),
         });
-      out(`backend: room for ${options.capacity} calls of ${options.serviceMs} ms at once, slower past that, refusing past ${options.capacity * 1.5}`);
+      out(
+        `backend: room for ${options.capacity} calls of ${options.serviceMs} ms at once, slower past that, refusing past ${options.capacity * 1.5}`,
+      );
       const runs: Run[] = [];
       for (const limit of options.fixedLimits) {
         worker = await newWorker(limit, false);
@@ -123,9 +139,16 @@ export async function runAdaptiveBench(options: AdaptiveBenchOptions): Promise<{
         const measured = await drive(client, options.measureS);
         await worker.drain(2000);
         worker = undefined;
-        const run = { label: `fixed ${limit}`, limit, callsPerS: measured.ok / measured.seconds, errorRate: measured.failed / Math.max(1, measured.ok + measured.failed) };
+        const run = {
+          label: `fixed ${limit}`,
+          limit,
+          callsPerS: measured.ok / measured.seconds,
+          errorRate: measured.failed / Math.max(1, measured.ok + measured.failed),
+        };
         runs.push(run);
-        out(`  ${run.label.padEnd(16)} ${run.callsPerS.toFixed(0).padStart(6)} calls/s ok, errors ${(run.errorRate * 100).toFixed(1).padStart(5)} %`);
+        out(
+          `  ${run.label.padEnd(16)} ${run.callsPerS.toFixed(0).padStart(6)} calls/s ok, errors ${(run.errorRate * 100).toFixed(1).padStart(5)} %`,
+        );
       }
       worker = await newWorker(options.range.min, true);
       const settling = await drive(client, options.convergeS);
@@ -134,14 +157,26 @@ export async function runAdaptiveBench(options: AdaptiveBenchOptions): Promise<{
       const measured = await drive(client, options.measureS);
       clearInterval(sampler);
       const meanLimit = limits.reduce((a, b) => a + b, 0) / Math.max(1, limits.length);
-      const adaptive = { label: `adaptive ${options.range.min}..${options.range.max}`, limit: Math.round(meanLimit), callsPerS: measured.ok / measured.seconds, errorRate: measured.failed / Math.max(1, measured.ok + measured.failed) };
+      const adaptive = {
+        label: `adaptive ${options.range.min}..${options.range.max}`,
+        limit: Math.round(meanLimit),
+        callsPerS: measured.ok / measured.seconds,
+        errorRate: measured.failed / Math.max(1, measured.ok + measured.failed),
+      };
       runs.push(adaptive);
       client.close();
-      const best = runs.filter((r) => r.label.startsWith("fixed") && r.errorRate < 0.05).sort((a, b) => b.callsPerS - a.callsPerS)[0] ?? runs[0]!;
-      out(`  ${adaptive.label.padEnd(16)} ${adaptive.callsPerS.toFixed(0).padStart(6)} calls/s ok, errors ${(adaptive.errorRate * 100).toFixed(1).padStart(5)} % (limit while measured: mean ${meanLimit.toFixed(1)}, ${Math.min(...limits)}..${Math.max(...limits)})`);
-      out(`  while settling (${options.convergeS} s from limit ${options.range.min}): ${(settling.ok / settling.seconds).toFixed(0)} calls/s ok, errors ${((settling.failed / Math.max(1, settling.ok + settling.failed)) * 100).toFixed(1)} %`);
+      const best =
+        runs.filter((r) => r.label.startsWith("fixed") && r.errorRate < 0.05).sort((a, b) => b.callsPerS - a.callsPerS)[0] ?? runs[0]!;
+      out(
+        `  ${adaptive.label.padEnd(16)} ${adaptive.callsPerS.toFixed(0).padStart(6)} calls/s ok, errors ${(adaptive.errorRate * 100).toFixed(1).padStart(5)} % (limit while measured: mean ${meanLimit.toFixed(1)}, ${Math.min(...limits)}..${Math.max(...limits)})`,
+      );
+      out(
+        `  while settling (${options.convergeS} s from limit ${options.range.min}): ${(settling.ok / settling.seconds).toFixed(0)} calls/s ok, errors ${((settling.failed / Math.max(1, settling.ok + settling.failed)) * 100).toFixed(1)} %`,
+      );
       out(`best fixed limit with errors under 5 %: ${best.limit} (${best.callsPerS.toFixed(0)} calls/s)`);
-      out(`adaptive / best fixed throughput: ${(adaptive.callsPerS / best.callsPerS).toFixed(2)}x; adaptive error rate ${(adaptive.errorRate * 100).toFixed(1)} % (target: ≥ 0.90x and < 5 %)`);
+      out(
+        `adaptive / best fixed throughput: ${(adaptive.callsPerS / best.callsPerS).toFixed(2)}x; adaptive error rate ${(adaptive.errorRate * 100).toFixed(1)} % (target: ≥ 0.90x and < 5 %)`,
+      );
       return { best, adaptive, runs };
     } finally {
       await release();

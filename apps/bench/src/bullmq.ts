@@ -35,7 +35,9 @@ export async function startBullmq(redisUrl: string, concurrency: number): Promis
     outcome(waiter);
   };
   events.on("completed", ({ jobId, returnvalue }) => settle(jobId, (w) => w.resolve(returnvalue)));
-  events.on("failed", ({ jobId, failedReason }) => settle(jobId, (w) => w.reject(new Error(`BullMQ job ${jobId} failed: ${failedReason}`))));
+  events.on("failed", ({ jobId, failedReason }) =>
+    settle(jobId, (w) => w.reject(new Error(`BullMQ job ${jobId} failed: ${failedReason}`))),
+  );
 
   const close = async (): Promise<void> => {
     await group.stopAll();
@@ -59,7 +61,10 @@ export async function startBullmq(redisUrl: string, concurrency: number): Promis
         let timer: NodeJS.Timeout | undefined;
         const done = new Promise<unknown>((resolve, reject) => {
           waiters.set(jobId, { resolve, reject });
-          timer = setTimeout(() => settle(jobId, (w) => w.reject(new Error(`BullMQ job ${jobId}: no completion in ${CALL_TIMEOUT_MS} ms`))), CALL_TIMEOUT_MS);
+          timer = setTimeout(
+            () => settle(jobId, (w) => w.reject(new Error(`BullMQ job ${jobId}: no completion in ${CALL_TIMEOUT_MS} ms`))),
+            CALL_TIMEOUT_MS,
+          );
         });
         try {
           await queue.add("echo", { value: ECHO_VALUE }, { jobId });

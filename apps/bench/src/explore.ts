@@ -36,7 +36,8 @@ async function timed(client: ToolmeshClient, spec: WorkflowSpec): Promise<{ ms: 
   const started = performance.now();
   const wf = await client.run(spec);
   const ms = performance.now() - started;
-  if (wf.state !== WorkflowState.WORKFLOW_STATE_SUCCEEDED) throw new Error(`workflow ${wf.id} ended ${WorkflowState[wf.state]}: ${wf.error}`);
+  if (wf.state !== WorkflowState.WORKFLOW_STATE_SUCCEEDED)
+    throw new Error(`workflow ${wf.id} ended ${WorkflowState[wf.state]}: ${wf.error}`);
   return { ms, wf };
 }
 
@@ -54,13 +55,24 @@ export async function runExploreBench(options: ExploreBenchOptions): Promise<Exp
       const common = { TOOLMESH_NATS_URL: nats.url, TOOLMESH_METRICS_PORT: "-1", TOOLMESH_LOG_LEVEL: "info" };
       const root = resolve(options.path);
       const [coordinator] = await group.start(
-        { name: "coordinator", script: appScript("coordinator"), env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0" } },
+        {
+          name: "coordinator",
+          script: appScript("coordinator"),
+          env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0" },
+        },
         { name: "codebase", script: appScript("codebase"), env: { ...common, TOOLMESH_CODEBASE_ROOTS: root } },
       );
       const client = new ToolmeshClient(`127.0.0.1:${String(coordinator!.ready.grpcPort)}`);
       try {
-        const spec = await client.expandTemplate({ template: "explore-codebase", params: { path: ".", question: options.question, maxFiles: options.maxFiles } });
-        const sequential = WorkflowSpec.fromPartial({ ...spec, name: `${spec.name} (one call at a time)`, limits: { ...spec.limits, maxConcurrency: 1 } });
+        const spec = await client.expandTemplate({
+          template: "explore-codebase",
+          params: { path: ".", question: options.question, maxFiles: options.maxFiles },
+        });
+        const sequential = WorkflowSpec.fromPartial({
+          ...spec,
+          name: `${spec.name} (one call at a time)`,
+          limits: { ...spec.limits, maxConcurrency: 1 },
+        });
         out(`explore-codebase over ${root}, question "${options.question}"`);
         // Warm-up (JIT, page cache, the pool's first pulls), not counted.
         await timed(client, spec);

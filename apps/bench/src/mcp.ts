@@ -61,7 +61,9 @@ function serverScript(): string {
   try {
     return createRequire(import.meta.url).resolve("@modelcontextprotocol/server-filesystem/dist/index.js");
   } catch {
-    throw new Error("@modelcontextprotocol/server-filesystem is not installed: run `npm ci` at the repository root (it is a pinned devDependency)");
+    throw new Error(
+      "@modelcontextprotocol/server-filesystem is not installed: run `npm ci` at the repository root (it is a pinned devDependency)",
+    );
   }
 }
 
@@ -126,7 +128,8 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       // (a) Straight to the server, one call after another.
       const direct = await connect("direct", process.execPath, [script, dir]);
       closers.push(() => direct.client.close());
-      const readDirect = async (path: string): Promise<string> => textOf((await direct.client.callTool({ name: "read_text_file", arguments: { path } })) as CallToolResult);
+      const readDirect = async (path: string): Promise<string> =>
+        textOf((await direct.client.callTool({ name: "read_text_file", arguments: { path } })) as CallToolResult);
       const oneByOne = async (): Promise<void> => {
         for (const path of measured) await readDirect(path);
       };
@@ -134,7 +137,11 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       // (b) Through toolmesh: nats-server, the coordinator, the pool mcp-fs, and `toolmesh mcp` in front.
       nats = await startNatsServer();
       const common = { TOOLMESH_NATS_URL: nats.url, TOOLMESH_METRICS_PORT: "-1", TOOLMESH_LOG_LEVEL: "info" };
-      const [coordinator] = await group.start({ name: "coordinator", script: appScript("coordinator"), env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0" } });
+      const [coordinator] = await group.start({
+        name: "coordinator",
+        script: appScript("coordinator"),
+        env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0" },
+      });
       const mcpPools = JSON.stringify({ fs: { command: process.execPath, args: [script, dir] } });
       const workers = await group.start(
         ...Array.from({ length: options.instances }, (_, i) => ({
@@ -154,14 +161,19 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       const front = await connect("toolmesh", process.execPath, [cliScript(), "mcp", "--address", address]);
       closers.push(() => front.client.close());
       const parallel = async (): Promise<void> => {
-        const result = (await front.client.callTool({ name: "parallel", arguments: { calls: measured.map((path) => ({ tool: "fs.read_text_file", args: { path } })) } }, undefined, { timeout: 120_000 })) as CallToolResult;
+        const result = (await front.client.callTool(
+          { name: "parallel", arguments: { calls: measured.map((path) => ({ tool: "fs.read_text_file", args: { path } })) } },
+          undefined,
+          { timeout: 120_000 },
+        )) as CallToolResult;
         const failed = (result.structuredContent as { failed?: number } | undefined)?.failed;
         if (result.isError || failed !== 0) throw new Error(`parallel failed: ${textOf({ ...result, isError: false }).slice(0, 300)}`);
       };
       // The front door's share: the same reads over gRPC straight to the coordinator.
       const session = grpc.session();
       closers.push(() => session.close());
-      const callTools = (): Promise<unknown> => Promise.all(measured.map((path) => session.call({ tool: "fs.read_text_file", args: { path } })));
+      const callTools = (): Promise<unknown> =>
+        Promise.all(measured.map((path) => session.call({ tool: "fs.read_text_file", args: { path } })));
 
       // Warm-up of every path (JIT in every process, page cache, the pools' first pulls), not counted.
       for (let round = 0; round < WARM_UP_ROUNDS; round++) {
@@ -207,7 +219,10 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
         await callTools();
         grpcTimes.push(performance.now() - t0);
       }
-      const spent = [["MCP client", clientInToolmeshMs / ROUNDS] as const, ...Object.entries(spentByPart).map(([k, ms]) => [k, ms / ROUNDS] as const)];
+      const spent = [
+        ["MCP client", clientInToolmeshMs / ROUNDS] as const,
+        ...Object.entries(spentByPart).map(([k, ms]) => [k, ms / ROUNDS] as const),
+      ];
       const toolmeshCpuMs = spent.reduce((a, [, ms]) => a + ms, 0);
       directCpuMs /= ROUNDS;
       directServerMs /= ROUNDS;
@@ -256,10 +271,18 @@ export async function runMcpBench(options: McpBenchOptions): Promise<McpBenchRep
       out(`  (a) one by one, straight to the server     ${range(directTimes)} (${(directMs / reads).toFixed(2)} ms a call)`);
       out(`  (b) all at once through toolmesh (${options.instances} instances, \`parallel\` via toolmesh mcp)  ${range(toolmeshTimes)}`);
       out(`  ratio (a)/(b)                              ${report.speedup.toFixed(2)}x`);
-      out(`  one call, p50: direct ${d.p50Ms.toFixed(2)} ms, through toolmesh ${t.p50Ms.toFixed(2)} ms: +${report.addedLatencyMs.toFixed(2)} ms added (p99 ${d.p99Ms.toFixed(2)} / ${t.p99Ms.toFixed(2)} ms)`);
-      out(`  without the MCP front door (gRPC): CallTools all at once ${range(grpcTimes)} (${(directMs / grpcMs).toFixed(2)}x); CallTool one at a time p50 ${g.p50Ms.toFixed(2)} ms (+${(g.p50Ms - d.p50Ms).toFixed(2)} ms)`);
-      out(`  CPU per call: direct ${report.directCpuMsPerCall.toFixed(2)} ms (client + server; the server alone ${(directServerMs / reads).toFixed(2)}), through toolmesh ${report.toolmeshCpuMsPerCall.toFixed(2)} ms (${spent.map(([k, ms]) => `${k} ${(ms / reads).toFixed(2)}`).join(", ")})`);
-      out(`  ceiling on ${cores} cores: the server's own CPU alone needs >= ${floorMs.toFixed(0)} ms for ${reads} reads, so no parallel path can beat (a) by more than ${(directMs / floorMs).toFixed(2)}x here`);
+      out(
+        `  one call, p50: direct ${d.p50Ms.toFixed(2)} ms, through toolmesh ${t.p50Ms.toFixed(2)} ms: +${report.addedLatencyMs.toFixed(2)} ms added (p99 ${d.p99Ms.toFixed(2)} / ${t.p99Ms.toFixed(2)} ms)`,
+      );
+      out(
+        `  without the MCP front door (gRPC): CallTools all at once ${range(grpcTimes)} (${(directMs / grpcMs).toFixed(2)}x); CallTool one at a time p50 ${g.p50Ms.toFixed(2)} ms (+${(g.p50Ms - d.p50Ms).toFixed(2)} ms)`,
+      );
+      out(
+        `  CPU per call: direct ${report.directCpuMsPerCall.toFixed(2)} ms (client + server; the server alone ${(directServerMs / reads).toFixed(2)}), through toolmesh ${report.toolmeshCpuMsPerCall.toFixed(2)} ms (${spent.map(([k, ms]) => `${k} ${(ms / reads).toFixed(2)}`).join(", ")})`,
+      );
+      out(
+        `  ceiling on ${cores} cores: the server's own CPU alone needs >= ${floorMs.toFixed(0)} ms for ${reads} reads, so no parallel path can beat (a) by more than ${(directMs / floorMs).toFixed(2)}x here`,
+      );
       return report;
     } finally {
       await release();

@@ -56,4 +56,3 @@ export class ProcessGroup {
     return startServiceProcess({ name: spec.name, script: spec.script, env: spec.env });
   }
 }
-

@@ -12,7 +12,11 @@ export async function startRawNats(natsUrl: string): Promise<BenchTarget> {
   const subject = `bench.echo.${randomUUID().slice(0, 8)}`;
   const group = new ProcessGroup();
   try {
-    await group.start({ name: "responder", script: benchScript("responder"), env: { TOOLMESH_NATS_URL: natsUrl, TOOLMESH_BENCH_SUBJECT: subject } });
+    await group.start({
+      name: "responder",
+      script: benchScript("responder"),
+      env: { TOOLMESH_NATS_URL: natsUrl, TOOLMESH_BENCH_SUBJECT: subject },
+    });
     const nc = await connect({ servers: natsUrl, name: "bench-requester" });
     const payload = new TextEncoder().encode(ECHO_VALUE);
     return {

@@ -6,7 +6,13 @@ import { Redis } from "ioredis";
  * forever and hang the bench.
  */
 export async function redisUnreachable(url: string, timeoutMs = 2_000): Promise<string | null> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   // The socket error (ECONNREFUSED ...) says more than connect()'s "Connection is closed".
   let socketError: Error | undefined;
   redis.on("error", (err: Error) => (socketError ??= err));

@@ -36,7 +36,13 @@ export interface BenchReport {
 
 export const TARGETS = { throughputVsBullmq: 1.5, throughputVsRawNats: 0.5, addedP50Ms: 1.5 } as const;
 
-function check(label: string, value: number | null, target: number, comparison: TargetCheck["comparison"], unit: TargetCheck["unit"]): TargetCheck {
+function check(
+  label: string,
+  value: number | null,
+  target: number,
+  comparison: TargetCheck["comparison"],
+  unit: TargetCheck["unit"],
+): TargetCheck {
   const met = value === null ? null : comparison === ">=" ? value >= target : value <= target;
   return { label, value, target, comparison, unit, met };
 }
@@ -91,7 +97,10 @@ export function formatReport(report: BenchReport): string[] {
     "",
     row(["system", "calls/s", "p50 ms", "p99 ms", "seq p50 ms", "seq p99 ms"], widths),
     ...systems.map((s) =>
-      row([s.name, s.throughput.toFixed(0), ms(s.concurrent.p50Ms), ms(s.concurrent.p99Ms), ms(s.sequential.p50Ms), ms(s.sequential.p99Ms)], widths),
+      row(
+        [s.name, s.throughput.toFixed(0), ms(s.concurrent.p50Ms), ms(s.concurrent.p99Ms), ms(s.sequential.p50Ms), ms(s.sequential.p99Ms)],
+        widths,
+      ),
     ),
   ];
   if (report.bullmqSkipped) lines.push(`${row(["BullMQ", "skipped", "", "", "", ""], widths)}  (${report.bullmqSkipped})`);

@@ -19,7 +19,11 @@ export async function startToolmesh(natsUrl: string, concurrency: number, transp
   const common = { TOOLMESH_NATS_URL: natsUrl, TOOLMESH_METRICS_PORT: "-1", TOOLMESH_LOG_LEVEL: "info" };
   try {
     const [coordinator] = await group.start(
-      { name: "coordinator", script: appScript("coordinator"), env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0" } },
+      {
+        name: "coordinator",
+        script: appScript("coordinator"),
+        env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0" },
+      },
       {
         name: "testpool",
         script: appScript("testpool"),
@@ -27,7 +31,8 @@ export async function startToolmesh(natsUrl: string, concurrency: number, transp
       },
     );
     const port = Number(coordinator!.ready.grpcPort);
-    if (!Number.isInteger(port) || port <= 0) throw new Error(`coordinator's ready line has no grpcPort: ${JSON.stringify(coordinator!.ready)}`);
+    if (!Number.isInteger(port) || port <= 0)
+      throw new Error(`coordinator's ready line has no grpcPort: ${JSON.stringify(coordinator!.ready)}`);
     const client = new ToolmeshClient(`127.0.0.1:${port}`, { timeoutMs: CALL_TIMEOUT_MS });
     const session = transport === "stream" ? client.session() : undefined;
     const request = { tool: "test.echo", args: { value: ECHO_VALUE }, timeoutMs: CALL_TIMEOUT_MS };

@@ -37,7 +37,8 @@ const one = (args: CommandArgs, what: string, example: string): string => {
 const COMMANDS: CommandSpec[] = [
   {
     name: "up",
-    synopsis: "up [--root [NAME=]DIR]... [--mcp 'NAME=CMD ARGS...']... [--grpc-port N] [--max-instances N] [--ready-timeout S] [--demo] [--exit]",
+    synopsis:
+      "up [--root [NAME=]DIR]... [--mcp 'NAME=CMD ARGS...']... [--grpc-port N] [--max-instances N] [--ready-timeout S] [--demo] [--exit]",
     usage: `Starts the stack and stays up: nats-server (unless TOOLMESH_NATS_URL is set),
 the coordinator, the MCP gateway (http://127.0.0.1:PORT/mcp; TOOLMESH_MCP_PORT,
 default a free port) and the autoscaler, which runs the codebase, web, agent and
@@ -123,7 +124,12 @@ ${ADDRESS}`,
     flags: { json: { type: "boolean" }, ...CONNECTION_FLAGS },
     async run(args) {
       const { runCommand } = await import("./commands/run.js");
-      return runCommand({ file: one(args, "FILE", "toolmesh run examples/survey.yaml"), address: args.string("address"), tls: tlsFlags(args), json: args.flag("json") });
+      return runCommand({
+        file: one(args, "FILE", "toolmesh run examples/survey.yaml"),
+        address: args.string("address"),
+        tls: tlsFlags(args),
+        json: args.flag("json"),
+      });
     },
   },
   {
@@ -157,7 +163,13 @@ ${ROOT}
   --max-files N         files to analyse at most
   --max-reads N         top hits to read at most
 ${TEMPLATE_TAIL}`,
-    flags: { root: { type: "string" }, question: { type: "string" }, "max-files": { type: "string" }, "max-reads": { type: "string" }, ...TEMPLATE_FLAGS },
+    flags: {
+      root: { type: "string" },
+      question: { type: "string" },
+      "max-files": { type: "string" },
+      "max-reads": { type: "string" },
+      ...TEMPLATE_FLAGS,
+    },
     run: runTemplate,
   },
   {

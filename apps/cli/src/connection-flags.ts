@@ -48,7 +48,8 @@ export function tlsFlags(args: CommandArgs): TlsFlags {
  */
 export function resolveTls(flags: TlsFlags = {}, env: NodeJS.ProcessEnv = process.env): ClientTlsOptions | undefined {
   const fromEnv = clientTlsSettingsFromEnv(env);
-  const file = (flag: string, path: string | undefined): { setting: string; path: string } | undefined => (path ? { setting: flag, path } : undefined);
+  const file = (flag: string, path: string | undefined): { setting: string; path: string } | undefined =>
+    path ? { setting: flag, path } : undefined;
   return loadClientTls({
     enabled: Boolean(flags.tls) || fromEnv.enabled,
     ca: file("--tls-ca", flags.ca) ?? fromEnv.ca,

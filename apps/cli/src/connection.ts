@@ -33,7 +33,9 @@ const fromEnv = (env: NodeJS.ProcessEnv, name: string): string | undefined => en
  * TOOLMESH_GRPC_TOKEN > the stack's — the stack's only when the address is
  * the stack's, so its token never goes to another server.
  */
-export function resolveConnection(options: { address?: string | undefined; tls?: TlsFlags | undefined; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Connection {
+export function resolveConnection(
+  options: { address?: string | undefined; tls?: TlsFlags | undefined; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Connection {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const stack = findStack(cwd, env);
@@ -61,14 +63,23 @@ export function stackRoleEnv(state: StackState, role: NatsRole): Record<string, 
  * nats://127.0.0.1:4222, and the login for `role`: the stack's for that role
  * when the URL is the stack's, else whatever TOOLMESH_NATS_* the environment gives.
  */
-export function resolveNatsUrl(options: { env?: NodeJS.ProcessEnv; cwd?: string; role?: NatsRole } = {}): { url: string; /** Where it came from, for messages. */ source: string; /** TOOLMESH_NATS_USER etc. of the role (the stack's). */ credentials: Record<string, string> } {
+export function resolveNatsUrl(options: { env?: NodeJS.ProcessEnv; cwd?: string; role?: NatsRole } = {}): {
+  url: string;
+  /** Where it came from, for messages. */ source: string;
+  /** TOOLMESH_NATS_USER etc. of the role (the stack's). */ credentials: Record<string, string>;
+} {
   const env = options.env ?? process.env;
   const fromVariable = fromEnv(env, "TOOLMESH_NATS_URL");
   const stack = findStack(options.cwd ?? process.cwd(), env);
-  const credentials = stack.state && options.role && (!fromVariable || fromVariable === stack.state.natsUrl) ? stackRoleEnv(stack.state, options.role) : {};
+  const credentials =
+    stack.state && options.role && (!fromVariable || fromVariable === stack.state.natsUrl) ? stackRoleEnv(stack.state, options.role) : {};
   if (fromVariable) return { url: fromVariable, source: "from TOOLMESH_NATS_URL", credentials };
   if (stack.state) return { url: stack.state.natsUrl, source: `of the stack recorded in ${stack.path}`, credentials };
-  return { url: DEFAULT_NATS_URL, credentials, source: `the default: ${noStack(stack, options.cwd ?? process.cwd(), env)}; start one with \`npx toolmesh up\`, or set TOOLMESH_NATS_URL` };
+  return {
+    url: DEFAULT_NATS_URL,
+    credentials,
+    source: `the default: ${noStack(stack, options.cwd ?? process.cwd(), env)}; start one with \`npx toolmesh up\`, or set TOOLMESH_NATS_URL`,
+  };
 }
 
 /** A client of the coordinator: at `target`, or where resolveConnection finds it. */
@@ -89,7 +100,8 @@ const GRPC_UNAVAILABLE = 14;
  * channel. Anchored at the start: a tool's error from the coordinator starts
  * with the tool's name ("web.fetch: getaddrinfo ENOTFOUND …").
  */
-const UNREACHED = /^(No connection established|Name resolution failed|Connection dropped|Channel closed|Stream refused|Received HTTP status code|Failed to connect)/;
+const UNREACHED =
+  /^(No connection established|Name resolution failed|Connection dropped|Channel closed|Stream refused|Received HTTP status code|Failed to connect)/;
 
 /**
  * Whether an UNAVAILABLE means the coordinator could not be reached, as
@@ -143,7 +155,9 @@ export function describeGrpcError(err: unknown, context?: { connection: Connecti
     const code = Number(err.code);
     // A failed TLS handshake reached the coordinator: "is the stack up?" would send the reader the wrong way.
     const unreached = !isTlsProblem(err) && coordinatorUnreachable(err, context?.client);
-    const hint = unreached ? ` (is the stack up? ${context ? unreachableHint(context.connection) : "run `npx toolmesh up`, or set TOOLMESH_ADDRESS"})` : "";
+    const hint = unreached
+      ? ` (is the stack up? ${context ? unreachableHint(context.connection) : "run `npx toolmesh up`, or set TOOLMESH_ADDRESS"})`
+      : "";
     // grpc-js ends "No connection established" with an empty "Resolution note: ".
     const details = String(err.details).replace(/\. Resolution note: *$/, "");
     return `${status[code] ?? code}: ${details}${hint}`;

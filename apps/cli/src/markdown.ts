@@ -46,7 +46,11 @@ export function renderForTerminal(markdown: string, width = 80, colors = true): 
 }
 
 /** The report as it goes to `out`. */
-export function formatReport(markdown: string, out: { isTTY?: boolean; columns?: number; hasColors?: () => boolean }, env: NodeJS.ProcessEnv = process.env): string {
+export function formatReport(
+  markdown: string,
+  out: { isTTY?: boolean; columns?: number; hasColors?: () => boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (renderMode(out.isTTY, env) === "markdown") return markdown;
   return renderForTerminal(markdown, Math.min(out.columns || 100, 120), out.hasColors?.() ?? false);
 }

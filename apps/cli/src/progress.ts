@@ -9,7 +9,6 @@ interface GroupCounts {
   failed: number;
 }
 
-
 /** A fan-out item ("analyze[17]"): counted, not given a line of its own unless it fails. */
 const isItem = (taskId: string): boolean => taskId.endsWith("]");
 
@@ -93,7 +92,10 @@ export class ProgressView {
         // The coordinator's fan-out notices; workers' progress shows in the counts.
         return event.message ? `${t} … ${who} ${event.message}` : undefined;
       case EventType.EVENT_TYPE_TASK_OUTPUT: {
-        const text = event.output.replace(/\n$/, "").split("\n").map((line) => `${t}   ${indent}${event.taskId} ${event.outputStream === "stderr" ? "!" : "│"} ${line}`);
+        const text = event.output
+          .replace(/\n$/, "")
+          .split("\n")
+          .map((line) => `${t}   ${indent}${event.taskId} ${event.outputStream === "stderr" ? "!" : "│"} ${line}`);
         return text.join("\n");
       }
       case EventType.EVENT_TYPE_TASK_RETRYING:
@@ -118,7 +120,10 @@ export class ProgressView {
 
   #draw(): void {
     if (!this.#live) return;
-    for (const [label, groups] of [["pool", this.#pools], ["stage", this.#stages]] as const) {
+    for (const [label, groups] of [
+      ["pool", this.#pools],
+      ["stage", this.#stages],
+    ] as const) {
       for (const [name, c] of groups) {
         this.#out.write(`  ${label} ${name.padEnd(12)} ${statusLine(c)}\n`);
         this.#drawnLines += 1;

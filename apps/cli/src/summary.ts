@@ -6,7 +6,8 @@ export function summarizeOutput(output: Record<string, unknown> | undefined): st
   return Object.entries(output)
     .map(([key, value]) => {
       if (Array.isArray(value)) return `${key}: ${value.length} items`;
-      if (value !== null && typeof value === "object") return `${key}: {${Object.keys(value).slice(0, 6).join(", ")}${Object.keys(value).length > 6 ? ", …" : ""}}`;
+      if (value !== null && typeof value === "object")
+        return `${key}: {${Object.keys(value).slice(0, 6).join(", ")}${Object.keys(value).length > 6 ? ", …" : ""}}`;
       const text = typeof value === "string" ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
       return `${key}: ${text}`;
     })
@@ -19,7 +20,12 @@ export function formatWorkflowResult(wf: Workflow): string {
   const lines = [`workflow ${wf.name} (${wf.id}): ${state} in ${wf.finishedAtMs - wf.createdAtMs} ms${wf.error ? ` — ${wf.error}` : ""}`];
   // Tasks that failed alike (one bad argument reaching every task of a template) make one line.
   const sameError = new Map<string, string[]>();
-  for (const task of wf.tasks) if (task.error) sameError.set(`${task.error.code}: ${task.error.message}`, [...(sameError.get(`${task.error.code}: ${task.error.message}`) ?? []), task.id]);
+  for (const task of wf.tasks)
+    if (task.error)
+      sameError.set(`${task.error.code}: ${task.error.message}`, [
+        ...(sameError.get(`${task.error.code}: ${task.error.message}`) ?? []),
+        task.id,
+      ]);
   for (const task of wf.tasks) {
     const taskState = TaskState[task.state].replace("TASK_STATE_", "").toLowerCase();
     const error = task.error ? `${task.error.code}: ${task.error.message}` : undefined;

@@ -3,7 +3,8 @@ import type { StackRoot } from "@toolmesh/local";
 import { noStackReason, type Connection } from "./connection.js";
 import { RootPathError, targetPath, type RootedPath } from "./root-paths.js";
 
-const defined = (params: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+const defined = (params: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
 
 /**
  * The stack's roots, when the coordinator in use is the running stack's
@@ -34,18 +35,29 @@ export function templateParams(args: CommandArgs, connection: Connection): Recor
     case "explore-codebase": {
       if (positionals.length > 1) throw new UsageError("explore-codebase takes one PATH (quote a --question with spaces)");
       const { root, path } = rooted(args, positionals[0] ?? ".", connection);
-      return defined({ root, path, question: args.string("question"), maxFiles: args.wholeNumber("max-files"), maxReads: args.wholeNumber("max-reads") });
+      return defined({
+        root,
+        path,
+        question: args.string("question"),
+        maxFiles: args.wholeNumber("max-files"),
+        maxReads: args.wholeNumber("max-reads"),
+      });
     }
     case "explore-web":
       if (positionals.length === 0) throw new UsageError("explore-web needs at least one QUERY");
-      return defined({ queries: positionals, maxFetch: args.wholeNumber("max-fetch"), variants: args.flag("no-variants") ? false : undefined });
+      return defined({
+        queries: positionals,
+        maxFetch: args.wholeNumber("max-fetch"),
+        variants: args.flag("no-variants") ? false : undefined,
+      });
     case "think-layers": {
       if (positionals.length === 0) throw new UsageError("think-layers needs a GOAL");
       const { root, path } = rooted(args, args.string("path"), connection);
       return defined({ goal: positionals.join(" "), root, path, useAgents: args.flag("agents") || undefined });
     }
     case "start": {
-      if (positionals.length === 0 || positionals.length > 2) throw new UsageError("start takes a GOAL and an optional PATH (quote a GOAL with spaces)");
+      if (positionals.length === 0 || positionals.length > 2)
+        throw new UsageError("start takes a GOAL and an optional PATH (quote a GOAL with spaces)");
       const { root, path } = rooted(args, positionals[1] ?? args.string("path"), connection);
       return defined({ goal: positionals[0], root, path });
     }

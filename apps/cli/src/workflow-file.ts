@@ -44,7 +44,9 @@ function checkFields(raw: Record<string, unknown>, known: readonly string[], whe
       .map((name) => ({ name, distance: editDistance(key.toLowerCase(), name.toLowerCase()) }))
       .sort((a, b) => a.distance - b.distance);
     const hint =
-      nearest && nearest.distance <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean ${nearest.name}?` : `the fields here are ${known.join(", ")}`;
+      nearest && nearest.distance <= Math.max(2, Math.floor(key.length / 3))
+        ? `did you mean ${nearest.name}?`
+        : `the fields here are ${known.join(", ")}`;
     throw new WorkflowFileError(`${source}: ${at}: unknown field; ${hint}`);
   }
 }
@@ -55,7 +57,9 @@ function numberOf(value: unknown, where: string, fallback: number, options: { in
   const integer = options.integer ?? true;
   const max = options.max ?? 0xffff_ffff;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max || (integer && !Number.isInteger(value))) {
-    throw new WorkflowFileError(`${where} must be ${integer ? "a whole number" : "a number"} within 0..${max}, got ${JSON.stringify(value)}`);
+    throw new WorkflowFileError(
+      `${where} must be ${integer ? "a whole number" : "a number"} within 0..${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -124,7 +128,12 @@ export function parseWorkflow(text: string, source = "workflow"): WorkflowSpec {
     defaultTimeoutMs: numberOf(doc.defaultTimeoutMs, `${source}: defaultTimeoutMs`, 0),
     priority: numberOf(doc.priority, `${source}: priority`, 0, { max: 9 }),
     ...(limits
-      ? { limits: { maxConcurrency: numberOf(limits.maxConcurrency, `${source}: limits.maxConcurrency`, 0), maxCalls: numberOf(limits.maxCalls, `${source}: limits.maxCalls`, 0) } }
+      ? {
+          limits: {
+            maxConcurrency: numberOf(limits.maxConcurrency, `${source}: limits.maxConcurrency`, 0),
+            maxCalls: numberOf(limits.maxCalls, `${source}: limits.maxCalls`, 0),
+          },
+        }
       : {}),
   });
 }
@@ -134,7 +143,12 @@ function forEachOf(raw: unknown, where: string, source: string): ForEach | undef
   if (!isRecord(raw)) throw new WorkflowFileError(`${source}: ${where} must be a mapping with "from" and "items"`);
   checkFields(raw, FIELDS.forEach, where, source);
   const at = `${source}: ${where}`;
-  return { from: textOf(raw.from, `${at}.from`), items: textOf(raw.items, `${at}.items`), maxItems: numberOf(raw.maxItems, `${at}.maxItems`, 0), match: textOf(raw.match, `${at}.match`) };
+  return {
+    from: textOf(raw.from, `${at}.from`),
+    items: textOf(raw.items, `${at}.items`),
+    maxItems: numberOf(raw.maxItems, `${at}.maxItems`, 0),
+    match: textOf(raw.match, `${at}.match`),
+  };
 }
 
 function fanInOf(raw: unknown, where: string, source: string): FanIn | undefined {
@@ -143,7 +157,11 @@ function fanInOf(raw: unknown, where: string, source: string): FanIn | undefined
   checkFields(raw, FIELDS.fanIn, where, source);
   const mode = fanInModeNamed(textOf(raw.mode, `${source}: ${where}.mode`, "all"));
   if (mode === undefined) throw new WorkflowFileError(`${source}: ${where}.mode must be one of ${FAN_IN_MODE_NAMES.join(", ")}`);
-  return { mode: fanInModeOf(mode), quorum: numberOf(raw.quorum, `${source}: ${where}.quorum`, 0), deadlineMs: numberOf(raw.deadlineMs, `${source}: ${where}.deadlineMs`, 0) };
+  return {
+    mode: fanInModeOf(mode),
+    quorum: numberOf(raw.quorum, `${source}: ${where}.quorum`, 0),
+    deadlineMs: numberOf(raw.deadlineMs, `${source}: ${where}.deadlineMs`, 0),
+  };
 }
 
 /**

@@ -50,7 +50,9 @@ describe("toolmesh as a process", () => {
   it("a flag the command does not take: exit 2, one error line, then that command's usage", async () => {
     const run = await toolmesh(["run", "x.yaml", "--demo"]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: "" });
-    expect(run.stderr).toMatch(/^error: toolmesh run does not take --demo\n\nusage: toolmesh run FILE \[--json\] \[--address HOST:PORT\] \[--tls-ca FILE\]\n/);
+    expect(run.stderr).toMatch(
+      /^error: toolmesh run does not take --demo\n\nusage: toolmesh run FILE \[--json\] \[--address HOST:PORT\] \[--tls-ca FILE\]\n/,
+    );
     expect(run.stderr).not.toContain("toolmesh call");
   });
 

@@ -41,7 +41,10 @@ describe("where the CLI finds the coordinator", () => {
     expect(resolveConnection({ address: "10.0.0.2:2", env })).toMatchObject({ address: "10.0.0.2:2", source: "--address" });
     expect(resolveConnection({ env })).toMatchObject({ address: "10.0.0.1:1", source: "TOOLMESH_ADDRESS" });
     // An empty variable counts as unset.
-    expect(resolveConnection({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_ADDRESS: "" } })).toMatchObject({ address: "127.0.0.1:15051", source: "stack" });
+    expect(resolveConnection({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_ADDRESS: "" } })).toMatchObject({
+      address: "127.0.0.1:15051",
+      source: "stack",
+    });
     expect(resolveConnection({ env: { TOOLMESH_STATE_DIR: stateDir() } })).toMatchObject({ address: "127.0.0.1:50051", source: "default" });
   });
 
@@ -69,9 +72,13 @@ describe("where the CLI finds the coordinator", () => {
     expect(unreachableHint(resolveConnection({ env: { TOOLMESH_STATE_DIR: dir } }))).toBe(
       `no toolmesh stack is running (no ${join(dir, "stack.json")}); start one with \`npx toolmesh up\`, or set TOOLMESH_ADDRESS`,
     );
-    expect(unreachableHint(resolveConnection({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_ADDRESS: "127.0.0.1:1" } }))).toBe("nothing answers at 127.0.0.1:1 (from TOOLMESH_ADDRESS)");
+    expect(unreachableHint(resolveConnection({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_ADDRESS: "127.0.0.1:1" } }))).toBe(
+      "nothing answers at 127.0.0.1:1 (from TOOLMESH_ADDRESS)",
+    );
     const running = resolveConnection({ env: { TOOLMESH_STATE_DIR: stateDir(state()) } });
-    expect(unreachableHint(running)).toMatch(/^nothing answers at 127\.0\.0\.1:15051, the coordinator of the stack recorded in .*stack\.json \(up process \d+\)/);
+    expect(unreachableHint(running)).toMatch(
+      /^nothing answers at 127\.0\.0\.1:15051, the coordinator of the stack recorded in .*stack\.json \(up process \d+\)/,
+    );
   });
 
   it("the token: TOOLMESH_GRPC_TOKEN beats the stack's, and the stack's goes to the stack's address only", () => {
@@ -86,8 +93,16 @@ describe("where the CLI finds the coordinator", () => {
 describe("where toolmesh top finds NATS", () => {
   it("TOOLMESH_NATS_URL beats the running stack beats the default", () => {
     const dir = stateDir(state());
-    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://a:1" } })).toEqual({ url: "nats://a:1", source: "from TOOLMESH_NATS_URL", credentials: {} });
-    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir } })).toEqual({ url: "nats://127.0.0.1:14222", source: `of the stack recorded in ${join(dir, "stack.json")}`, credentials: {} });
+    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://a:1" } })).toEqual({
+      url: "nats://a:1",
+      source: "from TOOLMESH_NATS_URL",
+      credentials: {},
+    });
+    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir } })).toEqual({
+      url: "nats://127.0.0.1:14222",
+      source: `of the stack recorded in ${join(dir, "stack.json")}`,
+      credentials: {},
+    });
     const stale = resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: stateDir(state({ pid: deadPid() })) } });
     expect(stale.url).toBe("nats://127.0.0.1:4222");
     expect(stale.source).toMatch(/^the default: the stack recorded in .* is gone/);
@@ -97,10 +112,18 @@ describe("where toolmesh top finds NATS", () => {
     const auth = writeNatsAuth(join(tempDir("toolmesh-auth-"), "nats-auth"), ["codebase"]);
     const dir = stateDir(state({ natsAuthDir: auth.dir }));
     const observer = auth.credentials.get("observer")!;
-    const expected = { TOOLMESH_NATS_USER: observer.user, TOOLMESH_NATS_PASSWORD: observer.password, TOOLMESH_NATS_INBOX_PREFIX: "_INBOX_observer" };
+    const expected = {
+      TOOLMESH_NATS_USER: observer.user,
+      TOOLMESH_NATS_PASSWORD: observer.password,
+      TOOLMESH_NATS_INBOX_PREFIX: "_INBOX_observer",
+    };
     expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir }, role: "observer" }).credentials).toEqual(expected);
-    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://127.0.0.1:14222" }, role: "observer" }).credentials).toEqual(expected);
+    expect(
+      resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://127.0.0.1:14222" }, role: "observer" }).credentials,
+    ).toEqual(expected);
     // Another server never gets the stack's passwords.
-    expect(resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://elsewhere:4222" }, role: "observer" }).credentials).toEqual({});
+    expect(
+      resolveNatsUrl({ env: { TOOLMESH_STATE_DIR: dir, TOOLMESH_NATS_URL: "nats://elsewhere:4222" }, role: "observer" }).credentials,
+    ).toEqual({});
   });
 });

@@ -15,8 +15,36 @@ const workflow: Partial<Workflow> = {
   createdAtMs: 1000,
   finishedAtMs: 1500,
   tasks: [
-    { id: "glob", tool: "code.glob", pool: "codebase", state: TaskState.TASK_STATE_SUCCEEDED, output: { files: [] }, dependsOn: [], attempt: 1, startedAtMs: 1, finishedAtMs: 2, worker: "w", sharedFrom: "", stage: "gather", error: undefined },
-    { id: "report", tool: "synth.report", pool: "synth", state: TaskState.TASK_STATE_SUCCEEDED, output: undefined, dependsOn: ["glob"], attempt: 1, startedAtMs: 3, finishedAtMs: 4, worker: "", sharedFrom: "", stage: "", error: undefined },
+    {
+      id: "glob",
+      tool: "code.glob",
+      pool: "codebase",
+      state: TaskState.TASK_STATE_SUCCEEDED,
+      output: { files: [] },
+      dependsOn: [],
+      attempt: 1,
+      startedAtMs: 1,
+      finishedAtMs: 2,
+      worker: "w",
+      sharedFrom: "",
+      stage: "gather",
+      error: undefined,
+    },
+    {
+      id: "report",
+      tool: "synth.report",
+      pool: "synth",
+      state: TaskState.TASK_STATE_SUCCEEDED,
+      output: undefined,
+      dependsOn: ["glob"],
+      attempt: 1,
+      startedAtMs: 3,
+      finishedAtMs: 4,
+      worker: "",
+      sharedFrom: "",
+      stage: "",
+      error: undefined,
+    },
   ],
 };
 const markdown = "# Codebase: TM\\_RESULTS\n\n- Inputs: 3\n";
@@ -39,8 +67,18 @@ describe("run and the templates against a coordinator", () => {
     root = tempDir("toolmesh-root-");
     // The stack's state: its coordinator is the fake; the vitest worker stands for the live `up`.
     writeStackState(join(dir, "stack.json"), {
-      version: 1, pid: process.pid, startedAt: new Date().toISOString(), natsUrl: "nats://127.0.0.1:1", grpcAddress: fake.address,
-      roots: [{ name: "main", dir }, { name: "lib", dir: root }], pools: ["codebase"], services: [], logDir: join(dir, "logs"),
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      natsUrl: "nats://127.0.0.1:1",
+      grpcAddress: fake.address,
+      roots: [
+        { name: "main", dir },
+        { name: "lib", dir: root },
+      ],
+      pools: ["codebase"],
+      services: [],
+      logDir: join(dir, "logs"),
     });
   });
   afterAll(async () => fake?.stop());
@@ -101,7 +139,9 @@ describe("run and the templates against a coordinator", () => {
     const run = await toolmesh(["explore-codebase", "/etc"], { cwd: dir, env: { TOOLMESH_STATE_DIR: dir } });
     expect(run.code).toBe(2);
     const [first, blank, usage] = run.stderr.split("\n");
-    expect(first).toBe(`error: /etc is inside none of the stack's roots: main (${dir}), lib (${root}); add one with \`npx toolmesh up --root NAME=DIR\``);
+    expect(first).toBe(
+      `error: /etc is inside none of the stack's roots: main (${dir}), lib (${root}); add one with \`npx toolmesh up --root NAME=DIR\``,
+    );
     expect(blank).toBe("");
     expect(usage).toMatch(/^usage: toolmesh explore-codebase PATH/);
     expect(fake.templates).toEqual([]);

@@ -52,17 +52,25 @@ describe("a template's PATH", () => {
   it("refuses, in one line naming the roots and how to add one, a PATH inside none of them", () => {
     const attempt = (): unknown => targetPath({ path: "/etc", root: undefined, cwd, roots });
     expect(attempt).toThrow(RootPathError);
-    expect(attempt).toThrow("/etc is inside none of the stack's roots: main (/srv/main), vendor (/srv/main/vendor), other (/opt/other); add one with `npx toolmesh up --root NAME=DIR`");
+    expect(attempt).toThrow(
+      "/etc is inside none of the stack's roots: main (/srv/main), vendor (/srv/main/vendor), other (/opt/other); add one with `npx toolmesh up --root NAME=DIR`",
+    );
     expect(() => targetPath({ path: "/etc", root: undefined, cwd, roots })).not.toThrow(/\n/);
   });
 
   it("refuses a root the stack does not have, and an absolute PATH outside the --root given", () => {
-    expect(() => targetPath({ path: "x", root: "nope", cwd, roots })).toThrow('the stack has no root named "nope"; its roots: main (/srv/main), vendor (/srv/main/vendor), other (/opt/other)');
-    expect(() => targetPath({ path: "/opt/other/x", root: "vendor", cwd, roots })).toThrow("/opt/other/x is not inside root vendor (/srv/main/vendor)");
+    expect(() => targetPath({ path: "x", root: "nope", cwd, roots })).toThrow(
+      'the stack has no root named "nope"; its roots: main (/srv/main), vendor (/srv/main/vendor), other (/opt/other)',
+    );
+    expect(() => targetPath({ path: "/opt/other/x", root: "vendor", cwd, roots })).toThrow(
+      "/opt/other/x is not inside root vendor (/srv/main/vendor)",
+    );
   });
 
   it("cannot map an absolute PATH without the stack's roots, and says why", () => {
-    expect(() => targetPath({ path: "/srv/main/x", root: undefined, cwd, roots: undefined, noRootsReason: "no toolmesh stack is running" })).toThrow(
+    expect(() =>
+      targetPath({ path: "/srv/main/x", root: undefined, cwd, roots: undefined, noRootsReason: "no toolmesh stack is running" }),
+    ).toThrow(
       "cannot map /srv/main/x to a root of the stack: no toolmesh stack is running; give a path relative to the first root, or --root NAME with a path inside it",
     );
   });

@@ -13,8 +13,16 @@ const refused: Array<[string, string, string]> = [
     "name: c\ntasks:\n  - id: a\n    tool: test.echo\n    dependsOn: [b]\n  - id: b\n    tool: test.echo\n    dependsOn: [a]\n",
     "dependsOn has a cycle: a → b → a; remove one of these edges",
   ],
-  ["an unknown dependency", "name: u\ntasks:\n  - id: a\n    tool: test.echo\n    dependsOn: [nope]\n", 'task "a" depends on unknown task "nope"'],
-  ["a quorum without a count", "name: q\ntasks:\n  - id: a\n    tool: test.echo\n  - id: b\n    tool: test.echo\n    dependsOn: [a]\n    fanIn: { mode: quorum }\n", 'tasks[1] (id "b"): fanIn mode QUORUM needs quorum >= 1'],
+  [
+    "an unknown dependency",
+    "name: u\ntasks:\n  - id: a\n    tool: test.echo\n    dependsOn: [nope]\n",
+    'task "a" depends on unknown task "nope"',
+  ],
+  [
+    "a quorum without a count",
+    "name: q\ntasks:\n  - id: a\n    tool: test.echo\n  - id: b\n    tool: test.echo\n    dependsOn: [a]\n    fanIn: { mode: quorum }\n",
+    'tasks[1] (id "b"): fanIn mode QUORUM needs quorum >= 1',
+  ],
 ];
 
 describe("toolmesh run checks the workflow file before it submits", () => {

@@ -15,10 +15,17 @@ describe("the same failure from many tasks is said once", () => {
     const out = captured();
     const view = new ProgressView(out.stream);
     const failed = (taskId: string, message: string): WorkflowEvent =>
-      WorkflowEvent.fromPartial({ type: EventType.EVENT_TYPE_TASK_FAILED, workflowId: "wf", taskId, tool: "code.glob", pool: "codebase", message });
+      WorkflowEvent.fromPartial({
+        type: EventType.EVENT_TYPE_TASK_FAILED,
+        workflowId: "wf",
+        taskId,
+        tool: "code.glob",
+        pool: "codebase",
+        message,
+      });
     view.onEvent(failed("globs[0]", 'PERMISSION_DENIED: "/x" is absolute'));
     view.onEvent(failed("globs[1]", 'PERMISSION_DENIED: "/x" is absolute'));
-    view.onEvent(failed("greps", "NOT_FOUND: no root named \"y\""));
+    view.onEvent(failed("greps", 'NOT_FOUND: no root named "y"'));
     const lines = out.text().trim().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/✗ globs\[0\] \(code\.glob\) PERMISSION_DENIED: "\/x" is absolute$/);

@@ -39,7 +39,16 @@ describe("toolmesh top's pool rows", () => {
       ],
       new Map([["codebase", 12]]),
     );
-    expect(row).toMatchObject({ pool: "codebase", replicas: 2, limit: 64, inFlight: 20, queue: 12, throughput: 400, level: "initial+moderate", cpuPercent: 95 });
+    expect(row).toMatchObject({
+      pool: "codebase",
+      replicas: 2,
+      limit: 64,
+      inFlight: 20,
+      queue: 12,
+      throughput: 400,
+      level: "initial+moderate",
+      cpuPercent: 95,
+    });
     expect(row!.errorRate).toBeCloseTo(0.02);
     // CPU crosses the seed threshold on one instance; the pool's weighted error rate does not.
     expect(row!.alerts).toEqual(["CPU 95 % ≥ 90 %"]);
@@ -49,7 +58,17 @@ describe("toolmesh top's pool rows", () => {
     const rows = poolRows([snapshot({ pool: "web", instanceId: "w", inFlight: 0, throughput: 0 })], new Map([["web", 5]]));
     expect(rows[0]!.alerts).toEqual(["5 queued and nothing running"]);
     const text = renderTop(rows, [
-      { kind: "pool.limit", pool: "web", instanceId: "w", timeMs: 0, limit: 12, previousLimit: 16, level: "initial", previousLevel: "moderate", reason: "step down: error rate 7.0 % ≥ 5.0 %" },
+      {
+        kind: "pool.limit",
+        pool: "web",
+        instanceId: "w",
+        timeMs: 0,
+        limit: 12,
+        previousLimit: 16,
+        level: "initial",
+        previousLevel: "moderate",
+        reason: "step down: error rate 7.0 % ≥ 5.0 %",
+      },
     ]);
     expect(text).toMatch(/^pool\s+repl\s+level\s+limit/m);
     expect(text).toMatch(/^web\s+1\s+initial\s+32\s+0\s+5/m);

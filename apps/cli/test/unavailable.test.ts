@@ -25,7 +25,12 @@ async function failedCall(address: string): Promise<{ err: unknown; described: s
     await client.call({ tool: "web.fetch", args: { url: "http://nowhere.invalid/" } });
     throw new Error("the call succeeded");
   } catch (err) {
-    return { err, described: describeGrpcError(err, { connection, client }), unreachable: coordinatorUnreachable(err, client), byDetails: coordinatorUnreachable(err) };
+    return {
+      err,
+      described: describeGrpcError(err, { connection, client }),
+      unreachable: coordinatorUnreachable(err, client),
+      byDetails: coordinatorUnreachable(err),
+    };
   } finally {
     client.close();
   }
@@ -45,7 +50,11 @@ describe("the (is the stack up?) hint", () => {
     expect((call.err as { code: number }).code).toBe(status.UNAVAILABLE);
     expect(call.unreachable).toBe(true);
     expect(call.byDetails).toBe(true);
-    expect(call.described).toMatch(new RegExp(`^UNAVAILABLE: No connection established\\. Last error: .*ECONNREFUSED.* \\(is the stack up\\? nothing answers at 127\\.0\\.0\\.1:${port} \\(from --address\\)\\)$`));
+    expect(call.described).toMatch(
+      new RegExp(
+        `^UNAVAILABLE: No connection established\\. Last error: .*ECONNREFUSED.* \\(is the stack up\\? nothing answers at 127\\.0\\.0\\.1:${port} \\(from --address\\)\\)$`,
+      ),
+    );
   });
 
   it("is not given for a tool's own UNAVAILABLE that the coordinator returned", async () => {
@@ -64,7 +73,11 @@ describe("the (is the stack up?) hint", () => {
       toolmesh(["call", "web.fetch"], { env: { TOOLMESH_ADDRESS: fake.address } }),
     ]);
     expect(nothing.code).toBe(1);
-    expect(nothing.stderr).toMatch(new RegExp(`^error: UNAVAILABLE: .*\\(is the stack up\\? nothing answers at 127\\.0\\.0\\.1:${port} \\(from TOOLMESH_ADDRESS\\)\\)\\n$`));
+    expect(nothing.stderr).toMatch(
+      new RegExp(
+        `^error: UNAVAILABLE: .*\\(is the stack up\\? nothing answers at 127\\.0\\.0\\.1:${port} \\(from TOOLMESH_ADDRESS\\)\\)\\n$`,
+      ),
+    );
     expect(tool.code).toBe(1);
     expect(tool.stderr).toBe(`error: UNAVAILABLE: ${toolError}\n`);
   });
@@ -74,12 +87,21 @@ describe("the (is the stack up?) hint", () => {
     const port = await closedPort();
     // The vitest worker's pid stands for a live `up` process.
     writeStackState(join(dir, "stack.json"), {
-      version: 1, pid: process.pid, startedAt: new Date().toISOString(), natsUrl: "nats://127.0.0.1:1", grpcAddress: `127.0.0.1:${port}`,
-      roots: [], pools: [], services: [], logDir: join(dir, "logs"),
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      natsUrl: "nats://127.0.0.1:1",
+      grpcAddress: `127.0.0.1:${port}`,
+      roots: [],
+      pools: [],
+      services: [],
+      logDir: join(dir, "logs"),
     });
     const run = await toolmesh(["call", "test.echo"], { cwd: dir, env: { TOOLMESH_STATE_DIR: dir } });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`(is the stack up? nothing answers at 127.0.0.1:${port}, the coordinator of the stack recorded in ${join(dir, "stack.json")} (up process ${process.pid});`);
+    expect(run.stderr).toContain(
+      `(is the stack up? nothing answers at 127.0.0.1:${port}, the coordinator of the stack recorded in ${join(dir, "stack.json")} (up process ${process.pid});`,
+    );
   });
 });
 
@@ -88,11 +110,22 @@ describe("toolmesh top's NATS", () => {
     const dir = tempDir();
     const port = await closedPort();
     writeStackState(join(dir, "stack.json"), {
-      version: 1, pid: process.pid, startedAt: new Date().toISOString(), natsUrl: `nats://127.0.0.1:${port}`, grpcAddress: "127.0.0.1:1",
-      roots: [], pools: [], services: [], logDir: join(dir, "logs"),
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      natsUrl: `nats://127.0.0.1:${port}`,
+      grpcAddress: "127.0.0.1:1",
+      roots: [],
+      pools: [],
+      services: [],
+      logDir: join(dir, "logs"),
     });
     const run = await toolmesh(["top", "--once"], { cwd: dir, env: { TOOLMESH_STATE_DIR: dir } });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`^error: cannot reach NATS at nats://127\\.0\\.0\\.1:${port} \\(of the stack recorded in ${join(dir, "stack.json").replace(/[.]/g, "\\.")}\\): `));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^error: cannot reach NATS at nats://127\\.0\\.0\\.1:${port} \\(of the stack recorded in ${join(dir, "stack.json").replace(/[.]/g, "\\.")}\\): `,
+      ),
+    );
   });
 });

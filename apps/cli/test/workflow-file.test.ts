@@ -57,15 +57,36 @@ tasks:
 
 describe("unknown fields and bad numbers", () => {
   it.each([
-    ["name: x\ntasks:\n  - id: a\n    tool: test.echo\n    tmeoutMs: 5\n", "wf.yaml: tasks[0].tmeoutMs: unknown field; did you mean timeoutMs?"],
+    [
+      "name: x\ntasks:\n  - id: a\n    tool: test.echo\n    tmeoutMs: 5\n",
+      "wf.yaml: tasks[0].tmeoutMs: unknown field; did you mean timeoutMs?",
+    ],
     ["name: x\ntaks: []\n", "wf.yaml: taks: unknown field; did you mean tasks?"],
-    ["name: x\ntasks:\n  - id: a\n    tool: test.echo\n    retry: { maxAtempts: 3 }\n", "wf.yaml: tasks[0].retry.maxAtempts: unknown field; did you mean maxAttempts?"],
-    ["name: x\ntasks:\n  - id: a\n    tool: t\n    dependsOn: [b]\n    forEach: { from: b, items: x, maxitems: 3 }\n", "wf.yaml: tasks[0].forEach.maxitems: unknown field; did you mean maxItems?"],
-    ["name: x\ntasks:\n  - id: a\n    tool: t\n    fanIn: { mode: quorum, quorom: 2 }\n", "wf.yaml: tasks[0].fanIn.quorom: unknown field; did you mean quorum?"],
+    [
+      "name: x\ntasks:\n  - id: a\n    tool: test.echo\n    retry: { maxAtempts: 3 }\n",
+      "wf.yaml: tasks[0].retry.maxAtempts: unknown field; did you mean maxAttempts?",
+    ],
+    [
+      "name: x\ntasks:\n  - id: a\n    tool: t\n    dependsOn: [b]\n    forEach: { from: b, items: x, maxitems: 3 }\n",
+      "wf.yaml: tasks[0].forEach.maxitems: unknown field; did you mean maxItems?",
+    ],
+    [
+      "name: x\ntasks:\n  - id: a\n    tool: t\n    fanIn: { mode: quorum, quorom: 2 }\n",
+      "wf.yaml: tasks[0].fanIn.quorom: unknown field; did you mean quorum?",
+    ],
     ["name: x\ntasks: []\nlimits: { maxConcurency: 2 }\n", "wf.yaml: limits.maxConcurency: unknown field; did you mean maxConcurrency?"],
-    ["name: x\ntasks:\n  - id: a\n    tool: t\n    colour: red\n", "wf.yaml: tasks[0].colour: unknown field; the fields here are id, tool, args, dependsOn, timeoutMs, retry, forEach, fanIn, stage"],
-    ["name: x\ntasks:\n  - id: a\n    tool: t\n    timeoutMs: soon\n", 'wf.yaml: tasks[0].timeoutMs must be a whole number within 0..4294967295, got "soon"'],
-    ["name: x\ntasks:\n  - id: a\n    tool: t\n    retry: { backoffMultiplier: .nan }\n", "wf.yaml: tasks[0].retry.backoffMultiplier must be a number within 0..10, got null"],
+    [
+      "name: x\ntasks:\n  - id: a\n    tool: t\n    colour: red\n",
+      "wf.yaml: tasks[0].colour: unknown field; the fields here are id, tool, args, dependsOn, timeoutMs, retry, forEach, fanIn, stage",
+    ],
+    [
+      "name: x\ntasks:\n  - id: a\n    tool: t\n    timeoutMs: soon\n",
+      'wf.yaml: tasks[0].timeoutMs must be a whole number within 0..4294967295, got "soon"',
+    ],
+    [
+      "name: x\ntasks:\n  - id: a\n    tool: t\n    retry: { backoffMultiplier: .nan }\n",
+      "wf.yaml: tasks[0].retry.backoffMultiplier must be a number within 0..10, got null",
+    ],
     ["name: x\npriority: 12\ntasks: []\n", "wf.yaml: priority must be a whole number within 0..9, got 12"],
   ])("refuses %j", (text, message) => {
     expect(() => parseWorkflow(text, "wf.yaml")).toThrow(WorkflowFileError);
@@ -89,6 +110,8 @@ describe("examples/fan-out.yaml", () => {
   });
 
   it("names a bad fanIn mode", () => {
-    expect(() => parseWorkflow("name: x\ntasks:\n  - id: a\n    tool: test.echo\n    fanIn: { mode: most }\n")).toThrow(/fanIn.mode must be one of all, all_settled/);
+    expect(() => parseWorkflow("name: x\ntasks:\n  - id: a\n    tool: test.echo\n    fanIn: { mode: most }\n")).toThrow(
+      /fanIn.mode must be one of all, all_settled/,
+    );
   });
 });

@@ -1,6 +1,15 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Consumers, LiveSnapshots, Streams, isPoolName, knownPools, poolDefinition, type MetricsSnapshot, type PoolName } from "@toolmesh/core";
+import {
+  Consumers,
+  LiveSnapshots,
+  Streams,
+  isPoolName,
+  knownPools,
+  poolDefinition,
+  type MetricsSnapshot,
+  type PoolName,
+} from "@toolmesh/core";
 import type { PoolCapacity } from "@toolmesh/proto";
 
 /**

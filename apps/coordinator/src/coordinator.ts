@@ -52,7 +52,12 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
   while (!condition() && Date.now() < until) await sleep(20);
 }
 
-export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnection, log: Logger, options: CoordinatorOptions = {}): Promise<RunningCoordinator> {
+export async function startCoordinator(
+  config: CoordinatorConfig,
+  nc: NatsConnection,
+  log: Logger,
+  options: CoordinatorOptions = {},
+): Promise<RunningCoordinator> {
   // First, so a bad certificate file stops start-up before anything else is set up.
   const tls = options.tls ?? serverTls(config);
   const registry = options.registry ?? createRegistry("coordinator");
@@ -125,7 +130,9 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
       },
       token: config.TOOLMESH_GRPC_TOKEN,
       standbyReason: () =>
-        engine.leading ? undefined : `this coordinator (${instanceId}) is a standby; the active one is ${leadership.holder ?? "being elected"}: retry there, or in a moment`,
+        engine.leading
+          ? undefined
+          : `this coordinator (${instanceId}) is a standby; the active one is ${leadership.holder ?? "being elected"}: retry there, or in a moment`,
     }),
   );
   health.addToServer(server);
@@ -135,7 +142,9 @@ export async function startCoordinator(config: CoordinatorConfig, nc: NatsConnec
   const exposed = insecureBindWarning(config);
   if (exposed) log.warn({ host: config.TOOLMESH_GRPC_HOST }, exposed);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${config.TOOLMESH_GRPC_HOST}:${config.TOOLMESH_GRPC_PORT}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync(`${config.TOOLMESH_GRPC_HOST}:${config.TOOLMESH_GRPC_PORT}`, credentials, (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
 
   return {

@@ -104,7 +104,15 @@ export class Engine {
     this.#unfollowRuntimeTools = await followRuntimeTools(this.#opts.nc, this.#opts.log);
     this.#tokens = await AttemptTokens.open(this.#opts.store.kv, this.#opts.log);
     this.#js = jetstream(this.#opts.nc);
-    this.#publisher = { nc: this.#opts.nc, js: this.#js, jsm, log: this.#opts.log, metrics: this.#opts.metrics, tokens: this.#tokens, ensuredPools };
+    this.#publisher = {
+      nc: this.#opts.nc,
+      js: this.#js,
+      jsm,
+      log: this.#opts.log,
+      metrics: this.#opts.metrics,
+      tokens: this.#tokens,
+      ensuredPools,
+    };
     this.#started = this.#opts.nc.subscribe(Subjects.allTaskStarted, {
       callback: (err, msg) => {
         if (err) return;
@@ -144,7 +152,11 @@ export class Engine {
     this.#resultsLoop = superviseLoop<JsMsg>({
       first,
       open: () => this.#openResults(),
-      handle: (msg) => ingestResult({ runs: this.#runs, tokens: this.#tokens, flusher: this.#flusher, log: this.#opts.log, metrics: this.#opts.metrics }, msg),
+      handle: (msg) =>
+        ingestResult(
+          { runs: this.#runs, tokens: this.#tokens, flusher: this.#flusher, log: this.#opts.log, metrics: this.#opts.metrics },
+          msg,
+        ),
       stopping: () => !this.#leading,
       log: this.#opts.log,
       signal: this.#stopping.signal,
@@ -161,10 +173,11 @@ export class Engine {
     await this.#results?.close();
     await this.#resultsLoop;
     await this.#flusher.idle;
-    for (const run of this.#runs.values()) for (const task of run.tasks.values()) {
-      clearTimeout(task.timer);
-      clearTimeout(task.joinTimer);
-    }
+    for (const run of this.#runs.values())
+      for (const task of run.tasks.values()) {
+        clearTimeout(task.timer);
+        clearTimeout(task.joinTimer);
+      }
   }
 
   /**
@@ -254,7 +267,10 @@ export class Engine {
     this.#traces.finished(run);
     for (const resolve of this.#waiters.get(run.id) ?? []) resolve(run);
     this.#waiters.delete(run.id);
-    this.#opts.log.debug({ workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs }, "workflow finished");
+    this.#opts.log.debug(
+      { workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs },
+      "workflow finished",
+    );
   }
 
   async #openResults(): Promise<ConsumerMessages> {

@@ -15,8 +15,21 @@ await runMain("coordinator", async () => {
     // Another replica holds the lease now: stop at once rather than act beside it; the supervisor restarts this one as a standby.
     onLeadershipLost: () => process.exit(1),
   });
-  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST, () => coordinator.leading) : undefined;
-  log.info({ grpcPort: coordinator.port, grpcTransport: coordinator.transport, metricsPort: metricsServer?.port, nats: config.TOOLMESH_NATS_URL, instanceId: coordinator.instanceId, role: coordinator.leading ? "active" : "standby" }, "ready");
+  const metricsServer =
+    config.TOOLMESH_METRICS_PORT >= 0
+      ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST, () => coordinator.leading)
+      : undefined;
+  log.info(
+    {
+      grpcPort: coordinator.port,
+      grpcTransport: coordinator.transport,
+      metricsPort: metricsServer?.port,
+      nats: config.TOOLMESH_NATS_URL,
+      instanceId: coordinator.instanceId,
+      role: coordinator.leading ? "active" : "standby",
+    },
+    "ready",
+  );
 
   onShutdown(log, async () => {
     await coordinator.close();

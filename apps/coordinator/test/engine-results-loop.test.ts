@@ -44,7 +44,13 @@ describe("superviseLoop", () => {
     const error = vi.fn();
     const open = vi.fn();
     let stopping = false;
-    await superviseLoop<number>({ first: items(1), open, handle: () => (stopping = true), stopping: () => stopping, log: { error } as unknown as Logger });
+    await superviseLoop<number>({
+      first: items(1),
+      open,
+      handle: () => (stopping = true),
+      stopping: () => stopping,
+      log: { error } as unknown as Logger,
+    });
     expect(error).not.toHaveBeenCalled();
     expect(open).not.toHaveBeenCalled();
   });

@@ -4,7 +4,11 @@ import { describe, expect, it, vi } from "vitest";
 import { StateFlusher } from "../src/engine/state-flusher.js";
 import type { WorkflowRun } from "../src/workflow/run.js";
 
-const log = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }) as unknown as Logger & { warn: ReturnType<typeof vi.fn>; error: ReturnType<typeof vi.fn> };
+const log = () =>
+  ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }) as unknown as Logger & {
+    warn: ReturnType<typeof vi.fn>;
+    error: ReturnType<typeof vi.fn>;
+  };
 const until = async (check: () => boolean) => {
   for (let i = 0; i < 1000 && !check(); i++) await new Promise((r) => setImmediate(r));
   expect(check()).toBe(true);

@@ -21,7 +21,15 @@ function replica(kv: MemoryKv, instanceId: string, options: { clock?: TestClock;
   const elected = vi.fn(options.onElected ?? (() => Promise.resolve()));
   const lost = vi.fn();
   const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), fatal: vi.fn() };
-  const leadership = new Leadership({ kv, instanceId, leaseMs: LEASE_MS, log: log as unknown as Logger, onElected: elected, onLost: lost, clock });
+  const leadership = new Leadership({
+    kv,
+    instanceId,
+    leaseMs: LEASE_MS,
+    log: log as unknown as Logger,
+    onElected: elected,
+    onLost: lost,
+    clock,
+  });
   return { leadership, clock, elected, lost, log };
 }
 

@@ -79,7 +79,12 @@ export class MemoryKv {
     return [...this.#entries.values()].filter((e) => e.operation === "PUT").map((e) => e.key);
   }
 
-  async #write(key: string, value: Uint8Array, allowed: (last: MemoryEntry | undefined) => boolean, operation: MemoryEntry["operation"] = "PUT"): Promise<number> {
+  async #write(
+    key: string,
+    value: Uint8Array,
+    allowed: (last: MemoryEntry | undefined) => boolean,
+    operation: MemoryEntry["operation"] = "PUT",
+  ): Promise<number> {
     await Promise.resolve();
     this.beforeWrite?.(key);
     const failure = this.failNextWrite;

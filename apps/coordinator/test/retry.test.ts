@@ -25,7 +25,13 @@ describe("backoffMs", () => {
 });
 
 describe("attempt deadlines and resends", () => {
-  const queued = (queuedAtMs: number): TaskRecord => ({ spec: task("a"), state: "queued", attempt: 1, queuedAtMs, deadlineMs: queuedAtMs + 5000 });
+  const queued = (queuedAtMs: number): TaskRecord => ({
+    spec: task("a"),
+    state: "queued",
+    attempt: 1,
+    queuedAtMs,
+    deadlineMs: queuedAtMs + 5000,
+  });
 
   it("waits for the deadline plus the grace, never less than the grace", () => {
     expect(attemptTimeoutMs(10_000, 4000)).toBe(6000 + DEADLINE_GRACE_MS);

@@ -143,7 +143,11 @@ export async function settle(): Promise<void> {
 }
 
 /** The result of the task's current attempt, as a worker would report it. */
-export function resultOf(run: WorkflowRun, taskId: string, outcome: { output?: Record<string, unknown>; error?: ToolErrorShape } = {}): ResultMessage {
+export function resultOf(
+  run: WorkflowRun,
+  taskId: string,
+  outcome: { output?: Record<string, unknown>; error?: ToolErrorShape } = {},
+): ResultMessage {
   const record = run.tasks.get(taskId)!;
   return {
     workflowId: run.id,

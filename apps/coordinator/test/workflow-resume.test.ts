@@ -9,7 +9,10 @@ import { fanIn, RecordingEffects, resultOf, settle, task, TestClock, workflow } 
  * Runs a workflow up to some point on one "coordinator", then restores it
  * from its snapshot on another (fresh effects, the same clock) and resumes.
  */
-async function restartAfter(tasks: ValidTask[], before: (run: WorkflowRun, effects: RecordingEffects, clock: TestClock) => void | Promise<void>) {
+async function restartAfter(
+  tasks: ValidTask[],
+  before: (run: WorkflowRun, effects: RecordingEffects, clock: TestClock) => void | Promise<void>,
+) {
   const clock = new TestClock();
   const first = new RecordingEffects(clock);
   const original = new WorkflowRun("wf1", workflow(tasks), first, { clock });
@@ -52,7 +55,9 @@ describe("WorkflowRun.resume()", () => {
   });
 
   it("does not re-send an older attempt, but still fails it at its deadline", async () => {
-    const { clock, effects, run } = await restartAfter([task("a", { timeoutMs: RESEND_WINDOW_MS + 60_000 })], (_r, _e, c) => c.advance(RESEND_WINDOW_MS));
+    const { clock, effects, run } = await restartAfter([task("a", { timeoutMs: RESEND_WINDOW_MS + 60_000 })], (_r, _e, c) =>
+      c.advance(RESEND_WINDOW_MS),
+    );
     run.resume();
     await settle();
     expect(effects.dispatched).toEqual([]);
@@ -86,9 +91,12 @@ describe("WorkflowRun.resume()", () => {
   });
 
   it("re-runs a synthesis task that was in the coordinator's hands", async () => {
-    const { effects, run } = await restartAfter([task("a"), task("s", { tool: "synth.merge", pool: "synth", args: {}, dependsOn: ["a"] })], async (r) => {
-      r.onResult(resultOf(r, "a", { output: { v: 1 } }));
-    });
+    const { effects, run } = await restartAfter(
+      [task("a"), task("s", { tool: "synth.merge", pool: "synth", args: {}, dependsOn: ["a"] })],
+      async (r) => {
+        r.onResult(resultOf(r, "a", { output: { v: 1 } }));
+      },
+    );
     // Synthesis ran to completion before the snapshot; pretend it had only started.
     const s = run.tasks.get("s")!;
     s.state = "running";
@@ -103,7 +111,12 @@ describe("WorkflowRun.resume()", () => {
   });
 
   it("expands again a fan-out that was mid-expansion, and closes one whose items all settled", async () => {
-    const each = task("each", { dependsOn: ["list"], args: { value: "{{item}}" }, templated: true, forEach: { from: "list", items: "value", maxItems: 10 } });
+    const each = task("each", {
+      dependsOn: ["list"],
+      args: { value: "{{item}}" },
+      templated: true,
+      forEach: { from: "list", items: "value", maxItems: 10 },
+    });
     const { effects, run } = await restartAfter([task("list"), each], (r) => {
       r.onResult(resultOf(r, "list", { output: { value: ["x"] } }));
     });
@@ -126,7 +139,14 @@ describe("WorkflowRun.resume()", () => {
   });
 
   it("re-arms a fan-out's deadline from when its items became runnable", async () => {
-    const each = task("each", { dependsOn: ["list"], args: { value: "{{item}}" }, templated: true, timeoutMs: 60_000, forEach: { from: "list", items: "value", maxItems: 10 }, fanIn: fanIn("deadline", { deadlineMs: 5000 }) });
+    const each = task("each", {
+      dependsOn: ["list"],
+      args: { value: "{{item}}" },
+      templated: true,
+      timeoutMs: 60_000,
+      forEach: { from: "list", items: "value", maxItems: 10 },
+      fanIn: fanIn("deadline", { deadlineMs: 5000 }),
+    });
     const { clock, run } = await restartAfter([task("list"), each], async (r, _e, c) => {
       r.onResult(resultOf(r, "list", { output: { value: ["x", "y"] } }));
       await settle();
@@ -158,7 +178,14 @@ describe("WorkflowRun.resume()", () => {
   });
 
   it("a restored leader still leads: a new identical call follows it instead of running", async () => {
-    const { effects, run } = await restartAfter([task("a", { shareable: true, args: { value: "same" } }), task("x"), task("c", { shareable: true, args: { value: "same" }, dependsOn: ["x"] })], () => undefined);
+    const { effects, run } = await restartAfter(
+      [
+        task("a", { shareable: true, args: { value: "same" } }),
+        task("x"),
+        task("c", { shareable: true, args: { value: "same" }, dependsOn: ["x"] }),
+      ],
+      () => undefined,
+    );
     run.resume();
     await settle();
     run.onResult(resultOf(run, "x"));
@@ -209,7 +236,9 @@ describe("WorkflowRun.resume(): the remaining branches", () => {
   });
 
   it("an attempt past the window that reports before its deadline succeeds, and its timer is disarmed", async () => {
-    const { clock, effects, run } = await restartAfter([task("a", { timeoutMs: RESEND_WINDOW_MS + 60_000 })], (_r, _e, c) => c.advance(RESEND_WINDOW_MS));
+    const { clock, effects, run } = await restartAfter([task("a", { timeoutMs: RESEND_WINDOW_MS + 60_000 })], (_r, _e, c) =>
+      c.advance(RESEND_WINDOW_MS),
+    );
     run.resume();
     expect(clock.pendingTimers).toBe(1);
     run.onResult(resultOf(run, "a"));
@@ -249,7 +278,11 @@ describe("WorkflowRun.resume(): the remaining branches", () => {
     expect(effects.dispatchedIds()).toEqual(["a#1", "b#1"]);
   });
 
-  const deadlineJoin = () => [task("a"), task("slow", { timeoutMs: 60_000 }), task("j", { dependsOn: ["a", "slow"], fanIn: fanIn("deadline", { deadlineMs: 3000 }) })];
+  const deadlineJoin = () => [
+    task("a"),
+    task("slow", { timeoutMs: 60_000 }),
+    task("j", { dependsOn: ["a", "slow"], fanIn: fanIn("deadline", { deadlineMs: 3000 }) }),
+  ];
 
   it("a deadline join whose deadline passed while no coordinator ran goes at once, cancelling what is still open", async () => {
     const { clock, effects, run } = await restartAfter(deadlineJoin(), (r) => {
@@ -278,7 +311,12 @@ describe("WorkflowRun.resume(): the remaining branches", () => {
   });
 
   it("a fan-out whose item failed meanwhile fails on resume and cancels the open items", async () => {
-    const each = task("each", { dependsOn: ["list"], args: { value: "{{item}}" }, templated: true, forEach: { from: "list", items: "value", maxItems: 10 } });
+    const each = task("each", {
+      dependsOn: ["list"],
+      args: { value: "{{item}}" },
+      templated: true,
+      forEach: { from: "list", items: "value", maxItems: 10 },
+    });
     const { effects, run } = await restartAfter([task("list"), each], (r) => {
       r.onResult(resultOf(r, "list", { output: { value: ["x", "y"] } }));
     });

@@ -190,7 +190,13 @@ describe("WorkflowRun: shared calls", () => {
 
 describe("WorkflowRun: joins", () => {
   it("first_success goes on the first success and cancels members nobody else waits for", async () => {
-    const { effects, run } = setup([task("a"), task("b"), task("c"), task("j", { dependsOn: ["a", "b", "c"], fanIn: fanIn("first_success") }), task("k", { dependsOn: ["c"] })]);
+    const { effects, run } = setup([
+      task("a"),
+      task("b"),
+      task("c"),
+      task("j", { dependsOn: ["a", "b", "c"], fanIn: fanIn("first_success") }),
+      task("k", { dependsOn: ["c"] }),
+    ]);
     run.start();
     await settle();
     run.onResult(resultOf(run, "a"));
@@ -245,7 +251,12 @@ describe("WorkflowRun: joins", () => {
   });
 
   it("quorum fails as soon as it cannot be reached", async () => {
-    const { run } = setup([task("a"), task("b"), task("c"), task("j", { dependsOn: ["a", "b", "c"], fanIn: fanIn("quorum", { quorum: 2 }) })]);
+    const { run } = setup([
+      task("a"),
+      task("b"),
+      task("c"),
+      task("j", { dependsOn: ["a", "b", "c"], fanIn: fanIn("quorum", { quorum: 2 }) }),
+    ]);
     run.start();
     await settle();
     run.onResult(resultOf(run, "a", { error: failure(false) }));
@@ -255,7 +266,11 @@ describe("WorkflowRun: joins", () => {
   });
 
   it("a deadline join goes when its deadline passes on the clock, cancelling what is still open", async () => {
-    const { clock, effects, run } = setup([task("a"), task("slow", { timeoutMs: 60_000 }), task("j", { dependsOn: ["a", "slow"], fanIn: fanIn("deadline", { deadlineMs: 3000 }) })]);
+    const { clock, effects, run } = setup([
+      task("a"),
+      task("slow", { timeoutMs: 60_000 }),
+      task("j", { dependsOn: ["a", "slow"], fanIn: fanIn("deadline", { deadlineMs: 3000 }) }),
+    ]);
     run.start();
     await settle();
     run.onResult(resultOf(run, "a"));
@@ -269,7 +284,10 @@ describe("WorkflowRun: joins", () => {
   });
 
   it("a deadline join with nothing succeeded fails when the deadline passes", async () => {
-    const { clock, run } = setup([task("slow", { timeoutMs: 60_000 }), task("j", { dependsOn: ["slow"], fanIn: fanIn("deadline", { deadlineMs: 3000 }) })]);
+    const { clock, run } = setup([
+      task("slow", { timeoutMs: 60_000 }),
+      task("j", { dependsOn: ["slow"], fanIn: fanIn("deadline", { deadlineMs: 3000 }) }),
+    ]);
     run.start();
     await settle();
     clock.advance(3000);
@@ -279,7 +297,13 @@ describe("WorkflowRun: joins", () => {
 
 describe("WorkflowRun: fan-out and synthesis", () => {
   const each = (extra: Partial<ValidTask> = {}) =>
-    task("each", { dependsOn: ["list"], args: { value: "#{{index}} {{item}}" }, templated: true, forEach: { from: "list", items: "value", maxItems: 10 }, ...extra });
+    task("each", {
+      dependsOn: ["list"],
+      args: { value: "#{{index}} {{item}}" },
+      templated: true,
+      forEach: { from: "list", items: "value", maxItems: 10 },
+      ...extra,
+    });
 
   it("expands one item per distinct upstream item, fills each, and assembles the output", async () => {
     const { effects, run } = setup([task("list"), each()]);
@@ -342,7 +366,11 @@ describe("WorkflowRun: fan-out and synthesis", () => {
   });
 
   it("a synthesis task runs in the coordinator over its dependencies' outputs, fan-out items one by one", async () => {
-    const { effects, run } = setup([task("list"), each(), task("merge", { tool: "synth.merge", pool: "synth", args: {}, dependsOn: ["each"] })]);
+    const { effects, run } = setup([
+      task("list"),
+      each(),
+      task("merge", { tool: "synth.merge", pool: "synth", args: {}, dependsOn: ["each"] }),
+    ]);
     run.start();
     await settle();
     run.onResult(resultOf(run, "list", { output: { value: ["a", "b"] } }));

@@ -43,7 +43,12 @@ async function busyRun(clock: TestClock) {
     "wf1",
     workflow([
       task("list"),
-      task("each", { dependsOn: ["list"], args: { value: "{{item}}" }, templated: true, forEach: { from: "list", items: "value", maxItems: 10 } }),
+      task("each", {
+        dependsOn: ["list"],
+        args: { value: "{{item}}" },
+        templated: true,
+        forEach: { from: "list", items: "value", maxItems: 10 },
+      }),
       shared("lead"),
       shared("follow"),
       task("later", { dependsOn: ["lead"] }),
@@ -163,7 +168,9 @@ describe("WorkflowStore", () => {
     const { run } = await busyRun(clock);
     const { kv, store } = stores(clock);
     await store.save(run);
-    expect(kv.liveKeys()).toEqual(expect.arrayContaining(["wf.wf1", "task.wf1.each", "task.wf1.each.0", "task.wf1.each.1", "task.wf1.after-bad"]));
+    expect(kv.liveKeys()).toEqual(
+      expect.arrayContaining(["wf.wf1", "task.wf1.each", "task.wf1.each.0", "task.wf1.each.1", "task.wf1.after-bad"]),
+    );
     expect(kv.liveKeys()).toHaveLength(run.tasks.size + 1);
   });
 
@@ -258,7 +265,10 @@ describe("WorkflowStore", () => {
     await settle();
     const { kv, store, open } = stores(clock);
     await store.save(run);
-    kv.set("task.wf5.stray", new TextEncoder().encode(JSON.stringify({ spec: task("stray"), state: "succeeded", attempt: 1, output: { v: 1 } })));
+    kv.set(
+      "task.wf5.stray",
+      new TextEncoder().encode(JSON.stringify({ spec: task("stray"), state: "succeeded", attempt: 1, output: { v: 1 } })),
+    );
     const loaded = (await open().load("wf5", new RecordingEffects(clock)))!;
     expect(loaded.tasks.get("stray")).toMatchObject({ state: "succeeded", output: { v: 1 } });
     expect(loaded.tasks.size).toBe(2);

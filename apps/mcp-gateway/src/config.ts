@@ -24,7 +24,11 @@ export const gatewayConfigSchema = baseConfigSchema
     /** How often the tool list is checked for changes (MCP pools coming and going) to send tools/list_changed. */
     TOOLMESH_MCP_TOOLS_POLL_MS: z.coerce.number().int().min(100).default(10_000),
     /** A session unused this long is closed. */
-    TOOLMESH_MCP_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+    TOOLMESH_MCP_SESSION_IDLE_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(30 * 60_000),
   })
   // TLS to the coordinator: TOOLMESH_GRPC_TLS_CA, _SERVER_NAME, _CLIENT_CERT/_KEY (mTLS), TOOLMESH_GRPC_TLS.
   .extend(grpcClientTlsEnv);

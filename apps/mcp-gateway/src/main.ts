@@ -9,7 +9,11 @@ await runMain("mcp-gateway", async () => {
   const tls = loadClientTls(clientTlsSettingsFromEnv(process.env));
   const log = createLogger("mcp-gateway", config.TOOLMESH_LOG_LEVEL);
   initTracing("mcp-gateway", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const client = new ToolmeshClient(config.TOOLMESH_COORDINATOR_ADDRESS, { token: config.TOOLMESH_GRPC_TOKEN, tls, warn: (message) => log.warn(message) });
+  const client = new ToolmeshClient(config.TOOLMESH_COORDINATOR_ADDRESS, {
+    token: config.TOOLMESH_GRPC_TOKEN,
+    tls,
+    warn: (message) => log.warn(message),
+  });
   const gateway = await startGateway({
     client,
     host: config.TOOLMESH_MCP_HOST,
@@ -22,9 +26,20 @@ await runMain("mcp-gateway", async () => {
     toolsPollMs: config.TOOLMESH_MCP_TOOLS_POLL_MS,
     log,
   });
-  const metricsServer = config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(createRegistry("mcp-gateway"), config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST) : undefined;
+  const metricsServer =
+    config.TOOLMESH_METRICS_PORT >= 0
+      ? await serveMetrics(createRegistry("mcp-gateway"), config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST)
+      : undefined;
   log.info(
-    { mcpPort: gateway.port, mcpUrl: gateway.url, metricsPort: metricsServer?.port, coordinator: config.TOOLMESH_COORDINATOR_ADDRESS, coordinatorTransport: !tls ? "plaintext" : tls.cert ? "mtls" : "tls", auth: gateway.authenticated ? "bearer" : "none", allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS },
+    {
+      mcpPort: gateway.port,
+      mcpUrl: gateway.url,
+      metricsPort: metricsServer?.port,
+      coordinator: config.TOOLMESH_COORDINATOR_ADDRESS,
+      coordinatorTransport: !tls ? "plaintext" : tls.cert ? "mtls" : "tls",
+      auth: gateway.authenticated ? "bearer" : "none",
+      allowedOrigins: config.TOOLMESH_MCP_ALLOWED_ORIGINS,
+    },
     "ready",
   );
   onShutdown(log, async () => {

@@ -26,10 +26,15 @@ export function parseMcpPoolConfig(env: NodeJS.ProcessEnv): McpPoolConfig {
   }
   const names = Object.keys(pools);
   const name = env.TOOLMESH_MCP_POOL ?? (names.length === 1 ? names[0] : undefined);
-  if (!name) throw new ConfigError("mcp-pool", [`TOOLMESH_MCP_POOL: name the server to hold (one of: ${names.join(", ") || "none configured in TOOLMESH_MCP_POOLS"})`]);
+  if (!name)
+    throw new ConfigError("mcp-pool", [
+      `TOOLMESH_MCP_POOL: name the server to hold (one of: ${names.join(", ") || "none configured in TOOLMESH_MCP_POOLS"})`,
+    ]);
   const server = pools[name];
-  if (!server) throw new ConfigError("mcp-pool", [`TOOLMESH_MCP_POOL: "${name}" has no entry in TOOLMESH_MCP_POOLS (${names.join(", ") || "empty"})`]);
+  if (!server)
+    throw new ConfigError("mcp-pool", [`TOOLMESH_MCP_POOL: "${name}" has no entry in TOOLMESH_MCP_POOLS (${names.join(", ") || "empty"})`]);
   const waitMs = Number(env.TOOLMESH_MCP_WAIT_MS ?? 10_000);
-  if (!Number.isFinite(waitMs) || waitMs < 0) throw new ConfigError("mcp-pool", [`TOOLMESH_MCP_WAIT_MS: not a number of milliseconds: ${env.TOOLMESH_MCP_WAIT_MS}`]);
+  if (!Number.isFinite(waitMs) || waitMs < 0)
+    throw new ConfigError("mcp-pool", [`TOOLMESH_MCP_WAIT_MS: not a number of milliseconds: ${env.TOOLMESH_MCP_WAIT_MS}`]);
   return { name, pool: mcpPoolName(name), server, waitMs };
 }

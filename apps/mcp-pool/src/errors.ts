@@ -11,7 +11,10 @@ import { ErrorCode, ToolError } from "@toolmesh/core";
  */
 const BY_TEXT: ReadonlyArray<[RegExp, ErrorCode]> = [
   [/\b(ENOENT|no such file|not found|does not exist|unknown tool)\b/i, ErrorCode.NOT_FOUND],
-  [/\b(EACCES|EPERM|access denied|permission denied|outside (the )?allowed|not allowed|forbidden|unauthori[sz]ed)\b/i, ErrorCode.PERMISSION_DENIED],
+  [
+    /\b(EACCES|EPERM|access denied|permission denied|outside (the )?allowed|not allowed|forbidden|unauthori[sz]ed)\b/i,
+    ErrorCode.PERMISSION_DENIED,
+  ],
   [/\b(invalid (arguments?|params|input)|input validation|validation error|-32602|expected .* received)\b/i, ErrorCode.INVALID_ARGUMENT],
   [/\b(timed? ?out|ETIMEDOUT)\b/i, ErrorCode.DEADLINE_EXCEEDED],
   [/\b(rate limit|too many requests|EMFILE|ENOSPC|quota)\b/i, ErrorCode.RESOURCE_EXHAUSTED],
@@ -45,7 +48,11 @@ export function requestError(err: unknown): ToolError {
     // McpError carries a plain number; the known ones are McpErrorCode values.
     switch (err.code as McpErrorCode) {
       case McpErrorCode.ConnectionClosed:
-        return new ToolError(ErrorCode.UNAVAILABLE, `the upstream server's connection closed during the call (${message}); it is being restarted`, { cause: err });
+        return new ToolError(
+          ErrorCode.UNAVAILABLE,
+          `the upstream server's connection closed during the call (${message}); it is being restarted`,
+          { cause: err },
+        );
       case McpErrorCode.RequestTimeout:
         return new ToolError(ErrorCode.DEADLINE_EXCEEDED, message, { cause: err });
       case McpErrorCode.InvalidParams:

@@ -37,7 +37,9 @@ await runMain("mcp-pool", async () => {
       await ensurePoolStream(await jetstreamManager(catalogNc), config.pool);
       const kv = await openCatalog(catalogNc);
       const onTools = async (tools: Tool[]): Promise<void> => {
-        const entries = tools.map((t) => catalogEntry(config.name, config.pool, range, t, instanceId)).filter((e): e is RuntimeToolEntry => e !== undefined);
+        const entries = tools
+          .map((t) => catalogEntry(config.name, config.pool, range, t, instanceId))
+          .filter((e): e is RuntimeToolEntry => e !== undefined);
         const skipped = tools.length - entries.length;
         if (skipped > 0) log.warn({ skipped }, "upstream tools whose names cannot be catalog keys are left out");
         for (const name of Object.keys(handlers)) if (!entries.some((e) => e.name === name)) delete handlers[name];

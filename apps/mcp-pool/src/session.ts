@@ -52,7 +52,9 @@ export class UpstreamSession {
     try {
       await session.#open();
     } catch (err) {
-      throw new Error(`MCP server "${options.name}" did not start: ${err instanceof Error ? err.message : String(err)}${session.#tail()}`, { cause: err });
+      throw new Error(`MCP server "${options.name}" did not start: ${err instanceof Error ? err.message : String(err)}${session.#tail()}`, {
+        cause: err,
+      });
     }
     return session;
   }
@@ -70,7 +72,12 @@ export class UpstreamSession {
     return this.#client ? `upstream=up${this.#pid ? ` pid=${this.#pid}` : ""}` : `upstream=restarting failures=${this.#failures}`;
   }
 
-  async callTool(upstreamTool: string, args: Record<string, unknown>, signal: AbortSignal, onProgress?: (update: Record<string, unknown>) => void): Promise<CallToolResult> {
+  async callTool(
+    upstreamTool: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    onProgress?: (update: Record<string, unknown>) => void,
+  ): Promise<CallToolResult> {
     const client = await this.#ready(signal);
     try {
       // With a signal, an abort sends notifications/cancelled upstream (the SDK does it).
@@ -100,7 +107,19 @@ export class UpstreamSession {
     const transport = this.#transport();
     const client = new Client(
       { name: `toolmesh-mcp-pool-${this.#options.name}`, version: "0.1.0" },
-      { capabilities: {}, listChanged: { tools: { autoRefresh: false, debounceMs: 100, onChanged: () => void this.#listTools(client).catch((err: unknown) => this.#options.log.warn({ err }, "could not list the upstream's tools after a change")) } } },
+      {
+        capabilities: {},
+        listChanged: {
+          tools: {
+            autoRefresh: false,
+            debounceMs: 100,
+            onChanged: () =>
+              void this.#listTools(client).catch((err: unknown) =>
+                this.#options.log.warn({ err }, "could not list the upstream's tools after a change"),
+              ),
+          },
+        },
+      },
     );
     client.onclose = () => this.#lost(client, "the connection closed");
     client.onerror = (err) => this.#options.log.debug({ err }, "upstream transport error");
@@ -171,7 +190,10 @@ export class UpstreamSession {
       if (this.#closed) return;
       this.#open().catch((err: unknown) => {
         this.#lastError = err instanceof Error ? err.message : String(err);
-        this.#options.log.warn({ server: this.#options.name, err: this.#lastError, nextInMs: Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.#failures) }, "upstream did not come back; trying again");
+        this.#options.log.warn(
+          { server: this.#options.name, err: this.#lastError, nextInMs: Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.#failures) },
+          "upstream did not come back; trying again",
+        );
         this.#reconnect();
       });
     }, delay).unref();
@@ -193,7 +215,10 @@ export class UpstreamSession {
     });
     if (signal.aborted) throw signal.reason;
     if (this.#client) return this.#client;
-    throw new ToolError(ErrorCode.UNAVAILABLE, `the upstream server "${this.#options.name}" is restarting (${this.#failures} attempts; last: ${this.#lastError || "none"})`);
+    throw new ToolError(
+      ErrorCode.UNAVAILABLE,
+      `the upstream server "${this.#options.name}" is restarting (${this.#failures} attempts; last: ${this.#lastError || "none"})`,
+    );
   }
 
   #tail(): string {

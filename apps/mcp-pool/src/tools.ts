@@ -11,7 +11,13 @@ import type { UpstreamSession } from "./session.js";
  * own schemas and its annotations (read-only tools are shareable: identical
  * calls in a workflow run once). Undefined for a name NATS KV cannot key.
  */
-export function catalogEntry(name: string, pool: McpPoolName, range: PoolDefinition, tool: Tool, instanceId: string): RuntimeToolEntry | undefined {
+export function catalogEntry(
+  name: string,
+  pool: McpPoolName,
+  range: PoolDefinition,
+  tool: Tool,
+  instanceId: string,
+): RuntimeToolEntry | undefined {
   const full = runtimeToolName(name, tool.name);
   if (!CATALOG_KEY.test(full)) return undefined;
   const annotations = tool.annotations ?? {};
@@ -52,16 +58,20 @@ export function resultOutput(result: CallToolResult): Record<string, unknown> {
  */
 export function toolHandler(session: UpstreamSession, entry: RuntimeToolEntry): ToolHandler {
   return (args, ctx) =>
-    tracer("toolmesh-mcp-pool").startActiveSpan(`mcp tools/call ${entry.upstreamTool}`, { kind: SpanKind.CLIENT, attributes: { "mcp.pool": entry.pool, "mcp.tool": entry.upstreamTool } }, async (span) => {
-      try {
-        const result = await session.callTool(entry.upstreamTool, args, ctx.signal, (update) => ctx.progress(update));
-        if (result.isError) throw upstreamToolError(result);
-        return resultOutput(result);
-      } catch (err) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-        throw err;
-      } finally {
-        span.end();
-      }
-    });
+    tracer("toolmesh-mcp-pool").startActiveSpan(
+      `mcp tools/call ${entry.upstreamTool}`,
+      { kind: SpanKind.CLIENT, attributes: { "mcp.pool": entry.pool, "mcp.tool": entry.upstreamTool } },
+      async (span) => {
+        try {
+          const result = await session.callTool(entry.upstreamTool, args, ctx.signal, (update) => ctx.progress(update));
+          if (result.isError) throw upstreamToolError(result);
+          return resultOutput(result);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
 }

@@ -3,17 +3,24 @@ import { defineHandler, testEcho, testFail, testSleep, type ToolHandlers } from 
 
 /** Handlers of the `test` pool's tools (see @toolmesh/tools test-tools). */
 export const testHandlers: ToolHandlers = {
-  "test.echo": defineHandler(testEcho, async (args) => ({ value: args.value ?? null, ...(args.padBytes ? { pad: "x".repeat(args.padBytes) } : {}) })),
+  "test.echo": defineHandler(testEcho, async (args) => ({
+    value: args.value ?? null,
+    ...(args.padBytes ? { pad: "x".repeat(args.padBytes) } : {}),
+  })),
   "test.sleep": defineHandler(
     testSleep,
     (args, ctx) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => resolve({ sleptMs: args.ms, value: args.value ?? null }), args.ms);
         if (args.ignoreSignal) return;
-        ctx.signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          reject(ctx.signal.reason);
-        }, { once: true });
+        ctx.signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            reject(ctx.signal.reason);
+          },
+          { once: true },
+        );
       }),
   ),
   "test.fail": defineHandler(testFail, async (args, ctx) => {

@@ -13,7 +13,8 @@ await runMain("web-search", () =>
     handlers: (env, log) => {
       tools = createWebTools(parseWebConfig(env));
       log.info({ providers: tools.providers }, "web pool");
-      if (!tools.providers.some(isWebProvider)) log.warn(`web.search has no web provider: results come from the local index only; ${CONFIGURE_WEB_SEARCH}`);
+      if (!tools.providers.some(isWebProvider))
+        log.warn(`web.search has no web provider: results come from the local index only; ${CONFIGURE_WEB_SEARCH}`);
       return {
         "web.search": withQuality(tools["web.search"], searchFoundSomething),
         "web.fetch": withQuality(tools["web.fetch"], pageHasText),

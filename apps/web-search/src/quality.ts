@@ -14,5 +14,6 @@ export function withQuality(handler: ToolHandler, usable: (output: Record<string
   };
 }
 
-export const searchFoundSomething = (output: Record<string, unknown>): boolean => Array.isArray(output.results) && output.results.length > 0;
+export const searchFoundSomething = (output: Record<string, unknown>): boolean =>
+  Array.isArray(output.results) && output.results.length > 0;
 export const pageHasText = (output: Record<string, unknown>): boolean => typeof output.text === "string" && output.text.trim().length > 0;

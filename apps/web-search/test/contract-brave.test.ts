@@ -17,14 +17,24 @@ describe("contract: Brave Search API", () => {
       const u = new URL(req.url ?? "/", "http://x");
       const count = Number(u.searchParams.get("count"));
       const results = [
-        { url: "https://brave.com/search/api/", title: "Brave Search API", description: "The <strong>Brave</strong> index.", age: "2 days" },
+        {
+          url: "https://brave.com/search/api/",
+          title: "Brave Search API",
+          description: "The <strong>Brave</strong> index.",
+          age: "2 days",
+        },
         { url: "https://example.com/b", title: "B", description: "second" },
         { url: "https://example.com/c", title: "C", description: "third" },
       ].slice(0, count);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ type: "search", query: { original: u.searchParams.get("q") }, web: { type: "search", results } }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ type: "search", query: { original: u.searchParams.get("q") }, web: { type: "search", results } }));
     });
     const tools = createWebTools({ providers: ["brave"], braveApiKey: KEY, braveUrl: `${server.url}/res/v1/web/search` });
-    const out = (await call(tools, "web.search", { query: "brave api", maxResults: 2 })) as { results: Array<Record<string, unknown>>; failures: unknown[] };
+    const out = (await call(tools, "web.search", { query: "brave api", maxResults: 2 })) as {
+      results: Array<Record<string, unknown>>;
+      failures: unknown[];
+    };
     await tools.close();
     const req = server.requests[0];
     expect(req?.url).toBe("/res/v1/web/search?q=brave+api&count=2");
@@ -39,8 +49,11 @@ describe("contract: Brave Search API", () => {
   it("429 with Retry-After: RESOURCE_EXHAUSTED, then backs off without calling the API until the time passes", async () => {
     let limited = true;
     server = await serve((_req, res) => {
-      if (limited) return void res.writeHead(429, { "retry-after": "30", "x-ratelimit-remaining": "0, 900", "x-ratelimit-reset": "1, 86000" }).end();
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ web: { results: [{ url: "https://a.example/", title: "A", description: "" }] } }));
+      if (limited)
+        return void res.writeHead(429, { "retry-after": "30", "x-ratelimit-remaining": "0, 900", "x-ratelimit-reset": "1, 86000" }).end();
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ web: { results: [{ url: "https://a.example/", title: "A", description: "" }] } }));
     });
     let clock = 1_000_000;
     const p = braveProvider(KEY, server.url, () => clock);

@@ -57,13 +57,21 @@ describe("contract: web.search says which providers were tried and why each fail
     ]);
     expect(out.webReached).toBe(false);
     expect(out.configure).toBe(CONFIGURE_WEB_SEARCH);
-    expect(out.configure).toMatch(/TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL .*TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY/);
+    expect(out.configure).toMatch(
+      /TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL .*TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY/,
+    );
   });
 
   it("SearXNG on a port that refuses: connect ECONNREFUSED with the address", async () => {
     const port = await refusingPort();
     const out = await search({ TOOLMESH_WEB_PROVIDERS: "searxng,local", TOOLMESH_SEARXNG_URL: `http://127.0.0.1:${port}` });
-    expect(byProvider(out).searxng).toEqual({ provider: "searxng", web: true, outcome: "failed", code: ErrorCode.UNAVAILABLE, error: `connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(byProvider(out).searxng).toEqual({
+      provider: "searxng",
+      web: true,
+      outcome: "failed",
+      code: ErrorCode.UNAVAILABLE,
+      error: `connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
     expect(byProvider(out).local?.outcome).toBe("ok");
     expect(out.webReached).toBe(false);
     expect(out.configure).toBe(CONFIGURE_WEB_SEARCH);
@@ -73,10 +81,16 @@ describe("contract: web.search says which providers were tried and why each fail
     const broken = await server((_req, res) => void res.writeHead(500).end("boom"));
     const out = await search({ TOOLMESH_WEB_PROVIDERS: "local,searxng", TOOLMESH_SEARXNG_URL: broken.url });
     expect(new URL(broken.requests[0]?.url ?? "", "http://x").searchParams.get("format")).toBe("json");
-    expect(byProvider(out).searxng).toMatchObject({ outcome: "failed", code: ErrorCode.UNAVAILABLE, error: "HTTP 500 Internal Server Error" });
+    expect(byProvider(out).searxng).toMatchObject({
+      outcome: "failed",
+      code: ErrorCode.UNAVAILABLE,
+      error: "HTTP 500 Internal Server Error",
+    });
     const locked = await server((_req, res) => void res.writeHead(401).end());
     const out401 = await search({ TOOLMESH_WEB_PROVIDERS: "local,searxng", TOOLMESH_SEARXNG_URL: locked.url });
-    expect(byProvider(out401).searxng?.error).toBe("HTTP 401 Unauthorized (the instance wants credentials; point TOOLMESH_SEARXNG_URL at one that does not)");
+    expect(byProvider(out401).searxng?.error).toBe(
+      "HTTP 401 Unauthorized (the instance wants credentials; point TOOLMESH_SEARXNG_URL at one that does not)",
+    );
     expect(out401.webReached).toBe(false);
   });
 
@@ -91,7 +105,9 @@ describe("contract: web.search says which providers were tried and why each fail
 
   it("a provider that answers reaches the web: no configure hint, the failing one still listed", async () => {
     const searx = await server((_req, res) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ results: [{ url: "https://nats.io/", title: "NATS", content: "work queue" }], unresponsive_engines: [] })),
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ results: [{ url: "https://nats.io/", title: "NATS", content: "work queue" }], unresponsive_engines: [] })),
     );
     const port = await refusingPort();
     const out = await search({

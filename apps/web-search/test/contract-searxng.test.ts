@@ -9,7 +9,14 @@ let server: TestServer | undefined;
 afterEach(async () => server?.close());
 
 const RESULTS = [
-  { url: "https://nats.io/docs/", title: "NATS Docs", content: "Queue groups balance messages.", engine: "duckduckgo", score: 4.2, category: "general" },
+  {
+    url: "https://nats.io/docs/",
+    title: "NATS Docs",
+    content: "Queue groups balance messages.",
+    engine: "duckduckgo",
+    score: 4.2,
+    category: "general",
+  },
   { url: "https://example.org/queue", title: "Queue groups", content: "A tutorial.", engine: "bing", score: 1.5 },
 ];
 
@@ -19,7 +26,14 @@ describe("contract: SearXNG JSON API", () => {
       const u = new URL(req.url ?? "/", "http://x");
       if (u.pathname !== "/searx/search" || u.searchParams.get("format") !== "json") return void res.writeHead(404).end();
       res.writeHead(200, { "content-type": "application/json" }).end(
-        JSON.stringify({ query: u.searchParams.get("q"), number_of_results: 2, results: RESULTS, answers: [], suggestions: [], unresponsive_engines: [["google", "timeout"]] }),
+        JSON.stringify({
+          query: u.searchParams.get("q"),
+          number_of_results: 2,
+          results: RESULTS,
+          answers: [],
+          suggestions: [],
+          unresponsive_engines: [["google", "timeout"]],
+        }),
       );
     });
     const tools = createWebTools({ providers: ["searxng"], searxngUrl: `${server.url}/searx` });
@@ -38,8 +52,24 @@ describe("contract: SearXNG JSON API", () => {
       ],
       webReached: true,
       results: [
-        { url: "https://nats.io/docs/", title: "NATS Docs", snippet: "Queue groups balance messages.", provider: "searxng", providers: ["searxng"], rank: 1, score: Number((1 / 61).toFixed(6)) },
-        { url: "https://example.org/queue", title: "Queue groups", snippet: "A tutorial.", provider: "searxng", providers: ["searxng"], rank: 2, score: Number((1 / 62).toFixed(6)) },
+        {
+          url: "https://nats.io/docs/",
+          title: "NATS Docs",
+          snippet: "Queue groups balance messages.",
+          provider: "searxng",
+          providers: ["searxng"],
+          rank: 1,
+          score: Number((1 / 61).toFixed(6)),
+        },
+        {
+          url: "https://example.org/queue",
+          title: "Queue groups",
+          snippet: "A tutorial.",
+          provider: "searxng",
+          providers: ["searxng"],
+          rank: 2,
+          score: Number((1 / 62).toFixed(6)),
+        },
       ],
     });
   });
@@ -48,7 +78,15 @@ describe("contract: SearXNG JSON API", () => {
     let mode: "dead" | "forbidden" = "dead";
     server = await serve((_req, res) => {
       if (mode === "forbidden") return void res.writeHead(403).end("Forbidden");
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ results: [], unresponsive_engines: [["google", "CAPTCHA"], ["bing", "timeout"]] }));
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          results: [],
+          unresponsive_engines: [
+            ["google", "CAPTCHA"],
+            ["bing", "timeout"],
+          ],
+        }),
+      );
     });
     const p = searxngProvider(server.url);
     const signal = new AbortController().signal;

@@ -53,7 +53,8 @@ afterAll(async () => {
 });
 
 type Out = Record<string, unknown> & { text: string };
-const get = (path: string, extra: Record<string, unknown> = {}) => call(tools, "web.fetch", { url: `${site.url}${path}`, ...extra }) as Promise<Out>;
+const get = (path: string, extra: Record<string, unknown> = {}) =>
+  call(tools, "web.fetch", { url: `${site.url}${path}`, ...extra }) as Promise<Out>;
 
 describe("web.fetch through the allow-list", () => {
   it("extracts the article's main text and drops nav, ads, sidebar, footer and scripts", async () => {
@@ -61,7 +62,8 @@ describe("web.fetch through the allow-list", () => {
     expect(out.status).toBe(200);
     expect(out.title).toBe("Rank fusion explained");
     expect(out.text).toContain("Reciprocal rank fusion merges ranked lists");
-    for (const noise of ["NAVLINK-NOISE", "BUY-NOW-AD-NOISE", "SIDEBAR-NOISE", "FOOTER-NOISE", "TRACKER_NOISE"]) expect(out.text).not.toContain(noise);
+    for (const noise of ["NAVLINK-NOISE", "BUY-NOW-AD-NOISE", "SIDEBAR-NOISE", "FOOTER-NOISE", "TRACKER_NOISE"])
+      expect(out.text).not.toContain(noise);
     expect(out.truncated).toBe(false);
     expect(out.bytes).toBe(Buffer.byteLength(ARTICLE));
     expect(out.fromCache).toBe(false);
@@ -122,7 +124,7 @@ describe("web.fetch through the allow-list", () => {
     expect([first.fromCache, second.fromCache]).toEqual([false, true]);
     expect(hits).toBe(1);
     const noCache = createWebTools({ providers: [], fetchAllowHosts: [`127.0.0.1:${site.port}`], fetchCacheTtlMs: 0 });
-    expect((await call(noCache, "web.fetch", { url: `${site.url}/counted` }) as Out).text).toBe('{"hits":2}');
+    expect(((await call(noCache, "web.fetch", { url: `${site.url}/counted` })) as Out).text).toBe('{"hits":2}');
     await noCache.close();
   });
 

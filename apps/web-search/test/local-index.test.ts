@@ -17,7 +17,10 @@ beforeAll(async () => {
     "# NATS worker pools\n\nToolmesh fans tool calls out over NATS. Each worker pool subscribes to a queue group, " +
       "so NATS balances tool calls across workers. Pools scale by adding workers; the queue group does the rest.\n",
   );
-  await writeFile(join(dir, "docs", "grpc.md"), "# gRPC gateway\n\nThe coordinator speaks gRPC to clients and maps error codes. NATS is mentioned once.\n");
+  await writeFile(
+    join(dir, "docs", "grpc.md"),
+    "# gRPC gateway\n\nThe coordinator speaks gRPC to clients and maps error codes. NATS is mentioned once.\n",
+  );
   await writeFile(
     join(dir, "docs", "deep", "cache.html"),
     "<html><head><title>Fetch cache</title><style>.x{}</style></head><body><nav>menu</nav><p>The fetch cache keeps responses for a TTL.</p></body></html>",
@@ -42,7 +45,10 @@ describe("local BM25 index", () => {
     };
     expect(out.providers).toEqual(["local"]);
     expect(out.failures).toEqual([]);
-    expect(out.results.map((r) => r.url)).toEqual([pathToFileURL(join(dir, "docs", "nats.md")).href, pathToFileURL(join(dir, "docs", "grpc.md")).href]);
+    expect(out.results.map((r) => r.url)).toEqual([
+      pathToFileURL(join(dir, "docs", "nats.md")).href,
+      pathToFileURL(join(dir, "docs", "grpc.md")).href,
+    ]);
     const top = out.results[0];
     expect(top?.title).toBe("NATS worker pools");
     expect(top?.provider).toBe("local");

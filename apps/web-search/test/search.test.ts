@@ -64,7 +64,12 @@ describe("web.search failover", () => {
     expect(err.code).toBe(ErrorCode.UNAVAILABLE);
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/searxng: .*HTTP 503.*brave: .*HTTP 503/);
-    const allLimited = createWebTools({ providers: ["searxng", "brave"], searxngUrl: limited.url, braveApiKey: "k", braveUrl: limited.url });
+    const allLimited = createWebTools({
+      providers: ["searxng", "brave"],
+      searxngUrl: limited.url,
+      braveApiKey: "k",
+      braveUrl: limited.url,
+    });
     expect((await failure(call(allLimited, "web.search", { query: "x" }))).code).toBe(ErrorCode.RESOURCE_EXHAUSTED);
     await Promise.all([allDown.close(), allLimited.close()]);
   });
@@ -102,7 +107,13 @@ describe("cross-provider dedupe", () => {
         json({
           results: [
             { url: "https://only-searx.example/a", title: "S1", content: "s1", engine: "e", score: 1 },
-            { url: "HTTPS://Docs.Example.com:443/guide/?utm_source=x&b=2&a=1#intro", title: "Guide (searx)", content: "g", engine: "e", score: 1 },
+            {
+              url: "HTTPS://Docs.Example.com:443/guide/?utm_source=x&b=2&a=1#intro",
+              title: "Guide (searx)",
+              content: "g",
+              engine: "e",
+              score: 1,
+            },
           ],
           unresponsive_engines: [],
         }),
@@ -110,7 +121,14 @@ describe("cross-provider dedupe", () => {
     );
     const brave = await server((_req, res) =>
       res.writeHead(200, { "content-type": "application/json" }).end(
-        json({ web: { results: [{ url: "https://docs.example.com/guide?a=1&b=2", title: "Guide (brave)", description: "g" }, { url: "https://only-brave.example/", title: "B2", description: "b" }] } }),
+        json({
+          web: {
+            results: [
+              { url: "https://docs.example.com/guide?a=1&b=2", title: "Guide (brave)", description: "g" },
+              { url: "https://only-brave.example/", title: "B2", description: "b" },
+            ],
+          },
+        }),
       ),
     );
     const tools = createWebTools({ providers: ["searxng", "brave"], searxngUrl: searx.url, braveApiKey: "k", braveUrl: brave.url });

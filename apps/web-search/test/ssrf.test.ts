@@ -68,7 +68,12 @@ describe("SSRF guard", () => {
   });
 
   it("re-checks every redirect hop: an allowed host redirecting to a refused one is refused", async () => {
-    for (const target of [`http://localhost:${site.port}/`, "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://2130706433/"]) {
+    for (const target of [
+      `http://localhost:${site.port}/`,
+      "http://169.254.169.254/latest/meta-data/",
+      "http://[::1]/",
+      "http://2130706433/",
+    ]) {
       const before = site.requests.length;
       const err = await failure(call(allowing, "web.fetch", { url: `${site.url}/?to=${encodeURIComponent(target)}` }));
       expect(err.code).toBe(ErrorCode.PERMISSION_DENIED);
@@ -95,15 +100,22 @@ describe("SSRF guard", () => {
 
   it("refuses a name when ANY of its addresses is internal, and passes one whose addresses are all public", async () => {
     const allow = parseAllowList([]);
-    const mixed = async (): Promise<LookupAddress[]> => [{ address: "93.184.215.14", family: 4 }, { address: "10.0.0.5", family: 4 }];
+    const mixed = async (): Promise<LookupAddress[]> => [
+      { address: "93.184.215.14", family: 4 },
+      { address: "10.0.0.5", family: 4 },
+    ];
     expect((await failure(checkUrl("https://mixed.example/", allow, mixed))).code).toBe(ErrorCode.PERMISSION_DENIED);
-    const pub = async (): Promise<LookupAddress[]> => [{ address: "93.184.215.14", family: 4 }, { address: "2606:2800:21f:cb07:6820:80da:af6b:8b2c", family: 6 }];
+    const pub = async (): Promise<LookupAddress[]> => [
+      { address: "93.184.215.14", family: 4 },
+      { address: "2606:2800:21f:cb07:6820:80da:af6b:8b2c", family: 6 },
+    ];
     expect((await checkUrl("https://public.example/a", allow, pub)).href).toBe("https://public.example/a");
   });
 
   it("DNS rebinding: the connect-time lookup re-checks, so a name that turns internal after the check is refused", async () => {
     let calls = 0;
-    const rebinding = async (): Promise<LookupAddress[]> => (++calls === 1 ? [{ address: "93.184.215.14", family: 4 }] : [{ address: "127.0.0.1", family: 4 }]);
+    const rebinding = async (): Promise<LookupAddress[]> =>
+      ++calls === 1 ? [{ address: "93.184.215.14", family: 4 }] : [{ address: "127.0.0.1", family: 4 }];
     const tools = createWebTools({ providers: [] }, { resolve: rebinding });
     const before = site.requests.length;
     const err = await failure(call(tools, "web.fetch", { url: `http://rebind.example:${site.port}/` }));
@@ -112,12 +124,15 @@ describe("SSRF guard", () => {
     expect(calls).toBe(2);
     expect(site.requests.length).toBe(before);
     // And the lookup itself, as undici calls it:
-    const result = await new Promise<unknown>((resolve) => guardedLookup(async () => [{ address: "192.168.0.9", family: 4 }])("h", { all: true }, (err) => resolve(err)));
+    const result = await new Promise<unknown>((resolve) =>
+      guardedLookup(async () => [{ address: "192.168.0.9", family: 4 }])("h", { all: true }, (err) => resolve(err)),
+    );
     expect(result).toBeInstanceOf(Error);
   });
 
   it("classifies public addresses as fetchable", () => {
-    for (const ip of ["8.8.8.8", "1.1.1.1", "93.184.215.14", "2606:4700:4700::1111", "::ffff:8.8.8.8", "172.32.0.1", "100.128.0.1"]) expect(forbiddenReason(ip)).toBeUndefined();
+    for (const ip of ["8.8.8.8", "1.1.1.1", "93.184.215.14", "2606:4700:4700::1111", "::ffff:8.8.8.8", "172.32.0.1", "100.128.0.1"])
+      expect(forbiddenReason(ip)).toBeUndefined();
   });
 
   it("allow-list entries match host:port exactly, or every port of a bare host", () => {

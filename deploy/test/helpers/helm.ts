@@ -90,3 +90,20 @@ export function find(objects: K8sObject[], kind: string, name: string): K8sObjec
 export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
   return objects.filter((o) => o.kind === kind);
 }
+
+/** The name the chart gives a component's objects in a release called "tm". */
+export const name = (component: string): string => `tm-toolmesh-${component}`;
+
+export function container(deployment: K8sObject): any {
+  return deployment.spec.template.spec.containers[0];
+}
+
+export function env(deployment: K8sObject): Map<string, any> {
+  return new Map((container(deployment).env ?? []).map((e: any) => [e.name, e]));
+}
+
+export function deployment(objects: K8sObject[], component: string): K8sObject {
+  const found = find(objects, "Deployment", name(component));
+  if (!found) throw new Error(`no Deployment ${name(component)}`);
+  return found;
+}

@@ -22,7 +22,10 @@ function compile(schema: JsonSchema): ValidateFunction {
 
 /** `args.path`, `args.edits.0.oldText`, or `args` for the object itself. */
 function fieldOf(error: ErrorObject): (string | number)[] {
-  const path = error.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const path = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   // A missing or unexpected property names the property, not its parent object.
   const property: unknown = error.params["missingProperty"] ?? error.params["additionalProperty"];
   if (typeof property === "string") path.push(property);
@@ -41,12 +44,20 @@ export function jsonSchemaArgs(schema: JsonSchema): { args: z.ZodTypeAny; proble
   try {
     validate = compile(schema);
   } catch (err) {
-    return { args: z.record(z.unknown()), problem: `input schema does not compile (${err instanceof Error ? err.message : String(err)}); arguments go unchecked` };
+    return {
+      args: z.record(z.unknown()),
+      problem: `input schema does not compile (${err instanceof Error ? err.message : String(err)}); arguments go unchecked`,
+    };
   }
   const args = z.record(z.unknown()).superRefine((value, ctx) => {
     if (validate(value)) return;
     for (const error of validate.errors ?? []) {
-      const message = error.keyword === "additionalProperties" ? "is not a known argument" : error.keyword === "required" ? "is required" : (error.message ?? "is not valid");
+      const message =
+        error.keyword === "additionalProperties"
+          ? "is not a known argument"
+          : error.keyword === "required"
+            ? "is required"
+            : (error.message ?? "is not valid");
       ctx.addIssue({ code: "custom", path: fieldOf(error), message });
     }
   });

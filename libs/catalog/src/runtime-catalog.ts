@@ -50,7 +50,15 @@ export class RuntimeCatalog implements RuntimeToolSource {
     const { args, problem } = jsonSchemaArgs(entry.inputSchema);
     if (problem) this.#log?.warn({ tool: entry.name, problem }, "run-time tool's arguments go unchecked");
     registerPool(entry.pool, { minLimit: entry.minLimit, maxLimit: entry.maxLimit });
-    const spec: ToolSpec = { name: entry.name, pool: entry.pool, description: entry.description, args, shareable: entry.shareable, destructive: entry.destructive, openWorld: entry.openWorld };
+    const spec: ToolSpec = {
+      name: entry.name,
+      pool: entry.pool,
+      description: entry.description,
+      args,
+      shareable: entry.shareable,
+      destructive: entry.destructive,
+      openWorld: entry.openWorld,
+    };
     this.#tools.set(entry.name, { entry, spec, revision });
   }
 

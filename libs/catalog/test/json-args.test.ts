@@ -37,7 +37,11 @@ describe("run-time tools' arguments", () => {
     expect(() => parseToolArgs("fs.nope", {})).toThrow(/unknown tool "fs\.nope"; known tools: .*fs\.read_file/);
   });
   it("follow draft 2020-12 when the schema says so", () => {
-    const { args } = jsonSchemaArgs({ $schema: "https://json-schema.org/draft/2020-12/schema", type: "object", properties: { xs: { type: "array", prefixItems: [{ type: "string" }] } } });
+    const { args } = jsonSchemaArgs({
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      type: "object",
+      properties: { xs: { type: "array", prefixItems: [{ type: "string" }] } },
+    });
     expect(args.safeParse({ xs: ["a"] }).success).toBe(true);
     expect(args.safeParse({ xs: [1] }).success).toBe(false);
   });

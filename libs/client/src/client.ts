@@ -105,7 +105,10 @@ export class ToolmeshClient {
   }
 
   /** `method` comes bound to this.raw: grpc-js client methods use `this`. */
-  #unary<Req, Res>(method: (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (err: ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
+  #unary<Req, Res>(
+    method: (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (err: ServiceError | null, res: Res) => void) => unknown,
+    request: Req,
+  ): Promise<Res> {
     return new Promise((resolve, reject) => {
       method(request, this.metadata(), this.#callOptions(), (err, res) => (err ? reject(this.#explain(err)) : resolve(res)));
     });

@@ -22,7 +22,10 @@ export class ToolCallSession {
   #failure: ServiceError | undefined;
   readonly #ended: Promise<void>;
 
-  constructor(stream: ClientDuplexStream<CallToolsRequest, CallToolsResponse>, explain: (err: ServiceError) => ServiceError = (err) => err) {
+  constructor(
+    stream: ClientDuplexStream<CallToolsRequest, CallToolsResponse>,
+    explain: (err: ServiceError) => ServiceError = (err) => err,
+  ) {
     this.#stream = stream;
     stream.on("data", (response: CallToolsResponse) => {
       const waiter = this.#waiting.get(response.requestId);

@@ -61,7 +61,9 @@ export function loadClientTls(settings: ClientTlsSettings): ClientTlsOptions | u
   if (Boolean(cert) !== Boolean(key)) {
     const given = (cert ?? key)!;
     const missing = cert ? "the client key" : "the client certificate";
-    throw new ConfigError("gRPC client", [`${given.setting}: mTLS needs ${missing} too (${CLIENT_TLS_ENV.cert} and ${CLIENT_TLS_ENV.key}, or --tls-cert and --tls-key): set both or neither`]);
+    throw new ConfigError("gRPC client", [
+      `${given.setting}: mTLS needs ${missing} too (${CLIENT_TLS_ENV.cert} and ${CLIENT_TLS_ENV.key}, or --tls-cert and --tls-key): set both or neither`,
+    ]);
   }
   const files = readTlsFiles({ ca, cert, key });
   if (files.problems.length > 0) throw new ConfigError("gRPC client", files.problems);
@@ -99,7 +101,10 @@ export function isLoopback(host: string): boolean {
  * machine (undefined otherwise). A warning, not a refusal: a private network
  * or a service mesh's own mTLS may protect the path.
  */
-export function plaintextTokenWarning(address: string, options: { token?: string | undefined; tls?: ClientTlsOptions | undefined }): string | undefined {
+export function plaintextTokenWarning(
+  address: string,
+  options: { token?: string | undefined; tls?: ClientTlsOptions | undefined },
+): string | undefined {
   if (!options.token || options.tls) return undefined;
   const host = targetHost(address);
   if (host === undefined || isLoopback(host)) return undefined;

@@ -25,7 +25,8 @@ const EXPLANATIONS: Explanation[] = [
     say: "the coordinator's TLS certificate is not valid now (expired or not yet valid)",
   },
   {
-    match: /unable to verify|self[- ]signed certificate|unable to get (local )?issuer|UNABLE_TO_VERIFY|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT/,
+    match:
+      /unable to verify|self[- ]signed certificate|unable to get (local )?issuer|UNABLE_TO_VERIFY|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT/,
     tls: true,
     say: "the coordinator's TLS certificate is not trusted: give this client the CA that signed it (TOOLMESH_GRPC_TLS_CA, --tls-ca)",
   },

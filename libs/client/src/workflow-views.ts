@@ -1,7 +1,11 @@
 import { EventType, TaskState, type Workflow } from "@toolmesh/proto";
 
 /** The events that end a task: counted once as "done" by every progress view. */
-export const TERMINAL_TASK_EVENTS: ReadonlySet<EventType> = new Set([EventType.EVENT_TYPE_TASK_SUCCEEDED, EventType.EVENT_TYPE_TASK_FAILED, EventType.EVENT_TYPE_TASK_CANCELLED]);
+export const TERMINAL_TASK_EVENTS: ReadonlySet<EventType> = new Set([
+  EventType.EVENT_TYPE_TASK_SUCCEEDED,
+  EventType.EVENT_TYPE_TASK_FAILED,
+  EventType.EVENT_TYPE_TASK_CANCELLED,
+]);
 
 /**
  * The workflow's final report: the synth.report task nothing else depends on

@@ -41,7 +41,8 @@ export class CommandArgs {
     const text = this.string(flag);
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a number of seconds > 0, got "${text}"`);
+    if (text.trim() === "" || !Number.isFinite(n) || n <= 0)
+      throw new UsageError(`--${flag} must be a number of seconds > 0, got "${text}"`);
     return n;
   }
 

@@ -67,7 +67,11 @@ export class CommandTable {
    * "toolmesh up --demo": a table's own tests expect none, so --help tells of every flag.
    */
   undocumentedFlags(): string[] {
-    return this.commands.flatMap((c) => Object.keys(c.flags).filter((flag) => !c.usage.includes(`--${flag}`)).map((flag) => `${this.fullName(c)} --${flag}`));
+    return this.commands.flatMap((c) =>
+      Object.keys(c.flags)
+        .filter((flag) => !c.usage.includes(`--${flag}`))
+        .map((flag) => `${this.fullName(c)} --${flag}`),
+    );
   }
 
   /**

@@ -21,7 +21,12 @@ const GO: CommandSpec = {
   name: "go",
   synopsis: "go FILE [--json] [--tag T]... [--wait S] [-n NAME]",
   usage: "Goes.\n\n  --json\n  --tag T\n  --wait S\n  -n, --name NAME",
-  flags: { json: { type: "boolean" }, tag: { type: "string", multiple: true }, wait: { type: "string" }, name: { type: "string", short: "n" } },
+  flags: {
+    json: { type: "boolean" },
+    tag: { type: "string", multiple: true },
+    wait: { type: "string" },
+    name: { type: "string", short: "n" },
+  },
   // The positionals' count as the exit code, to see it come back from run.
   run: async (args) => args.positionals.length,
 };
@@ -55,7 +60,12 @@ function args(table: CommandTable, command: CommandSpec, argv: string[]): Comman
 }
 
 function captured(): CommandOutput & { out: string; err: string } {
-  const output = { out: "", err: "", stdout: (text: string) => void (output.out += text), stderr: (text: string) => void (output.err += text) };
+  const output = {
+    out: "",
+    err: "",
+    stdout: (text: string) => void (output.out += text),
+    stderr: (text: string) => void (output.err += text),
+  };
   return output;
 }
 
@@ -116,16 +126,25 @@ describe("parsing a command's own flags", () => {
     expect(go.flag("json")).toBe(true);
     expect(go.seconds("wait")).toBe(2.5);
     const bare = args(prog, GO, []);
-    expect([bare.strings("tag"), bare.string("name"), bare.flag("json"), bare.seconds("wait")]).toEqual([undefined, undefined, false, undefined]);
+    expect([bare.strings("tag"), bare.string("name"), bare.flag("json"), bare.seconds("wait")]).toEqual([
+      undefined,
+      undefined,
+      false,
+      undefined,
+    ]);
   });
 
   it("checks numbers", () => {
     expect(args(prog, DEFAULT, ["--count", "7"]).wholeNumber("count")).toBe(7);
     expect(args(prog, DEFAULT, []).wholeNumber("count")).toBeUndefined();
     for (const bad of ["1.5", "-1", " ", "x"]) {
-      expect(() => args(prog, DEFAULT, [`--count=${bad}`]).wholeNumber("count")).toThrow(new UsageError(`--count must be a whole number, got "${bad}"`));
+      expect(() => args(prog, DEFAULT, [`--count=${bad}`]).wholeNumber("count")).toThrow(
+        new UsageError(`--count must be a whole number, got "${bad}"`),
+      );
     }
-    expect(() => args(prog, GO, ["--wait", "0"]).seconds("wait")).toThrow(new UsageError('--wait must be a number of seconds > 0, got "0"'));
+    expect(() => args(prog, GO, ["--wait", "0"]).seconds("wait")).toThrow(
+      new UsageError('--wait must be a number of seconds > 0, got "0"'),
+    );
   });
 
   it("none() refuses positionals, naming the command", () => {

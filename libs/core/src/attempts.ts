@@ -38,5 +38,9 @@ const LEDGER_TIMEOUT_MS = 1500;
  * exists), and otherwise keeps asking.
  */
 export async function openAttemptsBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(jetstream(nc, { timeout: LEDGER_TIMEOUT_MS })).create(Buckets.attempts, { history: 1, ttl: ATTEMPTS_TTL_MS, storage: "file" });
+  return new Kvm(jetstream(nc, { timeout: LEDGER_TIMEOUT_MS })).create(Buckets.attempts, {
+    history: 1,
+    ttl: ATTEMPTS_TTL_MS,
+    storage: "file",
+  });
 }

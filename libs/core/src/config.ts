@@ -44,6 +44,9 @@ export function loadConfig<S extends z.ZodTypeAny>(service: string, schema: S, e
 }
 
 /** "a,b,c" → ["a","b","c"], ignoring blanks; for list-valued variables. */
-export const commaList = z
-  .string()
-  .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part.length > 0));
+export const commaList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);

@@ -12,7 +12,9 @@ const optionalPath = z.preprocess(emptyAsUndefined, z.string().optional());
  */
 export const grpcClientTlsEnv = {
   /** "true": TLS even with none of the files below, trusting Node's root store (a publicly signed coordinator). */
-  TOOLMESH_GRPC_TLS: z.preprocess(emptyAsUndefined, z.enum(["true", "false", "1", "0"]).default("false")).transform((v) => v === "true" || v === "1"),
+  TOOLMESH_GRPC_TLS: z
+    .preprocess(emptyAsUndefined, z.enum(["true", "false", "1", "0"]).default("false"))
+    .transform((v) => v === "true" || v === "1"),
   /** PEM file of the CA(s) that signed the coordinator's certificate; unset: Node's root store. */
   TOOLMESH_GRPC_TLS_CA: optionalPath,
   /** The name the coordinator's certificate must carry, when the address's host is not it (an IP, a Service alias). */
@@ -44,7 +46,11 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
  * certificate. Done at start-up so a bad file is one line naming the setting,
  * not a handshake that fails later for every caller.
  */
-export function readTlsFiles(files: { cert?: PemFileSetting | undefined; key?: PemFileSetting | undefined; ca?: PemFileSetting | undefined }): TlsFiles {
+export function readTlsFiles(files: {
+  cert?: PemFileSetting | undefined;
+  key?: PemFileSetting | undefined;
+  ca?: PemFileSetting | undefined;
+}): TlsFiles {
   const problems: string[] = [];
   const read = (file: PemFileSetting): Buffer | undefined => {
     try {
@@ -84,12 +90,16 @@ export function readTlsFiles(files: { cert?: PemFileSetting | undefined; key?: P
         key = createPrivateKey(pem);
         out.key = pem;
       } catch (err) {
-        problems.push(`${files.key.setting}: ${files.key.path} is not a PEM private key (unencrypted PKCS#8, PKCS#1 or SEC1): ${(err as Error).message}`);
+        problems.push(
+          `${files.key.setting}: ${files.key.path} is not a PEM private key (unencrypted PKCS#8, PKCS#1 or SEC1): ${(err as Error).message}`,
+        );
       }
     }
   }
   if (leaf && key && files.cert && files.key && !leaf.checkPrivateKey(key)) {
-    problems.push(`${files.key.setting}: the key in ${files.key.path} does not belong to the certificate in ${files.cert.path} (${files.cert.setting})`);
+    problems.push(
+      `${files.key.setting}: the key in ${files.key.path} does not belong to the certificate in ${files.cert.path} (${files.cert.setting})`,
+    );
   }
   if (files.ca) {
     const pem = read(files.ca);

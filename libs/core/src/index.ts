@@ -30,7 +30,16 @@ export {
 export { attemptKey, ensureAttemptsBucket, openAttemptsBucket } from "./attempts.js";
 export { publishUntilStored } from "./publish-retry.js";
 export type { PublishRetryOptions } from "./publish-retry.js";
-export { Buckets, generateRoleCredentials, natsRolePermissions, poolRole, poolService, renderAuthorization, roleEnv, roleInboxPrefix } from "./nats-roles.js";
+export {
+  Buckets,
+  generateRoleCredentials,
+  natsRolePermissions,
+  poolRole,
+  poolService,
+  renderAuthorization,
+  roleEnv,
+  roleInboxPrefix,
+} from "./nats-roles.js";
 export type { NatsRole, RoleCredentials, RolePermissions } from "./nats-roles.js";
 export { NATS_AUTH_CONFIG, POOL_CREDENTIALS_SUBDIR, readRoleCredentials, roleCredentialsFile, writeNatsAuth } from "./nats-auth-files.js";
 export type { NatsAuthFiles } from "./nats-auth-files.js";
@@ -57,15 +66,7 @@ export type { McpPoolName, NativePoolName, PoolDefinition, PoolName } from "./po
 export { POOL_TABLE, WORKER_POOLS, placementOf, runsInCoordinator } from "./pool-table.js";
 export type { CoordinatorToolsName, CoordinatorToolsRow, PoolRow, ReplicaBounds, ToolPlacement, WorkerPoolRow } from "./pool-table.js";
 export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects } from "./subjects.js";
-export {
-  extractTrace,
-  extractTraceMap,
-  initTracing,
-  injectTrace,
-  injectTraceMap,
-  shutdownTracing,
-  tracer,
-} from "./telemetry.js";
+export { extractTrace, extractTraceMap, initTracing, injectTrace, injectTraceMap, shutdownTracing, tracer } from "./telemetry.js";
 export type { TracingOptions } from "./telemetry.js";
 export { canonicalUrl } from "./urls.js";
 export { TERMINAL_WORKFLOW_EVENTS, decodeJson, encodeJson } from "./wire.js";

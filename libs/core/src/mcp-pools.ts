@@ -27,7 +27,8 @@ export const mcpServerSchema = z
   })
   .strict()
   .superRefine((server, ctx) => {
-    if ((server.command === undefined) === (server.url === undefined)) ctx.addIssue({ code: "custom", message: "give exactly one of command (stdio) or url (Streamable HTTP)" });
+    if ((server.command === undefined) === (server.url === undefined))
+      ctx.addIssue({ code: "custom", message: "give exactly one of command (stdio) or url (Streamable HTTP)" });
     if (server.min > server.max) ctx.addIssue({ code: "custom", path: ["min"], message: `min ${server.min} > max ${server.max}` });
     if (server.minLimit !== undefined && server.maxLimit !== undefined && server.minLimit > server.maxLimit) {
       ctx.addIssue({ code: "custom", path: ["minLimit"], message: `minLimit ${server.minLimit} > maxLimit ${server.maxLimit}` });
@@ -71,7 +72,11 @@ export function parseMcpPools(json: string | undefined): McpPoolsConfig {
 export function parseMcpFlag(spec: string): [string, McpServerConfig] {
   const eq = spec.indexOf("=");
   const name = eq > 0 ? spec.slice(0, eq) : "";
-  const words = spec.slice(eq + 1).trim().split(/\s+/).filter(Boolean);
+  const words = spec
+    .slice(eq + 1)
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   const problem = name ? mcpNameProblem(name) : `"${spec}" is not NAME=COMMAND ARGS... or NAME=URL`;
   if (problem) throw new Error(`--mcp: ${problem}`);
   if (words.length === 0) throw new Error(`--mcp ${name}: no command or URL after "="`);

@@ -20,7 +20,12 @@ export interface MetricsServer {
  * (200 while the process serves) and /readyz (200 while `ready()` says so,
  * e.g. not draining; 503 otherwise). port 0 picks a free port.
  */
-export async function serveMetrics(registry: Registry, port: number, host: string, ready: () => boolean = () => true): Promise<MetricsServer> {
+export async function serveMetrics(
+  registry: Registry,
+  port: number,
+  host: string,
+  ready: () => boolean = () => true,
+): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.url === "/healthz") {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");

@@ -42,7 +42,10 @@ export function writeNatsAuth(dir: string, pools: readonly PoolName[]): NatsAuth
   const permissions = natsRolePermissions(pools);
   const credentials = generateRoleCredentials(permissions.keys());
   const configFile = join(dir, NATS_AUTH_CONFIG);
-  writePrivate(configFile, `# Written by toolmesh for one run: the NATS roles and this run's credentials.\n${renderAuthorization(permissions, credentials)}`);
+  writePrivate(
+    configFile,
+    `# Written by toolmesh for one run: the NATS roles and this run's credentials.\n${renderAuthorization(permissions, credentials)}`,
+  );
   for (const [role, login] of credentials) writePrivate(roleCredentialsFile(dir, role), `${JSON.stringify(login, null, 2)}\n`);
   return { dir, configFile, credentials, fileOf: (role) => roleCredentialsFile(dir, role) };
 }
@@ -50,7 +53,12 @@ export function writeNatsAuth(dir: string, pools: readonly PoolName[]): NatsAuth
 /** Reads one role's credentials file as writeNatsAuth wrote it; throws naming the file when it is not one. */
 export function readRoleCredentials(file: string): RoleCredentials {
   const value = JSON.parse(readFileSync(file, "utf8")) as Partial<RoleCredentials>;
-  if (typeof value.user !== "string" || typeof value.password !== "string" || typeof value.inboxPrefix !== "string" || typeof value.role !== "string") {
+  if (
+    typeof value.user !== "string" ||
+    typeof value.password !== "string" ||
+    typeof value.inboxPrefix !== "string" ||
+    typeof value.role !== "string"
+  ) {
     throw new Error(`${file} is not a toolmesh NATS credentials file (user, password, inboxPrefix, role)`);
   }
   return value as RoleCredentials;

@@ -61,7 +61,12 @@ function kvRead(bucket: string, keys: string): string[] {
 /** Watching a KV bucket's keys under `keys`: the client's ordered consumer (a random name) filtered to them. */
 function kvWatch(bucket: string, keys: string): string[] {
   const stream = kvStream(bucket);
-  return [api(`CONSUMER.CREATE.${stream}.*.$KV.${bucket}.${keys}`), api(`CONSUMER.MSG.NEXT.${stream}.*`), api(`CONSUMER.INFO.${stream}.*`), api(`CONSUMER.DELETE.${stream}.*`)];
+  return [
+    api(`CONSUMER.CREATE.${stream}.*.$KV.${bucket}.${keys}`),
+    api(`CONSUMER.MSG.NEXT.${stream}.*`),
+    api(`CONSUMER.INFO.${stream}.*`),
+    api(`CONSUMER.DELETE.${stream}.*`),
+  ];
 }
 
 /** A pool's worker: its own queue, results, chunks, events, metrics, its own keys, answers to commands. */
@@ -99,7 +104,9 @@ function poolPermissions(pool: PoolName): RolePermissions {
         // Puts only (libs/core ObjectWriter): no message get, which would read any object.
         `$O.${Buckets.outputs}.C.>`,
         `$O.${Buckets.outputs}.M.>`,
-        ...(mcpName ? [...kvRead(Buckets.catalog, `${mcpName}.>`), ...kvWatch(Buckets.catalog, `${mcpName}.>`), `$KV.${Buckets.catalog}.${mcpName}.>`] : []),
+        ...(mcpName
+          ? [...kvRead(Buckets.catalog, `${mcpName}.>`), ...kvWatch(Buckets.catalog, `${mcpName}.>`), `$KV.${Buckets.catalog}.${mcpName}.>`]
+          : []),
       ],
       deny: [`${Bus.data}.task.>`, `${Bus.command}.>`, `$KV.${Buckets.workflows}.>`],
     },
@@ -121,13 +128,25 @@ export function natsRolePermissions(pools: readonly PoolName[]): Map<NatsRole, R
   roles.set("coordinator", {
     // The coordinator makes and reads every stream, bucket and consumer of the stack.
     publish: {
-      allow: [api(">"), `${Bus.data}.task.>`, `${Bus.command}.cancel`, `${Bus.events}.>`, `$JS.ACK.${Streams.results}.${Consumers.coordinator}.>`, "$JS.FC.>", "$KV.>", `$O.${Buckets.outputs}.>`],
+      allow: [
+        api(">"),
+        `${Bus.data}.task.>`,
+        `${Bus.command}.cancel`,
+        `${Bus.events}.>`,
+        `$JS.ACK.${Streams.results}.${Consumers.coordinator}.>`,
+        "$JS.FC.>",
+        "$KV.>",
+        `$O.${Buckets.outputs}.>`,
+      ],
     },
     subscribe: { allow: [`${Bus.events}.>`, `${Bus.data}.chunk.>`, `${Bus.metrics}.>`, `${roleInboxPrefix("coordinator")}.>`] },
   });
   const observer: RolePermissions = {
     publish: {
-      allow: [api("INFO"), ...taskStreams.flatMap((stream) => [api(`STREAM.INFO.${stream}`), api(`CONSUMER.INFO.${stream}.${Consumers.poolWorkers}`)])],
+      allow: [
+        api("INFO"),
+        ...taskStreams.flatMap((stream) => [api(`STREAM.INFO.${stream}`), api(`CONSUMER.INFO.${stream}.${Consumers.poolWorkers}`)]),
+      ],
     },
     subscribe: { allow: [`${Bus.metrics}.>`, `${Bus.events}.pool.>`, `${roleInboxPrefix("observer")}.>`] },
   };
@@ -138,7 +157,12 @@ export function natsRolePermissions(pools: readonly PoolName[]): Map<NatsRole, R
   });
   roles.set("operator", {
     publish: {
-      allow: [...observer.publish.allow, `${Bus.command}.cancel`, `${Bus.command}.ping`, ...pools.flatMap((pool) => [`${Bus.command}.pool.${pool}.set-limit`, `${Bus.command}.pool.${pool}.drain`])],
+      allow: [
+        ...observer.publish.allow,
+        `${Bus.command}.cancel`,
+        `${Bus.command}.ping`,
+        ...pools.flatMap((pool) => [`${Bus.command}.pool.${pool}.set-limit`, `${Bus.command}.pool.${pool}.drain`]),
+      ],
     },
     subscribe: { allow: [...observer.subscribe.allow.filter((s) => !s.startsWith("_INBOX_")), `${roleInboxPrefix("operator")}.>`] },
   });
@@ -157,13 +181,25 @@ export interface RoleCredentials {
 /** Fresh random credentials for each role (24 random bytes of password; the user name says the role, for the server's logs). */
 export function generateRoleCredentials(roles: Iterable<NatsRole>): Map<NatsRole, RoleCredentials> {
   return new Map(
-    [...roles].map((role) => [role, { role, user: `${role}-${randomBytes(4).toString("hex")}`, password: randomBytes(24).toString("base64url"), inboxPrefix: roleInboxPrefix(role) }]),
+    [...roles].map((role) => [
+      role,
+      {
+        role,
+        user: `${role}-${randomBytes(4).toString("hex")}`,
+        password: randomBytes(24).toString("base64url"),
+        inboxPrefix: roleInboxPrefix(role),
+      },
+    ]),
   );
 }
 
 /** The environment a process of `role` connects with (TOOLMESH_NATS_USER, _PASSWORD, _INBOX_PREFIX). */
 export function roleEnv(credentials: RoleCredentials): Record<string, string> {
-  return { TOOLMESH_NATS_USER: credentials.user, TOOLMESH_NATS_PASSWORD: credentials.password, TOOLMESH_NATS_INBOX_PREFIX: credentials.inboxPrefix };
+  return {
+    TOOLMESH_NATS_USER: credentials.user,
+    TOOLMESH_NATS_PASSWORD: credentials.password,
+    TOOLMESH_NATS_INBOX_PREFIX: credentials.inboxPrefix,
+  };
 }
 
 const quote = (value: string): string => JSON.stringify(value);
@@ -178,7 +214,10 @@ function renderRule(rule: { allow: string[]; deny?: string[] }): string {
  * role with its permissions. No `default_permissions`: a user is allowed only
  * what its role lists, and a client without a user is not let in at all.
  */
-export function renderAuthorization(permissions: ReadonlyMap<NatsRole, RolePermissions>, credentials: ReadonlyMap<NatsRole, RoleCredentials>): string {
+export function renderAuthorization(
+  permissions: ReadonlyMap<NatsRole, RolePermissions>,
+  credentials: ReadonlyMap<NatsRole, RoleCredentials>,
+): string {
   const users = [...permissions].map(([role, perms]) => {
     const login = credentials.get(role);
     if (!login) throw new Error(`no credentials for NATS role ${role}`);

@@ -54,6 +54,8 @@ export class ObjectWriter {
     };
     const rollup = headers();
     rollup.set("Nats-Rollup", "sub");
-    await this.#js.publish(`$O.${this.#bucket}.M.${base64UrlPadded(new TextEncoder().encode(name))}`, JSON.stringify(info), { headers: rollup });
+    await this.#js.publish(`$O.${this.#bucket}.M.${base64UrlPadded(new TextEncoder().encode(name))}`, JSON.stringify(info), {
+      headers: rollup,
+    });
   }
 }

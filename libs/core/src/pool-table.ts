@@ -62,10 +62,42 @@ export type PoolRow = WorkerPoolRow | CoordinatorToolsRow;
  * scales the coordinator, weighs agent and test 5 each instead.
  */
 export const POOL_TABLE = {
-  codebase: { placement: "worker", toolPrefix: "code", service: "codebase", minLimit: 32, maxLimit: 48, scaleShare: 0.4, chart: { replicas: { min: 1, max: 8 }, nodeShare: { cpu: 40, memory: 50 } } },
-  web: { placement: "worker", toolPrefix: "web", service: "web-search", minLimit: 16, maxLimit: 32, scaleShare: 0.2, chart: { replicas: { min: 1, max: 8 }, nodeShare: { cpu: 20, memory: 25 } } },
-  bash: { placement: "worker", toolPrefix: "bash", service: "bash", minLimit: 8, maxLimit: 16, scaleShare: 0.3, chart: { replicas: { min: 1, max: 6 }, nodeShare: { cpu: 30, memory: 15 } } },
-  agent: { placement: "worker", toolPrefix: "agent", service: "agent", minLimit: 4, maxLimit: 16, scaleShare: 0.05, chart: { replicas: { min: 1, max: 4 }, nodeShare: { cpu: 4, memory: 4 } } },
+  codebase: {
+    placement: "worker",
+    toolPrefix: "code",
+    service: "codebase",
+    minLimit: 32,
+    maxLimit: 48,
+    scaleShare: 0.4,
+    chart: { replicas: { min: 1, max: 8 }, nodeShare: { cpu: 40, memory: 50 } },
+  },
+  web: {
+    placement: "worker",
+    toolPrefix: "web",
+    service: "web-search",
+    minLimit: 16,
+    maxLimit: 32,
+    scaleShare: 0.2,
+    chart: { replicas: { min: 1, max: 8 }, nodeShare: { cpu: 20, memory: 25 } },
+  },
+  bash: {
+    placement: "worker",
+    toolPrefix: "bash",
+    service: "bash",
+    minLimit: 8,
+    maxLimit: 16,
+    scaleShare: 0.3,
+    chart: { replicas: { min: 1, max: 6 }, nodeShare: { cpu: 30, memory: 15 } },
+  },
+  agent: {
+    placement: "worker",
+    toolPrefix: "agent",
+    service: "agent",
+    minLimit: 4,
+    maxLimit: 16,
+    scaleShare: 0.05,
+    chart: { replicas: { min: 1, max: 4 }, nodeShare: { cpu: 4, memory: 4 } },
+  },
   /** Tools that exist only for tests and benchmarks (echo, sleep, fail): never deployed by the chart. */
   test: { placement: "worker", toolPrefix: "test", service: "testpool", minLimit: 32, maxLimit: 256, scaleShare: 0.05 },
   /** The synthesis tools (merge, dedupe, rank, correlate, report): the coordinator runs them over its tasks' outputs. */

@@ -43,7 +43,11 @@ export const MCP_NAME = /^[a-z][a-z0-9_-]{0,47}$/;
 export const MCP_POOL_LIMITS = { minLimit: 8, maxLimit: 32 } as const;
 
 /** Names a native pool or a tool prefix already uses: an MCP pool may not take them. */
-const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.keys(POOL_TABLE), ...Object.values(POOL_TABLE).map((p) => p.toolPrefix), "mcp"]);
+const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(POOL_TABLE),
+  ...Object.values(POOL_TABLE).map((p) => p.toolPrefix),
+  "mcp",
+]);
 
 const runtimePools = new Map<McpPoolName, PoolDefinition>();
 

@@ -37,7 +37,12 @@ export function parseRootSpecs(spec: readonly string[]): RootSpec[] {
     const name = named ? entry.slice(0, eq) : undefined;
     const dir = realDirectory(named ? entry.slice(eq + 1) : entry, entry);
     // A name from the directory is made valid; an explicit one must already be.
-    const finalName = name ?? (basename(dir).replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "root");
+    const finalName =
+      name ??
+      (basename(dir)
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .replace(/^[^A-Za-z0-9]+/, "") ||
+        "root");
     if (!ROOT_NAME.test(finalName)) {
       throw new Error(`root "${entry}": name "${finalName}" must be letters, digits, ".", "_" or "-"; give one with NAME=DIR`);
     }

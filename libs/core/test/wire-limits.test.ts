@@ -33,7 +33,8 @@ function headerBytes(msgId: string): number {
 describe("message ids", () => {
   it("are one per attempt: a retry is a new message, however late it comes", () => {
     const ids = new Set<string>();
-    for (const wf of ["w1", "w2"]) for (const task of ["a", "b", "a[1]", "a[11]"]) for (const attempt of [1, 2, 11]) ids.add(taskMsgId(wf, task, attempt));
+    for (const wf of ["w1", "w2"])
+      for (const task of ["a", "b", "a[1]", "a[11]"]) for (const attempt of [1, 2, 11]) ids.add(taskMsgId(wf, task, attempt));
     expect(ids.size).toBe(2 * 4 * 3);
     // Ids are subject tokens (no "."), so the separator cannot make two triples collide.
     expect(SUBJECT_TOKEN.test("a.b")).toBe(false);
@@ -86,7 +87,9 @@ describe("byte budgets", () => {
     expect(INLINE_OUTPUT_BYTES + RESULT_ENVELOPE_BYTES).toBeLessThanOrEqual(DEFAULT_MAX_PAYLOAD);
     expect(inlineOutputLimit(INLINE_OUTPUT_BYTES, DEFAULT_MAX_PAYLOAD)).toBe(INLINE_OUTPUT_BYTES);
     expect(inlineOutputLimit(INLINE_OUTPUT_BYTES, 64 * 1024)).toBe(64 * 1024 - RESULT_ENVELOPE_BYTES);
-    expect(headerBytes(resultMsgId({ workflowId: WORKFLOW_ID, taskId: TASK_ID, attempt: 1_000_000, attemptToken: TOKEN }))).toBeLessThanOrEqual(RESULT_ENVELOPE_BYTES);
+    expect(
+      headerBytes(resultMsgId({ workflowId: WORKFLOW_ID, taskId: TASK_ID, attempt: 1_000_000, attemptToken: TOKEN })),
+    ).toBeLessThanOrEqual(RESULT_ENVELOPE_BYTES);
     expect(MAX_OUTPUT_BYTES).toBeGreaterThan(INLINE_OUTPUT_BYTES);
   });
 });

@@ -12,7 +12,15 @@ export { NatsServerNotFoundError, startNatsServer } from "./nats-server.js";
 export type { NatsServerHandle, StartNatsOptions } from "./nats-server.js";
 export { startServiceProcess, stopChild } from "./service-process.js";
 export type { ServiceProcess, StartServiceOptions } from "./service-process.js";
-export { STACK_STATE_FILE, findStack, processIsAlive, readStackState, removeStackState, stackStatePath, writeStackState } from "./stack-state.js";
+export {
+  STACK_STATE_FILE,
+  findStack,
+  processIsAlive,
+  readStackState,
+  removeStackState,
+  stackStatePath,
+  writeStackState,
+} from "./stack-state.js";
 export type { StackLookup, StackRoot, StackService, StackState } from "./stack-state.js";
 export { ServiceStartError, firstErrorLine } from "./service-process.js";
 export { cpuTicks, procStat, processMemory, processTree } from "./proc.js";

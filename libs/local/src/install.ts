@@ -36,7 +36,10 @@ export function ensureNatsServer(say: (line: string) => void): string {
   }
   say("nats-server is not installed; installing it with apt-get ...");
   execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
-  execFileSync("apt-get", ["install", "-y", "-qq", "nats-server"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "-qq", "nats-server"], {
+    stdio: "ignore",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
   const installed = findNatsServer();
   if (!installed) throw new NatsServerMissingError("apt-get install nats-server finished but nats-server is still not on PATH");
   return installed;

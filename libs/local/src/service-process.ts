@@ -110,7 +110,8 @@ export function startServiceProcess(options: StartServiceOptions): Promise<Servi
       if (Date.now() - lastProgress > stallMs) fail(`made no progress for ${Math.round(stallMs / 1000)} s before it was ready`);
     }, PROGRESS_CHECK_MS);
     const onAbort = (): void => fail("start-up was interrupted");
-    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited with ${signal ?? code} before it was ready`, signal ?? undefined);
+    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      fail(`exited with ${signal ?? code} before it was ready`, signal ?? undefined);
     const onSpawnError = (err: Error): void => fail(err.message);
     const cleanup = (): void => {
       clearInterval(watchdog);

@@ -27,7 +27,11 @@ function ownTools(): Tool[] {
       title: t.template,
       description: `${t.description} (toolmesh template ${t.template})`,
       inputSchema: t.inputSchema as Tool["inputSchema"],
-      annotations: { title: t.template, readOnlyHint: t.template !== "think-layers" || undefined, openWorldHint: t.template !== "explore-codebase" },
+      annotations: {
+        title: t.template,
+        readOnlyHint: t.template !== "think-layers" || undefined,
+        openWorldHint: t.template !== "explore-codebase",
+      },
     })),
   ];
 }
@@ -64,7 +68,10 @@ export class ToolCatalog {
 
   async list(): Promise<Tool[]> {
     const tools = await this.#client.listTools();
-    this.#names = new ToolNameMap(tools.map((t) => t.name), RESERVED_NAMES);
+    this.#names = new ToolNameMap(
+      tools.map((t) => t.name),
+      RESERVED_NAMES,
+    );
     return [...ownTools(), ...tools.map((t) => mcpTool(this.#names.mcpName(t.name)!, t))];
   }
 

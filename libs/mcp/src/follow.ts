@@ -45,7 +45,11 @@ export class ProgressCounter {
     if (!verb) return undefined;
     const where = event.stage || event.pool || "toolmesh";
     const detail = event.message ? `: ${event.message}` : "";
-    return { progress: this.#done.size, total: Math.max(this.#seen.size, this.#done.size), message: `${where}: ${event.taskId} (${event.tool}) ${verb}${detail}` };
+    return {
+      progress: this.#done.size,
+      total: Math.max(this.#seen.size, this.#done.size),
+      message: `${where}: ${event.taskId} (${event.tool}) ${verb}${detail}`,
+    };
   }
 }
 

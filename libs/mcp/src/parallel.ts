@@ -65,13 +65,23 @@ export async function runParallel(
     if (error) return { tool: call.tool, ok: false, error };
     const task = workflow?.tasks.find((t) => t.id === `call-${index}`);
     if (!task || task.state !== TaskState.TASK_STATE_SUCCEEDED) {
-      return { tool: call.tool, ok: false, error: { code: task?.error?.code || "CANCELLED", message: task?.error?.message || "the call did not run" } };
+      return {
+        tool: call.tool,
+        ok: false,
+        error: { code: task?.error?.code || "CANCELLED", message: task?.error?.message || "the call did not run" },
+      };
     }
     const output = task.output ?? {};
-    return isOutputRef(output) ? { tool: call.tool, ok: true, outputRef: { uri: outputUri(workflow!.id, task.id), bytes: output.bytes } } : { tool: call.tool, ok: true, output };
+    return isOutputRef(output)
+      ? { tool: call.tool, ok: true, outputRef: { uri: outputUri(workflow!.id, task.id), bytes: output.bytes } }
+      : { tool: call.tool, ok: true, output };
   });
   const failed = results.filter((r) => !r.ok).length;
-  const links = workflow ? workflow.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED && isOutputRef(t.output)).map((t) => outputLinkContent(workflow.id, t.id, t.output as { $ref: string; bytes: number }, t.tool)) : [];
+  const links = workflow
+    ? workflow.tasks
+        .filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED && isOutputRef(t.output))
+        .map((t) => outputLinkContent(workflow.id, t.id, t.output as { $ref: string; bytes: number }, t.tool))
+    : [];
   const summary = `${results.length - failed} of ${results.length} calls succeeded`;
   return {
     content: [{ type: "text", text: `${summary}\n${JSON.stringify(results)}` }, ...links],

@@ -84,7 +84,10 @@ function paramValue(arg: PromptArg, text: string): unknown {
       return n;
     }
     case "lines":
-      return text.split("\n").map((line) => line.trim()).filter(Boolean);
+      return text
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean);
     case "flag":
       return yes(text);
     case "negated-flag":

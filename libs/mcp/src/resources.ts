@@ -15,7 +15,8 @@ export const RESOURCE_TEMPLATES: ResourceTemplate[] = [
   {
     uriTemplate: "toolmesh://workflows/{workflowId}/tasks/{taskId}/output",
     name: "task-output",
-    description: "The whole output of one task, however large (GetTaskOutput); tool results link here when an output is too large to inline.",
+    description:
+      "The whole output of one task, however large (GetTaskOutput); tool results link here when an output is too large to inline.",
     mimeType: "application/json",
   },
 ];
@@ -34,7 +35,10 @@ export async function listResources(client: ToolmeshClient, limit = 20): Promise
 function asMcpError(err: unknown): McpError {
   if (typeof err === "object" && err !== null && "code" in err && "details" in err) {
     const code = codeName((err as { code: unknown }).code);
-    const mcpCode = code === "NOT_FOUND" || code === "INVALID_ARGUMENT" || code === "FAILED_PRECONDITION" ? ErrorCode.InvalidParams : ErrorCode.InternalError;
+    const mcpCode =
+      code === "NOT_FOUND" || code === "INVALID_ARGUMENT" || code === "FAILED_PRECONDITION"
+        ? ErrorCode.InvalidParams
+        : ErrorCode.InternalError;
     return new McpError(mcpCode, `${code}: ${String((err as { details: unknown }).details)}`);
   }
   return new McpError(ErrorCode.InternalError, err instanceof Error ? err.message : String(err));
@@ -56,5 +60,8 @@ export async function readResource(client: ToolmeshClient, uri: string): Promise
   } catch (err) {
     throw asMcpError(err);
   }
-  throw new McpError(ErrorCode.InvalidParams, `not a toolmesh resource: ${uri} (toolmesh://workflows/{id} or toolmesh://workflows/{id}/tasks/{task}/output)`);
+  throw new McpError(
+    ErrorCode.InvalidParams,
+    `not a toolmesh resource: ${uri} (toolmesh://workflows/{id} or toolmesh://workflows/{id}/tasks/{task}/output)`,
+  );
 }

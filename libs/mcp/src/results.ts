@@ -74,7 +74,10 @@ export function taskResult(workflowId: string, task: TaskStatus): CallToolResult
   const output = task.output ?? {};
   if (isOutputRef(output)) {
     const uri = outputUri(workflowId, task.id);
-    return { content: [outputLinkContent(workflowId, task.id, output, task.tool)], structuredContent: { outputRef: { uri, bytes: output.bytes } } };
+    return {
+      content: [outputLinkContent(workflowId, task.id, output, task.tool)],
+      structuredContent: { outputRef: { uri, bytes: output.bytes } },
+    };
   }
   return { content: [text(JSON.stringify(output))], structuredContent: output };
 }
@@ -98,11 +101,17 @@ export function workflowResult(wf: Workflow, report?: Record<string, unknown>): 
   const state = workflowStateToJSON(wf.state).replace("WORKFLOW_STATE_", "").toLowerCase();
   const isError = wf.state !== WorkflowState.WORKFLOW_STATE_SUCCEEDED;
   const tasks = wf.tasks.map((task) => taskSummary(wf.id, task));
-  const links = wf.tasks.filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED && isOutputRef(t.output)).map((t) => outputLinkContent(wf.id, t.id, t.output as OutputRef, t.tool));
+  const links = wf.tasks
+    .filter((t) => t.state === TaskState.TASK_STATE_SUCCEEDED && isOutputRef(t.output))
+    .map((t) => outputLinkContent(wf.id, t.id, t.output as OutputRef, t.tool));
   const structured: Record<string, unknown> = { workflowId: wf.id, name: wf.name, state, ...(wf.error ? { error: wf.error } : {}) };
   if (report && typeof report.markdown === "string") {
     return { ...(isError ? { isError } : {}), content: [text(report.markdown)], structuredContent: { ...structured, report } };
   }
   const head = isError ? `workflow ${wf.id} ${state}${wf.error ? `: ${wf.error}` : ""}\n` : "";
-  return { ...(isError ? { isError } : {}), content: [text(`${head}${JSON.stringify({ ...structured, tasks })}`), ...links], structuredContent: { ...structured, tasks } };
+  return {
+    ...(isError ? { isError } : {}),
+    content: [text(`${head}${JSON.stringify({ ...structured, tasks })}`), ...links],
+    structuredContent: { ...structured, tasks },
+  };
 }

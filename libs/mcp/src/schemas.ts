@@ -68,7 +68,8 @@ export const TEMPLATE_TOOLS: ReadonlyArray<{ name: string; template: string; des
   {
     name: "explore_web",
     template: "explore-web",
-    description: "Many query variants searched in parallel, the top results fetched, deduplicated and ranked, then one Markdown report citing URLs.",
+    description:
+      "Many query variants searched in parallel, the top results fetched, deduplicated and ranked, then one Markdown report citing URLs.",
     inputSchema: object(
       {
         queries: { type: "array", items: { type: "string" }, minItems: 1, description: "What to search for." },
@@ -97,7 +98,8 @@ export const TEMPLATE_TOOLS: ReadonlyArray<{ name: string; template: string; des
   {
     name: "start",
     template: "start",
-    description: "explore_codebase over a path and explore_web for the goal together, then one synthesis: the quickest way into a research goal.",
+    description:
+      "explore_codebase over a path and explore_web for the goal together, then one synthesis: the quickest way into a research goal.",
     inputSchema: object(
       {
         goal: str("What to research."),

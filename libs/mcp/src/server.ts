@@ -94,7 +94,10 @@ export function createToolmeshMcpServer(options: McpServerOptions): Server {
             if (step.progress <= last) return;
             last = step.progress;
             void extra
-              .sendNotification({ method: "notifications/progress", params: { progressToken, progress: step.progress, total: step.total, message: step.message } })
+              .sendNotification({
+                method: "notifications/progress",
+                params: { progressToken, progress: step.progress, total: step.total, message: step.message },
+              })
               .catch(() => undefined);
           };
     return calls.call(request.params.name, request.params.arguments ?? {}, { signal: extra.signal, onProgress });

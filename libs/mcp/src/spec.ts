@@ -13,7 +13,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * ("code_grep") back to toolmesh's, so either spelling works.
  */
 export function workflowSpecOf(raw: unknown, toolName: (name: string) => string): WorkflowSpec {
-  if (!isRecord(raw)) throw new SpecShapeError("spec: expected an object with \"name\" and \"tasks\"");
+  if (!isRecord(raw)) throw new SpecShapeError('spec: expected an object with "name" and "tasks"');
   if (!Array.isArray(raw.tasks) || raw.tasks.length === 0) throw new SpecShapeError("spec.tasks: expected a non-empty list of tasks");
   const tasks = raw.tasks.map((task: unknown, index: number) => {
     if (!isRecord(task)) throw new SpecShapeError(`spec.tasks[${index}]: expected an object with "id" and "tool"`);
@@ -23,8 +23,12 @@ export function workflowSpecOf(raw: unknown, toolName: (name: string) => string)
     if (fanIn !== undefined) {
       if (!isRecord(fanIn)) throw new SpecShapeError(`spec.tasks[${index}].fanIn: expected an object with "mode"`);
       const named = fanIn.mode ?? "all";
-      const mode = (typeof named === "string" ? named : "").toLowerCase().replaceAll("-", "_").replace(/^fan_in_mode_/, "");
-      if (!FAN_IN.test(mode)) throw new SpecShapeError(`spec.tasks[${index}].fanIn.mode: expected all, all_settled, first_success, quorum or deadline`);
+      const mode = (typeof named === "string" ? named : "")
+        .toLowerCase()
+        .replaceAll("-", "_")
+        .replace(/^fan_in_mode_/, "");
+      if (!FAN_IN.test(mode))
+        throw new SpecShapeError(`spec.tasks[${index}].fanIn.mode: expected all, all_settled, first_success, quorum or deadline`);
       return { ...task, tool: toolName(task.tool), fanIn: { ...fanIn, mode: `FAN_IN_MODE_${mode.toUpperCase()}` } };
     }
     return { ...task, tool: toolName(task.tool) };

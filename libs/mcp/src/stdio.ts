@@ -14,7 +14,10 @@ function pollMs(value: string | undefined): number {
  * to stderr.
  */
 export async function serveStdio(options: McpServerOptions): Promise<void> {
-  const server = createToolmeshMcpServer({ ...options, toolWatcher: options.toolWatcher ?? new ToolListWatcher(options.client, pollMs(process.env.TOOLMESH_MCP_TOOLS_POLL_MS)) });
+  const server = createToolmeshMcpServer({
+    ...options,
+    toolWatcher: options.toolWatcher ?? new ToolListWatcher(options.client, pollMs(process.env.TOOLMESH_MCP_TOOLS_POLL_MS)),
+  });
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
     process.stdin.once("end", () => resolve());

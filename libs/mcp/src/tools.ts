@@ -62,10 +62,13 @@ export class ToolCalls {
   /** Many calls at once, answered in the order given; a failure stays with its call (see parallel.ts). */
   async #parallel(args: Record<string, unknown>, ctx: CallContext): Promise<CallToolResult> {
     const calls = args.calls;
-    if (!Array.isArray(calls) || calls.length === 0) return errorResult("INVALID_ARGUMENT", "calls: expected a non-empty list of {tool, args}");
+    if (!Array.isArray(calls) || calls.length === 0)
+      return errorResult("INVALID_ARGUMENT", "calls: expected a non-empty list of {tool, args}");
     for (const [index, call] of calls.entries()) {
-      if (!isRecord(call) || typeof call.tool !== "string") return errorResult("INVALID_ARGUMENT", `calls[${index}].tool: expected a tool name such as "code.grep"`);
-      if (call.args !== undefined && !isRecord(call.args)) return errorResult("INVALID_ARGUMENT", `calls[${index}].args: expected an object`);
+      if (!isRecord(call) || typeof call.tool !== "string")
+        return errorResult("INVALID_ARGUMENT", `calls[${index}].tool: expected a tool name such as "code.grep"`);
+      if (call.args !== undefined && !isRecord(call.args))
+        return errorResult("INVALID_ARGUMENT", `calls[${index}].args: expected an object`);
     }
     await this.catalog.ensure();
     const resolved = (calls as Array<{ tool: string; args?: Record<string, unknown>; timeoutMs?: number }>).map((call) => ({

@@ -31,14 +31,41 @@ describe("tool names", () => {
 });
 
 describe("progress from events", () => {
-  const event = (type: EventType, taskId: string, extra: Partial<WorkflowEvent> = {}): WorkflowEvent =>
-    ({ workflowId: "w", sequence: 0, timeMs: 0, type, taskId, tool: "code.grep", pool: "codebase", attempt: 1, message: "", worker: "", durationMs: 0, progress: undefined, outputStream: "", output: "", parentWorkflowId: "", parentTaskId: "", depth: 0, stage: "", ...extra });
+  const event = (type: EventType, taskId: string, extra: Partial<WorkflowEvent> = {}): WorkflowEvent => ({
+    workflowId: "w",
+    sequence: 0,
+    timeMs: 0,
+    type,
+    taskId,
+    tool: "code.grep",
+    pool: "codebase",
+    attempt: 1,
+    message: "",
+    worker: "",
+    durationMs: 0,
+    progress: undefined,
+    outputStream: "",
+    output: "",
+    parentWorkflowId: "",
+    parentTaskId: "",
+    depth: 0,
+    stage: "",
+    ...extra,
+  });
 
   it("counts finished tasks of those seen, naming the stage or pool", () => {
     const counter = new ProgressCounter(2);
-    expect(counter.step(event(EventType.EVENT_TYPE_TASK_STARTED, "a"))).toMatchObject({ progress: 0, total: 2, message: "codebase: a (code.grep) started" });
+    expect(counter.step(event(EventType.EVENT_TYPE_TASK_STARTED, "a"))).toMatchObject({
+      progress: 0,
+      total: 2,
+      message: "codebase: a (code.grep) started",
+    });
     expect(counter.step(event(EventType.EVENT_TYPE_TASK_SUCCEEDED, "a"))).toMatchObject({ progress: 1, total: 2 });
-    expect(counter.step(event(EventType.EVENT_TYPE_TASK_FAILED, "b", { stage: "gather", message: "boom" }))).toMatchObject({ progress: 2, total: 2, message: "gather: b (code.grep) failed: boom" });
+    expect(counter.step(event(EventType.EVENT_TYPE_TASK_FAILED, "b", { stage: "gather", message: "boom" }))).toMatchObject({
+      progress: 2,
+      total: 2,
+      message: "gather: b (code.grep) failed: boom",
+    });
     expect(counter.step(event(EventType.EVENT_TYPE_TASK_QUEUED, "c"))).toBeUndefined();
     expect(counter.step(event(EventType.EVENT_TYPE_TASK_SUCCEEDED, "c"))).toMatchObject({ progress: 3, total: 3 });
     expect(counter.step(event(EventType.EVENT_TYPE_TASK_SUCCEEDED, "x", { depth: 1 }))).toBeUndefined();

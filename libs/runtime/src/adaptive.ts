@@ -1,7 +1,15 @@
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Subjects, decodeJson, encodeJson, type LimitChangeEvent, type Logger, type PoolName } from "@toolmesh/core";
-import { AdaptiveLimit, DEFAULT_ADAPTIVE, LEVELS, type HealthThresholds, type LearnedLimit, type LimitDecision, type LimitRange } from "@toolmesh/scaling";
+import {
+  AdaptiveLimit,
+  DEFAULT_ADAPTIVE,
+  LEVELS,
+  type HealthThresholds,
+  type LearnedLimit,
+  type LimitDecision,
+  type LimitRange,
+} from "@toolmesh/scaling";
 import type { ConcurrencyLimiter } from "./limiter.js";
 import type { WindowMeasure } from "./window-recorder.js";
 import type { WorkerMetrics } from "./worker-metrics.js";
@@ -60,7 +68,10 @@ export class AdaptiveController {
         deps.log.warn({ err }, "no learned limits (TM_LIMITS unavailable); starting from the pool's minimum");
       }
     }
-    const policy = new AdaptiveLimit({ ...DEFAULT_ADAPTIVE, ...(options.thresholds ? { thresholds: options.thresholds } : {}), range: options.range }, learned);
+    const policy = new AdaptiveLimit(
+      { ...DEFAULT_ADAPTIVE, ...(options.thresholds ? { thresholds: options.thresholds } : {}), range: options.range },
+      learned,
+    );
     const controller = new AdaptiveController(policy, deps, kv);
     for (const [tool, ms] of Object.entries(learned?.tools ?? {})) controller.#toolMs.set(tool, ms);
     deps.limiter.setLimit(policy.limit);
@@ -119,8 +130,13 @@ export class AdaptiveController {
     limiter.setLimit(decision.limit);
     metrics.limit.set({ pool }, decision.limit);
     metrics.level.set({ pool }, LEVELS.indexOf(decision.level));
-    const direction = decision.limit > decision.previousLimit || LEVELS.indexOf(decision.level) > LEVELS.indexOf(decision.previousLevel) ? "up" : "down";
-    metrics.limitChanges.inc({ pool, direction, signal: decision.breaches[0]?.signal ?? (decision.reason.startsWith("gradient") ? "gradient" : "level") });
+    const direction =
+      decision.limit > decision.previousLimit || LEVELS.indexOf(decision.level) > LEVELS.indexOf(decision.previousLevel) ? "up" : "down";
+    metrics.limitChanges.inc({
+      pool,
+      direction,
+      signal: decision.breaches[0]?.signal ?? (decision.reason.startsWith("gradient") ? "gradient" : "level"),
+    });
     const event: LimitChangeEvent = {
       kind: "pool.limit",
       pool,
@@ -137,7 +153,10 @@ export class AdaptiveController {
     } catch (err) {
       log.debug({ err }, "could not publish a limit change");
     }
-    log.info({ limit: decision.limit, previousLimit: decision.previousLimit, level: decision.level, reason: decision.reason }, "concurrency limit adapted");
+    log.info(
+      { limit: decision.limit, previousLimit: decision.previousLimit, level: decision.level, reason: decision.reason },
+      "concurrency limit adapted",
+    );
   }
 
   async #save(): Promise<void> {
@@ -149,7 +168,9 @@ export class AdaptiveController {
       updatedAtMs: Date.now(),
       instanceId: this.#opts.instanceId,
     };
-    await this.#kv.put(this.#opts.pool, encodeJson(stored)).catch((err: unknown) => this.#opts.log.debug({ err }, "could not store learned limits"));
+    await this.#kv
+      .put(this.#opts.pool, encodeJson(stored))
+      .catch((err: unknown) => this.#opts.log.debug({ err }, "could not store learned limits"));
   }
 }
 

@@ -1,7 +1,17 @@
 import { JetStreamApiCodes } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { attemptKey, decodeJson, encodeJson, isJetStreamApiError, isMcpPool, openAttemptsBucket, type Logger, type ResultMessage, type TaskMessage } from "@toolmesh/core";
+import {
+  attemptKey,
+  decodeJson,
+  encodeJson,
+  isJetStreamApiError,
+  isMcpPool,
+  openAttemptsBucket,
+  type Logger,
+  type ResultMessage,
+  type TaskMessage,
+} from "@toolmesh/core";
 import { getTool } from "@toolmesh/tools";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -131,10 +141,12 @@ export class AttemptLedger {
         return { kind: "unknown", instance: value.instance, startedAtMs: value.atMs, revision: entry.revision };
       }
       // A read-only tool: running it again is harmless; take the key over.
-      const revision = mine ? entry.revision : await kv.update(key, started(), entry.revision).catch((err: unknown) => {
-        if (isWrongLastSequence(err)) return undefined;
-        throw err;
-      });
+      const revision = mine
+        ? entry.revision
+        : await kv.update(key, started(), entry.revision).catch((err: unknown) => {
+            if (isWrongLastSequence(err)) return undefined;
+            throw err;
+          });
       if (revision === undefined) return undefined;
       this.#remember(key, { state: "running", revision, tool: task.tool });
       return { kind: "run", revision };

@@ -73,7 +73,9 @@ export function ownCgroupDir(paths: CgroupPaths = SYSTEM_PATHS): { dir: string; 
 
 /** usage_usec of cpu.stat in ms: the CPU time of everything in the cgroup. */
 export function cgroupCpuMs(dir: string): number | undefined {
-  const line = readText(`${dir}/cpu.stat`)?.split("\n").find((l) => l.startsWith("usage_usec "));
+  const line = readText(`${dir}/cpu.stat`)
+    ?.split("\n")
+    .find((l) => l.startsWith("usage_usec "));
   const usec = line ? Number(line.split(" ")[1]) : Number.NaN;
   return Number.isFinite(usec) ? usec / 1000 : undefined;
 }
@@ -95,7 +97,9 @@ export function cgroupMemory(dir: string): { usedBytes: number; limitBytes: numb
   const limitBytes = readLimit(`${dir}/memory.max`);
   const current = Number(readText(`${dir}/memory.current`)?.trim());
   if (limitBytes === undefined || !Number.isFinite(current)) return undefined;
-  const inactive = readText(`${dir}/memory.stat`)?.split("\n").find((l) => l.startsWith("inactive_file "));
+  const inactive = readText(`${dir}/memory.stat`)
+    ?.split("\n")
+    .find((l) => l.startsWith("inactive_file "));
   const inactiveBytes = inactive ? Number(inactive.split(" ")[1]) || 0 : 0;
   return { usedBytes: Math.max(0, current - inactiveBytes), limitBytes };
 }
@@ -107,14 +111,23 @@ export function cgroupMemory(dir: string): { usedBytes: number; limitBytes: numb
  */
 export function enclosingMemoryLimit(paths: CgroupPaths = SYSTEM_PATHS): number | undefined {
   const lines = readText(`${paths.procRoot}/${paths.pid}/cgroup`)?.split("\n") ?? [];
-  const v2 = lines.find((l) => l.startsWith("0::"))?.slice(3).trim();
+  const v2 = lines
+    .find((l) => l.startsWith("0::"))
+    ?.slice(3)
+    .trim();
   if (v2 !== undefined) {
     const limit = readLimit(`${paths.cgroupRoot}${v2}`.replace(/\/$/, "") + "/memory.max");
     if (limit !== undefined) return limit;
   }
-  const v1 = lines.map((l) => l.split(":")).find((f) => f[1]?.split(",").includes("memory"))?.[2]?.trim();
+  const v1 = lines
+    .map((l) => l.split(":"))
+    .find((f) => f[1]?.split(",").includes("memory"))?.[2]
+    ?.trim();
   if (v1 === undefined) return undefined;
-  return readLimit(`${paths.cgroupRoot}/memory${v1}`.replace(/\/$/, "") + "/memory.limit_in_bytes") ?? readLimit(`${paths.cgroupRoot}/memory/memory.limit_in_bytes`);
+  return (
+    readLimit(`${paths.cgroupRoot}/memory${v1}`.replace(/\/$/, "") + "/memory.limit_in_bytes") ??
+    readLimit(`${paths.cgroupRoot}/memory/memory.limit_in_bytes`)
+  );
 }
 
 function readLimit(path: string): number | undefined {

@@ -30,7 +30,14 @@ export class Backoff {
 }
 
 /** The server's view of the pull as it goes: these tell a lost consumer or stream apart from a quiet queue. */
-const WARN_ON: ReadonlySet<ConsumerNotification["type"]> = new Set(["heartbeats_missed", "consumer_not_found", "stream_not_found", "consumer_deleted", "no_responders", "exceeded_limits"]);
+const WARN_ON: ReadonlySet<ConsumerNotification["type"]> = new Set([
+  "heartbeats_missed",
+  "consumer_not_found",
+  "stream_not_found",
+  "consumer_deleted",
+  "no_responders",
+  "exceeded_limits",
+]);
 
 export interface PullSource {
   fetch(opts?: FetchOptions): Promise<ConsumerMessages>;

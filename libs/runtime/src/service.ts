@@ -24,7 +24,10 @@ export const workerConfigSchema = baseConfigSchema.extend({
   TOOLMESH_ACK_WAIT_MS: z.coerce.number().int().min(WORKER_BOUNDS.minAckWaitMs).default(WORKER_DEFAULTS.ackWaitMs),
   /** How long SIGTERM waits for in-flight tasks before aborting them. */
   TOOLMESH_DRAIN_GRACE_MS: z.coerce.number().int().min(0).default(WORKER_DEFAULTS.drainGraceMs),
-  TOOLMESH_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  TOOLMESH_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
   /** Adaptive concurrency within the pool's range; on unless a fixed TOOLMESH_POOL_LIMIT is given. */
   TOOLMESH_ADAPTIVE: z.enum(["true", "false"]).optional(),
   /** The range the adaptive limit moves in; the pool's defaults (e.g. codebase 32-48) when unset. */
@@ -86,7 +89,14 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
   let worker: Worker | undefined;
   // Ready once pulling, and no longer once draining: a Service stops sending it work.
   const metricsServer =
-    config.TOOLMESH_METRICS_PORT >= 0 ? await serveMetrics(registry, config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST, () => worker !== undefined && !worker.draining) : undefined;
+    config.TOOLMESH_METRICS_PORT >= 0
+      ? await serveMetrics(
+          registry,
+          config.TOOLMESH_METRICS_PORT,
+          config.TOOLMESH_METRICS_HOST,
+          () => worker !== undefined && !worker.draining,
+        )
+      : undefined;
   const nc = await connectNats(config, options.service);
   worker = await startWorker({
     service: options.service,

@@ -16,7 +16,15 @@ import {
   type ResultMessage,
   type TaskMessage,
 } from "@toolmesh/core";
-import { inlineOutputLimit, maxPayloadOf, outputObjectName, publishUntilStored, putOutput, resultMsgId, type ObjectStore } from "@toolmesh/core";
+import {
+  inlineOutputLimit,
+  maxPayloadOf,
+  outputObjectName,
+  publishUntilStored,
+  putOutput,
+  resultMsgId,
+  type ObjectStore,
+} from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AttemptLedger } from "./attempt-ledger.js";
@@ -93,12 +101,16 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   deps.metrics.ledger.inc({ pool: deps.pool, claim: claim.kind });
   if (claim.kind !== "run") {
     span.setAttribute("toolmesh.ledger", claim.kind);
-    deps.log.info({ workflowId: task.workflowId, taskId: task.taskId, attempt: task.attempt, claim: claim.kind, delivery: msg.info.deliveryCount }, "redelivered attempt answered from the attempt ledger");
+    deps.log.info(
+      { workflowId: task.workflowId, taskId: task.taskId, attempt: task.attempt, claim: claim.kind, delivery: msg.info.deliveryCount },
+      "redelivered attempt answered from the attempt ledger",
+    );
     try {
       // A copy of an attempt this instance is running: the run acks it; this copy is left to the ack wait.
       if (claim.kind === "busy") return;
       if (claim.kind === "held") return msg.nak(claim.retryInMs);
-      const settled = claim.kind === "replay" ? claim.result : await deps.ledger.complete(task, claim.revision, outcomeUnknown(deps, task, claim));
+      const settled =
+        claim.kind === "replay" ? claim.result : await deps.ledger.complete(task, claim.revision, outcomeUnknown(deps, task, claim));
       await publishResult(deps, msg, task, settled, spanContext);
       return;
     } finally {
@@ -119,32 +131,38 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     const args = parseToolArgs(task.tool, task.args);
     let log: Logger | undefined;
     let chunkSeq = 0;
-    output = await untilAborted(signal, context.with(spanContext, () =>
-      handler(args, {
-        workflowId: task.workflowId,
-        taskId: task.taskId,
-        attempt: task.attempt,
-        ...(task.capability ? { capability: task.capability } : {}),
-        signal,
-        // Made on first use: most handlers never log.
-        get log() {
-          return (log ??= deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }));
-        },
-        chunk: (stream, data) => {
-          try {
-            deps.nc.publish(Subjects.chunk(task.workflowId, task.taskId), encodeJson({ stream, data, attempt: task.attempt, seq: chunkSeq++ }));
-          } catch (err) {
-            deps.log.debug({ err }, "could not publish an output chunk");
-          }
-        },
-        quality: (score) => {
-          quality = score;
-        },
-        progress: (update) => {
-          if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update });
-        },
-      }),
-    ));
+    output = await untilAborted(
+      signal,
+      context.with(spanContext, () =>
+        handler(args, {
+          workflowId: task.workflowId,
+          taskId: task.taskId,
+          attempt: task.attempt,
+          ...(task.capability ? { capability: task.capability } : {}),
+          signal,
+          // Made on first use: most handlers never log.
+          get log() {
+            return (log ??= deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }));
+          },
+          chunk: (stream, data) => {
+            try {
+              deps.nc.publish(
+                Subjects.chunk(task.workflowId, task.taskId),
+                encodeJson({ stream, data, attempt: task.attempt, seq: chunkSeq++ }),
+              );
+            } catch (err) {
+              deps.log.debug({ err }, "could not publish an output chunk");
+            }
+          },
+          quality: (score) => {
+            quality = score;
+          },
+          progress: (update) => {
+            if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update });
+          },
+        }),
+      ),
+    );
     // A handler that ignored its signal still reports the abort, not a result
     // nobody waits for.
     if (signal.aborted) throw signal.reason;
@@ -179,7 +197,10 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   }
 }
 
-function resultHeader(deps: TaskRunnerDeps, task: TaskMessage): Pick<ResultMessage, "workflowId" | "taskId" | "attempt" | "worker" | "pool" | "attemptToken"> {
+function resultHeader(
+  deps: TaskRunnerDeps,
+  task: TaskMessage,
+): Pick<ResultMessage, "workflowId" | "taskId" | "attempt" | "worker" | "pool" | "attemptToken"> {
   return {
     workflowId: task.workflowId,
     taskId: task.taskId,
@@ -210,10 +231,22 @@ function outcomeUnknown(deps: TaskRunnerDeps, task: TaskMessage, claim: { instan
 }
 
 /** Publishes the attempt's result until TM_RESULTS has stored it, then acks the task (a lost ack is what the ledger is for). */
-async function publishResult(deps: TaskRunnerDeps, msg: JsMsg, task: TaskMessage, result: ResultMessage, spanContext: ReturnType<typeof trace.setSpan>): Promise<void> {
+async function publishResult(
+  deps: TaskRunnerDeps,
+  msg: JsMsg,
+  task: TaskMessage,
+  result: ResultMessage,
+  spanContext: ReturnType<typeof trace.setSpan>,
+): Promise<void> {
   const hdrs = headers();
   injectTrace(hdrs, spanContext);
-  await publishUntilStored(deps.js, Subjects.result(task.workflowId), encodeJson(result), { msgID: resultMsgId(task), headers: hdrs }, { log: deps.log });
+  await publishUntilStored(
+    deps.js,
+    Subjects.result(task.workflowId),
+    encodeJson(result),
+    { msgID: resultMsgId(task), headers: hdrs },
+    { log: deps.log },
+  );
   // Not awaited (ackAck): an ack lost in a crash brings the attempt back, and the ledger answers it.
   msg.ack();
 }

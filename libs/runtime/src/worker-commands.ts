@@ -1,5 +1,14 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
-import { Subjects, decodeJson, encodeJson, type CancelCommand, type CommandReply, type Logger, type PoolName, type SetLimitCommand } from "@toolmesh/core";
+import {
+  Subjects,
+  decodeJson,
+  encodeJson,
+  type CancelCommand,
+  type CommandReply,
+  type Logger,
+  type PoolName,
+  type SetLimitCommand,
+} from "@toolmesh/core";
 import type { AdaptiveController } from "./adaptive.js";
 import type { RunningTasks } from "./cancellations.js";
 import type { ConcurrencyLimiter } from "./limiter.js";
@@ -69,7 +78,9 @@ export function subscribeCommands(nc: NatsConnection, target: CommandTarget): Su
     });
   return [
     on(Subjects.cancel, (msg) => void handleCancel(target, decodeJson<CancelCommand>(msg.data))),
-    on(Subjects.setLimit(target.pool), (msg) => msg.respond(encodeReply(target, handleSetLimit(target, decodeJson<SetLimitCommand>(msg.data))))),
+    on(Subjects.setLimit(target.pool), (msg) =>
+      msg.respond(encodeReply(target, handleSetLimit(target, decodeJson<SetLimitCommand>(msg.data)))),
+    ),
     on(Subjects.drain(target.pool), (msg) => void target.drain().then(() => msg.respond(encodeReply(target, answer(true, "drained"))))),
     on(Subjects.ping, (msg) => msg.respond(encodeReply(target, handlePing(target)))),
   ];

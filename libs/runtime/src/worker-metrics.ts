@@ -34,7 +34,12 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
       registers,
     }),
     tasks: new Counter({ name: "toolmesh_tasks_total", help: "Tool calls finished", labelNames: ["pool", "tool", "outcome"], registers }),
-    errors: new Counter({ name: "toolmesh_task_errors_total", help: "Tool calls failed, by code", labelNames: ["pool", "tool", "code"], registers }),
+    errors: new Counter({
+      name: "toolmesh_task_errors_total",
+      help: "Tool calls failed, by code",
+      labelNames: ["pool", "tool", "code"],
+      registers,
+    }),
     level: new Gauge({
       name: "toolmesh_pool_level",
       help: "Progressive level of the adaptive limit: 0 initial, 1 moderate, 2 aggressive, 3 maximum",

@@ -83,7 +83,11 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   const limit = options.limit ?? range.minLimit;
   if (!Number.isInteger(limit) || limit < 1) throw new WorkerOptionsError("limit", `must be a whole number >= 1, got ${String(limit)}`);
   const ackWaitMs = atLeast("ackWaitMs", options.ackWaitMs ?? WORKER_DEFAULTS.ackWaitMs, WORKER_BOUNDS.minAckWaitMs);
-  const inlineOutputBytes = atLeast("inlineOutputBytes", options.inlineOutputBytes ?? WORKER_DEFAULTS.inlineOutputBytes, WORKER_BOUNDS.minOutputBytes);
+  const inlineOutputBytes = atLeast(
+    "inlineOutputBytes",
+    options.inlineOutputBytes ?? WORKER_DEFAULTS.inlineOutputBytes,
+    WORKER_BOUNDS.minOutputBytes,
+  );
   const maxOutputBytes = atLeast("maxOutputBytes", options.maxOutputBytes ?? WORKER_DEFAULTS.maxOutputBytes, WORKER_BOUNDS.minOutputBytes);
   return {
     service: options.service,

@@ -2,7 +2,20 @@ import type { MetricsSnapshot, PoolName } from "@toolmesh/core";
 import type { WindowMeasure } from "./window-recorder.js";
 
 /** The fields a snapshot copies as they are, from the worker's own state. */
-type CopiedFields = "service" | "instanceId" | "tools" | "timeMs" | "limit" | "minLimit" | "maxLimit" | "inFlight" | "completed" | "failed" | "cpuPercent" | "rssBytes" | "draining";
+type CopiedFields =
+  | "service"
+  | "instanceId"
+  | "tools"
+  | "timeMs"
+  | "limit"
+  | "minLimit"
+  | "maxLimit"
+  | "inFlight"
+  | "completed"
+  | "failed"
+  | "cpuPercent"
+  | "rssBytes"
+  | "draining";
 
 /** Everything a snapshot reports, gathered by the worker at one instant; the builder itself reads no clock or process state. */
 export type SnapshotInput = Pick<MetricsSnapshot, CopiedFields> & {

@@ -24,7 +24,13 @@ import { AbortReason, runTask } from "./task-runner.js";
 import { WindowRecorder } from "./window-recorder.js";
 import { subscribeCommands } from "./worker-commands.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./worker-metrics.js";
-import { POOL_MAX_DELIVER, WORKER_DEFAULTS, compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from "./worker-options.js";
+import {
+  POOL_MAX_DELIVER,
+  WORKER_DEFAULTS,
+  compileWorkerOptions,
+  type CompiledWorkerOptions,
+  type WorkerOptions,
+} from "./worker-options.js";
 import { buildSnapshot } from "./worker-snapshot.js";
 
 export type { WorkerOptions } from "./worker-options.js";
@@ -104,7 +110,9 @@ class PoolWorker implements Worker {
     const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
     this.#connected = { jsm, js, consumer };
     const { limiter } = this;
-    this.adaptive = this.options.adaptive ? await AdaptiveController.start({ nc, pool, instanceId, limiter, metrics: this.#metrics, log }, this.options.adaptive) : undefined;
+    this.adaptive = this.options.adaptive
+      ? await AdaptiveController.start({ nc, pool, instanceId, limiter, metrics: this.#metrics, log }, this.options.adaptive)
+      : undefined;
 
     this.#subscriptions = subscribeCommands(nc, {
       instanceId,
@@ -211,7 +219,10 @@ class PoolWorker implements Worker {
         (task) => {
           this.#running.add(key, task, controller);
           const remaining = task.deadlineMs - Date.now();
-          deadlineTimer = setTimeout(() => controller.abort(new AbortReason(ErrorCode.DEADLINE_EXCEEDED, `timed out after its deadline`)), Math.max(0, remaining));
+          deadlineTimer = setTimeout(
+            () => controller.abort(new AbortReason(ErrorCode.DEADLINE_EXCEEDED, `timed out after its deadline`)),
+            Math.max(0, remaining),
+          );
         },
       );
     } catch (err) {

@@ -26,7 +26,16 @@ function attempt(tool: string): TaskMessage {
 }
 
 function result(task: TaskMessage, worker: string, value: string): ResultMessage {
-  return { workflowId: task.workflowId, taskId: task.taskId, attempt: task.attempt, worker, startedAtMs: 1, finishedAtMs: 2, output: { value }, pool: "test" };
+  return {
+    workflowId: task.workflowId,
+    taskId: task.taskId,
+    attempt: task.attempt,
+    worker,
+    startedAtMs: 1,
+    finishedAtMs: 2,
+    output: { value },
+    pool: "test",
+  };
 }
 
 const ledger = (instance: string, graceMs = 60_000): AttemptLedger => new AttemptLedger(nc, "test", instance, log, graceMs);
@@ -58,10 +67,14 @@ describe("attempt ledger", () => {
     if (claimA.kind !== "run") throw new Error(claimA.kind);
     const held = await b.claim(task);
     expect(held).toMatchObject({ kind: "held", instance: "a" });
-    const unknown = await waitFor(async () => {
-      const claim = await b.claim(task);
-      return claim.kind === "unknown" ? claim : undefined;
-    }, 10_000, "the holder's grace to pass");
+    const unknown = await waitFor(
+      async () => {
+        const claim = await b.claim(task);
+        return claim.kind === "unknown" ? claim : undefined;
+      },
+      10_000,
+      "the holder's grace to pass",
+    );
     expect(unknown.instance).toBe("a");
     const reported = await b.complete(task, unknown.revision, result(task, "b", "outcome unknown"));
     expect(reported.output).toEqual({ value: "outcome unknown" });
@@ -86,7 +99,13 @@ describe("attempt ledger", () => {
   });
 
   it("side effects follow the catalog: destructive tools and tools it does not know", () => {
-    expect([hasSideEffects("bash.exec"), hasSideEffects("agent.run"), hasSideEffects("test.echo"), hasSideEffects("code.read"), hasSideEffects("nope.nope")]).toEqual([true, true, false, false, true]);
+    expect([
+      hasSideEffects("bash.exec"),
+      hasSideEffects("agent.run"),
+      hasSideEffects("test.echo"),
+      hasSideEffects("code.read"),
+      hasSideEffects("nope.nope"),
+    ]).toEqual([true, true, false, false, true]);
   });
 
   it("keys are <pool>.<workflow>.<task>.<attempt>; a fan-out item's brackets become '='", () => {

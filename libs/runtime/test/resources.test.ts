@@ -85,12 +85,20 @@ class FakeSystem {
   readonly procRoot = join(this.root, "proc");
   readonly cgroupRoot = join(this.root, "cgroup");
 
-  process(pid: number, ppid: number, ticks: { utime?: number; stime?: number; cutime?: number; cstime?: number } = {}, options: { cgroup?: string; children?: number[]; comm?: string } = {}): this {
+  process(
+    pid: number,
+    ppid: number,
+    ticks: { utime?: number; stime?: number; cutime?: number; cstime?: number } = {},
+    options: { cgroup?: string; children?: number[]; comm?: string } = {},
+  ): this {
     const dir = join(this.procRoot, String(pid));
     mkdirSync(join(dir, "task", String(pid)), { recursive: true });
     // Fields 3..17: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime.
     const { utime = 0, stime = 0, cutime = 0, cstime = 0 } = ticks;
-    writeFileSync(join(dir, "stat"), `${pid} (${options.comm ?? "node"}) S ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${cutime} ${cstime} 20 0 1 0\n`);
+    writeFileSync(
+      join(dir, "stat"),
+      `${pid} (${options.comm ?? "node"}) S ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${cutime} ${cstime} 20 0 1 0\n`,
+    );
     writeFileSync(join(dir, "cgroup"), options.cgroup ?? "0::/\n");
     writeFileSync(join(dir, "task", String(pid), "children"), (options.children ?? []).map((c) => `${c} `).join(""));
     return this;
@@ -138,7 +146,10 @@ describe("/proc and cgroup v2 reads", () => {
       .process(20, 10, {}, { cgroup: "0::/pod/worker\n", children: [30] })
       .process(30, 20, {}, { cgroup: "0::/pod/worker\n" })
       .cgroup("pod/worker", { "cgroup.controllers": "cpuset cpu io memory pids\n", "cgroup.procs": "10\n20\n30\n" });
-    expect(ownCgroupDir(fake.paths(20))).toEqual({ dir: join(fake.cgroupRoot, "pod/worker"), controllers: ["cpuset", "cpu", "io", "memory", "pids"] });
+    expect(ownCgroupDir(fake.paths(20))).toEqual({
+      dir: join(fake.cgroupRoot, "pod/worker"),
+      controllers: ["cpuset", "cpu", "io", "memory", "pids"],
+    });
   });
 
   it("one sibling in it (toolmesh up's other services in a login session) and it is not", () => {
@@ -217,7 +228,9 @@ describe("on this machine", () => {
 
   it("another process burning a core does not show in this worker's CPU", async () => {
     // A shell starts the burner in the background and exits: the burner is not our descendant.
-    const sh = spawn("sh", ["-c", `${JSON.stringify(process.execPath)} -e ${JSON.stringify(burn)} >/dev/null 2>&1 & echo $!`], { stdio: ["ignore", "pipe", "ignore"] });
+    const sh = spawn("sh", ["-c", `${JSON.stringify(process.execPath)} -e ${JSON.stringify(burn)} >/dev/null 2>&1 & echo $!`], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const pid = await new Promise<number>((resolve) => sh.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
     children.push(pid);
     await new Promise((r) => sh.once("exit", r));

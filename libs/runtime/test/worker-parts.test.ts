@@ -1,7 +1,16 @@
 import type { ConsumerMessages, FetchOptions, JsMsg } from "@nats-io/jetstream";
 import { createLogger, decodeJson, type CommandReply } from "@toolmesh/core";
 import { ConcurrencyLimiter } from "@toolmesh/runtime";
-import { Backoff, PullLoop, RunningTasks, buildSnapshot, encodeReply, handlePing, handleSetLimit, type CommandTarget } from "@toolmesh/runtime/internal";
+import {
+  Backoff,
+  PullLoop,
+  RunningTasks,
+  buildSnapshot,
+  encodeReply,
+  handlePing,
+  handleSetLimit,
+  type CommandTarget,
+} from "@toolmesh/runtime/internal";
 import { describe, expect, it } from "vitest";
 
 const log = createLogger("unit", "silent");
@@ -171,6 +180,18 @@ describe("buildSnapshot", () => {
       level: "fixed",
       measure: { finished: 11, failed: 1, throughput: 5.5, meanMs: 7, errorRate: 0.09, quality: 1, saturation: 0.5, backlog: true },
     });
-    expect(snapshot).toMatchObject({ p50Ms: 5, p99Ms: 20, throughput: 5.5, meanMs: 7, errorRate: 0.09, quality: 1, saturation: 0.5, backlog: true, memoryFraction: 0.25, level: "fixed", draining: false });
+    expect(snapshot).toMatchObject({
+      p50Ms: 5,
+      p99Ms: 20,
+      throughput: 5.5,
+      meanMs: 7,
+      errorRate: 0.09,
+      quality: 1,
+      saturation: 0.5,
+      backlog: true,
+      memoryFraction: 0.25,
+      level: "fixed",
+      draining: false,
+    });
   });
 });

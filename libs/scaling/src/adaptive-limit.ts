@@ -156,7 +156,11 @@ export class AdaptiveLimit {
     if (found.length > 0) {
       this.#troubleCeiling = Math.max(range.min, previousLimit - 1);
       this.#level = levelBelow(this.#level);
-      this.#estimate = clamp(Math.min(levelCeiling(range, this.#level), Math.floor(this.#estimate * this.#config.backoff)), range.min, range.max);
+      this.#estimate = clamp(
+        Math.min(levelCeiling(range, this.#level), Math.floor(this.#estimate * this.#config.backoff)),
+        range.min,
+        range.max,
+      );
       this.#healthyStreak = 0;
       this.#cooldown = this.#config.cooldownWindows;
       // The throughput that comes next belongs to the new limit: learn it afresh.
@@ -197,7 +201,8 @@ export class AdaptiveLimit {
       this.#healthyStreak = 0;
     }
     if (this.limit < previousLimit) return decide(`gradient: latency ${inflation.toFixed(2)}× the unloaded ${long.toFixed(1)} ms`);
-    if (this.limit > previousLimit) return decide(`gradient: saturated (${(window.saturation * 100).toFixed(0)} % busy), latency ${inflation.toFixed(2)}× the unloaded`);
+    if (this.limit > previousLimit)
+      return decide(`gradient: saturated (${(window.saturation * 100).toFixed(0)} % busy), latency ${inflation.toFixed(2)}× the unloaded`);
     return decide("steady");
   }
 }

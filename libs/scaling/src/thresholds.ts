@@ -72,16 +72,36 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 export function breaches(stats: WindowStats, thresholds: HealthThresholds = SEED_THRESHOLDS): Breach[] {
   const found: Breach[] = [];
   if (stats.cpuPercent >= thresholds.cpuPercent) {
-    found.push({ signal: "cpu", value: stats.cpuPercent, threshold: thresholds.cpuPercent, message: `CPU ${stats.cpuPercent.toFixed(0)} % ≥ ${thresholds.cpuPercent} %` });
+    found.push({
+      signal: "cpu",
+      value: stats.cpuPercent,
+      threshold: thresholds.cpuPercent,
+      message: `CPU ${stats.cpuPercent.toFixed(0)} % ≥ ${thresholds.cpuPercent} %`,
+    });
   }
   if (stats.memoryFraction >= thresholds.memoryFraction) {
-    found.push({ signal: "memory", value: stats.memoryFraction, threshold: thresholds.memoryFraction, message: `memory ${pct(stats.memoryFraction)} of the limit ≥ ${pct(thresholds.memoryFraction)}` });
+    found.push({
+      signal: "memory",
+      value: stats.memoryFraction,
+      threshold: thresholds.memoryFraction,
+      message: `memory ${pct(stats.memoryFraction)} of the limit ≥ ${pct(thresholds.memoryFraction)}`,
+    });
   }
   if (stats.finished >= MIN_CALLS_FOR_RATES && stats.errorRate >= thresholds.errorRate) {
-    found.push({ signal: "errors", value: stats.errorRate, threshold: thresholds.errorRate, message: `error rate ${pct(stats.errorRate)} ≥ ${pct(thresholds.errorRate)}` });
+    found.push({
+      signal: "errors",
+      value: stats.errorRate,
+      threshold: thresholds.errorRate,
+      message: `error rate ${pct(stats.errorRate)} ≥ ${pct(thresholds.errorRate)}`,
+    });
   }
   if (stats.finished >= MIN_CALLS_FOR_RATES && stats.quality !== undefined && stats.quality < thresholds.minQuality) {
-    found.push({ signal: "quality", value: stats.quality, threshold: thresholds.minQuality, message: `quality ${stats.quality.toFixed(2)} < ${thresholds.minQuality}` });
+    found.push({
+      signal: "quality",
+      value: stats.quality,
+      threshold: thresholds.minQuality,
+      message: `quality ${stats.quality.toFixed(2)} < ${thresholds.minQuality}`,
+    });
   }
   if (stats.loadSteady && stats.baselineThroughput !== undefined && stats.baselineThroughput > 0) {
     const drop = 1 - stats.throughput / stats.baselineThroughput;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { AdaptiveLimit, DEFAULT_ADAPTIVE, breaches, isResourceSignal, levelCeiling, levelOf, type WindowObservation } from "../src/index.js";
+import {
+  AdaptiveLimit,
+  DEFAULT_ADAPTIVE,
+  breaches,
+  isResourceSignal,
+  levelCeiling,
+  levelOf,
+  type WindowObservation,
+} from "../src/index.js";
 
 const range = { min: 16, max: 32 };
 const healthy = (over: Partial<WindowObservation> = {}): WindowObservation => ({
@@ -25,14 +33,34 @@ describe("levels", () => {
 
 describe("breaches of the seed thresholds", () => {
   it("names each crossed threshold with its numbers", () => {
-    const found = breaches({ throughput: 70, baselineThroughput: 100, loadSteady: true, cpuPercent: 95, memoryFraction: 0.9, errorRate: 0.06, quality: 0.5, finished: 50 });
+    const found = breaches({
+      throughput: 70,
+      baselineThroughput: 100,
+      loadSteady: true,
+      cpuPercent: 95,
+      memoryFraction: 0.9,
+      errorRate: 0.06,
+      quality: 0.5,
+      finished: 50,
+    });
     expect(found.map((b) => b.signal)).toEqual(["cpu", "memory", "errors", "quality", "throughput"]);
     expect(found.find((b) => b.signal === "errors")?.message).toBe("error rate 6.0 % ≥ 5.0 %");
     expect(found.find((b) => b.signal === "throughput")?.message).toMatch(/30\.0 % below its baseline 100\.0\/s/);
   });
 
   it("ignores rates over too few calls and throughput drops without steady load", () => {
-    expect(breaches({ throughput: 1, baselineThroughput: 100, loadSteady: false, cpuPercent: 10, memoryFraction: 0.1, errorRate: 1, quality: 0, finished: 2 })).toEqual([]);
+    expect(
+      breaches({
+        throughput: 1,
+        baselineThroughput: 100,
+        loadSteady: false,
+        cpuPercent: 10,
+        memoryFraction: 0.1,
+        errorRate: 1,
+        quality: 0,
+        finished: 2,
+      }),
+    ).toEqual([]);
   });
 
   it("tells resource signals from the calls' own", () => {
@@ -40,7 +68,16 @@ describe("breaches of the seed thresholds", () => {
   });
 
   it("is exactly at the thresholds inclusive (≥) and quality strictly below", () => {
-    const at = breaches({ throughput: 80, baselineThroughput: 100, loadSteady: true, cpuPercent: 90, memoryFraction: 0.85, errorRate: 0.05, quality: 0.8, finished: 100 });
+    const at = breaches({
+      throughput: 80,
+      baselineThroughput: 100,
+      loadSteady: true,
+      cpuPercent: 90,
+      memoryFraction: 0.85,
+      errorRate: 0.05,
+      quality: 0.8,
+      finished: 100,
+    });
     expect(at.map((b) => b.signal)).toEqual(["cpu", "memory", "errors", "throughput"]);
   });
 });
@@ -99,10 +136,14 @@ describe("AdaptiveLimit", () => {
       const l = limiter({ limit: 32, level: "maximum" });
       const d = l.observe(healthy({ ...idle, ...over }));
       expect(d).toMatchObject({ limit: 32, level: "maximum", changed: false, breaches: [] });
-      expect(d.reason).toMatch(/^idle: nothing finished in the window \((CPU 100 % ≥ 90 %|memory 95\.0 % of the limit ≥ 85\.0 %): not this instance's work\)$/);
+      expect(d.reason).toMatch(
+        /^idle: nothing finished in the window \((CPU 100 % ≥ 90 %|memory 95\.0 % of the limit ≥ 85\.0 %): not this instance's work\)$/,
+      );
     }
     // Work in flight (nothing finished yet) or calls finished: the same numbers step it down.
-    expect(limiter({ limit: 32, level: "maximum" }).observe(healthy({ ...idle, saturation: 0.1, cpuPercent: 100 })).level).toBe("aggressive");
+    expect(limiter({ limit: 32, level: "maximum" }).observe(healthy({ ...idle, saturation: 0.1, cpuPercent: 100 })).level).toBe(
+      "aggressive",
+    );
     expect(limiter({ limit: 32, level: "maximum" }).observe(healthy({ ...idle, finished: 1, cpuPercent: 100 })).level).toBe("aggressive");
   });
 

@@ -53,20 +53,26 @@ export function decideJoin(policy: FanInPolicy, counts: JoinCounts, deadlinePass
       return open === 0 ? { kind: "go", cancelOpen: false } : { kind: "wait" };
     case "all_settled":
       if (open > 0) return { kind: "wait" };
-      return succeeded > 0 || total === 0 ? { kind: "go", cancelOpen: false } : { kind: "fail", reason: `none of the ${total} members succeeded` };
+      return succeeded > 0 || total === 0
+        ? { kind: "go", cancelOpen: false }
+        : { kind: "fail", reason: `none of the ${total} members succeeded` };
     case "first_success":
       if (succeeded > 0 || total === 0) return { kind: "go", cancelOpen: true };
       return open === 0 ? { kind: "fail", reason: `none of the ${total} members succeeded` } : { kind: "wait" };
     case "quorum": {
       const needed = Math.min(policy.quorum, total);
       if (succeeded >= needed) return { kind: "go", cancelOpen: true };
-      if (succeeded + open < needed) return { kind: "fail", reason: `quorum of ${needed} cannot be reached: ${failed} of ${total} members failed` };
+      if (succeeded + open < needed)
+        return { kind: "fail", reason: `quorum of ${needed} cannot be reached: ${failed} of ${total} members failed` };
       return { kind: "wait" };
     }
     case "deadline":
       if (open === 0 || deadlinePassed) {
         if (succeeded > 0 || total === 0) return { kind: "go", cancelOpen: true };
-        return { kind: "fail", reason: deadlinePassed ? `nothing succeeded within ${policy.deadlineMs} ms` : `none of the ${total} members succeeded` };
+        return {
+          kind: "fail",
+          reason: deadlinePassed ? `nothing succeeded within ${policy.deadlineMs} ms` : `none of the ${total} members succeeded`,
+        };
       }
       return { kind: "wait" };
   }

@@ -20,14 +20,17 @@ export function itemsAt(output: unknown, path: string): unknown[] {
   const [arrayPath, elementPath] = path.split("[]", 2) as [string, string | undefined];
   let current: unknown = output;
   for (const field of arrayPath.split(".").filter(Boolean)) {
-    if (current === null || typeof current !== "object") throw new PlaceholderError(`forEach.items "${path}": no field "${field}" in the upstream output`);
+    if (current === null || typeof current !== "object")
+      throw new PlaceholderError(`forEach.items "${path}": no field "${field}" in the upstream output`);
     current = (current as Record<string, unknown>)[field];
   }
   if (!Array.isArray(current)) throw new PlaceholderError(`forEach.items "${path}" is not an array in the upstream output`);
   const fields = (elementPath ?? "").split(".").filter(Boolean);
   if (fields.length === 0) return current;
   return current
-    .map((element) => fields.reduce<unknown>((v, f) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[f] : undefined), element))
+    .map((element) =>
+      fields.reduce<unknown>((v, f) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[f] : undefined), element),
+    )
     .filter((v) => v !== undefined);
 }
 
@@ -38,7 +41,9 @@ export function itemsAt(output: unknown, path: string): unknown[] {
  */
 export function selectItems(items: readonly unknown[], options: { match?: string | undefined; maxItems: number }): ItemSelection {
   const pattern = options.match ? compileSafeRegex(options.match, { field: "forEach.match" }) : undefined;
-  const matching = pattern ? items.filter((item) => pattern.test((typeof item === "string" ? item : JSON.stringify(item)).slice(0, 2048))) : [...items];
+  const matching = pattern
+    ? items.filter((item) => pattern.test((typeof item === "string" ? item : JSON.stringify(item)).slice(0, 2048)))
+    : [...items];
   const seen = new Set<string>();
   const unique = matching.filter((item) => {
     const key = canonicalJson(item);

@@ -80,15 +80,26 @@ export const MAX_BACKOFF_MS = 10 * 60 * 1000;
  * arguments, dependencies and cycles. Throws InvalidSpecError whose message
  * names the task and field to fix.
  */
-export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: number, limits: SpecLimits, options: ValidateOptions = {}): ValidWorkflow {
+export function validateWorkflow(
+  spec: WorkflowSpec | undefined,
+  specBytes: number,
+  limits: SpecLimits,
+  options: ValidateOptions = {},
+): ValidWorkflow {
   if (!spec) throw new InvalidSpecError("spec is required");
   if (specBytes > limits.maxSpecBytes) {
-    throw new SpecTooLargeError(`spec is ${specBytes} bytes; the limit is ${limits.maxSpecBytes} (TOOLMESH_MAX_SPEC_BYTES)`, specBytes, limits.maxSpecBytes);
+    throw new SpecTooLargeError(
+      `spec is ${specBytes} bytes; the limit is ${limits.maxSpecBytes} (TOOLMESH_MAX_SPEC_BYTES)`,
+      specBytes,
+      limits.maxSpecBytes,
+    );
   }
   checkText(spec.name, "name");
   if (spec.priority > 9) throw new InvalidSpecError(`priority must be within 0..9, got ${spec.priority}`);
   if (spec.defaultTimeoutMs > limits.maxTimeoutMs) {
-    throw new InvalidSpecError(`defaultTimeoutMs ${spec.defaultTimeoutMs} exceeds the limit ${limits.maxTimeoutMs} (TOOLMESH_MAX_TIMEOUT_MS)`);
+    throw new InvalidSpecError(
+      `defaultTimeoutMs ${spec.defaultTimeoutMs} exceeds the limit ${limits.maxTimeoutMs} (TOOLMESH_MAX_TIMEOUT_MS)`,
+    );
   }
   if (spec.parent?.workflowId || spec.parent?.taskId) {
     checkId(spec.parent.workflowId, "parent.workflowId");
@@ -107,7 +118,8 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
     ids.add(task.id);
     const tool = getTool(task.tool) ?? (options.unknownTools === "defer" ? deferredTool(task.tool) : undefined);
     if (!tool) throw new InvalidSpecError(`${where}: unknown tool ${shown(task.tool)}`);
-    if (task.dependsOn.length > limits.maxTasks) throw new InvalidSpecError(`${where}: dependsOn has ${task.dependsOn.length} entries; the limit is ${limits.maxTasks}`);
+    if (task.dependsOn.length > limits.maxTasks)
+      throw new InvalidSpecError(`${where}: dependsOn has ${task.dependsOn.length} entries; the limit is ${limits.maxTasks}`);
     task.dependsOn.forEach((dep, i) => checkId(dep, `${where}: dependsOn[${i}]`));
     checkText(task.stage ?? "", `${where}: stage`);
     checkJsonValue(task.args ?? {}, `${where}: args`);
@@ -119,10 +131,16 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
         limits.maxTaskBytes,
       );
     }
-    const { args, templated } = validateArgs("deferred" in tool ? undefined : task.tool, task.args ?? {}, where, task.forEach !== undefined);
+    const { args, templated } = validateArgs(
+      "deferred" in tool ? undefined : task.tool,
+      task.args ?? {},
+      where,
+      task.forEach !== undefined,
+    );
     // An agent's own budget says how long it may take: its task waits that long unless told otherwise.
     const agentWallMs = task.tool === "agent.run" ? Number((args.budget as { wallMs?: number } | undefined)?.wallMs ?? 0) : 0;
-    const timeoutMs = task.timeoutMs || (agentWallMs > 0 ? Math.min(Math.max(workflowTimeout, agentWallMs + 5000), limits.maxTimeoutMs) : workflowTimeout);
+    const timeoutMs =
+      task.timeoutMs || (agentWallMs > 0 ? Math.min(Math.max(workflowTimeout, agentWallMs + 5000), limits.maxTimeoutMs) : workflowTimeout);
     if (timeoutMs > limits.maxTimeoutMs) {
       throw new InvalidSpecError(`${where}: timeoutMs ${timeoutMs} exceeds the limit ${limits.maxTimeoutMs}`);
     }
@@ -157,18 +175,24 @@ export function validateWorkflow(spec: WorkflowSpec | undefined, specBytes: numb
   const cycle = findCycle(new Map(tasks.map((t) => [t.id, t.dependsOn])));
   if (cycle) throw new InvalidSpecError(`dependsOn has a cycle: ${cycle.join(" → ")}; remove one of these edges`);
   const maxCalls = spec.limits?.maxCalls || limits.maxCalls;
-  if (maxCalls > limits.maxCalls) throw new InvalidSpecError(`limits.maxCalls ${maxCalls} exceeds the coordinator's limit ${limits.maxCalls} (TOOLMESH_MAX_CALLS)`);
+  if (maxCalls > limits.maxCalls)
+    throw new InvalidSpecError(`limits.maxCalls ${maxCalls} exceeds the coordinator's limit ${limits.maxCalls} (TOOLMESH_MAX_CALLS)`);
   const directCalls = tasks.filter((t) => !t.forEach).length;
   if (directCalls > maxCalls) throw new InvalidSpecError(`the workflow has ${directCalls} calls; limits.maxCalls is ${maxCalls}`);
   const maxConcurrency = spec.limits?.maxConcurrency ?? 0;
-  if (maxConcurrency > limits.maxCalls) throw new InvalidSpecError(`limits.maxConcurrency ${maxConcurrency} exceeds the coordinator's limit ${limits.maxCalls} (TOOLMESH_MAX_CALLS)`);
+  if (maxConcurrency > limits.maxCalls)
+    throw new InvalidSpecError(
+      `limits.maxConcurrency ${maxConcurrency} exceeds the coordinator's limit ${limits.maxCalls} (TOOLMESH_MAX_CALLS)`,
+    );
   return {
     name: spec.name || "workflow",
     tasks,
     priority: spec.priority,
     maxConcurrency,
     maxCalls,
-    ...(spec.parent?.workflowId ? { parent: { workflowId: spec.parent.workflowId, taskId: spec.parent.taskId, capability: spec.parent.capability } } : {}),
+    ...(spec.parent?.workflowId
+      ? { parent: { workflowId: spec.parent.workflowId, taskId: spec.parent.taskId, capability: spec.parent.capability } }
+      : {}),
   };
 }
 
@@ -184,11 +208,17 @@ function deferredTool(name: string): { pool: ToolPool; shareable: boolean; defer
  * placeholders that do not parse yet are checked again once filled.
  * A deferred tool's (no `tool`) are taken as given.
  */
-function validateArgs(tool: string | undefined, raw: Record<string, unknown>, where: string, inForEach: boolean): { args: Record<string, unknown>; templated: boolean } {
+function validateArgs(
+  tool: string | undefined,
+  raw: Record<string, unknown>,
+  where: string,
+  inForEach: boolean,
+): { args: Record<string, unknown>; templated: boolean } {
   const placeholders = placeholdersIn(raw);
   for (const path of placeholders) {
     const head = path.split(".")[0];
-    if ((head === "item" || head === "index") && !inForEach) throw new InvalidSpecError(`${where}: {{${path}}} is only defined in a task with forEach`);
+    if ((head === "item" || head === "index") && !inForEach)
+      throw new InvalidSpecError(`${where}: {{${path}}} is only defined in a task with forEach`);
   }
   if (tool === undefined) return { args: raw, templated: placeholders.length > 0 };
   try {
@@ -201,7 +231,8 @@ function validateArgs(tool: string | undefined, raw: Record<string, unknown>, wh
 
 function validateForEach(forEach: ForEach, dependsOn: string[], where: string, defaultMaxItems: number): NonNullable<ValidTask["forEach"]> {
   if (!forEach.from) throw new InvalidSpecError(`${where}: forEach.from must name the upstream task whose output holds the items`);
-  if (!dependsOn.includes(forEach.from)) throw new InvalidSpecError(`${where}: forEach.from ${shown(forEach.from)} must also be in dependsOn`);
+  if (!dependsOn.includes(forEach.from))
+    throw new InvalidSpecError(`${where}: forEach.from ${shown(forEach.from)} must also be in dependsOn`);
   if (forEach.items.length > 256) throw new InvalidSpecError(`${where}: forEach.items may be at most 256 characters`);
   if (forEach.maxItems > defaultMaxItems) {
     throw new InvalidSpecError(`${where}: forEach.maxItems ${forEach.maxItems} exceeds the limit ${defaultMaxItems} (TOOLMESH_MAX_ITEMS)`);
@@ -231,9 +262,11 @@ function validateFanIn(fanIn: FanIn | undefined, where: string, members: number,
   const mode = fanInModeName(fanIn.mode);
   if (mode === undefined) throw new InvalidSpecError(`${where}: fanIn.mode ${fanIn.mode} is not a known mode`);
   if (mode === "quorum" && fanIn.quorum < 1) throw new InvalidSpecError(`${where}: fanIn mode QUORUM needs quorum >= 1`);
-  if (fanIn.quorum > Math.max(members, 1)) throw new InvalidSpecError(`${where}: fanIn.quorum ${fanIn.quorum} exceeds the ${members} members it can count`);
+  if (fanIn.quorum > Math.max(members, 1))
+    throw new InvalidSpecError(`${where}: fanIn.quorum ${fanIn.quorum} exceeds the ${members} members it can count`);
   if (mode === "deadline" && fanIn.deadlineMs < 1) throw new InvalidSpecError(`${where}: fanIn mode DEADLINE needs deadlineMs >= 1`);
-  if (fanIn.deadlineMs > maxTimeoutMs) throw new InvalidSpecError(`${where}: fanIn.deadlineMs ${fanIn.deadlineMs} exceeds the limit ${maxTimeoutMs}`);
+  if (fanIn.deadlineMs > maxTimeoutMs)
+    throw new InvalidSpecError(`${where}: fanIn.deadlineMs ${fanIn.deadlineMs} exceeds the limit ${maxTimeoutMs}`);
   return { mode, quorum: fanIn.quorum, deadlineMs: fanIn.deadlineMs };
 }
 
@@ -243,9 +276,11 @@ function validateRetry(retry: RetryPolicy | undefined, where: string, maxAttempt
     throw new InvalidSpecError(`${where}: retry.maxAttempts ${attempts} exceeds the limit ${maxAttempts}`);
   }
   const given = retry?.backoffMultiplier ?? 0;
-  if (!Number.isFinite(given)) throw new InvalidSpecError(`${where}: retry.backoffMultiplier must be a finite number within 1..10, got ${given}`);
+  if (!Number.isFinite(given))
+    throw new InvalidSpecError(`${where}: retry.backoffMultiplier must be a finite number within 1..10, got ${given}`);
   const multiplier = given || 2;
-  if (multiplier < 1 || multiplier > 10) throw new InvalidSpecError(`${where}: retry.backoffMultiplier must be within 1..10, got ${multiplier}`);
+  if (multiplier < 1 || multiplier > 10)
+    throw new InvalidSpecError(`${where}: retry.backoffMultiplier must be within 1..10, got ${multiplier}`);
   for (const field of ["initialBackoffMs", "maxBackoffMs"] as const) {
     const value = retry?.[field] ?? 0;
     if (value > MAX_BACKOFF_MS) throw new InvalidSpecError(`${where}: retry.${field} ${value} exceeds the limit ${MAX_BACKOFF_MS}`);

@@ -7,7 +7,13 @@ const spec = (tasks: Array<Partial<TaskSpec>>, extra: Partial<WorkflowSpec> = {}
 
 describe("checkWorkflow (a client, before it submits)", () => {
   it.each([
-    [[{ id: "a", dependsOn: ["b"] }, { id: "b", dependsOn: ["a"] }], "dependsOn has a cycle: a → b → a; remove one of these edges"],
+    [
+      [
+        { id: "a", dependsOn: ["b"] },
+        { id: "b", dependsOn: ["a"] },
+      ],
+      "dependsOn has a cycle: a → b → a; remove one of these edges",
+    ],
     [[{ id: "a", dependsOn: ["nope"] }], 'task "a" depends on unknown task "nope"'],
     [[{ id: "a", fanIn: { mode: 99, quorum: 0, deadlineMs: 0 } }], 'tasks[0] (id "a"): fanIn.mode 99 is not a known mode'],
     [[{ id: "a", tool: "code.grpe" }], 'tasks[0] (id "a"): unknown tool "code.grpe"'],
@@ -18,7 +24,11 @@ describe("checkWorkflow (a client, before it submits)", () => {
   });
 
   it("leaves the coordinator's configured limits to the coordinator", () => {
-    const many = Array.from({ length: 2000 }, (_, i) => ({ id: `t${i}`, timeoutMs: 86_400_000, retry: { maxAttempts: 50, initialBackoffMs: 0, backoffMultiplier: 0, maxBackoffMs: 0 } }));
+    const many = Array.from({ length: 2000 }, (_, i) => ({
+      id: `t${i}`,
+      timeoutMs: 86_400_000,
+      retry: { maxAttempts: 50, initialBackoffMs: 0, backoffMultiplier: 0, maxBackoffMs: 0 },
+    }));
     expect(() => checkWorkflow(spec(many))).not.toThrow();
   });
 

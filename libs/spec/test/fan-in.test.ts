@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { countOutcomes, decideJoin, JOIN_ALL, type FanInPolicy, type MemberOutcome } from "../src/index.js";
 
-const decide = (policy: FanInPolicy, outcomes: MemberOutcome[], deadlinePassed = false) => decideJoin(policy, countOutcomes(outcomes), deadlinePassed, "m1");
-const policy = (mode: FanInPolicy["mode"], extra: Partial<FanInPolicy> = {}): FanInPolicy => ({ mode, quorum: 0, deadlineMs: 1000, ...extra });
+const decide = (policy: FanInPolicy, outcomes: MemberOutcome[], deadlinePassed = false) =>
+  decideJoin(policy, countOutcomes(outcomes), deadlinePassed, "m1");
+const policy = (mode: FanInPolicy["mode"], extra: Partial<FanInPolicy> = {}): FanInPolicy => ({
+  mode,
+  quorum: 0,
+  deadlineMs: 1000,
+  ...extra,
+});
 
 describe("decideJoin", () => {
   it("all: waits for every member, fails on the first failure naming it", () => {
@@ -40,6 +46,7 @@ describe("decideJoin", () => {
   });
 
   it("no members: every mode goes", () => {
-    for (const mode of ["all", "all_settled", "first_success", "quorum", "deadline"] as const) expect(decide(policy(mode), []).kind).toBe("go");
+    for (const mode of ["all", "all_settled", "first_success", "quorum", "deadline"] as const)
+      expect(decide(policy(mode), []).kind).toBe("go");
   });
 });

@@ -3,7 +3,11 @@ import { hasPlaceholder, placeholdersIn, referencedTasks } from "../src/index.js
 
 describe("the placeholder grammar", () => {
   it("finds placeholders anywhere in a value", () => {
-    expect(placeholdersIn({ a: "{{item.path}}", b: ["x {{ tasks.grep.matches }} y", 3], c: { d: "{{index}}" } })).toEqual(["item.path", "tasks.grep.matches", "index"]);
+    expect(placeholdersIn({ a: "{{item.path}}", b: ["x {{ tasks.grep.matches }} y", 3], c: { d: "{{index}}" } })).toEqual([
+      "item.path",
+      "tasks.grep.matches",
+      "index",
+    ]);
   });
 
   it("names the tasks a value reads", () => {

@@ -2,13 +2,27 @@ import { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
 import { describe, expect, it } from "vitest";
 import { selectItems, validateWorkflow } from "../src/index.js";
 
-const limits = { maxTasks: 10, maxSpecBytes: 10_000, defaultTimeoutMs: 5000, maxTimeoutMs: 60_000, maxAttempts: 5, maxCalls: 100, maxItems: 50 };
+const limits = {
+  maxTasks: 10,
+  maxSpecBytes: 10_000,
+  defaultTimeoutMs: 5000,
+  maxTimeoutMs: 60_000,
+  maxAttempts: 5,
+  maxCalls: 100,
+  maxItems: 50,
+};
 const withMatch = (match: string) =>
   WorkflowSpec.fromPartial({
     name: "m",
     tasks: [
       TaskSpec.fromPartial({ id: "a", tool: "test.echo", args: {} }),
-      TaskSpec.fromPartial({ id: "b", tool: "test.echo", args: { value: "{{item}}" }, dependsOn: ["a"], forEach: { from: "a", items: "list", maxItems: 0, match } }),
+      TaskSpec.fromPartial({
+        id: "b",
+        tool: "test.echo",
+        args: { value: "{{item}}" },
+        dependsOn: ["a"],
+        forEach: { from: "a", items: "list", maxItems: 0, match },
+      }),
     ],
   });
 
@@ -43,6 +57,8 @@ describe("forEach.match runs in linear time (RE2)", () => {
     expect(selectItems(items, { match: "(?i)^https?://", maxItems: 10 }).taken).toEqual(["https://a/1", "HTTP://b"]);
     expect(selectItems(items, { match: "\\.tsx?$", maxItems: 10 }).taken).toEqual(["src/a.ts", "src/b.tsx"]);
     expect(selectItems(items, { match: "^\\p{L}\\.md$", maxItems: 10 }).taken).toEqual(["é.md"]);
-    expect(selectItems([{ path: "x.ts" }, { path: "y.md" }], { match: '"path":"[^"]+\\.ts"', maxItems: 10 }).taken).toEqual([{ path: "x.ts" }]);
+    expect(selectItems([{ path: "x.ts" }, { path: "y.md" }], { match: '"path":"[^"]+\\.ts"', maxItems: 10 }).taken).toEqual([
+      { path: "x.ts" },
+    ]);
   });
 });

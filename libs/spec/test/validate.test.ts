@@ -2,7 +2,15 @@ import { InvalidSpecError, findCycle, validateWorkflow } from "../src/index.js";
 import type { TaskSpec } from "@toolmesh/proto";
 import { describe, expect, it } from "vitest";
 
-const limits = { maxTasks: 10, maxSpecBytes: 10_000, defaultTimeoutMs: 5000, maxTimeoutMs: 60_000, maxAttempts: 5, maxCalls: 100, maxItems: 50 };
+const limits = {
+  maxTasks: 10,
+  maxSpecBytes: 10_000,
+  defaultTimeoutMs: 5000,
+  maxTimeoutMs: 60_000,
+  maxAttempts: 5,
+  maxCalls: 100,
+  maxItems: 50,
+};
 const t = (id: string, dependsOn: string[] = [], extra: Partial<TaskSpec> = {}): TaskSpec => ({
   id,
   tool: "test.echo",
@@ -15,10 +23,27 @@ const t = (id: string, dependsOn: string[] = [], extra: Partial<TaskSpec> = {}):
 
 describe("findCycle", () => {
   it("returns undefined for a DAG, including diamonds", () => {
-    expect(findCycle(new Map([["a", []], ["b", ["a"]], ["c", ["a"]], ["d", ["b", "c"]]]))).toBeUndefined();
+    expect(
+      findCycle(
+        new Map([
+          ["a", []],
+          ["b", ["a"]],
+          ["c", ["a"]],
+          ["d", ["b", "c"]],
+        ]),
+      ),
+    ).toBeUndefined();
   });
   it("returns the cycle as a closed path", () => {
-    expect(findCycle(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]))).toEqual(["a", "b", "c", "a"]);
+    expect(
+      findCycle(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+        ]),
+      ),
+    ).toEqual(["a", "b", "c", "a"]);
   });
   it("handles a 100k-long chain without overflowing the stack", () => {
     const edges = new Map<string, string[]>();
@@ -53,7 +78,10 @@ describe("validateWorkflow", () => {
 
   it("an agent.run task without timeoutMs waits as long as its budget's wallMs (and a little more)", () => {
     const agent = { goal: "g", plan: { tasks: [{ id: "x", tool: "test.echo" }] }, budget: { wallMs: 300_000 } };
-    const valid = validateWorkflow({ name: "a", defaultTimeoutMs: 0, tasks: [t("a", [], { tool: "agent.run", args: agent })] }, 10, { ...limits, maxTimeoutMs: 3_600_000 });
+    const valid = validateWorkflow({ name: "a", defaultTimeoutMs: 0, tasks: [t("a", [], { tool: "agent.run", args: agent })] }, 10, {
+      ...limits,
+      maxTimeoutMs: 3_600_000,
+    });
     expect(valid.tasks[0]!.timeoutMs).toBe(305_000);
   });
 });

@@ -39,7 +39,12 @@ export function modules(records: readonly SynthRecord[]): ModuleStats[] {
   return [...out.values()].sort((a, b) => b.files - a.files || b.lines - a.lines || (a.module < b.module ? -1 : 1));
 }
 
-const IMPORT_PATTERNS = [/\bfrom\s+["']([^"']+)["']/g, /^\s*import\s+["']([^"']+)["']/g, /\brequire\(\s*["']([^"']+)["']\s*\)/g, /\bimport\(\s*["']([^"']+)["']\s*\)/g];
+const IMPORT_PATTERNS = [
+  /\bfrom\s+["']([^"']+)["']/g,
+  /^\s*import\s+["']([^"']+)["']/g,
+  /\brequire\(\s*["']([^"']+)["']\s*\)/g,
+  /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+];
 
 /** Import specifiers written in one line of code. */
 export function importsInLine(text: string): string[] {

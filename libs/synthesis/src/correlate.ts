@@ -122,10 +122,28 @@ function keyFinder(records: readonly SynthRecord[], groupBy: Exclude<GroupBy, "t
   const textOf = (r: SynthRecord) => (r.title ? `${r.title}\n${r.text}` : r.text);
   if (groupBy === "url") return (r) => ({ own: r.url ? canonicalUrl(r.url) : undefined, mentioned: urlsIn(textOf(r)) });
   if (groupBy === "host") {
-    return (r) => ({ own: r.url ? hostOf(r.url) : undefined, mentioned: [...new Set(urlsIn(textOf(r)).map(hostOf).filter((h): h is string => !!h))] });
+    return (r) => ({
+      own: r.url ? hostOf(r.url) : undefined,
+      mentioned: [
+        ...new Set(
+          urlsIn(textOf(r))
+            .map(hostOf)
+            .filter((h): h is string => !!h),
+        ),
+      ],
+    });
   }
   const resolve = pathResolver(records);
-  return (r) => ({ own: r.path, mentioned: [...new Set(pathsIn(textOf(r)).map(resolve).filter((p): p is string => !!p))] });
+  return (r) => ({
+    own: r.path,
+    mentioned: [
+      ...new Set(
+        pathsIn(textOf(r))
+          .map(resolve)
+          .filter((p): p is string => !!p),
+      ),
+    ],
+  });
 }
 
 /** Maps a path written in text to a known path: exactly, or as a unique suffix of two or more segments. */
@@ -152,7 +170,9 @@ function chooseTerms(records: readonly SynthRecord[], args: CorrelateArgs): stri
   const fromQuery = args.query ? [...new Set(tokenize(args.query))] : [];
   if (fromQuery.length) return fromQuery;
   const df = new Map<string, number>();
-  for (const r of records) for (const t of new Set(tokenize(r.title ? `${r.title} ${r.text}` : r.text))) if (t.length > 2 && !/^\d+$/.test(t)) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const r of records)
+    for (const t of new Set(tokenize(r.title ? `${r.title} ${r.text}` : r.text)))
+      if (t.length > 2 && !/^\d+$/.test(t)) df.set(t, (df.get(t) ?? 0) + 1);
   return [...df.entries()]
     .filter(([t, n]) => n > 1 && !isStopWord(t))
     .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))

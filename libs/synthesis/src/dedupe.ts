@@ -131,9 +131,13 @@ function rowsFor(similarity: number): number {
 
 function dedupeBySimilarity(records: readonly SynthRecord[], similarity: number): { records: SynthRecord[]; removed: number } {
   const rows = rowsFor(similarity);
-  const sets: Array<Uint32Array | undefined> = records.map((r) => (r.path === undefined ? shingles(r.text.trim() ? r.text : (r.title ?? "")) : undefined));
+  const sets: Array<Uint32Array | undefined> = records.map((r) =>
+    r.path === undefined ? shingles(r.text.trim() ? r.text : (r.title ?? "")) : undefined,
+  );
   // Best first, so the record kept is the higher-scored (then longer) one.
-  const order = records.map((_, i) => i).sort((a, b) => (a === b ? 0 : isBetter(records[a] as SynthRecord, records[b] as SynthRecord) ? -1 : 1));
+  const order = records
+    .map((_, i) => i)
+    .sort((a, b) => (a === b ? 0 : isBetter(records[a] as SynthRecord, records[b] as SynthRecord) ? -1 : 1));
   const bands = NUM_HASHES / rows;
   // One map per band from the band's combined hash to the kept records in it; a collision only costs an exact comparison.
   const buckets = Array.from({ length: bands }, () => new Map<number, number[]>());

@@ -17,7 +17,27 @@
  * Nothing here throws: a malformed item is dropped and counted.
  */
 import type { SynthRecord } from "./record.js";
-import { asAgent, asCommand, asContent, asFile, asFiles, asGroups, asMatch, asMatches, asPage, asRecord, asRecords, asReport, asResults, asSearchResult, asSymbol, asSymbolName, isObj, type Read, type Reader } from "./shapes.js";
+import {
+  asAgent,
+  asCommand,
+  asContent,
+  asFile,
+  asFiles,
+  asGroups,
+  asMatch,
+  asMatches,
+  asPage,
+  asRecord,
+  asRecords,
+  asReport,
+  asResults,
+  asSearchResult,
+  asSymbol,
+  asSymbolName,
+  isObj,
+  type Read,
+  type Reader,
+} from "./shapes.js";
 import { canonicalUrl, shortHash } from "./text.js";
 
 export interface SynthInput {
@@ -150,7 +170,15 @@ function readFile(ctx: Context, f: Read<typeof asFile>): void {
     }
     const { name, line, kind = "symbol" } = s;
     const exported = s.exported === true ? "exported " : "";
-    ctx.add({ kind: "symbol", key: `${path}:${line}#${name}`, title: name, text: `${exported}${kind} ${name}`, path, line, ...(language ? { language } : {}) });
+    ctx.add({
+      kind: "symbol",
+      key: `${path}:${line}#${name}`,
+      title: name,
+      text: `${exported}${kind} ${name}`,
+      path,
+      line,
+      ...(language ? { language } : {}),
+    });
   }
 }
 
@@ -171,7 +199,14 @@ function readContent(ctx: Context, out: Read<typeof asContent>): void {
 
 function readSearchResult(ctx: Context, r: Read<typeof asSearchResult>): void {
   const { url, title, score } = r;
-  ctx.add({ kind: "search-result", key: canonicalUrl(url), url, text: r.snippet ?? "", ...(title ? { title } : {}), ...(score !== undefined ? { score } : {}) });
+  ctx.add({
+    kind: "search-result",
+    key: canonicalUrl(url),
+    url,
+    text: r.snippet ?? "",
+    ...(title ? { title } : {}),
+    ...(score !== undefined ? { score } : {}),
+  });
 }
 
 function readPage(ctx: Context, out: Read<typeof asPage>): void {
@@ -239,9 +274,37 @@ function readText(ctx: Context, out: Obj, item: unknown): void {
 }
 
 const LANGUAGES: Record<string, string> = {
-  ts: "TypeScript", tsx: "TypeScript", mts: "TypeScript", cts: "TypeScript", js: "JavaScript", jsx: "JavaScript", mjs: "JavaScript", cjs: "JavaScript",
-  py: "Python", go: "Go", rs: "Rust", java: "Java", kt: "Kotlin", c: "C", h: "C", cc: "C++", cpp: "C++", hpp: "C++", cs: "C#", rb: "Ruby",
-  php: "PHP", swift: "Swift", sh: "Shell", md: "Markdown", json: "JSON", yaml: "YAML", yml: "YAML", toml: "TOML", html: "HTML", css: "CSS", proto: "Protocol Buffers",
+  ts: "TypeScript",
+  tsx: "TypeScript",
+  mts: "TypeScript",
+  cts: "TypeScript",
+  js: "JavaScript",
+  jsx: "JavaScript",
+  mjs: "JavaScript",
+  cjs: "JavaScript",
+  py: "Python",
+  go: "Go",
+  rs: "Rust",
+  java: "Java",
+  kt: "Kotlin",
+  c: "C",
+  h: "C",
+  cc: "C++",
+  cpp: "C++",
+  hpp: "C++",
+  cs: "C#",
+  rb: "Ruby",
+  php: "PHP",
+  swift: "Swift",
+  sh: "Shell",
+  md: "Markdown",
+  json: "JSON",
+  yaml: "YAML",
+  yml: "YAML",
+  toml: "TOML",
+  html: "HTML",
+  css: "CSS",
+  proto: "Protocol Buffers",
 };
 
 /** A language for code.read's files, which carry none (code.analyze's names win when both are known). */

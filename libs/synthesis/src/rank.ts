@@ -34,7 +34,9 @@ export function rank(inputs: readonly SynthInput[], args: RankArgs): RankResult 
 
 export function rankRecords(records: readonly SynthRecord[], args: RankArgs): Omit<RankResult, "skipped" | "skippedItems"> {
   const query = args.query?.trim() ? args.query.trim() : null;
-  const relevance = query ? new Bm25Index(records.map((r) => (r.title ? `${r.title} ${r.text}` : r.text))).scores(query) : records.map(() => 0);
+  const relevance = query
+    ? new Bm25Index(records.map((r) => (r.title ? `${r.title} ${r.text}` : r.text))).scores(query)
+    : records.map(() => 0);
   const maxRelevance = Math.max(0, ...relevance);
   const maxSources = Math.max(1, ...records.map((r) => r.sources.length));
   const maxScore = new Map<string, number>();

@@ -67,7 +67,16 @@ export function familyOf(kind: RecordKind): RecordFamily {
 }
 
 /** When one key was produced as two kinds (a page and its search result), the richer kind wins. */
-const KIND_PRIORITY: Record<RecordKind, number> = { page: 7, file: 6, match: 5, symbol: 4, "search-result": 3, command: 2, agent: 1, text: 0 };
+const KIND_PRIORITY: Record<RecordKind, number> = {
+  page: 7,
+  file: 6,
+  match: 5,
+  symbol: 4,
+  "search-result": 3,
+  command: 2,
+  agent: 1,
+  text: 0,
+};
 
 /** Whether `a` should be kept over `b`: richer kind, then higher score, then longer text, then key. */
 export function isBetter(a: SynthRecord, b: SynthRecord): boolean {
@@ -91,9 +100,15 @@ function union(a: readonly string[], b: readonly string[]): string[] {
  * the longer text and the higher score are kept, sources and tools unioned.
  */
 export function mergeInto(keep: SynthRecord, other: SynthRecord): SynthRecord {
-  const merged: SynthRecord = { ...other, ...definedFields(keep), sources: union(keep.sources, other.sources), tools: union(keep.tools, other.tools) };
+  const merged: SynthRecord = {
+    ...other,
+    ...definedFields(keep),
+    sources: union(keep.sources, other.sources),
+    tools: union(keep.tools, other.tools),
+  };
   if (other.text.length > keep.text.length && keep.kind === other.kind) merged.text = other.text;
-  if (keep.score !== undefined || other.score !== undefined) merged.score = Math.max(keep.score ?? Number.NEGATIVE_INFINITY, other.score ?? Number.NEGATIVE_INFINITY);
+  if (keep.score !== undefined || other.score !== undefined)
+    merged.score = Math.max(keep.score ?? Number.NEGATIVE_INFINITY, other.score ?? Number.NEGATIVE_INFINITY);
   if (keep.imports && other.imports) merged.imports = union(keep.imports, other.imports);
   return merged;
 }
@@ -105,7 +120,10 @@ function definedFields(record: SynthRecord): Partial<SynthRecord> {
 }
 
 /** Merges records with equal identities (first appearance keeps its place). */
-export function mergeByIdentity(records: readonly SynthRecord[], identity: (r: SynthRecord) => string | undefined): { records: SynthRecord[]; removed: number } {
+export function mergeByIdentity(
+  records: readonly SynthRecord[],
+  identity: (r: SynthRecord) => string | undefined,
+): { records: SynthRecord[]; removed: number } {
   const index = new Map<string, number>();
   const out: SynthRecord[] = [];
   let removed = 0;

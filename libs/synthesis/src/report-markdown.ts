@@ -8,7 +8,10 @@ function code(text: string): string {
 
 /** Text on one line, with Markdown's active characters escaped. */
 function inline(text: string): string {
-  return text.replace(/\s+/g, " ").trim().replace(/([\\`*_[\]<>|#])/g, "\\$1");
+  return text
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/([\\`*_[\]<>|#])/g, "\\$1");
 }
 
 /** A URL usable as a link target: no spaces or parentheses to end it early. */
@@ -68,14 +71,20 @@ export function renderMarkdown(r: Report): string {
     .join(", ");
   out.push("## Summary", "");
   out.push(`- Inputs: ${r.totals.inputs}${r.totals.skipped ? ` (${r.totals.skipped} unreadable, skipped)` : ""}`);
-  out.push(`- Records: ${r.totals.records}${kinds ? ` (${kinds})` : ""}${r.totals.duplicates ? `; ${n(r.totals.duplicates, "near-duplicate")} merged` : ""}`);
+  out.push(
+    `- Records: ${r.totals.records}${kinds ? ` (${kinds})` : ""}${r.totals.duplicates ? `; ${n(r.totals.duplicates, "near-duplicate")} merged` : ""}`,
+  );
   if (r.totals.skippedItems) out.push(`- Unreadable items skipped: ${r.totals.skippedItems}`);
-  if (r.search) out.push(`- Search providers over ${n(r.search.searches, "search")}: ${prose(r.search.providers.map(providerLine).join("; "))}`);
+  if (r.search)
+    out.push(`- Search providers over ${n(r.search.searches, "search")}: ${prose(r.search.providers.map(providerLine).join("; "))}`);
   out.push("");
 
   if (r.top.length && r.question) {
     out.push("## Most relevant", "");
-    for (const t of r.top) out.push(`- ${t.kind === "page" || t.kind === "search-result" ? `[${inline(t.title ?? t.key)}](${target(t.key)})` : code(t.key)} — ${inline(t.text) || inline(t.title ?? "")}`);
+    for (const t of r.top)
+      out.push(
+        `- ${t.kind === "page" || t.kind === "search-result" ? `[${inline(t.title ?? t.key)}](${target(t.key)})` : code(t.key)} — ${inline(t.text) || inline(t.title ?? "")}`,
+      );
     out.push("");
   }
 
@@ -116,7 +125,8 @@ export function renderMarkdown(r: Report): string {
 
   if (r.crossLinked.length) {
     out.push("## Cross-links", "");
-    for (const c of r.crossLinked) out.push(`- ${code(c.key)} — mentioned by ${c.families.join(" and ")} (${c.sources.map(inline).join(", ")})`);
+    for (const c of r.crossLinked)
+      out.push(`- ${code(c.key)} — mentioned by ${c.families.join(" and ")} (${c.sources.map(inline).join(", ")})`);
     out.push("");
   }
 
@@ -141,5 +151,8 @@ export function renderMarkdown(r: Report): string {
     for (const a of r.answers) out.push(`### ${inline(a.title ?? a.source)}`, "", a.answer.trim(), "", `— ${inline(a.source)}`, "");
   }
 
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${out
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }

@@ -99,7 +99,9 @@ export function report(inputs: readonly SynthInput[], args: ReportArgs): { repor
       bySource: countBySource(merged),
     },
     code: codeStats(merged, max),
-    topMatches: matches.slice(0, max).map((r) => ({ path: r.path as string, line: r.line as number, text: clip(r.text, SNIPPET), sources: r.sources })),
+    topMatches: matches
+      .slice(0, max)
+      .map((r) => ({ path: r.path as string, line: r.line as number, text: clip(r.text, SNIPPET), sources: r.sources })),
     hotspots: hotspots(matches, max),
     modules: mods.slice(0, max),
     moduleEdges: edges.slice(0, max),
@@ -109,18 +111,37 @@ export function report(inputs: readonly SynthInput[], args: ReportArgs): { repor
         : 'not derivable: no input lists imports (code.analyze reports symbols, not imports); a code.grep for "^import|require\\(" gives the edges',
     crossLinked: correlateRecords(merged, { groupBy: "path", limit: max }).crossLinked,
     web: ranked
-      .filter((r): r is SynthRecord & { kind: "page" | "search-result"; url: string } => (r.kind === "page" || r.kind === "search-result") && r.url !== undefined)
+      .filter(
+        (r): r is SynthRecord & { kind: "page" | "search-result"; url: string } =>
+          (r.kind === "page" || r.kind === "search-result") && r.url !== undefined,
+      )
       .slice(0, max)
       .map((r) => ({ url: r.url, title: r.title ?? r.url, snippet: clip(r.text, SNIPPET), kind: r.kind, sources: r.sources })),
     commands: ranked
       .filter((r) => r.kind === "command")
       .slice(0, max)
-      .map((r) => ({ source: r.sources.join(", "), title: r.title ?? r.key, ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}), output: headLines(r.text, OUTPUT_LINES) })),
+      .map((r) => ({
+        source: r.sources.join(", "),
+        title: r.title ?? r.key,
+        ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+        output: headLines(r.text, OUTPUT_LINES),
+      })),
     answers: ranked
       .filter((r) => r.kind === "agent")
       .slice(0, max)
-      .map((r) => ({ source: r.sources.join(", "), ...(r.title ? { title: r.title } : {}), answer: r.text.length > ANSWER ? `${r.text.slice(0, ANSWER)}…` : r.text })),
-    top: ranked.slice(0, max).map((r) => ({ kind: r.kind, key: r.key, ...(r.title ? { title: r.title } : {}), text: clip(r.text, SNIPPET), rankScore: r.rankScore ?? 0, sources: r.sources })),
+      .map((r) => ({
+        source: r.sources.join(", "),
+        ...(r.title ? { title: r.title } : {}),
+        answer: r.text.length > ANSWER ? `${r.text.slice(0, ANSWER)}…` : r.text,
+      })),
+    top: ranked.slice(0, max).map((r) => ({
+      kind: r.kind,
+      key: r.key,
+      ...(r.title ? { title: r.title } : {}),
+      text: clip(r.text, SNIPPET),
+      rankScore: r.rankScore ?? 0,
+      sources: r.sources,
+    })),
     search: summarizeSearches(searchesOf(inputs)),
   };
   return { report: out, markdown: renderMarkdown(out) };
@@ -143,12 +164,21 @@ function codeStats(records: readonly SynthRecord[], max: number): Report["code"]
     files: files.length,
     lines: files.reduce((s, f) => s + (f.lines ?? 0), 0),
     symbols: Math.max(symbolRecords, symbolCounts),
-    languages: [...languages.values()].sort((a, b) => b.lines - a.lines || b.files - a.files || (a.language < b.language ? -1 : 1)).slice(0, max),
+    languages: [...languages.values()]
+      .sort((a, b) => b.lines - a.lines || b.files - a.files || (a.language < b.language ? -1 : 1))
+      .slice(0, max),
     largestFiles: files
       .filter((f) => f.lines !== undefined || f.bytes !== undefined)
-      .sort((a, b) => (b.lines ?? 0) - (a.lines ?? 0) || (b.bytes ?? 0) - (a.bytes ?? 0) || ((a.path as string) < (b.path as string) ? -1 : 1))
+      .sort(
+        (a, b) => (b.lines ?? 0) - (a.lines ?? 0) || (b.bytes ?? 0) - (a.bytes ?? 0) || ((a.path as string) < (b.path as string) ? -1 : 1),
+      )
       .slice(0, max)
-      .map((f) => ({ path: f.path as string, lines: f.lines ?? 0, ...(f.bytes !== undefined ? { bytes: f.bytes } : {}), ...(f.language ? { language: f.language } : {}) })),
+      .map((f) => ({
+        path: f.path as string,
+        lines: f.lines ?? 0,
+        ...(f.bytes !== undefined ? { bytes: f.bytes } : {}),
+        ...(f.language ? { language: f.language } : {}),
+      })),
   };
 }
 

@@ -78,7 +78,15 @@ export function summarizeSearches(searches: readonly SearchAttempts[]): SearchSu
   const providers = new Map<string, ProviderSummary>();
   for (const search of searches) {
     for (const a of search.attempts) {
-      const p = providers.get(a.provider) ?? { provider: a.provider, web: a.web, ok: 0, failed: 0, notConfigured: 0, results: 0, errors: [] };
+      const p = providers.get(a.provider) ?? {
+        provider: a.provider,
+        web: a.web,
+        ok: 0,
+        failed: 0,
+        notConfigured: 0,
+        results: 0,
+        errors: [],
+      };
       if (a.outcome === "ok") p.ok++;
       else if (a.outcome === "failed") p.failed++;
       else p.notConfigured++;

@@ -54,7 +54,8 @@ function typeCheck(type: z.ZodTypeAny): (v: unknown) => boolean {
   if (type instanceof z.ZodString) return (v) => typeof v === "string";
   if (type instanceof z.ZodNumber) return (v) => typeof v === "number" && Number.isFinite(v);
   if (type instanceof z.ZodBoolean) return (v) => typeof v === "boolean";
-  const options: readonly unknown[] | undefined = type instanceof z.ZodEnum ? (type.options as readonly unknown[]) : type instanceof z.ZodLiteral ? [type.value as unknown] : undefined;
+  const options: readonly unknown[] | undefined =
+    type instanceof z.ZodEnum ? (type.options as readonly unknown[]) : type instanceof z.ZodLiteral ? [type.value as unknown] : undefined;
   if (options) return (v) => options.includes(v);
   return (v) => type.safeParse(v).success;
 }
@@ -70,7 +71,12 @@ function lenient<
   K extends keyof T & string,
   R extends { [P in keyof R]: P extends keyof T ? Rule<unknown> : never },
   E extends Record<string, Rule<unknown>> = Record<never, never>,
->(shape: T, read: readonly K[], rules: R, extra?: E): Reader<{ [P in K]?: z.infer<T[P]> } & { [P in keyof R | keyof E]: RuleValue<(R & E)[P]> }> {
+>(
+  shape: T,
+  read: readonly K[],
+  rules: R,
+  extra?: E,
+): Reader<{ [P in K]?: z.infer<T[P]> } & { [P in keyof R | keyof E]: RuleValue<(R & E)[P]> }> {
   const checks = read.map((key) => [key, typeCheck(shape[key]!)] as const);
   const ruled = Object.entries<Rule<unknown>>({ ...rules, ...extra });
   return (v) => {
@@ -96,7 +102,8 @@ const list: Rule<unknown[]> = (v) => (Array.isArray(v) ? v : FAIL);
 const strings: Rule<string[]> = (v) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : FAIL);
 const oneOf =
   <V extends string>(values: readonly V[]): Rule<V> =>
-  (v) => (values.includes(v as V) ? (v as V) : FAIL);
+  (v) =>
+    values.includes(v as V) ? (v as V) : FAIL;
 /** `rule` made optional: a value it refuses is left out. */
 const optional =
   <T>(rule: Rule<T>): ((v: unknown) => T | undefined) =>
@@ -110,7 +117,12 @@ const exitCode: Rule<number | null> = (v) => (v === null ? null : finite(v));
 export const asMatch = lenient(grepMatch.shape, ["text"], { path: name, line: finite });
 
 /** code.analyze's files (symbols read one by one) and code.glob's; `imports` where an output lists them. */
-export const asFile = lenient({ ...analyzedFile.shape, ...globFile.shape }, ["language", "lines", "bytes", "size"], { path: name, symbols: optional(list) }, { imports: optional(strings) });
+export const asFile = lenient(
+  { ...analyzedFile.shape, ...globFile.shape },
+  ["language", "lines", "bytes", "size"],
+  { path: name, symbols: optional(list) },
+  { imports: optional(strings) },
+);
 export const asSymbol = lenient(codeSymbol.shape, ["kind", "exported"], { name, line: finite });
 /** A symbol only for its name, whatever else it lacks. */
 export const asSymbolName = lenient(codeSymbol.shape, ["name"], {});
@@ -144,15 +156,19 @@ export const asCommand: Reader<Read<typeof commandFields>> = (v) => {
 export const asAgent = lenient(agentRun.output.shape, [], { answer: string }, { goal: optional(string) });
 
 /** Records a synth tool wrote: kind, key and text must hold; sources and tools keep their strings. */
-export const asRecord = lenient(synthRecord.shape, ["title", "path", "url", "language", "line", "score", "lines", "bytes", "symbols", "rankScore"], {
-  kind: oneOf(synthRecord.shape.kind.options),
-  key: name,
-  text: string,
-  sources: (v: unknown) => optional(strings)(v) ?? [],
-  tools: (v: unknown) => optional(strings)(v) ?? [],
-  imports: optional(strings),
-  exitCode: optional(exitCode),
-});
+export const asRecord = lenient(
+  synthRecord.shape,
+  ["title", "path", "url", "language", "line", "score", "lines", "bytes", "symbols", "rankScore"],
+  {
+    kind: oneOf(synthRecord.shape.kind.options),
+    key: name,
+    text: string,
+    sources: (v: unknown) => optional(strings)(v) ?? [],
+    tools: (v: unknown) => optional(strings)(v) ?? [],
+    imports: optional(strings),
+    exitCode: optional(exitCode),
+  },
+);
 
 /** Outputs holding a list: synth outputs' records and groups, code.grep's matches, code.*'s files, web.search's results. */
 export const asRecords = lenient(synthMerge.output.shape, [], { records: list });
@@ -162,7 +178,10 @@ export const asFiles = lenient(codeAnalyze.output.shape, [], { files: list });
 export const asResults = lenient(webSearch.output.shape, [], { results: list });
 
 /** synth.report's output: the report (for its title) and its Markdown. */
-export const asReport = lenient(synthReport.output.shape, [], { report: (v: unknown) => (isObj(v) ? { title: optional(string)(v.title) } : FAIL), markdown: string });
+export const asReport = lenient(synthReport.output.shape, [], {
+  report: (v: unknown) => (isObj(v) ? { title: optional(string)(v.title) } : FAIL),
+  markdown: string,
+});
 
 /** One provider attempt of a web.search: provider and outcome must hold; `web` unless it says false. */
 export const asAttempt = lenient(providerAttempt.shape, ["results", "code", "error"], {

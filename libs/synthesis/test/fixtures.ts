@@ -13,7 +13,8 @@ import type { SynthInput } from "@toolmesh/synthesis";
 
 export const TREE: Record<string, string> = {
   "README.md": "# demo\nSee libs/core/src/errors.ts for the error codes.\n",
-  "libs/core/src/errors.ts": 'export class ToolError extends Error {}\n// TODO: map every code to a gRPC status\nexport const ErrorCode = { NOT_FOUND: "NOT_FOUND" };\n',
+  "libs/core/src/errors.ts":
+    'export class ToolError extends Error {}\n// TODO: map every code to a gRPC status\nexport const ErrorCode = { NOT_FOUND: "NOT_FOUND" };\n',
   "libs/core/src/index.ts": 'export { ErrorCode, ToolError } from "./errors.js";\n',
   "apps/api/src/main.ts":
     'import { ToolError } from "@toolmesh/core";\nimport { serve } from "./server.js";\n// TODO: handle shutdown\n// FIXME: retry on UNAVAILABLE\n// HACK: global state\nexport function main(): void {\n  serve();\n}\n',
@@ -38,7 +39,8 @@ export async function codeOutputs(): Promise<CodeOutputs> {
   }
   const tools = createCodebaseTools({ roots: parseRoots([`repo=${dir}`]) });
   const ctx = { signal: new AbortController().signal };
-  const call = (tool: "code.grep" | "code.analyze" | "code.glob" | "code.read", args: Record<string, unknown>) => tools[tool](parseToolArgs(tool, args), ctx);
+  const call = (tool: "code.grep" | "code.analyze" | "code.glob" | "code.read", args: Record<string, unknown>) =>
+    tools[tool](parseToolArgs(tool, args), ctx);
   return {
     grepTodo: await call("code.grep", { pattern: "TODO|FIXME|HACK" }),
     grepImports: await call("code.grep", { pattern: "^import " }),
@@ -62,7 +64,15 @@ export const searchOutput = {
       rank: 1,
       score: 0.032787,
     },
-    { url: "https://blog.example.org/cooking", title: "Cooking pasta", snippet: "Boil water, add salt and pasta.", provider: "searxng", providers: ["searxng"], rank: 2, score: 0.016129 },
+    {
+      url: "https://blog.example.org/cooking",
+      title: "Cooking pasta",
+      snippet: "Boil water, add salt and pasta.",
+      provider: "searxng",
+      providers: ["searxng"],
+      rank: 2,
+      score: 0.016129,
+    },
   ],
   providers: ["local", "searxng"],
   failures: [],
@@ -75,12 +85,27 @@ const errorsPageText =
 
 /** web.fetch's output. */
 export function pageOutput(url: string, text: string, title?: string): Record<string, unknown> {
-  return { url, finalUrl: url, status: 200, contentType: "text/html; charset=utf-8", ...(title ? { title } : {}), text, bytes: text.length, truncated: false, redirects: [], fromCache: false };
+  return {
+    url,
+    finalUrl: url,
+    status: 200,
+    contentType: "text/html; charset=utf-8",
+    ...(title ? { title } : {}),
+    text,
+    bytes: text.length,
+    truncated: false,
+    redirects: [],
+    fromCache: false,
+  };
 }
 
 export const errorsPage = pageOutput("https://docs.example.com/errors", errorsPageText, "Error codes — toolmesh docs");
 /** The same article on a mirror, with one word changed: a near-duplicate. */
-export const mirrorPage = pageOutput("https://mirror.example.net/toolmesh/errors", errorsPageText.replace("jitter", "randomised jitter"), "Error codes (mirror)");
+export const mirrorPage = pageOutput(
+  "https://mirror.example.net/toolmesh/errors",
+  errorsPageText.replace("jitter", "randomised jitter"),
+  "Error codes (mirror)",
+);
 export const unrelatedPage = pageOutput(
   "https://blog.example.org/cooking",
   "Cooking pasta well takes a large pot of boiling salted water, a timer and a taste test a minute before the packet says it is done.",

@@ -10,7 +10,11 @@ afterAll(async () => code?.cleanup());
 
 describe("synth.rank", () => {
   it("puts the record relevant to the query first, with a rankScore", () => {
-    const inputs = [input("grep", "code.grep", code.grepTodo), input("cook", "web.fetch", unrelatedPage), input("err", "web.fetch", errorsPage)];
+    const inputs = [
+      input("grep", "code.grep", code.grepTodo),
+      input("cook", "web.fetch", unrelatedPage),
+      input("err", "web.fetch", errorsPage),
+    ];
     const out = rank(inputs, { query: "retried with exponential backoff", limit: 3 });
     expect(out.query).toBe("retried with exponential backoff");
     expect(out.records).toHaveLength(3);
@@ -23,7 +27,8 @@ describe("synth.rank", () => {
   });
 
   it("without a query, agreement between sources and own scores decide; ties break by key", () => {
-    const grep = (source: string, paths: string[]) => input(source, "code.grep", { matches: paths.map((path) => ({ path, line: 1, column: 1, text: "x" })) });
+    const grep = (source: string, paths: string[]) =>
+      input(source, "code.grep", { matches: paths.map((path) => ({ path, line: 1, column: 1, text: "x" })) });
     const out = rank([grep("a", ["z.ts", "m.ts", "b.ts"]), grep("b", ["m.ts"])], { limit: 10 });
     expect(out.records.map((r) => r.key)).toEqual(["m.ts:1", "b.ts:1", "z.ts:1"]);
     const web = rank([input("s", "web.search", searchOutput)], { limit: 10 });
@@ -75,6 +80,8 @@ describe("synth.correlate", () => {
     expect(grpc?.families).toEqual(["agent", "code", "web"]);
     expect(out.crossLinked.map((c) => c.key)).toEqual(["grpc"]);
     expect(out.groups.find((g) => g.key === "pasta")).toMatchObject({ count: 1, kinds: ["search-result"] });
-    expect(correlate(inputs(), { groupBy: "term", query: "shutdown", limit: 10 }).groups.map((g) => [g.key, g.count])).toEqual([["shutdown", 1]]);
+    expect(correlate(inputs(), { groupBy: "term", query: "shutdown", limit: 10 }).groups.map((g) => [g.key, g.count])).toEqual([
+      ["shutdown", 1],
+    ]);
   });
 });

@@ -44,7 +44,9 @@ describe("synth.report", () => {
     // The mirror is a near-duplicate of the docs page, which has a search score: one web source per article.
     expect(r.web.map((w) => w.url)).toEqual(["https://docs.example.com/errors", "https://blog.example.org/cooking"]);
     expect(r.web[0]?.title).toBe("Error codes — toolmesh docs");
-    expect(r.commands).toEqual([{ source: "sh", title: "git diff --stat (exit 0)", exitCode: 0, output: expect.stringContaining("3 files changed") }]);
+    expect(r.commands).toEqual([
+      { source: "sh", title: "git diff --stat (exit 0)", exitCode: 0, output: expect.stringContaining("3 files changed") },
+    ]);
     expect(r.answers[0]?.answer).toBe(agentOutput.answer);
     expect(r.top).toHaveLength(5);
   });
@@ -76,10 +78,16 @@ describe("synth.report", () => {
     const deduped = runSynthTool("synth.dedupe", {}, [input("merge", "synth.merge", merged)]);
     expect(deduped.removed).toEqual({ byKey: 0, bySimilarity: 1 });
     const ranked = runSynthTool("synth.rank", { query: "exponential backoff" }, [input("dedupe", "synth.dedupe", deduped)]);
-    expect((ranked.records as Array<{ key: string; sources: string[] }>)[0]).toMatchObject({ key: "https://docs.example.com/errors", sources: ["docs[0]", "docs[1]", "search"] });
+    expect((ranked.records as Array<{ key: string; sources: string[] }>)[0]).toMatchObject({
+      key: "https://docs.example.com/errors",
+      sources: ["docs[0]", "docs[1]", "search"],
+    });
     const correlated = runSynthTool("synth.correlate", {}, [input("rank", "synth.rank", ranked)]);
     expect(correlated.groups).toEqual(expect.arrayContaining([expect.objectContaining({ key: "apps/api/src/main.ts" })]));
-    const out = runSynthTool("synth.report", { title: "Chained" }, [input("rank", "synth.rank", ranked), input("correlate", "synth.correlate", correlated)]);
+    const out = runSynthTool("synth.report", { title: "Chained" }, [
+      input("rank", "synth.rank", ranked),
+      input("correlate", "synth.correlate", correlated),
+    ]);
     const r = out.report as Report;
     expect(r.totals.skipped).toBe(0);
     // Records keep the sources of the tool outputs they came from, not the synth tasks'.

@@ -4,7 +4,14 @@ import { parseToolArgs } from "@toolmesh/tools";
 import { describe, expect, it } from "vitest";
 import { errorsPage, input, searchOutput } from "./fixtures.js";
 
-const grep = (source: string, path: string) => input(source, "code.grep", { root: "repo", engine: "builtin", matches: [{ path, line: 1, column: 1, text: "TODO" }], count: 1, truncated: false });
+const grep = (source: string, path: string) =>
+  input(source, "code.grep", {
+    root: "repo",
+    engine: "builtin",
+    matches: [{ path, line: 1, column: 1, text: "TODO" }],
+    count: 1,
+    truncated: false,
+  });
 
 describe("runSynthTool", () => {
   it("an unknown tool is NOT_FOUND, also for catalog tools that are not synth tools", () => {
@@ -21,9 +28,14 @@ describe("runSynthTool", () => {
   });
 
   it("re-parses arguments: defaults applied, bad ones INVALID_ARGUMENT", () => {
-    expect(() => runSynthTool("synth.dedupe", { similarity: 2 }, [])).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    expect(() => runSynthTool("synth.dedupe", { similarity: 2 }, [])).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }),
+    );
     expect(runSynthTool("synth.rank", {}, [grep("g", "a.ts")])).toMatchObject({ query: null, count: 1 });
-    expect(runSynthTool("synth.correlate", parseToolArgs("synth.correlate", {}), [grep("g", "a.ts")])).toMatchObject({ groupBy: "path", groups: [{ key: "a.ts", count: 1 }] });
+    expect(runSynthTool("synth.correlate", parseToolArgs("synth.correlate", {}), [grep("g", "a.ts")])).toMatchObject({
+      groupBy: "path",
+      groups: [{ key: "a.ts", count: 1 }],
+    });
   });
 
   it("reads only the tasks named in args.from, fan-out items included", () => {
@@ -52,14 +64,23 @@ describe("runSynthTool", () => {
   });
 
   it("is deterministic", () => {
-    const inputs = [input("search", "web.search", searchOutput), input("page", "web.fetch", errorsPage), grep("g", "libs/core/src/errors.ts")];
+    const inputs = [
+      input("search", "web.search", searchOutput),
+      input("page", "web.fetch", errorsPage),
+      grep("g", "libs/core/src/errors.ts"),
+    ];
     const a = runSynthTool("synth.report", { question: "errors" }, inputs);
     const b = runSynthTool("synth.report", { question: "errors" }, [...inputs]);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
   it("outputs are plain JSON (no undefined, NaN or class instances), as a protobuf Struct needs", () => {
-    const inputs = [input("search", "web.search", searchOutput), input("page", "web.fetch", errorsPage), grep("g", "libs/core/src/errors.ts"), input("sh", "bash.exec", { exitCode: 1, stdout: "", stderr: "boom" })];
+    const inputs = [
+      input("search", "web.search", searchOutput),
+      input("page", "web.fetch", errorsPage),
+      grep("g", "libs/core/src/errors.ts"),
+      input("sh", "bash.exec", { exitCode: 1, stdout: "", stderr: "boom" }),
+    ];
     for (const tool of ["synth.merge", "synth.dedupe", "synth.rank", "synth.correlate", "synth.report"]) {
       const out = runSynthTool(tool, {}, inputs);
       expect(JSON.parse(JSON.stringify(out))).toStrictEqual(out);

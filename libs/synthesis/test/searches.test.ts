@@ -8,8 +8,24 @@ const CONFIGURE =
   "to search the web, give the web pool TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL (the base URL of a SearXNG instance with the json format enabled), " +
   "or TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY (a Brave Search API key), e.g. in the environment of toolmesh up";
 
-const localHit = (name: string) => ({ url: `file:///repo/docs/${name}.md`, title: name, snippet: `${name} work queue`, provider: "local", providers: ["local"], rank: 1, score: 0.016 });
-const webHit = (name: string) => ({ url: `https://example.org/${name}`, title: name, snippet: `${name} work queue`, provider: "searxng", providers: ["searxng"], rank: 1, score: 0.016 });
+const localHit = (name: string) => ({
+  url: `file:///repo/docs/${name}.md`,
+  title: name,
+  snippet: `${name} work queue`,
+  provider: "local",
+  providers: ["local"],
+  rank: 1,
+  score: 0.016,
+});
+const webHit = (name: string) => ({
+  url: `https://example.org/${name}`,
+  title: name,
+  snippet: `${name} work queue`,
+  provider: "searxng",
+  providers: ["searxng"],
+  rank: 1,
+  score: 0.016,
+});
 
 const localOnlySearch = (query: string) => ({
   query,
@@ -39,11 +55,18 @@ const webSearch = (query: string) => ({
 
 /** explore-web's synthesis chain: results (merge) → results-unique (dedupe) → ranked (rank) → report. */
 function exploreWebReport(searches: Array<Record<string, unknown>>): { report: Report; markdown: string } {
-  const merged = runSynthTool("synth.merge", {}, searches.map((s, i) => input(`search-${i}`, "web.search", s)));
+  const merged = runSynthTool(
+    "synth.merge",
+    {},
+    searches.map((s, i) => input(`search-${i}`, "web.search", s)),
+  );
   const unique = runSynthTool("synth.dedupe", {}, [input("results", "synth.merge", merged)]);
   const ranked = runSynthTool("synth.rank", { query: "work queue" }, [input("results-unique", "synth.dedupe", unique)]);
   const pages = runSynthTool("synth.dedupe", { similarity: 0.8 }, []);
-  return runSynthTool("synth.report", { title: "Web: work queue", question: "work queue" }, [input("ranked", "synth.rank", ranked), input("pages", "synth.dedupe", pages)]) as unknown as {
+  return runSynthTool("synth.report", { title: "Web: work queue", question: "work queue" }, [
+    input("ranked", "synth.rank", ranked),
+    input("pages", "synth.dedupe", pages),
+  ]) as unknown as {
     report: Report;
     markdown: string;
   };
@@ -70,7 +93,9 @@ describe("which search providers answered, through merge → dedupe → rank →
         "To search the web, give the web pool TOOLMESH_WEB_PROVIDERS=searxng,local and TOOLMESH_SEARXNG_URL (the base URL of a SearXNG instance with the json format enabled), " +
         "or TOOLMESH_WEB_PROVIDERS=brave,local and TOOLMESH_BRAVE_API_KEY (a Brave Search API key), e.g. in the environment of toolmesh up.",
     );
-    expect(markdown).toContain("- Search providers over 2 searches: local: 2 answered (4 results); searxng: not configured (TOOLMESH_SEARXNG_URL not set); brave: not configured");
+    expect(markdown).toContain(
+      "- Search providers over 2 searches: local: 2 answered (4 results); searxng: not configured (TOOLMESH_SEARXNG_URL not set); brave: not configured",
+    );
     // Files from the local index are not listed as web sources.
     expect(markdown).toContain("## Sources (local index, not the web)");
     expect(markdown).not.toContain("## Web sources");
@@ -80,7 +105,9 @@ describe("which search providers answered, through merge → dedupe → rank →
     const { report, markdown } = exploreWebReport([webSearch("work queue"), webSearch("work queue example")]);
     expect(report.search).toMatchObject({ searches: 2, webReached: true, localOnly: false, configure: null });
     expect(markdown).not.toContain("local index only");
-    expect(markdown).toContain("- Search providers over 2 searches: searxng: 2 answered (2 results); brave: 2 failed (HTTP 401 Unauthorized (check TOOLMESH_BRAVE_API_KEY))");
+    expect(markdown).toContain(
+      "- Search providers over 2 searches: searxng: 2 answered (2 results); brave: 2 failed (HTTP 401 Unauthorized (check TOOLMESH_BRAVE_API_KEY))",
+    );
     expect(markdown).toContain("## Web sources");
   });
 
@@ -88,9 +115,14 @@ describe("which search providers answered, through merge → dedupe → rank →
     const search = input("search", "web.search", localOnlySearch("lease"));
     const rank = runSynthTool("synth.rank", {}, [search]);
     const correlate = runSynthTool("synth.correlate", { groupBy: "term", terms: ["lease"] }, [input("rank", "synth.rank", rank)]);
-    const out = runSynthTool("synth.report", {}, [input("rank", "synth.rank", rank), input("correlate", "synth.correlate", correlate)]) as unknown as { report: Report };
+    const out = runSynthTool("synth.report", {}, [
+      input("rank", "synth.rank", rank),
+      input("correlate", "synth.correlate", correlate),
+    ]) as unknown as { report: Report };
     expect(out.report.search?.searches).toBe(1);
-    const none = runSynthTool("synth.report", {}, [input("g", "code.grep", { matches: [{ path: "a.ts", line: 1, column: 1, text: "x" }] })]) as unknown as {
+    const none = runSynthTool("synth.report", {}, [
+      input("g", "code.grep", { matches: [{ path: "a.ts", line: 1, column: 1, text: "x" }] }),
+    ]) as unknown as {
       report: Report;
       markdown: string;
     };
@@ -100,7 +132,10 @@ describe("which search providers answered, through merge → dedupe → rank →
   });
 
   it("provider errors are text from elsewhere: Markdown in them is escaped, names with underscores are left readable", () => {
-    const hostile = { ...localOnlySearch("x"), attempts: [{ provider: "searxng", web: true, outcome: "failed", code: "UNAVAILABLE", error: "HTTP 500 <b>*boom*</b> [x](y) _em_" }] };
+    const hostile = {
+      ...localOnlySearch("x"),
+      attempts: [{ provider: "searxng", web: true, outcome: "failed", code: "UNAVAILABLE", error: "HTTP 500 <b>*boom*</b> [x](y) _em_" }],
+    };
     const { markdown } = exploreWebReport([hostile]);
     expect(markdown).toContain("(searxng: HTTP 500 \\<b\\>\\*boom\\*\\</b\\> \\[x\\](y) \\_em\\_)");
   });

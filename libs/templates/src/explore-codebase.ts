@@ -17,7 +17,12 @@ export const exploreCodebaseParams = z
     /** What to look for; its words are grepped for and it ranks the hits. */
     question: z.string().trim().max(2048, "question must be at most 2048 characters").optional(),
     /** Source files analysed at most (code.analyze fan-out cap). */
-    maxFiles: z.number().int().min(1, "maxFiles must be at least 1").max(1000, "maxFiles must be at most 1000 (the coordinator's fan-out cap)").default(400),
+    maxFiles: z
+      .number()
+      .int()
+      .min(1, "maxFiles must be at least 1")
+      .max(1000, "maxFiles must be at most 1000 (the coordinator's fan-out cap)")
+      .default(400),
     /** Top hits read at most (code.read fan-out cap). */
     maxReads: z.number().int().min(1, "maxReads must be at least 1").max(100, "maxReads must be at most 100").default(12),
   })
@@ -37,7 +42,20 @@ export const SOURCE_FAMILIES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Documentation and manifests: listed for the report, not analysed. */
-const META_PATTERNS = ["*.md", "*.rst", "package.json", "pyproject.toml", "setup.py", "Cargo.toml", "go.mod", "pom.xml", "build.gradle*", "Makefile", "Dockerfile", "*.proto"];
+const META_PATTERNS = [
+  "*.md",
+  "*.rst",
+  "package.json",
+  "pyproject.toml",
+  "setup.py",
+  "Cargo.toml",
+  "go.mod",
+  "pom.xml",
+  "build.gradle*",
+  "Makefile",
+  "Dockerfile",
+  "*.proto",
+];
 
 /** Generated or vendored files that say little about the code (gitignore already hides most). */
 const EXCLUDE = ["*.d.ts", "*.min.js", "*.map", "node_modules/", "vendor/", "dist/"];
@@ -69,9 +87,19 @@ export function codebaseGraph(p: Parsed, ns: Namespace = ROOT_NAMESPACE): Codeba
 
   const discover = stage("discover");
   const globs = Object.entries(SOURCE_FAMILIES).map(([family, patterns]) =>
-    task({ id: id(`glob-${family}`), tool: "code.glob", stage: discover, args: { ...scope, patterns: [...patterns], exclude: EXCLUDE, maxResults: p.maxFiles } }),
+    task({
+      id: id(`glob-${family}`),
+      tool: "code.glob",
+      stage: discover,
+      args: { ...scope, patterns: [...patterns], exclude: EXCLUDE, maxResults: p.maxFiles },
+    }),
   );
-  const meta = task({ id: id("glob-meta"), tool: "code.glob", stage: discover, args: { ...scope, patterns: META_PATTERNS, exclude: EXCLUDE, maxResults: 200 } });
+  const meta = task({
+    id: id("glob-meta"),
+    tool: "code.glob",
+    stage: discover,
+    args: { ...scope, patterns: META_PATTERNS, exclude: EXCLUDE, maxResults: 200 },
+  });
   // One list of every source file, so the analysis fan-out is capped at maxFiles in all, not per family.
   const files = task({ id: id("files"), tool: "synth.merge", stage: discover, args: {}, dependsOn: idsOf(globs), fanIn: ALL_SETTLED });
 
@@ -87,7 +115,12 @@ export function codebaseGraph(p: Parsed, ns: Namespace = ROOT_NAMESPACE): Codeba
   const search = stage("search");
   const terms = p.question ? termsOf(p.question) : [];
   const termGreps = terms.map((term, i) =>
-    task({ id: id(`grep-q${i}`), tool: "code.grep", stage: search, args: { ...scope, pattern: term, literal: true, ignoreCase: true, exclude: EXCLUDE, maxResults: 200 } }),
+    task({
+      id: id(`grep-q${i}`),
+      tool: "code.grep",
+      stage: search,
+      args: { ...scope, pattern: term, literal: true, ignoreCase: true, exclude: EXCLUDE, maxResults: 200 },
+    }),
   );
   const structureGreps = Object.entries(STRUCTURE_GREPS).map(([name, pattern]) =>
     task({ id: id(`grep-${name}`), tool: "code.grep", stage: search, args: { ...scope, pattern, exclude: EXCLUDE, maxResults: 200 } }),
@@ -127,7 +160,11 @@ export function exploreCodebase(params: unknown): WorkflowSpec {
     id: "report",
     tool: "synth.report",
     stage: "report",
-    args: { title: `Codebase: ${p.path}${p.root !== undefined ? ` (root ${p.root})` : ""}`.slice(0, 256), question: p.question || undefined, maxItems: 30 },
+    args: {
+      title: `Codebase: ${p.path}${p.root !== undefined ? ` (root ${p.root})` : ""}`.slice(0, 256),
+      question: p.question || undefined,
+      maxItems: 30,
+    },
     dependsOn: graph.content,
     fanIn: ALL_SETTLED,
   });

@@ -4,7 +4,6 @@ import { ALL_SETTLED, HTTP_URL, idsOf, task, workflow } from "./graph.js";
 import { ROOT_NAMESPACE, type Namespace } from "./naming.js";
 import { parseParams } from "./params.js";
 
-
 export const EXPLORE_WEB = "explore-web";
 
 /** Room left in web.search's 512-character query for the variants' additions. */
@@ -14,9 +13,12 @@ export const exploreWebParams = z
   .object({
     /** What to search for; each query (and its variants) is one web.search, all in parallel. */
     queries: z
-      .array(z.string().trim().min(1, "queries must not be empty strings").max(MAX_QUERY, `each query must be at most ${MAX_QUERY} characters`), {
-        required_error: "queries is required: give 1 to 16 search queries",
-      })
+      .array(
+        z.string().trim().min(1, "queries must not be empty strings").max(MAX_QUERY, `each query must be at most ${MAX_QUERY} characters`),
+        {
+          required_error: "queries is required: give 1 to 16 search queries",
+        },
+      )
       .min(1, "give at least one query")
       .max(16, "give at most 16 queries"),
     /** Also search each query as a quoted phrase, "<q> documentation" and "<q> example". */
@@ -24,7 +26,12 @@ export const exploreWebParams = z
     /** Top-ranked result pages fetched at most (web.fetch fan-out cap). */
     maxFetch: z.number().int().min(1, "maxFetch must be at least 1").max(50, "maxFetch must be at most 50").default(10),
     /** The fetch stage takes what has arrived this long after it starts; slower pages are dropped. */
-    fetchDeadlineMs: z.number().int().min(1000, "fetchDeadlineMs must be at least 1000").max(300_000, "fetchDeadlineMs must be at most 300000").default(20_000),
+    fetchDeadlineMs: z
+      .number()
+      .int()
+      .min(1000, "fetchDeadlineMs must be at least 1000")
+      .max(300_000, "fetchDeadlineMs must be at most 300000")
+      .default(20_000),
   })
   .strict();
 
@@ -98,7 +105,11 @@ export function exploreWeb(params: unknown): WorkflowSpec {
     id: "report",
     tool: "synth.report",
     stage: "report",
-    args: { title: `Web: ${p.queries[0]}`.slice(0, 256), question: p.queries.join(" · ").slice(0, 2048), maxItems: Math.max(20, p.maxFetch) },
+    args: {
+      title: `Web: ${p.queries[0]}`.slice(0, 256),
+      question: p.queries.join(" · ").slice(0, 2048),
+      maxItems: Math.max(20, p.maxFetch),
+    },
     dependsOn: graph.content,
     fanIn: ALL_SETTLED,
   });

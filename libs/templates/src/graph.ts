@@ -6,9 +6,7 @@ export const HTTP_URL = "^https?://";
 
 /** How a task joins its members (a fan-out's items, else its dependencies). */
 export type Join =
-  | { mode: Exclude<FanInModeName, "quorum" | "deadline"> }
-  | { mode: "quorum"; quorum: number }
-  | { mode: "deadline"; deadlineMs: number };
+  { mode: Exclude<FanInModeName, "quorum" | "deadline"> } | { mode: "quorum"; quorum: number } | { mode: "deadline"; deadlineMs: number };
 
 export const ALL_SETTLED: Join = { mode: "all_settled" };
 

@@ -13,7 +13,11 @@ export const START = "start";
 export const startParams = z
   .object({
     /** The question: asked of the codebase (greps, ranking) and the web (queries). */
-    goal: z.string({ required_error: "goal is required: say what to research" }).trim().min(1, "goal must not be empty").max(2048, "goal must be at most 2048 characters"),
+    goal: z
+      .string({ required_error: "goal is required: say what to research" })
+      .trim()
+      .min(1, "goal must not be empty")
+      .max(2048, "goal must be at most 2048 characters"),
     /** Directory to explore, relative to the codebase root. */
     path: pathParam().default("."),
     /** Name of a configured codebase root; the codebase service's first root when omitted. */

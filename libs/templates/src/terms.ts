@@ -9,7 +9,9 @@ import { isStopWord } from "@toolmesh/text";
 
 /** Words a request asks with ("explain how X works"): meaning-free in a question, though not in a document. */
 const REQUEST_WORDS = new Set(
-  "describe explain find get gets got handle handled handles happen happens let like made make need please show tell use used uses using way work working works".split(" "),
+  "describe explain find get gets got handle handled handles happen happens let like made make need please show tell use used uses using way work working works".split(
+    " ",
+  ),
 );
 
 const isNoise = (word: string): boolean => isStopWord(word) || REQUEST_WORDS.has(word);

@@ -20,7 +20,13 @@ function codebaseLine(p: ThinkLayersParsed): string {
 const AGENT_BUDGET = { maxDepth: 0, maxCalls: 16, maxConcurrency: 4, wallMs: 90_000, maxTokens: 40_000 };
 
 /** The agent task of a layer; `context` is the id of a synth.report whose Markdown it reads. */
-export function agentTask(p: ThinkLayersParsed, layerName: string, dependsOn: readonly string[], context: string | undefined, withCode: boolean): TaskSpec {
+export function agentTask(
+  p: ThinkLayersParsed,
+  layerName: string,
+  dependsOn: readonly string[],
+  context: string | undefined,
+  withCode: boolean,
+): TaskSpec {
   const goal = [
     `You are the "${layerName}" layer of a staged investigation. Overall goal: ${p.goal}`,
     `Do this layer's part (${layerName}) and report concrete findings with the paths and URLs they rest on.`,
@@ -40,5 +46,12 @@ export function agentTask(p: ThinkLayersParsed, layerName: string, dependsOn: re
 
 /** A short synth.report of a layer's tasks: the context the next layer's agent reads. */
 export function brief(layerName: string, of: readonly string[]): TaskSpec {
-  return task({ id: `${layerName}-brief`, tool: "synth.report", stage: layerName, args: { title: `${layerName} brief`, maxItems: 5 }, dependsOn: of, fanIn: ALL_SETTLED });
+  return task({
+    id: `${layerName}-brief`,
+    tool: "synth.report",
+    stage: layerName,
+    args: { title: `${layerName} brief`, maxItems: 5 },
+    dependsOn: of,
+    fanIn: ALL_SETTLED,
+  });
 }

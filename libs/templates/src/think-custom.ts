@@ -21,7 +21,8 @@ export function customLayers(p: ThinkLayersParsed, layers: NonNullable<ThinkLaye
   const taken = new Set<string>();
   let previous: string[] = [];
   layers.forEach((l, li) => {
-    if (names.has(l.name)) throw invalidParams(THINK_LAYERS, `params.layers[${li}].name: "${l.name}" is used by an earlier layer; layer names must be unique`);
+    if (names.has(l.name))
+      throw invalidParams(THINK_LAYERS, `params.layers[${li}].name: "${l.name}" is used by an earlier layer; layer names must be unique`);
     names.add(l.name);
     const current: TaskSpec[] = l.tasks.map((t, ti) => {
       const id = t.id ?? `${l.name}-${ti}`;
@@ -55,7 +56,8 @@ export function customLayers(p: ThinkLayersParsed, layers: NonNullable<ThinkLaye
           ? ALL_SETTLED
           : undefined;
       if (join?.mode === "quorum" && join.quorum < 1) throw invalidParams(THINK_LAYERS, `${where}: fanIn mode "quorum" needs quorum >= 1`);
-      if (join?.mode === "deadline" && join.deadlineMs < 1) throw invalidParams(THINK_LAYERS, `${where}: fanIn mode "deadline" needs deadlineMs >= 1`);
+      if (join?.mode === "deadline" && join.deadlineMs < 1)
+        throw invalidParams(THINK_LAYERS, `${where}: fanIn mode "deadline" needs deadlineMs >= 1`);
       return task({
         id,
         tool: t.tool,

@@ -4,7 +4,6 @@ import { anyOf, clip, termsOf } from "./terms.js";
 import { agentTask, brief } from "./think-agents.js";
 import { codeScope, type ThinkLayersParsed } from "./think-params.js";
 
-
 /** gather → analyse → critique → synthesise, built from the goal (see docs/templates.md). */
 export function defaultLayers(p: ThinkLayersParsed): TaskSpec[] {
   const codebase = codeScope(p);
@@ -15,16 +14,37 @@ export function defaultLayers(p: ThinkLayersParsed): TaskSpec[] {
 
   // gather: what the codebase and the web say about the goal's words.
   const greps = withCode
-    ? grepTerms.map((term, i) => task({ id: `grep-${i}`, tool: "code.grep", stage: "gather", args: { ...scope, pattern: term, literal: true, ignoreCase: true, maxResults: 100 } }))
+    ? grepTerms.map((term, i) =>
+        task({
+          id: `grep-${i}`,
+          tool: "code.grep",
+          stage: "gather",
+          args: { ...scope, pattern: term, literal: true, ignoreCase: true, maxResults: 100 },
+        }),
+      )
     : [];
   const search = task({ id: "search", tool: "web.search", stage: "gather", args: { query: clip(p.goal, 512), maxResults: 10 } });
   const gather = [...greps, search];
 
   // analyse: rank everything; read, analyse and fetch the top hits.
-  const rank = task({ id: "rank", tool: "synth.rank", stage: "analyse", args: { query: p.goal, limit: 50 }, dependsOn: idsOf(gather), fanIn: ALL_SETTLED });
+  const rank = task({
+    id: "rank",
+    tool: "synth.rank",
+    stage: "analyse",
+    args: { query: p.goal, limit: 50 },
+    dependsOn: idsOf(gather),
+    fanIn: ALL_SETTLED,
+  });
   const code: TaskSpec[] = [];
   if (withCode) {
-    const rankCode = task({ id: "rank-code", tool: "synth.rank", stage: "analyse", args: { query: p.goal, limit: Math.max(20, p.maxHits * 2) }, dependsOn: idsOf(greps), fanIn: ALL_SETTLED });
+    const rankCode = task({
+      id: "rank-code",
+      tool: "synth.rank",
+      stage: "analyse",
+      args: { query: p.goal, limit: Math.max(20, p.maxHits * 2) },
+      dependsOn: idsOf(greps),
+      fanIn: ALL_SETTLED,
+    });
     const analyze = task({
       id: "analyze",
       tool: "code.analyze",
@@ -55,7 +75,14 @@ export function defaultLayers(p: ThinkLayersParsed): TaskSpec[] {
   const analyse = [rank, ...code, fetch];
 
   // critique: cross-links code ↔ web, duplicates out, loose ends near the hits.
-  const correlate = task({ id: "correlate", tool: "synth.correlate", stage: "critique", args: { groupBy: "term", terms: grepTerms.slice(0, 64) }, dependsOn: idsOf(analyse), fanIn: ALL_SETTLED });
+  const correlate = task({
+    id: "correlate",
+    tool: "synth.correlate",
+    stage: "critique",
+    args: { groupBy: "term", terms: grepTerms.slice(0, 64) },
+    dependsOn: idsOf(analyse),
+    fanIn: ALL_SETTLED,
+  });
   const dedupe = task({ id: "dedupe", tool: "synth.dedupe", stage: "critique", args: {}, dependsOn: idsOf(analyse), fanIn: ALL_SETTLED });
   const critiqueCode = withCode
     ? [
@@ -99,7 +126,11 @@ export function defaultLayers(p: ThinkLayersParsed): TaskSpec[] {
     );
   }
 
-  const reportInputs = [...idsOf(analyse), ...idsOf(critique), ...agents.filter((a) => a.tool === "agent.run" && a.stage !== "synthesise").map((a) => a.id)];
+  const reportInputs = [
+    ...idsOf(analyse),
+    ...idsOf(critique),
+    ...agents.filter((a) => a.tool === "agent.run" && a.stage !== "synthesise").map((a) => a.id),
+  ];
   const report = task({
     id: "report",
     tool: "synth.report",

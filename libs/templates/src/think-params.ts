@@ -12,7 +12,7 @@ const layerTask = z
   .object({
     /** Unique in the workflow; "<layer>-<n>" when omitted. */
     id: z.string().regex(ID, "task ids are 1-64 letters, digits, '_' or '-'").optional(),
-    tool: z.string().min(1, "tool is required (e.g. \"code.grep\")"),
+    tool: z.string().min(1, 'tool is required (e.g. "code.grep")'),
     args: z.record(z.string(), z.unknown()).default({}),
     /** Fan-out over the output of a task of an earlier layer. */
     forEach: forEachArgs.optional(),
@@ -31,7 +31,11 @@ const layer = z
 export const thinkLayersParams = z
   .object({
     /** What to think about: its words are grepped for and searched on the web, and it titles the report. */
-    goal: z.string({ required_error: "goal is required: say what to investigate" }).trim().min(1, "goal must not be empty").max(2048, "goal must be at most 2048 characters"),
+    goal: z
+      .string({ required_error: "goal is required: say what to investigate" })
+      .trim()
+      .min(1, "goal must not be empty")
+      .max(2048, "goal must be at most 2048 characters"),
     /** Directory to search, relative to the codebase root; without it (or root) the default layers use the web only. */
     path: pathParam().optional(),
     /** Name of a configured codebase root; with it and no path, the whole root is searched. */

@@ -28,7 +28,12 @@ describe("explore-codebase", () => {
     const files = byId(spec).get("files")!;
     expect(files.tool).toBe("synth.merge");
     // Source globs feed the analysis; the docs/manifests glob does not.
-    expect(files.dependsOn.sort()).toEqual(globs.filter((g) => g.id !== "glob-meta").map((g) => g.id).sort());
+    expect(files.dependsOn.sort()).toEqual(
+      globs
+        .filter((g) => g.id !== "glob-meta")
+        .map((g) => g.id)
+        .sort(),
+    );
   });
 
   it("greps the question's meaningful words literally and ignoring case", () => {
@@ -79,7 +84,12 @@ describe("explore-codebase", () => {
     const report = byId(spec).get("report")!;
     expect(report.tool).toBe("synth.report");
     expect(report.args).toMatchObject({ question: "queues", title: "Codebase: libs" });
-    expect(report.dependsOn.sort()).toEqual(spec.tasks.filter((t) => t.id !== "report").map((t) => t.id).sort());
+    expect(report.dependsOn.sort()).toEqual(
+      spec.tasks
+        .filter((t) => t.id !== "report")
+        .map((t) => t.id)
+        .sort(),
+    );
     expect(report.fanIn?.mode).toBe(FanInMode.FAN_IN_MODE_ALL_SETTLED);
   });
 

@@ -35,7 +35,11 @@ describe("explore-web", () => {
   it("merges, dedupes and ranks by the first query, then fetches at most maxFetch pages under a deadline", () => {
     const spec = exploreWeb({ queries: ["first query", "second"], maxFetch: 4, fetchDeadlineMs: 5000 });
     const t = byId(spec);
-    expect(t.get("results")!.dependsOn.sort()).toEqual(tasksOf(spec, "web.search").map((s) => s.id).sort());
+    expect(t.get("results")!.dependsOn.sort()).toEqual(
+      tasksOf(spec, "web.search")
+        .map((s) => s.id)
+        .sort(),
+    );
     expect(t.get("results")!.fanIn?.mode).toBe(FanInMode.FAN_IN_MODE_ALL_SETTLED);
     expect(t.get("results-unique")!.tool).toBe("synth.dedupe");
     expect(t.get("ranked")!.args!.query).toBe("first query");

@@ -41,7 +41,12 @@ describe("buildTemplate", () => {
   });
 
   it("documents exactly the parameters each template accepts", () => {
-    const schemas = { "explore-codebase": exploreCodebaseParams, "explore-web": exploreWebParams, "think-layers": thinkLayersParams, start: startParams };
+    const schemas = {
+      "explore-codebase": exploreCodebaseParams,
+      "explore-web": exploreWebParams,
+      "think-layers": thinkLayersParams,
+      start: startParams,
+    };
     for (const name of TEMPLATE_NAMES) {
       expect(TEMPLATE_DOCS[name].params.map((p) => p.name).sort(), name).toEqual(Object.keys(schemas[name].shape).sort());
       const defaults = schemas[name].safeParse(SAMPLE_PARAMS[name]);
@@ -55,8 +60,20 @@ describe("buildTemplate", () => {
 
 describe("termsOf", () => {
   it("keeps quoted phrases and meaningful words, drops stop words and duplicates", () => {
-    expect(termsOf('Where is the "rate limit" handled? How does auth, Auth and createLogger work in v2?')).toEqual(["rate limit", "auth", "createLogger", "v2"]);
+    expect(termsOf('Where is the "rate limit" handled? How does auth, Auth and createLogger work in v2?')).toEqual([
+      "rate limit",
+      "auth",
+      "createLogger",
+      "v2",
+    ]);
     expect(termsOf("what is it")).toEqual([]);
-    expect(termsOf("a b c d e f g h i j k l m n o p q r s t u v w x y z".split(" ").map((c) => c.repeat(3)).join(" "))).toHaveLength(8);
+    expect(
+      termsOf(
+        "a b c d e f g h i j k l m n o p q r s t u v w x y z"
+          .split(" ")
+          .map((c) => c.repeat(3))
+          .join(" "),
+      ),
+    ).toHaveLength(8);
   });
 });

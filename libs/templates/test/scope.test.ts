@@ -10,7 +10,8 @@ const CODEBASE_TEMPLATES: Record<string, Record<string, unknown>> = {
   start: { goal: "where are results acked" },
 };
 
-const codeTasks = (name: string, params: Record<string, unknown>) => buildTemplate(name, params).tasks.filter((t) => t.tool.startsWith("code."));
+const codeTasks = (name: string, params: Record<string, unknown>) =>
+  buildTemplate(name, params).tasks.filter((t) => t.tool.startsWith("code."));
 
 describe("codebase scope of a template: root and root-relative path", () => {
   it("refuses an absolute path once, at expansion, with one message saying to use --root NAME and how to configure roots", () => {
@@ -47,7 +48,9 @@ describe("codebase scope of a template: root and root-relative path", () => {
     expect(dir.code).toBe("INVALID_ARGUMENT");
     expect(dir.message).toContain('params.root: "/usr/lib/node_modules/npm" is a directory, not a root name');
     expect(dir.message).toContain("`toolmesh up --root NAME=/usr/lib/node_modules/npm`");
-    expect(thrown(() => buildTemplate("explore-codebase", { root: "my root" })).message).toContain('params.root: "my root" is not a root name');
+    expect(thrown(() => buildTemplate("explore-codebase", { root: "my root" })).message).toContain(
+      'params.root: "my root" is not a root name',
+    );
     expect(thrown(() => buildTemplate("think-layers", { goal: "x", root: "" })).message).toContain("params.root: root must not be empty");
   });
 
@@ -63,13 +66,16 @@ describe("codebase scope of a template: root and root-relative path", () => {
       }
     }
     expect(TEMPLATE_NAMES.filter((n) => !(n in CODEBASE_TEMPLATES))).toEqual(["explore-web"]);
-    expect(byId(buildTemplate("explore-codebase", { root: "npm", path: "lib" })).get("report")!.args!.title).toBe("Codebase: lib (root npm)");
+    expect(byId(buildTemplate("explore-codebase", { root: "npm", path: "lib" })).get("report")!.args!.title).toBe(
+      "Codebase: lib (root npm)",
+    );
   });
 
   it("think-layers with a root and no path searches the whole root; with neither, the web only", () => {
     const code = codeTasks("think-layers", { goal: "where are results acked", root: "npm" });
     expect(code.length).toBeGreaterThan(0);
-    for (const t of code.filter((t) => t.tool === "code.grep" && t.stage === "gather")) expect(t.args).toMatchObject({ root: "npm", path: "." });
+    for (const t of code.filter((t) => t.tool === "code.grep" && t.stage === "gather"))
+      expect(t.args).toMatchObject({ root: "npm", path: "." });
     expect(codeTasks("think-layers", { goal: "where are results acked" })).toEqual([]);
   });
 
@@ -82,8 +88,17 @@ describe("codebase scope of a template: root and root-relative path", () => {
 
   it("custom layers: codebase tasks inherit the template's root unless they name one; their paths are checked alike", () => {
     const layers = (path: string) => [
-      { name: "find", tasks: [{ id: "glob", tool: "code.glob", args: { patterns: ["*.ts"], path } }, { id: "other", tool: "code.grep", args: { pattern: "x", root: "other" } }] },
-      { name: "read", tasks: [{ id: "read", tool: "code.read", args: { path: "{{item.path}}" }, forEach: { from: "glob", items: "files", maxItems: 3 } }] },
+      {
+        name: "find",
+        tasks: [
+          { id: "glob", tool: "code.glob", args: { patterns: ["*.ts"], path } },
+          { id: "other", tool: "code.grep", args: { pattern: "x", root: "other" } },
+        ],
+      },
+      {
+        name: "read",
+        tasks: [{ id: "read", tool: "code.read", args: { path: "{{item.path}}" }, forEach: { from: "glob", items: "files", maxItems: 3 } }],
+      },
     ];
     const spec = buildTemplate("think-layers", { goal: "x", root: "npm", layers: layers("./lib/") });
     const t = byId(spec);
@@ -96,7 +111,11 @@ describe("codebase scope of a template: root and root-relative path", () => {
         'give the root\'s name with --root NAME (template parameter "root") and a path relative to it; configure roots with `toolmesh up --root NAME=DIR`',
     );
     // Web tools are not codebase tasks: no root is added to them.
-    const web = buildTemplate("think-layers", { goal: "x", root: "npm", layers: [{ name: "s", tasks: [{ id: "s", tool: "web.search", args: { query: "x" } }] }] });
+    const web = buildTemplate("think-layers", {
+      goal: "x",
+      root: "npm",
+      layers: [{ name: "s", tasks: [{ id: "s", tool: "web.search", args: { query: "x" } }] }],
+    });
     expect(parseToolArgs("web.search", web.tasks[0]!.args)).not.toHaveProperty("root");
   });
 });

@@ -14,7 +14,12 @@ describe("start", () => {
       else if (t.id.startsWith("web-")) expect(t.stage, t.id).toMatch(/^web:(search|rank|fetch|dedupe)$/);
       else expect(t.stage, t.id).toBe("synthesis");
     }
-    expect(spec.tasks.filter((t) => t.stage === "synthesis").map((t) => t.id).sort()).toEqual(["correlate", "report"]);
+    expect(
+      spec.tasks
+        .filter((t) => t.stage === "synthesis")
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(["correlate", "report"]);
   });
 
   it("runs the codebase and web explorations side by side: no edge between them", () => {

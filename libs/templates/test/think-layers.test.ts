@@ -43,7 +43,12 @@ describe("think-layers, default layers", () => {
     const agents = tasksOf(spec, "agent.run");
     expect(agents.map((a) => a.stage)).toEqual(["analyse", "critique", "synthesise"]);
     for (const a of agents) {
-      const args = parseToolArgs("agent.run", a.args) as { goal: string; policy: string; tools: string[]; budget: { maxCalls: number; maxDepth: number } };
+      const args = parseToolArgs("agent.run", a.args) as {
+        goal: string;
+        policy: string;
+        tools: string[];
+        budget: { maxCalls: number; maxDepth: number };
+      };
       expect(args.policy).toBe("llm");
       expect(args.goal).toContain(`"${a.stage}" layer`);
       expect(args.goal).toContain("audit the SSRF guard");
@@ -68,7 +73,13 @@ describe("think-layers, custom layers", () => {
         { id: "g2", tool: "code.glob", args: { patterns: ["*.ts"] } },
       ],
     },
-    { name: "look", tasks: [{ id: "r", tool: "code.read", args: { path: "{{item}}" }, forEach: { from: "g2", items: "files[].path", maxItems: 5 } }, { tool: "synth.merge" }] },
+    {
+      name: "look",
+      tasks: [
+        { id: "r", tool: "code.read", args: { path: "{{item}}" }, forEach: { from: "g2", items: "files[].path", maxItems: 5 } },
+        { tool: "synth.merge" },
+      ],
+    },
     { name: "sum", tasks: [{ id: "rep", tool: "synth.report", args: { title: "t" } }] },
   ];
 
@@ -128,12 +139,47 @@ describe("think-layers, custom layers", () => {
 
   it("rejects bad layers with INVALID_ARGUMENT naming the layer and task", () => {
     const cases: Array<[unknown, string | RegExp]> = [
-      [{ goal: "g", layers: [{ name: "a", tasks: [{ tool: "code.nope" }] }] }, 'params.layers[0].tasks[0] (id "a-0"): unknown tool "code.nope"'],
-      [{ goal: "g", layers: [{ name: "a", tasks: [{ tool: "code.grep", args: {} }] }] }, /params\.layers\[0\]\.tasks\[0\].*bad arguments for code\.grep: args\.pattern: Required/],
-      [{ goal: "g", layers: [{ name: "a", tasks: [{ tool: "synth.merge" }] }, { name: "a", tasks: [{ tool: "synth.merge" }] }] }, "layer names must be unique"],
-      [{ goal: "g", layers: [{ name: "a", tasks: [{ id: "x", tool: "synth.merge" }, { id: "x", tool: "synth.merge" }] }] }, "duplicate task id"],
-      [{ goal: "g", layers: [{ name: "a", tasks: [{ id: "x", tool: "code.read", args: { path: "{{item}}" }, forEach: { from: "x" } }] }] }, 'forEach.from "x" must name a task of an earlier layer'],
-      [{ goal: "g", layers: [{ name: "a", tasks: [{ tool: "web.search", args: { query: "{{tasks.later.q}}" } }] }] }, "must name a task of an earlier layer"],
+      [
+        { goal: "g", layers: [{ name: "a", tasks: [{ tool: "code.nope" }] }] },
+        'params.layers[0].tasks[0] (id "a-0"): unknown tool "code.nope"',
+      ],
+      [
+        { goal: "g", layers: [{ name: "a", tasks: [{ tool: "code.grep", args: {} }] }] },
+        /params\.layers\[0\]\.tasks\[0\].*bad arguments for code\.grep: args\.pattern: Required/,
+      ],
+      [
+        {
+          goal: "g",
+          layers: [
+            { name: "a", tasks: [{ tool: "synth.merge" }] },
+            { name: "a", tasks: [{ tool: "synth.merge" }] },
+          ],
+        },
+        "layer names must be unique",
+      ],
+      [
+        {
+          goal: "g",
+          layers: [
+            {
+              name: "a",
+              tasks: [
+                { id: "x", tool: "synth.merge" },
+                { id: "x", tool: "synth.merge" },
+              ],
+            },
+          ],
+        },
+        "duplicate task id",
+      ],
+      [
+        { goal: "g", layers: [{ name: "a", tasks: [{ id: "x", tool: "code.read", args: { path: "{{item}}" }, forEach: { from: "x" } }] }] },
+        'forEach.from "x" must name a task of an earlier layer',
+      ],
+      [
+        { goal: "g", layers: [{ name: "a", tasks: [{ tool: "web.search", args: { query: "{{tasks.later.q}}" } }] }] },
+        "must name a task of an earlier layer",
+      ],
       [{ goal: "g", layers: [] }, "needs at least one layer"],
       [{ goal: "g", layers: [{ name: "a b", tasks: [{ tool: "synth.merge" }] }] }, "layer names are 1-32 letters"],
       [{ goal: "g", layers: [{ name: "a", tasks: [] }] }, "a layer needs at least one task"],

@@ -41,11 +41,25 @@ export default function setup(): () => Promise<void> {
     delete env[RUN_MARKER];
     if (outerTmp === undefined) delete env.TMPDIR;
     else env.TMPDIR = outerTmp;
-    const reaper = spawn(process.execPath, [fileURLToPath(new URL("./bin/leftovers.js", import.meta.url)), "reap", runId, "--temp-dir", tempDir, "--exclude", [...lineage()].join(","), "--grace-ms", String(GRACE_MS)], {
-      detached: true,
-      stdio: ["ignore", "ignore", "inherit"],
-      env,
-    });
+    const reaper = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL("./bin/leftovers.js", import.meta.url)),
+        "reap",
+        runId,
+        "--temp-dir",
+        tempDir,
+        "--exclude",
+        [...lineage()].join(","),
+        "--grace-ms",
+        String(GRACE_MS),
+      ],
+      {
+        detached: true,
+        stdio: ["ignore", "ignore", "inherit"],
+        env,
+      },
+    );
     reaper.unref();
     process.stderr.write(`test run ${runId}: ${signal}; reaper ${reaper.pid} stops what the tests started\n`);
   };
@@ -57,8 +71,13 @@ export default function setup(): () => Promise<void> {
     process.off("SIGTERM", onSignal);
     const leftovers = runProcesses(runId, { tempDir, exclude: ours() });
     if (leftovers.length > 0) {
-      process.stderr.write(`test run ${runId}: ${leftovers.length} process(es) outlived their tests; stopping them:\n${describeProcesses(leftovers)}\n`);
-      const stubborn = await killProcesses(leftovers.map((p) => p.pid), GRACE_MS);
+      process.stderr.write(
+        `test run ${runId}: ${leftovers.length} process(es) outlived their tests; stopping them:\n${describeProcesses(leftovers)}\n`,
+      );
+      const stubborn = await killProcesses(
+        leftovers.map((p) => p.pid),
+        GRACE_MS,
+      );
       if (stubborn.length > 0) process.stderr.write(`test run ${runId}: SIGKILLed ${stubborn.join(", ")} after ${GRACE_MS} ms\n`);
     }
     rmSync(tempDir, { recursive: true, force: true, maxRetries: 3 });

@@ -23,7 +23,6 @@ export function runTempDirName(runId: string): string {
   return `toolmesh-test-${runId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 36)}`;
 }
 
-
 function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
@@ -35,7 +34,7 @@ function commandOf(pid: number): string {
 /** This process and its ancestors: they carry the marker too when a script set it before starting the run. */
 export function lineage(pid = process.pid): Set<number> {
   const pids = new Set<number>();
-  for (let current = pid; current > 1 && !pids.has(current); ) {
+  for (let current = pid; current > 1 && !pids.has(current);) {
     pids.add(current);
     const info = procStat(current);
     if (!info) break;
@@ -105,5 +104,7 @@ export async function killProcesses(pids: number[], graceMs = 3000): Promise<num
 }
 
 export function describeProcesses(list: RunProcess[]): string {
-  return list.map((p) => `  ${p.pid} (parent ${p.ppid}${p.found === "cwd" ? ", in the run's temp dir" : ""}) ${p.command.slice(0, 200)}`).join("\n");
+  return list
+    .map((p) => `  ${p.pid} (parent ${p.ppid}${p.found === "cwd" ? ", in the run's temp dir" : ""}) ${p.command.slice(0, 200)}`)
+    .join("\n");
 }

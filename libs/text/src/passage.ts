@@ -13,7 +13,8 @@ export function bestPassage(text: string, query: string, width = 200): string {
   for (let start = 0; start < flat.length; start += width / 4) {
     const found = searchTerms(flat.slice(start, start + width)).filter((t) => wanted.has(t));
     const distinct = new Set(found).size;
-    if (distinct > best.distinct || (distinct === best.distinct && found.length > best.hits)) best = { start, distinct, hits: found.length };
+    if (distinct > best.distinct || (distinct === best.distinct && found.length > best.hits))
+      best = { start, distinct, hits: found.length };
   }
   // Start at a word boundary so the snippet does not open mid-word.
   const from = best.start === 0 ? 0 : flat.indexOf(" ", best.start) + 1;

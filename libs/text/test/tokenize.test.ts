@@ -33,7 +33,16 @@ describe("stop words", () => {
 
 describe("stem", () => {
   it("drops a plural ending, the same way on both sides of a lookup", () => {
-    expect(["statuses", "queries", "workers", "classes", "class", "status", "bus", "its"].map(stem)).toEqual(["status", "query", "worker", "class", "class", "status", "bus", "its"]);
+    expect(["statuses", "queries", "workers", "classes", "class", "status", "bus", "its"].map(stem)).toEqual([
+      "status",
+      "query",
+      "worker",
+      "class",
+      "class",
+      "status",
+      "bus",
+      "its",
+    ]);
     expect(searchTerms("Retries and statuses")).toEqual(["retry", "status"]);
   });
 });

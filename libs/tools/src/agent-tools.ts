@@ -8,7 +8,12 @@ export const MAX_AGENT_DEPTH = 3;
 export const agentBudget = z
   .object({
     /** Levels of agents this one may still start below itself (an executor has 0). */
-    maxDepth: z.number().int().min(0).max(MAX_AGENT_DEPTH - 1).default(MAX_AGENT_DEPTH - 1),
+    maxDepth: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_AGENT_DEPTH - 1)
+      .default(MAX_AGENT_DEPTH - 1),
     /** Tool calls in all, its children's included. */
     maxCalls: z.number().int().min(1).max(10_000).default(100),
     /** Calls running at once. */
@@ -22,7 +27,12 @@ export const agentBudget = z
 
 /** A task's fan-out in JSON plans (agent plans, custom template layers): the proto's ForEach. */
 export const forEachArgs = z
-  .object({ from: z.string().min(1), items: z.string().default(""), maxItems: z.number().int().min(0).default(0), match: z.string().max(256).default("") })
+  .object({
+    from: z.string().min(1),
+    items: z.string().default(""),
+    maxItems: z.number().int().min(0).default(0),
+    match: z.string().max(256).default(""),
+  })
   .strict();
 
 /** A task's fan-in in JSON plans, with mode names in lower case; the proto's FanIn. */

@@ -10,7 +10,9 @@ import { webFetch, webSearch } from "./web-tools.js";
 
 /** Every tool built into toolmesh, by name. Run-time (MCP) tools are looked up through getTool. */
 export const TOOLS: ReadonlyMap<string, ToolSpec> = new Map(
-  [codeGlob, codeGrep, codeRead, codeAnalyze, webSearch, webFetch, bashExec, agentRun, ...SYNTH_TOOLS, testEcho, testSleep, testFail].map((spec) => [spec.name, spec as ToolSpec]),
+  [codeGlob, codeGrep, codeRead, codeAnalyze, webSearch, webFetch, bashExec, agentRun, ...SYNTH_TOOLS, testEcho, testSleep, testFail].map(
+    (spec) => [spec.name, spec as ToolSpec],
+  ),
 );
 
 /** A built-in tool, or a run-time one this process knows (see runtime-tools.ts). */

@@ -124,7 +124,12 @@ export const codeRead = defineTool({
       path: z.string().min(1),
       startLine: z.number().int().min(1).optional(),
       endLine: z.number().int().min(1).optional(),
-      maxBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(16 * 1024 * 1024)
+        .default(1024 * 1024),
     })
     .strict()
     .refine((a) => a.startLine === undefined || a.endLine === undefined || a.endLine >= a.startLine, {

@@ -48,7 +48,10 @@ export type TypedHandler<S extends z.ZodTypeAny, O extends z.ZodTypeAny> = (args
  *
  *   export const echo = defineHandler(testEcho, async (args) => ({ value: args.value ?? null }));
  */
-export function defineHandler<S extends z.ZodTypeAny, O extends z.ZodTypeAny>(_spec: DefinedToolSpec<S, O>, run: TypedHandler<S, O>): ToolHandler {
+export function defineHandler<S extends z.ZodTypeAny, O extends z.ZodTypeAny>(
+  _spec: DefinedToolSpec<S, O>,
+  run: TypedHandler<S, O>,
+): ToolHandler {
   // The runtime (and every other caller) parses the arguments with spec.args first: they are z.output<S>.
   return (args, ctx) => run(args, ctx);
 }

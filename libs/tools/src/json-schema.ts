@@ -36,7 +36,11 @@ export interface ToolJsonSchema {
  * are dropped (the server still checks them).
  */
 export function toJsonSchema(schema: z.ZodTypeAny): JsonSchema {
-  const { $schema: _schema, definitions: _definitions, ...rest } = zodToJsonSchema(schema as z.ZodType, {
+  const {
+    $schema: _schema,
+    definitions: _definitions,
+    ...rest
+  } = zodToJsonSchema(schema as z.ZodType, {
     target: "jsonSchema7",
     $refStrategy: "none",
     effectStrategy: "input",

@@ -40,30 +40,57 @@ export const synthRecord = z
   .strict();
 
 /** One web.search call's provider attempts, carried through synth outputs for the report. */
-export const searchAttempts = z.object({ source: z.string(), attempts: z.array(providerAttempt), configure: z.string().optional() }).strict();
+export const searchAttempts = z
+  .object({ source: z.string(), attempts: z.array(providerAttempt), configure: z.string().optional() })
+  .strict();
 
 const counted = { skipped: count, skippedItems: count };
 /** The web.search attempts behind the records, when there were any. */
 const carried = { searches: z.array(searchAttempts).optional() };
 
 export const mergeOutput = z
-  .object({ records: z.array(synthRecord), count, bySource: z.record(z.string(), count), ...counted, inputs: count, truncated: z.boolean(), ...carried })
+  .object({
+    records: z.array(synthRecord),
+    count,
+    bySource: z.record(z.string(), count),
+    ...counted,
+    inputs: count,
+    truncated: z.boolean(),
+    ...carried,
+  })
   .strict();
 
 export const dedupeOutput = z
-  .object({ records: z.array(synthRecord), count, removed: z.object({ byKey: count, bySimilarity: count }).strict(), ...counted, truncated: z.boolean(), ...carried })
+  .object({
+    records: z.array(synthRecord),
+    count,
+    removed: z.object({ byKey: count, bySimilarity: count }).strict(),
+    ...counted,
+    truncated: z.boolean(),
+    ...carried,
+  })
   .strict();
 
 export const rankOutput = z.object({ records: z.array(synthRecord), query: z.string().nullable(), count, ...counted, ...carried }).strict();
 
-export const crossLink = z.object({ key: z.string(), families: z.array(recordFamily), kinds: z.array(recordKind), sources: z.array(z.string()), count }).strict();
+export const crossLink = z
+  .object({ key: z.string(), families: z.array(recordFamily), kinds: z.array(recordKind), sources: z.array(z.string()), count })
+  .strict();
 
 export const correlateOutput = z
   .object({
     groupBy: z.enum(["path", "url", "host", "term"]),
     groups: z.array(
       z
-        .object({ key: z.string(), count, mentions: count, kinds: z.array(recordKind), families: z.array(recordFamily), sources: z.array(z.string()), records: z.array(synthRecord) })
+        .object({
+          key: z.string(),
+          count,
+          mentions: count,
+          kinds: z.array(recordKind),
+          families: z.array(recordFamily),
+          sources: z.array(z.string()),
+          records: z.array(synthRecord),
+        })
         .strict(),
     ),
     crossLinked: z.array(crossLink),
@@ -79,7 +106,17 @@ const searchSummary = z
     webReached: z.boolean(),
     localOnly: z.boolean(),
     providers: z.array(
-      z.object({ provider: z.string(), web: z.boolean(), ok: count, failed: count, notConfigured: count, results: count, errors: z.array(z.string()) }).strict(),
+      z
+        .object({
+          provider: z.string(),
+          web: z.boolean(),
+          ok: count,
+          failed: count,
+          notConfigured: count,
+          results: count,
+          errors: z.array(z.string()),
+        })
+        .strict(),
     ),
     configure: z.string().nullable(),
   })
@@ -90,7 +127,14 @@ const report = z
     title: z.string(),
     question: z.string().nullable(),
     totals: z
-      .object({ inputs: count, ...counted, records: count, duplicates: count, byKind: z.record(recordKind, count), bySource: z.record(z.string(), count) })
+      .object({
+        inputs: count,
+        ...counted,
+        records: count,
+        duplicates: count,
+        byKind: z.record(recordKind, count),
+        bySource: z.record(z.string(), count),
+      })
       .strict(),
     code: z
       .object({
@@ -98,7 +142,9 @@ const report = z
         lines: count,
         symbols: count,
         languages: z.array(z.object({ language: z.string(), files: count, lines: count }).strict()),
-        largestFiles: z.array(z.object({ path: z.string(), lines: z.number(), bytes: z.number().optional(), language: z.string().optional() }).strict()),
+        largestFiles: z.array(
+          z.object({ path: z.string(), lines: z.number(), bytes: z.number().optional(), language: z.string().optional() }).strict(),
+        ),
       })
       .strict()
       .nullable(),
@@ -108,10 +154,33 @@ const report = z
     moduleEdges: z.array(z.object({ from: z.string(), to: z.string(), imports: count }).strict()),
     moduleEdgesNote: z.string(),
     crossLinked: z.array(crossLink),
-    web: z.array(z.object({ url: z.string(), title: z.string(), snippet: z.string(), kind: z.enum(["page", "search-result"]), sources: z.array(z.string()) }).strict()),
-    commands: z.array(z.object({ source: z.string(), title: z.string(), exitCode: z.number().nullable().optional(), output: z.string() }).strict()),
+    web: z.array(
+      z
+        .object({
+          url: z.string(),
+          title: z.string(),
+          snippet: z.string(),
+          kind: z.enum(["page", "search-result"]),
+          sources: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    commands: z.array(
+      z.object({ source: z.string(), title: z.string(), exitCode: z.number().nullable().optional(), output: z.string() }).strict(),
+    ),
     answers: z.array(z.object({ source: z.string(), title: z.string().optional(), answer: z.string() }).strict()),
-    top: z.array(z.object({ kind: recordKind, key: z.string(), title: z.string().optional(), text: z.string(), rankScore: z.number(), sources: z.array(z.string()) }).strict()),
+    top: z.array(
+      z
+        .object({
+          kind: recordKind,
+          key: z.string(),
+          title: z.string().optional(),
+          text: z.string(),
+          rankScore: z.number(),
+          sources: z.array(z.string()),
+        })
+        .strict(),
+    ),
     search: searchSummary.nullable(),
   })
   .strict();

@@ -64,7 +64,8 @@ export const synthCorrelate = defineTool({
   name: "synth.correlate",
   pool: "synth",
   shareable: true,
-  description: "Groups records by a key (path, url, host, term) and finds keys that several kinds of source mention (e.g. files named by both web pages and code matches).",
+  description:
+    "Groups records by a key (path, url, host, term) and finds keys that several kinds of source mention (e.g. files named by both web pages and code matches).",
   args: z
     .object({
       ...inputs,

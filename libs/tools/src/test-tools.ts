@@ -10,7 +10,17 @@ export const testEcho = defineTool({
   pool: "test",
   shareable: true,
   description: "Returns its `value` argument unchanged; with `padBytes`, also a string of that many bytes (to test output limits).",
-  args: z.object({ value: z.unknown().optional(), padBytes: z.number().int().min(0).max(64 * 1024 * 1024).optional() }).strict(),
+  args: z
+    .object({
+      value: z.unknown().optional(),
+      padBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(64 * 1024 * 1024)
+        .optional(),
+    })
+    .strict(),
   /** `value` is null when none was given. */
   output: z.object({ value: z.unknown(), pad: z.string().optional() }).strict(),
 });
@@ -20,7 +30,9 @@ export const testSleep = defineTool({
   pool: "test",
   shareable: false,
   description: "Waits `ms` milliseconds, then returns; honours cancellation unless `ignoreSignal` (a misbehaving tool).",
-  args: z.object({ ms: z.number().int().min(0).max(3_600_000), value: z.unknown().optional(), ignoreSignal: z.boolean().optional() }).strict(),
+  args: z
+    .object({ ms: z.number().int().min(0).max(3_600_000), value: z.unknown().optional(), ignoreSignal: z.boolean().optional() })
+    .strict(),
   output: z.object({ sleptMs: z.number().int().min(0), value: z.unknown() }).strict(),
 });
 
@@ -28,8 +40,7 @@ export const testFail = defineTool({
   name: "test.fail",
   pool: "test",
   shareable: false,
-  description:
-    "Fails with `code` and `message`; with `succeedOnAttempt` it succeeds from that attempt on, to exercise retries.",
+  description: "Fails with `code` and `message`; with `succeedOnAttempt` it succeeds from that attempt on, to exercise retries.",
   args: z
     .object({
       code: z.string().default("UNAVAILABLE"),

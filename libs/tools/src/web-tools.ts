@@ -77,7 +77,12 @@ export const webFetch = defineTool({
   args: z
     .object({
       url: z.string().url().max(4096),
-      maxBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(2 * 1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(16 * 1024 * 1024)
+        .default(2 * 1024 * 1024),
       timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
       maxRedirects: z.number().int().min(0).max(10).default(5),
       /** Readable main text for HTML (Readability); false returns the raw body as text. */

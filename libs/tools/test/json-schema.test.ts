@@ -42,7 +42,10 @@ describe("catalogJsonSchemas", () => {
       expect(JSON.parse(text)).toEqual(tool.outputSchema);
     }
     expect(byName.get("code.grep")?.outputSchema).toMatchObject({
-      properties: { engine: { enum: ["ripgrep", "builtin"] }, matches: { type: "array", items: { required: ["path", "line", "column", "text"] } } },
+      properties: {
+        engine: { enum: ["ripgrep", "builtin"] },
+        matches: { type: "array", items: { required: ["path", "line", "column", "text"] } },
+      },
       additionalProperties: false,
     });
   });

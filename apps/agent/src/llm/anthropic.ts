@@ -35,7 +35,10 @@ export function anthropicProvider(options: HttpProviderOptions): ChatProvider {
           ? { tools: request.tools.map((t) => ({ name: toWireName(t.name), description: t.description, input_schema: t.schema })) }
           : {}),
       };
-      const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION, ...(options.apiKey ? { "x-api-key": options.apiKey } : {}) };
+      const headers: Record<string, string> = {
+        "anthropic-version": ANTHROPIC_VERSION,
+        ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
+      };
       const reply = await postJson(url, headers, body, { label: LABEL, timeoutMs: options.timeoutMs, signal });
       return fromWire(reply, wireNameTable(request.tools));
     },
@@ -55,7 +58,12 @@ function toWire(message: ChatMessage): Record<string, unknown> {
     case "tool_results":
       return {
         role: "user",
-        content: message.results.map((r) => ({ type: "tool_result", tool_use_id: r.callId, content: r.content, ...(r.isError ? { is_error: true } : {}) })),
+        content: message.results.map((r) => ({
+          type: "tool_result",
+          tool_use_id: r.callId,
+          content: r.content,
+          ...(r.isError ? { is_error: true } : {}),
+        })),
       };
   }
 }
@@ -80,7 +88,12 @@ function fromWire(raw: unknown, names: ReadonlyMap<string, string>): ChatReply {
     }
   }
   const stop: StopReason = reply.stop_reason === "tool_use" ? "tool_use" : reply.stop_reason === "max_tokens" ? "max_tokens" : "end_turn";
-  return { text: text.join("\n"), toolCalls, stop, usage: { input: count(reply.usage?.input_tokens), output: count(reply.usage?.output_tokens) } };
+  return {
+    text: text.join("\n"),
+    toolCalls,
+    stop,
+    usage: { input: count(reply.usage?.input_tokens), output: count(reply.usage?.output_tokens) },
+  };
 }
 
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);

@@ -17,8 +17,7 @@ export interface ExecutorCall {
 }
 
 export type ExecutorResult =
-  | { id: string; ok: true; output: Record<string, unknown> }
-  | { id: string; ok: false; error: { code: string; message: string } };
+  { id: string; ok: true; output: Record<string, unknown> } | { id: string; ok: false; error: { code: string; message: string } };
 
 /**
  * Runs one batch of calls together. The agent's executor submits them as one
@@ -72,7 +71,13 @@ export async function runChatLoop(options: ChatLoopOptions): Promise<ChatLoopRes
     const tokensLeft = options.tokens.left();
     if (tokensLeft <= 0) return { answer, turns: turn - 1, toolCalls, stopReason: "budget", messages };
     const reply = await options.provider.send(
-      { model: options.model, system: options.system, messages, tools: options.tools, maxTokens: Math.min(options.maxReplyTokens, tokensLeft) },
+      {
+        model: options.model,
+        system: options.system,
+        messages,
+        tools: options.tools,
+        maxTokens: Math.min(options.maxReplyTokens, tokensLeft),
+      },
       options.signal,
     );
     options.tokens.add(reply.usage.input, reply.usage.output);
@@ -80,7 +85,8 @@ export async function runChatLoop(options: ChatLoopOptions): Promise<ChatLoopRes
     if (reply.text) answer = reply.text;
     options.log?.info({ turn, toolCalls: reply.toolCalls.length, stop: reply.stop, usage: reply.usage }, "llm turn");
     options.onTurn?.(turn, reply.toolCalls.length);
-    if (reply.toolCalls.length === 0) return { answer, turns: turn, toolCalls, stopReason: reply.stop === "max_tokens" ? "max_tokens" : "end_turn", messages };
+    if (reply.toolCalls.length === 0)
+      return { answer, turns: turn, toolCalls, stopReason: reply.stop === "max_tokens" ? "max_tokens" : "end_turn", messages };
     toolCalls += reply.toolCalls.length;
     messages.push({ role: "tool_results", results: await runCalls(reply.toolCalls, offered, options) });
   }
@@ -92,7 +98,8 @@ async function runCalls(calls: ToolCall[], offered: ReadonlySet<string>, options
   const refused = new Map<string, string>();
   for (const call of calls) {
     if (call.argsError) refused.set(call.id, `${ErrorCode.INVALID_ARGUMENT}: ${call.argsError}; send the arguments again as a JSON object`);
-    else if (!offered.has(call.tool)) refused.set(call.id, `${ErrorCode.PERMISSION_DENIED}: "${call.tool}" is not one of the tools offered to you`);
+    else if (!offered.has(call.tool))
+      refused.set(call.id, `${ErrorCode.PERMISSION_DENIED}: "${call.tool}" is not one of the tools offered to you`);
   }
   const runnable = calls.filter((c) => !refused.has(c.id)).map((c) => ({ id: c.id, tool: c.tool, args: c.args }));
   const results = new Map((runnable.length ? await options.executor.run(runnable, options.signal) : []).map((r) => [r.id, r]));

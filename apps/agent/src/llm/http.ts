@@ -20,20 +20,37 @@ export async function postJson(url: string, headers: Record<string, string>, bod
   let text: string;
   let response: Response;
   try {
-    response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal });
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+      signal,
+    });
     text = await response.text();
   } catch (err) {
     if (options.signal.aborted) throw abortedError(options.signal, AGENT_CANCELLED);
     if (timeout.aborted) {
-      throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, `${options.label} did not answer within ${options.timeoutMs} ms (TOOLMESH_LLM_TIMEOUT_MS)`, { retryable: true });
+      throw new ToolError(
+        ErrorCode.DEADLINE_EXCEEDED,
+        `${options.label} did not answer within ${options.timeoutMs} ms (TOOLMESH_LLM_TIMEOUT_MS)`,
+        { retryable: true },
+      );
     }
-    throw new ToolError(ErrorCode.UNAVAILABLE, `${options.label} at ${url} is unreachable: ${(err as Error).message} (check TOOLMESH_LLM_BASE_URL)`, { retryable: true, cause: err });
+    throw new ToolError(
+      ErrorCode.UNAVAILABLE,
+      `${options.label} at ${url} is unreachable: ${(err as Error).message} (check TOOLMESH_LLM_BASE_URL)`,
+      { retryable: true, cause: err },
+    );
   }
   if (!response.ok) throw httpError(response.status, response.headers.get("retry-after"), text, options.label);
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ToolError(ErrorCode.UNAVAILABLE, `${options.label} answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`, { retryable: true });
+    throw new ToolError(
+      ErrorCode.UNAVAILABLE,
+      `${options.label} answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+      { retryable: true },
+    );
   }
 }
 
@@ -60,7 +77,8 @@ export function httpError(statusCode: number, retryAfter: string | null, text: s
     return new ToolError(ErrorCode.RESOURCE_EXHAUSTED, `${what} (rate limited${wait})`, { retryable: true });
   }
   if (statusCode >= 500) return new ToolError(ErrorCode.UNAVAILABLE, what, { retryable: true });
-  if (statusCode === 404) return new ToolError(ErrorCode.FAILED_PRECONDITION, `${what} (check TOOLMESH_LLM_BASE_URL and the model name)`, { retryable: false });
+  if (statusCode === 404)
+    return new ToolError(ErrorCode.FAILED_PRECONDITION, `${what} (check TOOLMESH_LLM_BASE_URL and the model name)`, { retryable: false });
   if (statusCode === 408) return new ToolError(ErrorCode.DEADLINE_EXCEEDED, what, { retryable: true });
   return new ToolError(ErrorCode.INVALID_ARGUMENT, what, { retryable: false });
 }

@@ -26,7 +26,10 @@ export function openaiProvider(options: HttpProviderOptions): ChatProvider {
         messages,
         ...(request.tools.length
           ? {
-              tools: request.tools.map((t) => ({ type: "function", function: { name: toWireName(t.name), description: t.description, parameters: t.schema } })),
+              tools: request.tools.map((t) => ({
+                type: "function",
+                function: { name: toWireName(t.name), description: t.description, parameters: t.schema },
+              })),
               parallel_tool_calls: true,
             }
           : {}),
@@ -64,7 +67,10 @@ function toWire(message: ChatMessage): Record<string, unknown>[] {
 }
 
 function fromWire(raw: unknown, names: ReadonlyMap<string, string>): ChatReply {
-  const reply = raw as { choices?: Array<{ message?: Record<string, unknown>; finish_reason?: unknown }>; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
+  const reply = raw as {
+    choices?: Array<{ message?: Record<string, unknown>; finish_reason?: unknown }>;
+    usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+  };
   const choice = Array.isArray(reply?.choices) ? reply.choices[0] : undefined;
   const message = choice?.message;
   if (!message) throw malformed("no choices[0].message");
@@ -91,7 +97,8 @@ function parseArguments(raw: unknown): Pick<ToolCall, "args" | "argsError" | "ra
   if (text.trim() === "") return { args: {}, rawArgs: text };
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return { args: parsed as Record<string, unknown>, rawArgs: text };
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      return { args: parsed as Record<string, unknown>, rawArgs: text };
     return { args: {}, rawArgs: text, argsError: "the arguments are not a JSON object" };
   } catch (err) {
     return { args: {}, rawArgs: text, argsError: `the arguments are not valid JSON (${(err as Error).message})` };

@@ -13,7 +13,10 @@ export function toolDefinitions(tools: readonly string[]): ToolDefinition[] {
   return tools.flatMap((name) => {
     const spec = getTool(name);
     if (!spec) return [];
-    const { $schema: _drop, ...schema } = zodToJsonSchema(spec.args as ZodType, { target: "jsonSchema7", $refStrategy: "none" }) as Record<string, unknown>;
+    const { $schema: _drop, ...schema } = zodToJsonSchema(spec.args as ZodType, { target: "jsonSchema7", $refStrategy: "none" }) as Record<
+      string,
+      unknown
+    >;
     return [{ name, description: spec.description, schema: schema.type === "object" ? schema : { type: "object", ...schema } }];
   });
 }

@@ -12,7 +12,9 @@ export interface ScaleBackend {
 }
 
 /** The service (apps/<service>, Deployment <prefix>-<service>) that serves each native pool (POOL_TABLE's). */
-export const SERVICE_OF_POOL: Readonly<Record<NativePoolName, string>> = Object.fromEntries(WORKER_POOLS.map(([pool, row]) => [pool, row.service])) as Record<NativePoolName, string>;
+export const SERVICE_OF_POOL: Readonly<Record<NativePoolName, string>> = Object.fromEntries(
+  WORKER_POOLS.map(([pool, row]) => [pool, row.service]),
+) as Record<NativePoolName, string>;
 
 /**
  * Pools whose workers are gRPC clients of the coordinator (the agent's

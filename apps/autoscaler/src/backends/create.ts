@@ -11,7 +11,15 @@ import { LocalProcessBackend } from "./local.js";
 export async function createBackend(config: AutoscalerConfig, log: Logger): Promise<ScaleBackend> {
   const { raw } = config;
   if (raw.TOOLMESH_AUTOSCALER_BACKEND === "local") {
-    return new LocalProcessBackend({ natsUrl: raw.TOOLMESH_NATS_URL, log, drainGraceMs: raw.TOOLMESH_AUTOSCALER_DRAIN_GRACE_MS, startStallMs: raw.TOOLMESH_AUTOSCALER_WORKER_STALL_MS, logDir: raw.TOOLMESH_AUTOSCALER_LOG_DIR, mcpPools: config.mcpPools, poolCredentialsDir: raw.TOOLMESH_AUTOSCALER_POOL_CREDENTIALS_DIR });
+    return new LocalProcessBackend({
+      natsUrl: raw.TOOLMESH_NATS_URL,
+      log,
+      drainGraceMs: raw.TOOLMESH_AUTOSCALER_DRAIN_GRACE_MS,
+      startStallMs: raw.TOOLMESH_AUTOSCALER_WORKER_STALL_MS,
+      logDir: raw.TOOLMESH_AUTOSCALER_LOG_DIR,
+      mcpPools: config.mcpPools,
+      poolCredentialsDir: raw.TOOLMESH_AUTOSCALER_POOL_CREDENTIALS_DIR,
+    });
   }
   // Each pool's ceiling when every pool wants its maximum: its max, or less where the cap binds.
   const ceilings = splitCap(

@@ -1,4 +1,13 @@
-import { MCP_POOL_PREFIX, isMcpPool, poolRole, readRoleCredentials, roleEnv, type Logger, type McpPoolsConfig, type PoolName } from "@toolmesh/core";
+import {
+  MCP_POOL_PREFIX,
+  isMcpPool,
+  poolRole,
+  readRoleCredentials,
+  roleEnv,
+  type Logger,
+  type McpPoolsConfig,
+  type PoolName,
+} from "@toolmesh/core";
 import { ServiceStartError, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -80,7 +89,8 @@ export class LocalProcessBackend implements ScaleBackend {
     if (replicas > running.length) {
       const started = await Promise.allSettled(Array.from({ length: replicas - running.length }, () => this.#start(pool)));
       const failed = started.filter((s): s is PromiseRejectedResult => s.status === "rejected");
-      if (failed.length > 0) throw new Error(`${failed.length} of ${started.length} ${pool} workers did not start: ${String(failed[0]!.reason)}`);
+      if (failed.length > 0)
+        throw new Error(`${failed.length} of ${started.length} ${pool} workers did not start: ${String(failed[0]!.reason)}`);
       return;
     }
     // Newest first: the oldest workers hold the warmest caches and learned limits.
@@ -115,7 +125,10 @@ export class LocalProcessBackend implements ScaleBackend {
       credentials = this.#credentialsEnv(pool);
     } catch (err) {
       // Said the way a failed start is, so `toolmesh up` shows it rather than a silent retry every round.
-      this.#options.log.error({ pool, instanceId, error: `no NATS login for ${poolRole(pool)}: ${err instanceof Error ? err.message : String(err)}` }, "worker failed to start");
+      this.#options.log.error(
+        { pool, instanceId, error: `no NATS login for ${poolRole(pool)}: ${err instanceof Error ? err.message : String(err)}` },
+        "worker failed to start",
+      );
       throw err;
     }
     const worker = await startServiceProcess({
@@ -160,7 +173,11 @@ export class LocalProcessBackend implements ScaleBackend {
   #credentialsEnv(pool: PoolName): Record<string, string | undefined> {
     const dir = this.#options.poolCredentialsDir;
     if (!dir) return {};
-    return { ...roleEnv(readRoleCredentials(join(dir, `${poolRole(pool)}.json`))), TOOLMESH_NATS_TOKEN: undefined, TOOLMESH_NATS_CREDS: undefined };
+    return {
+      ...roleEnv(readRoleCredentials(join(dir, `${poolRole(pool)}.json`))),
+      TOOLMESH_NATS_TOKEN: undefined,
+      TOOLMESH_NATS_CREDS: undefined,
+    };
   }
 
   /** What an MCP pool's worker needs to know: which server it holds, its configuration, its concurrency range. */

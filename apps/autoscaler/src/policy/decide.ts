@@ -84,7 +84,12 @@ export class ScalingPolicy {
     if ("error" in o.queue) {
       // Not measured is not busy: hold what runs (within bounds: min is configuration, and workers create the consumer).
       const replicas = clamp(o.current);
-      return { desired: replicas, replicas, reasons: [`queue not readable (${o.queue.reason}: ${o.queue.error}); holding within ${min}..${max}`], error: { reason: o.queue.reason, message: o.queue.error } };
+      return {
+        desired: replicas,
+        replicas,
+        reasons: [`queue not readable (${o.queue.reason}: ${o.queue.error}); holding within ${min}..${max}`],
+        error: { reason: o.queue.reason, message: o.queue.error },
+      };
     }
     if (o.load.durationMs !== undefined) this.#lastDurationMs.set(o.pool, o.load.durationMs);
     const durationMs = o.load.durationMs ?? this.#lastDurationMs.get(o.pool) ?? this.#settings.defaultTaskMs;

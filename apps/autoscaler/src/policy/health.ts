@@ -21,9 +21,7 @@ import type { PoolLoad } from "./load.js";
  *   baseline) and is not judged here.
  */
 export type HealthVerdict =
-  | { kind: "healthy" }
-  | { kind: "pressure"; breaches: Breach[]; reason: string }
-  | { kind: "failing"; breaches: Breach[]; reason: string };
+  { kind: "healthy" } | { kind: "pressure"; breaches: Breach[]; reason: string } | { kind: "failing"; breaches: Breach[]; reason: string };
 
 export function judgeHealth(load: PoolLoad, thresholds: HealthThresholds = SEED_THRESHOLDS): HealthVerdict {
   if (load.instances === 0) return { kind: "healthy" };
@@ -54,10 +52,18 @@ export interface PoolWork {
 }
 
 /** The load's recommendation adjusted by the verdict, with why. */
-export function applyHealth(recommended: number, current: number, verdict: HealthVerdict, work: PoolWork): { replicas: number; note?: string } {
+export function applyHealth(
+  recommended: number,
+  current: number,
+  verdict: HealthVerdict,
+  work: PoolWork,
+): { replicas: number; note?: string } {
   if (verdict.kind === "pressure" && recommended <= current) {
     if (work.backlog === 0 && work.inFlight === 0) {
-      return { replicas: recommended, note: `${verdict.reason}, but no backlog and nothing in flight: not this pool's work, no replica more` };
+      return {
+        replicas: recommended,
+        note: `${verdict.reason}, but no backlog and nothing in flight: not this pool's work, no replica more`,
+      };
     }
     return { replicas: current + 1, note: `${verdict.reason}: one replica more to spread the load` };
   }

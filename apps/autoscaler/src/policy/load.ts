@@ -28,7 +28,8 @@ export interface PoolLoad {
 /** Cumulative completed/failed per instance, to turn counters into per-tick deltas. */
 export type InstanceCounters = Map<string, { completed: number; failed: number }>;
 
-const mean = (values: number[]): number | undefined => (values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length);
+const mean = (values: number[]): number | undefined =>
+  values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
 
 /**
  * Summarises one pool's snapshots. Draining instances are left out: they
@@ -51,7 +52,9 @@ export function summariseLoad(snapshots: readonly MetricsSnapshot[], previous: I
   const weighted = live.filter((s) => s.meanMs !== undefined && s.meanMs > 0 && (s.throughput ?? 0) > 0);
   const throughput = weighted.reduce((a, s) => a + (s.throughput ?? 0), 0);
   const durationMs =
-    throughput > 0 ? weighted.reduce((a, s) => a + (s.meanMs ?? 0) * (s.throughput ?? 0), 0) / throughput : mean(live.map((s) => s.p50Ms).filter((p) => p > 0));
+    throughput > 0
+      ? weighted.reduce((a, s) => a + (s.meanMs ?? 0) * (s.throughput ?? 0), 0) / throughput
+      : mean(live.map((s) => s.p50Ms).filter((p) => p > 0));
   const memory = live.map((s) => s.memoryFraction).filter((m): m is number => m !== undefined);
   const quality = live.map((s) => s.quality).filter((q): q is number => q !== undefined);
   return {

@@ -19,7 +19,7 @@ export async function callCommand(options: CallOptions): Promise<number> {
     return 2;
   }
   if (typeof args !== "object" || args === null || Array.isArray(args)) {
-    process.stderr.write("error: --args must be a JSON object, e.g. '{\"pattern\":\"TODO\"}'\n");
+    process.stderr.write('error: --args must be a JSON object, e.g. \'{"pattern":"TODO"}\'\n');
     return 2;
   }
   const connection = resolveConnection({ address: options.address, tls: options.tls });

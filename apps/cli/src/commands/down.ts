@@ -15,7 +15,11 @@ export interface DownOptions {
 export async function downCommand(options: DownOptions): Promise<number> {
   const found = findStack();
   if (!found.state) {
-    process.stderr.write(found.stale ? `no stack is running: the one in ${found.path} is gone already (up pid ${found.stale.pid})\n` : `no stack is running (no ${found.path})\n`);
+    process.stderr.write(
+      found.stale
+        ? `no stack is running: the one in ${found.path} is gone already (up pid ${found.stale.pid})\n`
+        : `no stack is running (no ${found.path})\n`,
+    );
     return 1;
   }
   const { pid } = found.state;

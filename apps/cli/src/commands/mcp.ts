@@ -16,7 +16,10 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
   const connection = resolveConnection({ address: options.address, tls: options.tls });
   const { serveStdio } = await import("@toolmesh/mcp");
   const client = clientFrom(connection);
-  const where = connection.source === "default" ? `${connection.address} (${unreachableHint(connection)})` : `${connection.address} (from ${connection.source})`;
+  const where =
+    connection.source === "default"
+      ? `${connection.address} (${unreachableHint(connection)})`
+      : `${connection.address} (from ${connection.source})`;
   process.stderr.write(`toolmesh mcp: serving MCP on stdio, coordinator ${where}\n`);
   try {
     await serveStdio({ client, unreachableHint: unreachableHint(connection) });

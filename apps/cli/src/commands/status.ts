@@ -40,7 +40,9 @@ async function checkNats(state: StackState): Promise<Check> {
       servers: url,
       timeout: 3000,
       reconnect: false,
-      ...(login.TOOLMESH_NATS_USER ? { user: login.TOOLMESH_NATS_USER, pass: login.TOOLMESH_NATS_PASSWORD, inboxPrefix: login.TOOLMESH_NATS_INBOX_PREFIX } : {}),
+      ...(login.TOOLMESH_NATS_USER
+        ? { user: login.TOOLMESH_NATS_USER, pass: login.TOOLMESH_NATS_PASSWORD, inboxPrefix: login.TOOLMESH_NATS_INBOX_PREFIX }
+        : {}),
     });
     const rtt = await nc.rtt();
     await nc.close();
@@ -59,7 +61,11 @@ async function gather(state: StackState, statePath: string): Promise<StatusRepor
       name: service.name,
       pid: service.pid,
       ok: healthy,
-      detail: !alive ? "not running" : service.metricsPort ? `${healthy ? "healthy" : "unhealthy"} (metrics :${service.metricsPort})` : "running",
+      detail: !alive
+        ? "not running"
+        : service.metricsPort
+          ? `${healthy ? "healthy" : "unhealthy"} (metrics :${service.metricsPort})`
+          : "running",
     });
   }
   const client = clientFrom(state.grpcAddress);
@@ -91,17 +97,26 @@ function render(report: StatusReport): string {
     `stack of up pid ${state.pid}, started ${state.startedAt} (${report.statePath})`,
     `  gRPC      ${state.grpcAddress}`,
     `  NATS      ${state.natsUrl}`,
-    ...(state.mcpUrl ? [`  MCP       ${state.mcpUrl} (streamable HTTP${state.mcpToken ? ", bearer token: toolmesh status --mcp-config" : ""}; stdio: npx toolmesh mcp)`] : []),
+    ...(state.mcpUrl
+      ? [
+          `  MCP       ${state.mcpUrl} (streamable HTTP${state.mcpToken ? ", bearer token: toolmesh status --mcp-config" : ""}; stdio: npx toolmesh mcp)`,
+        ]
+      : []),
     `  roots     ${state.roots.map((r) => `${r.name}=${r.dir}`).join(", ")}`,
     `  logs      ${state.logDir}`,
     "",
     "services:",
-    ...report.checks.map((c) => `  ${c.ok ? "✓" : "✗"} ${c.name.padEnd(12)} ${c.pid ? `pid ${String(c.pid).padEnd(8)}` : "".padEnd(12)} ${c.detail}`),
+    ...report.checks.map(
+      (c) => `  ${c.ok ? "✓" : "✗"} ${c.name.padEnd(12)} ${c.pid ? `pid ${String(c.pid).padEnd(8)}` : "".padEnd(12)} ${c.detail}`,
+    ),
     "",
     "pools:",
     ...state.pools.map((name) => {
       const pool = report.pools.find((p) => p.pool === name && p.instances > 0);
-      if (!pool) return state.onDemandPools?.includes(name) ? `  ○ ${name.padEnd(10)} no worker now; one starts with the pool's first call` : `  ✗ ${name.padEnd(10)} no live worker`;
+      if (!pool)
+        return state.onDemandPools?.includes(name)
+          ? `  ○ ${name.padEnd(10)} no worker now; one starts with the pool's first call`
+          : `  ✗ ${name.padEnd(10)} no live worker`;
       return `  ✓ ${name.padEnd(10)} ${pool.instances} worker${pool.instances === 1 ? "" : "s"}, limit ${pool.limit}, in flight ${pool.inFlight}`;
     }),
     "",

@@ -57,7 +57,10 @@ export async function topCommand(options: TopOptions): Promise<number> {
   const frame = async (): Promise<string> => {
     const queues = new Map<string, number>();
     // Native pools, and run-time (MCP) pools as their instances report them.
-    const pools = new Set<PoolName>([...(Object.keys(POOLS) as PoolName[]), ...snapshots.live().flatMap((s) => (s.pool && isPoolName(s.pool) ? [s.pool] : []))]);
+    const pools = new Set<PoolName>([
+      ...(Object.keys(POOLS) as PoolName[]),
+      ...snapshots.live().flatMap((s) => (s.pool && isPoolName(s.pool) ? [s.pool] : [])),
+    ]);
     for (const pool of pools) {
       const info = await jsm.consumers.info(Streams.tasks(pool), Consumers.poolWorkers).catch(() => undefined);
       if (info) queues.set(pool, info.num_pending + info.num_ack_pending);

@@ -58,14 +58,21 @@ const say = (line: string): void => void process.stderr.write(`toolmesh: ${line}
 
 /** The offline search index of `up`: the first root's README and docs, those that exist. */
 function localIndexDirs(root: string): string {
-  return ["README.md", "docs"].map((name) => resolve(root, name)).filter((path) => existsSync(path)).join(",") || root;
+  return (
+    ["README.md", "docs"]
+      .map((name) => resolve(root, name))
+      .filter((path) => existsSync(path))
+      .join(",") || root
+  );
 }
 
 /** Refuses to start a second stack over a running one; clears what a killed one left. */
 function claimStateDir(stateDir: string): void {
   const found = findStack(undefined, { TOOLMESH_STATE_DIR: stateDir });
   if (found.state) {
-    throw new Error(`a stack is already running here (up pid ${found.state.pid}, gRPC ${found.state.grpcAddress}); see \`npx toolmesh status\`, stop it with \`npx toolmesh down\``);
+    throw new Error(
+      `a stack is already running here (up pid ${found.state.pid}, gRPC ${found.state.grpcAddress}); see \`npx toolmesh status\`, stop it with \`npx toolmesh down\``,
+    );
   }
   if (found.stale) {
     say(`the last stack here did not stop cleanly (up pid ${found.stale.pid} is gone); cleaning up after it`);
@@ -99,7 +106,10 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const settings = upEnvironment(process.env, options.readyTimeoutS);
     const roots: RootSpec[] = parseUpRoots(options.roots);
     // MCP servers as pools (mcp-<name>): the autoscaler manages them, the coordinator learns their tools from their workers.
-    const mcpPools: McpPoolsConfig = { ...parseMcpPools(process.env.TOOLMESH_MCP_POOLS), ...Object.fromEntries((options.mcp ?? []).map(parseMcpFlag)) };
+    const mcpPools: McpPoolsConfig = {
+      ...parseMcpPools(process.env.TOOLMESH_MCP_POOLS),
+      ...Object.fromEntries((options.mcp ?? []).map(parseMcpFlag)),
+    };
     privateStateDir(stateDir, say);
     claimStateDir(stateDir);
     const logDir = prepareRunLogDir(resolve(stateDir, "logs"), keptRuns());
@@ -115,7 +125,10 @@ export async function upCommand(options: UpOptions): Promise<number> {
     let natsAuth: NatsAuthFiles | undefined;
     if (natsUrl) {
       const probeConfig = loadConfig("toolmesh up", baseConfigSchema, process.env);
-      const probe = await unlessStopped(connectNats({ ...probeConfig, TOOLMESH_NATS_URL: natsUrl }, "toolmesh-up-probe"), signals.signal).catch((err: unknown) => {
+      const probe = await unlessStopped(
+        connectNats({ ...probeConfig, TOOLMESH_NATS_URL: natsUrl }, "toolmesh-up-probe"),
+        signals.signal,
+      ).catch((err: unknown) => {
         if (err instanceof StartInterrupted) throw err;
         throw new Error(`TOOLMESH_NATS_URL=${natsUrl} is not reachable: ${err instanceof Error ? err.message : String(err)}`);
       });
@@ -124,7 +137,13 @@ export async function upCommand(options: UpOptions): Promise<number> {
     } else {
       const binary = ensureNatsServer(say);
       natsAuth = writeNatsAuth(resolve(stateDir, "nats-auth"), pools);
-      stack.nats = await startNatsServer({ binary, storeDir: resolve(stateDir, "nats"), processGroup: true, configFile: natsAuth.configFile, logFile: resolve(logDir, "nats-server.log") });
+      stack.nats = await startNatsServer({
+        binary,
+        storeDir: resolve(stateDir, "nats"),
+        processGroup: true,
+        configFile: natsAuth.configFile,
+        logFile: resolve(logDir, "nats-server.log"),
+      });
       natsUrl = stack.nats.url;
       say(`nats-server with JetStream on ${natsUrl} (store ${stack.nats.storeDir}; a user per role, credentials in ${natsAuth.dir})`);
       if (signals.signal.aborted) throw new StartInterrupted("stopped during start-up");
@@ -140,7 +159,12 @@ export async function upCommand(options: UpOptions): Promise<number> {
       grpcPort = 0;
     }
     const common = { ...settings.servicesEnv, TOOLMESH_NATS_URL: natsUrl, TOOLMESH_METRICS_PORT: "0" };
-    const startService = async (name: string, env: Record<string, string>, onLine?: (line: string) => void, nodeArgs?: string[]): Promise<ServiceProcess> => {
+    const startService = async (
+      name: string,
+      env: Record<string, string>,
+      onLine?: (line: string) => void,
+      nodeArgs?: string[],
+    ): Promise<ServiceProcess> => {
       say(`starting ${name} ...`);
       const service = await startServiceProcess({
         name,
@@ -159,7 +183,12 @@ export async function upCommand(options: UpOptions): Promise<number> {
 
     // Passed in the environment, never argv (/proc/<pid>/cmdline is world-readable); kept in stack.json for the CLI.
     const grpcToken = stackGrpcToken(process.env);
-    const coordinator = await startService("coordinator", { ...asRole("coordinator"), TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: String(grpcPort), TOOLMESH_GRPC_TOKEN: grpcToken });
+    const coordinator = await startService("coordinator", {
+      ...asRole("coordinator"),
+      TOOLMESH_GRPC_HOST: "127.0.0.1",
+      TOOLMESH_GRPC_PORT: String(grpcPort),
+      TOOLMESH_GRPC_TOKEN: grpcToken,
+    });
     const address = `127.0.0.1:${String(coordinator.ready.grpcPort)}`;
     say(`coordinator gRPC on ${address} (bearer token; metrics :${String(coordinator.ready.metricsPort)}/metrics)`);
     // The state file is not written yet: this process's own clients take the token from here.
@@ -186,7 +215,9 @@ export async function upCommand(options: UpOptions): Promise<number> {
     });
     const mcpUrl = gateway.url;
     // The token itself is not printed: terminals get logged and scrolled back through.
-    say(`MCP gateway on ${mcpUrl} (streamable HTTP, bearer token: \`npx toolmesh status --mcp-config\` prints a client config with it; stdio: npx toolmesh mcp)`);
+    say(
+      `MCP gateway on ${mcpUrl} (streamable HTTP, bearer token: \`npx toolmesh status --mcp-config\` prints a client config with it; stdio: npx toolmesh mcp)`,
+    );
 
     let workerFailure: string | undefined;
     const autoscaler = await startService(
@@ -219,7 +250,9 @@ export async function upCommand(options: UpOptions): Promise<number> {
       // A control loop that decides every 2 s needs no optimising compiler; without it the process is ~7 MB smaller.
       ["--lite-mode"],
     );
-    say(`autoscaler (local processes, at most ${options.maxInstances} workers) managing ${pools.join(", ")} (metrics :${String(autoscaler.ready.metricsPort)}/metrics)`);
+    say(
+      `autoscaler (local processes, at most ${options.maxInstances} workers) managing ${pools.join(", ")} (metrics :${String(autoscaler.ready.metricsPort)}/metrics)`,
+    );
 
     const client = clientFrom(connection);
     try {
@@ -229,7 +262,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
         timeoutMs: settings.readyTimeoutMs,
         signal: signals.signal,
         failure: () => workerFailure,
-        onWaiting: (missing, elapsedMs) => say(`waiting for the first ${missing.join(", ")} worker${missing.length > 1 ? "s" : ""} (${Math.round(elapsedMs / 1000)} s)`),
+        onWaiting: (missing, elapsedMs) =>
+          say(`waiting for the first ${missing.join(", ")} worker${missing.length > 1 ? "s" : ""} (${Math.round(elapsedMs / 1000)} s)`),
       });
     } finally {
       client.close();
@@ -268,7 +302,12 @@ export async function upCommand(options: UpOptions): Promise<number> {
       // reads of the top hits and one synthesised report.
       // Loaded only here: `up` stays resident, and the report renderer is not small.
       const { templateCommand } = await import("./template.js");
-      const demo = templateCommand({ template: "explore-codebase", params: { question: "how does a workflow get from submit to its result" }, connection, json: false });
+      const demo = templateCommand({
+        template: "explore-codebase",
+        params: { question: "how does a workflow get from submit to its result" },
+        connection,
+        json: false,
+      });
       code = await Promise.race([demo, signals.requested.then(() => 130)]);
     }
     if (!options.exit && !signals.signal.aborted) {
@@ -297,7 +336,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
   if (interrupted) say(`stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`);
   signals.dispose();
   // Any service pid still alive here escaped its group; say so rather than leave it silently.
-  for (const service of stack.services) if (service.child.pid && processIsAlive(service.child.pid)) say(`warning: ${service.name} (pid ${service.child.pid}) is still running`);
+  for (const service of stack.services)
+    if (service.child.pid && processIsAlive(service.child.pid)) say(`warning: ${service.name} (pid ${service.child.pid}) is still running`);
   return interrupted && code === 130 ? 0 : code;
 }
 

@@ -29,7 +29,11 @@ const max = (values: number[]): number => (values.length ? Math.max(...values) :
  * calls (a busy instance's error rate counts more than an idle one's); CPU
  * and memory show the worst instance, which is what an alert is about.
  */
-export function poolRows(snapshots: readonly MetricsSnapshot[], queues: ReadonlyMap<string, number>, thresholds: HealthThresholds = SEED_THRESHOLDS): PoolRow[] {
+export function poolRows(
+  snapshots: readonly MetricsSnapshot[],
+  queues: ReadonlyMap<string, number>,
+  thresholds: HealthThresholds = SEED_THRESHOLDS,
+): PoolRow[] {
   const byPool = new Map<string, MetricsSnapshot[]>();
   for (const s of snapshots) if (s.pool && !s.draining) byPool.set(s.pool, [...(byPool.get(s.pool) ?? []), s]);
   const rows: PoolRow[] = [];

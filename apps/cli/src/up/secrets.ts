@@ -27,5 +27,7 @@ export function privateStateDir(dir: string, warn: (line: string) => void): void
     chmodSync(dir, 0o700);
     return;
   }
-  warn(`the state directory ${dir} is open to other users (mode ${(mode & 0o777).toString(8)}): its logs are readable; the token file stack.json stays 0600`);
+  warn(
+    `the state directory ${dir} is open to other users (mode ${(mode & 0o777).toString(8)}): its logs are readable; the token file stack.json stays 0600`,
+  );
 }

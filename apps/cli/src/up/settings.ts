@@ -61,7 +61,8 @@ export function upEnvironment(env: NodeJS.ProcessEnv, readyTimeoutS: number | un
       TOOLMESH_AUTOSCALER_INTERVAL_MS: env.TOOLMESH_AUTOSCALER_INTERVAL_MS ?? "2000",
       TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S: env.TOOLMESH_AUTOSCALER_SCALE_DOWN_WINDOW_S ?? "30",
     },
-    minWorkers: (pool) => Number(/=(\d+):/.exec(replicas.split(",").find((entry) => entry.trim().startsWith(`${pool}=`)) ?? "=1:")?.[1] ?? 1),
+    minWorkers: (pool) =>
+      Number(/=(\d+):/.exec(replicas.split(",").find((entry) => entry.trim().startsWith(`${pool}=`)) ?? "=1:")?.[1] ?? 1),
     replicasFor: (pools) =>
       replicas
         .split(",")

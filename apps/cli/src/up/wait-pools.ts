@@ -29,7 +29,9 @@ export async function waitForPools(options: WaitForPoolsOptions): Promise<void> 
     if (missing.length === 0) return;
     const elapsed = Date.now() - started;
     if (elapsed > options.timeoutMs) {
-      throw new Error(`no ${missing.join(", ")} worker came up within ${Math.round(options.timeoutMs / 1000)} s (raise it with --ready-timeout); see the logs`);
+      throw new Error(
+        `no ${missing.join(", ")} worker came up within ${Math.round(options.timeoutMs / 1000)} s (raise it with --ready-timeout); see the logs`,
+      );
     }
     if (Date.now() - lastReport >= (options.reportEveryMs ?? 5000)) {
       lastReport = Date.now();

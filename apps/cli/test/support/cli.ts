@@ -24,7 +24,8 @@ export function tempDir(prefix = "toolmesh-cli-"): string {
  */
 export function toolmesh(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of ["TOOLMESH_ADDRESS", "TOOLMESH_GRPC_TOKEN", "TOOLMESH_NATS_URL", "TOOLMESH_RENDER", "TOOLMESH_STATE_DIR"]) delete env[name];
+  for (const name of ["TOOLMESH_ADDRESS", "TOOLMESH_GRPC_TOKEN", "TOOLMESH_NATS_URL", "TOOLMESH_RENDER", "TOOLMESH_STATE_DIR"])
+    delete env[name];
   const cwd = options.cwd ?? tempDir();
   const child = spawn(process.execPath, [cliBin, ...args], {
     cwd,

@@ -19,7 +19,11 @@ export function fsToolError(err: unknown, what: string): ToolError {
     case "EPERM":
       return new ToolError(ErrorCode.PERMISSION_DENIED, `${what} is not readable by the codebase service`, { cause: err });
     case "ELOOP":
-      return new ToolError(ErrorCode.PERMISSION_DENIED, `${what} became a symlink while it was being opened; symlinks are not followed there`, { cause: err });
+      return new ToolError(
+        ErrorCode.PERMISSION_DENIED,
+        `${what} became a symlink while it was being opened; symlinks are not followed there`,
+        { cause: err },
+      );
     default:
       return ToolError.from(err);
   }

@@ -17,7 +17,10 @@ export async function globTool(roots: readonly CodebaseRoot[], args: GlobArgs, s
   const files: Array<{ path: string; size: number }> = [];
   let truncated = false;
   // lstat: the walk yields no symlinks, and the size must never be a link target's.
-  const sized = async (file: { rel: string; abs: string }) => ({ path: file.rel, size: (await lstat(file.abs).catch(() => undefined))?.size ?? 0 });
+  const sized = async (file: { rel: string; abs: string }) => ({
+    path: file.rel,
+    size: (await lstat(file.abs).catch(() => undefined))?.size ?? 0,
+  });
   for await (const file of mapOrdered(walk, 32, sized)) {
     if (files.length >= args.maxResults) {
       truncated = true;

@@ -64,9 +64,15 @@ export function escapeGlobLiteral(path: string): string {
 
 export function compileGlob(glob: string, baseDir: string, role: "include" | "exclude"): CompiledGlob {
   const bad = (why: string): ToolError => new ToolError(ErrorCode.INVALID_ARGUMENT, `${role} glob "${glob}": ${why}`);
-  if (glob.startsWith("!")) throw bad(role === "include" ? 'a leading "!" is not supported; put the glob in exclude instead' : 'give the glob without "!"; exclude globs exclude already');
+  if (glob.startsWith("!"))
+    throw bad(
+      role === "include"
+        ? 'a leading "!" is not supported; put the glob in exclude instead'
+        : 'give the glob without "!"; exclude globs exclude already',
+    );
   const dirOnly = glob.length > 1 && glob.endsWith("/");
-  if (dirOnly && role === "include") throw bad(`a trailing "/" matches directories only, never a file; use "${glob}**" to include what is inside`);
+  if (dirOnly && role === "include")
+    throw bad(`a trailing "/" matches directories only, never a file; use "${glob}**" to include what is inside`);
   const body = dirOnly ? glob.slice(0, -1) : glob;
   const nameOnly = !body.includes("/");
   const relative = body.replace(/^\/+/, "");

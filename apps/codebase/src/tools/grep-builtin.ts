@@ -18,7 +18,13 @@ type LineMatch = Omit<GrepMatch, "path">;
  * undefined if it could not be opened. At most `bound` matches are kept,
  * but the file is read to the end: a late NUL still makes it binary.
  */
-async function searchFile(abs: string, regex: SafeRegex, context: number, bound: number, signal: AbortSignal): Promise<LineMatch[] | "binary" | undefined> {
+async function searchFile(
+  abs: string,
+  regex: SafeRegex,
+  context: number,
+  bound: number,
+  signal: AbortSignal,
+): Promise<LineMatch[] | "binary" | undefined> {
   const handle = await openRegularFile(abs).catch(() => undefined);
   if (!handle) return undefined;
   const matches: LineMatch[] = [];

@@ -20,7 +20,7 @@ interface RgMessage {
 const utf8 = new TextDecoder();
 const bytesOf = (t: RgText): Buffer => (t.text !== undefined ? Buffer.from(t.text, "utf8") : Buffer.from(t.bytes ?? "", "base64"));
 /** Non-UTF-8 data arrives base64'd; it is decoded with U+FFFD, as the built-in engine decodes files. */
-const decode = (t: RgText | undefined): string => (t === undefined ? "" : t.text ?? utf8.decode(bytesOf(t)));
+const decode = (t: RgText | undefined): string => (t === undefined ? "" : (t.text ?? utf8.decode(bytesOf(t))));
 const lineText = (t: RgText | undefined): string => displayLine(decode(t).replace(/\n$/, ""));
 
 /** ripgrep gives the byte offset of the first match; the tools report a 1-based code point column. */
@@ -57,8 +57,11 @@ export async function grepRipgrep(rg: string, job: GrepJob, signal: AbortSignal)
 
   // Paths come from ripgrep's walk, which never follows symlinks; checked anyway, and filtered like the walker's.
   const accept = (path: string): boolean =>
-    path !== "" && !path.startsWith("/") && !path.split("/").includes("..") &&
-    (start.rel === "" || path === start.rel || path.startsWith(`${start.rel}/`)) && filter.accepts(path);
+    path !== "" &&
+    !path.startsWith("/") &&
+    !path.split("/").includes("..") &&
+    (start.rel === "" || path === start.rel || path.startsWith(`${start.rel}/`)) &&
+    filter.accepts(path);
 
   const commit = (state: FileState): void => {
     for (const m of state.matches) {
@@ -107,7 +110,14 @@ export async function grepRipgrep(rg: string, job: GrepJob, signal: AbortSignal)
 }
 
 /** Spawns ripgrep and feeds its JSON messages to `onMessage` until it exits, or until `done()` says enough. */
-function run(rg: string, argv: string[], cwd: string, signal: AbortSignal, onMessage: (m: RgMessage) => void, done: () => boolean): Promise<void> {
+function run(
+  rg: string,
+  argv: string[],
+  cwd: string,
+  signal: AbortSignal,
+  onMessage: (m: RgMessage) => void,
+  done: () => boolean,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(rg, argv, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let failure: ToolError | undefined;

@@ -14,7 +14,12 @@ import type { CodebaseRoot } from "./types.js";
  */
 export const IGNORE_KINDS = ["rgignore", "ignore", "gitignore", "exclude"] as const;
 export type IgnoreKind = (typeof IGNORE_KINDS)[number];
-const FILE_OF: Record<IgnoreKind, string> = { rgignore: ".rgignore", ignore: ".ignore", gitignore: ".gitignore", exclude: ".git/info/exclude" };
+const FILE_OF: Record<IgnoreKind, string> = {
+  rgignore: ".rgignore",
+  ignore: ".ignore",
+  gitignore: ".gitignore",
+  exclude: ".git/info/exclude",
+};
 
 export interface IgnoreScope {
   /** Directory relative to the root ("" for the root). */

@@ -64,7 +64,8 @@ export async function readTool(roots: readonly CodebaseRoot[], args: ReadArgs, h
   } finally {
     await handle.close();
   }
-  if (binary) throw new ToolError(ErrorCode.INVALID_ARGUMENT, `"${args.path}" is a binary file (it contains NUL bytes); code.read returns text only`);
+  if (binary)
+    throw new ToolError(ErrorCode.INVALID_ARGUMENT, `"${args.path}" is a binary file (it contains NUL bytes); code.read returns text only`);
   if (args.startLine !== undefined && first > Math.max(lineNo, 1)) {
     throw new ToolError(ErrorCode.INVALID_ARGUMENT, `startLine ${first} is past the end of "${args.path}", which has ${lineNo} lines`);
   }

@@ -15,6 +15,9 @@ function runsRipgrep(binary: string): boolean {
 export function resolveRipgrep(option: string | null | undefined): string | undefined {
   if (option === null) return undefined;
   if (option === undefined) return runsRipgrep("rg") ? "rg" : undefined;
-  if (!runsRipgrep(option)) throw new Error(`ripgrep "${option}" does not run (\`${option} --version\` failed); fix the path or leave it unset to use rg from PATH`);
+  if (!runsRipgrep(option))
+    throw new Error(
+      `ripgrep "${option}" does not run (\`${option} --version\` failed); fix the path or leave it unset to use rg from PATH`,
+    );
   return option;
 }

@@ -20,7 +20,11 @@ export function normalizeRoots(roots: readonly CodebaseRoot[]): CodebaseRoot[] {
 export function pickRoot(roots: readonly CodebaseRoot[], name: string | undefined): CodebaseRoot {
   if (name === undefined) return roots[0]!;
   const root = roots.find((r) => r.name === name);
-  if (!root) throw new ToolError(ErrorCode.NOT_FOUND, `no root named "${name}"; roots: ${roots.map((r) => r.name).join(", ")} (configure more with toolmesh up --root NAME=DIR)`);
+  if (!root)
+    throw new ToolError(
+      ErrorCode.NOT_FOUND,
+      `no root named "${name}"; roots: ${roots.map((r) => r.name).join(", ")} (configure more with toolmesh up --root NAME=DIR)`,
+    );
   return root;
 }
 
@@ -51,7 +55,10 @@ export interface RootPath {
 export async function resolveInRoot(root: CodebaseRoot, path: string): Promise<RootPath> {
   if (path.includes("\0")) throw new ToolError(ErrorCode.INVALID_ARGUMENT, "path contains a NUL byte");
   if (isAbsolute(path)) {
-    throw new ToolError(ErrorCode.PERMISSION_DENIED, `"${path}" is absolute; give a path relative to root "${root.name}" (another directory: configure it as a root with toolmesh up --root NAME=DIR and pass root NAME)`);
+    throw new ToolError(
+      ErrorCode.PERMISSION_DENIED,
+      `"${path}" is absolute; give a path relative to root "${root.name}" (another directory: configure it as a root with toolmesh up --root NAME=DIR and pass root NAME)`,
+    );
   }
   const lexical = resolve(root.dir, path);
   if (!isInside(root.dir, lexical)) {

@@ -8,7 +8,8 @@ interface LineRule {
 
 const pythonPublic = (name: string): boolean => !name.startsWith("_");
 const goPublic = (name: string): boolean => /^\p{Lu}/u.test(name);
-const RUST_ITEM = /^(pub(?:\([^)]*\))?\s+)?(?:(?:async|const|unsafe|extern\s+"[^"]*")\s+)*(fn|struct|enum|trait|type|mod|const|static|union|macro_rules!)\s*([A-Za-z_][A-Za-z0-9_]*)/;
+const RUST_ITEM =
+  /^(pub(?:\([^)]*\))?\s+)?(?:(?:async|const|unsafe|extern\s+"[^"]*")\s+)*(fn|struct|enum|trait|type|mod|const|static|union|macro_rules!)\s*([A-Za-z_][A-Za-z0-9_]*)/;
 
 /**
  * Top-level definitions found line by line, for languages without a parser

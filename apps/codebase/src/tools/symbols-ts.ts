@@ -63,7 +63,8 @@ export function scriptSymbols(ts: typeof TS, path: string, text: string): CodeSy
     else if (ts.isInterfaceDeclaration(st)) named("interface", st.name);
     else if (ts.isTypeAliasDeclaration(st)) named("type", st.name);
     else if (ts.isEnumDeclaration(st)) named("enum", st.name);
-    else if (ts.isModuleDeclaration(st) && (ts.isIdentifier(st.name) || ts.isStringLiteral(st.name))) named(ts.isStringLiteral(st.name) ? "module" : "namespace", st.name);
+    else if (ts.isModuleDeclaration(st) && (ts.isIdentifier(st.name) || ts.isStringLiteral(st.name)))
+      named(ts.isStringLiteral(st.name) ? "module" : "namespace", st.name);
     else if (ts.isVariableStatement(st)) {
       const flags = st.declarationList.flags;
       const kind = flags & ts.NodeFlags.Const ? "const" : flags & ts.NodeFlags.Let ? "let" : "var";
@@ -98,6 +99,10 @@ function commonJsExport(ts: typeof TS, expr: TS.Expression): string | undefined 
   if (!ts.isPropertyAccessExpression(left)) return undefined;
   const target = left.expression;
   const isExports = ts.isIdentifier(target) && target.text === "exports";
-  const isModuleExports = ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && target.expression.text === "module" && target.name.text === "exports";
+  const isModuleExports =
+    ts.isPropertyAccessExpression(target) &&
+    ts.isIdentifier(target.expression) &&
+    target.expression.text === "module" &&
+    target.name.text === "exports";
   return isExports || isModuleExports ? left.name.text : undefined;
 }

@@ -43,7 +43,12 @@ describe.each(ENGINES)("cancellation (grep engine %s)", (engine, ripgrep) => {
 
   it.skipIf(engine === "ripgrep" && rg.skip)("an abort in the middle of a search stops it promptly with CANCELLED", async () => {
     const controller = new AbortController();
-    const running = call(toolsFor(fx.rootDir, ripgrep), "code.grep", { pattern: TOKEN, maxResults: 100_000, path: "big" }, controller.signal);
+    const running = call(
+      toolsFor(fx.rootDir, ripgrep),
+      "code.grep",
+      { pattern: TOKEN, maxResults: 100_000, path: "big" },
+      controller.signal,
+    );
     // Some way into the search (when exactly does not matter: it must end CANCELLED either way).
     let abortedAt = 0;
     setTimeout(() => {

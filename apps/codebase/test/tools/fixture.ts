@@ -35,7 +35,8 @@ export const FILES: Record<string, string | Buffer> = {
   "src/.gitignore": "/lib/from-src.ts\n",
   "src/main.ts":
     "export function main(): void {\n  // TODO: start\n  console.log('hello');\n}\nexport class Server {}\nconst internal = 1;\nexport interface Options { verbose: boolean }\n",
-  "src/util.js": "export const add = (a, b) => a + b;\n// todo lower case\nfunction helper() { return 'TODO'; }\nmodule.exports.helper = helper;\n",
+  "src/util.js":
+    "export const add = (a, b) => a + b;\n// todo lower case\nfunction helper() { return 'TODO'; }\nmodule.exports.helper = helper;\n",
   "src/app.py": "def run():\n    pass\n\nclass Thing:\n    def method(self):\n        pass\n\ndef _private():\n    pass\n",
   "src/server.go": "package main\n\nfunc Serve() {}\nfunc (s *S) Close() {}\ntype Config struct {\n}\nfunc helper() {}\n",
   "src/lib.rs": "pub fn open() {}\nfn close() {}\npub struct Handle;\npub(crate) enum Mode { A }\n",
@@ -94,11 +95,20 @@ export async function makeTree(): Promise<Fixture> {
 
 export function toolsFor(rootDir: string | string[], ripgrep?: string | null, maxReadBytes?: number): CodebaseTools {
   if (ripgrep === "rg") rg.require();
-  return createCodebaseTools({ roots: parseRoots(Array.isArray(rootDir) ? rootDir : [rootDir]), ripgrep, ...(maxReadBytes ? { maxReadBytes } : {}) });
+  return createCodebaseTools({
+    roots: parseRoots(Array.isArray(rootDir) ? rootDir : [rootDir]),
+    ripgrep,
+    ...(maxReadBytes ? { maxReadBytes } : {}),
+  });
 }
 
 /** Calls a handler the way the worker runtime does: arguments parsed (defaults applied) by the catalog first. */
-export async function call(tools: CodebaseTools, tool: ToolName, args: Record<string, unknown>, signal = new AbortController().signal): Promise<Record<string, any>> {
+export async function call(
+  tools: CodebaseTools,
+  tool: ToolName,
+  args: Record<string, unknown>,
+  signal = new AbortController().signal,
+): Promise<Record<string, any>> {
   return tools[tool](parseToolArgs(tool, args), { signal });
 }
 

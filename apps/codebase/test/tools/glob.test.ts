@@ -20,7 +20,12 @@ describe("code.glob", () => {
   });
 
   it("hidden and gitignore switches, exclude globs; .git is never listed", async () => {
-    const out = await glob({ patterns: ["**/*.ts", "**"], hidden: true, gitignore: false, exclude: ["build/**", "*.txt", "*.md", "*.tsx", "a", "src/*.*", "*.bin", "*.log", "*.LOG", ".*ignore", ".env"] });
+    const out = await glob({
+      patterns: ["**/*.ts", "**"],
+      hidden: true,
+      gitignore: false,
+      exclude: ["build/**", "*.txt", "*.md", "*.tsx", "a", "src/*.*", "*.bin", "*.log", "*.LOG", ".*ignore", ".env"],
+    });
     expect(paths(out)).toEqual([
       ".hidden/config.ts",
       "scratch/note.ts",
@@ -80,8 +85,14 @@ describe("code.glob", () => {
   });
 
   it("bad globs are INVALID_ARGUMENT with a hint", async () => {
-    expect(await failure(glob({ patterns: ["!*.ts"] }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/exclude/) });
-    expect(await failure(glob({ patterns: ["src/"] }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/src\/\*\*/) });
+    expect(await failure(glob({ patterns: ["!*.ts"] }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/exclude/),
+    });
+    expect(await failure(glob({ patterns: ["src/"] }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/src\/\*\*/),
+    });
     expect(await failure(glob({ patterns: ["{a,b"] }))).toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 });

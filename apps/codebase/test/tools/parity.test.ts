@@ -31,7 +31,10 @@ const PATTERNS: Array<Record<string, unknown>> = [
 ];
 
 async function bothEngines(rootDir: string, args: Record<string, unknown>) {
-  const [rg, builtin] = await Promise.all([call(toolsFor(rootDir, "rg"), "code.grep", args), call(toolsFor(rootDir, null), "code.grep", args)]);
+  const [rg, builtin] = await Promise.all([
+    call(toolsFor(rootDir, "rg"), "code.grep", args),
+    call(toolsFor(rootDir, null), "code.grep", args),
+  ]);
   expect(rg.engine).toBe("ripgrep");
   expect(builtin.engine).toBe("builtin");
   expect(builtin.matches).toEqual(rg.matches);
@@ -67,7 +70,12 @@ describe.skipIf(rg.skip)("ripgrep and the built-in engine agree", () => {
     // The root .gitignore was applied to the sub-path: no built output in the results.
     const out = await call(toolsFor(repoRoot, "rg"), "code.grep", { pattern: "export", path: "libs", maxResults: 100_000 });
     expect(out.matches.some((m: { path: string }) => m.path.includes("/dist/"))).toBe(false);
-    const unignored = await call(toolsFor(repoRoot, "rg"), "code.grep", { pattern: "export", path: "libs/core", gitignore: false, maxResults: 100_000 });
+    const unignored = await call(toolsFor(repoRoot, "rg"), "code.grep", {
+      pattern: "export",
+      path: "libs/core",
+      gitignore: false,
+      maxResults: 100_000,
+    });
     expect(unignored.matches.some((m: { path: string }) => m.path.includes("/dist/"))).toBe(existsSync(`${repoRoot}libs/core/dist`));
   });
 });

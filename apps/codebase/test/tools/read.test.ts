@@ -29,25 +29,44 @@ describe("code.read", () => {
   });
 
   it("line ranges are 1-based and inclusive; endLine past the end is clamped; ./ and .. inside the root normalize", async () => {
-    expect(await read({ path: "src/main.ts", startLine: 2, endLine: 3 })).toMatchObject({ content: "  // TODO: start\n  console.log('hello');\n", startLine: 2, endLine: 3, totalLines: 7 });
+    expect(await read({ path: "src/main.ts", startLine: 2, endLine: 3 })).toMatchObject({
+      content: "  // TODO: start\n  console.log('hello');\n",
+      startLine: 2,
+      endLine: 3,
+      totalLines: 7,
+    });
     expect(await read({ path: "./src/../src/main.ts", startLine: 7, endLine: 100 })).toMatchObject({
       path: "src/main.ts",
       content: "export interface Options { verbose: boolean }\n",
       startLine: 7,
       endLine: 7,
     });
-    expect(await read({ path: "src/main.ts", endLine: 1 })).toMatchObject({ content: "export function main(): void {\n", startLine: 1, endLine: 1 });
+    expect(await read({ path: "src/main.ts", endLine: 1 })).toMatchObject({
+      content: "export function main(): void {\n",
+      startLine: 1,
+      endLine: 1,
+    });
   });
 
   it("a startLine past the end, or endLine before startLine, is INVALID_ARGUMENT", async () => {
-    expect(await failure(read({ path: "src/main.ts", startLine: 8 }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/has 7 lines/) });
+    expect(await failure(read({ path: "src/main.ts", startLine: 8 }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/has 7 lines/),
+    });
     expect(await failure(read({ path: "src/main.ts", startLine: 3, endLine: 2 }))).toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 
   it("line endings are kept; a last line without newline; an empty file", async () => {
     expect(await read({ path: "crlf.txt" })).toMatchObject({ content: "TODO one\r\nline two TODO\r\nend$\r\n", totalLines: 3 });
     expect(await read({ path: "no-newline.txt" })).toMatchObject({ content: "first\nlast TODO", totalLines: 2, endLine: 2 });
-    expect(await read({ path: "empty.txt" })).toMatchObject({ content: "", startLine: 1, endLine: 0, totalLines: 0, size: 0, truncated: false });
+    expect(await read({ path: "empty.txt" })).toMatchObject({
+      content: "",
+      startLine: 1,
+      endLine: 0,
+      totalLines: 0,
+      size: 0,
+      truncated: false,
+    });
   });
 
   it("decodes like grep: a UTF-8 BOM is dropped, UTF-16 with a BOM is text", async () => {
@@ -58,16 +77,27 @@ describe("code.read", () => {
   it("maxBytes keeps whole lines; a first line longer than the cap comes back cut between characters", async () => {
     const cut = await read({ path: "src/main.ts", maxBytes: 50 });
     expect(cut).toMatchObject({ content: "export function main(): void {\n  // TODO: start\n", endLine: 2, truncated: true });
-    expect(await read({ path: "long.txt", maxBytes: 100 })).toMatchObject({ content: "x".repeat(100), endLine: 1, truncated: true, partialLine: true });
+    expect(await read({ path: "long.txt", maxBytes: 100 })).toMatchObject({
+      content: "x".repeat(100),
+      endLine: 1,
+      truncated: true,
+      partialLine: true,
+    });
     const accents = await read({ path: "accents.txt", maxBytes: 11 });
     expect(accents).toMatchObject({ content: "é".repeat(5), truncated: true, partialLine: true, totalLines: 2 });
   });
 
   it("refuses directories, binary files and missing files with codes that say what to do", async () => {
-    expect(await failure(read({ path: "src" }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/directory.*code\.glob/) });
+    expect(await failure(read({ path: "src" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/directory.*code\.glob/),
+    });
     expect(await failure(read({ path: "." }))).toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(await failure(read({ path: "data.bin" }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/binary/) });
-    expect(await failure(read({ path: "late-nul.txt" }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/binary/) });
+    expect(await failure(read({ path: "late-nul.txt" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/binary/),
+    });
     expect(await failure(read({ path: "nope.ts" }))).toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/nope\.ts.*root/) });
   });
 
@@ -91,7 +121,10 @@ describe("several roots", () => {
     expect(await call(tools, "code.read", { root: "docs", path: "docs/guide.md" })).toMatchObject({ root: "docs", content: "# Guide\n" });
     expect(await call(tools, "code.read", { path: "README.md" })).toMatchObject({ root: "main" });
     expect(await failure(call(tools, "code.read", { path: "docs/guide.md" }))).toMatchObject({ code: "NOT_FOUND" });
-    expect(await failure(call(tools, "code.read", { root: "other", path: "README.md" }))).toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/main, docs/) });
+    expect(await failure(call(tools, "code.read", { root: "other", path: "README.md" }))).toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringMatching(/main, docs/),
+    });
     // Another root is outside this one: a relative path cannot reach it.
     const rel = relative(fx.rootDir, join(second, "docs", "guide.md"));
     expect(rel.startsWith("../")).toBe(true);

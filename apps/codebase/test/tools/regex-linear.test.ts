@@ -44,9 +44,18 @@ describe("code.grep's built-in engine", () => {
 
   it("lookaround and backreferences are INVALID_ARGUMENT naming the field and why", async () => {
     const tools = toolsFor(dir, null);
-    expect(await failure(call(tools, "code.grep", { pattern: "a(?=b)" }))).toMatchObject({ code: "INVALID_ARGUMENT", message: "pattern: lookahead is not supported (RE2 syntax)" });
-    expect(await failure(call(tools, "code.grep", { pattern: "(?<!a)b" }))).toMatchObject({ code: "INVALID_ARGUMENT", message: "pattern: negative lookbehind is not supported (RE2 syntax)" });
-    expect(await failure(call(tools, "code.grep", { pattern: "(a)\\1" }))).toMatchObject({ code: "INVALID_ARGUMENT", message: "pattern: backreferences are not supported (RE2 syntax)" });
+    expect(await failure(call(tools, "code.grep", { pattern: "a(?=b)" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: "pattern: lookahead is not supported (RE2 syntax)",
+    });
+    expect(await failure(call(tools, "code.grep", { pattern: "(?<!a)b" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: "pattern: negative lookbehind is not supported (RE2 syntax)",
+    });
+    expect(await failure(call(tools, "code.grep", { pattern: "(a)\\1" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: "pattern: backreferences are not supported (RE2 syntax)",
+    });
     // As a literal the same text is fine.
     expect((await call(tools, "code.grep", { pattern: "a(?=b)", literal: true })).matches).toEqual([]);
   });
@@ -70,7 +79,10 @@ describe("code.grep's built-in engine", () => {
       { pattern: "[[:space:]]{2}$" },
     ];
     for (const args of cases) {
-      const [viaRg, builtin] = await Promise.all([call(toolsFor(dir, "rg"), "code.grep", args), call(toolsFor(dir, null), "code.grep", args)]);
+      const [viaRg, builtin] = await Promise.all([
+        call(toolsFor(dir, "rg"), "code.grep", args),
+        call(toolsFor(dir, null), "code.grep", args),
+      ]);
       expect(viaRg.matches.length, JSON.stringify(args)).toBeGreaterThan(0);
       expect(builtin.matches, JSON.stringify(args)).toEqual(viaRg.matches);
     }

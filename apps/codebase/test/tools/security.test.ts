@@ -38,28 +38,31 @@ describe.each(ENGINES)("nothing outside the root is read (grep engine %s)", (eng
     expect(error.message).not.toContain(SECRET);
   });
 
-  it.skipIf(engine === "ripgrep" && rg.skip)("walks never follow symlinks (out of the root or in a loop): the secret appears in no output", async () => {
-    const tools = toolsFor(fx.rootDir, ripgrep);
-    const all = { hidden: true, gitignore: false };
-    const outputs = await Promise.all([
-      call(tools, "code.grep", { pattern: "SECRET|TODO|leaked", ...all, maxResults: 100_000 }),
-      call(tools, "code.grep", { pattern: SECRET, literal: true, ...all }),
-      call(tools, "code.glob", { patterns: ["**"], ...all }),
-      call(tools, "code.glob", { patterns: ["secret*", "escape*", "loop"], ...all }),
-      call(tools, "code.analyze", all),
-    ]);
-    for (const output of outputs) {
-      const text = JSON.stringify(output);
-      expect(text).not.toContain(SECRET);
-      expect(text).not.toContain("secret.txt");
-      expect(text).not.toContain("leaked");
-      expect(text).not.toMatch(/"(escape-dir|escape-file\.txt|loop|inside-link\.ts|inside-dir)\//);
-    }
-    expect(outputs[0].matches.length).toBeGreaterThan(20);
-    expect(outputs[1].matches).toEqual([]);
-    expect(outputs[2].files.length).toBeGreaterThan(30);
-    expect(outputs[3].files).toEqual([]);
-  });
+  it.skipIf(engine === "ripgrep" && rg.skip)(
+    "walks never follow symlinks (out of the root or in a loop): the secret appears in no output",
+    async () => {
+      const tools = toolsFor(fx.rootDir, ripgrep);
+      const all = { hidden: true, gitignore: false };
+      const outputs = await Promise.all([
+        call(tools, "code.grep", { pattern: "SECRET|TODO|leaked", ...all, maxResults: 100_000 }),
+        call(tools, "code.grep", { pattern: SECRET, literal: true, ...all }),
+        call(tools, "code.glob", { patterns: ["**"], ...all }),
+        call(tools, "code.glob", { patterns: ["secret*", "escape*", "loop"], ...all }),
+        call(tools, "code.analyze", all),
+      ]);
+      for (const output of outputs) {
+        const text = JSON.stringify(output);
+        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain("secret.txt");
+        expect(text).not.toContain("leaked");
+        expect(text).not.toMatch(/"(escape-dir|escape-file\.txt|loop|inside-link\.ts|inside-dir)\//);
+      }
+      expect(outputs[0].matches.length).toBeGreaterThan(20);
+      expect(outputs[1].matches).toEqual([]);
+      expect(outputs[2].files.length).toBeGreaterThan(30);
+      expect(outputs[3].files).toEqual([]);
+    },
+  );
 
   it.skipIf(engine === "ripgrep" && rg.skip)("a symlink that stays inside the root may be named as the path", async () => {
     const tools = toolsFor(fx.rootDir, ripgrep);
@@ -81,7 +84,10 @@ describe.each(ENGINES)("special files (grep engine %s)", (engine, ripgrep) => {
     expect(grep.matches.some((m: { path: string }) => m.path.startsWith("pipe-"))).toBe(false);
     const glob = await call(tools, "code.glob", { patterns: ["pipe-*"] });
     expect(glob.files).toEqual([]);
-    expect(await failure(call(tools, "code.read", { path: `pipe-${engine}` }))).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/not a regular file/) });
+    expect(await failure(call(tools, "code.read", { path: `pipe-${engine}` }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/not a regular file/),
+    });
     expect(await failure(call(tools, "code.grep", { pattern: "x", path: `pipe-${engine}` }))).toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 });
@@ -109,6 +115,8 @@ describe("size caps", () => {
   });
 
   it("maxBytes above 16 MiB is refused by the schema", async () => {
-    expect(await failure(call(toolsFor(fx.rootDir), "code.read", { path: "huge.txt", maxBytes: 1 << 30 }))).toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(await failure(call(toolsFor(fx.rootDir), "code.read", { path: "huge.txt", maxBytes: 1 << 30 }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
   });
 });

@@ -61,7 +61,8 @@ export function natsEffects(deps: NatsEffectsDeps): RunEffects {
       // Sub-agents' workflows under what was cancelled go too, at once.
       for (const childId of deps.runs.get(workflowId)?.children ?? []) {
         const child = deps.runs.get(childId);
-        if (child && !child.done && (!taskId || child.parent?.taskId === taskId)) child.cancel(`parent ${taskId ? `task ${workflowId}/${taskId}` : `workflow ${workflowId}`} cancelled: ${reason}`);
+        if (child && !child.done && (!taskId || child.parent?.taskId === taskId))
+          child.cancel(`parent ${taskId ? `task ${workflowId}/${taskId}` : `workflow ${workflowId}`} cancelled: ${reason}`);
       }
     },
     changed: (run) => deps.changed(run),

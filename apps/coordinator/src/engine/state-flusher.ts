@@ -78,7 +78,10 @@ export class StateFlusher {
         return;
       }
       const delay = Math.min(this.#opts.maxBackoffMs, this.#opts.initialBackoffMs * 2 ** (this.#failures - 1));
-      this.#opts.log.warn({ err, failures: this.#failures, retryInMs: delay }, "could not store workflow state; retrying before acking results");
+      this.#opts.log.warn(
+        { err, failures: this.#failures, retryInMs: delay },
+        "could not store workflow state; retrying before acking results",
+      );
       for (const run of runs) this.#dirty.add(run);
       this.#pendingAcks.unshift(...acks);
       await this.#opts.sleep(delay);
@@ -95,7 +98,12 @@ export class StateFlusher {
   #giveUp(runs: WorkflowRun[], err: unknown): void {
     const failures = this.#failures;
     this.#failures = 0;
-    this.#opts.log.error({ err, failures, workflows: runs.map((r) => r.id) }, "could not store workflow state; cancelling the unsaved workflows");
-    for (const run of runs) if (!run.done) run.cancel(`workflow state could not be stored after ${failures} attempts: ${err instanceof Error ? err.message : String(err)}`);
+    this.#opts.log.error(
+      { err, failures, workflows: runs.map((r) => r.id) },
+      "could not store workflow state; cancelling the unsaved workflows",
+    );
+    for (const run of runs)
+      if (!run.done)
+        run.cancel(`workflow state could not be stored after ${failures} attempts: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

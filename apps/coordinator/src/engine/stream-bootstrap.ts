@@ -1,12 +1,23 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { POOLS, ensureAttemptsBucket, ensureEventStream, ensurePoolStream, ensureResultConsumer, ensureResultStream, type PoolName } from "@toolmesh/core";
+import {
+  POOLS,
+  ensureAttemptsBucket,
+  ensureEventStream,
+  ensurePoolStream,
+  ensureResultConsumer,
+  ensureResultStream,
+  type PoolName,
+} from "@toolmesh/core";
 
 /**
  * Creates (or checks) every stream, consumer and bucket the coordinator
  * uses, before it touches any of them. Returns the pools whose streams now exist.
  */
-export async function bootstrapStreams(nc: NatsConnection, resultAckWaitMs: number): Promise<{ jsm: JetStreamManager; ensuredPools: Set<PoolName> }> {
+export async function bootstrapStreams(
+  nc: NatsConnection,
+  resultAckWaitMs: number,
+): Promise<{ jsm: JetStreamManager; ensuredPools: Set<PoolName> }> {
   const jsm = await jetstreamManager(nc);
   await ensureEventStream(jsm);
   await ensureResultStream(jsm);

@@ -32,7 +32,13 @@ export interface TaskPublisherDeps {
 }
 
 /** Puts one attempt of a task on its pool's work queue, stored before it counts as dispatched. */
-export async function publishTask(deps: TaskPublisherDeps, run: WorkflowRun, task: TaskRecord, deadlineMs: number, parent: Context): Promise<void> {
+export async function publishTask(
+  deps: TaskPublisherDeps,
+  run: WorkflowRun,
+  task: TaskRecord,
+  deadlineMs: number,
+  parent: Context,
+): Promise<void> {
   // Each agent.run attempt gets a capability of its own: only it may attach child workflows.
   if (task.spec.tool === "agent.run") task.capability = deps.tokens.capability(run.id, task.spec.id, task.attempt);
   const message: TaskMessage = {
@@ -64,9 +70,15 @@ export async function publishTask(deps: TaskPublisherDeps, run: WorkflowRun, tas
     deps.ensuredPools.add(pool);
   }
   const attempt = task.attempt;
-  await publishUntilStored(deps.js, Subjects.task(pool), payload, { msgID: taskMsgId(run.id, task.spec.id, attempt), headers: hdrs }, {
-    log: deps.log,
-    stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
-  });
+  await publishUntilStored(
+    deps.js,
+    Subjects.task(pool),
+    payload,
+    { msgID: taskMsgId(run.id, task.spec.id, attempt), headers: hdrs },
+    {
+      log: deps.log,
+      stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
+    },
+  );
   deps.metrics.tasksDispatched.inc({ pool: task.spec.pool });
 }

@@ -17,7 +17,10 @@ export class WorkflowTraces {
 
   /** A resumed workflow's original trace is gone with its coordinator; it gets a new root. */
   resumed(id: string, name: string): void {
-    this.#spans.set(id, { span: tracer("toolmesh-coordinator").startSpan(`workflow ${name} (resumed)`, { attributes: { "toolmesh.workflow_id": id } }), ctx: context.active() });
+    this.#spans.set(id, {
+      span: tracer("toolmesh-coordinator").startSpan(`workflow ${name} (resumed)`, { attributes: { "toolmesh.workflow_id": id } }),
+      ctx: context.active(),
+    });
   }
 
   /** The context a workflow's dispatches are traced under. */

@@ -10,6 +10,9 @@ export function checkToken(expected: string | undefined, metadata: Metadata): vo
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw serviceError(status.UNAUTHENTICATED, "missing or wrong bearer token: send metadata 'authorization: Bearer <TOOLMESH_GRPC_TOKEN>'");
+    throw serviceError(
+      status.UNAUTHENTICATED,
+      "missing or wrong bearer token: send metadata 'authorization: Bearer <TOOLMESH_GRPC_TOKEN>'",
+    );
   }
 }

@@ -11,8 +11,25 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, maxPayloadOf, maxTaskArgsBytes, tracer } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
-import { WorkflowSpec, type RunTemplateRequest, type CallToolRequest, type CallToolsRequest, type CallToolsResponse, type CoordinatorServer, type TaskStatus } from "@toolmesh/proto";
-import { SpecTooLargeError, checkId, checkJsonValue, checkTaskOrItemId, checkTemplateName, checkText, validateWorkflow, type SpecLimits } from "@toolmesh/spec";
+import {
+  WorkflowSpec,
+  type RunTemplateRequest,
+  type CallToolRequest,
+  type CallToolsRequest,
+  type CallToolsResponse,
+  type CoordinatorServer,
+  type TaskStatus,
+} from "@toolmesh/proto";
+import {
+  SpecTooLargeError,
+  checkId,
+  checkJsonValue,
+  checkTaskOrItemId,
+  checkTemplateName,
+  checkText,
+  validateWorkflow,
+  type SpecLimits,
+} from "@toolmesh/spec";
 import type { CapacityView } from "../capacity.js";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { Engine } from "../engine.js";
@@ -60,7 +77,11 @@ function unary<Req, Res>(
   handler: (request: Req, ctx: Context) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
-    const span = tracer("toolmesh-coordinator").startSpan(`toolmesh.v1.Coordinator/${method}`, { kind: SpanKind.SERVER }, traceParent(call.metadata));
+    const span = tracer("toolmesh-coordinator").startSpan(
+      `toolmesh.v1.Coordinator/${method}`,
+      { kind: SpanKind.SERVER },
+      traceParent(call.metadata),
+    );
     const ctx = trace.setSpan(context.active(), span);
     context
       .with(ctx, async () => {
@@ -131,7 +152,14 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
         call.emit("error", toServiceError(err));
         return;
       }
-      const ctx = trace.setSpan(context.active(), tracer("toolmesh-coordinator").startSpan("toolmesh.v1.Coordinator/CallTools", { kind: SpanKind.SERVER }, traceParent(call.metadata)));
+      const ctx = trace.setSpan(
+        context.active(),
+        tracer("toolmesh-coordinator").startSpan(
+          "toolmesh.v1.Coordinator/CallTools",
+          { kind: SpanKind.SERVER },
+          traceParent(call.metadata),
+        ),
+      );
       let pending = 0;
       let ended = false;
       const finishIfDone = (): void => {
@@ -151,7 +179,11 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
             (result) => ({ requestId: request.requestId, result, error: undefined }),
             (err: unknown) => {
               const error = toServiceError(err);
-              return { requestId: request.requestId, result: undefined, error: { code: status[error.code] ?? "INTERNAL", message: error.details, retryable: false } };
+              return {
+                requestId: request.requestId,
+                result: undefined,
+                error: { code: status[error.code] ?? "INTERNAL", message: error.details, retryable: false },
+              };
             },
           )
           .then((response) => {
@@ -189,7 +221,8 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       const run = await engine.find(request.workflowId);
       const task = run.tasks.get(request.taskId);
       if (!task) throw serviceError(status.NOT_FOUND, `workflow ${run.id} has no task "${request.taskId}"`);
-      if (task.state !== "succeeded") throw serviceError(status.FAILED_PRECONDITION, `task "${request.taskId}" is ${task.state}; only a succeeded task has an output`);
+      if (task.state !== "succeeded")
+        throw serviceError(status.FAILED_PRECONDITION, `task "${request.taskId}" is ${task.state}; only a succeeded task has an output`);
       return (await run.outputOf(task)) ?? {};
     }),
 
@@ -246,7 +279,19 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
     priority: 0,
     limits: undefined,
     parent: undefined,
-    tasks: [{ id: "call", tool: request.tool, args: request.args ?? {}, dependsOn: [], timeoutMs: request.timeoutMs, retry: request.retry, forEach: undefined, fanIn: undefined, stage: "" }],
+    tasks: [
+      {
+        id: "call",
+        tool: request.tool,
+        args: request.args ?? {},
+        dependsOn: [],
+        timeoutMs: request.timeoutMs,
+        retry: request.retry,
+        forEach: undefined,
+        fanIn: undefined,
+        stage: "",
+      },
+    ],
   };
   let valid;
   try {
@@ -278,4 +323,3 @@ function checkTemplateRequest(request: RunTemplateRequest): RunTemplateRequest {
   checkJsonValue(request.params ?? {}, "params");
   return request;
 }
-

@@ -71,7 +71,10 @@ export async function checkCodebaseScopes(deps: ScopeCheckDeps, template: string
   const verdicts = await Promise.all(scopes.map((scope) => tryScope(deps, scope, ctx)));
   const bad = verdicts.find((v) => v.problem !== undefined);
   if (bad?.problem) {
-    throw new ToolError(ErrorCode.INVALID_ARGUMENT, `template "${template}": codebase ${describeScope(bad.scope)}: ${bad.problem}; ${ROOT_HINT}`);
+    throw new ToolError(
+      ErrorCode.INVALID_ARGUMENT,
+      `template "${template}": codebase ${describeScope(bad.scope)}: ${bad.problem}; ${ROOT_HINT}`,
+    );
   }
 }
 
@@ -80,7 +83,14 @@ function describeScope(scope: CodebaseScope): string {
 }
 
 async function tryScope(deps: ScopeCheckDeps, scope: CodebaseScope, ctx: Context): Promise<{ scope: CodebaseScope; problem?: string }> {
-  const args = { ...(scope.root !== undefined ? { root: scope.root } : {}), path: scope.path, patterns: ["*"], hidden: true, gitignore: false, maxResults: 1 };
+  const args = {
+    ...(scope.root !== undefined ? { root: scope.root } : {}),
+    path: scope.path,
+    patterns: ["*"],
+    hidden: true,
+    gitignore: false,
+    maxResults: 1,
+  };
   const spec: WorkflowSpec = {
     name: "template scope check",
     defaultTimeoutMs: SCOPE_CHECK_TIMEOUT_MS,
@@ -88,7 +98,19 @@ async function tryScope(deps: ScopeCheckDeps, scope: CodebaseScope, ctx: Context
     priority: 9,
     limits: undefined,
     parent: undefined,
-    tasks: [{ id: "scope", tool: "code.glob", args, dependsOn: [], timeoutMs: SCOPE_CHECK_TIMEOUT_MS, retry: undefined, forEach: undefined, fanIn: undefined, stage: "" }],
+    tasks: [
+      {
+        id: "scope",
+        tool: "code.glob",
+        args,
+        dependsOn: [],
+        timeoutMs: SCOPE_CHECK_TIMEOUT_MS,
+        retry: undefined,
+        forEach: undefined,
+        fanIn: undefined,
+        stage: "",
+      },
+    ],
   };
   try {
     const run = await deps.engine.whenDone(await deps.engine.submit(validateWorkflow(spec, 0, deps.limits), ctx, { quiet: true }));

@@ -25,8 +25,10 @@ export function serverTls(config: TlsConfig): ServerTls {
   const key = config.TOOLMESH_GRPC_TLS_KEY;
   const clientCa = config.TOOLMESH_GRPC_TLS_CLIENT_CA;
   const problems: string[] = [];
-  if (Boolean(cert) !== Boolean(key)) problems.push("TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY: set both (the server's certificate chain and its key), or neither");
-  if (clientCa && !(cert && key)) problems.push("TOOLMESH_GRPC_TLS_CLIENT_CA: mTLS needs TLS: set TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY too");
+  if (Boolean(cert) !== Boolean(key))
+    problems.push("TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY: set both (the server's certificate chain and its key), or neither");
+  if (clientCa && !(cert && key))
+    problems.push("TOOLMESH_GRPC_TLS_CLIENT_CA: mTLS needs TLS: set TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY too");
   if (problems.length > 0) throw new ConfigError("coordinator", problems);
   if (!cert || !key) return { credentials: ServerCredentials.createInsecure(), transport: "plaintext" };
   const files = readTlsFiles({

@@ -78,7 +78,8 @@ export class Leadership {
   /** Waits until this replica leads, or `timeoutMs` passes. */
   async waitForLeadership(timeoutMs: number): Promise<boolean> {
     const until = this.#clock.now() + timeoutMs;
-    while (!this.#leader && this.#clock.now() < until && !this.#stopped) await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 100));
+    while (!this.#leader && this.#clock.now() < until && !this.#stopped)
+      await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 100));
     return this.#leader;
   }
 
@@ -96,9 +97,12 @@ export class Leadership {
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      void this.#tick().finally(() => this.#schedule());
-    }, Math.max(100, Math.floor(this.#opts.leaseMs / 3)));
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        void this.#tick().finally(() => this.#schedule());
+      },
+      Math.max(100, Math.floor(this.#opts.leaseMs / 3)),
+    );
   }
 
   async #tick(): Promise<void> {

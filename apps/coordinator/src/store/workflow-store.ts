@@ -18,7 +18,17 @@ function taskKey(workflowId: string, taskId: string): string {
 
 /** What identifies a stored version of a task: if none of it changed, nothing needs writing. */
 function fingerprint(task: TaskRecord): string {
-  return [task.state, task.attempt, task.sharedFrom, task.items?.length, task.unneeded, task.deadlineMs, task.startedAtMs, task.worker, task.outputRef?.name].join("|");
+  return [
+    task.state,
+    task.attempt,
+    task.sharedFrom,
+    task.items?.length,
+    task.unneeded,
+    task.deadlineMs,
+    task.startedAtMs,
+    task.worker,
+    task.outputRef?.name,
+  ].join("|");
 }
 
 /**

@@ -33,7 +33,9 @@ export class AttemptTokens {
   private constructor(secret: Buffer, kv: KV, log: Logger) {
     this.#secret = secret;
     this.#timer = setInterval(() => {
-      kv.put(SECRET_KEY, encodeJson({ secret: secret.toString("base64url") })).catch((err: unknown) => log.warn({ err }, "could not refresh the attempt secret"));
+      kv.put(SECRET_KEY, encodeJson({ secret: secret.toString("base64url") })).catch((err: unknown) =>
+        log.warn({ err }, "could not refresh the attempt secret"),
+      );
     }, REFRESH_MS);
     this.#timer.unref();
   }
@@ -54,7 +56,8 @@ export class AttemptTokens {
         return new AttemptTokens(secret, kv, log);
       } catch (err) {
         // Another replica made it first: read theirs. Any other failure is not ours to spin on.
-        if (!isJetStreamApiError(err, JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown)) throw err;
+        if (!isJetStreamApiError(err, JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown))
+          throw err;
       }
     }
   }

@@ -19,7 +19,8 @@ export function completion(tasks: Iterable<TaskRecord>, dependentsOf: (taskId: s
     topLevel += 1;
     if (task.state === "succeeded" || task.unneeded) continue;
     const dependents = dependentsOf(task.spec.id);
-    const absorbed = dependents.length > 0 && dependents.every((d) => d.spec.fanIn.mode !== "all" && !d.spec.forEach && d.state === "succeeded");
+    const absorbed =
+      dependents.length > 0 && dependents.every((d) => d.spec.fanIn.mode !== "all" && !d.spec.forEach && d.state === "succeeded");
     if (!absorbed) failed += 1;
   }
   return failed === 0 ? { state: "succeeded" } : { state: "failed", error: `${failed} of ${topLevel} tasks did not succeed` };

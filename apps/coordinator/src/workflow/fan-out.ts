@@ -27,7 +27,7 @@ export function itemTasks(parent: TaskRecord, items: readonly unknown[]): TaskRe
 
 /** A failed fan-out's error: a deadline's, else the first failed item's code. */
 export function fanOutFailure(items: readonly TaskRecord[], reason: string, deadlinePassed: boolean): ToolErrorShape {
-  const code = deadlinePassed ? ErrorCode.DEADLINE_EXCEEDED : items.find((i) => i.error)?.error?.code ?? ErrorCode.FAILED_PRECONDITION;
+  const code = deadlinePassed ? ErrorCode.DEADLINE_EXCEEDED : (items.find((i) => i.error)?.error?.code ?? ErrorCode.FAILED_PRECONDITION);
   return { code, message: `fan-out: ${reason.replace(/^dependency/, "item")}`, retryable: false };
 }
 
@@ -52,12 +52,20 @@ function entry(item: TaskRecord, output: Output | undefined): Output {
 }
 
 /** A fan-out task's output as kept in memory: one entry per item (large outputs as references) and counts. */
-export function storedFanOutOutput(task: TaskRecord, items: readonly TaskRecord[], storedOutput: (item: TaskRecord) => Output | undefined): Output {
+export function storedFanOutOutput(
+  task: TaskRecord,
+  items: readonly TaskRecord[],
+  storedOutput: (item: TaskRecord) => Output | undefined,
+): Output {
   return { items: items.map((i) => entry(i, storedOutput(i))), ...summary(task, items) };
 }
 
 /** A fan-out task's full output: as stored, but with every succeeded item's output loaded. */
-export async function loadedFanOutOutput(task: TaskRecord, items: readonly TaskRecord[], outputOf: (item: TaskRecord) => Promise<Output | undefined>): Promise<Output> {
+export async function loadedFanOutOutput(
+  task: TaskRecord,
+  items: readonly TaskRecord[],
+  outputOf: (item: TaskRecord) => Promise<Output | undefined>,
+): Promise<Output> {
   const entries = await Promise.all(items.map(async (i) => entry(i, i.state === "succeeded" ? await outputOf(i) : undefined)));
   return { items: entries, ...summary(task, items) };
 }

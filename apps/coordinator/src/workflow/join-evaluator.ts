@@ -74,7 +74,8 @@ export class JoinEvaluator {
   #closeFanOut(task: TaskRecord, items: TaskRecord[], decision: Exclude<JoinDecision, { kind: "wait" }>, deadlinePassed: boolean): void {
     const run = this.#run;
     if (decision.kind === "go" && decision.cancelOpen) {
-      for (const item of items) if (!isTerminal(item.state)) run.cancelUnneeded(item, `not needed: "${task.spec.id}" completed (${task.spec.fanIn.mode})`);
+      for (const item of items)
+        if (!isTerminal(item.state)) run.cancelUnneeded(item, `not needed: "${task.spec.id}" completed (${task.spec.fanIn.mode})`);
     }
     if (decision.kind === "fail") {
       for (const item of items) if (!isTerminal(item.state)) run.cancelUnneeded(item, `"${task.spec.id}" failed`);
@@ -93,10 +94,13 @@ export class JoinEvaluator {
    */
   #armDeadline(task: TaskRecord, atMs: number, evaluate: () => void): void {
     const clock = this.#run.clock;
-    task.joinTimer = clock.setTimeout(() => {
-      if (clock.now() < atMs) return this.#armDeadline(task, atMs, evaluate);
-      evaluate();
-      this.#run.effects.changed(this.#run.run);
-    }, Math.max(0, atMs - clock.now()));
+    task.joinTimer = clock.setTimeout(
+      () => {
+        if (clock.now() < atMs) return this.#armDeadline(task, atMs, evaluate);
+        evaluate();
+        this.#run.effects.changed(this.#run.run);
+      },
+      Math.max(0, atMs - clock.now()),
+    );
   }
 }

@@ -11,7 +11,9 @@ import type { WorkflowRun } from "./run.js";
 export function checkParentCapability(parent: WorkflowRun, ref: NonNullable<ValidWorkflow["parent"]>): void {
   const task = parent.tasks.get(ref.taskId);
   if (!task || task.spec.tool !== "agent.run" || (task.state !== "queued" && task.state !== "running")) {
-    throw new ParentDeniedError(`parent.taskId "${ref.taskId}" is not a running agent.run task of workflow ${parent.id}: only a running agent may attach a child workflow`);
+    throw new ParentDeniedError(
+      `parent.taskId "${ref.taskId}" is not a running agent.run task of workflow ${parent.id}: only a running agent may attach a child workflow`,
+    );
   }
   const want = Buffer.from(task.capability ?? "");
   const got = Buffer.from(ref.capability);
@@ -21,4 +23,3 @@ export function checkParentCapability(parent: WorkflowRun, ref: NonNullable<Vali
     );
   }
 }
-

@@ -11,7 +11,16 @@ import { callKey, SharedCalls } from "./shared-calls.js";
 import { applySnapshot, runSnapshot, taskSnapshot, type RunSnapshot, type TaskSnapshot } from "./snapshot.js";
 import { collectSynthInputs } from "./synth-inputs.js";
 import { loadAndFillArgs } from "./task-args.js";
-import { errorShape, isInFlight, isTerminal, recordCancellation, recordFailure, taskFields, type OutputRef, type TaskRecord } from "./task-record.js";
+import {
+  errorShape,
+  isInFlight,
+  isTerminal,
+  recordCancellation,
+  recordFailure,
+  taskFields,
+  type OutputRef,
+  type TaskRecord,
+} from "./task-record.js";
 
 export type { WorkflowStateName } from "./completion.js";
 export type { RunEffects } from "./effects.js";
@@ -205,7 +214,8 @@ export class WorkflowRun {
 
   /** The output as kept in memory (large ones as a reference), for listings. */
   storedOutput(task: TaskRecord): Record<string, unknown> | undefined {
-    if (task.items && task.state === "succeeded") return storedFanOutOutput(task, this.#records(task.items), (item) => this.storedOutput(item));
+    if (task.items && task.state === "succeeded")
+      return storedFanOutOutput(task, this.#records(task.items), (item) => this.storedOutput(item));
     if (task.outputRef) return { $ref: task.outputRef.name, bytes: task.outputRef.bytes };
     return task.output;
   }

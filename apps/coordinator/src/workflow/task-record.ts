@@ -67,7 +67,13 @@ export function errorShape(err: unknown, fallback: ErrorCode): ToolErrorShape {
 
 /** The fields every task event carries. */
 export function taskFields(task: TaskRecord): Pick<EventMessage, "taskId" | "tool" | "pool" | "attempt" | "stage"> {
-  return { taskId: task.spec.id, tool: task.spec.tool, pool: task.spec.pool, attempt: task.attempt, ...(task.spec.stage ? { stage: task.spec.stage } : {}) };
+  return {
+    taskId: task.spec.id,
+    tool: task.spec.tool,
+    pool: task.spec.pool,
+    attempt: task.attempt,
+    ...(task.spec.stage ? { stage: task.spec.stage } : {}),
+  };
 }
 
 /** Failed for good; an earlier finish time (a worker's) is kept. */

@@ -5,14 +5,19 @@ import { BRAVE_DEFAULT_URL } from "./providers/brave.js";
 import { parseAllowList } from "./ssrf.js";
 import { PROVIDER_NAMES, type ProviderName, type WebToolsOptions } from "./types.js";
 
-const list = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined): string[] =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Reads the TOOLMESH_WEB_* / TOOLMESH_FETCH_* variables (see index.ts); every bad one is named in one error. */
 export function parseWebConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): WebToolsOptions {
   const problems: string[] = [];
   const providers = list(env.TOOLMESH_WEB_PROVIDERS ?? "local");
   for (const p of providers)
-    if (!(PROVIDER_NAMES as readonly string[]).includes(p)) problems.push(`TOOLMESH_WEB_PROVIDERS: unknown provider "${p}" (expected ${PROVIDER_NAMES.join(", ")})`);
+    if (!(PROVIDER_NAMES as readonly string[]).includes(p))
+      problems.push(`TOOLMESH_WEB_PROVIDERS: unknown provider "${p}" (expected ${PROVIDER_NAMES.join(", ")})`);
   if (providers.length === 0) problems.push("TOOLMESH_WEB_PROVIDERS: names no provider");
   const url = (name: string, value: string | undefined): string | undefined => {
     if (value === undefined || value === "") return undefined;
@@ -29,7 +34,8 @@ export function parseWebConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Web
   const braveApiKey = env.TOOLMESH_BRAVE_API_KEY || undefined;
   if (providers.includes("searxng") && !searxngUrl && !env.TOOLMESH_SEARXNG_URL)
     problems.push("TOOLMESH_SEARXNG_URL: required when TOOLMESH_WEB_PROVIDERS includes searxng");
-  if (providers.includes("brave") && !braveApiKey) problems.push("TOOLMESH_BRAVE_API_KEY: required when TOOLMESH_WEB_PROVIDERS includes brave");
+  if (providers.includes("brave") && !braveApiKey)
+    problems.push("TOOLMESH_BRAVE_API_KEY: required when TOOLMESH_WEB_PROVIDERS includes brave");
   const int = (name: string, fallback: number, min: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;

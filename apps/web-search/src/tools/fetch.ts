@@ -32,7 +32,10 @@ export async function fetchTool(args: FetchArgs, caller: AbortSignal, deps: Fetc
   const aliasKey = `${args.url}|${args.extract}`;
   const cached = deps.cache?.get(aliasKey);
   // A cached answer fits only if this call's caps would have produced it too.
-  const fits = cached && (cached.truncated ? cached.bytes === args.maxBytes : cached.bytes <= args.maxBytes) && cached.redirects.length <= args.maxRedirects;
+  const fits =
+    cached &&
+    (cached.truncated ? cached.bytes === args.maxBytes : cached.bytes <= args.maxBytes) &&
+    cached.redirects.length <= args.maxRedirects;
   if (cached && fits) return { ...cached, url: args.url, fromCache: true };
   try {
     const result = await fetchHops(args, signal, deps);
@@ -63,7 +66,10 @@ async function fetchHops(args: FetchArgs, signal: AbortSignal, deps: FetchDeps):
       if (REDIRECTS.has(res.status) && location) {
         await res.body?.cancel();
         if (redirects.length >= args.maxRedirects)
-          throw new ToolError(ErrorCode.INVALID_ARGUMENT, `more than ${args.maxRedirects} redirects from ${args.url}; raise maxRedirects or fetch the final URL`);
+          throw new ToolError(
+            ErrorCode.INVALID_ARGUMENT,
+            `more than ${args.maxRedirects} redirects from ${args.url}; raise maxRedirects or fetch the final URL`,
+          );
         current = new URL(location, url).href;
         redirects.push(current);
         continue;
@@ -80,7 +86,10 @@ async function readResponse(args: FetchArgs, url: URL, res: Response, redirects:
   const mime = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
   if (!TEXTUAL.test(mime)) {
     await res.body?.cancel();
-    throw new ToolError(ErrorCode.INVALID_ARGUMENT, `unsupported content type "${mime || "(none)"}" at ${url.href}; only text, HTML, JSON and XML are fetched`);
+    throw new ToolError(
+      ErrorCode.INVALID_ARGUMENT,
+      `unsupported content type "${mime || "(none)"}" at ${url.href}; only text, HTML, JSON and XML are fetched`,
+    );
   }
   const { body, truncated } = await readCapped(res, args.maxBytes, signal);
   const charset = /charset="?([\w-]+)/i.exec(contentType)?.[1] ?? "utf-8";

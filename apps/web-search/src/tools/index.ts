@@ -81,7 +81,13 @@ export function createWebTools(options: WebToolsOptions, internals: { resolve?: 
   return {
     "web.search": defineHandler(webSearch, (args, ctx) => searchTool(args, ctx.signal, providers, timeoutMs, setup)),
     "web.fetch": defineHandler(webFetch, (args, ctx) =>
-      fetchTool(args, ctx.signal, { allow, dispatcher, gate, ...(cache ? { cache } : {}), ...(internals.resolve ? { resolve: internals.resolve } : {}) }),
+      fetchTool(args, ctx.signal, {
+        allow,
+        dispatcher,
+        gate,
+        ...(cache ? { cache } : {}),
+        ...(internals.resolve ? { resolve: internals.resolve } : {}),
+      }),
     ),
     providers: [...providers.keys()],
     close: () => dispatcher.close(),

@@ -87,7 +87,9 @@ function v6Bytes(ip: string): number[] {
 
 /** The IPv4 address carried at byte `from` of an IPv6 one (NAT64 and 6to4, which BlockList does not unwrap). */
 function embeddedV4(ip: string, from: number): string {
-  return v6Bytes(ip).slice(from, from + 4).join(".");
+  return v6Bytes(ip)
+    .slice(from, from + 4)
+    .join(".");
 }
 
 function v6Reason(ip: string): string | undefined {

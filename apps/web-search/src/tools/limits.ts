@@ -55,11 +55,15 @@ export class HostGate {
       if (startAt > now) {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(resolve, startAt - now);
-          signal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            release();
-            reject(signal.reason);
-          }, { once: true });
+          signal.addEventListener(
+            "abort",
+            () => {
+              clearTimeout(timer);
+              release();
+              reject(signal.reason);
+            },
+            { once: true },
+          );
         });
       }
     }
@@ -73,6 +77,7 @@ export class HostGate {
  */
 export function abortError(err: unknown, caller: AbortSignal, deadline: AbortSignal, what: string, ms: number): unknown {
   if (caller.aborted) return abortedError(caller, `${what} cancelled by the caller`);
-  if (deadline.aborted) return new ToolError(ErrorCode.DEADLINE_EXCEEDED, `${what} took longer than ${ms} ms; raise timeoutMs or try later`);
+  if (deadline.aborted)
+    return new ToolError(ErrorCode.DEADLINE_EXCEEDED, `${what} took longer than ${ms} ms; raise timeoutMs or try later`);
   return err;
 }

@@ -30,7 +30,10 @@ export async function searchTool(
   const names = args.providers ? [...new Set(args.providers)] : [...providers.keys()];
   const unknown = names.filter((n) => !providers.has(n));
   if (unknown.length)
-    throw new ToolError(ErrorCode.INVALID_ARGUMENT, `unknown or unconfigured provider(s) ${unknown.join(", ")}; configured: ${[...providers.keys()].join(", ")}`);
+    throw new ToolError(
+      ErrorCode.INVALID_ARGUMENT,
+      `unknown or unconfigured provider(s) ${unknown.join(", ")}; configured: ${[...providers.keys()].join(", ")}`,
+    );
   const settled = await Promise.all(names.map((name) => askOne(providers.get(name) as SearchProvider, args, signal, timeoutMs)));
   if (signal.aborted) throw new ToolError(ErrorCode.CANCELLED, "web.search cancelled by the caller");
   const failures = settled.flatMap((s, i) => (s.error ? [{ provider: names[i] ?? "", error: s.error.message, code: s.error.code }] : []));
@@ -41,7 +44,8 @@ export async function searchTool(
       ? { provider, web, outcome: "failed", code: s.error.code, error: withoutPrefix(provider, s.error.message) }
       : { provider, web, outcome: "ok", results: s.results?.length ?? 0 };
   });
-  if (!args.providers) for (const u of setup.unconfigured) attempts.push({ provider: u.provider, web: true, outcome: "not configured", error: u.reason });
+  if (!args.providers)
+    for (const u of setup.unconfigured) attempts.push({ provider: u.provider, web: true, outcome: "not configured", error: u.reason });
   const webReached = attempts.some((a) => a.web && a.outcome === "ok");
   const missed = attempts.filter((a) => a.web && a.outcome !== "ok");
   if (names.length > 0 && failures.length === names.length) {
@@ -49,7 +53,10 @@ export async function searchTool(
     const detail = failures.map((f) => `${f.provider}: ${withoutPrefix(f.provider, f.error)}`).join("; ");
     if (allLimited) throw new ToolError(ErrorCode.RESOURCE_EXHAUSTED, `every provider is rate limited (${detail}); retry later`);
     const absent = attempts.filter((a) => a.outcome === "not configured").map((a) => `${a.provider} (${a.error})`);
-    throw new ToolError(ErrorCode.UNAVAILABLE, `every provider failed (${detail})${absent.length ? `; not configured: ${absent.join(", ")}` : ""}; ${CONFIGURE_WEB_SEARCH}`);
+    throw new ToolError(
+      ErrorCode.UNAVAILABLE,
+      `every provider failed (${detail})${absent.length ? `; not configured: ${absent.join(", ")}` : ""}; ${CONFIGURE_WEB_SEARCH}`,
+    );
   }
   const lists = settled.map((s, i) => ({ provider: names[i] ?? "", results: s.results ?? [] }));
   return {
@@ -85,7 +92,8 @@ async function askOne(
   try {
     return { results: await Promise.race([provider.search(args.query, args.maxResults, signal), expiry]) };
   } catch (err) {
-    if (deadline.aborted && !caller.aborted) return { error: new ToolError(ErrorCode.DEADLINE_EXCEEDED, `timed out after ${timeoutMs} ms`) };
+    if (deadline.aborted && !caller.aborted)
+      return { error: new ToolError(ErrorCode.DEADLINE_EXCEEDED, `timed out after ${timeoutMs} ms`) };
     return { error: ToolError.from(err) };
   } finally {
     clearTimeout(timer);

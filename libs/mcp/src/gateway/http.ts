@@ -42,7 +42,12 @@ const loadMcp = (() => {
       }>
     | undefined;
   return () =>
-    (loading ??= Promise.all([import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("@modelcontextprotocol/sdk/types.js"), import("../server.js"), import("../tool-watch.js")]).then(([http, types, server, watch]) => ({
+    (loading ??= Promise.all([
+      import("@modelcontextprotocol/sdk/server/streamableHttp.js"),
+      import("@modelcontextprotocol/sdk/types.js"),
+      import("../server.js"),
+      import("../tool-watch.js"),
+    ]).then(([http, types, server, watch]) => ({
       Transport: http.StreamableHTTPServerTransport,
       isInitializeRequest: types.isInitializeRequest,
       createServer: server.createToolmeshMcpServer,
@@ -51,11 +56,16 @@ const loadMcp = (() => {
 })();
 
 function jsonRpcError(res: ServerResponse, httpStatus: number, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(httpStatus, { "content-type": "application/json", ...headers }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
+  res
+    .writeHead(httpStatus, { "content-type": "application/json", ...headers })
+    .end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
 }
 
 class BodyError extends Error {
-  constructor(readonly httpStatus: number, message: string) {
+  constructor(
+    readonly httpStatus: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -109,7 +119,11 @@ export class McpGateway {
       const header = req.headers.authorization ?? "";
       const presented = /^Bearer (.+)$/i.exec(header)?.[1];
       if (!presented || !timingSafeEqual(digest(presented), this.#tokenDigest)) {
-        return [401, "Unauthorized: send Authorization: Bearer <token> (TOOLMESH_MCP_TOKEN)", { "www-authenticate": 'Bearer realm="toolmesh"' }];
+        return [
+          401,
+          "Unauthorized: send Authorization: Bearer <token> (TOOLMESH_MCP_TOKEN)",
+          { "www-authenticate": 'Bearer realm="toolmesh"' },
+        ];
       }
     }
     return undefined;
@@ -161,8 +175,10 @@ export class McpGateway {
       return jsonRpcError(res, err instanceof BodyError ? err.httpStatus : 400, err instanceof Error ? err.message : String(err));
     }
     const mcp = await loadMcp();
-    if (!mcp.isInitializeRequest(body)) return jsonRpcError(res, 400, "Bad Request: no Mcp-Session-Id; a session starts with an initialize request");
-    if (this.#sessions.size >= this.#options.maxSessions) return jsonRpcError(res, 503, `Too many sessions (${this.#options.maxSessions}); try again later`, { "retry-after": "5" });
+    if (!mcp.isInitializeRequest(body))
+      return jsonRpcError(res, 400, "Bad Request: no Mcp-Session-Id; a session starts with an initialize request");
+    if (this.#sessions.size >= this.#options.maxSessions)
+      return jsonRpcError(res, 503, `Too many sessions (${this.#options.maxSessions}); try again later`, { "retry-after": "5" });
     await this.#open(req, res, body, mcp);
   }
 

@@ -26,7 +26,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const runId = rest[0] && !rest[0].startsWith("--") ? rest[0] : process.env[RUN_MARKER];
   if (!runId || (command !== "check" && command !== "reap")) {
-    process.stderr.write(`usage: leftovers check [RUN_ID] | leftovers reap RUN_ID --temp-dir DIR [--exclude PID,...] [--grace-ms MS]\n(RUN_ID defaults to $${RUN_MARKER})\n`);
+    process.stderr.write(
+      `usage: leftovers check [RUN_ID] | leftovers reap RUN_ID --temp-dir DIR [--exclude PID,...] [--grace-ms MS]\n(RUN_ID defaults to $${RUN_MARKER})\n`,
+    );
     return 2;
   }
   const tempDir = option(rest, "--temp-dir") ?? join(tmpdir(), runTempDirName(runId));
@@ -38,8 +40,13 @@ async function main(argv: string[]): Promise<number> {
     await sleep(200);
     const leftovers = runProcesses(runId, { tempDir, exclude });
     if (leftovers.length > 0) {
-      process.stderr.write(`test run ${runId} was interrupted; stopping ${leftovers.length} process(es) it started:\n${describeProcesses(leftovers)}\n`);
-      await killProcesses(leftovers.map((p) => p.pid), Number(option(rest, "--grace-ms") ?? 3000));
+      process.stderr.write(
+        `test run ${runId} was interrupted; stopping ${leftovers.length} process(es) it started:\n${describeProcesses(leftovers)}\n`,
+      );
+      await killProcesses(
+        leftovers.map((p) => p.pid),
+        Number(option(rest, "--grace-ms") ?? 3000),
+      );
     }
     rmSync(tempDir, { recursive: true, force: true, maxRetries: 3 });
     return 0;
@@ -49,7 +56,9 @@ async function main(argv: string[]): Promise<number> {
   let failed = false;
   if (leftovers.length > 0) {
     failed = true;
-    process.stderr.write(`leftovers: ${leftovers.length} process(es) of test run ${runId} are still alive after the run:\n${describeProcesses(leftovers)}\n`);
+    process.stderr.write(
+      `leftovers: ${leftovers.length} process(es) of test run ${runId} are still alive after the run:\n${describeProcesses(leftovers)}\n`,
+    );
   }
   if (existsSync(tempDir)) {
     failed = true;

@@ -24,7 +24,10 @@ export function braveProvider(apiKey: string, endpoint = BRAVE_DEFAULT_URL, now 
       if (res.status === 429) {
         await res.body?.cancel();
         blockedUntil = now() + retryAfterMs(res.headers);
-        throw new ToolError(ErrorCode.RESOURCE_EXHAUSTED, `brave: rate limited (HTTP 429); retry in ${Math.ceil((blockedUntil - now()) / 1000)} s`);
+        throw new ToolError(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          `brave: rate limited (HTTP 429); retry in ${Math.ceil((blockedUntil - now()) / 1000)} s`,
+        );
       }
       return arr(obj(obj(body).web).results)
         .map(obj)
@@ -45,7 +48,10 @@ export function retryAfterMs(headers: Headers): number {
     if (Number.isFinite(date)) return Math.max(0, date - Date.now());
   }
   const numbers = (name: string): number[] =>
-    (headers.get(name) ?? "").split(",").filter((s) => s.trim() !== "").map((s) => Number(s.trim()));
+    (headers.get(name) ?? "")
+      .split(",")
+      .filter((s) => s.trim() !== "")
+      .map((s) => Number(s.trim()));
   const resets = numbers("x-ratelimit-reset");
   const remaining = numbers("x-ratelimit-remaining");
   // With no Remaining header we cannot tell which window ran out: wait for the longest.

@@ -16,13 +16,26 @@ export const CONFIGURE_WEB_SEARCH =
 export const isWebProvider = (name: string): boolean => name !== "local";
 
 /** The web providers `options` leave out, each with the reason ("TOOLMESH_SEARXNG_URL not set"). */
-export function unconfiguredWebProviders(options: WebToolsOptions, configured: ReadonlySet<string>): Array<{ provider: string; reason: string }> {
+export function unconfiguredWebProviders(
+  options: WebToolsOptions,
+  configured: ReadonlySet<string>,
+): Array<{ provider: string; reason: string }> {
   const out: Array<{ provider: string; reason: string }> = [];
   if (!configured.has("searxng")) {
-    out.push({ provider: "searxng", reason: options.searxngUrl ? "TOOLMESH_SEARXNG_URL is set but TOOLMESH_WEB_PROVIDERS does not name searxng" : "TOOLMESH_SEARXNG_URL not set" });
+    out.push({
+      provider: "searxng",
+      reason: options.searxngUrl
+        ? "TOOLMESH_SEARXNG_URL is set but TOOLMESH_WEB_PROVIDERS does not name searxng"
+        : "TOOLMESH_SEARXNG_URL not set",
+    });
   }
   if (!configured.has("brave")) {
-    out.push({ provider: "brave", reason: options.braveApiKey ? "TOOLMESH_BRAVE_API_KEY is set but TOOLMESH_WEB_PROVIDERS does not name brave" : "TOOLMESH_BRAVE_API_KEY not set" });
+    out.push({
+      provider: "brave",
+      reason: options.braveApiKey
+        ? "TOOLMESH_BRAVE_API_KEY is set but TOOLMESH_WEB_PROVIDERS does not name brave"
+        : "TOOLMESH_BRAVE_API_KEY not set",
+    });
   }
   return out;
 }
