@@ -25,7 +25,9 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 describe("code.grep's built-in engine", () => {
-  it("^(a+)+$ over a long run of 'a' and '!' answers in < 100 ms (backtracking took ~90 s)", async () => {
+  // Not timing checks: a backtracking engine would never finish on a 5,000-character near-match
+  // (30 characters already took ~90 s), so the bounds only guard against a hang.
+  it("^(a+)+$ over a long run of 'a' and '!' finishes, and does not hold up another call", async () => {
     const tools = toolsFor(dir, null);
     await call(tools, "code.grep", { pattern: "x", path: "evil.txt" }); // warm: module loading is not the pattern's cost
     const started = performance.now();
@@ -33,12 +35,12 @@ describe("code.grep's built-in engine", () => {
     const ms = performance.now() - started;
     expect(out.engine).toBe("builtin");
     expect(out.matches).toEqual([{ path: "evil.txt", line: 2, column: 1, text: "a".repeat(30) }]);
-    expect(ms).toBeLessThan(100);
+    expect(ms).toBeLessThan(10_000);
     // Another caller's request during it is not held behind it.
     const evil = call(tools, "code.grep", { pattern: "^(a+)+$", path: "evil.txt" });
     const readStarted = performance.now();
     await call(tools, "code.read", { path: "unicode.txt", endLine: 1 });
-    expect(performance.now() - readStarted).toBeLessThan(100);
+    expect(performance.now() - readStarted).toBeLessThan(10_000);
     expect((await evil).matches).toHaveLength(1);
   });
 
