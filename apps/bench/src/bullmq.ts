@@ -1,13 +1,21 @@
 import { Queue, QueueEvents } from "bullmq";
 import { randomUUID } from "node:crypto";
-import type { BenchTarget } from "./measure.js";
 import { CALL_TIMEOUT_MS, ECHO_VALUE, echoMismatch } from "./payload.js";
 import { ProcessGroup, benchScript } from "./processes.js";
+import type { BenchSystem } from "./system.js";
 
 interface Waiter {
   resolve(value: unknown): void;
   reject(err: Error): void;
 }
+
+interface PendingJob {
+  jobId: string;
+  added: { resolve(): void; reject(err: Error): void };
+}
+
+/** One `add` per job, or the jobs of a moment gathered into `addBulk` batches of at most `batch`. */
+export type BullmqMode = { kind: "add" } | { kind: "bulk"; batch: number };
 
 /**
  * BullMQ on Redis: a Worker in a child process, this process adds each job
@@ -20,8 +28,12 @@ interface Waiter {
  * instead would make Redis grow through the run. Job ids are chosen before
  * add() so the waiter exists before the job can finish, and the reader starts
  * at the beginning of this run's (fresh) stream, so no event is missed.
+ *
+ * In bulk mode the calls of one turn of the event loop go out as one
+ * addBulk (one Redis round trip for many jobs): the strongest way to feed
+ * BullMQ, so the strongest baseline.
  */
-export async function startBullmq(redisUrl: string, concurrency: number): Promise<BenchTarget> {
+export async function startBullmq(redisUrl: string, concurrency: number, mode: BullmqMode): Promise<BenchSystem> {
   const queueName = `toolmesh-bench-${randomUUID().slice(0, 8)}`;
   const connection = { url: redisUrl };
   const group = new ProcessGroup();
@@ -39,6 +51,30 @@ export async function startBullmq(redisUrl: string, concurrency: number): Promis
     settle(jobId, (w) => w.reject(new Error(`BullMQ job ${jobId} failed: ${failedReason}`))),
   );
 
+  let pending: PendingJob[] = [];
+  let flushScheduled = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    queue.addBulk(batch.map((j) => ({ name: "echo", data: { value: ECHO_VALUE }, opts: { jobId: j.jobId } }))).then(
+      () => batch.forEach((j) => j.added.resolve()),
+      (err: Error) => batch.forEach((j) => j.added.reject(err)),
+    );
+  };
+  const addOne = (jobId: string): Promise<unknown> => {
+    if (mode.kind === "add") return queue.add("echo", { value: ECHO_VALUE }, { jobId });
+    return new Promise<void>((resolve, reject) => {
+      pending.push({ jobId, added: { resolve, reject } });
+      if (pending.length >= mode.batch) flush();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    });
+  };
+
   const close = async (): Promise<void> => {
     await group.stopAll();
     await events.close().catch(() => undefined);
@@ -49,13 +85,16 @@ export async function startBullmq(redisUrl: string, concurrency: number): Promis
 
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    await group.start({
+    const [worker] = await group.start({
       name: "bullmq-worker",
       script: benchScript("bullmq-worker"),
       env: { TOOLMESH_BENCH_REDIS_URL: redisUrl, TOOLMESH_BENCH_QUEUE: queueName, TOOLMESH_BENCH_CONCURRENCY: String(concurrency) },
     });
     return {
-      name: "BullMQ",
+      key: mode.kind === "add" ? "bullmq" : "bullmq-bulk",
+      name: mode.kind === "add" ? "BullMQ, one add per job" : `BullMQ, addBulk (batches ≤ ${mode.batch})`,
+      processes: [{ label: "bullmq-worker", pid: worker!.child.pid }],
+      uses: ["redis"],
       async call(index) {
         const jobId = `j${index}`;
         let timer: NodeJS.Timeout | undefined;
@@ -67,7 +106,7 @@ export async function startBullmq(redisUrl: string, concurrency: number): Promis
           );
         });
         try {
-          await queue.add("echo", { value: ECHO_VALUE }, { jobId });
+          await addOne(jobId);
           const result = (await done) as { value?: unknown } | null;
           if (result?.value !== ECHO_VALUE) throw echoMismatch("BullMQ", result);
         } finally {

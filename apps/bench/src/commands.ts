@@ -6,27 +6,66 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const BENCH_COMMANDS: CommandSpec[] = [
   {
     name: "",
-    synopsis: "[--calls N] [--concurrency N] [--redis URL] [--no-bullmq]",
-    usage: `No-op calls through the whole path, against raw NATS request/reply and
-BullMQ; prints throughput, latency and the ratios. Starts its own stack.
+    synopsis:
+      "[--rounds N] [--round-seconds S] [--concurrency N] [--coordinators N] [--workflow-tasks N] [--redis URL] [--no-bullmq] [--no-explore]",
+    usage: `No-op calls through the whole toolmesh path against raw NATS request/reply,
+one persisted JetStream hop, both hops persisted, BullMQ (one add per job)
+and BullMQ addBulk. Every system runs in its own processes, all started
+once; short rounds interleave them (order rotated each round) so a noisy
+machine slows all alike. Prints one table: calls/s, p50/p99, one-call p50
+and CPU ms per call of every process (from /proc), medians with min–max
+over rounds, and toolmesh's ratios against each baseline. Then a flat
+workflow and a fan-out (persisted), RSS of each process, and
+\`toolmesh-bench explore\`. Starts its own stack.
 See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` and \`toolmesh-bench mcp --help\`.
 
-  --calls N             calls per target (5000)
+  --rounds N            measured rounds (10)
+  --round-seconds S     each system's window in a round (3)
+  --warmup-seconds S    warm-up per system, not counted (1)
   --concurrency N       calls in flight (64)
+  --sequential-calls N  calls one at a time after each window (50)
+  --coordinators N      coordinator processes; calls round-robin over those serving (1)
+  --workflow-tasks N    tasks of the flat workflow and items of the fan-out, 0 skips (1000)
+  --bulk-batch N        addBulk batch size of the bulk BullMQ baseline (64)
   --redis URL           BullMQ's Redis (redis://127.0.0.1:6379)
-  --no-bullmq           skip BullMQ`,
-    flags: { calls: { type: "string" }, concurrency: { type: "string" }, redis: { type: "string" }, "no-bullmq": { type: "boolean" } },
+  --no-bullmq           skip both BullMQ baselines
+  --no-explore          skip the explore benchmark at the end`,
+    flags: {
+      rounds: { type: "string" },
+      "round-seconds": { type: "string" },
+      "warmup-seconds": { type: "string" },
+      concurrency: { type: "string" },
+      "sequential-calls": { type: "string" },
+      coordinators: { type: "string" },
+      "workflow-tasks": { type: "string" },
+      "bulk-batch": { type: "string" },
+      redis: { type: "string" },
+      "no-bullmq": { type: "boolean" },
+      "no-explore": { type: "boolean" },
+    },
     async run(args) {
       args.none();
-      const { BENCH_DEFAULTS, runBench } = await import("./throughput.js");
-      await runBench({
-        calls: args.wholeNumber("calls") ?? BENCH_DEFAULTS.calls,
-        concurrency: args.wholeNumber("concurrency") ?? BENCH_DEFAULTS.concurrency,
-        latencySamples: BENCH_DEFAULTS.latencySamples,
-        redisUrl: args.string("redis") ?? BENCH_DEFAULTS.redisUrl,
-        skipBullmq: args.flag("no-bullmq"),
-        out,
-      });
+      const { runBench } = await import("./throughput.js");
+      const { BenchOptionsError } = await import("./options.js");
+      const given = {
+        rounds: args.wholeNumber("rounds"),
+        roundSeconds: args.seconds("round-seconds"),
+        warmupSeconds: args.seconds("warmup-seconds"),
+        concurrency: args.wholeNumber("concurrency"),
+        sequentialCalls: args.wholeNumber("sequential-calls"),
+        coordinators: args.wholeNumber("coordinators"),
+        workflowTasks: args.wholeNumber("workflow-tasks"),
+        bulkBatch: args.wholeNumber("bulk-batch"),
+        redisUrl: args.string("redis"),
+        skipBullmq: args.flag("no-bullmq") || undefined,
+        explore: args.flag("no-explore") ? false : undefined,
+      };
+      try {
+        await runBench(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), out);
+      } catch (err) {
+        if (err instanceof BenchOptionsError) throw new UsageError(err.message);
+        throw err;
+      }
       return 0;
     },
   },

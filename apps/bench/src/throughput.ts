@@ -1,120 +1,175 @@
 /**
- * `toolmesh-bench` (`npm run bench`): tiny no-op calls through the whole toolmesh path (client →
- * gRPC → coordinator → JetStream → worker → back), against raw NATS
- * request/reply (the floor it is built on) and BullMQ on Redis (the usual
- * alternative), each system in its own child processes, at the same call
- * count and concurrency. Suggested defaults: BENCH_DEFAULTS.
+ * `toolmesh-bench` (`npm run bench`): tiny no-op calls through the whole
+ * toolmesh path (client → gRPC → coordinator → JetStream → worker → back)
+ * against the floors it is built on (raw NATS request/reply, one persisted
+ * JetStream hop, both hops persisted) and BullMQ on Redis (one add per job,
+ * and addBulk). Every system runs in its own child processes, all started
+ * once and kept running; short interleaved rounds with a rotated order, so
+ * a noisy machine slows every system alike; CPU per call read from /proc
+ * for every process involved. Then the workflow benchmark, memory, and the
+ * explore benchmark.
  */
+import { connect } from "@nats-io/transport-node";
 import { startNatsServer, type NatsServerHandle } from "@toolmesh/local";
+import { ToolmeshClient } from "@toolmesh/client";
+import { formatTable, type AddedLatency } from "./bench-table.js";
 import { startBullmq } from "./bullmq.js";
-import { measureTarget, type BenchTarget, type MeasureOptions, type SystemResult } from "./measure.js";
+import { startJsFloor } from "./js-floor.js";
+import { formatMemory, readRss, type MemorySample } from "./memory.js";
+import { benchOptions, type InterleavedOptions } from "./options.js";
 import { startRawNats } from "./raw-nats.js";
-import { redisUnreachable } from "./redis-probe.js";
-import { buildReport, formatReport, type BenchReport } from "./report.js";
+import { redisProcess, redisUnreachable } from "./redis-probe.js";
+import { runRounds, type RoundSample, type SharedProcesses } from "./rounds.js";
+import { settle } from "./settle.js";
 import { withInterruptCleanup } from "./signals.js";
-import { startToolmesh } from "./toolmesh.js";
+import { addedP50, ratioRow, summarizeSystem, type RatioRow, type SystemSummary } from "./summary.js";
+import type { BenchSystem, ProcessRef } from "./system.js";
+import { startToolmesh, type ToolmeshStack } from "./toolmesh.js";
+import { fanOutWorkflow, flatWorkflow, formatWorkflowTable, runWorkflowBench, type WorkflowBenchResult } from "./workflow-bench.js";
 
-export interface BenchOptions {
-  calls: number;
-  concurrency: number;
-  latencySamples: number;
-  redisUrl: string;
-  /** An existing nats-server with JetStream; otherwise the bench starts its own. */
-  natsUrl?: string;
-  out: (line: string) => void;
-  skipBullmq?: boolean;
+export { BENCH_DEFAULTS } from "./options.js";
+export type { InterleavedOptions } from "./options.js";
+
+export interface BenchReport {
+  samples: RoundSample[];
+  systems: SystemSummary[];
+  ratios: RatioRow[];
+  added: AddedLatency[];
+  workflows: WorkflowBenchResult[];
+  memory: MemorySample[];
+  notes: string[];
+  /** Every line printed for the tables (Markdown). */
+  lines: string[];
 }
 
-export type { BenchReport, TargetCheck } from "./report.js";
-export type { SystemResult } from "./measure.js";
-export type { LatencySummary } from "./stats.js";
+const SUBJECT = "toolmesh-stream";
 
-export const BENCH_DEFAULTS = { calls: 5000, concurrency: 64, latencySamples: 500, redisUrl: "redis://127.0.0.1:6379" } as const;
-
-/** Not counted: JIT, connection set-up and the first stream writes. */
-const WARMUP_CALLS = 200;
-
-function positiveInteger(value: number, name: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1, got ${value}`);
+/** Starts every system; the callback sees each as soon as it runs, so a failure or a signal stops exactly those. */
+async function startSystems(
+  options: InterleavedOptions,
+  natsUrl: string,
+  keep: (closer: { close(): Promise<void> }) => void,
+  out: (line: string) => void,
+  notes: string[],
+): Promise<{ systems: BenchSystem[]; toolmesh: ToolmeshStack; redis?: ProcessRef }> {
+  const c = options.concurrency;
+  out(`toolmesh: ${options.coordinators} coordinator(s) + testpool worker (child processes)`);
+  const toolmesh = await startToolmesh(natsUrl, c, options.coordinators);
+  keep(toolmesh);
+  if (toolmesh.standbyNote) {
+    out(toolmesh.standbyNote);
+    notes.push(toolmesh.standbyNote);
+  }
+  const systems: BenchSystem[] = [toolmesh.stream, toolmesh.unary];
+  out("raw NATS responder, JetStream floors (child processes)");
+  for (const start of [() => startRawNats(natsUrl), () => startJsFloor(natsUrl, c, "reply"), () => startJsFloor(natsUrl, c, "persist")]) {
+    const system = await start();
+    keep(system);
+    systems.push(system);
+  }
+  if (options.skipBullmq) {
+    notes.push("BullMQ: skipped on request (--no-bullmq).");
+    return { systems, toolmesh };
+  }
+  const unreachable = await redisUnreachable(options.redisUrl);
+  if (unreachable) {
+    const line = `BullMQ: skipped, Redis at ${options.redisUrl} is not reachable (${unreachable}).`;
+    out(line);
+    notes.push(line);
+    return { systems, toolmesh };
+  }
+  out("BullMQ workers (child processes), one per mode");
+  for (const mode of [{ kind: "add" } as const, { kind: "bulk", batch: options.bulkBatch } as const]) {
+    const system = await startBullmq(options.redisUrl, c, mode);
+    keep(system);
+    systems.push(system);
+  }
+  const redis = await redisProcess(options.redisUrl);
+  if (redis.pid === undefined) notes.push(`redis-server CPU not readable: ${redis.why ?? "unknown pid"}.`);
+  return { systems, toolmesh, redis };
 }
 
-export async function runBench(options: BenchOptions): Promise<BenchReport> {
-  positiveInteger(options.calls, "calls");
-  positiveInteger(options.concurrency, "concurrency");
-  positiveInteger(options.latencySamples, "latencySamples");
-  const { out } = options;
-  const measure: MeasureOptions = {
-    calls: options.calls,
-    concurrency: options.concurrency,
-    latencySamples: options.latencySamples,
-    warmupCalls: WARMUP_CALLS,
-    out,
-  };
+function memoryRefs(systems: readonly BenchSystem[], nats: ProcessRef): ProcessRef[] {
+  const seen = new Map<number | undefined, ProcessRef>();
+  for (const s of systems)
+    for (const p of s.processes) if (!seen.has(p.pid)) seen.set(p.pid, { ...p, label: `${p.label} (${s.key.replace(/-stream$/, "")})` });
+  return [...seen.values(), nats];
+}
 
-  // What is running right now, so that an error or a signal stops exactly that.
+export async function runBench(given: Partial<InterleavedOptions>, out: (line: string) => void): Promise<BenchReport> {
+  const options = benchOptions(given);
   let nats: NatsServerHandle | undefined;
-  let running: BenchTarget | undefined;
+  const running: Array<{ close(): Promise<void> }> = [];
   const release = async (): Promise<void> => {
-    await running?.close().catch(() => undefined);
-    running = undefined;
+    for (const r of running.splice(0).reverse()) await r.close().catch(() => undefined);
     await nats?.stop();
     nats = undefined;
   };
-  const benchOne = async (start: () => Promise<BenchTarget>): Promise<SystemResult> => {
-    running = await start();
-    try {
-      return await measureTarget(running, measure);
-    } finally {
-      await running?.close();
-      running = undefined;
-    }
-  };
-
-  return withInterruptCleanup(release, async () => {
+  const report = await withInterruptCleanup(release, async () => {
     try {
       let natsUrl = options.natsUrl;
       if (!natsUrl) {
         nats = await startNatsServer();
         natsUrl = nats.url;
       }
+      const natsRef: ProcessRef = nats?.pid
+        ? { label: "nats-server", pid: nats.pid }
+        : { label: "nats-server", pid: undefined, why: "a nats-server this bench did not start" };
       out(`nats-server at ${natsUrl}`);
+      const notes: string[] = [];
+      const { systems, toolmesh, redis } = await startSystems(options, natsUrl, (r) => running.push(r), out, notes);
+      const shared: SharedProcesses = { client: { label: "client", pid: process.pid }, nats: natsRef, ...(redis ? { redis } : {}) };
 
-      out("toolmesh: coordinator + testpool worker (child processes), calls over one CallTools stream");
-      const toolmesh = await benchOne(() => startToolmesh(natsUrl, options.concurrency, "stream"));
-      out("toolmesh: the same, one unary CallTool per call");
-      const toolmeshUnary = await benchOne(() => startToolmesh(natsUrl, options.concurrency, "unary"));
+      const memRefs = memoryRefs(systems, natsRef);
+      await settle(memRefs);
+      const idleRss = readRss(memRefs);
 
-      out("raw NATS request/reply: responder (child process)");
-      const rawNats = await benchOne(() => startRawNats(natsUrl));
+      const samples = await runRounds(systems, options, shared, out);
+      const summaries = systems.map((s) => summarizeSystem(s.key, s.name, samples));
+      const ratios = systems
+        .filter((s) => s.key !== SUBJECT && s.key !== "toolmesh-unary")
+        .map((s) => ratioRow(samples, SUBJECT, s.key, s.name));
+      const added = [
+        { name: "toolmesh CallTools stream", ms: addedP50(samples, SUBJECT, "raw-nats") },
+        { name: "toolmesh unary CallTool", ms: addedP50(samples, "toolmesh-unary", "raw-nats") },
+      ];
+      const lines = formatTable({ ...options }, summaries, toolmesh.stream.name, ratios, added, notes);
 
-      let bullmq: SystemResult | null = null;
-      let bullmqSkipped: string | undefined;
-      if (options.skipBullmq) {
-        bullmqSkipped = "skipped on request";
-      } else {
-        const unreachable = await redisUnreachable(options.redisUrl);
-        if (unreachable) {
-          bullmqSkipped = `Redis at ${options.redisUrl} not reachable`;
-          out(`BullMQ: skipped, Redis at ${options.redisUrl} is not reachable (${unreachable})`);
-        } else {
-          out("BullMQ: worker (child process) on Redis");
-          bullmq = await benchOne(() => startBullmq(options.redisUrl, options.concurrency));
+      const workflows: WorkflowBenchResult[] = [];
+      if (options.workflowTasks > 0) {
+        out(`workflows: ${options.workflowTasks} flat tasks, then a fan-out over ${options.workflowTasks} items`);
+        const nc = await connect({ servers: natsUrl, name: "bench-workflows" });
+        const client = new ToolmeshClient(toolmesh.serving[0]!);
+        try {
+          const n = options.workflowTasks;
+          workflows.push(await runWorkflowBench(client, nc, flatWorkflow(n), n, toolmesh.coordinators, toolmesh.worker));
+          workflows.push(await runWorkflowBench(client, nc, fanOutWorkflow(n), n + 1, toolmesh.coordinators, toolmesh.worker));
+        } finally {
+          client.close();
+          await nc.close();
         }
+        lines.push("", ...formatWorkflowTable(workflows));
       }
 
-      const report = buildReport(
-        { calls: options.calls, concurrency: options.concurrency, latencySamples: options.latencySamples, warmupCalls: WARMUP_CALLS },
-        toolmesh,
-        toolmeshUnary,
-        rawNats,
-        bullmq,
-        bullmqSkipped,
-      );
+      const endRss = readRss(memRefs);
+      const memory = memRefs.map((r, i) => ({ label: r.label, idleKb: idleRss[i], endKb: endRss[i] }));
+      lines.push("", ...formatMemory(memory));
       out("");
-      for (const line of formatReport(report)) out(line);
-      return report;
+      for (const line of lines) out(line);
+      return { samples, systems: summaries, ratios, added, workflows, memory, notes, lines };
     } finally {
       await release();
     }
   });
+  if (options.explore) {
+    out("");
+    const { runExploreBench } = await import("./explore.js");
+    await runExploreBench({
+      path: options.explorePath,
+      question: "how are tasks dispatched and their results collected",
+      maxFiles: 1000,
+      out,
+    });
+  }
+  return report;
 }

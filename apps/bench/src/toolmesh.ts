@@ -1,56 +1,129 @@
-import { ToolmeshClient } from "@toolmesh/client";
-import type { BenchTarget } from "./measure.js";
+import { ToolmeshClient, type ToolCallSession } from "@toolmesh/client";
+import type { ServiceProcess } from "@toolmesh/local";
 import { CALL_TIMEOUT_MS, ECHO_VALUE, echoMismatch } from "./payload.js";
 import { ProcessGroup, appScript } from "./processes.js";
+import type { BenchSystem, ProcessRef } from "./system.js";
 
 /** The test pool's hard ceiling (POOLS.test.maxLimit). */
 const MAX_POOL_LIMIT = 256;
+/** grpc status UNAVAILABLE: what a standby coordinator answers. */
+const GRPC_UNAVAILABLE = 14;
+
+export interface ToolmeshStack {
+  /** Calls over one CallTools stream per serving coordinator, round-robin. */
+  stream: BenchSystem;
+  /** One unary CallTool per call, round-robin over the serving coordinators. */
+  unary: BenchSystem;
+  /** The coordinators' gRPC addresses that answered calls. */
+  serving: string[];
+  coordinators: ProcessRef[];
+  worker: ProcessRef;
+  /** One line when some coordinators answered UNAVAILABLE (standbys), else undefined. */
+  standbyNote?: string;
+  close(): Promise<void>;
+}
+
+const coordinatorLabel = (i: number, n: number): string => (n === 1 ? "coordinator" : `coordinator#${i + 1}`);
+
+function grpcAddress(service: ServiceProcess): string {
+  const port = Number(service.ready.grpcPort);
+  if (!Number.isInteger(port) || port <= 0)
+    throw new Error(`${service.name}'s ready line has no grpcPort: ${JSON.stringify(service.ready)}`);
+  return `127.0.0.1:${port}`;
+}
+
+const request = { tool: "test.echo", args: { value: ECHO_VALUE }, timeoutMs: CALL_TIMEOUT_MS };
+
+async function serves(client: ToolmeshClient): Promise<boolean> {
+  try {
+    await client.call(request);
+    return true;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === GRPC_UNAVAILABLE) return false;
+    throw err;
+  }
+}
 
 /**
- * The whole production path as separate processes: gRPC CallTools (one
- * stream for all calls) or CallTool (a request per call) → the
- * coordinator → the pool's JetStream work queue → one testpool worker →
- * TM_RESULTS → the coordinator → the gRPC reply.
+ * The whole production path as separate processes: `coordinators`
+ * coordinator processes and one testpool worker on the one nats-server.
+ * Each coordinator is asked for one call first; those that answer
+ * UNAVAILABLE (standbys, while one replica holds the lease) are left out of
+ * the rotation and named in `standbyNote`.
  */
-export async function startToolmesh(natsUrl: string, concurrency: number, transport: "stream" | "unary"): Promise<BenchTarget> {
+export async function startToolmesh(natsUrl: string, concurrency: number, coordinators: number): Promise<ToolmeshStack> {
   const group = new ProcessGroup();
-  // info, the production default; it is also the level at which the services
-  // announce "ready", so a quieter one would hang the start-up.
+  const clients: ToolmeshClient[] = [];
+  const sessions: ToolCallSession[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
+    for (const c of clients) c.close();
+    await group.stopAll();
+  };
+  // info, the production default; it is also the level at which the services announce "ready".
   const common = { TOOLMESH_NATS_URL: natsUrl, TOOLMESH_METRICS_PORT: "-1", TOOLMESH_LOG_LEVEL: "info" };
   try {
-    const [coordinator] = await group.start(
-      {
-        name: "coordinator",
+    const started = await group.start(
+      ...Array.from({ length: coordinators }, (_, i) => ({
+        name: coordinatorLabel(i, coordinators),
         script: appScript("coordinator"),
         env: { ...common, TOOLMESH_GRPC_HOST: "127.0.0.1", TOOLMESH_GRPC_PORT: "0" },
-      },
+      })),
       {
         name: "testpool",
         script: appScript("testpool"),
         env: { ...common, TOOLMESH_POOL_LIMIT: String(Math.min(MAX_POOL_LIMIT, Math.max(1, concurrency))) },
       },
     );
-    const port = Number(coordinator!.ready.grpcPort);
-    if (!Number.isInteger(port) || port <= 0)
-      throw new Error(`coordinator's ready line has no grpcPort: ${JSON.stringify(coordinator!.ready)}`);
-    const client = new ToolmeshClient(`127.0.0.1:${port}`, { timeoutMs: CALL_TIMEOUT_MS });
-    const session = transport === "stream" ? client.session() : undefined;
-    const request = { tool: "test.echo", args: { value: ECHO_VALUE }, timeoutMs: CALL_TIMEOUT_MS };
+    const coordinatorProcs = started.slice(0, coordinators);
+    const addresses = coordinatorProcs.map(grpcAddress);
+    const probes = addresses.map((a) => new ToolmeshClient(a, { timeoutMs: CALL_TIMEOUT_MS }));
+    clients.push(...probes);
+    const answers = await Promise.all(probes.map(serves));
+    const serving = addresses.filter((_, i) => answers[i]);
+    const servingClients = probes.filter((_, i) => answers[i]);
+    if (serving.length === 0) throw new Error(`none of the ${coordinators} coordinators serves calls (all answered UNAVAILABLE)`);
+    const standbys = coordinatorProcs.filter((_, i) => !answers[i]).map((p) => p.name);
+    const standbyNote =
+      standbys.length > 0
+        ? `${standbys.length} of ${coordinators} coordinators answered UNAVAILABLE (standby: ${standbys.join(", ")}); calls go round-robin over the ${serving.length} serving`
+        : undefined;
+    sessions.push(...servingClients.map((c) => c.session()));
+    const check = (value: unknown): void => {
+      if (value !== ECHO_VALUE) throw echoMismatch("toolmesh", value);
+    };
+    const coordinatorRefs = coordinatorProcs.map((p) => ({ label: p.name, pid: p.child.pid }));
+    const worker = { label: "testpool", pid: started[coordinators]!.child.pid };
+    const processes = [...coordinatorRefs, worker];
     return {
-      name: transport === "stream" ? "toolmesh CallTools stream" : "toolmesh unary CallTool",
-      async call() {
-        const status = await (session ? session.call(request) : client.call(request));
-        const value: unknown = status.output?.value;
-        if (value !== ECHO_VALUE) throw echoMismatch("toolmesh", value);
+      stream: {
+        key: "toolmesh-stream",
+        name: "toolmesh, CallTools stream",
+        processes,
+        uses: ["nats"],
+        async call(index) {
+          check((await sessions[index % sessions.length]!.call(request)).output?.value);
+        },
+        close: async () => undefined,
       },
-      async close() {
-        await session?.close();
-        client.close();
-        await group.stopAll();
+      unary: {
+        key: "toolmesh-unary",
+        name: "toolmesh, unary CallTool",
+        processes,
+        uses: ["nats"],
+        async call(index) {
+          check((await servingClients[index % servingClients.length]!.call(request)).output?.value);
+        },
+        close: async () => undefined,
       },
+      serving,
+      coordinators: coordinatorRefs,
+      worker,
+      ...(standbyNote ? { standbyNote } : {}),
+      close,
     };
   } catch (err) {
-    await group.stopAll();
+    await close();
     throw err;
   }
 }

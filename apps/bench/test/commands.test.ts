@@ -20,12 +20,12 @@ function bench(args: string[]): Promise<{ code: number | null; stdout: string; s
 describe("the benchmarks", () => {
   it("finds the subcommands, else the default benchmark", () => {
     expect(BENCH.find(["explore", "src"])).toEqual({ command: command("explore"), rest: ["src"] });
-    expect(BENCH.find(["--calls", "10"])).toEqual({ command: command(""), rest: ["--calls", "10"] });
+    expect(BENCH.find(["--rounds", "10"])).toEqual({ command: command(""), rest: ["--rounds", "10"] });
     expect(BENCH.find([])).toEqual({ command: command(""), rest: [] });
   });
 
   it("each takes only its own flags", () => {
-    expect(() => BENCH.parse(command("adaptive"), ["--calls", "3"])).toThrow("toolmesh-bench adaptive does not take --calls");
+    expect(() => BENCH.parse(command("adaptive"), ["--rounds", "3"])).toThrow("toolmesh-bench adaptive does not take --rounds");
     expect(() => BENCH.parse(command("mcp"), ["--max-files", "3"])).toThrow("toolmesh-bench mcp does not take --max-files");
   });
 
@@ -38,14 +38,14 @@ describe("toolmesh-bench as a process", () => {
   it("--help prints that benchmark's usage", async () => {
     const [all, explore] = await Promise.all([bench(["--help"]), bench(["explore", "--help"])]);
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/^usage: toolmesh-bench \[--calls N\]/);
+    expect(all.stdout).toMatch(/^usage: toolmesh-bench \[--rounds N\]/);
     expect(all.stdout).toContain("toolmesh-bench explore --help");
     expect(explore.code).toBe(0);
     expect(explore.stdout).toMatch(/^usage: toolmesh-bench explore \[PATH\]/);
   });
 
   it("a command line it cannot run: exit 2, one error line, then its usage", async () => {
-    const [explore, defaults] = await Promise.all([bench(["explore", "a", "b"]), bench(["--calls", "1.5"])]);
+    const [explore, defaults] = await Promise.all([bench(["explore", "a", "b"]), bench(["--rounds", "1.5"])]);
     expect(explore).toEqual({
       code: 2,
       stdout: "",
@@ -53,6 +53,6 @@ describe("toolmesh-bench as a process", () => {
     });
     expect(explore.stderr.split("\n")[2]).toBe("usage: toolmesh-bench explore [PATH] [--question TEXT] [--max-files N]");
     expect(defaults.code).toBe(2);
-    expect(defaults.stderr).toMatch(/^error: --calls must be a whole number, got "1.5"\n\nusage: toolmesh-bench \[--calls N\]/);
+    expect(defaults.stderr).toMatch(/^error: --rounds must be a whole number, got "1.5"\n\nusage: toolmesh-bench \[--rounds N\]/);
   });
 });

@@ -1,0 +1,124 @@
+import { percentileOf } from "./round-stats.js";
+import { cpuOf, settle } from "./settle.js";
+import type { BenchSystem, ProcessRef } from "./system.js";
+import { runSequential, runWindow } from "./window.js";
+
+/** One system's window in one round. */
+export interface RoundSample {
+  system: string;
+  round: number;
+  calls: number;
+  seconds: number;
+  callsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** p50 of the calls made one at a time after the window. */
+  seqP50Ms: number;
+  /** CPU ms each process spent over the window and its settling, by label; undefined where /proc could not be read. */
+  cpuMs: Record<string, number | undefined>;
+}
+
+export interface RoundPlan {
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+  concurrency: number;
+  sequentialCalls: number;
+}
+
+/** The shared processes: this process (the bench client) and the servers systems use. */
+export interface SharedProcesses {
+  client: ProcessRef;
+  nats: ProcessRef;
+  redis?: ProcessRef;
+}
+
+/** The order of round `round` (0-based): the list rotated by `round`, so each system takes each position in turn. */
+export function rotation<T>(items: readonly T[], round: number): T[] {
+  const n = items.length;
+  if (n === 0) return [];
+  const shift = ((round % n) + n) % n;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+/** The processes a system's CPU is read from, in table order: client, its own, then the shared servers it uses. */
+export function processesOf(system: BenchSystem, shared: SharedProcesses): ProcessRef[] {
+  const refs = [shared.client, ...system.processes];
+  if (system.uses.includes("nats")) refs.push(shared.nats);
+  if (system.uses.includes("redis") && shared.redis) refs.push(shared.redis);
+  return refs;
+}
+
+/** Index counters per system: call indexes stay unique over warm-up and every round. */
+class Indexes {
+  readonly #next = new Map<string, number>();
+  for(key: string): () => number {
+    return () => {
+      const n = this.#next.get(key) ?? 0;
+      this.#next.set(key, n + 1);
+      return n;
+    };
+  }
+}
+
+async function measureOnce(
+  system: BenchSystem,
+  round: number,
+  plan: RoundPlan,
+  shared: SharedProcesses,
+  next: () => number,
+): Promise<RoundSample> {
+  const refs = processesOf(system, shared);
+  const before = cpuOf(refs);
+  const window = await runWindow((i) => system.call(i), plan.roundSeconds * 1000, plan.concurrency, next);
+  await settle(refs.slice(1)); // refs[0] is this process, busy polling
+  const after = cpuOf(refs);
+  const cpu: Record<string, number | undefined> = {};
+  refs.forEach((ref, i) => {
+    const [b, a] = [before[i], after[i]];
+    cpu[ref.label] = b === undefined || a === undefined ? undefined : a - b;
+  });
+  const seq = await runSequential((i) => system.call(i), plan.sequentialCalls, next);
+  return {
+    system: system.key,
+    round,
+    calls: window.calls,
+    seconds: window.seconds,
+    callsPerSec: window.calls / window.seconds,
+    p50Ms: percentileOf(window.latenciesMs, 0.5),
+    p99Ms: percentileOf(window.latenciesMs, 0.99),
+    seqP50Ms: percentileOf(seq, 0.5),
+    cpuMs: cpu,
+  };
+}
+
+/**
+ * A warm-up window per system (JIT, connections, stream and consumer
+ * caches), then `rounds` rounds, each running every system for one window
+ * in an order rotated round by round: a slow spell on the machine falls on
+ * every system alike instead of on whichever ran then.
+ */
+export async function runRounds(
+  systems: readonly BenchSystem[],
+  plan: RoundPlan,
+  shared: SharedProcesses,
+  progress: (line: string) => void,
+): Promise<RoundSample[]> {
+  const indexes = new Indexes();
+  for (const system of systems) {
+    await runWindow((i) => system.call(i), plan.warmupSeconds * 1000, plan.concurrency, indexes.for(system.key));
+    await runSequential((i) => system.call(i), Math.min(20, plan.sequentialCalls), indexes.for(system.key));
+  }
+  progress(`warm-up done (${plan.warmupSeconds} s a system)`);
+  const samples: RoundSample[] = [];
+  for (let round = 0; round < plan.rounds; round++) {
+    const line: string[] = [];
+    for (const system of rotation(systems, round)) {
+      const sample = await measureOnce(system, round, plan, shared, indexes.for(system.key));
+      samples.push(sample);
+      line.push(`${system.key} ${sample.callsPerSec.toFixed(0)}/s`);
+    }
+    progress(`round ${round + 1}/${plan.rounds}: ${line.join(", ")}`);
+  }
+  return samples;
+}

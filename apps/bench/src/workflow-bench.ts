@@ -1,0 +1,114 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ToolmeshClient } from "@toolmesh/client";
+import { TaskSpec, WorkflowSpec, WorkflowState } from "@toolmesh/proto";
+import { performance } from "node:perf_hooks";
+import { cpuOf, settle } from "./settle.js";
+import type { ProcessRef } from "./system.js";
+
+/** The coordinator's workflow-state bucket, as a stream (KV_<bucket>). */
+const WORKFLOW_KV_STREAM = "KV_TM_WORKFLOWS";
+
+export interface WorkflowBenchResult {
+  name: string;
+  /** Pool calls the workflow made. */
+  tasks: number;
+  wallMs: number;
+  tasksPerSec: number;
+  /** CPU ms per task of every coordinator together, and of the worker. */
+  coordinatorCpuMsPerTask: number | undefined;
+  workerCpuMsPerTask: number | undefined;
+  /** Writes to the workflow-state KV bucket per task (its stream's last sequence before and after); undefined if unreadable. */
+  kvWritesPerTask: number | undefined;
+}
+
+/** `tasks` independent test.echo calls. */
+export function flatWorkflow(tasks: number): WorkflowSpec {
+  return WorkflowSpec.fromPartial({
+    name: `bench flat ${tasks}`,
+    tasks: Array.from({ length: tasks }, (_, i) => TaskSpec.fromPartial({ id: `t${i}`, tool: "test.echo", args: { value: i } })),
+  });
+}
+
+/** One task listing `items` distinct values, then test.echo over each of them. */
+export function fanOutWorkflow(items: number): WorkflowSpec {
+  return WorkflowSpec.fromPartial({
+    name: `bench fan-out ${items}`,
+    tasks: [
+      TaskSpec.fromPartial({ id: "list", tool: "test.echo", args: { value: Array.from({ length: items }, (_, i) => i) } }),
+      TaskSpec.fromPartial({
+        id: "each",
+        tool: "test.echo",
+        args: { value: "{{item}}" },
+        dependsOn: ["list"],
+        forEach: { from: "list", items: "value", maxItems: 0 },
+      }),
+    ],
+  });
+}
+
+async function kvLastSeq(nc: NatsConnection): Promise<number | undefined> {
+  try {
+    const jsm = await jetstreamManager(nc);
+    return (await jsm.streams.info(WORKFLOW_KV_STREAM)).state.last_seq;
+  } catch {
+    return undefined;
+  }
+}
+
+const sum = (values: ReadonlyArray<number | undefined>): number | undefined =>
+  values.some((v) => v === undefined) ? undefined : values.reduce<number>((s, v) => s + v!, 0);
+
+/**
+ * Submits `spec` (SubmitWorkflow) and waits for it to finish (watching its
+ * events), persisted as every workflow is; wall time from submit to the
+ * end, CPU of the coordinators and the worker over it (and any work it
+ * left running, until they are idle), KV writes per task.
+ */
+export async function runWorkflowBench(
+  client: ToolmeshClient,
+  nc: NatsConnection,
+  spec: WorkflowSpec,
+  tasks: number,
+  coordinators: readonly ProcessRef[],
+  worker: ProcessRef,
+): Promise<WorkflowBenchResult> {
+  const refs = [...coordinators, worker];
+  await settle(refs);
+  const kvBefore = await kvLastSeq(nc);
+  const before = cpuOf(refs);
+  const started = performance.now();
+  const wf = await client.run(spec);
+  const wallMs = performance.now() - started;
+  if (wf.state !== WorkflowState.WORKFLOW_STATE_SUCCEEDED)
+    throw new Error(`${spec.name}: workflow ${wf.id} ended ${WorkflowState[wf.state]}: ${wf.error}`);
+  await settle(refs);
+  const after = cpuOf(refs);
+  const kvAfter = await kvLastSeq(nc);
+  const delta = refs.map((_, i) => (before[i] === undefined || after[i] === undefined ? undefined : after[i] - before[i]));
+  const coordinatorMs = sum(delta.slice(0, coordinators.length));
+  const workerMs = delta[coordinators.length];
+  return {
+    name: spec.name,
+    tasks,
+    wallMs,
+    tasksPerSec: tasks / (wallMs / 1000),
+    coordinatorCpuMsPerTask: coordinatorMs === undefined ? undefined : coordinatorMs / tasks,
+    workerCpuMsPerTask: workerMs === undefined ? undefined : workerMs / tasks,
+    kvWritesPerTask: kvBefore === undefined || kvAfter === undefined ? undefined : (kvAfter - kvBefore) / tasks,
+  };
+}
+
+const fixed = (value: number | undefined, digits: number): string => (value === undefined ? "n/a" : value.toFixed(digits));
+
+/** The workflow benchmark's rows as a Markdown table. */
+export function formatWorkflowTable(results: readonly WorkflowBenchResult[]): string[] {
+  return [
+    "| workflow (persisted) | pool calls | wall ms | tasks/s | coordinator CPU ms/task | worker CPU ms/task | KV writes/task |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.tasks} | ${r.wallMs.toFixed(0)} | ${r.tasksPerSec.toFixed(0)} | ${fixed(r.coordinatorCpuMsPerTask, 3)} | ${fixed(r.workerCpuMsPerTask, 3)} | ${fixed(r.kvWritesPerTask, 2)} |`,
+    ),
+  ];
+}
