@@ -53,11 +53,14 @@ export async function startBullmq(redisUrl: string, concurrency: number, mode: B
 
   let pending: PendingJob[] = [];
   let flushScheduled = false;
+  const batches = { count: 0, jobs: 0 };
   const flush = (): void => {
     flushScheduled = false;
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
+    batches.count++;
+    batches.jobs += batch.length;
     queue.addBulk(batch.map((j) => ({ name: "echo", data: { value: ECHO_VALUE }, opts: { jobId: j.jobId } }))).then(
       () => batch.forEach((j) => j.added.resolve()),
       (err: Error) => batch.forEach((j) => j.added.reject(err)),
@@ -115,6 +118,10 @@ export async function startBullmq(redisUrl: string, concurrency: number, mode: B
         }
       },
       close,
+      describe: () =>
+        mode.kind === "bulk" && batches.count > 0
+          ? `BullMQ addBulk: ${(batches.jobs / batches.count).toFixed(1)} jobs per addBulk on average (${batches.count} batches).`
+          : undefined,
     };
   } catch (err) {
     await close();

@@ -19,4 +19,6 @@ export interface BenchSystem {
   /** One request/response round trip; `index` is unique over the whole run of this system. */
   call(index: number): Promise<void>;
   close(): Promise<void>;
+  /** A line about how it ran, for the notes under the table (BullMQ addBulk: jobs per batch). */
+  describe?(): string | undefined;
 }

@@ -12,6 +12,7 @@
 import { connect } from "@nats-io/transport-node";
 import { startNatsServer, type NatsServerHandle } from "@toolmesh/local";
 import { ToolmeshClient } from "@toolmesh/client";
+import { availableParallelism, loadavg } from "node:os";
 import { formatTable, type AddedLatency } from "./bench-table.js";
 import { startBullmq } from "./bullmq.js";
 import { startJsFloor } from "./js-floor.js";
@@ -124,7 +125,15 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
       await settle(memRefs);
       const idleRss = readRss(memRefs);
 
+      const loadAtStart = loadavg()[0]!;
       const samples = await runRounds(systems, options, shared, out);
+      for (const s of systems) {
+        const line = s.describe?.();
+        if (line) notes.push(line);
+      }
+      notes.push(
+        `Load average (1 min) of the machine: ${loadAtStart.toFixed(1)} before the rounds, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores.`,
+      );
       const summaries = systems.map((s) => summarizeSystem(s.key, s.name, samples));
       const ratios = systems
         .filter((s) => s.key !== SUBJECT && s.key !== "toolmesh-unary")
