@@ -1,5 +1,6 @@
 import { ToolmeshClient, type ToolCallSession } from "@toolmesh/client";
 import type { ServiceProcess } from "@toolmesh/local";
+import { setTimeout as sleep } from "node:timers/promises";
 import { CALL_TIMEOUT_MS, ECHO_VALUE, echoMismatch } from "./payload.js";
 import { ProcessGroup, appScript } from "./processes.js";
 import type { BenchSystem, ProcessRef } from "./system.js";
@@ -34,22 +35,31 @@ function grpcAddress(service: ServiceProcess): string {
 
 const request = { tool: "test.echo", args: { value: ECHO_VALUE }, timeoutMs: CALL_TIMEOUT_MS };
 
+/** How long a coordinator answering UNAVAILABLE is asked again before it counts as a standby (partitions may still be settling). */
+const STANDBY_PATIENCE_MS = 5_000;
+const PROBE_INTERVAL_MS = 250;
+
+/** Whether the coordinator behind `client` serves calls: one call, asked again while it answers UNAVAILABLE, up to the patience. */
 async function serves(client: ToolmeshClient): Promise<boolean> {
-  try {
-    await client.call(request);
-    return true;
-  } catch (err) {
-    if ((err as { code?: unknown }).code === GRPC_UNAVAILABLE) return false;
-    throw err;
+  const deadline = Date.now() + STANDBY_PATIENCE_MS;
+  for (;;) {
+    try {
+      await client.call(request);
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== GRPC_UNAVAILABLE) throw err;
+      if (Date.now() >= deadline) return false;
+      await sleep(PROBE_INTERVAL_MS);
+    }
   }
 }
 
 /**
  * The whole production path as separate processes: `coordinators`
  * coordinator processes and one testpool worker on the one nats-server.
- * Each coordinator is asked for one call first; those that answer
- * UNAVAILABLE (standbys, while one replica holds the lease) are left out of
- * the rotation and named in `standbyNote`.
+ * Each coordinator is asked for one call first; those that still answer
+ * UNAVAILABLE after STANDBY_PATIENCE_MS (standbys, while one replica holds
+ * the lease) are left out of the rotation and named in `standbyNote`.
  */
 export async function startToolmesh(natsUrl: string, concurrency: number, coordinators: number): Promise<ToolmeshStack> {
   const group = new ProcessGroup();
