@@ -87,14 +87,35 @@ it("forged results (no token, a wrong token, another pool, an attempt never sent
   });
 }, 60_000);
 
-it("a quiet CallTool is held to the same rule: a forged result does not answer the call", async () => {
+it("a quiet CallTool is held to the same rule on its reply subject: a forged result does not answer the call", async () => {
   const before = await rejected();
   const { message } = nextTask();
   const call = stack.client.call({ tool: "test.sleep", args: { ms: 1000, value: "real" }, timeoutMs: 30_000 });
   const sent = await message;
-  await forge(sent, { attemptToken: "wrong" }, `${sent.workflowId}.${sent.taskId}.${sent.attempt}`);
+  // The result goes to the dispatching coordinator as a core message, not through TM_RESULTS.
+  expect(sent.replyTo).toMatch(/^tm\.data\.reply\.[A-Za-z0-9_-]+$/);
+  const forged = (changes: Partial<ResultMessage>): Uint8Array =>
+    encodeJson({
+      workflowId: sent.workflowId,
+      taskId: sent.taskId,
+      attempt: sent.attempt,
+      worker: "forger",
+      startedAtMs: Date.now(),
+      finishedAtMs: Date.now(),
+      output: { value: "forged" },
+      pool: "test",
+      ...changes,
+    } satisfies ResultMessage);
+  stack.nc.publish(sent.replyTo!, forged({ attemptToken: "wrong" }));
+  stack.nc.publish(sent.replyTo!, forged({}));
+  stack.nc.publish(sent.replyTo!, forged({ attempt: sent.attempt + 1, attemptToken: sent.attemptToken! }));
   const status = await call;
   expect(status.output?.value).toBe("real");
   const after = await rejected();
-  expect((after.bad_token ?? 0) - (before.bad_token ?? 0)).toBe(1);
+  const grew = (reason: string): number => (after[reason] ?? 0) - (before[reason] ?? 0);
+  expect({ bad: grew("bad_token"), missing: grew("missing_token"), unknown: grew("unknown_attempt") }).toEqual({
+    bad: 1,
+    missing: 1,
+    unknown: 1,
+  });
 }, 60_000);

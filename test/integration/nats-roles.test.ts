@@ -139,6 +139,12 @@ describe("every role's own work", () => {
     expect(readFileSync(join(dir, "nats-server.log"), "utf8")).not.toMatch(/User "autoscaler-[0-9a-f]+".*TM_TASKS_TEST\.workers/);
   });
 
+  it("a quiet call's result comes back to the coordinator on its reply subject, small or through TM_OUTPUTS", async () => {
+    expect((await client.call({ tool: "test.echo", args: { value: "quiet" } })).output).toEqual({ value: "quiet" });
+    const big = await client.call({ tool: "test.echo", args: { value: "big", padBytes: 300_000 } });
+    expect(String(big.output?.pad).length).toBe(300_000);
+  });
+
   it("a worker stores an output too large for a message in TM_OUTPUTS, which the coordinator reads back", async () => {
     const done = await client.run(workflow("large", [task("big", "test.echo", { value: "big", padBytes: 300_000 })]));
     expect(done.tasks[0]!.output).toMatchObject({ $ref: `${done.id}/big/1` });
@@ -235,6 +241,9 @@ describe("a pool's login cannot", () => {
     const nc = await as(poolRole("test"));
     for (const subject of [
       "tm.data.result.>",
+      // The coordinators' quiet-call results: a worker publishes there, never reads another's.
+      "tm.data.reply.>",
+      Subjects.quietResult("coordinator-instance"),
       "tm.data.chunk.>",
       "tm.data.task.bash",
       "tm.data.>",

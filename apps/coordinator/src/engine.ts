@@ -29,6 +29,7 @@ import { WorkflowTraces } from "./engine/tracing.js";
 import { superviseLoop } from "./engine/results-loop.js";
 import { RunRegistry } from "./engine/run-registry.js";
 import { StateFlusher } from "./engine/state-flusher.js";
+import { QuietCalls } from "./quiet/quiet-calls.js";
 import { recreateWhenMissing } from "./results-consumer.js";
 import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
@@ -87,6 +88,7 @@ export class Engine {
   readonly #stopping = new AbortController();
   #leading = false;
   #tokens!: AttemptTokens;
+  #quiet!: QuietCalls;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
@@ -113,6 +115,8 @@ export class Engine {
       tokens: this.#tokens,
       ensuredPools,
     };
+    this.#quiet = new QuietCalls({ ...this.#publisher, scheduler: this.#scheduler, loadOutput: (ref) => this.#opts.loadOutput(ref) });
+    this.#quiet.start();
     this.#started = this.#opts.nc.subscribe(Subjects.allTaskStarted, {
       callback: (err, msg) => {
         if (err) return;
@@ -122,6 +126,11 @@ export class Engine {
     });
     // Pools' capacity grows as workers appear; let waiting attempts out.
     this.#pumpTimer = setInterval(() => this.#scheduler.pumpAll(), 500);
+  }
+
+  /** Single calls (CallTool, CallTools) that run without a WorkflowRun and store nothing. */
+  get quiet(): QuietCalls {
+    return this.#quiet;
   }
 
   get leading(): boolean {
@@ -167,6 +176,7 @@ export class Engine {
     this.#leading = false;
     this.#stopping.abort();
     this.#started?.unsubscribe();
+    this.#quiet?.stop();
     this.#unfollowRuntimeTools?.();
     clearInterval(this.#pumpTimer);
     this.#tokens?.close();

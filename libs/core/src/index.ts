@@ -29,6 +29,7 @@ export {
 } from "./nats.js";
 export { attemptKey, ensureAttemptsBucket, openAttemptsBucket } from "./attempts.js";
 export { publishUntilStored } from "./publish-retry.js";
+export { requestInBatch, sendInBatch } from "./send-batch.js";
 export type { PublishRetryOptions } from "./publish-retry.js";
 export {
   Buckets,

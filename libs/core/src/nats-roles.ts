@@ -88,6 +88,8 @@ function poolPermissions(pool: PoolName): RolePermissions {
         api(`CONSUMER.MSG.NEXT.${stream}.${consumer}`),
         `$JS.ACK.${stream}.${consumer}.>`,
         `${Bus.data}.result.>`,
+        // Quiet calls' results, to the coordinator instance that sent the task (only coordinators may read them).
+        `${Bus.data}.reply.>`,
         `${Bus.data}.chunk.>`,
         // Only the events a worker makes: a task's start and progress, its own pool's limit changes (the rest are the coordinator's).
         `${Bus.events}.*.task.started`,
@@ -134,12 +136,16 @@ export function natsRolePermissions(pools: readonly PoolName[]): Map<NatsRole, R
         `${Bus.command}.cancel`,
         `${Bus.events}.>`,
         `$JS.ACK.${Streams.results}.${Consumers.coordinator}.>`,
+        // A quiet call's task is acked by the coordinator its result reached (the worker names the ack subject).
+        `$JS.ACK.*.${Consumers.poolWorkers}.>`,
         "$JS.FC.>",
         "$KV.>",
         `$O.${Buckets.outputs}.>`,
       ],
     },
-    subscribe: { allow: [`${Bus.events}.>`, `${Bus.data}.chunk.>`, `${Bus.metrics}.>`, `${roleInboxPrefix("coordinator")}.>`] },
+    subscribe: {
+      allow: [`${Bus.events}.>`, `${Bus.data}.chunk.>`, `${Bus.data}.reply.>`, `${Bus.metrics}.>`, `${roleInboxPrefix("coordinator")}.>`],
+    },
   });
   const observer: RolePermissions = {
     publish: {

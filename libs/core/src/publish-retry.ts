@@ -2,6 +2,7 @@ import type { JetStreamClient, JetStreamPublishOptions, PubAck } from "@nats-io/
 import { InvalidArgumentError } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "./logger.js";
+import { requestInBatch } from "./send-batch.js";
 import { PUBLISH_RETRY } from "./wire-limits.js";
 
 export interface PublishRetryOptions {
@@ -34,7 +35,10 @@ export async function publishUntilStored(
   let delay = retry.firstDelayMs ?? PUBLISH_RETRY.firstDelayMs;
   for (let tries = 1; ; tries += 1) {
     try {
-      return await js.publish(subject, payload, { timeout: retry.tryTimeoutMs ?? PUBLISH_RETRY.tryTimeoutMs, ...options });
+      // In a batch: the publishes of one loop turn share a socket write.
+      return await requestInBatch(() =>
+        js.publish(subject, payload, { timeout: retry.tryTimeoutMs ?? PUBLISH_RETRY.tryTimeoutMs, ...options }),
+      );
     } catch (err) {
       if (err instanceof InvalidArgumentError || (retry.stillWanted && !retry.stillWanted())) throw err;
       // One line per outage, not per try.

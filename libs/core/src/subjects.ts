@@ -35,6 +35,13 @@ export const Subjects = {
   task: (pool: PoolName) => `${Bus.data}.task.${pool}`,
   result: (workflowId: string) => `${Bus.data}.result.${workflowId}`,
   allResults: `${Bus.data}.result.>`,
+  /**
+   * A quiet call's result (CallTool, CallTools), core publish straight to the
+   * coordinator instance that dispatched it: `instance` is a token that
+   * instance chose, named in the task message's replyTo.
+   */
+  quietResult: (instance: string) => `${Bus.data}.reply.${instance}`,
+  allQuietResults: `${Bus.data}.reply.>`,
   chunk: (workflowId: string, taskId: string) => `${Bus.data}.chunk.${workflowId}.${taskId}`,
   metrics: (service: string, instanceId: string) => `${Bus.metrics}.${service}.${instanceId}`,
   allMetrics: `${Bus.metrics}.>`,

@@ -20,6 +20,12 @@ export interface TaskMessage {
    */
   quiet?: boolean;
   /**
+   * A quiet call's: the subject (Subjects.quietResult) its result goes to as a
+   * core message, instead of TM_RESULTS; nothing stores it, the dispatching
+   * coordinator waits for it in memory.
+   */
+  replyTo?: string;
+  /**
    * agent.run only: a secret the coordinator minted for this attempt. The
    * agent puts it in the ParentRef of the workflows it starts; the
    * coordinator refuses a ParentRef without it.
@@ -44,6 +50,13 @@ export interface ResultMessage {
   /** The pool that ran the attempt and the attempt's token from its task message; a result without them is dropped. */
   pool?: string;
   attemptToken?: string;
+  /**
+   * A quiet call's result: the ack subject of the task message it answers.
+   * The coordinator acks the task when the result reached it, so a result
+   * lost on the way (a core message) brings the attempt back to a worker,
+   * whose ledger answers it again.
+   */
+  ackTo?: string;
 }
 
 export type EventKind =

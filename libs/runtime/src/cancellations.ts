@@ -1,14 +1,66 @@
-import { ErrorCode, type CancelCommand, type TaskMessage } from "@toolmesh/core";
-import { AbortReason } from "./task-runner.js";
+import { ErrorCode, ToolError, type CancelCommand, type TaskMessage } from "@toolmesh/core";
+
+/** Why a running task was aborted; becomes the result's error. */
+export class AbortReason extends ToolError {}
+
+/**
+ * A running attempt's abort. Most calls finish without anyone asking for
+ * their signal, so the AbortController is made only when the handler reads
+ * `signal` (already aborted, when the abort came first); the runner's own
+ * wait for an abort is one callback, not a listener on a signal.
+ */
+export class AttemptAbort {
+  #controller?: AbortController;
+  #reason: unknown;
+  #aborted = false;
+  /** Called once when aborted (the runner's race against its handler). */
+  onAbort?: (reason: unknown) => void;
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.onAbort?.(reason);
+  }
+}
+
+/** A deadline closer than this gets its own timer at the next sweep (the sweep runs every 100 ms). */
+const ARM_AHEAD_MS = 250;
 
 interface Running {
   task: TaskMessage;
-  controller: AbortController;
+  abort: AttemptAbort;
+  /** In-progress ack of the task's message (JsMsg.working). */
+  beat?: () => void;
+  beatAtMs: number;
+  timer?: NodeJS.Timeout;
 }
+
+const deadlineExceeded = (): AbortReason => new AbortReason(ErrorCode.DEADLINE_EXCEEDED, "timed out after its deadline");
 
 /**
  * The tasks this worker is running, by workflow, and the workflows cancelled
  * recently (so a task of a cancelled workflow still in the queue is not run).
+ * One sweep (tick) heartbeats them all and arms a deadline timer only for a
+ * task whose deadline is near: a call that finishes in milliseconds costs no
+ * timer at all.
  */
 export class RunningTasks {
   readonly #running = new Map<string, Running>();
@@ -23,15 +75,31 @@ export class RunningTasks {
     return this.#running.size;
   }
 
-  add(key: string, task: TaskMessage, controller: AbortController): void {
-    this.#running.set(key, { task, controller });
+  add(key: string, task: TaskMessage, abort: AttemptAbort, beat?: () => void): void {
+    const entry: Running = { task, abort, beatAtMs: Date.now(), ...(beat ? { beat } : {}) };
+    this.#running.set(key, entry);
     if (this.isCancelled(task.workflowId)) {
-      controller.abort(new AbortReason(ErrorCode.CANCELLED, "workflow was cancelled"));
+      abort.abort(new AbortReason(ErrorCode.CANCELLED, "workflow was cancelled"));
     }
+    this.#armIfNear(entry, entry.beatAtMs);
   }
 
   delete(key: string): void {
+    const entry = this.#running.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
     this.#running.delete(key);
+  }
+
+  /** Heartbeats the tasks not heartbeaten for `heartbeatMs`; arms the timers of deadlines now near. */
+  tick(nowMs: number, heartbeatMs: number): void {
+    for (const entry of this.#running.values()) {
+      if (entry.beat && nowMs - entry.beatAtMs >= heartbeatMs) {
+        entry.beatAtMs = nowMs;
+        entry.beat();
+      }
+      this.#armIfNear(entry, nowMs);
+    }
   }
 
   isCancelled(workflowId: string): boolean {
@@ -46,10 +114,10 @@ export class RunningTasks {
       this.#prune();
     }
     let aborted = 0;
-    for (const { task, controller } of this.#running.values()) {
+    for (const { task, abort } of this.#running.values()) {
       if (task.workflowId !== command.workflowId) continue;
       if (command.taskId && task.taskId !== command.taskId) continue;
-      controller.abort(new AbortReason(ErrorCode.CANCELLED, `cancelled: ${command.reason}`));
+      abort.abort(new AbortReason(ErrorCode.CANCELLED, `cancelled: ${command.reason}`));
       aborted += 1;
     }
     return aborted;
@@ -57,9 +125,14 @@ export class RunningTasks {
 
   /** Aborts everything (shutdown past its grace period). */
   abortAll(reason: string): void {
-    for (const { controller } of this.#running.values()) {
-      controller.abort(new AbortReason(ErrorCode.UNAVAILABLE, reason));
-    }
+    for (const { abort } of this.#running.values()) abort.abort(new AbortReason(ErrorCode.UNAVAILABLE, reason));
+  }
+
+  #armIfNear(entry: Running, nowMs: number): void {
+    if (entry.timer || entry.abort.aborted) return;
+    const remaining = entry.task.deadlineMs - nowMs;
+    if (remaining > ARM_AHEAD_MS) return;
+    entry.timer = setTimeout(() => entry.abort.abort(deadlineExceeded()), Math.max(0, remaining));
   }
 
   #prune(): void {

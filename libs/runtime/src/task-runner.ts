@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import {
+  Bus,
   ErrorCode,
   Subjects,
   ToolError,
@@ -23,13 +24,17 @@ import {
   publishUntilStored,
   putOutput,
   resultMsgId,
+  sendInBatch,
   type ObjectStore,
 } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AttemptLedger } from "./attempt-ledger.js";
+import { AbortReason, type AttemptAbort } from "./cancellations.js";
 import type { ToolHandlers } from "./handler.js";
-import type { WorkerMetrics } from "./worker-metrics.js";
+import type { PoolSeries, WorkerMetrics } from "./worker-metrics.js";
+
+export { AbortReason };
 
 export interface TaskRunnerDeps {
   nc: NatsConnection;
@@ -39,8 +44,8 @@ export interface TaskRunnerDeps {
   handlers: ToolHandlers;
   log: Logger;
   metrics: WorkerMetrics;
-  /** Interval of in-progress acks, well under the consumer's ack wait. */
-  heartbeatMs: number;
+  /** The pool's hot series, labels bound once. */
+  series: PoolSeries;
   /** Latency sink for the metrics bus. */
   onFinished(tool: string, ms: number, ok: boolean, quality?: number): void;
   /** Outputs above this many bytes go to the object store, not in the result message. */
@@ -53,18 +58,18 @@ export interface TaskRunnerDeps {
   maxDeliver: number;
 }
 
-/** Why a running task's signal was aborted; becomes the result's error. */
-export class AbortReason extends ToolError {}
-
 /**
  * Runs one delivered task to completion: the attempt claimed in the ledger,
- * the handler inside a span that continues the dispatcher's trace,
- * heartbeats while it runs, the result recorded in the ledger, published to
- * TM_RESULTS (retried until JetStream has stored it, through a server
- * restart) and only then the task acked. A redelivered attempt is answered
- * from the ledger instead of being run again (see AttemptLedger).
+ * the handler inside a span that continues the dispatcher's trace, the
+ * result recorded in the ledger, published to TM_RESULTS (retried until
+ * JetStream has stored it, through a server restart) or, for a quiet call,
+ * sent to the coordinator's reply subject, and only then the task acked. A
+ * redelivered attempt is answered from the ledger instead of being run again
+ * (see AttemptLedger). `register` is called once the task is decoded: the
+ * caller heartbeats it from then until this returns, and aborts `abort` on
+ * its deadline, a cancel or shutdown.
  */
-export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSignal, register: (task: TaskMessage) => void): Promise<void> {
+export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAbort, register: (task: TaskMessage) => void): Promise<void> {
   const startedAtMs = Date.now();
   let task: TaskMessage;
   try {
@@ -74,7 +79,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     msg.term();
     return;
   }
-  if (msg.redelivered) deps.metrics.redeliveries.inc({ pool: deps.pool });
+  if (msg.redelivered) deps.series.redeliveries.inc();
   register(task);
 
   const parent = extractTrace(msg.headers);
@@ -94,11 +99,8 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     parent,
   );
   const spanContext = trace.setSpan(parent, span);
-  // From delivery to ack, not only while the handler runs: an attempt whose result waits for a restarting
-  // server must not be redelivered elsewhere meanwhile (there it would be an "outcome unknown").
-  const heartbeat = setInterval(() => msg.working(), deps.heartbeatMs);
   const claim = await deps.ledger.claim(task, (msg.info.deliveryCount ?? 1) >= deps.maxDeliver);
-  deps.metrics.ledger.inc({ pool: deps.pool, claim: claim.kind });
+  deps.series.claim(claim.kind);
   if (claim.kind !== "run") {
     span.setAttribute("toolmesh.ledger", claim.kind);
     deps.log.info(
@@ -114,7 +116,6 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
       await publishResult(deps, msg, task, settled, spanContext);
       return;
     } finally {
-      clearInterval(heartbeat);
       span.end();
     }
   }
@@ -124,7 +125,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
   let error: ToolError | undefined;
   let quality: number | undefined;
   try {
-    if (signal.aborted) throw signal.reason;
+    if (abort.aborted) throw abort.reason;
     if (Date.now() > task.deadlineMs) throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, "task deadline passed before it started");
     const handler = deps.handlers[task.tool];
     if (!handler) throw new ToolError(ErrorCode.NOT_FOUND, `pool ${deps.pool} has no handler for ${task.tool}`);
@@ -132,14 +133,17 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     let log: Logger | undefined;
     let chunkSeq = 0;
     output = await untilAborted(
-      signal,
+      abort,
       context.with(spanContext, () =>
         handler(args, {
           workflowId: task.workflowId,
           taskId: task.taskId,
           attempt: task.attempt,
           ...(task.capability ? { capability: task.capability } : {}),
-          signal,
+          // Made on first use: most handlers never look at it.
+          get signal() {
+            return abort.signal;
+          },
           // Made on first use: most handlers never log.
           get log() {
             return (log ??= deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }));
@@ -165,9 +169,9 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     );
     // A handler that ignored its signal still reports the abort, not a result
     // nobody waits for.
-    if (signal.aborted) throw signal.reason;
+    if (abort.aborted) throw abort.reason;
   } catch (err) {
-    error = signal.aborted && signal.reason instanceof ToolError ? signal.reason : ToolError.from(err);
+    error = abort.aborted && abort.reason instanceof ToolError ? abort.reason : ToolError.from(err);
   }
 
   const finishedAtMs = Date.now();
@@ -178,8 +182,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     ...(error ? { error: error.toShape() } : { output: output ?? {} }),
   };
   const outcome = error ? "error" : "ok";
-  deps.metrics.taskDuration.observe({ pool: deps.pool, tool: task.tool, outcome }, (finishedAtMs - startedAtMs) / 1000);
-  deps.metrics.tasks.inc({ pool: deps.pool, tool: task.tool, outcome });
+  deps.series.finished(task.tool, outcome, (finishedAtMs - startedAtMs) / 1000);
   if (error) deps.metrics.errors.inc({ pool: deps.pool, tool: task.tool, code: error.code });
   deps.onFinished(task.tool, finishedAtMs - startedAtMs, !error, quality);
   if (error) {
@@ -192,7 +195,6 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, signal: AbortSig
     const wire = await untilDone(deps, "store a large output", () => resultPayload(deps, result));
     await publishResult(deps, msg, task, await deps.ledger.complete(task, claim.revision, wire), spanContext);
   } finally {
-    clearInterval(heartbeat);
     span.end();
   }
 }
@@ -230,7 +232,21 @@ function outcomeUnknown(deps: TaskRunnerDeps, task: TaskMessage, claim: { instan
   };
 }
 
-/** Publishes the attempt's result until TM_RESULTS has stored it, then acks the task (a lost ack is what the ledger is for). */
+/** Where a quiet call's result may go: a coordinator's reply subject (Subjects.quietResult), nothing else. */
+const QUIET_REPLY_PREFIX = `${Bus.data}.reply.`;
+
+/** How long after a quiet call's deadline its coordinator may still take the result (its deadline grace, and some). */
+const QUIET_WAIT_AFTER_DEADLINE_MS = 5_000;
+
+/**
+ * Publishes the attempt's result until TM_RESULTS has stored it, then acks
+ * the task (a lost ack is what the ledger is for). A quiet call's result is
+ * one core message to the coordinator that waits for it, which acks the task
+ * once it has it: a result lost on the way brings the attempt back after the
+ * ack wait, and the ledger answers it again. The worker acks it itself only
+ * when nobody would: on the consumer's last delivery, or once the
+ * coordinator no longer waits for the call.
+ */
 async function publishResult(
   deps: TaskRunnerDeps,
   msg: JsMsg,
@@ -238,6 +254,27 @@ async function publishResult(
   result: ResultMessage,
   spanContext: ReturnType<typeof trace.setSpan>,
 ): Promise<void> {
+  const replyTo = task.replyTo;
+  if (typeof replyTo === "string" && replyTo.startsWith(QUIET_REPLY_PREFIX)) {
+    // A JsMsg from a pull consumer always has its ack subject; the type does not say so.
+    const ackTo = (msg as JsMsg & { reply?: string }).reply;
+    const payload = encodeJson(ackTo ? { ...result, ackTo } : result);
+    const ackHere =
+      !ackTo || (msg.info.deliveryCount ?? 1) >= deps.maxDeliver || Date.now() > task.deadlineMs + QUIET_WAIT_AFTER_DEADLINE_MS;
+    await new Promise<void>((resolve) =>
+      sendInBatch(() => {
+        try {
+          deps.nc.publish(replyTo, payload);
+          if (ackHere) msg.ack();
+        } catch (err) {
+          // Not acked: the attempt comes back, and the ledger answers it.
+          deps.log.warn({ err, workflowId: task.workflowId }, "could not send a quiet call's result");
+        }
+        resolve();
+      }),
+    );
+    return;
+  }
   const hdrs = headers();
   injectTrace(hdrs, spanContext);
   await publishUntilStored(
@@ -248,7 +285,7 @@ async function publishResult(
     { log: deps.log },
   );
   // Not awaited (ackAck): an ack lost in a crash brings the attempt back, and the ledger answers it.
-  msg.ack();
+  sendInBatch(() => msg.ack());
 }
 
 /** Retries `work` with backoff until it succeeds (the bus is restarting). */
@@ -312,11 +349,19 @@ async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage): Promi
  * task) forever. Its work is abandoned, not killed: what a handler started
  * is the handler's to stop.
  */
-function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+function untilAborted<T>(abort: AttemptAbort, work: Promise<T>): Promise<T> {
+  if (abort.aborted) return Promise.reject(abort.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    abort.onAbort = reject;
+    work.then(
+      (value) => {
+        abort.onAbort = undefined;
+        resolve(value);
+      },
+      (err: unknown) => {
+        abort.onAbort = undefined;
+        reject(err);
+      },
+    );
   });
 }

@@ -72,3 +72,44 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     }),
   };
 }
+
+type Outcome = "ok" | "error";
+
+/**
+ * One pool's hot series with their labels bound once: a finished task
+ * costs no label hashing (prom-client looks labels up on every labelled
+ * call). Per tool and outcome, made on first use.
+ */
+export class PoolSeries {
+  readonly inFlight: Gauge.Internal<"pool">;
+  readonly redeliveries: Counter.Internal;
+  readonly #metrics: WorkerMetrics;
+  readonly #pool: string;
+  readonly #finished = new Map<string, { duration: Histogram.Internal<"pool" | "tool" | "outcome">; count: Counter.Internal }>();
+  readonly #claims = new Map<string, Counter.Internal>();
+
+  constructor(metrics: WorkerMetrics, pool: string) {
+    this.#metrics = metrics;
+    this.#pool = pool;
+    this.inFlight = metrics.inFlight.labels({ pool });
+    this.redeliveries = metrics.redeliveries.labels({ pool });
+  }
+
+  finished(tool: string, outcome: Outcome, seconds: number): void {
+    const key = `${outcome}\n${tool}`;
+    let series = this.#finished.get(key);
+    if (!series) {
+      const labels = { pool: this.#pool, tool, outcome };
+      series = { duration: this.#metrics.taskDuration.labels(labels), count: this.#metrics.tasks.labels(labels) };
+      this.#finished.set(key, series);
+    }
+    series.duration.observe(seconds);
+    series.count.inc();
+  }
+
+  claim(kind: string): void {
+    let counter = this.#claims.get(kind);
+    if (!counter) this.#claims.set(kind, (counter = this.#metrics.ledger.labels({ pool: this.#pool, claim: kind })));
+    counter.inc();
+  }
+}

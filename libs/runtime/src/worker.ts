@@ -2,7 +2,6 @@ import { jetstream, jetstreamManager, type Consumer, type JetStreamClient, type 
 import type { Subscription } from "@nats-io/transport-node";
 import {
   Consumers,
-  ErrorCode,
   Streams,
   Subjects,
   encodeJson,
@@ -15,15 +14,15 @@ import {
 } from "@toolmesh/core";
 import { AdaptiveController } from "./adaptive.js";
 import { AttemptLedger } from "./attempt-ledger.js";
-import { RunningTasks } from "./cancellations.js";
+import { AttemptAbort, RunningTasks } from "./cancellations.js";
 import { LatencyWindow } from "./latency-window.js";
 import { ConcurrencyLimiter } from "./limiter.js";
 import { PullLoop } from "./pull-loop.js";
 import { ResourceSampler } from "./resources.js";
-import { AbortReason, runTask } from "./task-runner.js";
+import { runTask, type TaskRunnerDeps } from "./task-runner.js";
 import { WindowRecorder } from "./window-recorder.js";
 import { subscribeCommands } from "./worker-commands.js";
-import { createWorkerMetrics, type WorkerMetrics } from "./worker-metrics.js";
+import { PoolSeries, createWorkerMetrics, type WorkerMetrics } from "./worker-metrics.js";
 import {
   POOL_MAX_DELIVER,
   WORKER_DEFAULTS,
@@ -77,6 +76,9 @@ class PoolWorker implements Worker {
   #timers: NodeJS.Timeout[] = [];
   #outputs: Promise<ObjectStore> | undefined;
   readonly #metrics: WorkerMetrics;
+  readonly #series: PoolSeries;
+  /** What every task's run shares (made once connected). */
+  #runnerDeps!: TaskRunnerDeps;
   readonly #ledger: AttemptLedger;
   readonly #latencies = new LatencyWindow();
   readonly #window = new WindowRecorder();
@@ -89,6 +91,7 @@ class PoolWorker implements Worker {
     this.pool = options.pool;
     this.limiter = new ConcurrencyLimiter(options.limit);
     this.#metrics = createWorkerMetrics(options.registry);
+    this.#series = new PoolSeries(this.#metrics, options.pool);
     this.#ledger = new AttemptLedger(options.nc, options.pool, options.instanceId, options.log, options.ackWaitMs);
   }
 
@@ -109,6 +112,28 @@ class PoolWorker implements Worker {
     const js = jetstream(nc);
     const consumer = await js.consumers.get(Streams.tasks(pool), Consumers.poolWorkers);
     this.#connected = { jsm, js, consumer };
+    this.#runnerDeps = {
+      nc,
+      js,
+      pool,
+      instanceId,
+      handlers: this.options.handlers,
+      log,
+      metrics: this.#metrics,
+      series: this.#series,
+      inlineOutputBytes: this.options.inlineOutputBytes,
+      maxOutputBytes: this.options.maxOutputBytes,
+      outputStore: this.#outputStore,
+      ledger: this.#ledger,
+      maxDeliver: POOL_MAX_DELIVER,
+      onFinished: (tool, ms, ok, quality) => {
+        this.#latencies.add(ms);
+        this.#window.finished(ms, ok, quality);
+        this.adaptive?.toolFinished(tool, ms);
+        if (ok) this.#counters.completed += 1;
+        else this.#counters.failed += 1;
+      },
+    };
     const { limiter } = this;
     this.adaptive = this.options.adaptive
       ? await AdaptiveController.start({ nc, pool, instanceId, limiter, metrics: this.#metrics, log }, this.options.adaptive)
@@ -139,7 +164,7 @@ class PoolWorker implements Worker {
       expiresMs: this.options.pullExpiresMs,
       log,
       onMessage: (msg) => {
-        this.#metrics.inFlight.set({ pool }, limiter.inFlight);
+        this.#series.inFlight.set(limiter.inFlight);
         void this.#execute(msg);
       },
       onPulled: (asked, got) => this.#window.pulled(asked, got),
@@ -149,7 +174,12 @@ class PoolWorker implements Worker {
     this.#pull.start();
     this.#timers = [
       setInterval(() => void this.#publishSnapshot(), this.options.metricsIntervalMs),
-      setInterval(() => this.#window.sample(limiter.inFlight, limiter.limit), 100),
+      setInterval(() => {
+        this.#window.sample(limiter.inFlight, limiter.limit);
+        // From delivery to ack, not only while a handler runs: an attempt whose result waits for a restarting
+        // server must not be redelivered elsewhere meanwhile (there it would be an "outcome unknown").
+        this.#running.tick(Date.now(), this.options.heartbeatMs);
+      }, 100),
     ];
     this.#state = "running";
     log.info({ instanceId, pool, limit: limiter.limit, tools: Object.keys(this.options.handlers) }, "worker started");
@@ -186,52 +216,16 @@ class PoolWorker implements Worker {
   };
 
   async #execute(msg: JsMsg): Promise<void> {
-    const { nc, pool, log } = this.options;
     const key = `${msg.seq}`;
-    const controller = new AbortController();
-    let deadlineTimer: NodeJS.Timeout | undefined;
+    const abort = new AttemptAbort();
     try {
-      await runTask(
-        msg,
-        {
-          nc,
-          js: this.#connected.js,
-          pool,
-          instanceId: this.instanceId,
-          handlers: this.options.handlers,
-          log,
-          metrics: this.#metrics,
-          heartbeatMs: this.options.heartbeatMs,
-          inlineOutputBytes: this.options.inlineOutputBytes,
-          maxOutputBytes: this.options.maxOutputBytes,
-          outputStore: this.#outputStore,
-          ledger: this.#ledger,
-          maxDeliver: POOL_MAX_DELIVER,
-          onFinished: (tool, ms, ok, quality) => {
-            this.#latencies.add(ms);
-            this.#window.finished(ms, ok, quality);
-            this.adaptive?.toolFinished(tool, ms);
-            if (ok) this.#counters.completed += 1;
-            else this.#counters.failed += 1;
-          },
-        },
-        controller.signal,
-        (task) => {
-          this.#running.add(key, task, controller);
-          const remaining = task.deadlineMs - Date.now();
-          deadlineTimer = setTimeout(
-            () => controller.abort(new AbortReason(ErrorCode.DEADLINE_EXCEEDED, `timed out after its deadline`)),
-            Math.max(0, remaining),
-          );
-        },
-      );
+      await runTask(msg, this.#runnerDeps, abort, (task) => this.#running.add(key, task, abort, () => msg.working()));
     } catch (err) {
-      log.error({ err }, "task runner failed");
+      this.options.log.error({ err }, "task runner failed");
     } finally {
-      clearTimeout(deadlineTimer);
       this.#running.delete(key);
       this.limiter.release();
-      this.#metrics.inFlight.set({ pool }, this.limiter.inFlight);
+      this.#series.inFlight.set(this.limiter.inFlight);
     }
   }
 

@@ -40,6 +40,7 @@ import { listCatalogTools } from "./catalog.js";
 import { outputEvent, taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
 import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
 import { checkCodebaseScopes, templateSpec } from "./templates.js";
+import { prepareQuietCall } from "../quiet/prepare.js";
 
 export interface ServiceDeps {
   engine: Engine;
@@ -74,7 +75,7 @@ function traceParent(metadata: Metadata): Context {
 function unary<Req, Res>(
   deps: ServiceDeps,
   method: string,
-  handler: (request: Req, ctx: Context) => Promise<Res>,
+  handler: (request: Req, ctx: Context, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
     const span = tracer("toolmesh-coordinator").startSpan(
@@ -88,7 +89,7 @@ function unary<Req, Res>(
         checkToken(deps.token, call.metadata);
         if (method !== "GetCapacity" && method !== "ListTools") checkActive(deps);
         checkDecoded(call.request, `${method}Request`);
-        return handler(call.request, ctx);
+        return handler(call.request, ctx, call);
       })
       .then(
         (response) => {
@@ -142,7 +143,13 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       return { state: workflowState(run.state) };
     }),
 
-    callTool: unary(deps, "CallTool", (request, ctx) => runOneCall(deps, request, ctx)),
+    callTool: unary(deps, "CallTool", (request, ctx, call) =>
+      runOneCall(deps, request, ctx, (cancel) => {
+        const onCancelled = (): void => cancel("the caller cancelled CallTool");
+        call.once("cancelled", onCancelled);
+        return () => call.removeListener("cancelled", onCancelled);
+      }),
+    ),
 
     callTools: (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => {
       try {
@@ -162,6 +169,15 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       );
       let pending = 0;
       let ended = false;
+      // The stream cancelled by its client: every call still running is cancelled with it.
+      const cancels = new Set<(reason: string) => void>();
+      call.on("cancelled", () => {
+        for (const cancel of [...cancels]) cancel("the caller cancelled CallTools");
+      });
+      const track: CancelTracker = (cancel) => {
+        cancels.add(cancel);
+        return () => cancels.delete(cancel);
+      };
       const finishIfDone = (): void => {
         if (ended && pending === 0) {
           trace.getSpan(ctx)?.end();
@@ -173,7 +189,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
         Promise.resolve()
           .then(() => {
             checkDecoded(request, "CallToolsRequest");
-            return runOneCall(deps, request.call ?? { tool: "", args: {}, timeoutMs: 0, retry: undefined }, ctx);
+            return runOneCall(deps, request.call ?? { tool: "", args: {}, timeoutMs: 0, retry: undefined }, ctx, track);
           })
           .then(
             (result) => ({ requestId: request.requestId, result, error: undefined }),
@@ -266,13 +282,26 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
   };
 }
 
+/** Registers how to cancel a call when its caller goes away; returns how to forget it. */
+type CancelTracker = (cancel: (reason: string) => void) => () => void;
+
 /**
- * One tool call as a one-task, event-less workflow: arguments checked with
- * the tool's schema (INVALID_ARGUMENT otherwise), then the result, or the
- * tool's error as the gRPC status of its code.
+ * One tool call: arguments checked with the tool's schema (INVALID_ARGUMENT
+ * otherwise), then the result, or the tool's error as the gRPC status of its
+ * code. A worker pool's tool runs as a quiet call (apps/coordinator/src/quiet:
+ * no WorkflowRun, nothing stored); the rest, and every request the quiet path
+ * does not take, as a one-task, event-less workflow.
  */
-async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Context): Promise<TaskStatus> {
+async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Context, track: CancelTracker): Promise<TaskStatus> {
   checkText(request.tool, "tool", 128);
+  const prepared = prepareQuietCall(request, specLimits(deps));
+  if (prepared) {
+    const call = deps.engine.quiet.call(prepared, ctx);
+    const untrack = track((reason) => call.cancel(reason));
+    const outcome = await deps.engine.quiet.outcome(call).finally(untrack);
+    if ("error" in outcome) throw serviceError(grpcStatusOf(outcome.error.code), `${request.tool}: ${outcome.error.message}`);
+    return outcome.status;
+  }
   const spec = {
     name: `call ${request.tool}`,
     defaultTimeoutMs: request.timeoutMs,
@@ -307,7 +336,9 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
     }
     throw err;
   }
-  const run = await deps.engine.whenDone(await deps.engine.submit(valid, ctx, { quiet: true }));
+  const submitted = await deps.engine.submit(valid, ctx, { quiet: true });
+  const untrack = track((reason) => submitted.cancel(reason));
+  const run = await deps.engine.whenDone(submitted).finally(untrack);
   const task = run.tasks.get("call")!;
   if (task.state !== "succeeded") {
     const error = task.error ?? { code: ErrorCode.INTERNAL, message: run.error ?? "call failed" };

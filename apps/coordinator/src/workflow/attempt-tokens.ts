@@ -86,13 +86,26 @@ export class AttemptTokens {
   check(run: WorkflowRun, result: ResultMessage): RejectReason | undefined {
     const task = run.tasks.get(result.taskId);
     if (!task || runsInCoordinator(task.spec.pool) || task.items || task.sharedFrom) return "unknown_attempt";
-    if (!Number.isInteger(result.attempt) || result.attempt < 1 || result.attempt > task.attempt) return "unknown_attempt";
-    if (result.attempt < task.attempt) return undefined;
-    if (result.pool !== task.spec.pool) return "wrong_pool";
+    return this.checkAttempt(task.spec.pool, run.id, task.spec.id, task.attempt, result);
+  }
+
+  /** check() for one dispatched task whose current attempt is `attempt` (a quiet call's, which has no WorkflowRun). */
+  checkAttempt(pool: string, workflowId: string, taskId: string, attempt: number, result: ResultMessage): RejectReason | undefined {
+    if (!Number.isInteger(result.attempt) || result.attempt < 1 || result.attempt > attempt) return "unknown_attempt";
+    if (result.attempt < attempt) return undefined;
+    if (result.pool !== pool) return "wrong_pool";
     if (typeof result.attemptToken !== "string" || result.attemptToken.length === 0) return "missing_token";
-    const want = Buffer.from(this.token(task.spec.pool, run.id, task.spec.id, task.attempt));
+    const want = Buffer.from(this.token(pool, workflowId, taskId, attempt));
     const got = Buffer.from(result.attemptToken);
     return want.length === got.length && timingSafeEqual(want, got) ? undefined : "bad_token";
+  }
+
+  /** Whether `result` carries the token of the attempt it names (a late or repeated answer of a finished call). */
+  holds(result: ResultMessage): boolean {
+    if (typeof result.pool !== "string" || typeof result.attemptToken !== "string" || !Number.isInteger(result.attempt)) return false;
+    const want = Buffer.from(this.token(result.pool, result.workflowId, result.taskId, result.attempt));
+    const got = Buffer.from(result.attemptToken);
+    return want.length === got.length && timingSafeEqual(want, got);
   }
 
   #derive(message: string): string {

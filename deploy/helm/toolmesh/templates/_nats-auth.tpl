@@ -58,8 +58,8 @@ for every role natsRolePermissions gives for the chart's pools.
 {{- end -}}
 {{- $roles := dict -}}
 {{- $_ := set $roles "coordinator" (dict
-  "publish" (dict "allow" (list "$JS.API.>" "tm.data.task.>" "tm.cmd.cancel" "tm.evt.>" "$JS.ACK.TM_RESULTS.coordinator.>" "$JS.FC.>" "$KV.>" "$O.TM_OUTPUTS.>"))
-  "subscribe" (dict "allow" (list "tm.evt.>" "tm.data.chunk.>" "tm.metrics.>" "_INBOX_coordinator.>"))) -}}
+  "publish" (dict "allow" (list "$JS.API.>" "tm.data.task.>" "tm.cmd.cancel" "tm.evt.>" "$JS.ACK.TM_RESULTS.coordinator.>" "$JS.ACK.*.workers.>" "$JS.FC.>" "$KV.>" "$O.TM_OUTPUTS.>"))
+  "subscribe" (dict "allow" (list "tm.evt.>" "tm.data.chunk.>" "tm.data.reply.>" "tm.metrics.>" "_INBOX_coordinator.>"))) -}}
 {{- $observerSub := list "tm.metrics.>" "tm.evt.pool.>" -}}
 {{- $_ = set $roles "observer" (dict "publish" (dict "allow" $queueInfo) "subscribe" (dict "allow" (append $observerSub "_INBOX_observer.>"))) -}}
 {{- $_ = set $roles "autoscaler" (dict "publish" (dict "allow" (append $queueInfo "tm.evt.pool.*.scale")) "subscribe" (dict "allow" (list "tm.metrics.>" "_INBOX_autoscaler.>"))) -}}
@@ -76,7 +76,7 @@ for every role natsRolePermissions gives for the chart's pools.
   "$JS.API.STREAM.INFO.TM_EVENTS" "$JS.API.STREAM.INFO.TM_RESULTS"
   (printf "$JS.API.CONSUMER.CREATE.%s.workers" $stream) (printf "$JS.API.CONSUMER.INFO.%s.workers" $stream)
   (printf "$JS.API.CONSUMER.MSG.NEXT.%s.workers" $stream) (printf "$JS.ACK.%s.workers.>" $stream)
-  "tm.data.result.>" "tm.data.chunk.>" "tm.evt.*.task.started" "tm.evt.*.task.progress"
+  "tm.data.result.>" "tm.data.reply.>" "tm.data.chunk.>" "tm.evt.*.task.started" "tm.evt.*.task.progress"
   (printf "tm.evt.pool.%s.limit" $pool) (printf "tm.metrics.%s.>" (ternary "mcp-pool" (get $services $pool) (not (hasKey $services $pool))))
   "$JS.API.STREAM.INFO.KV_TM_LIMITS" (printf "$JS.API.DIRECT.GET.KV_TM_LIMITS.$KV.TM_LIMITS.%s" $pool)
   "$JS.API.STREAM.CREATE.KV_TM_LIMITS" (printf "$KV.TM_LIMITS.%s" $pool)

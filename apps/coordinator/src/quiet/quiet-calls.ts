@@ -1,0 +1,308 @@
+import type { Context } from "@opentelemetry/api";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import {
+  Consumers,
+  ErrorCode,
+  Streams,
+  Subjects,
+  ToolError,
+  decodeJson,
+  encodeJson,
+  ensurePoolStream,
+  injectTrace,
+  maxPayloadOf,
+  maxTaskMessageBytes,
+  publishUntilStored,
+  sendInBatch,
+  taskMsgId,
+  type CancelCommand,
+  type Logger,
+  type PoolName,
+  type ResultMessage,
+  type TaskMessage,
+  type ToolErrorShape,
+} from "@toolmesh/core";
+import type { TaskStatus } from "@toolmesh/proto";
+import { randomUUID } from "node:crypto";
+import type { Counter } from "prom-client";
+import type { CoordinatorMetrics } from "../coordinator-metrics.js";
+import type { DispatchScheduler } from "../scheduler.js";
+import { rejectResult, type AttemptTokens } from "../workflow/attempt-tokens.js";
+import { attemptTimeoutMs, backoffMs } from "../workflow/retry.js";
+import type { OutputRef } from "../workflow/run.js";
+import type { PreparedCall } from "./prepare.js";
+import { QUIET_TASK_ID, QuietCall } from "./quiet-call.js";
+
+export interface QuietCallsDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  log: Logger;
+  metrics: CoordinatorMetrics;
+  tokens: AttemptTokens;
+  scheduler: DispatchScheduler;
+  /** Pools whose streams exist already (shared with the workflow path's publisher). */
+  ensuredPools: Set<PoolName>;
+  loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
+}
+
+const noop = (): void => undefined;
+
+/** JetStream's ack (what JsMsg.ack() sends). */
+const ACK = new TextEncoder().encode("+ACK");
+
+/**
+ * Quiet calls (CallTool, CallTools): one task each, kept in memory only. The
+ * task goes through its pool's JetStream work queue like any other (a dead
+ * worker's attempt is redelivered), but names this instance's reply subject,
+ * and the worker answers there with a core message instead of through
+ * TM_RESULTS: nothing about the call is stored. Deadlines, retries with
+ * backoff, the pool's dispatch window, attempt tokens and cancel work as for
+ * a workflow's task; a result for an attempt no longer waited for is dropped.
+ */
+export class QuietCalls {
+  readonly #deps: QuietCallsDeps;
+  readonly #calls = new Map<string, QuietCall>();
+  readonly #replyTo = Subjects.quietResult(randomUUID().replaceAll("-", ""));
+  readonly #dispatched = new Map<string, Counter.Internal>();
+  #sub?: Subscription;
+
+  constructor(deps: QuietCallsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Listens on this instance's reply subject. */
+  start(): void {
+    this.#sub = this.#deps.nc.subscribe(this.#replyTo, {
+      callback: (err, msg) => {
+        if (!err) this.#onResult(msg.data);
+      },
+    });
+  }
+
+  /** Stops listening; calls still in flight end UNAVAILABLE (nothing would answer them). */
+  stop(): void {
+    this.#sub?.unsubscribe();
+    for (const call of [...this.#calls.values()]) {
+      call.error = { code: ErrorCode.UNAVAILABLE, message: "the coordinator stopped before the call finished", retryable: true };
+      this.#finish(call, "failed");
+    }
+  }
+
+  /** Calls in flight. */
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /** This instance's reply subject (what its task messages name). */
+  get replyTo(): string {
+    return this.#replyTo;
+  }
+
+  /** Starts a call; await `finished`, then read its state (see outcome()). */
+  call(spec: PreparedCall, parent: Context): QuietCall {
+    const call = new QuietCall(randomUUID().replaceAll("-", ""), spec, parent, (c, reason) => this.#cancel(c, reason));
+    this.#calls.set(call.id, call);
+    this.#dispatch(call);
+    return call;
+  }
+
+  /** A finished call's TaskStatus with its whole output, or its error (the tool's, a deadline's, a cancel's). */
+  async outcome(call: QuietCall): Promise<{ status: TaskStatus } | { error: ToolErrorShape }> {
+    await call.finished;
+    if (call.state !== "succeeded") return { error: call.error ?? { code: ErrorCode.INTERNAL, message: "call failed", retryable: false } };
+    const ref = call.result?.outputRef;
+    return { status: call.status(ref ? await this.#deps.loadOutput(ref) : (call.result?.output ?? {})) };
+  }
+
+  #dispatch(call: QuietCall): void {
+    call.attempt += 1;
+    call.state = "queued";
+    const attempt = call.attempt;
+    this.#deps.scheduler.submit({
+      runId: call.id,
+      taskId: QUIET_TASK_ID,
+      attempt,
+      pool: call.spec.pool,
+      priority: 0,
+      runCap: 0,
+      stillWanted: () => call.attempt === attempt && call.state === "queued",
+      release: () => this.#release(call, attempt),
+      resolve: noop,
+      reject: (err: unknown) => this.#notQueued(call, attempt, err),
+    });
+  }
+
+  /** Puts the attempt on its pool's work queue, stored before it counts as dispatched; its deadline runs from now. */
+  async #release(call: QuietCall, attempt: number): Promise<void> {
+    const { spec } = call;
+    const { nc, js, jsm, tokens, ensuredPools, log } = this.#deps;
+    const deadlineMs = Date.now() + spec.timeoutMs;
+    call.timer = setTimeout(() => this.#onDeadline(call, attempt), attemptTimeoutMs(deadlineMs, Date.now()));
+    const message: TaskMessage = {
+      workflowId: call.id,
+      taskId: QUIET_TASK_ID,
+      tool: spec.tool,
+      args: spec.args,
+      attempt,
+      deadlineMs,
+      quiet: true,
+      replyTo: this.#replyTo,
+      attemptToken: tokens.token(spec.pool, call.id, QUIET_TASK_ID, attempt),
+    };
+    const payload = encodeJson(message);
+    const maxBytes = maxTaskMessageBytes(maxPayloadOf(nc));
+    if (payload.length > maxBytes) {
+      throw new ToolError(
+        ErrorCode.RESOURCE_EXHAUSTED,
+        `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxBytes} bytes (the NATS server's max_payload)`,
+        { retryable: false },
+      );
+    }
+    const hdrs = headers();
+    injectTrace(hdrs, call.parent);
+    if (!ensuredPools.has(spec.pool)) {
+      await ensurePoolStream(jsm, spec.pool);
+      ensuredPools.add(spec.pool);
+    }
+    await publishUntilStored(
+      js,
+      Subjects.task(spec.pool),
+      payload,
+      { msgID: taskMsgId(call.id, QUIET_TASK_ID, attempt), headers: hdrs },
+      { log, stillWanted: () => !call.done && call.attempt === attempt && Date.now() < deadlineMs },
+    );
+    this.#dispatchedTo(spec.pool).inc();
+  }
+
+  #dispatchedTo(pool: PoolName): Counter.Internal {
+    let counter = this.#dispatched.get(pool);
+    if (!counter) this.#dispatched.set(pool, (counter = this.#deps.metrics.tasksDispatched.labels({ pool })));
+    return counter;
+  }
+
+  #notQueued(call: QuietCall, attempt: number, err: unknown): void {
+    if (call.attempt !== attempt || call.done) return;
+    this.#ended(call);
+    const message = `could not queue the task on pool ${call.spec.pool}: ${err instanceof Error ? err.message : String(err)}`;
+    this.#fail(call, err instanceof ToolError ? err.toShape() : { code: ErrorCode.UNAVAILABLE, message, retryable: true });
+  }
+
+  #onDeadline(call: QuietCall, attempt: number): void {
+    if (call.attempt !== attempt || call.done) return;
+    this.#cancelRemote(call.id, QUIET_TASK_ID, "deadline exceeded");
+    this.#ended(call);
+    this.#fail(call, {
+      code: ErrorCode.DEADLINE_EXCEEDED,
+      message: `no result within ${call.spec.timeoutMs} ms (attempt ${attempt}); raise timeoutMs or check the ${call.spec.pool} pool's workers`,
+      retryable: true,
+    });
+  }
+
+  /**
+   * A result on the reply subject: applied when it is the current attempt's
+   * and carries its token. Every result from the holder of the attempt it
+   * names has its task acked here, applied or not (a late or repeated answer
+   * must leave the queue too); a forged one is dropped and acks nothing.
+   */
+  #onResult(data: Uint8Array): void {
+    let result: ResultMessage & { outputRef?: OutputRef };
+    try {
+      result = decodeJson(data);
+    } catch (err) {
+      this.#deps.log.error({ err }, "bad quiet result message");
+      return;
+    }
+    const call = this.#calls.get(result.workflowId);
+    if (!call) {
+      this.#deps.metrics.resultsIgnored.inc();
+      if (this.#deps.tokens.holds(result)) this.#ackTask(result);
+      return;
+    }
+    const rejected =
+      result.taskId === QUIET_TASK_ID
+        ? this.#deps.tokens.checkAttempt(call.spec.pool, call.id, QUIET_TASK_ID, call.attempt, result)
+        : "unknown_attempt";
+    if (rejected) {
+      rejectResult(this.#deps, result, rejected);
+      return;
+    }
+    if (result.attempt !== call.attempt) {
+      this.#deps.metrics.resultsIgnored.inc();
+      if (this.#deps.tokens.holds(result)) this.#ackTask(result);
+      return;
+    }
+    this.#ackTask(result);
+    this.#ended(call);
+    call.result = result;
+    if (result.error) this.#fail(call, result.error);
+    else this.#finish(call, "succeeded");
+  }
+
+  /** Acks the task message a result answers: only an ack subject of the result's own pool's work queue. */
+  #ackTask(result: ResultMessage): void {
+    const ackTo = result.ackTo;
+    if (typeof ackTo !== "string" || typeof result.pool !== "string") return;
+    if (!ackTo.startsWith(`$JS.ACK.${Streams.tasks(result.pool as PoolName)}.${Consumers.poolWorkers}.`)) return;
+    sendInBatch(() => {
+      try {
+        this.#deps.nc.publish(ackTo, ACK);
+      } catch (err) {
+        // Not acked: the attempt comes back after the ack wait, and its worker's ledger answers it again.
+        this.#deps.log.debug({ err }, "could not ack a quiet call's task");
+      }
+    });
+  }
+
+  /** The current attempt is no longer in its pool: its deadline and its slot in the dispatch window go. */
+  #ended(call: QuietCall): void {
+    clearTimeout(call.timer);
+    this.#deps.scheduler.ended(call.id, QUIET_TASK_ID, call.attempt);
+  }
+
+  /** The current attempt failed: another after a backoff while the retry policy allows, else the call fails. */
+  #fail(call: QuietCall, error: ToolErrorShape): void {
+    call.error = error;
+    const { retry } = call.spec;
+    if (error.retryable && call.attempt < retry.maxAttempts && !call.done) {
+      call.state = "pending";
+      call.timer = setTimeout(
+        () => {
+          if (call.state === "pending") this.#dispatch(call);
+        },
+        backoffMs(retry, call.attempt + 1),
+      );
+      return;
+    }
+    this.#finish(call, "failed");
+  }
+
+  #cancel(call: QuietCall, reason: string): void {
+    if (call.done) return;
+    // The whole (one-task) workflow: a worker also skips a redelivered copy of it.
+    this.#cancelRemote(call.id, undefined, reason);
+    this.#ended(call);
+    call.error = { code: ErrorCode.CANCELLED, message: `cancelled: ${reason}`, retryable: false };
+    this.#finish(call, "cancelled");
+  }
+
+  #cancelRemote(workflowId: string, taskId: string | undefined, reason: string): void {
+    const command: CancelCommand = { workflowId, reason, ...(taskId ? { taskId } : {}) };
+    sendInBatch(() => {
+      try {
+        this.#deps.nc.publish(Subjects.cancel, encodeJson(command));
+      } catch (err) {
+        this.#deps.log.warn({ err, workflowId }, "could not publish a cancel");
+      }
+    });
+  }
+
+  #finish(call: QuietCall, state: "succeeded" | "failed" | "cancelled"): void {
+    if (call.done) return;
+    call.state = state;
+    clearTimeout(call.timer);
+    this.#calls.delete(call.id);
+    call.settle();
+  }
+}
