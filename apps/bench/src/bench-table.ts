@@ -28,6 +28,14 @@ export function cpuBreakdown(summary: SystemSummary): string {
   return parts.join(", ");
 }
 
+/** `name: JetStream writes per call (median): KV_TM_WORKFLOWS 3.000, TM_EVENTS 2.000, …` */
+export function writesLine(summary: SystemSummary): string {
+  const parts = summary.writesPerCall
+    .filter((w) => w.perCall.max > 0)
+    .map((w) => `${w.stream} ${w.perCall.n === 0 ? "n/a" : w.perCall.median.toFixed(3)}`);
+  return `${summary.name}: JetStream messages written per call (median): ${parts.join(", ")}`;
+}
+
 /**
  * The report as Markdown: one table of every system (medians over the
  * rounds with min–max), the subject's ratios against each baseline, and
@@ -68,6 +76,8 @@ export function formatTable(
     lines.push("");
     for (const a of added) lines.push(`Added one-call p50 over raw NATS request/reply, ${a.name}: ${formatSpread(a.ms, 2, " ms")}`);
   }
+  const writes = systems.filter((s) => s.writesPerCall.length > 0).map(writesLine);
+  if (writes.length > 0) lines.push("", ...writes);
   if (notes.length > 0) lines.push("", ...notes);
   return lines;
 }

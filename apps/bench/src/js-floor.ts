@@ -3,6 +3,7 @@ import { connect, headers, type NatsConnection, type Subscription } from "@nats-
 import { randomUUID } from "node:crypto";
 import { CALL_TIMEOUT_MS, ECHO_VALUE, echoMismatch } from "./payload.js";
 import { ProcessGroup, benchScript } from "./processes.js";
+import { streamWriteCounter } from "./stream-writes.js";
 import type { BenchSystem } from "./system.js";
 
 /** "reply": task persisted, result a core NATS publish; "persist": both through JetStream, publish acks awaited. */
@@ -95,6 +96,7 @@ export async function startJsFloor(natsUrl: string, concurrency: number, mode: J
         TOOLMESH_BENCH_CONCURRENCY: String(concurrency),
       },
     });
+    const writes = streamWriteCounter(nc, (name) => name === taskStream || name === resultStream);
     const payload = new TextEncoder().encode(ECHO_VALUE);
     const decoder = new TextDecoder();
     return {
@@ -102,6 +104,10 @@ export async function startJsFloor(natsUrl: string, concurrency: number, mode: J
       name: mode === "reply" ? "one persisted hop (JetStream task, core reply)" : "both persisted (JetStream task + result)",
       processes: [{ label: "js-worker", pid: worker!.child.pid }],
       uses: ["nats"],
+      async streamWrites() {
+        const seqs = await writes();
+        return { BENCH_TASKS: seqs[taskStream], ...(mode === "persist" ? { BENCH_RESULTS: seqs[resultStream] } : {}) };
+      },
       async call(index) {
         const id = String(index);
         const done = new Promise<Uint8Array>((resolve, reject) => {

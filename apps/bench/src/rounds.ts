@@ -16,6 +16,8 @@ export interface RoundSample {
   seqP50Ms: number;
   /** CPU ms each process spent over the window and its settling, by label; undefined where /proc could not be read. */
   cpuMs: Record<string, number | undefined>;
+  /** Messages the window wrote to each JetStream stream the system uses (absent for systems that say none). */
+  writes?: Record<string, number>;
 }
 
 export interface RoundPlan {
@@ -49,6 +51,16 @@ export function processesOf(system: BenchSystem, shared: SharedProcesses): Proce
   return refs;
 }
 
+/** Per stream, how many messages were written between two readings of last sequences (streams unreadable in either left out). */
+export function writeDeltas(before: Record<string, number | undefined>, after: Record<string, number | undefined>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [stream, b] of Object.entries(before)) {
+    const a = after[stream];
+    if (b !== undefined && a !== undefined) out[stream] = a - b;
+  }
+  return out;
+}
+
 /** Index counters per system: call indexes stay unique over warm-up and every round. */
 class Indexes {
   readonly #next = new Map<string, number>();
@@ -69,10 +81,12 @@ async function measureOnce(
   next: () => number,
 ): Promise<RoundSample> {
   const refs = processesOf(system, shared);
+  const writesBefore = await system.streamWrites?.();
   const before = cpuOf(refs);
   const window = await runWindow((i) => system.call(i), plan.roundSeconds * 1000, plan.concurrency, next);
   await settle(refs.slice(1)); // refs[0] is this process, busy polling
   const after = cpuOf(refs);
+  const writesAfter = await system.streamWrites?.();
   const cpu: Record<string, number | undefined> = {};
   refs.forEach((ref, i) => {
     const [b, a] = [before[i], after[i]];
@@ -89,6 +103,7 @@ async function measureOnce(
     p99Ms: percentileOf(window.latenciesMs, 0.99),
     seqP50Ms: percentileOf(seq, 0.5),
     cpuMs: cpu,
+    ...(writesBefore && writesAfter ? { writes: writeDeltas(writesBefore, writesAfter) } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export interface SystemSummary {
   cpuByProcess: Array<{ label: string; perCall: Spread }>;
   /** Processes /proc could not be read for (not in cpuPerCall). */
   unreadable: string[];
+  /** JetStream messages written per call, by stream (empty for systems that do not say). */
+  writesPerCall: Array<{ stream: string; perCall: Spread }>;
 }
 
 /** CPU ms per call of one sample over the processes that could be read. */
@@ -44,6 +46,10 @@ export function summarizeSystem(key: string, name: string, samples: readonly Rou
         perCall: spreadOf(own.map((s) => (s.cpuMs[label] === undefined || s.calls === 0 ? undefined : s.cpuMs[label] / s.calls))),
       })),
     unreadable,
+    writesPerCall: [...new Set(own.flatMap((s) => Object.keys(s.writes ?? {})))].map((stream) => ({
+      stream,
+      perCall: spreadOf(own.map((s) => (s.writes?.[stream] === undefined || s.calls === 0 ? undefined : s.writes[stream] / s.calls))),
+    })),
   };
 }
 

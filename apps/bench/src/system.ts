@@ -19,6 +19,8 @@ export interface BenchSystem {
   /** One request/response round trip; `index` is unique over the whole run of this system. */
   call(index: number): Promise<void>;
   close(): Promise<void>;
+  /** Messages written so far to the JetStream streams it uses, by stream (last sequence), read before and after each window. */
+  streamWrites?(): Promise<Record<string, number | undefined>>;
   /** A line about how it ran, for the notes under the table (BullMQ addBulk: jobs per batch). */
   describe?(): string | undefined;
 }

@@ -1,8 +1,10 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient, type ToolCallSession } from "@toolmesh/client";
 import type { ServiceProcess } from "@toolmesh/local";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CALL_TIMEOUT_MS, ECHO_VALUE, echoMismatch } from "./payload.js";
 import { ProcessGroup, appScript } from "./processes.js";
+import { isToolmeshStream, streamWriteCounter } from "./stream-writes.js";
 import type { BenchSystem, ProcessRef } from "./system.js";
 
 /** The test pool's hard ceiling (POOLS.test.maxLimit). */
@@ -65,7 +67,9 @@ export async function startToolmesh(natsUrl: string, concurrency: number, coordi
   const group = new ProcessGroup();
   const clients: ToolmeshClient[] = [];
   const sessions: ToolCallSession[] = [];
+  let nc: NatsConnection | undefined;
   const close = async (): Promise<void> => {
+    await nc?.close().catch(() => undefined);
     await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
     for (const c of clients) c.close();
     await group.stopAll();
@@ -102,6 +106,8 @@ export async function startToolmesh(natsUrl: string, concurrency: number, coordi
     const check = (value: unknown): void => {
       if (value !== ECHO_VALUE) throw echoMismatch("toolmesh", value);
     };
+    nc = await connect({ servers: natsUrl, name: "bench-stream-writes" });
+    const streamWrites = streamWriteCounter(nc, isToolmeshStream);
     const coordinatorRefs = coordinatorProcs.map((p) => ({ label: p.name, pid: p.child.pid }));
     const worker = { label: "testpool", pid: started[coordinators]!.child.pid };
     const processes = [...coordinatorRefs, worker];
@@ -111,6 +117,7 @@ export async function startToolmesh(natsUrl: string, concurrency: number, coordi
         name: "toolmesh, CallTools stream",
         processes,
         uses: ["nats"],
+        streamWrites,
         async call(index) {
           check((await sessions[index % sessions.length]!.call(request)).output?.value);
         },
@@ -121,6 +128,7 @@ export async function startToolmesh(natsUrl: string, concurrency: number, coordi
         name: "toolmesh, unary CallTool",
         processes,
         uses: ["nats"],
+        streamWrites,
         async call(index) {
           check((await servingClients[index % servingClients.length]!.call(request)).output?.value);
         },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { cpuBreakdown, formatTable } from "../src/bench-table.js";
+import { cpuBreakdown, formatTable, writesLine } from "../src/bench-table.js";
 import { BenchOptionsError, benchOptions, BENCH_DEFAULTS } from "../src/options.js";
 import { commandName, redisInfoPid, statCpuMs, statusRssKb } from "../src/proc-sample.js";
-import { rotation, processesOf, type RoundSample } from "../src/rounds.js";
+import { rotation, processesOf, writeDeltas, type RoundSample } from "../src/rounds.js";
 import { formatSpread, medianOf, percentileOf, spreadOf } from "../src/round-stats.js";
 import { addedP50, cpuPerCallOf, ratioRow, summarizeSystem } from "../src/summary.js";
 import type { BenchSystem } from "../src/system.js";
@@ -141,6 +141,21 @@ describe("summaries and ratios", () => {
       ])[2],
     ).toBe("| flat | 10 | 500 | 20 | 1.500 | n/a | 3.00 |");
     expect(formatMemory([{ label: "coordinator", idleKb: 2048, endKb: undefined }])[2]).toBe("| coordinator | 2.0 MB | n/a |");
+  });
+
+  it("counts stream writes per call from last-sequence deltas, leaving out streams unreadable or never written", () => {
+    expect(writeDeltas({ A: 10, B: undefined, C: 5 }, { A: 2010, B: 7, C: 5 })).toEqual({ A: 2000, C: 0 });
+    const withWrites = [
+      { ...sample("tm", 0, 1000, {}), writes: { TM_TASKS: 1000, KV: 3, IDLE: 0 } },
+      { ...sample("tm", 1, 1000, {}), writes: { TM_TASKS: 1000, KV: 1, IDLE: 0 } },
+    ];
+    const s = summarizeSystem("tm", "toolmesh", withWrites);
+    expect(s.writesPerCall.map((w) => [w.stream, w.perCall.median])).toEqual([
+      ["TM_TASKS", 1],
+      ["KV", 0.002],
+      ["IDLE", 0],
+    ]);
+    expect(writesLine(s)).toBe("toolmesh: JetStream messages written per call (median): TM_TASKS 1.000, KV 0.002");
   });
 
   it("reads a system's CPU from the client, its own processes, then the servers it uses", () => {
