@@ -56,7 +56,7 @@ beforeAll(async () => {
     TOOLMESH_GRPC_TLS_KEY: pki.serverKey,
   };
   tls = await startCoordinatorProcess(serverEnv);
-  // A second replica is a standby; GetCapacity answers on standbys too, so each test's call is real either way.
+  // A second coordinator: the two share the workflow partitions and each answers every call.
   mtls = await startCoordinatorProcess({ ...serverEnv, TOOLMESH_GRPC_TLS_CLIENT_CA: pki.caCert });
   worker = spawnService("testpool", { TOOLMESH_NATS_URL: nats.url, TOOLMESH_METRICS_INTERVAL_MS: "200" });
   // Every test that calls test.echo may run alone: the worker is up before any of them.

@@ -257,6 +257,28 @@ describe("a pool's login cannot", () => {
   });
 });
 
+describe("the coordinators' command subjects", () => {
+  it("answer a coordinator: a routed call reaches the owner of the partition", async () => {
+    const nc = await as("coordinator");
+    const reply = await nc.request(Subjects.coordinatorPartition(0), encodeJson({ body: { op: "get", workflowId: "p0-missing" } }), {
+      timeout: 10_000,
+    });
+    expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({ error: { details: expect.stringMatching(/no workflow/) } });
+  });
+
+  it("are the coordinators' alone: no other role sends there or listens there", async () => {
+    for (const role of [poolRole("test"), "observer", "operator", "autoscaler"] as NatsRole[]) {
+      const nc = await as(role);
+      for (const subject of [Subjects.coordinatorPartition(0), Subjects.coordinatorList]) {
+        const refused = nextPermissionError(nc);
+        nc.publish(subject, encodeJson({ body: { op: "cancel", workflowId: "p0-x" } }));
+        expect(await refused, role).toContain(subject);
+      }
+      expect(await subscribeRefused(nc, "tm.cmd.coordinator.>"), role).toMatch(/Permissions Violation for Subscription/);
+    }
+  });
+});
+
 describe("the observer's login cannot", () => {
   it("send commands or read the data pipeline", async () => {
     const nc = await as("observer");

@@ -107,7 +107,7 @@ describe("templates through RunTemplate", () => {
   it("explore-codebase on this repository: every source file analysed, greps for the question, top hits read, one report", async () => {
     const { wf, markdown } = await runTemplate("explore-codebase", {
       root: "toolmesh",
-      question: "how does the leader lease renew",
+      question: "how does the partition lease renew",
       maxFiles: 1000,
     });
     expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
@@ -120,7 +120,7 @@ describe("templates through RunTemplate", () => {
     expect(markdown).toContain("## Languages");
     expect(markdown).toMatch(/\| TypeScript \| \d+ \|/);
     // The question's subject is found where it lives.
-    expect(markdown).toMatch(/`apps\/coordinator\/src\/store\/leadership\.ts(:\d+)?`/);
+    expect(markdown).toMatch(/`apps\/coordinator\/src\/partition\/partition-table\.ts(:\d+)?`/);
   });
 
   it("explore-codebase on a third-party tree (@grpc/grpc-js's own sources)", async () => {

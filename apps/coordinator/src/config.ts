@@ -43,8 +43,14 @@ export const coordinatorConfigSchema = baseConfigSchema
     TOOLMESH_MAX_ITEMS: z.coerce.number().int().min(1).default(1000),
     /** Results of side-effect-free calls reused across workflows for this long; 0 shares only within a workflow. */
     TOOLMESH_SHARE_TTL_MS: z.coerce.number().int().min(0).default(0),
-    /** The active coordinator's lease: a standby takes over this long after the active one stops renewing it. */
+    /** A partition's lease: another coordinator takes a dead one's partitions this long after it stopped renewing them. */
     TOOLMESH_LEASE_MS: z.coerce.number().int().min(500).default(3000),
+    /**
+     * How many partitions the workflows are spread over, shared out among the
+     * coordinators (docs/architecture.md "Partitions"). The same on every
+     * coordinator of a cluster: one with another count refuses to start.
+     */
+    TOOLMESH_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(64),
     /** Finished workflows kept in memory for Get/List. */
     TOOLMESH_KEEP_WORKFLOWS: z.coerce.number().int().min(1).default(10_000),
   })

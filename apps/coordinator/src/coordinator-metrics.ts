@@ -9,6 +9,7 @@ export interface CoordinatorMetrics {
   resultsIgnored: Counter;
   resultsRejected: Counter<"reason">;
   grpcRequests: Counter<"method" | "code">;
+  partitionsOwned: Gauge;
 }
 
 export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics {
@@ -50,6 +51,11 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
       name: "toolmesh_grpc_requests_total",
       help: "gRPC calls by method and status",
       labelNames: ["method", "code"],
+      registers,
+    }),
+    partitionsOwned: new Gauge({
+      name: "toolmesh_coordinator_partitions",
+      help: "Workflow partitions this coordinator owns (and runs the workflows of)",
       registers,
     }),
   };

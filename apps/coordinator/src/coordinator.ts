@@ -1,22 +1,25 @@
 import { Server } from "@grpc/grpc-js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createRegistry, getOutput, openOutputStore, type Logger } from "@toolmesh/core";
+import { createRegistry, getOutput, maxPayloadOf, maxTaskArgsBytes, openOutputStore, type Logger } from "@toolmesh/core";
 import { runSynthTool } from "@toolmesh/synthesis";
 import { CoordinatorService } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Registry } from "prom-client";
 import { CapacityView } from "./capacity.js";
 import { insecureBindWarning, type CoordinatorConfig } from "./config.js";
 import { createCoordinatorMetrics } from "./coordinator-metrics.js";
 import { Engine } from "./engine.js";
-import { Leadership } from "./store/leadership.js";
+import { PartitionTable } from "./partition/partition-table.js";
+import { instanceRoute } from "./partition/workflow-ids.js";
 import { WorkflowStore } from "./store/workflow-store.js";
 import { addReflection } from "./grpc/reflection.js";
+import { Router } from "./grpc/routing.js";
+import { localWorkflowCalls } from "./grpc/workflow-calls.js";
 import { coordinatorService } from "./grpc/service.js";
 import { tolerantDecoding } from "./grpc/decoding.js";
+import { workflowSummary } from "./grpc/convert.js";
 import { serverTls, type GrpcTransport, type ServerTls } from "./grpc/tls.js";
 
 export interface RunningCoordinator {
@@ -25,8 +28,10 @@ export interface RunningCoordinator {
   /** Plain text, TLS, or TLS with client certificates (mTLS). */
   transport: GrpcTransport;
   instanceId: string;
-  /** This replica is the active one (holds the lease); otherwise a standby. */
+  /** This coordinator owns at least one partition (every coordinator serves every call either way). */
   readonly leading: boolean;
+  /** The partitions this coordinator owns now. */
+  readonly partitions: number[];
   engine: Engine;
   registry: Registry;
   /** Stops accepting calls, then stops the engine (the NATS connection is the caller's). */
@@ -39,17 +44,8 @@ export interface RunningCoordinator {
  */
 export interface CoordinatorOptions {
   registry?: Registry;
-  /** Called when another replica took the lease: the process should exit (its supervisor restarts it as a standby). */
-  onLeadershipLost?: () => void;
-  /** How long start-up waits to become the leader before it carries on as a standby. */
-  waitForLeadershipMs?: number;
   /** The gRPC port's credentials, when the caller checked them already (main does, before connecting to NATS). */
   tls?: ServerTls;
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < until) await sleep(20);
 }
 
 export async function startCoordinator(
@@ -78,31 +74,56 @@ export async function startCoordinator(
     shareTtlMs: config.TOOLMESH_SHARE_TTL_MS,
     runSynth: async (tool, args, inputs) => runSynthTool(tool, args, inputs),
     loadOutput: (ref) => getOutput(outputs, ref),
+    partitions: config.TOOLMESH_PARTITIONS,
+    route: instanceRoute(instanceId),
   });
   await engine.start();
   const health = new HealthImplementation({ "": "NOT_SERVING", "toolmesh.v1.Coordinator": "NOT_SERVING" });
   const setServing = (serving: boolean): void => {
     for (const name of ["", "toolmesh.v1.Coordinator"]) health.setStatus(name, serving ? "SERVING" : "NOT_SERVING");
   };
-  const leadership = new Leadership({
+  const limits = {
+    maxTasks: config.TOOLMESH_MAX_TASKS,
+    maxSpecBytes: config.TOOLMESH_MAX_SPEC_BYTES,
+    defaultTimeoutMs: config.TOOLMESH_DEFAULT_TIMEOUT_MS,
+    maxTimeoutMs: config.TOOLMESH_MAX_TIMEOUT_MS,
+    maxAttempts: config.TOOLMESH_MAX_ATTEMPTS,
+    maxCalls: config.TOOLMESH_MAX_CALLS,
+    maxItems: config.TOOLMESH_MAX_ITEMS,
+  };
+  const table: { current?: PartitionTable } = {};
+  const router = new Router({
+    nc,
+    outputs,
+    log,
+    owns: (p) => engine.owns(p),
+    local: localWorkflowCalls(engine, () => ({ ...limits, maxTaskBytes: maxTaskArgsBytes(maxPayloadOf(nc)) })),
+    list: (limit) => engine.list(limit).map(workflowSummary),
+    members: () => table.current?.members.length ?? 1,
+    // A dead owner's partitions move within a lease and a renewal or two: calls wait that out.
+    handoverMs: config.TOOLMESH_LEASE_MS * 2 + 2000,
+  });
+  router.start();
+  table.current = new PartitionTable({
     kv: store.kv,
     instanceId,
+    partitions: config.TOOLMESH_PARTITIONS,
     leaseMs: config.TOOLMESH_LEASE_MS,
     log,
-    onElected: async () => {
-      await engine.lead();
-      setServing(true);
+    onGained: async (partitions) => {
+      await engine.gain(partitions);
+      router.serve(partitions.filter((p) => engine.owns(p)));
+      metrics.partitionsOwned.set(engine.ownedPartitions.length);
     },
-    onLost: () => {
-      setServing(false);
-      void engine.stop();
-      options.onLeadershipLost?.();
+    onLost: async (partitions) => {
+      router.unserve(partitions);
+      await engine.lose(partitions);
+      metrics.partitionsOwned.set(engine.ownedPartitions.length);
     },
   });
-  await leadership.start();
-  // A lone replica waits out a predecessor's lease; a second one becomes a standby.
-  await leadership.waitForLeadership(options.waitForLeadershipMs ?? config.TOOLMESH_LEASE_MS + 1000);
-  await waitUntil(() => engine.leading || !leadership.isLeader, 10_000);
+  const partitions = table.current;
+  await partitions.start();
+  setServing(true);
 
   const server = new Server({
     // Leave room above the spec limit so an oversize spec reaches validation
@@ -119,20 +140,9 @@ export async function startCoordinator(
       js: jetstream(nc),
       jsm: await jetstreamManager(nc),
       metrics,
-      limits: {
-        maxTasks: config.TOOLMESH_MAX_TASKS,
-        maxSpecBytes: config.TOOLMESH_MAX_SPEC_BYTES,
-        defaultTimeoutMs: config.TOOLMESH_DEFAULT_TIMEOUT_MS,
-        maxTimeoutMs: config.TOOLMESH_MAX_TIMEOUT_MS,
-        maxAttempts: config.TOOLMESH_MAX_ATTEMPTS,
-        maxCalls: config.TOOLMESH_MAX_CALLS,
-        maxItems: config.TOOLMESH_MAX_ITEMS,
-      },
+      limits,
       token: config.TOOLMESH_GRPC_TOKEN,
-      standbyReason: () =>
-        engine.leading
-          ? undefined
-          : `this coordinator (${instanceId}) is a standby; the active one is ${leadership.holder ?? "being elected"}: retry there, or in a moment`,
+      router,
     }),
   );
   health.addToServer(server);
@@ -156,9 +166,14 @@ export async function startCoordinator(
     get leading() {
       return engine.leading;
     },
+    get partitions() {
+      return engine.ownedPartitions;
+    },
     async close() {
       setServing(false);
-      await leadership.stop();
+      // Gives the partitions back first, so the others take them at once rather than after the lease.
+      await partitions.stop();
+      router.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();

@@ -1,16 +1,14 @@
 import { context, type Context } from "@opentelemetry/api";
-import { jetstream, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { JsMsg } from "@nats-io/jetstream";
 import {
   Consumers,
   ErrorCode,
   ToolError,
-  Streams,
   poolDefinition,
   Subjects,
   decodeJson,
-  ensureResultConsumer,
   type EventMessage,
   type Logger,
   type PoolName,
@@ -18,7 +16,6 @@ import {
 import { InvalidSpecError, type ValidWorkflow } from "@toolmesh/spec";
 import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { LRUCache } from "lru-cache";
-import { randomUUID } from "node:crypto";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { bootstrapStreams } from "./engine/stream-bootstrap.js";
@@ -26,11 +23,11 @@ import { publishTask, type TaskPublisherDeps } from "./engine/task-publisher.js"
 import { ingestResult } from "./engine/result-ingestion.js";
 import { natsEffects } from "./engine/nats-effects.js";
 import { WorkflowTraces } from "./engine/tracing.js";
-import { superviseLoop } from "./engine/results-loop.js";
+import { ResultConsumers } from "./engine/result-consumers.js";
 import { RunRegistry } from "./engine/run-registry.js";
 import { StateFlusher } from "./engine/state-flusher.js";
 import { QuietCalls } from "./quiet/quiet-calls.js";
-import { recreateWhenMissing } from "./results-consumer.js";
+import { isCallOf, mintCallId, mintWorkflowId, NotOwnerError, partitionOf } from "./partition/workflow-ids.js";
 import { followRuntimeTools } from "./runtime-tools.js";
 import { DispatchScheduler } from "./scheduler.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
@@ -51,6 +48,10 @@ export interface EngineOptions {
   shareTtlMs: number;
   runSynth(tool: string, args: Record<string, unknown>, inputs: SynthInput[]): Promise<Record<string, unknown>>;
   loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
+  /** How many partitions the workflows are spread over (TOOLMESH_PARTITIONS). */
+  partitions: number;
+  /** This coordinator's route token (i<hex>): the ids, and so the results, of the calls it serves itself. */
+  route: string;
 }
 
 /**
@@ -74,8 +75,11 @@ export class Engine {
   readonly #waiters = new Map<string, Array<(run: WorkflowRun) => void>>();
   readonly #opts: EngineOptions;
   #js!: JetStreamClient;
-  #jsm!: JetStreamManager;
-  #results?: ConsumerMessages;
+  #results!: ResultConsumers;
+  /** The partitions this coordinator runs the workflows of (the PartitionTable's grants). */
+  readonly #owned = new Set<number>();
+  /** Owned partitions whose stored workflows are resumed: calls on them may come in. */
+  readonly #ready = new Set<number>();
   #started?: Subscription;
   #publisher!: TaskPublisherDeps;
   readonly #scheduler: DispatchScheduler;
@@ -84,24 +88,23 @@ export class Engine {
   #unfollowRuntimeTools?: () => void;
   readonly #flusher: StateFlusher;
   readonly #effects: RunEffects;
-  #resultsLoop?: Promise<void>;
-  readonly #stopping = new AbortController();
-  #leading = false;
+  #stopped = false;
   #tokens!: AttemptTokens;
   #quiet!: QuietCalls;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
     this.#runs = new RunRegistry(options.keepWorkflows);
-    this.#flusher = new StateFlusher({ store: options.store, log: options.log });
+    // A run of a partition given up is no longer ours to store: its new owner writes it now.
+    const store = { save: (run: WorkflowRun) => (this.#active(run) ? options.store.save(run) : Promise.resolve()) };
+    this.#flusher = new StateFlusher({ store, log: options.log });
     this.#scheduler = new DispatchScheduler((pool) => poolWindow(options.capacity, pool));
     if (options.shareTtlMs > 0) this.#shared = new LRUCache({ max: 10_000, ttl: options.shareTtlMs });
     this.#effects = this.#makeEffects();
   }
 
   async start(): Promise<void> {
-    const { jsm, ensuredPools } = await bootstrapStreams(this.#opts.nc, this.#opts.resultAckWaitMs);
-    this.#jsm = jsm;
+    const { jsm, ensuredPools } = await bootstrapStreams(this.#opts.nc);
     // MCP pools' tools, published by their workers in TM_CATALOG (their pools' streams are the workers' to create).
     this.#unfollowRuntimeTools = await followRuntimeTools(this.#opts.nc, this.#opts.log);
     this.#tokens = await AttemptTokens.open(this.#opts.store.kv, this.#opts.log);
@@ -126,6 +129,16 @@ export class Engine {
     });
     // Pools' capacity grows as workers appear; let waiting attempts out.
     this.#pumpTimer = setInterval(() => this.#scheduler.pumpAll(), 500);
+    this.#results = new ResultConsumers({
+      nc: this.#opts.nc,
+      jsm,
+      ackWaitMs: this.#opts.resultAckWaitMs,
+      log: this.#opts.log,
+      handle: (msg) => this.#ingest(msg),
+    });
+    // The calls this coordinator serves itself come back on a consumer of its own, whatever partitions it holds.
+    const { route } = this.#opts;
+    await this.#results.open({ name: Consumers.instance(route), filter: Subjects.instanceResults(route), inactiveMs: 10 * 60_000 });
   }
 
   /** Single calls (CallTool, CallTools) that run without a WorkflowRun and store nothing. */
@@ -133,55 +146,101 @@ export class Engine {
     return this.#quiet;
   }
 
+  /** This coordinator owns at least one partition. */
   get leading(): boolean {
-    return this.#leading;
+    return this.#owned.size > 0;
+  }
+
+  /** Owns the partition and has resumed its workflows: its calls are served here. */
+  owns(partition: number): boolean {
+    return this.#ready.has(partition);
+  }
+
+  get ownedPartitions(): number[] {
+    return [...this.#ready].sort((a, b) => a - b);
   }
 
   /**
-   * Becomes the active coordinator: resumes every stored unfinished
-   * workflow, then consumes results (those that arrived while no
-   * coordinator ran are waiting in TM_RESULTS).
+   * Takes partitions on: resumes their stored unfinished workflows, then
+   * consumes their results (those that arrived while no coordinator held
+   * them are waiting in TM_RESULTS).
    */
-  async lead(): Promise<void> {
-    const ids = await this.#opts.store.running();
+  async gain(partitions: number[]): Promise<void> {
+    const { store, metrics, log } = this.#opts;
+    for (const p of partitions) this.#owned.add(p);
+    const ids = (await store.running()).filter((id) => partitions.includes(this.partitionOf(id)));
     const resumed: WorkflowRun[] = [];
     for (const id of ids) {
       if (this.#runs.has(id)) continue;
-      const run = await this.#opts.store.load(id, this.#effects);
-      if (!run || run.done) continue;
+      const run = await store.load(id, this.#effects);
+      // Lost again while loading: not ours to run.
+      if (!run || run.done || !this.#active(run)) continue;
       this.#runs.add(run);
       this.#traces.resumed(id, run.name);
-      this.#opts.metrics.workflowsRunning.inc();
+      metrics.workflowsRunning.inc();
       resumed.push(run);
     }
     for (const run of resumed) run.resume();
-    if (resumed.length > 0) this.#opts.log.info({ workflows: resumed.map((r) => r.id) }, "resumed workflows");
-    const first = await this.#openResults();
-    this.#leading = true;
-    this.#resultsLoop = superviseLoop<JsMsg>({
-      first,
-      open: () => this.#openResults(),
-      handle: (msg) =>
-        ingestResult(
-          { runs: this.#runs, tokens: this.#tokens, flusher: this.#flusher, log: this.#opts.log, metrics: this.#opts.metrics },
-          msg,
-        ),
-      stopping: () => !this.#leading,
-      log: this.#opts.log,
-      signal: this.#stopping.signal,
-    }).catch((err: unknown) => this.#opts.log.error({ err }, "results loop supervisor failed"));
+    if (resumed.length > 0) log.info({ workflows: resumed.map((r) => r.id) }, "resumed workflows");
+    for (const p of partitions)
+      if (this.#owned.has(p)) {
+        await this.#results.open({ name: Consumers.partition(p), filter: Subjects.partitionResults(p) });
+        this.#ready.add(p);
+      }
+  }
+
+  /**
+   * Stops acting on partitions at once: no more results, dispatches or
+   * writes for their workflows, which are dropped from memory (their new
+   * owner resumes them from the store). Resolves once writes under way ended.
+   */
+  async lose(partitions: number[]): Promise<void> {
+    for (const p of partitions) {
+      this.#owned.delete(p);
+      this.#ready.delete(p);
+    }
+    for (const run of [...this.#runs.values()]) {
+      if (run.quiet || this.#owned.has(this.partitionOf(run.id)) || !partitions.includes(this.partitionOf(run.id))) continue;
+      for (const task of run.tasks.values()) {
+        clearTimeout(task.timer);
+        clearTimeout(task.joinTimer);
+      }
+      if (!run.done) this.#opts.metrics.workflowsRunning.dec();
+      this.#runs.delete(run.id);
+    }
+    await Promise.all(partitions.map((p) => this.#results.close(Consumers.partition(p))));
+    await this.#flusher.idle;
+  }
+
+  partitionOf(workflowId: string): number {
+    return partitionOf(workflowId, this.#opts.partitions);
+  }
+
+  /** A run this coordinator may act on: one of its own calls, or a workflow of a partition it owns. */
+  #active(run: WorkflowRun): boolean {
+    return !this.#stopped && (isCallOf(run.id, this.#opts.route) || this.#owned.has(this.partitionOf(run.id)));
+  }
+
+  /** A result of a partition this coordinator gave up (still in a consumer's buffer) goes back for the new owner. */
+  #ingest(msg: JsMsg): void {
+    const route = msg.subject.split(".")[3] ?? "";
+    if (route.startsWith("p") && !this.#owned.has(Number(route.slice(1)))) {
+      msg.nak();
+      return;
+    }
+    ingestResult({ runs: this.#runs, tokens: this.#tokens, flusher: this.#flusher, log: this.#opts.log, metrics: this.#opts.metrics }, msg);
   }
 
   async stop(): Promise<void> {
-    this.#leading = false;
-    this.#stopping.abort();
+    this.#stopped = true;
+    this.#owned.clear();
+    this.#ready.clear();
     this.#started?.unsubscribe();
     this.#quiet?.stop();
     this.#unfollowRuntimeTools?.();
     clearInterval(this.#pumpTimer);
     this.#tokens?.close();
-    await this.#results?.close();
-    await this.#resultsLoop;
+    await this.#results?.closeAll();
     await this.#flusher.idle;
     for (const run of this.#runs.values())
       for (const task of run.tasks.values()) {
@@ -195,9 +254,13 @@ export class Engine {
    * submitted workflow is stored before it starts, so an accepted workflow
    * survives this coordinator; quiet single calls are not stored.
    */
-  async submit(workflow: ValidWorkflow, parent: Context = context.active(), options: { quiet?: boolean } = {}): Promise<WorkflowRun> {
+  async submit(
+    workflow: ValidWorkflow,
+    parent: Context = context.active(),
+    options: { quiet?: boolean; partition?: number } = {},
+  ): Promise<WorkflowRun> {
+    const id = options.quiet ? mintCallId(this.#opts.route) : mintWorkflowId(this.#partitionFor(workflow, options.partition));
     const lineage = this.#lineage(workflow);
-    const id = randomUUID().replaceAll("-", "");
     this.#traces.started(id, workflow.name, workflow.tasks.length, parent);
     const run = new WorkflowRun(id, workflow, this.#effects, { ...options, ...lineage });
     this.#runs.add(run);
@@ -208,6 +271,20 @@ export class Engine {
     if (!run.quiet) await this.#opts.store.save(run);
     run.start();
     return run;
+  }
+
+  /**
+   * The partition a new workflow goes to: its parent's (so the parent's
+   * owner checks and holds the lineage), the one asked for, or one of this
+   * coordinator's at random. NotOwnerError when that is not ours.
+   */
+  #partitionFor(workflow: ValidWorkflow, asked: number | undefined): number {
+    const owned = this.ownedPartitions;
+    const partition = workflow.parent
+      ? this.partitionOf(workflow.parent.workflowId)
+      : (asked ?? owned[Math.floor(Math.random() * owned.length)] ?? Math.floor(Math.random() * this.#opts.partitions));
+    if (!this.#ready.has(partition)) throw new NotOwnerError(partition);
+    return partition;
   }
 
   /**
@@ -232,8 +309,9 @@ export class Engine {
     return { depth, ancestors: [parent.id, ...parent.ancestors] };
   }
 
-  /** A workflow from memory, or a finished one from the store. */
+  /** A workflow from memory, or a finished one from the store; NotOwnerError for another coordinator's. */
   async find(id: string): Promise<WorkflowRun> {
+    if (!isCallOf(id, this.#opts.route) && !this.#ready.has(this.partitionOf(id))) throw new NotOwnerError(this.partitionOf(id));
     const run = this.#runs.get(id) ?? (await this.#opts.store.load(id, this.#effects));
     if (!run) throw new WorkflowNotFoundError(id);
     if (!this.#runs.has(id) && run.done) this.#runs.add(run);
@@ -260,7 +338,10 @@ export class Engine {
       runs: this.#runs,
       scheduler: this.#scheduler,
       shared: this.#shared,
-      publish: (run, task, deadlineMs) => publishTask(this.#publisher, run, task, deadlineMs, this.#traces.contextOf(run.id)),
+      // Nothing goes out for a run of a partition given up (a timer or a queued attempt may still fire).
+      publish: async (run, task, deadlineMs) => {
+        if (this.#active(run)) await publishTask(this.#publisher, run, task, deadlineMs, this.#traces.contextOf(run.id));
+      },
       runSynth: (tool, args, inputs) => this.#opts.runSynth(tool, args, inputs),
       loadOutput: (ref) => this.#opts.loadOutput(ref),
       changed: (run) => {
@@ -281,13 +362,5 @@ export class Engine {
       { workflowId: run.id, name: run.name, state: run.state, ms: (run.finishedAtMs ?? 0) - run.createdAtMs },
       "workflow finished",
     );
-  }
-
-  async #openResults(): Promise<ConsumerMessages> {
-    const consumer = await this.#js.consumers.get(Streams.results, Consumers.coordinator);
-    const results = await consumer.consume({ max_messages: 1000 });
-    this.#results = results;
-    void recreateWhenMissing(results, () => ensureResultConsumer(this.#jsm, this.#opts.resultAckWaitMs), this.#opts.log);
-    return results;
   }
 }

@@ -10,14 +10,10 @@ await runMain("coordinator", async () => {
   const log = createLogger("coordinator", config.TOOLMESH_LOG_LEVEL);
   initTracing("coordinator", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const nc = await connectNats(config, "coordinator");
-  const coordinator = await startCoordinator(config, nc, log, {
-    tls,
-    // Another replica holds the lease now: stop at once rather than act beside it; the supervisor restarts this one as a standby.
-    onLeadershipLost: () => process.exit(1),
-  });
+  const coordinator = await startCoordinator(config, nc, log, { tls });
   const metricsServer =
     config.TOOLMESH_METRICS_PORT >= 0
-      ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST, () => coordinator.leading)
+      ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST)
       : undefined;
   log.info(
     {
@@ -26,7 +22,7 @@ await runMain("coordinator", async () => {
       metricsPort: metricsServer?.port,
       nats: config.TOOLMESH_NATS_URL,
       instanceId: coordinator.instanceId,
-      role: coordinator.leading ? "active" : "standby",
+      partitions: coordinator.partitions.length,
     },
     "ready",
   );

@@ -1,6 +1,6 @@
 import { ConfigError, decodeJson, encodeJson, type Logger } from "@toolmesh/core";
 import { describe, expect, it, vi } from "vitest";
-import { PartitionTable, partitionKey } from "../src/store/partition-table.js";
+import { PartitionTable, partitionKey } from "../src/partition/partition-table.js";
 import { MemoryKv } from "./memory-kv.js";
 import { TestClock } from "./workflow-harness.js";
 

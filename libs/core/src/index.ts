@@ -24,6 +24,7 @@ export {
   ensurePoolConsumer,
   ensurePoolStream,
   ensureResultConsumer,
+  removeUnpartitionedResultConsumer,
   ensureResultStream,
   isJetStreamApiError,
 } from "./nats.js";
@@ -66,7 +67,7 @@ export {
 export type { McpPoolName, NativePoolName, PoolDefinition, PoolName } from "./pools.js";
 export { POOL_TABLE, WORKER_POOLS, placementOf, runsInCoordinator } from "./pool-table.js";
 export type { CoordinatorToolsName, CoordinatorToolsRow, PoolRow, ReplicaBounds, ToolPlacement, WorkerPoolRow } from "./pool-table.js";
-export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects } from "./subjects.js";
+export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects, resultRoute } from "./subjects.js";
 export { extractTrace, extractTraceMap, initTracing, injectTrace, injectTraceMap, shutdownTracing, tracer } from "./telemetry.js";
 export type { TracingOptions } from "./telemetry.js";
 export { canonicalUrl } from "./urls.js";

@@ -134,8 +134,11 @@ export function natsRolePermissions(pools: readonly PoolName[]): Map<NatsRole, R
         api(">"),
         `${Bus.data}.task.>`,
         `${Bus.command}.cancel`,
+        // Commands routed to the owner of a workflow's partition, and ListWorkflows' fan-out (coordinators only).
+        `${Bus.command}.coordinator.>`,
         `${Bus.events}.>`,
-        `$JS.ACK.${Streams.results}.${Consumers.coordinator}.>`,
+        // Its consumers there: one per partition (coordinator-p<n>) and its own (coordinator-i<instance>).
+        `$JS.ACK.${Streams.results}.*.>`,
         // A quiet call's task is acked by the coordinator its result reached (the worker names the ack subject).
         `$JS.ACK.*.${Consumers.poolWorkers}.>`,
         "$JS.FC.>",
@@ -144,8 +147,17 @@ export function natsRolePermissions(pools: readonly PoolName[]): Map<NatsRole, R
       ],
     },
     subscribe: {
-      allow: [`${Bus.events}.>`, `${Bus.data}.chunk.>`, `${Bus.data}.reply.>`, `${Bus.metrics}.>`, `${roleInboxPrefix("coordinator")}.>`],
+      allow: [
+        `${Bus.events}.>`,
+        `${Bus.data}.chunk.>`,
+        `${Bus.data}.reply.>`,
+        `${Bus.metrics}.>`,
+        `${Bus.command}.coordinator.>`,
+        `${roleInboxPrefix("coordinator")}.>`,
+      ],
     },
+    // A partition's owner answers the commands other coordinators route to it.
+    allowResponses: true,
   });
   const observer: RolePermissions = {
     publish: {

@@ -110,16 +110,37 @@ export async function ensureResultStream(jsm: JetStreamManager): Promise<void> {
   });
 }
 
-/** The coordinator's durable consumer on TM_RESULTS. */
-export async function ensureResultConsumer(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
+/**
+ * A coordinator's durable consumer on TM_RESULTS: one per partition
+ * (`tm.data.result.p<n>.>`, used by the partition's owner) or one per
+ * coordinator for the calls it serves itself, which goes away unused after
+ * `inactiveMs`. Work-queue consumers' filters may not overlap, so the single
+ * coordinator's unfiltered consumer of before partitions is removed first.
+ */
+export async function ensureResultConsumer(
+  jsm: JetStreamManager,
+  ackWaitMs: number,
+  consumer: { name: string; filter: string; inactiveMs?: number },
+): Promise<void> {
   await ensureConsumer(jsm, Streams.results, {
-    durable_name: Consumers.coordinator,
+    durable_name: consumer.name,
+    filter_subject: consumer.filter,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(ackWaitMs),
     max_deliver: -1,
     max_ack_pending: 20_000,
+    ...(consumer.inactiveMs ? { inactive_threshold: nanos(consumer.inactiveMs) } : {}),
   });
+}
+
+/** Removes the consumer a coordinator of before partitions used (all results, unfiltered), if it is still there. */
+export async function removeUnpartitionedResultConsumer(jsm: JetStreamManager): Promise<void> {
+  try {
+    await jsm.consumers.delete(Streams.results, Consumers.coordinator);
+  } catch (err) {
+    if (!isJetStreamApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+  }
 }
 
 /** TM_TASKS_<POOL>: the pool's work queue (publishers need only the stream). */

@@ -8,7 +8,7 @@ import { InvalidSpecError } from "./errors.js";
  * field, never a KV error or a lookup that times out.
  */
 
-/** Workflow ids (the coordinator makes 32 lowercase hex digits), task ids, ParentRef ids: 1-64 of [A-Za-z0-9_-]. */
+/** Workflow ids (the coordinator makes p<partition>-<32 hex>, or i<instance>-<32 hex> for a single call), task ids, ParentRef ids: 1-64 of [A-Za-z0-9_-]. */
 export const ID_PATTERN = SUBJECT_TOKEN;
 /** A task id, or a fan-out item's "<id>[<index>]" (GetTaskOutput). */
 const TASK_OR_ITEM_ID = /^[A-Za-z0-9_-]{1,64}(\[\d{1,9}\])?$/;

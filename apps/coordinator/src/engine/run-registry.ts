@@ -27,6 +27,11 @@ export class RunRegistry {
     else this.#newestMs = run.createdAtMs;
   }
 
+  /** Forgets a run (one of a partition this coordinator gave up). */
+  delete(id: string): void {
+    this.#runs.delete(id);
+  }
+
   values(): IterableIterator<WorkflowRun> {
     return this.#runs.values();
   }

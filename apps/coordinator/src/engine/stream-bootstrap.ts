@@ -5,8 +5,8 @@ import {
   ensureAttemptsBucket,
   ensureEventStream,
   ensurePoolStream,
-  ensureResultConsumer,
   ensureResultStream,
+  removeUnpartitionedResultConsumer,
   type PoolName,
 } from "@toolmesh/core";
 
@@ -14,14 +14,12 @@ import {
  * Creates (or checks) every stream, consumer and bucket the coordinator
  * uses, before it touches any of them. Returns the pools whose streams now exist.
  */
-export async function bootstrapStreams(
-  nc: NatsConnection,
-  resultAckWaitMs: number,
-): Promise<{ jsm: JetStreamManager; ensuredPools: Set<PoolName> }> {
+export async function bootstrapStreams(nc: NatsConnection): Promise<{ jsm: JetStreamManager; ensuredPools: Set<PoolName> }> {
   const jsm = await jetstreamManager(nc);
   await ensureEventStream(jsm);
   await ensureResultStream(jsm);
-  await ensureResultConsumer(jsm, resultAckWaitMs);
+  // Results consumers come and go with partitions (engine/result-consumers.ts); the unfiltered one of before goes.
+  await removeUnpartitionedResultConsumer(jsm);
   await ensureAttemptsBucket(nc);
   const ensuredPools = new Set<PoolName>();
   for (const pool of Object.keys(POOLS) as PoolName[]) {

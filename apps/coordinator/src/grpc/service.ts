@@ -19,6 +19,7 @@ import {
   type CallToolsResponse,
   type CoordinatorServer,
   type TaskStatus,
+  type WorkflowSummary,
 } from "@toolmesh/proto";
 import {
   SpecTooLargeError,
@@ -37,10 +38,12 @@ import { watchEvents } from "../watch.js";
 import { checkToken } from "./auth.js";
 import { checkDecoded } from "./decoding.js";
 import { listCatalogTools } from "./catalog.js";
-import { outputEvent, taskStatus, workflow, workflowEvent, workflowState, workflowSummary } from "./convert.js";
+import { outputEvent, taskStatus, workflowEvent } from "./convert.js";
+import type { Router } from "./routing.js";
 import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
 import { checkCodebaseScopes, templateSpec } from "./templates.js";
 import { prepareQuietCall } from "../quiet/prepare.js";
+import { submitAnywhere } from "./workflow-calls.js";
 
 export interface ServiceDeps {
   engine: Engine;
@@ -51,14 +54,8 @@ export interface ServiceDeps {
   metrics: CoordinatorMetrics;
   limits: SpecLimits;
   token: string | undefined;
-  /** Why this replica cannot serve workflow calls (it is a standby), or undefined. */
-  standbyReason(): string | undefined;
-}
-
-/** Only the active coordinator runs workflows; a standby says where to go. */
-function checkActive(deps: ServiceDeps): void {
-  const reason = deps.standbyReason();
-  if (reason) throw serviceError(status.UNAVAILABLE, reason);
+  /** Takes a workflow's calls to the owner of its partition (here or another coordinator). */
+  router: Router;
 }
 
 function traceParent(metadata: Metadata): Context {
@@ -87,7 +84,6 @@ function unary<Req, Res>(
     context
       .with(ctx, async () => {
         checkToken(deps.token, call.metadata);
-        if (method !== "GetCapacity" && method !== "ListTools") checkActive(deps);
         checkDecoded(call.request, `${method}Request`);
         return handler(call.request, ctx, call);
       })
@@ -117,30 +113,28 @@ function specLimits(deps: ServiceDeps): SpecLimits {
 }
 
 export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
-  const { engine } = deps;
+  const { engine, router } = deps;
+  const partitionOf = (workflowId: string): number => engine.partitionOf(workflowId);
   return {
     submitWorkflow: unary(deps, "SubmitWorkflow", async (request: { spec?: WorkflowSpec }, ctx) => {
       const bytes = request.spec ? WorkflowSpec.encode(request.spec).finish().length : 0;
       const valid = validateWorkflow(request.spec, bytes, specLimits(deps));
-      const run = await engine.submit(valid, ctx);
-      return { workflowId: run.id };
+      return submitAnywhere(engine, router, request.spec!, valid, ctx);
     }),
 
     getWorkflow: unary(deps, "GetWorkflow", async (request: { workflowId: string }) => {
       checkId(request.workflowId, "workflowId");
-      return workflow(await engine.find(request.workflowId));
+      return router.call(partitionOf(request.workflowId), "get", { workflowId: request.workflowId });
     }),
 
     listWorkflows: unary(deps, "ListWorkflows", async (request: { limit: number }) => ({
-      workflows: engine.list(Math.min(request.limit || 100, 10_000)).map(workflowSummary),
+      workflows: await router.list<WorkflowSummary>(Math.min(request.limit || 100, 10_000)),
     })),
 
     cancelWorkflow: unary(deps, "CancelWorkflow", async (request: { workflowId: string; reason: string }) => {
       checkId(request.workflowId, "workflowId");
       checkText(request.reason, "reason");
-      const run = await engine.find(request.workflowId);
-      run.cancel(request.reason || "cancelled by client");
-      return { state: workflowState(run.state) };
+      return router.call(partitionOf(request.workflowId), "cancel", { workflowId: request.workflowId, reason: request.reason });
     }),
 
     callTool: unary(deps, "CallTool", (request, ctx, call) =>
@@ -154,7 +148,6 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     callTools: (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => {
       try {
         checkToken(deps.token, call.metadata);
-        checkActive(deps);
       } catch (err) {
         call.emit("error", toServiceError(err));
         return;
@@ -227,19 +220,13 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       const valid = validateWorkflow(spec, WorkflowSpec.encode(spec).finish().length, specLimits(deps));
       // An unknown root or a missing path: one error now, not one per codebase task.
       await checkCodebaseScopes(deps, request.template, spec, ctx);
-      const run = await engine.submit(valid, ctx);
-      return { workflowId: run.id };
+      return submitAnywhere(engine, router, spec, valid, ctx);
     }),
     expandTemplate: unary(deps, "ExpandTemplate", async (request: RunTemplateRequest) => templateSpec(checkTemplateRequest(request))),
     getTaskOutput: unary(deps, "GetTaskOutput", async (request: { workflowId: string; taskId: string }) => {
       checkId(request.workflowId, "workflowId");
       checkTaskOrItemId(request.taskId, "taskId");
-      const run = await engine.find(request.workflowId);
-      const task = run.tasks.get(request.taskId);
-      if (!task) throw serviceError(status.NOT_FOUND, `workflow ${run.id} has no task "${request.taskId}"`);
-      if (task.state !== "succeeded")
-        throw serviceError(status.FAILED_PRECONDITION, `task "${request.taskId}" is ${task.state}; only a succeeded task has an output`);
-      return (await run.outputOf(task)) ?? {};
+      return router.call(partitionOf(request.workflowId), "output", { workflowId: request.workflowId, taskId: request.taskId });
     }),
 
     watchWorkflow: (call: ServerWritableStream<{ workflowId: string }, ReturnType<typeof workflowEvent>>) => {
@@ -248,18 +235,19 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       void (async () => {
         try {
           checkToken(deps.token, call.metadata);
-          checkActive(deps);
           checkDecoded(call.request, "WatchWorkflowRequest");
-          checkId(call.request.workflowId, "workflowId");
-          const run = await engine.find(call.request.workflowId);
+          const { workflowId } = call.request;
+          checkId(workflowId, "workflowId");
+          // Whether it exists and still runs, from its owner; the events themselves come from TM_EVENTS, here.
+          const { done } = await router.call<{ done: boolean }>(partitionOf(workflowId), "watch", { workflowId });
           // Live output rides along with the stored events while the workflow runs.
-          const chunks = run.done
+          const chunks = done
             ? undefined
-            : deps.nc.subscribe(`${Subjects.chunk(run.id, "*")}`, {
+            : deps.nc.subscribe(`${Subjects.chunk(workflowId, "*")}`, {
                 callback: (err, msg) => {
                   if (err || call.writableEnded) return;
                   const taskId = msg.subject.split(".").at(-1) ?? "";
-                  call.write(outputEvent(run.id, taskId, decodeJson(msg.data)));
+                  call.write(outputEvent(workflowId, taskId, decodeJson(msg.data)));
                 },
               });
           abort.signal.addEventListener("abort", () => chunks?.unsubscribe(), { once: true });

@@ -58,8 +58,9 @@ for every role natsRolePermissions gives for the chart's pools.
 {{- end -}}
 {{- $roles := dict -}}
 {{- $_ := set $roles "coordinator" (dict
-  "publish" (dict "allow" (list "$JS.API.>" "tm.data.task.>" "tm.cmd.cancel" "tm.evt.>" "$JS.ACK.TM_RESULTS.coordinator.>" "$JS.ACK.*.workers.>" "$JS.FC.>" "$KV.>" "$O.TM_OUTPUTS.>"))
-  "subscribe" (dict "allow" (list "tm.evt.>" "tm.data.chunk.>" "tm.data.reply.>" "tm.metrics.>" "_INBOX_coordinator.>"))) -}}
+  "publish" (dict "allow" (list "$JS.API.>" "tm.data.task.>" "tm.cmd.cancel" "tm.cmd.coordinator.>" "tm.evt.>" "$JS.ACK.TM_RESULTS.*.>" "$JS.ACK.*.workers.>" "$JS.FC.>" "$KV.>" "$O.TM_OUTPUTS.>"))
+  "subscribe" (dict "allow" (list "tm.evt.>" "tm.data.chunk.>" "tm.data.reply.>" "tm.metrics.>" "tm.cmd.coordinator.>" "_INBOX_coordinator.>"))
+  "allow_responses" (dict "max" 1 "expires" "1m")) -}}
 {{- $observerSub := list "tm.metrics.>" "tm.evt.pool.>" -}}
 {{- $_ = set $roles "observer" (dict "publish" (dict "allow" $queueInfo) "subscribe" (dict "allow" (append $observerSub "_INBOX_observer.>"))) -}}
 {{- $_ = set $roles "autoscaler" (dict "publish" (dict "allow" (append $queueInfo "tm.evt.pool.*.scale")) "subscribe" (dict "allow" (list "tm.metrics.>" "_INBOX_autoscaler.>"))) -}}

@@ -96,12 +96,15 @@ export class PartitionTable {
     this.#schedule();
   }
 
-  /** Stops renewing and gives every lease back, so the others need not wait for them to expire. */
+  /** Stops acting on its partitions and gives every lease back, so the others need not wait for them to expire. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#clock.clearTimeout(this.#timer);
     const owned = this.owned;
     this.#owned.clear();
+    // Stop acting on them before anyone else may take them.
+    if (owned.length > 0)
+      await Promise.resolve(this.#opts.onLost(owned)).catch((err: unknown) => this.#opts.log.error({ err }, "stopping partitions failed"));
     await Promise.all(owned.map((p) => this.#release(p)));
     const entry = await this.#opts.kv.get(memberKey(this.#opts.instanceId)).catch(() => null);
     if (entry?.operation === "PUT")
