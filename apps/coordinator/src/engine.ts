@@ -168,7 +168,7 @@ export class Engine {
   async gain(partitions: number[]): Promise<void> {
     const { store, metrics, log } = this.#opts;
     for (const p of partitions) this.#owned.add(p);
-    const ids = (await store.running()).filter((id) => partitions.includes(this.partitionOf(id)));
+    const ids = await store.running((id) => partitions.includes(this.partitionOf(id)));
     const resumed: WorkflowRun[] = [];
     for (const id of ids) {
       if (this.#runs.has(id)) continue;
@@ -182,11 +182,13 @@ export class Engine {
     }
     for (const run of resumed) run.resume();
     if (resumed.length > 0) log.info({ workflows: resumed.map((r) => r.id) }, "resumed workflows");
-    for (const p of partitions)
-      if (this.#owned.has(p)) {
+    await Promise.all(
+      partitions.map(async (p) => {
+        if (!this.#owned.has(p)) return;
         await this.#results.open({ name: Consumers.partition(p), filter: Subjects.partitionResults(p) });
-        this.#ready.add(p);
-      }
+        if (this.#owned.has(p)) this.#ready.add(p);
+      }),
+    );
   }
 
   /**

@@ -142,10 +142,11 @@ export class WorkflowStore<K extends StateKv = KV> {
     return run;
   }
 
-  /** Ids of stored workflows that have not finished. */
-  async running(): Promise<string[]> {
+  /** Ids of stored workflows that have not finished (of those `wanted` keeps: only their headers are read). */
+  async running(wanted: (id: string) => boolean = () => true): Promise<string[]> {
     const ids: string[] = [];
     for await (const key of await this.#kv.keys("wf.*")) {
+      if (!wanted(key.slice(3))) continue;
       const entry = await this.#kv.get(key);
       if (entry?.operation === "PUT" && decodeJson<Pick<RunSnapshot, "state">>(entry.value).state === "running") ids.push(key.slice(3));
     }
