@@ -1,4 +1,3 @@
-import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient } from "@toolmesh/client";
 import { createLogger, createRegistry } from "@toolmesh/core";
@@ -9,6 +8,7 @@ import { testHandlers } from "@toolmesh/testpool";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { task, workflow } from "../support/spec.js";
+import { partitionOwners } from "../support/partitions.js";
 import { repoRoot } from "../support/stack.js";
 
 /**
@@ -120,18 +120,7 @@ async function serves(client: ToolmeshClient): Promise<void> {
   );
 }
 
-/** Owners of the partition leases (instance id → partitions owned), as stored in TM_WORKFLOWS. */
-async function owners(): Promise<Map<string, number>> {
-  const kv = await new Kvm(nc).open("TM_WORKFLOWS");
-  const owned = new Map<string, number>();
-  for await (const key of await kv.keys("partition.*")) {
-    const entry = await kv.get(key);
-    if (entry?.operation !== "PUT") continue;
-    const owner = (JSON.parse(new TextDecoder().decode(entry.value)) as { owner: string }).owner;
-    owned.set(owner, (owned.get(owner) ?? 0) + 1);
-  }
-  return owned;
-}
+const owners = (): Promise<Map<string, number>> => partitionOwners(nc);
 
 function expectEachCallRanOnce(tag: string): void {
   const mine = [...runs].filter(([value]) => value.startsWith(`${tag}-`));
