@@ -29,12 +29,12 @@ describe("helm lint and the default render", () => {
     expect(result.code).toBe(0);
   });
 
-  test("renders a Deployment and a Service per service, HPAs and PDBs for the pools, NATS", () => {
+  test("renders a Deployment and a Service per service, HPAs and PDBs for the pools and the coordinator, NATS", () => {
     for (const component of COMPONENTS) {
       expect(find(defaults, "Deployment", name(component)), component).toBeDefined();
       expect(find(defaults, "Service", name(component)), component).toBeDefined();
     }
-    for (const { component } of POOLS) {
+    for (const component of [...POOLS.map((p) => p.component), "coordinator"]) {
       expect(find(defaults, "HorizontalPodAutoscaler", name(component)), component).toBeDefined();
       expect(find(defaults, "PodDisruptionBudget", name(component)), component).toBeDefined();
     }
@@ -242,16 +242,41 @@ describe("autoscaling toggles", () => {
     expect(find(objects, "HorizontalPodAutoscaler", name("web-search"))).toBeDefined();
   });
 
-  test("the coordinator runs 2 replicas (active/standby) without an HPA or a drain-blocking PDB", () => {
-    expect(deployment(defaults, "coordinator").spec.replicas).toBe(2);
-    expect(deployment(defaults, "coordinator").spec.strategy.rollingUpdate.maxUnavailable).toBe("100%");
-    expect(find(defaults, "HorizontalPodAutoscaler", name("coordinator"))).toBeUndefined();
-    expect(find(defaults, "PodDisruptionBudget", name("coordinator"))).toBeUndefined();
+  test("the coordinator: several active replicas with an HPA on CPU from 2, a PDB, a rollout that keeps them Ready, its partition count", () => {
+    const hpa = find(defaults, "HorizontalPodAutoscaler", name("coordinator"))!;
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: name("coordinator") });
+    expect(hpa.spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: Math.min(values.coordinator.autoscaling.maxReplicas, values.autoscaler.maxInstances),
+    });
+    expect(hpa.spec.metrics[0].resource).toEqual({ name: "cpu", target: { type: "Utilization", averageUtilization: 70 } });
+    // Each scale-down moves partitions: one replica at a time, after a quiet spell.
+    expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 120 }] });
+    // Its bounds are the chart's (capped by autoscaler.maxInstances): the autoscaler moves the pools' only.
+    expect(hpa.metadata.annotations["toolmesh.dev/managed-bounds"]).toBe("chart");
+    expect(deployment(defaults, "coordinator").spec.replicas).toBeUndefined();
+    expect(deployment(defaults, "coordinator").spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(find(defaults, "PodDisruptionBudget", name("coordinator"))!.spec.maxUnavailable).toBe(1);
+    const e = env(deployment(defaults, "coordinator"));
+    expect(e.get("TOOLMESH_PARTITIONS").value).toBe("64");
+    expect(e.get("TOOLMESH_LEASE_MS").value).toBe("3000");
   });
 
-  test("autoscaler.maxInstances caps every HPA's maxReplicas", async () => {
+  test("the coordinator with autoscaling off runs `coordinator.replicas`, 2 by default", async () => {
+    const objects = await template({ "coordinator.autoscaling.enabled": false });
+    expect(deployment(objects, "coordinator").spec.replicas).toBe(2);
+    expect(find(objects, "HorizontalPodAutoscaler", name("coordinator"))).toBeUndefined();
+  });
+
+  test("the values schema rejects a partition count outside 1–1024", async () => {
+    await expect(template({ "coordinator.partitions": 0 })).rejects.toThrow(/partitions/);
+    await expect(template({ "coordinator.partitions": 2048 })).rejects.toThrow(/partitions/);
+  });
+
+  test("autoscaler.maxInstances caps every HPA's maxReplicas, the coordinator's too", async () => {
     const objects = await template({ "autoscaler.maxInstances": 3 });
     for (const hpa of ofKind(objects, "HorizontalPodAutoscaler")) expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(3);
+    expect(find(objects, "HorizontalPodAutoscaler", name("coordinator"))!.spec).toMatchObject({ minReplicas: 2, maxReplicas: 3 });
     expect(env(deployment(objects, "autoscaler")).get("TOOLMESH_MAX_INSTANCES").value).toBe("3");
   });
 

@@ -208,6 +208,8 @@ spec:
 {{- if $a.enabled }}
 {{- $ctx := dict "root" .root "component" .component -}}
 {{- $max := $a.maxReplicas | int -}}
+{{- /* ownBounds: the autoscaler caps this HPA but does not move its bounds (the coordinator's). */ -}}
+{{- $byAutoscaler := and .root.Values.autoscaler.enabled (not .ownBounds) -}}
 {{- if .root.Values.autoscaler.enabled -}}
 {{- $max = min $max (.root.Values.autoscaler.maxInstances | int) -}}
 {{- end -}}
@@ -221,7 +223,7 @@ metadata:
   annotations:
     # The autoscaler moves minReplicas/maxReplicas within [1, maxInstances];
     # the HPA then moves replicas between them on CPU.
-    toolmesh.dev/managed-bounds: {{ ternary "autoscaler" "chart" .root.Values.autoscaler.enabled | quote }}
+    toolmesh.dev/managed-bounds: {{ ternary "autoscaler" "chart" $byAutoscaler | quote }}
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
