@@ -71,6 +71,7 @@ export async function startCoordinator(
     capacity,
     resultAckWaitMs: config.TOOLMESH_RESULT_ACK_WAIT_MS,
     keepWorkflows: config.TOOLMESH_KEEP_WORKFLOWS,
+    keepTasks: config.TOOLMESH_KEEP_TASKS,
     shareTtlMs: config.TOOLMESH_SHARE_TTL_MS,
     runSynth: async (tool, args, inputs) => runSynthTool(tool, args, inputs),
     loadOutput: (ref) => getOutput(outputs, ref),

@@ -44,6 +44,8 @@ export interface EngineOptions {
   store: WorkflowStore;
   resultAckWaitMs: number;
   keepWorkflows: number;
+  /** Task records finished workflows kept in memory may hold in all. */
+  keepTasks?: number;
   /** How long results of shareable calls are reused across workflows; 0: only within a workflow. */
   shareTtlMs: number;
   runSynth(tool: string, args: Record<string, unknown>, inputs: SynthInput[]): Promise<Record<string, unknown>>;
@@ -94,7 +96,7 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.#opts = options;
-    this.#runs = new RunRegistry(options.keepWorkflows);
+    this.#runs = new RunRegistry(options.keepWorkflows, options.keepTasks);
     // A run of a partition given up is no longer ours to store: its new owner writes it now.
     const store = { save: (run: WorkflowRun) => (this.#active(run) ? options.store.save(run) : Promise.resolve()) };
     this.#flusher = new StateFlusher({ store, log: options.log });
@@ -242,6 +244,7 @@ export class Engine {
     this.#unfollowRuntimeTools?.();
     clearInterval(this.#pumpTimer);
     this.#tokens?.close();
+    this.#flusher.close();
     await this.#results?.closeAll();
     await this.#flusher.idle;
     for (const run of this.#runs.values())
@@ -270,8 +273,15 @@ export class Engine {
     this.#opts.metrics.workflowsStarted.inc();
     this.#opts.metrics.workflowsRunning.inc();
     this.#runs.evictFinished();
-    if (!run.quiet) await this.#opts.store.save(run);
-    run.start();
+    if (run.quiet) {
+      run.start();
+      return run;
+    }
+    // Stored as its spec alone (its tasks are derivable until they move); it starts once the caller has its answer.
+    await this.#opts.store.save(run);
+    setImmediate(() => {
+      if (!run.done) run.start();
+    });
     return run;
   }
 
@@ -354,6 +364,7 @@ export class Engine {
   }
 
   #finished(run: WorkflowRun): void {
+    this.#runs.finished(run);
     this.#opts.metrics.workflowsRunning.dec();
     this.#opts.metrics.workflowsFinished.inc({ state: run.state });
     this.#opts.metrics.workflowDuration.observe({ state: run.state }, ((run.finishedAtMs ?? Date.now()) - run.createdAtMs) / 1000);

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RunRegistry } from "../src/engine/run-registry.js";
 import type { WorkflowRun } from "../src/workflow/run.js";
 
-const run = (id: string, createdAtMs: number, done = true) => ({ id, createdAtMs, done }) as unknown as WorkflowRun;
+const run = (id: string, createdAtMs: number, done = true, tasks = 1) =>
+  ({ id, createdAtMs, done, tasks: new Map(Array.from({ length: tasks }, (_, i) => [`t${i}`, {}])) }) as unknown as WorkflowRun;
 
 describe("RunRegistry", () => {
   it("lists newest first even when an old finished run is read back from the store later", () => {
@@ -21,5 +22,21 @@ describe("RunRegistry", () => {
     registry.add(run("old", 1000));
     registry.evictFinished();
     expect(registry.list(10).map((r) => r.id)).toEqual(["new", "running"]);
+  });
+
+  it("keeps finished runs within a budget of task records, oldest evicted first", () => {
+    const registry = new RunRegistry(100, 2500);
+    const running = { ...run("running", 0, false, 1000) } as WorkflowRun & { done: boolean };
+    registry.add(running);
+    for (let i = 1; i <= 5; i++) {
+      registry.add(run(`done${i}`, i * 1000, true, 1000));
+      registry.evictFinished();
+    }
+    // The running run never counts against the budget, nor is it evicted.
+    expect(registry.list(10).map((r) => r.id)).toEqual(["done5", "done4", "running"]);
+    running.done = true;
+    registry.finished(running);
+    registry.evictFinished();
+    expect(registry.list(10).map((r) => r.id)).toEqual(["done5", "done4"]);
   });
 });

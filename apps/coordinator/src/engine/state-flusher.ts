@@ -2,6 +2,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "@toolmesh/core";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WorkflowStore } from "../store/workflow-store.js";
+import { CHECKPOINT_AFTER_MS } from "../workflow/pending-writes.js";
 import type { WorkflowRun } from "../workflow/run.js";
 
 export interface StateFlusherOptions {
@@ -12,15 +13,23 @@ export interface StateFlusherOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   sleep?: (ms: number) => Promise<unknown>;
+  /** How often attempts in flight are looked at for a checkpoint (0: only when checkpoint() is called). */
+  checkpointEveryMs?: number;
+  now?: () => number;
 }
 
 /**
  * Stores changed runs in batches and acks the results that changed them
  * only once those saves landed, so a coordinator that dies in between
- * leaves the results in TM_RESULTS for its successor.
+ * leaves the results in TM_RESULTS for its successor. What a save writes is
+ * what each run marked (WorkflowRun.writes); once a second, attempts in flight
+ * longer than CHECKPOINT_AFTER_MS are marked too (a checkpoint).
  */
 export class StateFlusher {
   readonly #dirty = new Set<WorkflowRun>();
+  /** Unfinished runs that may have attempts in flight to checkpoint. */
+  readonly #live = new Set<WorkflowRun>();
+  #checkpointTimer?: NodeJS.Timeout;
   readonly #pendingAcks: JsMsg[] = [];
   #flushing?: Promise<void>;
   #flushAgain = false;
@@ -28,12 +37,45 @@ export class StateFlusher {
   readonly #opts: Required<StateFlusherOptions>;
 
   constructor(options: StateFlusherOptions) {
-    this.#opts = { maxFailures: 8, initialBackoffMs: 500, maxBackoffMs: 10_000, sleep, ...options };
+    this.#opts = { maxFailures: 8, initialBackoffMs: 500, maxBackoffMs: 10_000, sleep, checkpointEveryMs: 1000, now: Date.now, ...options };
   }
 
   changed(run: WorkflowRun): void {
     this.#dirty.add(run);
+    if (!run.done && !this.#live.has(run)) {
+      this.#live.add(run);
+      this.#armCheckpoints();
+    }
     this.schedule();
+  }
+
+  /** Marks the attempts in flight longer than CHECKPOINT_AFTER_MS for writing, and saves them. */
+  checkpoint(): void {
+    const before = this.#opts.now() - CHECKPOINT_AFTER_MS;
+    for (const run of this.#live) {
+      if (run.done) {
+        this.#live.delete(run);
+        continue;
+      }
+      run.writes.checkpoint(before, (id) => run.tasks.get(id));
+      if (run.writes.size > 0) this.#dirty.add(run);
+    }
+    if (this.#dirty.size > 0) this.schedule();
+  }
+
+  /** Stops the checkpoint timer (a flush under way still ends: see idle). */
+  close(): void {
+    clearInterval(this.#checkpointTimer);
+    this.#checkpointTimer = undefined;
+  }
+
+  #armCheckpoints(): void {
+    if (this.#checkpointTimer || this.#opts.checkpointEveryMs <= 0) return;
+    this.#checkpointTimer = setInterval(() => {
+      this.checkpoint();
+      if (this.#live.size === 0) this.close();
+    }, this.#opts.checkpointEveryMs);
+    this.#checkpointTimer.unref();
   }
 
   ackAfterSave(msg: JsMsg): void {

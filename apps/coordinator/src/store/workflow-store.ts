@@ -16,20 +16,13 @@ function taskKey(workflowId: string, taskId: string): string {
   return `task.${workflowId}.${taskId.replace(/\[(\d+)\]$/, ".$1")}`;
 }
 
-/** What identifies a stored version of a task: if none of it changed, nothing needs writing. */
-function fingerprint(task: TaskRecord): string {
-  return [
-    task.state,
-    task.attempt,
-    task.sharedFrom,
-    task.items?.length,
-    task.unneeded,
-    task.deadlineMs,
-    task.startedAtMs,
-    task.worker,
-    task.outputRef?.name,
-  ].join("|");
+/** The header's fields that change while a run lives; `calls` is not one (a successor counts its stored tasks). */
+function headerPrint(run: WorkflowRun): string {
+  return `${run.state}|${run.children.length}`;
 }
+
+/** KV writes a store has awaiting their acks at most: enough to keep the stream busy, few enough to bound memory. */
+export const MAX_WRITES_IN_FLIGHT = 256;
 
 /**
  * What the store needs of its KV bucket (a NATS KV is one). Narrow, so that
@@ -54,14 +47,16 @@ export class WorkflowStore<K extends StateKv = KV> {
   readonly #outputs: ObjectStore;
   /** The clock loaded runs keep time by. */
   readonly #clock: Clock;
-  /** Last saved fingerprint per run: header and each task. */
-  readonly #saved = new Map<string, { header: string; tasks: Map<string, string> }>();
+  /** The header as last stored, per unfinished run. */
+  readonly #savedHeaders = new Map<string, string>();
+  readonly #window: WriteWindow;
 
   /** Over an open bucket; open() is the usual way in. */
   constructor(kv: K, outputs: ObjectStore, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#outputs = outputs;
     this.#clock = clock;
+    this.#window = new WriteWindow(MAX_WRITES_IN_FLIGHT);
   }
 
   static async open(nc: NatsConnection, outputs: ObjectStore): Promise<WorkflowStore> {
@@ -73,35 +68,50 @@ export class WorkflowStore<K extends StateKv = KV> {
     return this.#kv;
   }
 
-  /** Writes what changed in `run` since its last save. */
+  /**
+   * Writes the task records `run` marked (run.writes) and its header when
+   * that changed. The puts go out without waiting for each other's acks (at
+   * most MAX_WRITES_IN_FLIGHT at once across runs; JetStream stores one
+   * connection's publishes in order); the save resolves once all landed and
+   * rejects with the first failure, putting the unwritten tasks back.
+   */
   async save(run: WorkflowRun): Promise<void> {
-    const saved = this.#saved.get(run.id) ?? { header: "", tasks: new Map<string, string>() };
+    const ids = run.writes.take();
     const writes: Array<Promise<unknown>> = [];
-    for (const task of run.tasks.values()) {
-      const print = fingerprint(task);
-      if (saved.tasks.get(task.spec.id) === print) continue;
-      writes.push(this.#saveTask(run.id, task).then(() => saved.tasks.set(task.spec.id, print)));
+    try {
+      for (const id of ids) {
+        const task = run.tasks.get(id);
+        if (!task) continue;
+        // Issued in one synchronous stretch while the window has room, the puts leave in one socket write.
+        if (this.#window.full) await this.#window.room();
+        writes.push(this.#window.put(() => this.#saveTask(run.id, task)));
+      }
+      // Tasks first: a header that says "succeeded" must not be stored before the outputs it speaks of.
+      await Promise.all(writes);
+    } catch (err) {
+      await Promise.allSettled(writes);
+      run.writes.putBack(ids);
+      throw err;
     }
-    // Tasks first: a header that says "succeeded" must not be stored before the outputs it speaks of.
-    await Promise.all(writes);
-    const header = [run.state, run.children.length, run.calls, run.tasks.size].join("|");
-    if (saved.header !== header) {
+    const header = headerPrint(run);
+    if (this.#savedHeaders.get(run.id) !== header) {
       await this.#kv.put(`wf.${run.id}`, await this.#headerBytes(run.snapshot()));
-      saved.header = header;
+      this.#savedHeaders.set(run.id, header);
     }
-    this.#saved.set(run.id, saved);
-    if (run.done) this.#saved.delete(run.id);
+    if (run.done) this.#savedHeaders.delete(run.id);
   }
 
-  async #saveTask(workflowId: string, task: TaskRecord): Promise<void> {
-    let bytes = encodeJson(WorkflowRun.taskSnapshot(task));
-    if (bytes.length > MAX_VALUE_BYTES && task.output) {
-      // A large synthesis output: keep it beside worker outputs, by reference.
-      task.outputRef = await putOutput(this.#outputs, `${workflowId}/${task.spec.id}/coordinator`, task.output);
-      delete task.output;
-      bytes = encodeJson(WorkflowRun.taskSnapshot(task));
-    }
-    await this.#kv.put(taskKey(workflowId, task.spec.id), bytes);
+  #saveTask(workflowId: string, task: TaskRecord): Promise<unknown> {
+    const bytes = encodeJson(WorkflowRun.taskSnapshot(task));
+    if (bytes.length > MAX_VALUE_BYTES && task.output) return this.#saveLargeTask(workflowId, task);
+    return this.#kv.put(taskKey(workflowId, task.spec.id), bytes);
+  }
+
+  /** A large synthesis output: kept beside worker outputs, by reference. */
+  async #saveLargeTask(workflowId: string, task: TaskRecord): Promise<void> {
+    task.outputRef = await putOutput(this.#outputs, `${workflowId}/${task.spec.id}/coordinator`, task.output!);
+    delete task.output;
+    await this.#kv.put(taskKey(workflowId, task.spec.id), encodeJson(WorkflowRun.taskSnapshot(task)));
   }
 
   async #headerBytes(snapshot: RunSnapshot): Promise<Uint8Array> {
@@ -111,7 +121,11 @@ export class WorkflowStore<K extends StateKv = KV> {
     return encodeJson({ ...snapshot, spec: undefined, specRef });
   }
 
-  /** A stored workflow, rebuilt (not resumed), or undefined. */
+  /**
+   * A stored workflow, rebuilt (not resumed), or undefined. Tasks without a
+   * record are as the spec makes them (pending): they had not started, or
+   * started so recently that resume() sends them again under the same id.
+   */
   async load(id: string, effects: RunEffects): Promise<WorkflowRun | undefined> {
     const entry = await this.#kv.get(`wf.${id}`);
     if (!entry || entry.operation !== "PUT") return undefined;
@@ -134,11 +148,7 @@ export class WorkflowStore<K extends StateKv = KV> {
         (a.itemOf?.index ?? 0) - (b.itemOf?.index ?? 0),
     );
     const run = WorkflowRun.restore(stored, tasks, effects, this.#clock);
-    if (!run.done) {
-      const saved = { header: [run.state, run.children.length, run.calls, run.tasks.size].join("|"), tasks: new Map<string, string>() };
-      for (const task of run.tasks.values()) saved.tasks.set(task.spec.id, fingerprint(task));
-      this.#saved.set(run.id, saved);
-    }
+    if (!run.done) this.#savedHeaders.set(run.id, headerPrint(run));
     return run;
   }
 
@@ -151,5 +161,33 @@ export class WorkflowStore<K extends StateKv = KV> {
       if (entry?.operation === "PUT" && decodeJson<Pick<RunSnapshot, "state">>(entry.value).state === "running") ids.push(key.slice(3));
     }
     return ids;
+  }
+}
+
+/** Bounds the writes awaiting their acks: put() starts one at once; while `full`, wait for room() first. */
+class WriteWindow {
+  #inFlight = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  get full(): boolean {
+    return this.#inFlight >= this.max;
+  }
+
+  async room(): Promise<void> {
+    while (this.full) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Starts `write`; the promise it returns settles with its ack. */
+  put(write: () => Promise<unknown>): Promise<unknown> {
+    this.#inFlight += 1;
+    const landed = write().finally(() => {
+      this.#inFlight -= 1;
+      this.#waiting.shift()?.();
+    });
+    // The caller awaits it; handled here too, so a failure is not reported unhandled while the caller still issues others.
+    landed.catch(() => undefined);
+    return landed;
   }
 }

@@ -19,7 +19,12 @@ export class Attempts {
 
   /** `sameAttempt`: send the current attempt again (after a restart) instead of a new one. */
   async dispatch(task: TaskRecord, sameAttempt = false): Promise<void> {
-    if (!sameAttempt) task.attempt += 1;
+    if (!sameAttempt) {
+      task.attempt += 1;
+      // Until it is released, the new attempt has no deadline: a successor finding it so sends it (again).
+      delete task.queuedAtMs;
+      delete task.deadlineMs;
+    }
     task.state = "queued";
     delete task.error;
     const attempt = task.attempt;
@@ -34,6 +39,7 @@ export class Attempts {
       .dispatch(this.#run.run, task, (deadlineMs) => {
         task.queuedAtMs = this.#run.clock.now();
         task.deadlineMs = deadlineMs;
+        this.#run.run.writes.released(task.spec.id, attempt, task.queuedAtMs);
         this.armTimer(task, deadlineMs);
       })
       .catch((err: unknown) => {
@@ -59,6 +65,8 @@ export class Attempts {
     if (error.retryable && task.attempt < task.spec.retry.maxAttempts && !this.#run.isDone()) {
       const delay = backoffMs(task.spec.retry, task.attempt + 1, this.#random);
       task.state = "pending";
+      // The attempt number must survive a restart: the next one goes under the next message id.
+      this.#run.persist(task);
       this.#run.emit({ kind: "task.retrying", ...taskFields(task), message: `${error.code}: ${error.message}; retrying in ${delay} ms` });
       task.timer = this.#run.clock.setTimeout(() => {
         if (!this.#run.isDone() && task.state === "pending") void this.dispatch(task);

@@ -45,4 +45,6 @@ export interface RunInternals {
   failTask(task: TaskRecord, error: ToolErrorShape): void;
   /** Cancels a task no longer wanted (and a fan-out's items), then settles it. */
   cancelUnneeded(task: TaskRecord, reason: string): void;
+  /** The task's record must be stored (a state a successor could not derive). */
+  persist(task: TaskRecord): void;
 }

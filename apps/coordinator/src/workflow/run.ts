@@ -6,6 +6,7 @@ import { completion, type WorkflowStateName } from "./completion.js";
 import type { RunEffects, RunInternals } from "./effects.js";
 import { itemTasks, loadedFanOutOutput, overCallLimit, storedFanOutOutput } from "./fan-out.js";
 import { JoinEvaluator } from "./join-evaluator.js";
+import { PendingWrites } from "./pending-writes.js";
 import { mayResend } from "./retry.js";
 import { callKey, SharedCalls } from "./shared-calls.js";
 import { applySnapshot, runSnapshot, taskSnapshot, type RunSnapshot, type TaskSnapshot } from "./snapshot.js";
@@ -53,6 +54,8 @@ export class WorkflowRun {
   readonly quiet: boolean;
   /** Calls started so far (fan-out items included), against spec.maxCalls. */
   calls = 0;
+  /** Task records to store next (see PendingWrites). */
+  readonly writes = new PendingWrites();
   readonly #dependents = new Map<string, string[]>();
   readonly #effects: RunEffects;
   readonly #clock: Clock;
@@ -88,6 +91,7 @@ export class WorkflowRun {
       succeed: (task, durationMs) => this.#succeed(task, durationMs),
       failTask: (task, error) => this.#failTask(task, error),
       cancelUnneeded: (task, reason) => this.#cancelTask(task, reason),
+      persist: (task) => this.writes.task(task.spec.id),
     };
     this.#attempts = new Attempts(internals);
     this.#joins = new JoinEvaluator(internals);
@@ -155,7 +159,8 @@ export class WorkflowRun {
         else if (task.sharedFrom) this.#shared.followAfterResume(task);
         else if (mayResend(task, this.#clock.now())) void this.#attempts.dispatch(task, true);
         else this.#attempts.armTimer(task, task.deadlineMs!);
-      } else if (task.attempt > 0) {
+      } else if (task.attempt > 0 || (task.spec.dependsOn.length === 0 && !task.itemOf)) {
+        // A retry waiting out its backoff, or a task start() sent (stored or not: its attempt 1 goes again under the same id).
         this.#go(task);
       } else {
         this.#joins.armJoinDeadline(task);
@@ -258,7 +263,12 @@ export class WorkflowRun {
     task.joinStartedAtMs = this.#clock.now();
     const message = `fan-out over ${taken.length} items${dropped ? ` (${dropped} over the cap dropped)` : ""}`;
     this.#emit({ kind: "task.progress", ...taskFields(task), message, progress: { items: taken.length, dropped } });
-    for (const record of records) this.tasks.set(record.spec.id, record);
+    for (const record of records) {
+      this.tasks.set(record.spec.id, record);
+      this.writes.task(record.spec.id);
+    }
+    // Stored after its items, so a stored fan-out's items are always there to load.
+    this.writes.task(task.spec.id);
     this.#joins.armItemsDeadline(task);
     for (const id of task.items) this.#go(this.tasks.get(id)!);
     this.#joins.evaluateFanOut(task);
@@ -301,6 +311,7 @@ export class WorkflowRun {
 
   #succeed(task: TaskRecord, durationMs: number): void {
     task.state = "succeeded";
+    this.writes.task(task.spec.id);
     const worker = task.worker ? { worker: task.worker } : {};
     const shared = task.sharedFrom ? { message: `shared the result of ${task.sharedFrom}` } : {};
     this.#emit({ kind: "task.succeeded", ...taskFields(task), durationMs, ...worker, ...shared });
@@ -310,6 +321,7 @@ export class WorkflowRun {
   #failTask(task: TaskRecord, error: ToolErrorShape): void {
     this.#clearTimers(task);
     recordFailure(task, error, this.#clock.now());
+    this.writes.task(task.spec.id);
     this.#emit({ kind: "task.failed", ...taskFields(task), message: `${error.code}: ${error.message}` });
     this.#settled(task);
   }
@@ -319,6 +331,7 @@ export class WorkflowRun {
     this.#clearTimers(task);
     if (wasInPool && !task.sharedFrom && !runsInCoordinator(task.spec.pool) && !task.items) this.#effects.attemptEnded(this, task);
     recordCancellation(task, reason, unneeded, this.#clock.now());
+    this.writes.task(task.spec.id);
     this.#emit({ kind: "task.cancelled", ...taskFields(task), message: reason });
   }
 
@@ -359,6 +372,7 @@ export class WorkflowRun {
     this.finishedAtMs = this.#clock.now();
     if (error) this.error = error;
     for (const task of this.tasks.values()) this.#clock.clearTimeout(task.joinTimer);
+    this.writes.forgetReleased();
     this.#emit({ kind: `workflow.${state}`, ...(error ? { message: error } : {}), durationMs: this.finishedAtMs - this.createdAtMs });
     this.#effects.changed(this);
     this.#effects.finished(this);

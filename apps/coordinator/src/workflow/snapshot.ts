@@ -1,3 +1,4 @@
+import { runsInCoordinator } from "@toolmesh/core";
 import type { ValidWorkflow } from "@toolmesh/spec";
 import type { WorkflowStateName } from "./completion.js";
 import type { TaskRecord } from "./task-record.js";
@@ -64,6 +65,17 @@ export function applySnapshot(run: SnapshotFields, snapshot: RunSnapshot, tasks:
   if (snapshot.finishedAtMs !== undefined) run.finishedAtMs = snapshot.finishedAtMs;
   if (snapshot.error !== undefined) run.error = snapshot.error;
   run.children.push(...snapshot.children);
-  run.calls = snapshot.calls;
   for (const task of tasks) run.tasks.set(task.spec.id, { ...task });
+  // A running workflow's header is not written per call: its count is what its stored tasks started.
+  run.calls = snapshot.state === "running" ? callsStarted(run.tasks.values()) : snapshot.calls;
+}
+
+/** Worker calls that went out (or shared another's result): what WorkflowRun counts in `calls`. */
+export function callsStarted(tasks: Iterable<TaskRecord>): number {
+  let calls = 0;
+  for (const task of tasks) {
+    if (runsInCoordinator(task.spec.pool) || (task.spec.forEach && !task.itemOf)) continue;
+    if (task.attempt > 0 || task.sharedFrom) calls += 1;
+  }
+  return calls;
 }
