@@ -56,6 +56,8 @@ export class WorkflowRun {
   calls = 0;
   /** Task records to store next (see PendingWrites). */
   readonly writes = new PendingWrites();
+  /** Tasks not yet terminal: while any is, the workflow cannot be done (no walk over every task per result). */
+  readonly #open = new Set<string>();
   readonly #dependents = new Map<string, string[]>();
   readonly #effects: RunEffects;
   readonly #clock: Clock;
@@ -98,6 +100,7 @@ export class WorkflowRun {
     this.#shared = new SharedCalls(internals);
     for (const spec of workflow.tasks) {
       this.tasks.set(spec.id, { spec, state: "pending", attempt: 0 });
+      this.#open.add(spec.id);
       for (const dep of spec.dependsOn) {
         const list = this.#dependents.get(dep) ?? [];
         list.push(spec.id);
@@ -149,6 +152,8 @@ export class WorkflowRun {
    * coordinator's own hands (synthesis, expansion: both repeatable).
    */
   resume(): void {
+    this.#open.clear();
+    for (const task of this.tasks.values()) if (!isTerminal(task.state)) this.#open.add(task.spec.id);
     for (const task of [...this.tasks.values()]) {
       if (isTerminal(task.state)) continue;
       if (task.items) {
@@ -265,6 +270,7 @@ export class WorkflowRun {
     this.#emit({ kind: "task.progress", ...taskFields(task), message, progress: { items: taken.length, dropped } });
     for (const record of records) {
       this.tasks.set(record.spec.id, record);
+      this.#open.add(record.spec.id);
       this.writes.task(record.spec.id);
     }
     // Stored after its items, so a stored fan-out's items are always there to load.
@@ -311,7 +317,7 @@ export class WorkflowRun {
 
   #succeed(task: TaskRecord, durationMs: number): void {
     task.state = "succeeded";
-    this.writes.task(task.spec.id);
+    this.#closed(task);
     const worker = task.worker ? { worker: task.worker } : {};
     const shared = task.sharedFrom ? { message: `shared the result of ${task.sharedFrom}` } : {};
     this.#emit({ kind: "task.succeeded", ...taskFields(task), durationMs, ...worker, ...shared });
@@ -321,7 +327,7 @@ export class WorkflowRun {
   #failTask(task: TaskRecord, error: ToolErrorShape): void {
     this.#clearTimers(task);
     recordFailure(task, error, this.#clock.now());
-    this.writes.task(task.spec.id);
+    this.#closed(task);
     this.#emit({ kind: "task.failed", ...taskFields(task), message: `${error.code}: ${error.message}` });
     this.#settled(task);
   }
@@ -331,8 +337,14 @@ export class WorkflowRun {
     this.#clearTimers(task);
     if (wasInPool && !task.sharedFrom && !runsInCoordinator(task.spec.pool) && !task.items) this.#effects.attemptEnded(this, task);
     recordCancellation(task, reason, unneeded, this.#clock.now());
-    this.writes.task(task.spec.id);
+    this.#closed(task);
     this.#emit({ kind: "task.cancelled", ...taskFields(task), message: reason });
+  }
+
+  /** The task is terminal: no longer open, and its record is to be stored. */
+  #closed(task: TaskRecord): void {
+    this.#open.delete(task.spec.id);
+    this.writes.task(task.spec.id);
   }
 
   #clearTimers(task: TaskRecord): void {
@@ -360,7 +372,7 @@ export class WorkflowRun {
   }
 
   #checkDone(): void {
-    if (this.done) return;
+    if (this.done || this.#open.size > 0) return;
     const outcome = completion(this.tasks.values(), (id) => this.#dependentsOf(id));
     if (!outcome) return;
     if (outcome.state === "succeeded") this.#finish("succeeded");
