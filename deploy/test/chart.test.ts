@@ -251,7 +251,10 @@ describe("autoscaling toggles", () => {
     });
     expect(hpa.spec.metrics[0].resource).toEqual({ name: "cpu", target: { type: "Utilization", averageUtilization: 70 } });
     // Each scale-down moves partitions: one replica at a time, after a quiet spell.
-    expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 120 }] });
+    expect(hpa.spec.behavior.scaleDown).toMatchObject({
+      stabilizationWindowSeconds: 300,
+      policies: [{ type: "Pods", value: 1, periodSeconds: 120 }],
+    });
     // Its bounds are the chart's (capped by autoscaler.maxInstances): the autoscaler moves the pools' only.
     expect(hpa.metadata.annotations["toolmesh.dev/managed-bounds"]).toBe("chart");
     expect(deployment(defaults, "coordinator").spec.replicas).toBeUndefined();
