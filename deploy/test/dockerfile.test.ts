@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { WORKER_NODE_ARGS } from "@toolmesh/local";
 import { repoRoot } from "./helpers/helm.js";
 
 // Images cannot be built here (no Docker engine), so the Dockerfile is parsed
@@ -8,6 +9,8 @@ import { repoRoot } from "./helpers/helm.js";
 // each CMD running apps/<service>/dist/main.js.
 
 const SERVICES = ["coordinator", "web-search", "codebase", "bash", "agent", "mcp-gateway", "mcp-pool", "autoscaler"];
+/** The images whose processes are pool workers. */
+const WORKER_POOLS_IMAGES = new Set(["web-search", "codebase", "bash", "agent", "mcp-pool"]);
 /** apps that are not deployed: the CLI, the test pool and the dev-only benchmark. */
 const NOT_DEPLOYED = new Set(["cli", "testpool", "bench"]);
 
@@ -122,7 +125,9 @@ describe("deploy/docker/Dockerfile", () => {
 
       test(`CMD runs apps/${service}/dist/main.js`, () => {
         const cmd = JSON.parse(last(service, "CMD")!) as string[];
-        expect(cmd).toEqual(["node", `apps/${service}/dist/main.js`]);
+        // Pool workers with the worker's Node options (libs/local WORKER_NODE_ARGS), the rest plain.
+        const nodeArgs = WORKER_POOLS_IMAGES.has(service) ? WORKER_NODE_ARGS : [];
+        expect(cmd).toEqual(["node", ...nodeArgs, `apps/${service}/dist/main.js`]);
         const copies = stage(service)!
           .instructions.filter((i) => i.keyword === "COPY")
           .map((i) => i.args);

@@ -10,7 +10,7 @@
 export { NatsServerMissingError, ensureNatsServer, findNatsServer } from "./install.js";
 export { NatsServerNotFoundError, startNatsServer } from "./nats-server.js";
 export type { NatsServerHandle, StartNatsOptions } from "./nats-server.js";
-export { startServiceProcess, stopChild } from "./service-process.js";
+export { WORKER_NODE_ARGS, startServiceProcess, stopChild } from "./service-process.js";
 export type { ServiceProcess, StartServiceOptions } from "./service-process.js";
 export {
   STACK_STATE_FILE,

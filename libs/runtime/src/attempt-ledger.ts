@@ -164,9 +164,14 @@ export class AttemptLedger {
     const local = this.#local.get(key);
     // A touch after a reconnect moved the revision on.
     if (local?.state === "running") revision = local.revision;
+    if (revision === IN_PROCESS) {
+      // Not kept once finished: a copy delivered later runs again (harmless), and 10,000 finished
+      // results (outputs up to 256 KiB each) are what grew a busy worker's heap.
+      this.#local.delete(key);
+      return result;
+    }
     // Remembered first: a redelivery here replays it even while the write below is in doubt.
     this.#remember(key, { state: "done", result });
-    if (revision === IN_PROCESS) return result;
     const value = encodeJson({ state: "completed", instance: this.#instance, atMs: Date.now(), result } satisfies LedgerEntry);
     let expected = revision;
     return this.#untilAnswered("complete", async (kv) => {

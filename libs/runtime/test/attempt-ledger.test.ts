@@ -88,14 +88,15 @@ describe("attempt ledger", () => {
     expect(await ledger("b").claim(task, true)).toMatchObject({ kind: "unknown", instance: "a" });
   });
 
-  it("a read-only attempt is remembered in its process only: another instance runs it again, the same one replays it", async () => {
+  it("a read-only attempt is remembered in its process only, while it runs: another instance runs it again, and so does this one once it finished", async () => {
     const a = ledger("a");
     const task = attempt("test.echo");
     const claim = await a.claim(task);
     expect(claim).toEqual({ kind: "run", revision: 0 });
+    expect(await a.claim(task)).toEqual({ kind: "busy" });
     expect((await ledger("b").claim(task)).kind).toBe("run");
-    await a.complete(task, 0, result(task, "a", "echo"));
-    expect(await a.claim(task)).toEqual({ kind: "replay", result: result(task, "a", "echo") });
+    expect(await a.complete(task, 0, result(task, "a", "echo"))).toEqual(result(task, "a", "echo"));
+    expect(await a.claim(task)).toEqual({ kind: "run", revision: 0 });
   });
 
   it("side effects follow the catalog: destructive tools and tools it does not know", () => {

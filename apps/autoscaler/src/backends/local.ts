@@ -8,7 +8,7 @@ import {
   type McpPoolsConfig,
   type PoolName,
 } from "@toolmesh/core";
-import { ServiceStartError, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
+import { ServiceStartError, WORKER_NODE_ARGS, startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { COORDINATOR_CLIENT_POOLS, MCP_POOL_SERVICE, SERVICE_OF_POOL, type ScaleBackend } from "./backend.js";
@@ -135,6 +135,7 @@ export class LocalProcessBackend implements ScaleBackend {
       name: instanceId,
       readyTimeoutMs: this.#options.startStallMs,
       script,
+      nodeArgs: [...WORKER_NODE_ARGS],
       env: {
         ...this.#options.env,
         ...this.#mcpEnv(pool),
