@@ -120,7 +120,12 @@ export class Engine {
       tokens: this.#tokens,
       ensuredPools,
     };
-    this.#quiet = new QuietCalls({ ...this.#publisher, scheduler: this.#scheduler, loadOutput: (ref) => this.#opts.loadOutput(ref) });
+    this.#quiet = new QuietCalls({
+      ...this.#publisher,
+      scheduler: this.#scheduler,
+      loadOutput: (ref) => this.#opts.loadOutput(ref),
+      route: this.#opts.route,
+    });
     this.#quiet.start();
     this.#started = this.#opts.nc.subscribe(Subjects.allTaskStarted, {
       callback: (err, msg) => {

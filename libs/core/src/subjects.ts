@@ -42,8 +42,8 @@ export const Subjects = {
   allResults: `${Bus.data}.result.>`,
   /**
    * A quiet call's result (CallTool, CallTools), core publish straight to the
-   * coordinator instance that dispatched it: `instance` is a token that
-   * instance chose, named in the task message's replyTo.
+   * coordinator instance that dispatched it: `instance` is its route token
+   * (i<hex>, as its calls' ids begin), named in the task message's replyTo.
    */
   quietResult: (instance: string) => `${Bus.data}.reply.${instance}`,
   allQuietResults: `${Bus.data}.reply.>`,

@@ -24,9 +24,9 @@ import {
   type ToolErrorShape,
 } from "@toolmesh/core";
 import type { TaskStatus } from "@toolmesh/proto";
-import { randomUUID } from "node:crypto";
 import type { Counter } from "prom-client";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
+import { mintCallId } from "../partition/workflow-ids.js";
 import type { DispatchScheduler } from "../scheduler.js";
 import { rejectResult, type AttemptTokens } from "../workflow/attempt-tokens.js";
 import { attemptTimeoutMs, backoffMs } from "../workflow/retry.js";
@@ -45,6 +45,8 @@ export interface QuietCallsDeps {
   /** Pools whose streams exist already (shared with the workflow path's publisher). */
   ensuredPools: Set<PoolName>;
   loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
+  /** This coordinator's route token (i<hex>): its calls' ids and its reply subject name it. */
+  route: string;
 }
 
 const noop = (): void => undefined;
@@ -64,12 +66,13 @@ const ACK = new TextEncoder().encode("+ACK");
 export class QuietCalls {
   readonly #deps: QuietCallsDeps;
   readonly #calls = new Map<string, QuietCall>();
-  readonly #replyTo = Subjects.quietResult(randomUUID().replaceAll("-", ""));
+  readonly #replyTo: string;
   readonly #dispatched = new Map<string, Counter.Internal>();
   #sub?: Subscription;
 
   constructor(deps: QuietCallsDeps) {
     this.#deps = deps;
+    this.#replyTo = Subjects.quietResult(deps.route);
   }
 
   /** Listens on this instance's reply subject. */
@@ -102,7 +105,7 @@ export class QuietCalls {
 
   /** Starts a call; await `finished`, then read its state (see outcome()). */
   call(spec: PreparedCall, parent: Context): QuietCall {
-    const call = new QuietCall(randomUUID().replaceAll("-", ""), spec, parent, (c, reason) => this.#cancel(c, reason));
+    const call = new QuietCall(mintCallId(this.#deps.route), spec, parent, (c, reason) => this.#cancel(c, reason));
     this.#calls.set(call.id, call);
     this.#dispatch(call);
     return call;
