@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient } from "@toolmesh/client";
 import { createLogger, createRegistry } from "@toolmesh/core";
 import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
-import { TaskState, WorkflowState, type Workflow } from "@toolmesh/proto";
+import { EventType, TaskState, WorkflowState, type Workflow } from "@toolmesh/proto";
 import { startWorker, type ToolHandlers, type Worker } from "@toolmesh/runtime";
 import { testHandlers } from "@toolmesh/testpool";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
@@ -154,6 +154,12 @@ describe("coordinators sharing the partitions", () => {
     const served = (await Promise.all(coordinators.map(dispatched))).map((n, i) => n - before[i]!);
     expect(served.reduce((a, b) => a + b, 0)).toBe(2 * workflows + 72);
     for (const n of served) expect(n).toBe(48);
+
+    // WatchWorkflow on a coordinator that does not own the workflow replays its events from TM_EVENTS to the end.
+    const kinds: EventType[] = [];
+    for await (const event of coordinators[1]!.client.watch(ids[0]!)) kinds.push(event.type);
+    expect(kinds[0]).toBe(EventType.EVENT_TYPE_WORKFLOW_STARTED);
+    expect(kinds.at(-1)).toBe(EventType.EVENT_TYPE_WORKFLOW_SUCCEEDED);
 
     // ListWorkflows on any one of them gathers all three's.
     const listed = (await coordinators[1]!.client.list(1000)).workflows.map((w) => w.id);

@@ -1,7 +1,12 @@
 import { status } from "@grpc/grpc-js";
+import { connect } from "@nats-io/transport-node";
+import { ToolmeshClient } from "@toolmesh/client";
+import { coordinatorConfigSchema, startCoordinator } from "@toolmesh/coordinator";
+import { createLogger, loadConfig } from "@toolmesh/core";
 import { EventType, WorkflowState, type ParentRef, type WorkflowEvent } from "@toolmesh/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { heldCalls } from "../support/held-calls.js";
+import { partitionOfId } from "../support/partitions.js";
 import { task, workflow } from "../support/spec.js";
 import { startStack, type TestStack } from "../support/stack.js";
 
@@ -127,5 +132,33 @@ describe("sub-agent workflows (parent refs)", () => {
     await expect(
       stack.client.submit(workflow("orphan", [task("t", "test.echo", {})], 0, { parent: { workflowId: "nope", taskId: "x" } })),
     ).rejects.toThrow(/parent.workflowId "nope" is not a running workflow/);
+  });
+
+  it("a sub-agent's workflow sent to another coordinator goes to its parent's partition, at the parent's owner", async () => {
+    const nc = await connect({ servers: stack.nats.url, name: "test-second-coordinator" });
+    const config = loadConfig("coordinator", coordinatorConfigSchema, {
+      TOOLMESH_NATS_URL: stack.nats.url,
+      TOOLMESH_GRPC_HOST: "127.0.0.1",
+      TOOLMESH_GRPC_PORT: "0",
+    });
+    const second = await startCoordinator(config, nc, createLogger("test", "silent"));
+    const client = new ToolmeshClient(`127.0.0.1:${second.port}`);
+    try {
+      // Once the two share the partitions, a workflow submitted to the first runs on the first.
+      await expect.poll(() => stack.coordinator.partitions.length, { timeout: 30_000 }).toBe(32);
+      const parent = await stack.client.submit(workflow("far-parent", [held("agent", "far-parent")]));
+      expect(second.partitions).not.toContain(partitionOfId(parent));
+      const child = await client.submit(
+        workflow("far-child", [task("c", "test.echo", { value: 1 })], 0, { parent: await parentRef(parent) }),
+      );
+      expect(partitionOfId(child)).toBe(partitionOfId(parent));
+      expect((await client.get(parent)).children).toEqual([child]);
+      await expect.poll(async () => (await client.get(child)).state, { timeout: 30_000 }).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+      await client.cancel(parent, "done");
+    } finally {
+      client.close();
+      await second.close();
+      await nc.close();
+    }
   });
 });
