@@ -52,10 +52,11 @@ export function formatTable(
   const lines = [
     `${meta.rounds} rounds × ${meta.roundSeconds} s per system, order rotated each round, ${meta.warmupSeconds} s warm-up each; ` +
       `${meta.concurrency} calls in flight; then ${meta.sequentialCalls} calls one at a time per round; ` +
-      `${meta.coordinators} coordinator${meta.coordinators === 1 ? "" : "s"}. Median (min–max) over rounds.`,
+      `${meta.coordinators} coordinator${meta.coordinators === 1 ? "" : "s"}. Median (min–max) over rounds. ` +
+      "Others' CPU %: share of all cores that other processes (and steal) took during the system's windows.",
     "",
-    row(["system", "calls/s", "p50 ms", "p99 ms", "1-call p50 ms", "CPU ms/call, all", "CPU ms/call by process (median)"]),
-    row(["---", "---:", "---:", "---:", "---:", "---:", "---"]),
+    row(["system", "calls/s", "p50 ms", "p99 ms", "1-call p50 ms", "CPU ms/call, all", "CPU ms/call by process (median)", "others' CPU %"]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
     ...systems.map((s) =>
       row([
         s.name,
@@ -65,6 +66,10 @@ export function formatTable(
         formatSpread(s.seqP50Ms, 2),
         formatSpread(s.cpuPerCall, 3),
         cpuBreakdown(s),
+        formatSpread(
+          { ...s.othersShare, median: s.othersShare.median * 100, min: s.othersShare.min * 100, max: s.othersShare.max * 100 },
+          0,
+        ),
       ]),
     ),
     "",

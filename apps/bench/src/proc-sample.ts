@@ -48,3 +48,29 @@ export function redisInfoPid(infoText: string): number | undefined {
   const match = /^process_id:(\d+)\r?$/m.exec(infoText);
   return match ? Number(match[1]) : undefined;
 }
+
+/** The whole machine's CPU so far, ms summed over cores, from the first line of /proc/stat. */
+export interface MachineCpu {
+  /** user + nice + system + irq + softirq: time some process (or the kernel for it) ran. */
+  busyMs: number;
+  /** Time the hypervisor gave to other guests while this one wanted to run. */
+  stealMs: number;
+}
+
+/** The aggregate "cpu" line of /proc/stat's text (USER_HZ = 100 ticks a second), or undefined. */
+export function statMachineCpu(procStatText: string): MachineCpu | undefined {
+  const line = /^cpu\s+(.*)$/m.exec(procStatText)?.[1];
+  if (!line) return undefined;
+  const f = line.trim().split(/\s+/).map(Number);
+  if (f.length < 8 || f.slice(0, 8).some((v) => !Number.isFinite(v))) return undefined;
+  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  return { busyMs: (user + nice + system + irq + softirq) * 10, stealMs: steal * 10 };
+}
+
+export function machineCpu(): MachineCpu | undefined {
+  try {
+    return statMachineCpu(readFileSync("/proc/stat", "utf8"));
+  } catch {
+    return undefined;
+  }
+}

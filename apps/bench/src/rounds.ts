@@ -1,3 +1,6 @@
+import { availableParallelism } from "node:os";
+import { performance } from "node:perf_hooks";
+import { machineCpu } from "./proc-sample.js";
 import { percentileOf } from "./round-stats.js";
 import { cpuOf, settle } from "./settle.js";
 import type { BenchSystem, ProcessRef } from "./system.js";
@@ -16,6 +19,12 @@ export interface RoundSample {
   seqP50Ms: number;
   /** CPU ms each process spent over the window and its settling, by label; undefined where /proc could not be read. */
   cpuMs: Record<string, number | undefined>;
+  /**
+   * Share of the machine's CPU (all cores) that processes other than this
+   * system's used over the window and its settling, in [0, 1]; steal time
+   * counted as taken. Undefined off Linux. Tells a disturbed round apart.
+   */
+  othersShare?: number;
   /** Messages the window wrote to each JetStream stream the system uses (absent for systems that say none). */
   writes?: Record<string, number>;
 }
@@ -61,6 +70,19 @@ export function writeDeltas(before: Record<string, number | undefined>, after: R
   return out;
 }
 
+/** What other processes took of `cores` over `spanMs`: machine busy and steal time less this system's own, clamped to [0, 1]. */
+export function othersShare(
+  before: { busyMs: number; stealMs: number },
+  after: { busyMs: number; stealMs: number },
+  ownMs: ReadonlyArray<number | undefined>,
+  spanMs: number,
+  cores: number,
+): number {
+  const own = ownMs.reduce<number>((sum, v) => sum + (v ?? 0), 0);
+  const others = after.busyMs - before.busyMs + (after.stealMs - before.stealMs) - own;
+  return Math.min(1, Math.max(0, others / (spanMs * cores)));
+}
+
 /** Index counters per system: call indexes stay unique over warm-up and every round. */
 class Indexes {
   readonly #next = new Map<string, number>();
@@ -83,9 +105,13 @@ async function measureOnce(
   const refs = processesOf(system, shared);
   const writesBefore = await system.streamWrites?.();
   const before = cpuOf(refs);
+  const machineBefore = machineCpu();
+  const t0 = performance.now();
   const window = await runWindow((i) => system.call(i), plan.roundSeconds * 1000, plan.concurrency, next);
   await settle(refs.slice(1)); // refs[0] is this process, busy polling
   const after = cpuOf(refs);
+  const machineAfter = machineCpu();
+  const spanMs = performance.now() - t0;
   const writesAfter = await system.streamWrites?.();
   const cpu: Record<string, number | undefined> = {};
   refs.forEach((ref, i) => {
@@ -103,6 +129,9 @@ async function measureOnce(
     p99Ms: percentileOf(window.latenciesMs, 0.99),
     seqP50Ms: percentileOf(seq, 0.5),
     cpuMs: cpu,
+    ...(machineBefore && machineAfter
+      ? { othersShare: othersShare(machineBefore, machineAfter, Object.values(cpu), spanMs, availableParallelism()) }
+      : {}),
     ...(writesBefore && writesAfter ? { writes: writeDeltas(writesBefore, writesAfter) } : {}),
   };
 }

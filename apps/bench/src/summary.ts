@@ -10,6 +10,8 @@ export interface SystemSummary {
   p50Ms: Spread;
   p99Ms: Spread;
   seqP50Ms: Spread;
+  /** Share of the machine other processes took during this system's windows. */
+  othersShare: Spread;
   /** CPU ms per call over every process that could be read. */
   cpuPerCall: Spread;
   /** CPU ms per call of each process (label order as read). */
@@ -39,6 +41,7 @@ export function summarizeSystem(key: string, name: string, samples: readonly Rou
     p99Ms: spreadOf(own.map((s) => s.p99Ms)),
     seqP50Ms: spreadOf(own.map((s) => s.seqP50Ms)),
     cpuPerCall: spreadOf(own.map(cpuPerCallOf)),
+    othersShare: spreadOf(own.map((s) => s.othersShare)),
     cpuByProcess: labels
       .filter((label) => !unreadable.includes(label))
       .map((label) => ({

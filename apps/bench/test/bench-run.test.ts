@@ -27,6 +27,8 @@ describe("toolmesh-bench, one short round", () => {
     expect(report.ratios.map((r) => r.baseline)).toEqual(keys.filter((k) => !k.startsWith("toolmesh")));
     expect(report.workflows.map((w) => w.tasks)).toEqual([5, 6]);
     expect(report.memory.find((m) => m.label.startsWith("coordinator"))?.idleKb).toBeGreaterThan(0);
-    expect(lines).toContain("| system | calls/s | p50 ms | p99 ms | 1-call p50 ms | CPU ms/call, all | CPU ms/call by process (median) |");
+    expect(lines).toContain(
+      "| system | calls/s | p50 ms | p99 ms | 1-call p50 ms | CPU ms/call, all | CPU ms/call by process (median) | others' CPU % |",
+    );
   });
 });

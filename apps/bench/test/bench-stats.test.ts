@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cpuBreakdown, formatTable, writesLine } from "../src/bench-table.js";
 import { BenchOptionsError, benchOptions, BENCH_DEFAULTS } from "../src/options.js";
-import { commandName, redisInfoPid, statCpuMs, statusRssKb } from "../src/proc-sample.js";
-import { rotation, processesOf, writeDeltas, type RoundSample } from "../src/rounds.js";
+import { commandName, redisInfoPid, statCpuMs, statMachineCpu, statusRssKb } from "../src/proc-sample.js";
+import { othersShare, rotation, processesOf, writeDeltas, type RoundSample } from "../src/rounds.js";
 import { formatSpread, medianOf, percentileOf, spreadOf } from "../src/round-stats.js";
 import { addedP50, cpuPerCallOf, ratioRow, summarizeSystem } from "../src/summary.js";
 import type { BenchSystem } from "../src/system.js";
@@ -10,7 +10,18 @@ import { formatWorkflowTable } from "../src/workflow-bench.js";
 import { formatMemory } from "../src/memory.js";
 
 function sample(system: string, round: number, callsPerSec: number, cpuMs: Record<string, number | undefined>, seqP50Ms = 1): RoundSample {
-  return { system, round, calls: 1000, seconds: 1000 / callsPerSec, callsPerSec, p50Ms: 2, p99Ms: 9, seqP50Ms, cpuMs };
+  return {
+    system,
+    round,
+    calls: 1000,
+    seconds: 1000 / callsPerSec,
+    callsPerSec,
+    p50Ms: 2,
+    p99Ms: 9,
+    seqP50Ms,
+    cpuMs,
+    othersShare: round === 0 ? 0.25 : 0.5,
+  };
 }
 
 describe("round statistics", () => {
@@ -68,6 +79,21 @@ describe("/proc parsing", () => {
     expect(redisInfoPid("# Server\r\nredis_version:7.2.4\r\n")).toBeUndefined();
   });
 
+  it("the machine's busy and steal time from /proc/stat's cpu line", () => {
+    expect(statMachineCpu("cpu  390056 0 101888 118292 1028 0 4086 2383 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n")).toEqual({
+      busyMs: (390056 + 101888 + 4086) * 10,
+      stealMs: 23830,
+    });
+    expect(statMachineCpu("intr 1 2 3\n")).toBeUndefined();
+  });
+
+  it("others' share: machine busy and steal less the system's own, over all cores, within [0, 1]", () => {
+    const before = { busyMs: 1000, stealMs: 0 };
+    expect(othersShare(before, { busyMs: 3000, stealMs: 200 }, [500, undefined, 700], 1000, 2)).toBeCloseTo(0.5, 9);
+    expect(othersShare(before, { busyMs: 1100, stealMs: 0 }, [500], 1000, 2)).toBe(0);
+    expect(othersShare(before, { busyMs: 9000, stealMs: 0 }, [], 1000, 2)).toBe(1);
+  });
+
   it("reads this process's own entries", () => {
     expect(commandName(process.pid)).toBeTruthy();
   });
@@ -119,7 +145,7 @@ describe("summaries and ratios", () => {
     );
     expect(lines[0]).toMatch(/^2 rounds × 3 s per system/);
     expect(lines).toContain(
-      "| toolmesh \\| stream | 1500 (1000–2000) | 2.00 (2.00–2.00) | 9.00 (9.00–9.00) | 2.50 (2.00–3.00) | 0.850 (0.800–0.900) | client 0.250, coordinator 0.550, nats 0.100 |",
+      "| toolmesh \\| stream | 1500 (1000–2000) | 2.00 (2.00–2.00) | 9.00 (9.00–9.00) | 2.50 (2.00–3.00) | 0.850 (0.800–0.900) | client 0.250, coordinator 0.550, nats 0.100 | 38 (25–50) |",
     );
     expect(lines).toContain("| raw | 0.17× (0.10×–0.25×) | 8.50× (8.00×–9.00×) |");
     expect(lines).toContain("Added one-call p50 over raw NATS request/reply, stream: 2.00 ms (1.50 ms–2.50 ms)");
