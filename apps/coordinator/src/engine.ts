@@ -352,6 +352,7 @@ export class Engine {
   #makeEffects(): RunEffects {
     return natsEffects({
       nc: this.#opts.nc,
+      log: this.#opts.log,
       runs: this.#runs,
       scheduler: this.#scheduler,
       shared: this.#shared,

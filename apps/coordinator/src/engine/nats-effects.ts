@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Subjects, encodeJson, type CancelCommand, type EventMessage, type PoolName } from "@toolmesh/core";
+import { Subjects, encodeJson, type CancelCommand, type EventMessage, type Logger, type PoolName } from "@toolmesh/core";
 import type { LRUCache } from "lru-cache";
 import type { DispatchScheduler } from "../scheduler.js";
 import type { OutputRef, RunEffects, SynthInput, TaskRecord, WorkflowRun } from "../workflow/run.js";
@@ -7,6 +7,7 @@ import type { RunRegistry } from "./run-registry.js";
 
 export interface NatsEffectsDeps {
   nc: NatsConnection;
+  log: Logger;
   runs: RunRegistry;
   scheduler: DispatchScheduler;
   /** Absent at a share TTL of 0: lru-cache reads 0 as "never expires". */
@@ -48,12 +49,18 @@ export function natsEffects(deps: NatsEffectsDeps): RunEffects {
     sharedResult: (key) => deps.shared?.get(key),
     shareResult: (key, output) => void deps.shared?.set(key, output),
     emit: (event: EventMessage) => {
-      const run = deps.runs.get(event.workflowId);
-      deps.nc.publish(Subjects.event(event.workflowId, event.kind), encodeJson(event));
-      if (!run?.parent) return;
-      // A sub-agent's events also go to every ancestor's stream, so a watcher sees the whole tree.
-      const nested = encodeJson({ ...event, parentWorkflowId: run.parent.workflowId, parentTaskId: run.parent.taskId, depth: run.depth });
-      for (const ancestor of run.ancestors) deps.nc.publish(Subjects.event(ancestor, event.kind), nested);
+      // Core publishes, in order on one connection, awaiting no ack; one that throws (a closed connection) is
+      // reported, never thrown into the run's state machine halfway through a transition.
+      try {
+        const run = deps.runs.get(event.workflowId);
+        deps.nc.publish(Subjects.event(event.workflowId, event.kind), encodeJson(event));
+        if (!run?.parent) return;
+        // A sub-agent's events also go to every ancestor's stream, so a watcher sees the whole tree.
+        const nested = encodeJson({ ...event, parentWorkflowId: run.parent.workflowId, parentTaskId: run.parent.taskId, depth: run.depth });
+        for (const ancestor of run.ancestors) deps.nc.publish(Subjects.event(ancestor, event.kind), nested);
+      } catch (err) {
+        deps.log.warn({ err, workflowId: event.workflowId, taskId: event.taskId, kind: event.kind }, "could not publish an event");
+      }
     },
     cancelRemote: (workflowId: string, taskId: string | undefined, reason: string) => {
       const command: CancelCommand = { workflowId, reason, ...(taskId ? { taskId } : {}) };
