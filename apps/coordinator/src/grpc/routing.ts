@@ -131,7 +131,14 @@ export class Router {
 
   async #remote<T>(partition: number, op: RoutedOp, body: Record<string, unknown>): Promise<T> {
     const data = await this.#wrap({ ...body, op }, `request-${op}`);
-    const msg = await this.#opts.nc.request(Subjects.coordinatorPartition(partition), encodeJson(data), { timeout: REQUEST_TIMEOUT_MS });
+    let msg: Msg;
+    try {
+      msg = await this.#opts.nc.request(Subjects.coordinatorPartition(partition), encodeJson(data), { timeout: REQUEST_TIMEOUT_MS });
+    } catch (err) {
+      if (isNoOwner(err)) throw err;
+      // A timeout or a connection problem: the call's outcome is unknown to us, so it is not tried again here.
+      throw serviceError(status.UNAVAILABLE, `the coordinator that owns partition ${String(partition)} did not answer: ${String(err)}`);
+    }
     const reply = decodeJson<Reply>(msg.data);
     if (reply.error) {
       if (reply.error.code === NOT_OWNER) throw new NotOwnerError(partition);

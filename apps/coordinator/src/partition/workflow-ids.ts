@@ -56,8 +56,3 @@ export function mintCallId(route: string): string {
 export function isCallOf(workflowId: string, route: string): boolean {
   return workflowId.startsWith(`${route}-`);
 }
-
-/** Whether an id is of a call some coordinator serves itself (i<hex>-…), routed nowhere. */
-export function isInstanceCall(workflowId: string): boolean {
-  return /^i[0-9a-f]{8}-/.test(workflowId);
-}
