@@ -232,6 +232,20 @@ function outcomeUnknown(deps: TaskRunnerDeps, task: TaskMessage, claim: { instan
   };
 }
 
+/** Results encoded already (to measure them): published as these bytes, not encoded again. */
+const encoded = new WeakMap<ResultMessage, Uint8Array>();
+
+const utf8 = new TextEncoder();
+
+/** `bytes` (a JSON object) with one more string field at its end. */
+function withField(bytes: Uint8Array, name: string, value: string): Uint8Array {
+  const tail = utf8.encode(`${bytes.length > 2 ? "," : ""}${JSON.stringify(name)}:${JSON.stringify(value)}}`);
+  const out = new Uint8Array(bytes.length - 1 + tail.length);
+  out.set(bytes.subarray(0, bytes.length - 1));
+  out.set(tail, bytes.length - 1);
+  return out;
+}
+
 /** Where a quiet call's result may go: a coordinator's reply subject (Subjects.quietResult), nothing else. */
 const QUIET_REPLY_PREFIX = `${Bus.data}.reply.`;
 
@@ -258,7 +272,8 @@ async function publishResult(
   if (typeof replyTo === "string" && replyTo.startsWith(QUIET_REPLY_PREFIX)) {
     // A JsMsg from a pull consumer always has its ack subject; the type does not say so.
     const ackTo = (msg as JsMsg & { reply?: string }).reply;
-    const payload = encodeJson(ackTo ? { ...result, ackTo } : result);
+    const bytes = encoded.get(result) ?? encodeJson(result);
+    const payload = ackTo ? withField(bytes, "ackTo", ackTo) : bytes;
     const ackHere =
       !ackTo || (msg.info.deliveryCount ?? 1) >= deps.maxDeliver || Date.now() > task.deadlineMs + QUIET_WAIT_AFTER_DEADLINE_MS;
     await new Promise<void>((resolve) =>
@@ -280,7 +295,7 @@ async function publishResult(
   await publishUntilStored(
     deps.js,
     Subjects.result(task.workflowId),
-    encodeJson(result),
+    encoded.get(result) ?? encodeJson(result),
     { msgID: resultMsgId(task), headers: hdrs },
     { log: deps.log },
   );
@@ -327,7 +342,10 @@ function publishEvent(deps: TaskRunnerDeps, task: TaskMessage, event: Pick<Event
 async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage): Promise<ResultMessage> {
   const bytes = encodeJson(result);
   const inline = inlineOutputLimit(deps.inlineOutputBytes, maxPayloadOf(deps.nc));
-  if (bytes.length <= inline || !result.output) return result;
+  if (bytes.length <= inline || !result.output) {
+    encoded.set(result, bytes);
+    return result;
+  }
   const { output, ...rest } = result;
   if (bytes.length > deps.maxOutputBytes) {
     return {

@@ -109,8 +109,17 @@ function unary<Req, Res>(
  * stored record), checked before anything is stored or published.
  */
 function specLimits(deps: ServiceDeps): SpecLimits {
-  return { ...deps.limits, maxTaskBytes: maxTaskArgsBytes(maxPayloadOf(deps.nc)) };
+  const maxPayload = maxPayloadOf(deps.nc);
+  let cached = limitsByDeps.get(deps);
+  if (cached?.maxPayload !== maxPayload) {
+    cached = { maxPayload, limits: { ...deps.limits, maxTaskBytes: maxTaskArgsBytes(maxPayload) } };
+    limitsByDeps.set(deps, cached);
+  }
+  return cached.limits;
 }
+
+/** specLimits made once per server (again when the server's max_payload changes), not per call. */
+const limitsByDeps = new WeakMap<ServiceDeps, { maxPayload: number; limits: SpecLimits }>();
 
 export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
   const { engine, router } = deps;

@@ -20,6 +20,8 @@ export class QuietCall {
   /** The caller's trace context: every attempt's task message carries it. */
   readonly parent: Context;
   attempt = 0;
+  /** The current attempt's token, once it left for its pool. */
+  token?: string;
   state: QuietCallState = "pending";
   timer?: NodeJS.Timeout;
   error?: ToolErrorShape;

@@ -121,6 +121,7 @@ export class QuietCalls {
 
   #dispatch(call: QuietCall): void {
     call.attempt += 1;
+    delete call.token;
     call.state = "queued";
     const attempt = call.attempt;
     this.#deps.scheduler.submit({
@@ -152,7 +153,7 @@ export class QuietCalls {
       deadlineMs,
       quiet: true,
       replyTo: this.#replyTo,
-      attemptToken: tokens.token(spec.pool, call.id, QUIET_TASK_ID, attempt),
+      attemptToken: (call.token = tokens.token(spec.pool, call.id, QUIET_TASK_ID, attempt)),
     };
     const payload = encodeJson(message);
     const maxBytes = maxTaskMessageBytes(maxPayloadOf(nc));
@@ -225,7 +226,7 @@ export class QuietCalls {
     }
     const rejected =
       result.taskId === QUIET_TASK_ID
-        ? this.#deps.tokens.checkAttempt(call.spec.pool, call.id, QUIET_TASK_ID, call.attempt, result)
+        ? this.#deps.tokens.checkAttempt(call.spec.pool, call.id, QUIET_TASK_ID, call.attempt, result, call.token)
         : "unknown_attempt";
     if (rejected) {
       rejectResult(this.#deps, result, rejected);

@@ -89,13 +89,24 @@ export class AttemptTokens {
     return this.checkAttempt(task.spec.pool, run.id, task.spec.id, task.attempt, result);
   }
 
-  /** check() for one dispatched task whose current attempt is `attempt` (a quiet call's, which has no WorkflowRun). */
-  checkAttempt(pool: string, workflowId: string, taskId: string, attempt: number, result: ResultMessage): RejectReason | undefined {
+  /**
+   * check() for one dispatched task whose current attempt is `attempt` (a
+   * quiet call's, which has no WorkflowRun); `token`: that attempt's token
+   * when the caller kept it (not derived again).
+   */
+  checkAttempt(
+    pool: string,
+    workflowId: string,
+    taskId: string,
+    attempt: number,
+    result: ResultMessage,
+    token?: string,
+  ): RejectReason | undefined {
     if (!Number.isInteger(result.attempt) || result.attempt < 1 || result.attempt > attempt) return "unknown_attempt";
     if (result.attempt < attempt) return undefined;
     if (result.pool !== pool) return "wrong_pool";
     if (typeof result.attemptToken !== "string" || result.attemptToken.length === 0) return "missing_token";
-    const want = Buffer.from(this.token(pool, workflowId, taskId, attempt));
+    const want = Buffer.from(token ?? this.token(pool, workflowId, taskId, attempt));
     const got = Buffer.from(result.attemptToken);
     return want.length === got.length && timingSafeEqual(want, got) ? undefined : "bad_token";
   }
