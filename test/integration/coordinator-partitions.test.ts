@@ -6,6 +6,7 @@ import { EventType, TaskState, WorkflowState, type Workflow } from "@toolmesh/pr
 import { startWorker, type ToolHandlers, type Worker } from "@toolmesh/runtime";
 import { testHandlers } from "@toolmesh/testpool";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
+import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterTotal, partitionOfId, partitionOwners, partitionTable } from "../support/partitions.js";
 import { task, workflow } from "../support/spec.js";
@@ -205,5 +206,37 @@ describe("coordinators sharing the partitions", () => {
       30_000,
       "the survivors to share all partitions",
     );
+  }, 240_000);
+
+  it("a newcomer under load gets its share, then leaves gracefully (SIGTERM): the workflows handed over each way finish, every call exactly once", async () => {
+    const live = coordinators.filter((c) => c.process.child.exitCode === null && c.process.child.signalCode === null);
+    const tags = Array.from({ length: 12 }, (_, i) => `join-${i}`);
+    const values = (tag: string): string[] => [...Array.from({ length: 3 }, (_, j) => `${tag}-s${j}`), `${tag}-end`];
+    const spec = (tag: string) =>
+      workflow(`join-${tag}`, [
+        ...Array.from({ length: 3 }, (_, j) =>
+          task(`s${j}`, "test.sleep", { ms: 500 + j * 400, value: `${tag}-s${j}` }, { timeoutMs: 30_000 }),
+        ),
+        task("end", "test.sleep", { ms: 50, value: `${tag}-end` }, { dependsOn: ["s0", "s1", "s2"], timeoutMs: 30_000 }),
+      ]);
+    const before = await Promise.all(tags.slice(0, 8).map((tag, i) => live[i % live.length]!.client.submit(spec(tag))));
+    const newcomer = await startCoordinator(`coordinator-new-${live.length}`);
+    const share = Math.floor(64 / (live.length + 1));
+    await waitFor(
+      async () => ((await partitionOwners(nc)).get(newcomer.instanceId) ?? 0) >= share || undefined,
+      30_000,
+      "the newcomer's share",
+    );
+    const after = await Promise.all(tags.slice(8).map((tag) => newcomer.client.submit(spec(tag))));
+    // Leaving: it stops acting on its partitions and gives them back, and the others take them without waiting out a lease.
+    newcomer.process.child.kill("SIGTERM");
+    const [exitCode] = (await once(newcomer.process.child, "exit")) as [number | null];
+    expect(exitCode).toBe(0);
+    for (const [i, id] of [...before, ...after].entries())
+      expect((await finished(live[i % live.length]!.client, id)).state).toBe(WorkflowState.WORKFLOW_STATE_SUCCEEDED);
+    expectEachCallRanOnce(tags.flatMap(values));
+    const owned = await partitionOwners(nc);
+    expect(owned.has(newcomer.instanceId)).toBe(false);
+    expect([...owned.values()].reduce((a, b) => a + b, 0)).toBe(64);
   }, 240_000);
 });
