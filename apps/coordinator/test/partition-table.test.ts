@@ -74,6 +74,11 @@ describe("PartitionTable", () => {
     expect(a.gained).toHaveBeenCalledTimes(1);
     expect(a.gained.mock.calls[0]![0]).toHaveLength(PARTITIONS);
     expect(a.table.members).toEqual(["a"]);
+    // The count is written again every round by partition 0's owner, so it outlives the bucket's key expiry.
+    const count = kv.peek("partitions")!.revision;
+    await run([a], RENEW_MS);
+    expect(kv.peek("partitions")!.revision).toBeGreaterThan(count);
+    expect(decodeJson(kv.peek("partitions")!.value)).toEqual({ partitions: PARTITIONS });
     await a.table.stop();
   });
 

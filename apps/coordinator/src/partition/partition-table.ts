@@ -148,6 +148,8 @@ export class PartitionTable {
     let entries: Array<LeaseEntry | null>;
     try {
       await kv.put(memberKey(instanceId), mine);
+      // The bucket's keys expire a day after their last write: partition 0's owner keeps the count alive.
+      if (this.#owned.has(0)) await kv.put(COUNT_KEY, encodeJson({ partitions }));
       this.#members = await this.#liveMembers(now);
       entries = await Promise.all(Array.from({ length: partitions }, (_, p) => kv.get(partitionKey(p))));
     } catch (err) {
