@@ -99,7 +99,7 @@ export class Engine {
     this.#runs = new RunRegistry(options.keepWorkflows, options.keepTasks);
     // A run of a partition given up is no longer ours to store: its new owner writes it now.
     const store = { save: (run: WorkflowRun) => (this.#active(run) ? options.store.save(run) : Promise.resolve()) };
-    this.#flusher = new StateFlusher({ store, log: options.log });
+    this.#flusher = new StateFlusher({ store, log: options.log, owns: (run) => this.#active(run) });
     this.#scheduler = new DispatchScheduler((pool) => poolWindow(options.capacity, pool));
     if (options.shareTtlMs > 0) this.#shared = new LRUCache({ max: 10_000, ttl: options.shareTtlMs });
     this.#effects = this.#makeEffects();

@@ -2,6 +2,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "@toolmesh/core";
 import { describe, expect, it, vi } from "vitest";
 import { StateFlusher } from "../src/engine/state-flusher.js";
+import { CHECKPOINT_AFTER_MS, PendingWrites } from "../src/workflow/pending-writes.js";
 import type { WorkflowRun } from "../src/workflow/run.js";
 
 const log = () =>
@@ -17,7 +18,7 @@ const until = async (check: () => boolean) => {
 describe("StateFlusher", () => {
   it("acks results only after the save landed", async () => {
     const save = vi.fn(async () => {});
-    const flusher = new StateFlusher({ store: { save }, log: log() });
+    const flusher = new StateFlusher({ store: { save }, log: log(), checkpointEveryMs: 0 });
     const ack = vi.fn();
     const run = { id: "w", done: false } as unknown as WorkflowRun;
     flusher.changed(run);
@@ -32,6 +33,7 @@ describe("StateFlusher", () => {
     const flusher = new StateFlusher({
       store: { save: async () => Promise.reject(new Error("kv down")) },
       log: logger,
+      checkpointEveryMs: 0,
       maxFailures: 6,
       initialBackoffMs: 100,
       maxBackoffMs: 1000,
@@ -47,5 +49,39 @@ describe("StateFlusher", () => {
     expect(logger.error).toHaveBeenCalledOnce();
     expect(ack).not.toHaveBeenCalled();
     await flusher.idle;
+  });
+
+  it("checkpoints the attempts of the runs it owns, in flight since CHECKPOINT_AFTER_MS, and forgets runs it no longer owns", async () => {
+    let nowMs = 10_000;
+    let owned = true;
+    const saved: string[][] = [];
+    const flusher = new StateFlusher({
+      store: { save: async (r) => void saved.push(r.writes.take()) },
+      log: log(),
+      checkpointEveryMs: 0,
+      now: () => nowMs,
+      owns: () => owned,
+    });
+    const writes = new PendingWrites();
+    const tasks = new Map([
+      ["a", { state: "queued", attempt: 1 }],
+      ["b", { state: "queued", attempt: 1 }],
+    ]);
+    const run = { id: "w", done: false, writes, tasks } as unknown as WorkflowRun;
+    writes.released("a", 1, nowMs);
+    flusher.changed(run);
+    await flusher.idle;
+    writes.released("b", 1, nowMs + 1000);
+    nowMs += CHECKPOINT_AFTER_MS;
+    flusher.checkpoint();
+    await flusher.idle;
+    expect(saved.at(-1)).toEqual(["a"]);
+    owned = false;
+    nowMs += CHECKPOINT_AFTER_MS;
+    flusher.checkpoint();
+    await flusher.idle;
+    // b came due, but the run is another coordinator's now: nothing marked, nothing saved.
+    expect(writes.size).toBe(0);
+    expect(saved.at(-1)).toEqual(["a"]);
   });
 });

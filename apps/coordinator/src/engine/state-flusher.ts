@@ -16,6 +16,8 @@ export interface StateFlusherOptions {
   /** How often attempts in flight are looked at for a checkpoint (0: only when checkpoint() is called). */
   checkpointEveryMs?: number;
   now?: () => number;
+  /** Whether this coordinator still runs `run` (its partition may have moved on): runs it does not are checkpointed no more. */
+  owns?: (run: WorkflowRun) => boolean;
 }
 
 /**
@@ -37,12 +39,21 @@ export class StateFlusher {
   readonly #opts: Required<StateFlusherOptions>;
 
   constructor(options: StateFlusherOptions) {
-    this.#opts = { maxFailures: 8, initialBackoffMs: 500, maxBackoffMs: 10_000, sleep, checkpointEveryMs: 1000, now: Date.now, ...options };
+    this.#opts = {
+      maxFailures: 8,
+      initialBackoffMs: 500,
+      maxBackoffMs: 10_000,
+      sleep,
+      checkpointEveryMs: 1000,
+      now: Date.now,
+      owns: () => true,
+      ...options,
+    };
   }
 
   changed(run: WorkflowRun): void {
     this.#dirty.add(run);
-    if (!run.done && !this.#live.has(run)) {
+    if (!run.done && !this.#live.has(run) && this.#opts.owns(run)) {
       this.#live.add(run);
       this.#armCheckpoints();
     }
@@ -53,7 +64,7 @@ export class StateFlusher {
   checkpoint(): void {
     const before = this.#opts.now() - CHECKPOINT_AFTER_MS;
     for (const run of this.#live) {
-      if (run.done) {
+      if (run.done || !this.#opts.owns(run)) {
         this.#live.delete(run);
         continue;
       }

@@ -1,0 +1,40 @@
+import { headers } from "@nats-io/transport-node";
+import { ErrorCode, ToolError, Subjects, encodeJson, ensurePoolStream, injectTrace, maxPayloadOf, maxTaskMessageBytes, publishUntilStored, taskMsgId, } from "@toolmesh/core";
+import { isTerminal } from "../workflow/run.js";
+/** Puts one attempt of a task on its pool's work queue, stored before it counts as dispatched. */
+export async function publishTask(deps, run, task, deadlineMs, parent) {
+    // Each agent.run attempt gets a capability of its own: only it may attach child workflows.
+    if (task.spec.tool === "agent.run")
+        task.capability = deps.tokens.capability(run.id, task.spec.id, task.attempt);
+    const message = {
+        workflowId: run.id,
+        taskId: task.spec.id,
+        tool: task.spec.tool,
+        args: task.spec.args,
+        attempt: task.attempt,
+        deadlineMs,
+        ...(run.quiet ? { quiet: true } : {}),
+        ...(task.capability ? { capability: task.capability } : {}),
+        attemptToken: deps.tokens.token(task.spec.pool, run.id, task.spec.id, task.attempt),
+    };
+    const payload = encodeJson(message);
+    const maxBytes = maxTaskMessageBytes(maxPayloadOf(deps.nc));
+    if (payload.length > maxBytes) {
+        throw new ToolError(ErrorCode.RESOURCE_EXHAUSTED, `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxBytes} bytes (the NATS server's max_payload)`, { retryable: false });
+    }
+    const hdrs = headers();
+    injectTrace(hdrs, parent);
+    const pool = task.spec.pool;
+    if (!deps.ensuredPools.has(pool)) {
+        // A run-time (MCP) pool: its stream is made here too, so a call never races its first worker's set-up.
+        await ensurePoolStream(deps.jsm, pool);
+        deps.ensuredPools.add(pool);
+    }
+    const attempt = task.attempt;
+    await publishUntilStored(deps.js, Subjects.task(pool), payload, { msgID: taskMsgId(run.id, task.spec.id, attempt), headers: hdrs }, {
+        log: deps.log,
+        stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
+    });
+    deps.metrics.tasksDispatched.inc({ pool: task.spec.pool });
+}
+//# sourceMappingURL=task-publisher.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=effects.js.map

@@ -1,0 +1,367 @@
+import { ErrorCode, runsInCoordinator } from "@toolmesh/core";
+import { itemsAt, selectItems } from "@toolmesh/spec";
+import { Attempts } from "./attempts.js";
+import { systemClock } from "./clock.js";
+import { completion } from "./completion.js";
+import { itemTasks, loadedFanOutOutput, overCallLimit, storedFanOutOutput } from "./fan-out.js";
+import { JoinEvaluator } from "./join-evaluator.js";
+import { mayResend } from "./retry.js";
+import { callKey, SharedCalls } from "./shared-calls.js";
+import { applySnapshot, runSnapshot, taskSnapshot } from "./snapshot.js";
+import { collectSynthInputs } from "./synth-inputs.js";
+import { loadAndFillArgs } from "./task-args.js";
+import { errorShape, isInFlight, isTerminal, recordCancellation, recordFailure, taskFields, } from "./task-record.js";
+export { isTerminal } from "./task-record.js";
+/**
+ * One workflow's state machine. A task goes when its dependencies satisfy
+ * its fan-in (all of them by default); a fan-out task becomes one item task
+ * per upstream item and completes by its fan-in over them; synthesis tasks
+ * run in the coordinator; worker tasks go to their pool, are retried with
+ * backoff while their policy allows, and otherwise fail what needed them.
+ * Identical shareable calls run once. The workflow ends when nothing can move.
+ */
+export class WorkflowRun {
+    id;
+    name;
+    spec;
+    createdAtMs;
+    finishedAtMs;
+    state = "running";
+    error;
+    tasks = new Map();
+    /** Nesting: 0 for a client's workflow, parent's depth + 1 for a sub-agent's. */
+    depth;
+    ancestors;
+    children = [];
+    /** Publishes no events (a single CallTool; its caller waits for the reply). */
+    quiet;
+    /** Calls started so far (fan-out items included), against spec.maxCalls. */
+    calls = 0;
+    #dependents = new Map();
+    #effects;
+    #clock;
+    #shared;
+    #attempts;
+    #joins;
+    constructor(id, workflow, effects, options = {}) {
+        this.id = id;
+        this.spec = workflow;
+        this.quiet = options.quiet ?? false;
+        this.depth = options.depth ?? 0;
+        this.ancestors = options.ancestors ?? [];
+        this.name = workflow.name;
+        this.#effects = effects;
+        this.#clock = options.clock ?? systemClock;
+        this.createdAtMs = this.#clock.now();
+        const internals = {
+            run: this,
+            tasks: this.tasks,
+            effects,
+            clock: this.#clock,
+            isDone: () => this.done,
+            dependentIds: (taskId) => this.#dependents.get(taskId) ?? [],
+            emit: (event) => this.#emit(event),
+            filledArgs: (task) => loadAndFillArgs(task, this.tasks, (t) => this.outputOf(t)),
+            go: (task) => this.#go(task),
+            succeed: (task, durationMs) => this.#succeed(task, durationMs),
+            failTask: (task, error) => this.#failTask(task, error),
+            cancelUnneeded: (task, reason) => this.#cancelTask(task, reason),
+        };
+        this.#attempts = new Attempts(internals);
+        this.#joins = new JoinEvaluator(internals);
+        this.#shared = new SharedCalls(internals);
+        for (const spec of workflow.tasks) {
+            this.tasks.set(spec.id, { spec, state: "pending", attempt: 0 });
+            for (const dep of spec.dependsOn) {
+                const list = this.#dependents.get(dep) ?? [];
+                list.push(spec.id);
+                this.#dependents.set(dep, list);
+            }
+        }
+    }
+    get done() {
+        return this.state !== "running";
+    }
+    snapshot() {
+        return runSnapshot(this);
+    }
+    static taskSnapshot(task) {
+        return taskSnapshot(task);
+    }
+    /** Rebuilds a stored workflow; call resume() to carry on running it. */
+    static restore(snapshot, tasks, effects, clock = systemClock) {
+        const run = new WorkflowRun(snapshot.id, snapshot.spec, effects, { depth: snapshot.depth, ancestors: snapshot.ancestors, clock });
+        applySnapshot(run, snapshot, tasks);
+        run.#shared.restoreLeaders();
+        return run;
+    }
+    get priority() {
+        return this.spec.priority;
+    }
+    get parent() {
+        return this.spec.parent;
+    }
+    start() {
+        this.#emit({ kind: "workflow.started", message: `${this.tasks.size} tasks` });
+        for (const task of [...this.tasks.values()]) {
+            if (task.spec.dependsOn.length === 0)
+                this.#go(task);
+            else
+                this.#joins.armJoinDeadline(task);
+        }
+        this.#effects.changed(this);
+    }
+    /**
+     * Picks up after a coordinator restart: re-arms deadlines of attempts in
+     * pools, re-queues what was waiting, and re-runs what was in the
+     * coordinator's own hands (synthesis, expansion: both repeatable).
+     */
+    resume() {
+        for (const task of [...this.tasks.values()]) {
+            if (isTerminal(task.state))
+                continue;
+            if (task.items) {
+                this.#joins.armItemsDeadline(task);
+                this.#joins.evaluateFanOut(task);
+            }
+            else if (isInFlight(task)) {
+                if (runsInCoordinator(task.spec.pool) || task.spec.forEach)
+                    this.#go(task);
+                else if (task.sharedFrom)
+                    this.#shared.followAfterResume(task);
+                else if (mayResend(task, this.#clock.now()))
+                    void this.#attempts.dispatch(task, true);
+                else
+                    this.#attempts.armTimer(task, task.deadlineMs);
+            }
+            else if (task.attempt > 0) {
+                this.#go(task);
+            }
+            else {
+                this.#joins.armJoinDeadline(task);
+                this.#joins.evaluateJoin(task);
+            }
+        }
+        this.#checkDone();
+    }
+    /** A worker reported that it began an attempt. */
+    onStarted(taskId, attempt, worker, atMs) {
+        const task = this.tasks.get(taskId);
+        if (!task || task.attempt !== attempt || task.state !== "queued")
+            return;
+        task.state = "running";
+        task.startedAtMs = atMs;
+        if (worker)
+            task.worker = worker;
+    }
+    /** Returns false for a result that no longer matters (old attempt, duplicate, finished task). */
+    onResult(result) {
+        const task = this.tasks.get(result.taskId);
+        if (!task || isTerminal(task.state) || task.attempt !== result.attempt || task.sharedFrom)
+            return false;
+        this.#clock.clearTimeout(task.timer);
+        this.#effects.attemptEnded(this, task);
+        task.worker = result.worker;
+        task.startedAtMs = result.startedAtMs;
+        task.finishedAtMs = result.finishedAtMs;
+        if (result.error) {
+            this.#attempts.fail(task, result.error);
+        }
+        else {
+            if (result.outputRef)
+                task.outputRef = result.outputRef;
+            else
+                task.output = result.output ?? {};
+            if (task.spec.shareable && task.output)
+                this.#effects.shareResult(callKey(task), task.output);
+            this.#succeed(task, result.finishedAtMs - result.startedAtMs);
+        }
+        this.#effects.changed(this);
+        return true;
+    }
+    cancel(reason) {
+        if (this.done)
+            return;
+        this.#effects.cancelRemote(this.id, undefined, reason);
+        for (const task of this.tasks.values()) {
+            if (isTerminal(task.state))
+                continue;
+            this.#markCancelled(task, `workflow cancelled: ${reason}`);
+        }
+        this.#finish("cancelled", `cancelled: ${reason}`);
+    }
+    /** A task's output, read from the object store when it was large; a fan-out task's is assembled from its items. */
+    async outputOf(task) {
+        if (task.items)
+            return loadedFanOutOutput(task, this.#records(task.items), (item) => this.outputOf(item));
+        if (task.outputRef)
+            return this.#effects.loadOutput(task.outputRef);
+        return task.output;
+    }
+    /** The output as kept in memory (large ones as a reference), for listings. */
+    storedOutput(task) {
+        if (task.items && task.state === "succeeded")
+            return storedFanOutOutput(task, this.#records(task.items), (item) => this.storedOutput(item));
+        if (task.outputRef)
+            return { $ref: task.outputRef.name, bytes: task.outputRef.bytes };
+        return task.output;
+    }
+    #records(ids) {
+        return ids.map((id) => this.tasks.get(id));
+    }
+    // ---- going: the three kinds of task ----
+    #go(task) {
+        if (this.done || isTerminal(task.state))
+            return;
+        if (task.spec.forEach && !task.itemOf)
+            void this.#expand(task);
+        else if (runsInCoordinator(task.spec.pool))
+            void this.#runSynth(task);
+        else
+            this.#queueCall(task);
+    }
+    async #expand(task) {
+        const forEach = task.spec.forEach;
+        task.state = "running";
+        task.startedAtMs = this.#clock.now();
+        let items;
+        try {
+            items = itemsAt(await this.outputOf(this.tasks.get(forEach.from)), forEach.items);
+        }
+        catch (err) {
+            this.#failTask(task, errorShape(err, ErrorCode.FAILED_PRECONDITION));
+            return;
+        }
+        if (this.done || task.state !== "running")
+            return;
+        const { taken, dropped, skipped } = selectItems(items, forEach);
+        task.skipped = skipped;
+        const overLimit = overCallLimit(taken.length, this.calls, this.spec.maxCalls);
+        if (overLimit) {
+            this.#failTask(task, overLimit);
+            return;
+        }
+        task.dropped = dropped;
+        const records = itemTasks(task, taken);
+        task.items = records.map((r) => r.spec.id);
+        task.joinStartedAtMs = this.#clock.now();
+        const message = `fan-out over ${taken.length} items${dropped ? ` (${dropped} over the cap dropped)` : ""}`;
+        this.#emit({ kind: "task.progress", ...taskFields(task), message, progress: { items: taken.length, dropped } });
+        for (const record of records)
+            this.tasks.set(record.spec.id, record);
+        this.#joins.armItemsDeadline(task);
+        for (const id of task.items)
+            this.#go(this.tasks.get(id));
+        this.#joins.evaluateFanOut(task);
+        this.#effects.changed(this);
+    }
+    async #runSynth(task) {
+        task.state = "running";
+        task.attempt += 1;
+        task.startedAtMs = this.#clock.now();
+        this.#emit({ kind: "task.started", ...taskFields(task), worker: "coordinator" });
+        try {
+            const args = await loadAndFillArgs(task, this.tasks, (t) => this.outputOf(t));
+            const from = args.from ?? task.spec.dependsOn;
+            const inputs = await collectSynthInputs(from, this.tasks, (t) => this.outputOf(t));
+            const output = await this.#effects.runSynth(task.spec.tool, args, inputs);
+            if (this.done || task.state !== "running")
+                return;
+            task.output = output;
+            task.worker = "coordinator";
+            task.finishedAtMs = this.#clock.now();
+            this.#succeed(task, task.finishedAtMs - task.startedAtMs);
+        }
+        catch (err) {
+            if (this.done || task.state !== "running")
+                return;
+            task.finishedAtMs = this.#clock.now();
+            this.#failTask(task, errorShape(err, ErrorCode.INTERNAL));
+        }
+        this.#effects.changed(this);
+    }
+    /** A worker call: shared with an identical one when the tool allows, else queued on its pool. */
+    #queueCall(task) {
+        if (task.attempt === 0) {
+            this.calls += 1;
+            if (task.spec.shareable && this.#shared.share(task))
+                return;
+        }
+        void this.#attempts.dispatch(task);
+    }
+    // ---- settling ----
+    #succeed(task, durationMs) {
+        task.state = "succeeded";
+        const worker = task.worker ? { worker: task.worker } : {};
+        const shared = task.sharedFrom ? { message: `shared the result of ${task.sharedFrom}` } : {};
+        this.#emit({ kind: "task.succeeded", ...taskFields(task), durationMs, ...worker, ...shared });
+        this.#settled(task);
+    }
+    #failTask(task, error) {
+        this.#clearTimers(task);
+        recordFailure(task, error, this.#clock.now());
+        this.#emit({ kind: "task.failed", ...taskFields(task), message: `${error.code}: ${error.message}` });
+        this.#settled(task);
+    }
+    #markCancelled(task, reason, unneeded = false) {
+        const wasInPool = isInFlight(task);
+        this.#clearTimers(task);
+        if (wasInPool && !task.sharedFrom && !runsInCoordinator(task.spec.pool) && !task.items)
+            this.#effects.attemptEnded(this, task);
+        recordCancellation(task, reason, unneeded, this.#clock.now());
+        this.#emit({ kind: "task.cancelled", ...taskFields(task), message: reason });
+    }
+    #clearTimers(task) {
+        this.#clock.clearTimeout(task.timer);
+        this.#clock.clearTimeout(task.joinTimer);
+    }
+    /** A task reached a terminal state: tell whoever waits on it. */
+    #settled(task) {
+        this.#shared.settleFollowers(task);
+        if (task.itemOf)
+            this.#joins.evaluateFanOut(this.tasks.get(task.itemOf.parent));
+        for (const dependent of this.#dependentsOf(task.spec.id))
+            this.#joins.evaluateJoin(dependent);
+        this.#checkDone();
+    }
+    #dependentsOf(taskId) {
+        return this.#records(this.#dependents.get(taskId) ?? []);
+    }
+    #cancelTask(task, reason) {
+        if (isInFlight(task))
+            this.#effects.cancelRemote(this.id, task.spec.id, reason);
+        if (task.items)
+            for (const item of this.#records(task.items))
+                this.#cancelTask(item, reason);
+        this.#markCancelled(task, reason, true);
+        this.#settled(task);
+    }
+    #checkDone() {
+        if (this.done)
+            return;
+        const outcome = completion(this.tasks.values(), (id) => this.#dependentsOf(id));
+        if (!outcome)
+            return;
+        if (outcome.state === "succeeded")
+            this.#finish("succeeded");
+        else
+            this.#finish("failed", outcome.error);
+    }
+    #finish(state, error) {
+        this.state = state;
+        this.finishedAtMs = this.#clock.now();
+        if (error)
+            this.error = error;
+        for (const task of this.tasks.values())
+            this.#clock.clearTimeout(task.joinTimer);
+        this.#emit({ kind: `workflow.${state}`, ...(error ? { message: error } : {}), durationMs: this.finishedAtMs - this.createdAtMs });
+        this.#effects.changed(this);
+        this.#effects.finished(this);
+    }
+    #emit(event) {
+        if (this.quiet)
+            return;
+        this.#effects.emit({ ...event, workflowId: this.id, timeMs: this.#clock.now() });
+    }
+}
+//# sourceMappingURL=run.js.map
