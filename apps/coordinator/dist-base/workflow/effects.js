@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=effects.js.map
