@@ -30,6 +30,7 @@ export {
 } from "./nats.js";
 export { attemptKey, ensureAttemptsBucket, openAttemptsBucket } from "./attempts.js";
 export { publishUntilStored } from "./publish-retry.js";
+export { PubAckPublisher } from "./pub-acks.js";
 export { requestInBatch, sendInBatch } from "./send-batch.js";
 export type { PublishRetryOptions } from "./publish-retry.js";
 export {

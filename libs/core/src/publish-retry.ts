@@ -5,6 +5,11 @@ import type { Logger } from "./logger.js";
 import { requestInBatch } from "./send-batch.js";
 import { PUBLISH_RETRY } from "./wire-limits.js";
 
+/** What publishUntilStored publishes with: a JetStreamClient, or a PubAckPublisher (pub-acks.ts). */
+export interface StreamPublisher {
+  publish(subject: string, payload: Uint8Array, options: Partial<JetStreamPublishOptions>): Promise<PubAck>;
+}
+
 export interface PublishRetryOptions {
   log: Logger;
   /** Checked before each new try: false gives up with the last error (the message is no longer wanted). */
@@ -26,7 +31,7 @@ export interface PublishRetryOptions {
  * (larger than max_payload) fails at once.
  */
 export async function publishUntilStored(
-  js: JetStreamClient,
+  js: StreamPublisher | JetStreamClient,
   subject: string,
   payload: Uint8Array,
   options: Partial<JetStreamPublishOptions>,

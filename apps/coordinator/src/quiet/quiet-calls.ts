@@ -13,6 +13,7 @@ import {
   injectTrace,
   maxPayloadOf,
   maxTaskMessageBytes,
+  PubAckPublisher,
   publishUntilStored,
   sendInBatch,
   taskMsgId,
@@ -69,6 +70,8 @@ export class QuietCalls {
   readonly #replyTo: string;
   readonly #dispatched = new Map<string, Counter.Internal>();
   #sub?: Subscription;
+  /** Task publishes' acks on one subscription (no request, timer and Errors per publish). */
+  #acks?: PubAckPublisher;
 
   constructor(deps: QuietCallsDeps) {
     this.#deps = deps;
@@ -77,6 +80,8 @@ export class QuietCalls {
 
   /** Listens on this instance's reply subject. */
   start(): void {
+    const { nc } = this.#deps;
+    this.#acks = new PubAckPublisher(nc, (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     this.#sub = this.#deps.nc.subscribe(this.#replyTo, {
       callback: (err, msg) => {
         if (!err) this.#onResult(msg.data);
@@ -87,6 +92,7 @@ export class QuietCalls {
   /** Stops listening; calls still in flight end UNAVAILABLE (nothing would answer them). */
   stop(): void {
     this.#sub?.unsubscribe();
+    this.#acks?.close();
     for (const call of [...this.#calls.values()]) {
       call.error = { code: ErrorCode.UNAVAILABLE, message: "the coordinator stopped before the call finished", retryable: true };
       this.#finish(call, "failed");
@@ -171,7 +177,7 @@ export class QuietCalls {
       ensuredPools.add(spec.pool);
     }
     await publishUntilStored(
-      js,
+      this.#acks ?? js,
       Subjects.task(spec.pool),
       payload,
       { msgID: taskMsgId(call.id, QUIET_TASK_ID, attempt), headers: hdrs },
