@@ -77,7 +77,7 @@ describe("toolmesh call and run against a running coordinator", () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/✓ first \(test\.echo\)/);
     expect(run.stderr).toMatch(/✓ second \(test\.sleep\)/);
-    expect(run.stdout).toMatch(/workflow cli-test \(\w+\): SUCCEEDED/);
+    expect(run.stdout).toMatch(/workflow cli-test \([\w-]+\): SUCCEEDED/);
     const json = await toolmesh(["run", file, "--json"], env);
     expect(JSON.parse(json.stdout).tasks.map((t: { id: string }) => t.id)).toEqual(["first", "second"]);
 
