@@ -187,6 +187,7 @@ export async function startCoordinator(
       });
       capacity.stop();
       await engine.stop();
+      store.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { decodeJson, encodeJson, putOutput, type ObjectStore } from "@toolmesh/core";
+import { PubAckPublisher, decodeJson, encodeJson, putOutput, type ObjectStore } from "@toolmesh/core";
 import { systemClock, type Clock } from "../workflow/clock.js";
 import { WorkflowRun, type RunEffects, type RunSnapshot, type TaskRecord, type TaskSnapshot } from "../workflow/run.js";
 
@@ -50,18 +50,32 @@ export class WorkflowStore<K extends StateKv = KV> {
   /** The header as last stored, per unfinished run. */
   readonly #savedHeaders = new Map<string, string>();
   readonly #window: WriteWindow;
+  /** When set, records are put through it: PubAcks on one subscription, not a nats.js request (a timer, two Errors) per put. */
+  readonly #acks?: PubAckPublisher;
 
   /** Over an open bucket; open() is the usual way in. */
-  constructor(kv: K, outputs: ObjectStore, clock: Clock = systemClock) {
+  constructor(kv: K, outputs: ObjectStore, clock: Clock = systemClock, acks?: PubAckPublisher) {
     this.#kv = kv;
     this.#outputs = outputs;
     this.#clock = clock;
     this.#window = new WriteWindow(MAX_WRITES_IN_FLIGHT);
+    this.#acks = acks;
   }
 
   static async open(nc: NatsConnection, outputs: ObjectStore): Promise<WorkflowStore> {
     const kv = await new Kvm(nc).create(WORKFLOWS_BUCKET, { history: 1, ttl: WORKFLOWS_TTL_MS, storage: "file" });
-    return new WorkflowStore(kv, outputs);
+    const acks = new PubAckPublisher(nc, (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
+    return new WorkflowStore(kv, outputs, systemClock, acks);
+  }
+
+  /** Stops the ack subscription (puts still waiting fail). */
+  close(): void {
+    this.#acks?.close();
+  }
+
+  /** A KV put: the same message the bucket's put() sends, to `$KV.<bucket>.<key>`. */
+  #put(key: string, bytes: Uint8Array): Promise<unknown> {
+    return this.#acks ? this.#acks.publish(`$KV.${WORKFLOWS_BUCKET}.${key}`, bytes) : this.#kv.put(key, bytes);
   }
 
   get kv(): K {
@@ -95,7 +109,7 @@ export class WorkflowStore<K extends StateKv = KV> {
     }
     const header = headerPrint(run);
     if (this.#savedHeaders.get(run.id) !== header) {
-      await this.#kv.put(`wf.${run.id}`, await this.#headerBytes(run.snapshot()));
+      await this.#put(`wf.${run.id}`, await this.#headerBytes(run.snapshot()));
       this.#savedHeaders.set(run.id, header);
     }
     if (run.done) this.#savedHeaders.delete(run.id);
@@ -104,14 +118,14 @@ export class WorkflowStore<K extends StateKv = KV> {
   #saveTask(workflowId: string, task: TaskRecord): Promise<unknown> {
     const bytes = encodeJson(WorkflowRun.taskSnapshot(task));
     if (bytes.length > MAX_VALUE_BYTES && task.output) return this.#saveLargeTask(workflowId, task);
-    return this.#kv.put(taskKey(workflowId, task.spec.id), bytes);
+    return this.#put(taskKey(workflowId, task.spec.id), bytes);
   }
 
   /** A large synthesis output: kept beside worker outputs, by reference. */
   async #saveLargeTask(workflowId: string, task: TaskRecord): Promise<void> {
     task.outputRef = await putOutput(this.#outputs, `${workflowId}/${task.spec.id}/coordinator`, task.output!);
     delete task.output;
-    await this.#kv.put(taskKey(workflowId, task.spec.id), encodeJson(WorkflowRun.taskSnapshot(task)));
+    await this.#put(taskKey(workflowId, task.spec.id), encodeJson(WorkflowRun.taskSnapshot(task)));
   }
 
   async #headerBytes(snapshot: RunSnapshot): Promise<Uint8Array> {
