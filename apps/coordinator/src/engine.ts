@@ -5,6 +5,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import {
   Consumers,
   ErrorCode,
+  PubAckPublisher,
   ToolError,
   poolDefinition,
   Subjects,
@@ -77,6 +78,7 @@ export class Engine {
   readonly #waiters = new Map<string, Array<(run: WorkflowRun) => void>>();
   readonly #opts: EngineOptions;
   #js!: JetStreamClient;
+  #acks?: PubAckPublisher;
   #results!: ResultConsumers;
   /** The partitions this coordinator runs the workflows of (the PartitionTable's grants). */
   readonly #owned = new Set<number>();
@@ -111,7 +113,9 @@ export class Engine {
     this.#unfollowRuntimeTools = await followRuntimeTools(this.#opts.nc, this.#opts.log);
     this.#tokens = await AttemptTokens.open(this.#opts.store.kv, this.#opts.log);
     this.#js = jetstream(this.#opts.nc);
+    this.#acks = new PubAckPublisher(this.#opts.nc, (this.#opts.nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     this.#publisher = {
+      acks: this.#acks,
       nc: this.#opts.nc,
       js: this.#js,
       jsm,
@@ -246,6 +250,7 @@ export class Engine {
     this.#ready.clear();
     this.#started?.unsubscribe();
     this.#quiet?.stop();
+    this.#acks?.close();
     this.#unfollowRuntimeTools?.();
     clearInterval(this.#pumpTimer);
     this.#tokens?.close();

@@ -13,6 +13,7 @@ import {
   taskMsgId,
   type Logger,
   type PoolName,
+  type PubAckPublisher,
   type TaskMessage,
 } from "@toolmesh/core";
 import type { Context } from "@opentelemetry/api";
@@ -29,6 +30,8 @@ export interface TaskPublisherDeps {
   tokens: AttemptTokens;
   /** Pools whose streams exist already. */
   ensuredPools: Set<PoolName>;
+  /** When set, task publishes take their PubAcks through it (one subscription, no nats.js request per publish). */
+  acks?: PubAckPublisher;
 }
 
 /** Puts one attempt of a task on its pool's work queue, stored before it counts as dispatched. */
@@ -71,7 +74,7 @@ export async function publishTask(
   }
   const attempt = task.attempt;
   await publishUntilStored(
-    deps.js,
+    deps.acks ?? deps.js,
     Subjects.task(pool),
     payload,
     { msgID: taskMsgId(run.id, task.spec.id, attempt), headers: hdrs },
