@@ -19,7 +19,7 @@ export interface ServiceProcess {
  * semi-space (16 by default) and its heap allowed to grow 20 % past what
  * survived the last full GC (up to 4x by default). A worker's live heap is
  * ~15-25 MB; with the defaults a busy one held 115-170 MB of RSS, with these
- * 72-76 MB for the same CPU per call (docs/architecture.md, "Worker memory").
+ * 72-76 MB, for 10-20 % more worker CPU per call (docs/architecture.md, "Worker memory").
  * Command-line flags: NODE_OPTIONS does not take --heap-growing-percent.
  */
 export const WORKER_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1", "--heap-growing-percent=20"];
