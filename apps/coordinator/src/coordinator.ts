@@ -123,7 +123,15 @@ export async function startCoordinator(
     },
   });
   const partitions = table.current;
-  await partitions.start();
+  try {
+    await partitions.start();
+  } catch (err) {
+    // A partition count other than the cluster's (or no KV): leave nothing running behind.
+    router.close();
+    capacity.stop();
+    await engine.stop();
+    throw err;
+  }
   setServing(true);
 
   const server = new Server({
