@@ -29,6 +29,7 @@ export class PubAckPublisher {
   readonly #sub: Subscription;
   readonly #timer: NodeJS.Timeout;
   #next = 0;
+  #closed = false;
 
   /** `inboxPrefix`: the connection's (a role may read only its own inbox). */
   constructor(nc: NatsConnection, inboxPrefix?: string) {
@@ -40,6 +41,7 @@ export class PubAckPublisher {
   }
 
   publish(subject: string, payload: Uint8Array, options: Partial<JetStreamPublishOptions> = {}): Promise<PubAck> {
+    if (this.#closed) return Promise.reject(new JetStreamError("the publisher is closed"));
     const unknown = Object.keys(options).filter((key) => key !== "msgID" && key !== "headers" && key !== "timeout");
     if (unknown.length > 0) return Promise.reject(new JetStreamError(`PubAckPublisher does not take ${unknown.join(", ")}`));
     const hdrs = options.headers ?? (options.msgID ? headers() : undefined);
@@ -57,6 +59,7 @@ export class PubAckPublisher {
   }
 
   close(): void {
+    this.#closed = true;
     clearInterval(this.#timer);
     this.#sub.unsubscribe();
     for (const waiting of this.#waiting.values()) waiting.reject(new JetStreamError("the publisher closed before the ack came"));

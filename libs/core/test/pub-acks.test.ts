@@ -46,3 +46,13 @@ it("an ack that never comes is a TimeoutError", async () => {
   await expect(publisher.publish("silent.x", bytes("x"), { timeout: 300 })).rejects.toBeInstanceOf(TimeoutError);
   silent.unsubscribe();
 });
+
+it("a closed publisher refuses at once, and what waited for an ack is rejected", async () => {
+  const other = new PubAckPublisher(nc, "_INBOX_test");
+  const silent = nc.subscribe("silent.y");
+  const waiting = other.publish("silent.y", bytes("y"), { timeout: 60_000 });
+  other.close();
+  await expect(waiting).rejects.toBeInstanceOf(JetStreamError);
+  await expect(other.publish("acks.y", bytes("y"), {})).rejects.toThrow(/closed/);
+  silent.unsubscribe();
+});
