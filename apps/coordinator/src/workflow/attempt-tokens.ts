@@ -7,6 +7,8 @@ import type { WorkflowRun } from "./run.js";
 
 /** The key of the coordinators' shared secret in TM_WORKFLOWS (readable by the coordinator role only). */
 const SECRET_KEY = "attempt-secret";
+/** Derived values kept for their second use (about 1.5 MB at most). */
+const RECENT_TOKENS = 8192;
 /** TM_WORKFLOWS forgets keys a day after their last write: the secret is written again well before. */
 const REFRESH_MS = 60 * 60 * 1000;
 
@@ -29,6 +31,8 @@ export type RejectReason = "unknown_attempt" | "wrong_pool" | "missing_token" | 
 export class AttemptTokens {
   readonly #secret: Buffer;
   readonly #timer: NodeJS.Timeout;
+  /** Recently derived values: an attempt's token is derived when it is published and again when its result is checked. */
+  readonly #recent = new Map<string, string>();
 
   private constructor(secret: Buffer, kv: KV, log: Logger) {
     this.#secret = secret;
@@ -120,7 +124,13 @@ export class AttemptTokens {
   }
 
   #derive(message: string): string {
-    return createHmac("sha256", this.#secret).update(message).digest("base64url");
+    const known = this.#recent.get(message);
+    if (known !== undefined) return known;
+    const value = createHmac("sha256", this.#secret).update(message).digest("base64url");
+    // Oldest first out: enough for the attempts in flight, never unbounded.
+    if (this.#recent.size >= RECENT_TOKENS) this.#recent.delete(this.#recent.keys().next().value!);
+    this.#recent.set(message, value);
+    return value;
   }
 }
 
