@@ -92,7 +92,6 @@ export async function startCoordinator(
     maxCalls: config.TOOLMESH_MAX_CALLS,
     maxItems: config.TOOLMESH_MAX_ITEMS,
   };
-  const table: { current?: PartitionTable } = {};
   const router = new Router({
     nc,
     outputs,
@@ -100,12 +99,12 @@ export async function startCoordinator(
     owns: (p) => engine.owns(p),
     local: localWorkflowCalls(engine, () => ({ ...limits, maxTaskBytes: maxTaskArgsBytes(maxPayloadOf(nc)) })),
     list: (limit) => engine.list(limit).map(workflowSummary),
-    members: () => table.current?.members.length ?? 1,
+    partitions: config.TOOLMESH_PARTITIONS,
     // A dead owner's partitions move within a lease and a renewal or two: calls wait that out.
     handoverMs: config.TOOLMESH_LEASE_MS * 2 + 2000,
   });
   router.start();
-  table.current = new PartitionTable({
+  const partitions = new PartitionTable({
     kv: store.kv,
     instanceId,
     partitions: config.TOOLMESH_PARTITIONS,
@@ -122,7 +121,6 @@ export async function startCoordinator(
       metrics.partitionsOwned.set(engine.ownedPartitions.length);
     },
   });
-  const partitions = table.current;
   try {
     await partitions.start();
   } catch (err) {

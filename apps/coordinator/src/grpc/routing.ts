@@ -13,6 +13,8 @@ export type LocalHandlers = Record<RoutedOp, (body: Record<string, unknown>) => 
 
 /** On the bus: the body itself, or, when it would not fit a message, where it was put in TM_OUTPUTS. */
 type Envelope = { body: unknown; ref?: undefined } | { ref: { name: string; bytes: number }; body?: undefined };
+/** A coordinator's answer to ListWorkflows' fan-out: its workflows and the partitions it owns. */
+type ListAnswer = { partitions: number[]; workflows: unknown[] };
 type Reply = { ok: Envelope; error?: undefined } | { error: { code: number; details: string }; ok?: undefined };
 
 export interface RouterOptions {
@@ -24,8 +26,8 @@ export interface RouterOptions {
   local: LocalHandlers;
   /** The workflows this coordinator holds, newest first (for ListWorkflows' fan-out). */
   list(limit: number): unknown[];
-  /** How many coordinators are live (ListWorkflows waits for that many answers). */
-  members(): number;
+  /** How many partitions there are: ListWorkflows waits until the answers cover them all. */
+  partitions: number;
   /** How long a routed call keeps trying while a partition changes hands (no owner answers yet). */
   handoverMs: number;
 }
@@ -54,7 +56,10 @@ export class Router {
     this.#list = this.#opts.nc.subscribe(Subjects.coordinatorList, {
       callback: (err, msg) => {
         if (err) return;
-        void this.#answer(msg, async (body) => this.#opts.list(Number(body.limit) || 100));
+        void this.#answer(msg, async (body): Promise<ListAnswer> => ({
+          partitions: [...this.#served.keys()],
+          workflows: this.#opts.list(Number(body.limit) || 100),
+        }));
       },
     });
   }
@@ -113,18 +118,26 @@ export class Router {
     }
   }
 
-  /** Every live coordinator's workflows, merged newest first. */
+  /**
+   * Every live coordinator's workflows, merged newest first. Answers are
+   * gathered until their owners' partitions cover every partition — not a
+   * count of members, which a coordinator that has just started does not
+   * know yet; while a partition has no owner it waits no longer than maxWait.
+   */
   async list<T extends { createdAtMs: number }>(limit: number): Promise<T[]> {
-    // Every live coordinator answers once; one that died since it was last seen is waited for no longer than maxWait.
     const replies = await this.#opts.nc.requestMany(Subjects.coordinatorList, encodeJson({ body: { limit } } satisfies Envelope), {
-      strategy: "count",
-      maxMessages: this.#opts.members(),
+      strategy: "timer",
       maxWait: 2000,
     });
+    const covered = new Set<number>();
     const all: T[] = [];
     for await (const msg of replies) {
       const reply = decodeJson<Reply>(msg.data);
-      if (reply.ok) all.push(...((await this.#unwrap(reply.ok)) as T[]));
+      if (!reply.ok) continue;
+      const answer = (await this.#unwrap(reply.ok)) as ListAnswer;
+      all.push(...(answer.workflows as T[]));
+      for (const p of answer.partitions) covered.add(p);
+      if (covered.size >= this.#opts.partitions) break;
     }
     return all.sort((a, b) => b.createdAtMs - a.createdAtMs).slice(0, limit);
   }
