@@ -55,6 +55,28 @@ export async function publishTask(
     ...(task.capability ? { capability: task.capability } : {}),
     attemptToken: deps.tokens.token(task.spec.pool, run.id, task.spec.id, task.attempt),
   };
+  const attempt = task.attempt;
+  await putOnWorkQueue(deps, task.spec.pool as PoolName, message, parent, () => {
+    return !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs;
+  });
+  deps.metrics.tasksDispatched.inc({ pool: task.spec.pool });
+}
+
+/** What putting a message on a work queue needs of the coordinator's connection. */
+export type WorkQueueDeps = Pick<TaskPublisherDeps, "nc" | "js" | "jsm" | "log" | "ensuredPools" | "acks">;
+
+/**
+ * One attempt's message onto its pool's work queue (a workflow's task or a
+ * quiet call): refused when it cannot fit one bus message, the pool's stream
+ * made first when it is new, retried until stored or no longer wanted.
+ */
+export async function putOnWorkQueue(
+  deps: WorkQueueDeps,
+  pool: PoolName,
+  message: TaskMessage,
+  parent: Context,
+  stillWanted: () => boolean,
+): Promise<void> {
   const payload = encodeJson(message);
   const maxBytes = maxTaskMessageBytes(maxPayloadOf(deps.nc));
   if (payload.length > maxBytes) {
@@ -66,22 +88,16 @@ export async function publishTask(
   }
   const hdrs = headers();
   injectTrace(hdrs, parent);
-  const pool = task.spec.pool as PoolName;
   if (!deps.ensuredPools.has(pool)) {
     // A run-time (MCP) pool: its stream is made here too, so a call never races its first worker's set-up.
     await ensurePoolStream(deps.jsm, pool);
     deps.ensuredPools.add(pool);
   }
-  const attempt = task.attempt;
   await publishUntilStored(
     deps.acks ?? deps.js,
     Subjects.task(pool),
     payload,
-    { msgID: taskMsgId(run.id, task.spec.id, attempt), headers: hdrs },
-    {
-      log: deps.log,
-      stillWanted: () => !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs,
-    },
+    { msgID: taskMsgId(message.workflowId, message.taskId, message.attempt), headers: hdrs },
+    { log: deps.log, stillWanted },
   );
-  deps.metrics.tasksDispatched.inc({ pool: task.spec.pool });
 }

@@ -1,6 +1,6 @@
 import type { Context } from "@opentelemetry/api";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import {
   Consumers,
   ErrorCode,
@@ -9,14 +9,8 @@ import {
   ToolError,
   decodeJson,
   encodeJson,
-  ensurePoolStream,
-  injectTrace,
-  maxPayloadOf,
-  maxTaskMessageBytes,
   PubAckPublisher,
-  publishUntilStored,
   sendInBatch,
-  taskMsgId,
   type CancelCommand,
   type Logger,
   type PoolName,
@@ -27,6 +21,7 @@ import {
 import type { TaskStatus } from "@toolmesh/proto";
 import type { Counter } from "prom-client";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
+import { putOnWorkQueue } from "../engine/task-publisher.js";
 import { mintCallId } from "../partition/workflow-ids.js";
 import type { DispatchScheduler } from "../scheduler.js";
 import { rejectResult, type AttemptTokens } from "../workflow/attempt-tokens.js";
@@ -161,28 +156,9 @@ export class QuietCalls {
       replyTo: this.#replyTo,
       attemptToken: (call.token = tokens.token(spec.pool, call.id, QUIET_TASK_ID, attempt)),
     };
-    const payload = encodeJson(message);
-    const maxBytes = maxTaskMessageBytes(maxPayloadOf(nc));
-    if (payload.length > maxBytes) {
-      throw new ToolError(
-        ErrorCode.RESOURCE_EXHAUSTED,
-        `the task's arguments take ${payload.length} bytes; a task message can be at most ${maxBytes} bytes (the NATS server's max_payload)`,
-        { retryable: false },
-      );
-    }
-    const hdrs = headers();
-    injectTrace(hdrs, call.parent);
-    if (!ensuredPools.has(spec.pool)) {
-      await ensurePoolStream(jsm, spec.pool);
-      ensuredPools.add(spec.pool);
-    }
-    await publishUntilStored(
-      this.#acks ?? js,
-      Subjects.task(spec.pool),
-      payload,
-      { msgID: taskMsgId(call.id, QUIET_TASK_ID, attempt), headers: hdrs },
-      { log, stillWanted: () => !call.done && call.attempt === attempt && Date.now() < deadlineMs },
-    );
+    await putOnWorkQueue({ nc, js, jsm, log, ensuredPools, acks: this.#acks }, spec.pool, message, call.parent, () => {
+      return !call.done && call.attempt === attempt && Date.now() < deadlineMs;
+    });
     this.#dispatchedTo(spec.pool).inc();
   }
 
