@@ -3,7 +3,7 @@ import { waitFor } from "@toolmesh/testing";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { task, workflow } from "../support/spec.js";
-import { spawnService, startStack, type TestStack } from "../support/stack.js";
+import { spawnTestPool, startStack, type TestStack } from "../support/stack.js";
 
 let stack: TestStack;
 const children: ChildProcess[] = [];
@@ -16,14 +16,7 @@ afterAll(async () => {
 });
 
 function startTestPoolProcess(id: string): ChildProcess {
-  const child = spawnService("testpool", {
-    TOOLMESH_NATS_URL: stack.nats.url,
-    TOOLMESH_INSTANCE_ID: id,
-    // Heartbeats every third of it: a busy machine must not make a live worker look dead.
-    TOOLMESH_ACK_WAIT_MS: "4000",
-    TOOLMESH_POOL_LIMIT: "8",
-    TOOLMESH_METRICS_INTERVAL_MS: "200",
-  });
+  const child = spawnTestPool(stack.nats.url, id);
   children.push(child);
   return child;
 }

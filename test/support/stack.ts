@@ -93,3 +93,15 @@ export function spawnService(name: string, env: Record<string, string>): ChildPr
   });
   return child;
 }
+
+/** A test pool worker as a real child process; the caller kills it. */
+export function spawnTestPool(natsUrl: string, instanceId: string): ChildProcess {
+  return spawnService("testpool", {
+    TOOLMESH_NATS_URL: natsUrl,
+    TOOLMESH_INSTANCE_ID: instanceId,
+    // Heartbeats every third of it: a busy machine must not make a live worker look dead.
+    TOOLMESH_ACK_WAIT_MS: "4000",
+    TOOLMESH_POOL_LIMIT: "8",
+    TOOLMESH_METRICS_INTERVAL_MS: "200",
+  });
+}
