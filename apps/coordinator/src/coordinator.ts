@@ -1,7 +1,15 @@
 import { Server } from "@grpc/grpc-js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createRegistry, getOutput, maxPayloadOf, maxTaskArgsBytes, openOutputStore, type Logger } from "@toolmesh/core";
+import {
+  GRPC_MAX_MESSAGE_BYTES,
+  createRegistry,
+  getOutput,
+  maxPayloadOf,
+  maxTaskArgsBytes,
+  openOutputStore,
+  type Logger,
+} from "@toolmesh/core";
 import { runSynthTool } from "@toolmesh/synthesis";
 import { CoordinatorService } from "@toolmesh/proto";
 import { HealthImplementation } from "grpc-health-check";
@@ -136,7 +144,7 @@ export async function startCoordinator(
     // Leave room above the spec limit so an oversize spec reaches validation
     // and gets RESOURCE_EXHAUSTED with the limit named, not a transport error.
     "grpc.max_receive_message_length": config.TOOLMESH_MAX_SPEC_BYTES * 2 + 65_536,
-    "grpc.max_send_message_length": 64 * 1024 * 1024,
+    "grpc.max_send_message_length": GRPC_MAX_MESSAGE_BYTES,
   });
   server.addService(
     tolerantDecoding(CoordinatorService),

@@ -1,5 +1,5 @@
 import { Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
-import { injectTraceMap } from "@toolmesh/core";
+import { GRPC_MAX_MESSAGE_BYTES, injectTraceMap } from "@toolmesh/core";
 import {
   CoordinatorClient,
   RunTemplateRequest,
@@ -73,8 +73,8 @@ export class ToolmeshClient {
 
   constructor(address: string, options: ClientOptions = {}) {
     this.raw = new CoordinatorClient(address, channelCredentials(options.tls), {
-      "grpc.max_receive_message_length": 64 * 1024 * 1024,
-      "grpc.max_send_message_length": 64 * 1024 * 1024,
+      "grpc.max_receive_message_length": GRPC_MAX_MESSAGE_BYTES,
+      "grpc.max_send_message_length": GRPC_MAX_MESSAGE_BYTES,
       ...tlsChannelOptions(options.tls),
     });
     this.#options = options;

@@ -73,6 +73,9 @@ export const INLINE_OUTPUT_BYTES = 256 * 1024;
 /** Outputs above this fail with RESOURCE_EXHAUSTED by default: the object store is for large, not unbounded. */
 export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
+/** gRPC messages between clients and the coordinator: large enough for the largest output a call may return. */
+export const GRPC_MAX_MESSAGE_BYTES = MAX_OUTPUT_BYTES;
+
 /** The server's max_payload, or nats-server's default before it said. */
 export function maxPayloadOf(nc: NatsConnection): number {
   return nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
