@@ -1,16 +1,9 @@
 import { TaskSpec, WorkflowSpec } from "@toolmesh/proto";
 import { describe, expect, it } from "vitest";
+import { testLimits } from "./limits.js";
 import { selectItems, validateWorkflow } from "../src/index.js";
 
-const limits = {
-  maxTasks: 10,
-  maxSpecBytes: 10_000,
-  defaultTimeoutMs: 5000,
-  maxTimeoutMs: 60_000,
-  maxAttempts: 5,
-  maxCalls: 100,
-  maxItems: 50,
-};
+const limits = testLimits;
 const withMatch = (match: string) =>
   WorkflowSpec.fromPartial({
     name: "m",
