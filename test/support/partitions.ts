@@ -3,18 +3,16 @@ import type { NatsConnection } from "@nats-io/transport-node";
 
 /** The partition leases as stored in TM_WORKFLOWS: instance id → how many partitions it owns. */
 export async function partitionOwners(nc: NatsConnection): Promise<Map<string, number>> {
-  const kv = await new Kvm(nc).open("TM_WORKFLOWS");
   const owned = new Map<string, number>();
-  for await (const key of await kv.keys("partition.*")) {
-    const entry = await kv.get(key);
-    if (entry?.operation !== "PUT") continue;
-    const owner = (JSON.parse(new TextDecoder().decode(entry.value)) as { owner: string }).owner;
-    owned.set(owner, (owned.get(owner) ?? 0) + 1);
-  }
+  for (const owner of (await partitionTable(nc)).values()) owned.set(owner, (owned.get(owner) ?? 0) + 1);
   return owned;
 }
 
-/** The partition each lease names: partition → owner instance id. */
+/**
+ * The partition each lease names: partition → owner instance id. A key
+ * listing runs over a consumer, so a lease renewed while it runs is listed
+ * twice: keyed by partition, a repeat counts once.
+ */
 export async function partitionTable(nc: NatsConnection): Promise<Map<number, string>> {
   const kv = await new Kvm(nc).open("TM_WORKFLOWS");
   const table = new Map<number, string>();

@@ -26,6 +26,10 @@ describe("toolmesh-bench, one short round", () => {
     }
     expect(report.ratios.map((r) => r.baseline)).toEqual(keys.filter((k) => !k.startsWith("toolmesh")));
     expect(report.workflows.map((w) => w.tasks)).toEqual([5, 6]);
+    for (const w of report.workflows) {
+      expect(w.submitMs).toBeGreaterThan(0);
+      expect(w.submitMs).toBeLessThanOrEqual(w.wallMs);
+    }
     expect(report.memory.find((m) => m.label.startsWith("coordinator"))?.idleKb).toBeGreaterThan(0);
     expect(lines).toContain(
       "| system | calls/s | p50 ms | p99 ms | 1-call p50 ms | CPU ms/call, all | CPU ms/call by process (median) | others' CPU % |",

@@ -159,13 +159,14 @@ describe("summaries and ratios", () => {
           name: "flat",
           tasks: 10,
           wallMs: 500,
+          submitMs: 12.34,
           tasksPerSec: 20,
           coordinatorCpuMsPerTask: 1.5,
           workerCpuMsPerTask: undefined,
           kvWritesPerTask: 3,
         },
       ])[2],
-    ).toBe("| flat | 10 | 500 | 20 | 1.500 | n/a | 3.00 |");
+    ).toBe("| flat | 10 | 12.3 | 500 | 20 | 1.500 | n/a | 3.00 |");
     expect(formatMemory([{ label: "coordinator", idleKb: 2048, endKb: undefined }])[2]).toBe("| coordinator | 2.0 MB | n/a |");
   });
 

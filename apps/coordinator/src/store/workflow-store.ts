@@ -172,8 +172,11 @@ export class WorkflowStore<K extends StateKv = KV> {
   /** Ids of stored workflows that have not finished (of those `wanted` keeps: only their headers are read). */
   async running(wanted: (id: string) => boolean = () => true): Promise<string[]> {
     const ids: string[] = [];
+    // The listing runs over a consumer: a header rewritten meanwhile is listed again.
+    const seen = new Set<string>();
     for await (const key of await this.#kv.keys("wf.*")) {
-      if (!wanted(key.slice(3))) continue;
+      if (seen.has(key) || !wanted(key.slice(3))) continue;
+      seen.add(key);
       const entry = await this.#kv.get(key);
       if (entry?.operation === "PUT" && decodeJson<Pick<RunSnapshot, "state">>(entry.value).state === "running") ids.push(key.slice(3));
     }
