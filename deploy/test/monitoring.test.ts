@@ -82,6 +82,14 @@ function metricsIn(expr: string): string[] {
 
 const declared = declaredMetrics();
 
+/** Whether a query selects, groups or joins on a label called exactly `service`. */
+function readsServiceLabel(expr: string): boolean {
+  if (/(?<![\w.])service\s*(=~|!~|!=|=)/.test(expr)) return true;
+  return [...expr.matchAll(/\b(?:by|on|without|ignoring)\s*\(([^)]*)\)/g)].some(([, labels]) =>
+    labels!.split(",").some((l) => l.trim() === "service"),
+  );
+}
+
 describe("deploy/grafana/toolmesh-pools.json", () => {
   const dashboard = JSON.parse(readFileSync(join(repoRoot, "deploy/grafana/toolmesh-pools.json"), "utf8"));
   const panels: any[] = dashboard.panels.filter((p: any) => p.type !== "row");
@@ -134,6 +142,12 @@ describe("deploy/grafana/toolmesh-pools.json", () => {
     expect(all).toMatch(/histogram_quantile\(0\.99, sum by \(pool, le\) \(rate\(toolmesh_task_duration_seconds_bucket/);
   });
 
+  test("no query reads a label named service: under a ServiceMonitor that is the Kubernetes Service's name", () => {
+    const variables: string[] = dashboard.templating.list.filter((v: any) => v.type === "query").map((v: any) => v.query.query);
+    for (const expr of [...exprs, ...variables]) expect(readsServiceLabel(expr), expr).toBe(false);
+    expect(exprs.join("\n")).toContain('toolmesh_service=~"$service"');
+  });
+
   test("pool labels match the worker metrics' label names", () => {
     const workerSource = readFileSync(join(repoRoot, TOOLMESH_SOURCES[0]!), "utf8");
     for (const label of ["pool", "tool", "outcome", "code", "direction", "signal"]) expect(workerSource).toContain(`"${label}"`);
@@ -171,10 +185,49 @@ describe("deploy/prometheus/toolmesh-alerts.yaml", () => {
     expect(byThreshold.get("coordinator-serving").expr).toMatch(/coordinator[\s\S]*< 1\s*$/);
   });
 
+  test("no rule reads a label named service (toolmesh's is toolmesh_service)", () => {
+    for (const rule of rules) expect(readsServiceLabel(rule.expr), rule.alert).toBe(false);
+    expect(rules.filter((r) => r.expr.includes('toolmesh_service!=""')).map((r) => r.alert)).toEqual([
+      "ToolmeshHighCpu",
+      "ToolmeshHighMemory",
+    ]);
+  });
+
   test("every expr names only metrics that exist", () => {
     for (const rule of rules) {
       for (const name of metricsIn(rule.expr)) expect(declared, `${name} in ${rule.alert}`).toContain(name);
     }
+  });
+
+  test("every alert's runbook_url is a section of docs/runbooks.md in the chart's home repository", () => {
+    const home: string = parse(readFileSync(join(chartDir, "Chart.yaml"), "utf8")).home;
+    const runbooks = readFileSync(join(repoRoot, "docs/runbooks.md"), "utf8");
+    // GitHub's heading anchors: lower case, punctuation but hyphens dropped, spaces to hyphens.
+    const sections = new Map(
+      runbooks
+        .split(/^## /m)
+        .slice(1)
+        .map((section) => {
+          const heading = section.slice(0, section.indexOf("\n")).trim();
+          return [
+            heading
+              .toLowerCase()
+              .replace(/[^\w\- ]/g, "")
+              .replace(/ /g, "-"),
+            section,
+          ] as const;
+        }),
+    );
+    for (const rule of rules) {
+      const url = new URL(rule.annotations.runbook_url);
+      expect(`${url.origin}${url.pathname}`, rule.alert).toBe(`${home}/blob/main/docs/runbooks.md`);
+      const section = sections.get(url.hash.slice(1));
+      expect(section, `${rule.alert}: no section for ${url.hash}`).toBeDefined();
+      expect(section!.startsWith(`${rule.alert}\n`), url.hash).toBe(true);
+      for (const part of ["**What it means.**", "**How to check.**", "**What to do.**"])
+        expect(section, `${rule.alert}: ${part}`).toContain(part);
+    }
+    expect(sections.size).toBe(rules.length);
   });
 
   test("the chart's copy (rendered as the PrometheusRule) is identical", () => {

@@ -16,7 +16,7 @@ export { exitWithParent, onShutdown, runMain } from "./lifecycle.js";
 export { LiveSnapshots } from "./live-snapshots.js";
 export { createLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
-export { createRegistry, serveMetrics } from "./metrics.js";
+export { SERVICE_LABEL, createRegistry, serveMetrics } from "./metrics.js";
 export type { MetricsServer } from "./metrics.js";
 export {
   connectNats,

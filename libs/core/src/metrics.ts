@@ -2,10 +2,18 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Registry, collectDefaultMetrics } from "prom-client";
 
-/** A registry per service, with Node's default metrics labelled by service. */
+/**
+ * The label every series of a service carries with the service's name. Not
+ * `service`: prometheus-operator (and the usual kubernetes_sd configs) set a
+ * target label `service` to the Kubernetes Service's name, and without
+ * honor_labels Prometheus would keep that one and move ours to exported_service.
+ */
+export const SERVICE_LABEL = "toolmesh_service";
+
+/** A registry per service, with Node's default metrics labelled by service (SERVICE_LABEL). */
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ service });
+  registry.setDefaultLabels({ [SERVICE_LABEL]: service });
   collectDefaultMetrics({ register: registry });
   return registry;
 }
