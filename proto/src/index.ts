@@ -28,6 +28,7 @@ export {
   WorkflowEvent,
   TaskStatus,
   RunTemplateRequest,
+  ExpandTemplateRequest,
 } from "../gen/toolmesh/v1/coordinator.js";
 export type {
   CallToolRequest,
@@ -35,7 +36,13 @@ export type {
   CallToolsResponse,
   CancelWorkflowRequest,
   CancelWorkflowResponse,
-  Capacity,
+  CallToolResponse,
+  ExpandTemplateResponse,
+  GetCapacityResponse,
+  GetTaskOutputResponse,
+  GetWorkflowResponse,
+  RunTemplateResponse,
+  WatchWorkflowResponse,
   CoordinatorServer,
   GetCapacityRequest,
   GetWorkflowRequest,

@@ -98,6 +98,8 @@ it("calls Health/Check, GetCapacity, ListTools and SubmitWorkflow with only the 
   )) as { workflowId: string };
   expect(submitted.workflowId).toMatch(/.+/);
   for await (const _event of stack.client.watch(submitted.workflowId));
-  const workflow = (await callDynamic(address, method("GetWorkflow"), { workflowId: submitted.workflowId }, registry)) as JsonObject;
-  expect(workflow).toMatchObject({ state: "WORKFLOW_STATE_SUCCEEDED", tasks: [{ id: "echo", output: { value: { from: "reflection" } } }] });
+  const got = (await callDynamic(address, method("GetWorkflow"), { workflowId: submitted.workflowId }, registry)) as JsonObject;
+  expect(got).toMatchObject({
+    workflow: { state: "WORKFLOW_STATE_SUCCEEDED", tasks: [{ id: "echo", output: { value: { from: "reflection" } } }] },
+  });
 });

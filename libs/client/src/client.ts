@@ -2,12 +2,14 @@ import { Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
 import { GRPC_MAX_MESSAGE_BYTES, injectTraceMap } from "@toolmesh/core";
 import {
   CoordinatorClient,
+  ExpandTemplateRequest,
   RunTemplateRequest,
   type CallToolRequest,
-  type Capacity,
+  type GetCapacityResponse,
   type CancelWorkflowResponse,
   type ListWorkflowsResponse,
   type TaskStatus,
+  type WatchWorkflowResponse,
   type ToolInfo as ProtoToolInfo,
   type Workflow,
   type WorkflowEvent,
@@ -119,8 +121,9 @@ export class ToolmeshClient {
     return res.workflowId;
   }
 
-  get(workflowId: string): Promise<Workflow> {
-    return this.#unary(this.raw.getWorkflow.bind(this.raw), { workflowId });
+  async get(workflowId: string): Promise<Workflow> {
+    const res = await this.#unary(this.raw.getWorkflow.bind(this.raw), { workflowId });
+    return required(res.workflow, "GetWorkflow", "workflow");
   }
 
   list(limit = 100): Promise<ListWorkflowsResponse> {
@@ -131,8 +134,9 @@ export class ToolmeshClient {
     return this.#unary(this.raw.cancelWorkflow.bind(this.raw), { workflowId, reason });
   }
 
-  call(request: Partial<CallToolRequest> & { tool: string }): Promise<TaskStatus> {
-    return this.#unary(this.raw.callTool.bind(this.raw), { args: {}, timeoutMs: 0, retry: undefined, ...request });
+  async call(request: Partial<CallToolRequest> & { tool: string }): Promise<TaskStatus> {
+    const res = await this.#unary(this.raw.callTool.bind(this.raw), { args: {}, timeoutMs: 0, retry: undefined, ...request });
+    return required(res.result, "CallTool", "result");
   }
 
   /** Many calls over one CallTools stream (about twice CallTool's calls/s). */
@@ -141,8 +145,9 @@ export class ToolmeshClient {
   }
 
   /** The full output of a task (GetWorkflow gives large ones as a reference only). */
-  taskOutput(workflowId: string, taskId: string): Promise<Record<string, unknown>> {
-    return this.#unary(this.raw.getTaskOutput.bind(this.raw), { workflowId, taskId }) as Promise<Record<string, unknown>>;
+  async taskOutput(workflowId: string, taskId: string): Promise<Record<string, unknown>> {
+    const res = await this.#unary(this.raw.getTaskOutput.bind(this.raw), { workflowId, taskId });
+    return required(res.output, "GetTaskOutput", "output");
   }
 
   /** Builds a workflow from a template (explore-codebase, explore-web, think-layers, start) and starts it. */
@@ -152,8 +157,9 @@ export class ToolmeshClient {
   }
 
   /** The workflow a template would run, without running it. */
-  expandTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<WorkflowSpec> {
-    return this.#unary(this.raw.expandTemplate.bind(this.raw), RunTemplateRequest.fromPartial(request));
+  async expandTemplate(request: Partial<ExpandTemplateRequest> & { template: string }): Promise<WorkflowSpec> {
+    const res = await this.#unary(this.raw.expandTemplate.bind(this.raw), ExpandTemplateRequest.fromPartial(request));
+    return required(res.spec, "ExpandTemplate", "spec");
   }
 
   /** The tools the coordinator can run, with their argument schemas (ListTools). */
@@ -162,7 +168,7 @@ export class ToolmeshClient {
     return res.tools.map(toolInfo);
   }
 
-  capacity(): Promise<Capacity> {
+  capacity(): Promise<GetCapacityResponse> {
     return this.#unary(this.raw.getCapacity.bind(this.raw), {});
   }
 
@@ -172,7 +178,9 @@ export class ToolmeshClient {
     const onAbort = (): void => stream.cancel();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      for await (const event of stream) yield event as WorkflowEvent;
+      for await (const res of stream as AsyncIterable<WatchWorkflowResponse>) {
+        if (res.event) yield res.event;
+      }
     } catch (err) {
       throw this.#explain(err);
     } finally {
@@ -187,4 +195,10 @@ export class ToolmeshClient {
     for await (const event of this.watch(id)) onEvent?.(event);
     return this.get(id);
   }
+}
+
+/** A response's one field; a coordinator that leaves it out speaks another version of the API. */
+function required<T>(value: T | undefined, method: string, field: string): T {
+  if (value === undefined) throw new Error(`the coordinator's ${method} response has no ${field}: is it an older toolmesh?`);
+  return value;
 }

@@ -34,12 +34,13 @@ export async function startFakeCoordinator(options: FakeCoordinatorOptions = {})
     },
     // No events: the workflow is already finished; the CLI then asks GetWorkflow.
     watchWorkflow: (call: ServerWritableStream<unknown, unknown>) => call.end(),
-    getWorkflow: (_call: ServerUnaryCall<unknown, unknown>, done: sendUnaryData<Workflow>) => done(null, workflow),
-    getTaskOutput: (_call: ServerUnaryCall<unknown, unknown>, done: sendUnaryData<unknown>) => done(null, options.taskOutput ?? {}),
+    getWorkflow: (_call: ServerUnaryCall<unknown, unknown>, done: sendUnaryData<unknown>) => done(null, { workflow }),
+    getTaskOutput: (_call: ServerUnaryCall<unknown, unknown>, done: sendUnaryData<unknown>) =>
+      done(null, { output: options.taskOutput ?? {} }),
     callTool: (_call: ServerUnaryCall<unknown, unknown>, done: sendUnaryData<unknown>) =>
       options.callToolError
         ? done({ code: options.callToolError.code, details: options.callToolError.details })
-        : done(null, { id: "call", tool: "test.echo", output: {} }),
+        : done(null, { result: { id: "call", tool: "test.echo", output: {} } }),
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),

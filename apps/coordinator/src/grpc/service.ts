@@ -13,12 +13,15 @@ import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, maxPayload
 import { parseToolArgs } from "@toolmesh/tools";
 import {
   WorkflowSpec,
+  type ExpandTemplateRequest,
   type RunTemplateRequest,
   type CallToolRequest,
   type CallToolsRequest,
   type CallToolsResponse,
   type CoordinatorServer,
   type TaskStatus,
+  type WatchWorkflowResponse,
+  type Workflow,
   type WorkflowSummary,
 } from "@toolmesh/proto";
 import {
@@ -133,7 +136,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
 
     getWorkflow: unary(deps, "GetWorkflow", async (request: { workflowId: string }) => {
       checkId(request.workflowId, "workflowId");
-      return router.call(partitionOf(request.workflowId), "get", { workflowId: request.workflowId });
+      return { workflow: await router.call<Workflow>(partitionOf(request.workflowId), "get", { workflowId: request.workflowId }) };
     }),
 
     listWorkflows: unary(deps, "ListWorkflows", async (request: { limit: number }) => ({
@@ -146,13 +149,13 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       return router.call(partitionOf(request.workflowId), "cancel", { workflowId: request.workflowId, reason: request.reason });
     }),
 
-    callTool: unary(deps, "CallTool", (request, ctx, call) =>
-      runOneCall(deps, request, ctx, (cancel) => {
+    callTool: unary(deps, "CallTool", async (request, ctx, call) => ({
+      result: await runOneCall(deps, request, ctx, (cancel) => {
         const onCancelled = (): void => cancel("the caller cancelled CallTool");
         call.once("cancelled", onCancelled);
         return () => call.removeListener("cancelled", onCancelled);
       }),
-    ),
+    })),
 
     callTools: (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => {
       try {
@@ -231,14 +234,21 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       await checkCodebaseScopes(deps, request.template, spec, ctx);
       return submitAnywhere(engine, router, spec, valid, ctx);
     }),
-    expandTemplate: unary(deps, "ExpandTemplate", async (request: RunTemplateRequest) => templateSpec(checkTemplateRequest(request))),
+    expandTemplate: unary(deps, "ExpandTemplate", async (request: ExpandTemplateRequest) => ({
+      spec: templateSpec(checkTemplateRequest(request)),
+    })),
     getTaskOutput: unary(deps, "GetTaskOutput", async (request: { workflowId: string; taskId: string }) => {
       checkId(request.workflowId, "workflowId");
       checkTaskOrItemId(request.taskId, "taskId");
-      return router.call(partitionOf(request.workflowId), "output", { workflowId: request.workflowId, taskId: request.taskId });
+      return {
+        output: await router.call<Record<string, unknown>>(partitionOf(request.workflowId), "output", {
+          workflowId: request.workflowId,
+          taskId: request.taskId,
+        }),
+      };
     }),
 
-    watchWorkflow: (call: ServerWritableStream<{ workflowId: string }, ReturnType<typeof workflowEvent>>) => {
+    watchWorkflow: (call: ServerWritableStream<{ workflowId: string }, WatchWorkflowResponse>) => {
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
       void (async () => {
@@ -256,12 +266,12 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
                 callback: (err, msg) => {
                   if (err || call.writableEnded) return;
                   const taskId = msg.subject.split(".").at(-1) ?? "";
-                  call.write(outputEvent(workflowId, taskId, decodeJson(msg.data)));
+                  call.write({ event: outputEvent(workflowId, taskId, decodeJson(msg.data)) });
                 },
               });
           abort.signal.addEventListener("abort", () => chunks?.unsubscribe(), { once: true });
           for await (const { sequence, event } of watchEvents(deps.js, call.request.workflowId, abort.signal)) {
-            if (!call.write(workflowEvent(sequence, event))) {
+            if (!call.write({ event: workflowEvent(sequence, event) })) {
               await new Promise((resolve) => call.once("drain", resolve));
             }
           }
@@ -346,7 +356,7 @@ async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Cont
 }
 
 /** A template request's name, parameters and parent are checked like a spec's before the template is built. */
-function checkTemplateRequest(request: RunTemplateRequest): RunTemplateRequest {
+function checkTemplateRequest<R extends RunTemplateRequest | ExpandTemplateRequest>(request: R): R {
   checkTemplateName(request.template, "template");
   checkJsonValue(request.params ?? {}, "params");
   return request;
