@@ -101,6 +101,31 @@ describe("deploy/grafana/toolmesh-pools.json", () => {
     for (const p of panels) expect(p.targets.length, p.title).toBeGreaterThan(0);
   });
 
+  test("importable: the Prometheus data source is the DS_PROMETHEUS input, and __requires names what the panels need", () => {
+    expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: "DS_PROMETHEUS", type: "datasource", pluginId: "prometheus" })]);
+    const required = new Map<string, string[]>();
+    for (const r of dashboard.__requires) required.set(r.type, [...(required.get(r.type) ?? []), r.id]);
+    expect(required.get("grafana")).toEqual(["grafana"]);
+    expect(required.get("datasource")).toEqual(["prometheus"]);
+    expect(required.get("panel")!.sort()).toEqual([...new Set(panels.map((p) => p.type as string))].sort());
+    // Every placeholder the importer fills is an input, and every input is used.
+    const text = readFileSync(join(repoRoot, "deploy/grafana/toolmesh-pools.json"), "utf8");
+    const placeholders = new Set([...text.matchAll(/\$\{(DS_[A-Z0-9_]+)\}/g)].map((m) => m[1]));
+    expect([...placeholders]).toEqual(dashboard.__inputs.map((i: any) => i.name));
+  });
+
+  test("every query goes through the datasource variable, which the import binds to the input", () => {
+    const variable = dashboard.templating.list.find((v: any) => v.name === "datasource");
+    expect(variable).toMatchObject({ type: "datasource", query: "prometheus", current: { value: "${DS_PROMETHEUS}" } });
+    const refs = [
+      ...panels.map((p) => p.datasource),
+      ...panels.flatMap((p) => p.targets.map((t: any) => t.datasource)),
+      ...dashboard.templating.list.filter((v: any) => v.type === "query").map((v: any) => v.datasource),
+    ];
+    expect(refs.length).toBeGreaterThan(panels.length * 2);
+    for (const ref of refs) expect(ref).toEqual({ type: "prometheus", uid: "${datasource}" });
+  });
+
   test("the toolmesh series the sources declare are real", () => {
     for (const name of [
       "toolmesh_pool_limit",
@@ -140,6 +165,9 @@ describe("deploy/grafana/toolmesh-pools.json", () => {
     }
     expect(all).toMatch(/histogram_quantile\(0\.5, sum by \(pool, le\) \(rate\(toolmesh_task_duration_seconds_bucket/);
     expect(all).toMatch(/histogram_quantile\(0\.99, sum by \(pool, le\) \(rate\(toolmesh_task_duration_seconds_bucket/);
+    // The coordinator's gRPC latency per method (apps/coordinator/src/grpc/server-metrics.ts).
+    for (const q of ["0.5", "0.99"])
+      expect(all).toContain(`histogram_quantile(${q}, sum by (grpc_method, le) (rate(toolmesh_grpc_server_handling_seconds_bucket{`);
   });
 
   test("no query reads a label named service: under a ServiceMonitor that is the Kubernetes Service's name", () => {

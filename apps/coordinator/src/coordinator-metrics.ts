@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { GrpcServerLabel } from "./grpc/server-metrics.js";
 
 export interface CoordinatorMetrics {
   workflowsStarted: Counter;
@@ -9,6 +10,7 @@ export interface CoordinatorMetrics {
   resultsIgnored: Counter;
   resultsRejected: Counter<"reason">;
   grpcRequests: Counter<"method" | "code">;
+  grpcHandling: Histogram<GrpcServerLabel>;
   partitionsOwned: Gauge;
 }
 
@@ -51,6 +53,17 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
       name: "toolmesh_grpc_requests_total",
       help: "gRPC calls by method and status",
       labelNames: ["method", "code"],
+      registers,
+    }),
+    // go-grpc-prometheus's name and labels (what gRPC dashboards and the grpc
+    // mixin query), under toolmesh_ like every series here, with grpc_code
+    // added so latency splits by outcome. Buckets reach 30 min: a
+    // WatchWorkflow stream lasts as long as its workflow.
+    grpcHandling: new Histogram({
+      name: "toolmesh_grpc_server_handling_seconds",
+      help: "gRPC calls handled by the server, from start to status (streams when they end), by service, method, type and status code",
+      labelNames: ["grpc_service", "grpc_method", "grpc_type", "grpc_code"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
       registers,
     }),
     partitionsOwned: new Gauge({

@@ -29,6 +29,7 @@ import { coordinatorService } from "./grpc/service.js";
 import { tolerantDecoding } from "./grpc/decoding.js";
 import { workflowSummary } from "./grpc/convert.js";
 import { serverTls, type GrpcTransport, type ServerTls } from "./grpc/tls.js";
+import { grpcServerMetrics } from "./grpc/server-metrics.js";
 
 export interface RunningCoordinator {
   /** The bound gRPC port. */
@@ -145,6 +146,7 @@ export async function startCoordinator(
     // and gets RESOURCE_EXHAUSTED with the limit named, not a transport error.
     "grpc.max_receive_message_length": config.TOOLMESH_MAX_SPEC_BYTES * 2 + 65_536,
     "grpc.max_send_message_length": GRPC_MAX_MESSAGE_BYTES,
+    interceptors: [grpcServerMetrics(metrics.grpcHandling)],
   });
   server.addService(
     tolerantDecoding(CoordinatorService),
