@@ -1,13 +1,13 @@
 import { Kvm, type KV, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { registerPool, type Logger } from "@toolmesh/core";
+import { jetStreamReplicas, registerPool, type Logger } from "@toolmesh/core";
 import type { RuntimeToolSource, ToolSpec } from "@toolmesh/tools";
 import { CATALOG_BUCKET, type RuntimeToolEntry } from "./entry.js";
 import { jsonSchemaArgs } from "./json-args.js";
 
 /** Opens (creating when missing) the TM_CATALOG bucket: one value per tool, no history. */
 export function openCatalog(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(CATALOG_BUCKET, { history: 1, storage: "file" });
+  return new Kvm(nc).create(CATALOG_BUCKET, { history: 1, storage: "file", replicas: jetStreamReplicas() });
 }
 
 interface Known {

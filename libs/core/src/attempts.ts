@@ -1,6 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { jetStreamReplicas } from "./js-replicas.js";
 import { Buckets } from "./nats-roles.js";
 
 /** Ledger entries outlive any attempt's deadline; the bucket forgets them a day after their last write. */
@@ -19,7 +20,7 @@ export function attemptKey(pool: string, workflowId: string, taskId: string, att
 
 /** The attempt ledger's bucket, made by the coordinator at start with the streams (history 1, 24 h). */
 export async function ensureAttemptsBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(Buckets.attempts, { history: 1, ttl: ATTEMPTS_TTL_MS, storage: "file" });
+  return new Kvm(nc).create(Buckets.attempts, { history: 1, ttl: ATTEMPTS_TTL_MS, storage: "file", replicas: jetStreamReplicas() });
 }
 
 /**
@@ -42,5 +43,6 @@ export async function openAttemptsBucket(nc: NatsConnection): Promise<KV> {
     history: 1,
     ttl: ATTEMPTS_TTL_MS,
     storage: "file",
+    replicas: jetStreamReplicas(),
   });
 }

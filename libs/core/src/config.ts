@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { jsReplicasSchema } from "./js-replicas.js";
 
 /**
  * Environment variables every service reads. Each has a documented default in
@@ -27,6 +28,8 @@ export const baseConfigSchema = z.object({
   TOOLMESH_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   /** Interval of the per-instance snapshots on the metrics bus. */
   TOOLMESH_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  /** Replicas of the streams, KV buckets and object stores a service creates (js-replicas.ts). */
+  TOOLMESH_JS_REPLICAS: jsReplicasSchema,
   /** OTLP/HTTP endpoint for spans; unset keeps spans in-process only. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });

@@ -7,6 +7,7 @@
  *   const nc = await connectNats(config, "codebase");
  */
 export { baseConfigSchema, commaList, loadConfig } from "./config.js";
+export { jetStreamReplicas, jsReplicasSchema } from "./js-replicas.js";
 export type { BaseConfig } from "./config.js";
 export { grpcClientTlsEnv, readTlsFiles } from "./grpc-tls.js";
 export type { PemFileSetting, TlsFiles } from "./grpc-tls.js";

@@ -11,6 +11,7 @@ import {
 } from "@nats-io/jetstream";
 import { connect, nanos, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { BaseConfig } from "./config.js";
+import { jetStreamReplicas } from "./js-replicas.js";
 import type { PoolName } from "./pools.js";
 import { Consumers, Streams, Subjects } from "./subjects.js";
 import { DUPLICATE_WINDOW_MS } from "./wire-limits.js";
@@ -55,7 +56,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   } catch (err) {
     if (!isJetStreamApiError(err, JetStreamApiCodes.StreamNotFound)) throw err;
     try {
-      await jsm.streams.add(config);
+      await jsm.streams.add({ num_replicas: jetStreamReplicas(), ...config });
     } catch (addErr) {
       // Another instance created it between our info and add: that is fine.
       await jsm.streams.info(config.name).catch(() => {

@@ -3,6 +3,7 @@ import { Objm, type ObjectStore } from "@nats-io/obj";
 export type { ObjectStore };
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ErrorCode, ToolError } from "./errors.js";
+import { jetStreamReplicas } from "./js-replicas.js";
 import { ObjectWriter } from "./object-writer.js";
 import { decodeJson, encodeJson } from "./wire.js";
 
@@ -21,7 +22,11 @@ const writers = new WeakMap<ObjectStore, ObjectWriter>();
 
 /** Opens (creating if needed) the outputs bucket. */
 export async function openOutputStore(nc: NatsConnection): Promise<ObjectStore> {
-  const store = await new Objm(nc).create(OUTPUTS_BUCKET, { storage: "file", ttl: OUTPUTS_TTL_MS * 1_000_000 });
+  const store = await new Objm(nc).create(OUTPUTS_BUCKET, {
+    storage: "file",
+    ttl: OUTPUTS_TTL_MS * 1_000_000,
+    replicas: jetStreamReplicas(),
+  });
   writers.set(store, new ObjectWriter(nc, OUTPUTS_BUCKET));
   return store;
 }

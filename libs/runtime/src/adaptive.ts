@@ -1,6 +1,6 @@
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Subjects, decodeJson, encodeJson, type LimitChangeEvent, type Logger, type PoolName } from "@toolmesh/core";
+import { Subjects, decodeJson, encodeJson, jetStreamReplicas, type LimitChangeEvent, type Logger, type PoolName } from "@toolmesh/core";
 import {
   AdaptiveLimit,
   DEFAULT_ADAPTIVE,
@@ -61,7 +61,7 @@ export class AdaptiveController {
     let learned: StoredLearning | undefined;
     if (options.learn !== false) {
       try {
-        kv = await new Kvm(deps.nc).create(LIMITS_BUCKET, { history: 1, storage: "file" });
+        kv = await new Kvm(deps.nc).create(LIMITS_BUCKET, { history: 1, storage: "file", replicas: jetStreamReplicas() });
         const entry = await kv.get(deps.pool);
         if (entry?.operation === "PUT") learned = decodeJson<StoredLearning>(entry.value);
       } catch (err) {

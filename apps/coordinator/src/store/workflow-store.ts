@@ -1,6 +1,6 @@
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { PubAckPublisher, decodeJson, encodeJson, putOutput, type ObjectStore } from "@toolmesh/core";
+import { PubAckPublisher, decodeJson, encodeJson, jetStreamReplicas, putOutput, type ObjectStore } from "@toolmesh/core";
 import { systemClock, type Clock } from "../workflow/clock.js";
 import { WorkflowRun, type RunEffects, type RunSnapshot, type TaskRecord, type TaskSnapshot } from "../workflow/run.js";
 
@@ -63,7 +63,12 @@ export class WorkflowStore<K extends StateKv = KV> {
   }
 
   static async open(nc: NatsConnection, outputs: ObjectStore): Promise<WorkflowStore> {
-    const kv = await new Kvm(nc).create(WORKFLOWS_BUCKET, { history: 1, ttl: WORKFLOWS_TTL_MS, storage: "file" });
+    const kv = await new Kvm(nc).create(WORKFLOWS_BUCKET, {
+      history: 1,
+      ttl: WORKFLOWS_TTL_MS,
+      storage: "file",
+      replicas: jetStreamReplicas(),
+    });
     const acks = new PubAckPublisher(nc, (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     return new WorkflowStore(kv, outputs, systemClock, acks);
   }
