@@ -183,7 +183,7 @@ describe("mcpPools in the chart", () => {
   });
 
   test("a ServiceMonitor per MCP pool when enabled", async () => {
-    const monitored = await withPools(POOLS, { "metrics.serviceMonitor.enabled": true });
+    const monitored = await withPools(POOLS, { "metrics.serviceMonitor.enabled": true, "metrics.assumeMonitoringCrds": true });
     expect(ofKind(monitored, "ServiceMonitor").map((m) => m.metadata.name)).toEqual(
       expect.arrayContaining(["tm-toolmesh-mcp-fs", "tm-toolmesh-mcp-docs"]),
     );

@@ -70,7 +70,7 @@ describe("the CPU and memory alerts over the series the chart's ServiceMonitor m
   let targets: Target[];
   let exposition: Map<string, string>;
   beforeAll(async () => {
-    targets = targetsOf(await template({ "metrics.serviceMonitor.enabled": true }));
+    targets = targetsOf(await template({ "metrics.serviceMonitor.enabled": true }, ["--api-versions", "monitoring.coreos.com/v1"]));
     exposition = new Map();
     // The chart names each container after the service, the name every main passes to createRegistry.
     for (const t of targets) exposition.set(t.container, await createRegistry(t.container).metrics());

@@ -27,6 +27,9 @@ helm.sh/chart: {{ include "toolmesh.chart" .root }}
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: toolmesh
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{- define "toolmesh.selectorLabels" -}}
@@ -42,6 +45,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-%s" (include "toolmesh.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/*
+Whether prometheus-operator's kinds may be rendered: the cluster serves
+monitoring.coreos.com/v1 (`helm template` sees it only with
+`--api-versions monitoring.coreos.com/v1`), or metrics.assumeMonitoringCrds says
+so. Otherwise an enabled ServiceMonitor or PrometheusRule is left out (NOTES
+says so) instead of failing the install on an unknown kind.
+*/}}
+{{- define "toolmesh.monitoringApi" -}}
+{{- if or (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") .Values.metrics.assumeMonitoringCrds }}true{{ end -}}
+{{- end -}}
+
 {{/* Secret with the optional credentials, or "" when none is configured. */}}
 {{- define "toolmesh.secretName" -}}
 {{- if .Values.secrets.existingSecret -}}
@@ -49,6 +63,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- else if .Values.secrets.create -}}
 {{- include "toolmesh.fullname" . -}}
 {{- end -}}
+{{- end -}}
+
+{{/* config.jsReplicas, refused when the vendored NATS has fewer servers (JetStream would refuse every stream). */}}
+{{- define "toolmesh.jsReplicas" -}}
+{{- $r := .Values.config.jsReplicas | int -}}
+{{- if .Values.nats.enabled -}}
+{{- $servers := ternary (.Values.nats.cluster.replicas | int) 1 (.Values.nats.cluster.enabled | default false) -}}
+{{- if gt $r $servers -}}
+{{- fail (printf "config.jsReplicas=%d needs at least %d NATS servers, the vendored NATS runs %d: set nats.cluster.enabled=true and nats.cluster.replicas>=%d (values-production.yaml), or lower config.jsReplicas" $r $r $servers $r) -}}
+{{- end -}}
+{{- end -}}
+{{- $r -}}
 {{- end -}}
 
 {{/* TOOLMESH_NATS_URL: the vendored NATS, or the required external URL. */}}
@@ -60,12 +86,34 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* A service's image; dict root, component, values. */}}
+{{/*
+An image reference: `<registry>/<repository>@<digest>` when a digest is set, else
+`<registry>/<repository>:<tag>`. global.imageRegistry replaces every registry;
+an empty registry leaves the repository as it is. dict root, image (the
+service's image block), defaultRepository, defaultRegistry, defaultTag.
+*/}}
+{{- define "toolmesh.imageRef" -}}
+{{- $i := .image | default dict -}}
+{{- $global := (.root.Values.global | default dict).imageRegistry -}}
+{{- $registry := $global | default $i.registry | default .defaultRegistry -}}
+{{- $ref := $i.repository | default .defaultRepository -}}
+{{- if $registry }}{{ $ref = printf "%s/%s" $registry $ref }}{{ end -}}
+{{- if $i.digest -}}
+{{- printf "%s@%s" $ref $i.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $ref (toString ($i.tag | default .defaultTag)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A service's image: `<image.registry>/<image.repository>/<component>` by default;
+its own `image.repository` replaces all of that (it may name its own registry,
+as before image.registry existed). dict root, component, values.
+*/}}
 {{- define "toolmesh.image" -}}
-{{- $image := .values.image | default dict -}}
-{{- $repository := $image.repository | default (printf "%s/%s" .root.Values.image.repository .component) -}}
-{{- $tag := $image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
-{{- printf "%s:%s" $repository $tag -}}
+{{- $g := .root.Values.image -}}
+{{- $registry := ternary "" $g.registry (not (empty ((.values.image | default dict).repository))) -}}
+{{- include "toolmesh.imageRef" (dict "root" .root "image" .values.image "defaultRegistry" $registry "defaultRepository" (printf "%s/%s" $g.repository .component) "defaultTag" ($g.tag | default .root.Chart.AppVersion)) -}}
 {{- end -}}
 
 {{/* CPU quantity → millicores ("4" → 4000, "500m" → 500, "1.5" → 1500). */}}

@@ -11,8 +11,13 @@ The objects every service shares. Each service's folder calls these with a dict:
   volumes, volumeMounts, initContainers   extra (YAML list text)
   podSecurityContext, securityContext      overrides (YAML map text)
   podExtra      extra pod spec fields (YAML map text)
-  serviceAccountName                       "" = no token mounted
+  automountToken                           true: the pod mounts its ServiceAccount's token (the autoscaler only)
   natsRole      its NATS login (coordinator, autoscaler, pool-<pool>); "" = it never connects to NATS
+  egress        what its NetworkPolicy lets it reach besides DNS and NATS (list of
+                coordinator, internet, kubeApi; see _netpol.tpl)
+Global pod keys (podLabels, podAnnotations, priorityClassName,
+topologySpreadConstraints, extraEnv, extraVolumes, extraVolumeMounts) are
+the defaults a service's own extend (labels, annotations, lists) or replace.
 */}}
 
 {{- define "toolmesh.deployment" -}}
@@ -41,6 +46,9 @@ spec:
     metadata:
       labels:
         {{- include "toolmesh.selectorLabels" $ctx | nindent 8 }}
+        {{- with (include "toolmesh.podLabels" (dict "root" $root "values" $v "natsRole" .natsRole)) }}
+        {{- . | nindent 8 }}
+        {{- end }}
       annotations:
         checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
         {{- if $root.Values.metrics.podAnnotations }}
@@ -48,7 +56,7 @@ spec:
         prometheus.io/port: {{ $root.Values.metrics.port | quote }}
         prometheus.io/path: /metrics
         {{- end }}
-        {{- with $v.podAnnotations }}
+        {{- with (merge (deepCopy ($v.podAnnotations | default dict)) ($root.Values.podAnnotations | default dict)) }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
     spec:
@@ -56,11 +64,12 @@ spec:
       imagePullSecrets:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- if .serviceAccountName }}
-      serviceAccountName: {{ .serviceAccountName }}
-      automountServiceAccountToken: true
-      {{- else }}
-      automountServiceAccountToken: false
+      {{- with (include "toolmesh.serviceAccountName" .) }}
+      serviceAccountName: {{ . }}
+      {{- end }}
+      automountServiceAccountToken: {{ .automountToken | default false }}
+      {{- with ($v.priorityClassName | default $root.Values.priorityClassName) }}
+      priorityClassName: {{ . | quote }}
       {{- end }}
       terminationGracePeriodSeconds: {{ include "toolmesh.terminationGrace" (dict "root" $root "values" $v) }}
       securityContext:
@@ -89,7 +98,7 @@ spec:
             {{- with $v.env }}
             {{- include "toolmesh.envMap" . | trim | nindent 12 }}
             {{- end }}
-            {{- with $v.extraEnv }}
+            {{- with (concat ($root.Values.extraEnv | default list) ($v.extraEnv | default list)) }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
           ports:
@@ -141,6 +150,9 @@ spec:
             {{- with .volumeMounts }}
             {{- . | nindent 12 }}
             {{- end }}
+            {{- with (concat ($root.Values.extraVolumeMounts | default list) ($v.extraVolumeMounts | default list)) }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
@@ -156,6 +168,9 @@ spec:
         {{- with .volumes }}
         {{- . | nindent 8 }}
         {{- end }}
+        {{- with (concat ($root.Values.extraVolumes | default list) ($v.extraVolumes | default list)) }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
       {{- with ($v.nodeSelector | default $root.Values.nodeSelector) }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
@@ -163,6 +178,10 @@ spec:
       {{- with ($v.tolerations | default $root.Values.tolerations) }}
       tolerations:
         {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with (include "toolmesh.topologySpread" (dict "root" $root "values" $v "ctx" $ctx)) }}
+      topologySpreadConstraints:
+        {{- . | nindent 8 }}
       {{- end }}
       affinity:
         {{- with ($v.affinity | default $root.Values.affinity) }}
@@ -246,7 +265,7 @@ spec:
           type: Utilization
           averageUtilization: {{ . | int }}
     {{- end }}
-  {{- with $a.behavior }}
+  {{- with ($a.behavior | default .root.Values.autoscalingBehavior) }}
   behavior:
     {{- toYaml . | nindent 4 }}
   {{- end }}
@@ -274,7 +293,7 @@ spec:
 
 {{/* ServiceMonitor, only when metrics.serviceMonitor.enabled. */}}
 {{- define "toolmesh.serviceMonitor" -}}
-{{- if .root.Values.metrics.serviceMonitor.enabled }}
+{{- if and .root.Values.metrics.serviceMonitor.enabled (include "toolmesh.monitoringApi" .root) }}
 {{- $ctx := dict "root" .root "component" .component -}}
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
@@ -296,9 +315,17 @@ spec:
 {{- end }}
 {{- end -}}
 
-{{/* Service, Deployment, HPA, PDB and ServiceMonitor of one service. */}}
+{{/* Service, Deployment, HPA, PDB, ServiceMonitor, ServiceAccount and NetworkPolicy of one service. */}}
 {{- define "toolmesh.component" -}}
 {{ include "toolmesh.deployment" . }}
+{{- with (include "toolmesh.serviceAccount" .) }}
+---
+{{ . }}
+{{- end }}
+{{- with (include "toolmesh.networkPolicy" .) }}
+---
+{{ . }}
+{{- end }}
 ---
 {{ include "toolmesh.service" . }}
 {{- with (include "toolmesh.hpa" .) }}
