@@ -60,6 +60,20 @@ describe("labels and annotations", () => {
     for (const s of SERVICES) expect(pod(knobs, s).metadata.labels.team, s).toBe("platform");
   });
 
+  test("the vendored NATS takes its own: nats.commonLabels, nats.podLabels, nats.priorityClassName", async () => {
+    const objects = await template({
+      "nats.commonLabels.team": "platform",
+      "nats.podLabels.role": "bus",
+      "nats.priorityClassName": "critical",
+    });
+    const nats = objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/name"] === "nats");
+    expect(nats.map((o) => o.kind).sort()).toEqual(["Service", "Service", "StatefulSet"]);
+    for (const o of nats) expect(o.metadata.labels?.team, `${o.kind}/${o.metadata.name}`).toBe("platform");
+    const natsPod = find(objects, "StatefulSet", "tm-nats")!.spec.template;
+    expect(natsPod.metadata.labels).toMatchObject({ team: "platform", role: "bus" });
+    expect(natsPod.spec.priorityClassName).toBe("critical");
+  });
+
   test("podLabels: the global ones, a service's over them; selector labels untouched", () => {
     expect(pod(knobs, "web-search").metadata.labels.tier).toBe("tools");
     expect(pod(knobs, "codebase").metadata.labels.tier).toBe("code");
