@@ -157,6 +157,19 @@ describe("what changes the set", () => {
     expect(allowed(policies, pool, INTERNET, 443)).toBe(true);
   });
 
+  test("an external NATS: its port anywhere, or only where networkPolicy.externalNats.to says; no policy for a NATS not rendered", async () => {
+    const external = { "nats.enabled": false, "nats.url": "nats://nats.example:4222", "nats.auth.enabled": false };
+    const server: Endpoint = { ip: "203.0.113.5" };
+    const open = await render(external);
+    expect(find(open.objects, "NetworkPolicy", "tm-nats")).toBeUndefined();
+    expect(allowed(open.policies, open.pods.codebase!, server, 4222)).toBe(true);
+    expect(allowed(open.policies, open.pods.codebase!, server, 80)).toBe(false);
+    expect(allowed(open.policies, open.pods["mcp-gateway"]!, server, 4222)).toBe(false);
+    const pinned = await render(external, ["--set-json", 'networkPolicy.externalNats.to=[{"ipBlock":{"cidr":"198.51.100.0/24"}}]']);
+    expect(allowed(pinned.policies, pinned.pods.codebase!, server, 4222)).toBe(false);
+    expect(allowed(pinned.policies, pinned.pods.codebase!, { ip: "198.51.100.9" }, 4222)).toBe(true);
+  });
+
   test("networkPolicy.enabled=false renders none", async () => {
     expect(ofKind(await template({ "networkPolicy.enabled": false }), "NetworkPolicy")).toEqual([]);
   });
