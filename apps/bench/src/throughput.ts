@@ -26,7 +26,14 @@ import { withInterruptCleanup } from "./signals.js";
 import { addedP50, ratioRow, summarizeSystem, type RatioRow, type SystemSummary } from "./summary.js";
 import type { BenchSystem, ProcessRef } from "./system.js";
 import { startToolmesh, type ToolmeshStack } from "./toolmesh.js";
-import { fanOutWorkflow, flatWorkflow, formatWorkflowTable, runWorkflowBench, type WorkflowBenchResult } from "./workflow-bench.js";
+import {
+  WORKFLOW_RUNS,
+  benchWorkflow,
+  fanOutWorkflow,
+  flatWorkflow,
+  formatWorkflowTable,
+  type WorkflowBenchResult,
+} from "./workflow-bench.js";
 
 export { BENCH_DEFAULTS } from "./options.js";
 export type { InterleavedOptions } from "./options.js";
@@ -146,13 +153,15 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
 
       const workflows: WorkflowBenchResult[] = [];
       if (options.workflowTasks > 0) {
-        out(`workflows: ${options.workflowTasks} flat tasks, then a fan-out over ${options.workflowTasks} items`);
+        out(
+          `workflows: ${options.workflowTasks} flat tasks, then a fan-out over ${options.workflowTasks} items; each run once to warm up, then ${WORKFLOW_RUNS} times (medians)`,
+        );
         const nc = await connect({ servers: natsUrl, name: "bench-workflows" });
         const client = new ToolmeshClient(toolmesh.serving[0]!);
         try {
           const n = options.workflowTasks;
-          workflows.push(await runWorkflowBench(client, nc, flatWorkflow(n), n, toolmesh.coordinators, toolmesh.worker));
-          workflows.push(await runWorkflowBench(client, nc, fanOutWorkflow(n), n + 1, toolmesh.coordinators, toolmesh.worker));
+          workflows.push(await benchWorkflow(client, nc, flatWorkflow(n), n, toolmesh.coordinators, toolmesh.worker));
+          workflows.push(await benchWorkflow(client, nc, fanOutWorkflow(n), n + 1, toolmesh.coordinators, toolmesh.worker));
         } finally {
           client.close();
           await nc.close();

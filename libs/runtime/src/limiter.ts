@@ -6,6 +6,7 @@ export class ConcurrencyLimiter {
   #limit: number;
   #inFlight = 0;
   #waiters: Array<() => void> = [];
+  readonly #listeners = new Set<() => void>();
 
   constructor(limit: number) {
     this.#limit = Math.max(1, Math.floor(limit));
@@ -57,7 +58,14 @@ export class ConcurrencyLimiter {
     }
   }
 
+  /** Calls `listener` whenever a slot is released or the limit changes; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #wake(): void {
+    for (const listener of this.#listeners) listener();
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const wake of waiters) wake();

@@ -58,23 +58,40 @@ export interface PullLoopOptions {
   onNotification?: (note: ConsumerNotification) => void;
   backoff?: Backoff;
   wait?: (ms: number) => Promise<unknown>;
+  /** The smallest pull while another is open, for a limit (default defaultRefillAt). */
+  refillAt?: (limit: number) => number;
 }
 
+/** The smallest pull made while another is still open: a quarter of the limit. */
+export const defaultRefillAt = (limit: number): number => Math.max(1, Math.ceil(limit / 4));
+
 /**
- * Pulls as fast as the concurrency limit allows: each fetch asks for exactly
- * the free slots, so a worker never holds messages it cannot start.
+ * Pulls as the concurrency limit allows: the messages asked for by open
+ * pulls never exceed the free slots, so a worker never holds messages it
+ * cannot start. One pull request per finished task would cost a socket
+ * write and a server round per call under load, so slots freed in one turn
+ * of the event loop are asked for in one pull, and while a pull is open a
+ * new one waits until it can ask for a quarter of the limit.
  */
 export class PullLoop {
   private running = false;
-  private done: Promise<void> = Promise.resolve();
+  /** A failed pull is waiting out its backoff; no pull starts meanwhile. */
+  private backingOff = false;
+  /** Messages asked for by open pulls and not yet delivered. */
+  private outstanding = 0;
+  private readonly open = new Set<Promise<void>>();
+  private stopWatching?: () => void;
+  private pullScheduled = false;
   private readonly backoff: Backoff;
   private readonly wait: (ms: number) => Promise<unknown>;
+  private readonly refillAt: (limit: number) => number;
   /** Consumer notifications seen, by type: exposed so operators and tests can see a flapping consumer. */
   readonly notifications = new Map<ConsumerNotification["type"], number>();
 
   constructor(private readonly options: PullLoopOptions) {
     this.backoff = options.backoff ?? new Backoff();
     this.wait = options.wait ?? sleep;
+    this.refillAt = options.refillAt ?? defaultRefillAt;
   }
 
   get active(): boolean {
@@ -84,47 +101,72 @@ export class PullLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.done = this.loop();
+    this.stopWatching = this.options.limiter.onChange(() => this.schedulePull());
+    this.maybePull();
   }
 
-  /** Stops asking for work; resolves when the current pull is over. */
+  /** Stops asking for work; resolves when the open pulls are over. */
   async stop(): Promise<void> {
     this.running = false;
-    await this.done.catch(() => undefined);
+    this.stopWatching?.();
+    while (this.open.size > 0) await Promise.allSettled([...this.open]);
   }
 
-  private async loop(): Promise<void> {
+  /** A pull at the end of this turn, for every slot freed in it. */
+  private schedulePull(): void {
+    if (this.pullScheduled || !this.running) return;
+    this.pullScheduled = true;
+    setImmediate(() => {
+      this.pullScheduled = false;
+      this.maybePull();
+    });
+  }
+
+  /** Starts a pull for the free slots not yet asked for, when there are enough of them. */
+  private maybePull(): void {
+    if (!this.running || this.backingOff) return;
+    const { limiter } = this.options;
+    const want = limiter.free - this.outstanding;
+    // Never ask for 0: a pull for 0 messages gets the client's default batch.
+    if (want <= 0 || (this.outstanding > 0 && want < this.refillAt(limiter.limit))) return;
+    const pull = this.pull(want);
+    this.open.add(pull);
+    void pull.finally(() => this.open.delete(pull));
+  }
+
+  private async pull(asked: number): Promise<void> {
     const { limiter, source, expiresMs, log } = this.options;
-    while (this.running) {
-      await limiter.whenFree();
-      if (!this.running) break;
-      try {
-        const asked = limiter.free;
-        if (asked === 0) continue;
-        const batch = await source.fetch({ max_messages: asked, expires: expiresMs });
-        void this.watch(batch);
-        let got = 0;
-        for await (const msg of batch) {
-          got += 1;
-          // The pull can still deliver after drain began: hand those back at
-          // once rather than leave them waiting out the ack wait.
-          if (!this.running) {
-            msg.nak();
-            continue;
-          }
-          limiter.take();
-          this.options.onMessage(msg);
+    this.outstanding += asked;
+    let got = 0;
+    try {
+      const batch = await source.fetch({ max_messages: asked, expires: expiresMs });
+      void this.watch(batch);
+      for await (const msg of batch) {
+        got += 1;
+        this.outstanding -= 1;
+        // The pull can still deliver after drain began: hand those back at
+        // once rather than leave them waiting out the ack wait.
+        if (!this.running) {
+          msg.nak();
+          continue;
         }
-        this.options.onPulled(asked, got);
-        this.backoff.reset();
-      } catch (err) {
-        if (!this.running) break;
-        const waitMs = this.backoff.next();
-        log.warn({ err, retryInMs: waitMs, failures: this.backoff.attempts }, "pull failed; retrying");
-        await this.wait(waitMs);
-        await this.options.recover().catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
+        limiter.take();
+        this.options.onMessage(msg);
       }
+      this.options.onPulled(asked, got);
+      this.backoff.reset();
+    } catch (err) {
+      if (!this.running || this.backingOff) return;
+      this.backingOff = true;
+      const waitMs = this.backoff.next();
+      log.warn({ err, retryInMs: waitMs, failures: this.backoff.attempts }, "pull failed; retrying");
+      await this.wait(waitMs);
+      await this.options.recover().catch((ensureErr: unknown) => log.debug({ err: ensureErr }, "pool consumer not ensured yet"));
+      this.backingOff = false;
+    } finally {
+      this.outstanding -= asked - got;
     }
+    this.maybePull();
   }
 
   private async watch(batch: ConsumerMessages): Promise<void> {

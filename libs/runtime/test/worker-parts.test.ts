@@ -1,5 +1,6 @@
 import type { ConsumerMessages, FetchOptions, JsMsg } from "@nats-io/jetstream";
 import { createLogger, decodeJson, type CommandReply } from "@toolmesh/core";
+import { waitFor } from "@toolmesh/testing";
 import { ConcurrencyLimiter } from "@toolmesh/runtime";
 import {
   Backoff,
@@ -88,6 +89,43 @@ function batch(msgs: JsMsg[]): ConsumerMessages {
   } as unknown as ConsumerMessages;
 }
 
+/** A source whose pulls stay open until the test pushes messages into them or ends them. */
+function controlledSource(): {
+  source: { fetch(opts?: FetchOptions): Promise<ConsumerMessages> };
+  asks: number[];
+  pulls: Array<{ push: (...msgs: JsMsg[]) => void; end: () => void }>;
+} {
+  const asks: number[] = [];
+  const pulls: Array<{ push: (...msgs: JsMsg[]) => void; end: () => void }> = [];
+  const fetch = (opts?: FetchOptions): Promise<ConsumerMessages> => {
+    asks.push((opts as { max_messages: number }).max_messages);
+    const queued: JsMsg[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    pulls.push({
+      push: (...msgs) => {
+        queued.push(...msgs);
+        wake?.();
+      },
+      end: () => {
+        ended = true;
+        wake?.();
+      },
+    });
+    return Promise.resolve({
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          while (queued.length > 0) yield queued.shift()!;
+          if (ended) return;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      },
+      status: async function* () {},
+    } as unknown as ConsumerMessages);
+  };
+  return { source: { fetch }, asks, pulls };
+}
+
 describe("PullLoop", () => {
   it("asks for exactly the free slots, backs off after a failed pull and recovers the consumer", async () => {
     const limiter = new ConcurrencyLimiter(3);
@@ -136,6 +174,41 @@ describe("PullLoop", () => {
     expect(recovered).toBe(1);
     expect(got.map((m) => m.seq)).toEqual([1, 2]);
     expect(limiter.inFlight).toBe(2);
+  });
+
+  it("asks again only for a quarter of the limit while a pull is open, and for every slot freed in one turn in one pull", async () => {
+    const limiter = new ConcurrencyLimiter(8);
+    const { source, asks, pulls } = controlledSource();
+    const got: JsMsg[] = [];
+    const loop = new PullLoop({
+      source,
+      limiter,
+      expiresMs: 1000,
+      log,
+      onMessage: (m) => got.push(m),
+      onPulled: () => undefined,
+      recover: () => Promise.resolve(),
+    });
+    loop.start();
+    expect(asks).toEqual([8]);
+    // One at a time (light load): the open pull still covers the freed slot until two are unasked for.
+    for (let i = 1; i <= 3; i++) {
+      pulls[0]!.push({ seq: i } as JsMsg);
+      await waitFor(() => (got.length === i ? true : undefined), 5000, `message ${i}`);
+      limiter.release();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(asks).toEqual([8, 2]);
+    // Saturated: eight delivered at once, then all eight finish in one turn → one pull for all of them.
+    pulls[0]!.push(...Array.from({ length: 5 }, (_, i) => ({ seq: 10 + i }) as JsMsg));
+    pulls[1]!.push({ seq: 20 } as JsMsg, { seq: 21 } as JsMsg);
+    await waitFor(() => (limiter.inFlight === 7 ? true : undefined), 5000, "seven in flight");
+    for (let i = 0; i < 7; i++) limiter.release();
+    await waitFor(() => (asks.length === 3 ? true : undefined), 5000, "a third pull");
+    expect(asks).toEqual([8, 2, 8]);
+    for (const pull of pulls) pull.end();
+    await loop.stop();
+    expect(limiter.inFlight).toBe(0);
   });
 
   it("counts consumer notifications by type and passes each on", () => {

@@ -27,6 +27,26 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
+/** Each decoded request's size on the wire: a limit on a spec's bytes needs no second encoding to check. */
+const wireBytes = new WeakMap<object, number>();
+
+/**
+ * The bytes of a request's length-delimited field 1 (SubmitWorkflowRequest's
+ * spec) as it came: the request's size less the field's tag and length.
+ */
+export function firstFieldWireBytes(request: object): number | undefined {
+  const total = wireBytes.get(request);
+  if (total === undefined) return undefined;
+  // 1 byte of tag, then the length as a varint of 1–5 bytes: the one that adds up.
+  for (let lengthBytes = 1; lengthBytes <= 5; lengthBytes += 1) {
+    const field = total - 1 - lengthBytes;
+    if (field >= 0 && varintBytes(field) === lengthBytes) return field;
+  }
+  return undefined;
+}
+
+const varintBytes = (n: number): number => (n < 1 << 7 ? 1 : n < 1 << 14 ? 2 : n < 1 << 21 ? 3 : n < 1 << 28 ? 4 : 5);
+
 /** The service definition with request deserializers that never throw and keep invalid UTF-8 visible. */
 export function tolerantDecoding<T extends ServiceDefinition>(definition: T): T {
   const methods = Object.entries(definition).map(([name, method]) => {
@@ -34,7 +54,9 @@ export function tolerantDecoding<T extends ServiceDefinition>(definition: T): T 
     const requestDeserialize = (value: Buffer): unknown => {
       try {
         // ts-proto's decode takes a reader as well as bytes: this one decodes strings as above.
-        return decode(new BinaryReader(value, decodeUtf8) as unknown as Buffer);
+        const request = decode(new BinaryReader(value, decodeUtf8) as unknown as Buffer) as unknown;
+        if (typeof request === "object" && request !== null) wireBytes.set(request, value.length);
+        return request;
       } catch (err) {
         return { [UNDECODABLE]: err instanceof Error ? err.message : String(err) } satisfies Undecodable;
       }

@@ -39,7 +39,7 @@ import type { CoordinatorMetrics } from "../coordinator-metrics.js";
 import type { Engine } from "../engine.js";
 import { watchEvents } from "../watch.js";
 import { checkToken } from "./auth.js";
-import { checkDecoded } from "./decoding.js";
+import { checkDecoded, firstFieldWireBytes } from "./decoding.js";
 import { listCatalogTools } from "./catalog.js";
 import { outputEvent, taskStatus, workflowEvent } from "./convert.js";
 import type { Router } from "./routing.js";
@@ -129,7 +129,8 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
   const partitionOf = (workflowId: string): number => engine.partitionOf(workflowId);
   return {
     submitWorkflow: unary(deps, "SubmitWorkflow", async (request: { spec?: WorkflowSpec }, ctx) => {
-      const bytes = request.spec ? WorkflowSpec.encode(request.spec).finish().length : 0;
+      // As it came on the wire; encoded again only when the request did not come through tolerantDecoding.
+      const bytes = request.spec ? (firstFieldWireBytes(request) ?? WorkflowSpec.encode(request.spec).finish().length) : 0;
       const valid = validateWorkflow(request.spec, bytes, specLimits(deps));
       return submitAnywhere(engine, router, request.spec!, valid, ctx);
     }),
