@@ -82,7 +82,7 @@ where the other commands find it. Ctrl-C stops everything.
   },
   {
     name: "status",
-    synopsis: "status [--json | --mcp-config]",
+    synopsis: "status [--json | --mcp-config | --console]",
     usage: `The stack that \`toolmesh up\` recorded in .toolmesh/stack.json: each
 service's health, the pools, and the memory it uses. Exit 1 when it is not
 running or a check fails.
@@ -90,12 +90,14 @@ running or a check fails.
   --json                the same as JSON (without the stack's tokens)
   --mcp-config          only the config an HTTP MCP client needs for up's gateway,
                         its bearer token included: {"mcpServers":{"toolmesh":
-                        {"type":"http","url":...,"headers":{"Authorization":...}}}}`,
-    flags: { json: { type: "boolean" }, "mcp-config": { type: "boolean" } },
+                        {"type":"http","url":...,"headers":{"Authorization":...}}}}
+  --console             only a fresh link to the web console with a one-time
+                        login code (it works once, for one browser, for a day)`,
+    flags: { json: { type: "boolean" }, "mcp-config": { type: "boolean" }, console: { type: "boolean" } },
     async run(args) {
       args.none();
       const { statusCommand } = await import("./commands/status.js");
-      return statusCommand({ json: args.flag("json"), mcpConfig: args.flag("mcp-config") });
+      return statusCommand({ json: args.flag("json"), mcpConfig: args.flag("mcp-config"), console: args.flag("console") });
     },
   },
   {

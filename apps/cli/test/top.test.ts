@@ -1,6 +1,7 @@
 import type { MetricsSnapshot } from "@toolmesh/core";
 import { describe, expect, it } from "vitest";
-import { poolRows, renderTop } from "../src/top/pool-rows.js";
+import { poolRows } from "@toolmesh/observe";
+import { renderTop } from "../src/top/render.js";
 
 const snapshot = (over: Partial<MetricsSnapshot>): MetricsSnapshot => ({
   service: "codebase",

@@ -5,8 +5,23 @@ const token = z.string().min(16, "use a token of at least 16 characters").option
 
 /** The gateway's environment, validated at start-up (a bad value stops it with the variable named). */
 export const gatewayConfigSchema = baseConfigSchema
-  .pick({ TOOLMESH_LOG_LEVEL: true, TOOLMESH_METRICS_PORT: true, TOOLMESH_METRICS_HOST: true, OTEL_EXPORTER_OTLP_ENDPOINT: true })
+  .pick({
+    TOOLMESH_LOG_LEVEL: true,
+    TOOLMESH_METRICS_PORT: true,
+    TOOLMESH_METRICS_HOST: true,
+    OTEL_EXPORTER_OTLP_ENDPOINT: true,
+    // The console's pools page logs in to NATS as the observer role with these.
+    TOOLMESH_NATS_TOKEN: true,
+    TOOLMESH_NATS_USER: true,
+    TOOLMESH_NATS_PASSWORD: true,
+    TOOLMESH_NATS_CREDS: true,
+    TOOLMESH_NATS_INBOX_PREFIX: true,
+  })
   .extend({
+    /** The web console at /console (same token and Origin check as /mcp): "on" or "off". */
+    TOOLMESH_CONSOLE: z.enum(["on", "off"]).default("on"),
+    /** NATS for the console's pools page (the metrics bus, read-only: the observer role); unset: the page says it has none. */
+    TOOLMESH_NATS_URL: z.string().min(1).optional(),
     /** The coordinator this gateway is a gRPC client of. */
     TOOLMESH_COORDINATOR_ADDRESS: z.string().min(1).default("127.0.0.1:50051"),
     /** The coordinator's bearer token, when it has one. */

@@ -33,6 +33,8 @@ export interface StackState {
   mcpUrl?: string | undefined;
   /** The bearer token the gateway at `mcpUrl` requires (TOOLMESH_MCP_TOKEN, else `grpcToken`). */
   mcpToken?: string | undefined;
+  /** The web console (http://127.0.0.1:PORT/console/), served by the same gateway behind `mcpToken`. */
+  consoleUrl?: string | undefined;
   roots: StackRoot[];
   pools: string[];
   /** Pools with no worker until work for them queues up (their minimum is 0). */

@@ -1,3 +1,4 @@
+import { mintLoginCode } from "@toolmesh/console";
 import { connect } from "@nats-io/transport-node";
 import { findStack, processIsAlive, processMemory, processTree, type StackState } from "@toolmesh/local";
 import { clientFrom, describeGrpcError, stackRoleEnv } from "../connection.js";
@@ -6,6 +7,8 @@ export interface StatusOptions {
   json: boolean;
   /** Print an HTTP MCP client's config for the stack's gateway (URL and bearer header) instead. */
   mcpConfig?: boolean | undefined;
+  /** Print a console link with a fresh one-time login code. */
+  console?: boolean | undefined;
 }
 
 interface Check {
@@ -97,6 +100,7 @@ function render(report: StatusReport): string {
     `stack of up pid ${state.pid}, started ${state.startedAt} (${report.statePath})`,
     `  gRPC      ${state.grpcAddress}`,
     `  NATS      ${state.natsUrl}`,
+    ...(state.consoleUrl ? [`  console   ${state.consoleUrl} (a login link: toolmesh status --console)`] : []),
     ...(state.mcpUrl
       ? [
           `  MCP       ${state.mcpUrl} (streamable HTTP${state.mcpToken ? ", bearer token: toolmesh status --mcp-config" : ""}; stdio: npx toolmesh mcp)`,
@@ -161,6 +165,16 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
       return 1;
     }
     process.stdout.write(config);
+    return 0;
+  }
+  if (options.console) {
+    const { consoleUrl, mcpToken } = found.state;
+    if (!consoleUrl) {
+      process.stderr.write(`the stack recorded in ${found.path} serves no console (its up predates it); restart it\n`);
+      return 1;
+    }
+    // Minted here from the stack's token; the console spends each code once.
+    process.stdout.write(mcpToken ? `${consoleUrl}login?code=${mintLoginCode(mcpToken)}\n` : `${consoleUrl}\n`);
     return 0;
   }
   const report = await gather(found.state, found.path);

@@ -1,22 +1,8 @@
-import { jetstreamManager } from "@nats-io/jetstream";
-import {
-  Consumers,
-  LiveSnapshots,
-  POOLS,
-  Streams,
-  Subjects,
-  baseConfigSchema,
-  connectNats,
-  decodeJson,
-  isPoolName,
-  loadConfig,
-  type LimitChangeEvent,
-  type PoolName,
-  type ScaleEvent,
-} from "@toolmesh/core";
+import { baseConfigSchema, connectNats, loadConfig } from "@toolmesh/core";
+import { PoolWatch } from "@toolmesh/observe";
 import { resolveNatsUrl } from "../connection.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { poolRows, renderTop } from "../top/pool-rows.js";
+import { renderTop } from "../top/render.js";
 
 export interface TopOptions {
   /** Print one frame after one refresh and exit (scripts, non-terminals). */
@@ -41,32 +27,10 @@ export async function topCommand(options: TopOptions): Promise<number> {
     process.stderr.write(`error: cannot reach NATS at ${nats.url} (${nats.source}): ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const jsm = await jetstreamManager(nc);
   // Instances silent for three refreshes are gone.
-  const snapshots = new LiveSnapshots(Math.max(5000, options.refreshMs * 3));
-  snapshots.start(nc);
-  const recent: Array<LimitChangeEvent | ScaleEvent> = [];
-  const events = nc.subscribe(Subjects.allPoolEvents, {
-    callback: (err, msg) => {
-      if (err) return;
-      recent.push(decodeJson<LimitChangeEvent | ScaleEvent>(msg.data));
-      if (recent.length > 50) recent.shift();
-    },
-  });
+  const watch = new PoolWatch(nc, { staleMs: Math.max(5000, options.refreshMs * 3) }).start();
   const live = process.stdout.isTTY && !options.once;
-  const frame = async (): Promise<string> => {
-    const queues = new Map<string, number>();
-    // Native pools, and run-time (MCP) pools as their instances report them.
-    const pools = new Set<PoolName>([
-      ...(Object.keys(POOLS) as PoolName[]),
-      ...snapshots.live().flatMap((s) => (s.pool && isPoolName(s.pool) ? [s.pool] : [])),
-    ]);
-    for (const pool of pools) {
-      const info = await jsm.consumers.info(Streams.tasks(pool), Consumers.poolWorkers).catch(() => undefined);
-      if (info) queues.set(pool, info.num_pending + info.num_ack_pending);
-    }
-    return renderTop(poolRows(snapshots.live(), queues), recent);
-  };
+  const frame = async (): Promise<string> => renderTop(await watch.rows(), watch.changes());
   let stop = false;
   const onInterrupt = (): void => {
     stop = true;
@@ -80,8 +44,7 @@ export async function topCommand(options: TopOptions): Promise<number> {
     } while (!options.once && !stop);
   } finally {
     process.off("SIGINT", onInterrupt);
-    snapshots.stop();
-    events.unsubscribe();
+    watch.stop();
     await nc.close();
   }
   return 0;

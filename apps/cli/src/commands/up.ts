@@ -15,7 +15,9 @@ import {
   type PoolName,
   type RootSpec,
 } from "@toolmesh/core";
+import { ConsoleServer } from "@toolmesh/console";
 import { startGateway } from "@toolmesh/mcp/gateway";
+import { PoolWatch } from "@toolmesh/observe";
 import {
   ensureNatsServer,
   findStack,
@@ -199,12 +201,27 @@ export async function upCommand(options: UpOptions): Promise<number> {
     // process less (~60 MB). Loopback only, and always behind a bearer token.
     const mcpToken = process.env.TOOLMESH_MCP_TOKEN || grpcToken;
     const gatewayClient = clientFrom(connection);
+    const allowedOrigins = (process.env.TOOLMESH_MCP_ALLOWED_ORIGINS ?? "").split(",").filter(Boolean);
+    // The web console beside /mcp, behind the same token and Origin check; it sees the
+    // pools as `toolmesh top` does, logged in as the read-only observer role.
+    const observerNc = await connectNats(
+      loadConfig("toolmesh up", baseConfigSchema, { ...process.env, TOOLMESH_NATS_URL: natsUrl, ...asRole("observer") }),
+      "toolmesh-console",
+    );
+    const consoleServer = new ConsoleServer({
+      client: gatewayClient,
+      token: mcpToken,
+      allowedOrigins,
+      pools: new PoolWatch(observerNc, { staleMs: 5000 }).start(),
+      log: createLogger("console", "info", resolve(logDir, "console.log")),
+    });
     const gateway = await startGateway({
+      console: consoleServer,
       client: gatewayClient,
       host: process.env.TOOLMESH_MCP_HOST || "127.0.0.1",
       port: Number(process.env.TOOLMESH_MCP_PORT || "0"),
       token: mcpToken,
-      allowedOrigins: (process.env.TOOLMESH_MCP_ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
+      allowedOrigins,
       maxSessions: 64,
       sessionIdleMs: 30 * 60_000,
       log: createLogger("mcp-gateway", "info", resolve(logDir, "mcp-gateway.log")),
@@ -212,12 +229,16 @@ export async function upCommand(options: UpOptions): Promise<number> {
     stack.onStop(async () => {
       await gateway.close();
       gatewayClient.close();
+      await observerNc.close();
     });
     const mcpUrl = gateway.url;
     // The token itself is not printed: terminals get logged and scrolled back through.
     say(
       `MCP gateway on ${mcpUrl} (streamable HTTP, bearer token: \`npx toolmesh status --mcp-config\` prints a client config with it; stdio: npx toolmesh mcp)`,
     );
+    // A link with a one-time login code, not the token: it works once, for one browser (\`toolmesh status --console\` mints another).
+    const consoleUrl = gateway.consoleUrl!;
+    say(`console on ${consoleUrl} — open ${consoleUrl}login?code=${consoleServer.guard.issueLoginCode()}`);
 
     let workerFailure: string | undefined;
     const autoscaler = await startService(
@@ -277,6 +298,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
       grpcToken,
       mcpUrl,
       mcpToken,
+      consoleUrl,
       roots,
       pools,
       onDemandPools: pools.filter((pool) => settings.minWorkers(pool) === 0),

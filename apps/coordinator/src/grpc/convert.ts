@@ -59,6 +59,7 @@ export function taskStatus(task: TaskRecord, run?: WorkflowRun): TaskStatus {
     dependsOn: task.spec.dependsOn,
     sharedFrom: task.sharedFrom ?? "",
     stage: task.spec.stage,
+    args: task.spec.args,
   };
 }
 
@@ -79,7 +80,22 @@ export function workflow(run: WorkflowRun): Workflow {
 }
 
 export function workflowSummary(run: WorkflowRun): WorkflowSummary {
-  return { id: run.id, name: run.name, state: WORKFLOW_STATE[run.state], taskCount: run.tasks.size, createdAtMs: run.createdAtMs };
+  let done = 0;
+  let failed = 0;
+  for (const task of run.tasks.values()) {
+    if (task.state === "succeeded" || task.state === "failed" || task.state === "cancelled") done++;
+    if (task.state === "failed") failed++;
+  }
+  return {
+    id: run.id,
+    name: run.name,
+    state: WORKFLOW_STATE[run.state],
+    taskCount: run.tasks.size,
+    createdAtMs: run.createdAtMs,
+    tasksDone: done,
+    tasksFailed: failed,
+    finishedAtMs: run.finishedAtMs ?? 0,
+  };
 }
 
 export function workflowEvent(sequence: number, event: EventMessage): WorkflowEvent {

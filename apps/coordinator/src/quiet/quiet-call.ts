@@ -67,6 +67,8 @@ export class QuietCall {
       worker: this.result?.worker ?? "",
       dependsOn: [],
       sharedFrom: "",
+      // The caller sent them: a quiet answer does not echo them back.
+      args: undefined,
       stage: "",
     };
   }

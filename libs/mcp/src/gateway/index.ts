@@ -9,6 +9,6 @@
  *   const gateway = await startGateway({ client, host: "127.0.0.1", port: 0, token, allowedOrigins: [], maxSessions: 256, sessionIdleMs: 1_800_000, log });
  */
 export { startGateway } from "./listen.js";
-export type { ListenOptions, RunningGateway } from "./listen.js";
+export type { GatewayMount, ListenOptions, RunningGateway } from "./listen.js";
 export { McpGateway } from "./http.js";
 export type { GatewayOptions } from "./http.js";
