@@ -6,7 +6,8 @@ import { defineConfig } from "eslint/config";
 import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
-const typescriptSources = ["apps/*/src/**/*.ts", "libs/*/src/**/*.ts", "proto/src/**/*.ts"];
+// libs/console/web holds the console page (Preact, TSX), typed by its own tsconfig (DOM, JSX).
+const typescriptSources = ["apps/*/src/**/*.ts", "libs/*/src/**/*.ts", "libs/*/web/src/**/*.{ts,tsx}", "proto/src/**/*.ts"];
 // No package's tsconfig includes its tests (vitest runs them through esbuild), so
 // one tsconfig gathers every test file for the type information.
 const typescriptTests = ["apps/*/test/**/*.ts", "libs/*/test/**/*.ts", "test/**/*.ts", "deploy/test/**/*.ts", "vitest.config.ts"];

@@ -15,7 +15,12 @@ afterAll(async () => cs?.stop());
 const fanOut = (name: string, items: number, extra: Record<string, unknown> = {}) =>
   workflow(name, [
     task("list", "test.echo", { value: Array.from({ length: items }, (_, i) => `item-${i}`) }),
-    task("each", "test.echo", { value: "{{item}}", ...extra }, { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 } }),
+    task(
+      "each",
+      "test.echo",
+      { value: "{{item}}", ...extra },
+      { dependsOn: ["list"], forEach: { from: "list", items: "value", maxItems: 0 } },
+    ),
   ]);
 
 describe("the console's door", () => {
@@ -62,7 +67,9 @@ describe("the console's door", () => {
 describe("the JSON API", () => {
   it("lists workflows newest first with calls done/total and errors, filtered by state", async () => {
     const ok = await cs.stack.client.run(fanOut("console-list-ok", 5));
-    const bad = await cs.stack.client.run(workflow("console-list-bad", [task("boom", "test.fail", { code: "INTERNAL", message: "on purpose" })]));
+    const bad = await cs.stack.client.run(
+      workflow("console-list-bad", [task("boom", "test.fail", { code: "INTERNAL", message: "on purpose" })]),
+    );
     expect(bad.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
     const all = (await (await cs.api("/console/api/workflows")).json()) as { workflows: any[] };
     const ids = all.workflows.map((w) => w.id);
@@ -80,7 +87,10 @@ describe("the JSON API", () => {
 
   it("gives a workflow's tasks, a task's arguments and output, and pages a large output from the object store", async () => {
     const wf = await cs.stack.client.run(
-      workflow("console-big", [task("big", "test.echo", { value: "large", padBytes: 300_000 }), task("small", "test.echo", { value: { n: 1 } })]),
+      workflow("console-big", [
+        task("big", "test.echo", { value: "large", padBytes: 300_000 }),
+        task("small", "test.echo", { value: { n: 1 } }),
+      ]),
     );
     const view = (await (await cs.api(`/console/api/workflows/${wf.id}`)).json()) as any;
     expect(view.tasks.map((t: any) => [t.id, t.state])).toEqual([
@@ -129,7 +139,8 @@ describe("the JSON API", () => {
     const res = await cs.api("/console/api/workflows/stream?state=running");
     let submitted: string | undefined;
     const messages = await readSse(res, (m, all) => {
-      if (all.length === 1) void cs.stack.client.submit(workflow("console-live", [task("nap", "test.sleep", { ms: 300 })])).then((id) => (submitted = id));
+      if (all.length === 1)
+        void cs.stack.client.submit(workflow("console-live", [task("nap", "test.sleep", { ms: 300 })])).then((id) => (submitted = id));
       return (m.data as any[]).some((w) => w.id === submitted && w.state === "running");
     });
     expect(messages.length).toBeGreaterThan(1);
@@ -138,7 +149,10 @@ describe("the JSON API", () => {
   it("cancels a running workflow in toolmesh itself", async () => {
     const id = await cs.stack.client.submit(workflow("console-cancel", [task("long", "test.sleep", { ms: 60_000 })]));
     await expect.poll(async () => (await cs.stack.client.get(id)).tasks[0]?.state, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
-    const res = await cs.api(`/console/api/workflows/${id}/cancel`, { method: "POST", body: JSON.stringify({ reason: "from the API test" }) });
+    const res = await cs.api(`/console/api/workflows/${id}/cancel`, {
+      method: "POST",
+      body: JSON.stringify({ reason: "from the API test" }),
+    });
     expect(res.status).toBe(200);
     expect((await cs.stack.client.get(id)).state).toBe(WorkflowState.WORKFLOW_STATE_CANCELLED);
   });

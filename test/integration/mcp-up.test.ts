@@ -11,7 +11,8 @@ import { httpClient, stdioClient } from "../support/mcp.js";
  * `toolmesh up` starts the MCP gateway behind the run's bearer token, prints
  * its URL and records it in stack.json; `toolmesh status --mcp-config` gives
  * a client both; `toolmesh mcp` without --address or a token finds the stack
- * and its token there.
+ * and its token there. The same gateway serves the web console, whose login
+ * link `up` prints and `status --console` mints anew.
  */
 describe("toolmesh up with MCP", () => {
   it("serves MCP over HTTP at the URL it prints to a client with the bearer token only, and toolmesh mcp finds the stack", async () => {
@@ -55,6 +56,31 @@ describe("toolmesh up with MCP", () => {
       expect(bare.headers.get("www-authenticate")).toMatch(/^Bearer/);
       await expect(httpClient(printed!)).rejects.toThrow(/401|Unauthorized/);
       expect(up.stderr()).toContain("toolmesh status --mcp-config");
+
+      // The web console beside /mcp: a login link with a one-time code (not the token), spent once.
+      const [, consoleUrl, link] = /console on (http:\/\/127\.0\.0\.1:\d+\/console\/) — open (\S+)/.exec(up.stderr()) ?? [];
+      expect(link, up.stderr()).toMatch(/\/console\/login\?code=\S+$/);
+      expect(new URL(consoleUrl!).port).toBe(new URL(printed!).port);
+      expect((await fetch(`${consoleUrl}api/pools`)).status).toBe(401);
+      const login = await fetch(link!, { redirect: "manual" });
+      expect(login.status).toBe(303);
+      const session = { cookie: login.headers.get("set-cookie")!.split(";")[0]! };
+      expect((await fetch(link!, { redirect: "manual" })).status).toBe(401);
+      // The pools as the observer role sees them on up's own NATS: the codebase worker reports.
+      await expect
+        .poll(
+          async () =>
+            ((await (await fetch(`${consoleUrl}api/pools`, { headers: session })).json()) as { rows: { pool: string }[] }).rows.map(
+              (r) => r.pool,
+            ),
+          {
+            timeout: 20_000,
+          },
+        )
+        .toContain("codebase");
+      const fresh = await runCli(["status", "--console"], env);
+      expect(fresh.code, fresh.stderr).toBe(0);
+      expect((await fetch(fresh.stdout.trim(), { redirect: "manual" })).status).toBe(303);
 
       // What a user pastes into an HTTP client's config.
       const printedConfig = await runCli(["status", "--mcp-config"], env);

@@ -3,6 +3,7 @@ import { ConsoleServer } from "@toolmesh/console";
 import { createLogger } from "@toolmesh/core";
 import { startGateway, type RunningGateway } from "@toolmesh/mcp/gateway";
 import { PoolWatch } from "@toolmesh/observe";
+import type { ToolHandlers } from "@toolmesh/runtime";
 import { randomBytes } from "node:crypto";
 import { repoRoot, startStack, testHandlers, type TestStack } from "./stack.js";
 
@@ -27,10 +28,10 @@ const quiet = createLogger("test", process.env.TOOLMESH_TEST_LOG ?? "silent");
  * codebase worker over the repository) and the HTTP gateway serving the
  * console in this process, as `toolmesh up` serves it.
  */
-export async function startConsoleStack(): Promise<ConsoleStack> {
+export async function startConsoleStack(options: { testHandlers?: ToolHandlers } = {}): Promise<ConsoleStack> {
   const token = randomBytes(24).toString("base64url");
   const stack = await startStack({ TOOLMESH_GRPC_TOKEN: token });
-  await stack.addWorker("test", testHandlers, { limit: 16 });
+  await stack.addWorker("test", options.testHandlers ?? testHandlers, { limit: 16 });
   const code = createCodebaseTools({ roots: parseRoots([repoRoot]) });
   await stack.addWorker("codebase", { "code.glob": code["code.glob"], "code.read": code["code.read"] }, { limit: 32 });
   const watch = new PoolWatch(stack.nc, { staleMs: 5000 }).start();
@@ -54,7 +55,8 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     origin,
     token,
     loginUrl: () => `${origin}/console/login?code=${consoleServer.guard.issueLoginCode()}`,
-    api: (path, init = {}) => fetch(`${origin}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } }),
+    api: (path, init = {}) =>
+      fetch(`${origin}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } }),
     async stop() {
       await gateway.close();
       watch.stop();

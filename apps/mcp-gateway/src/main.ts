@@ -1,7 +1,17 @@
 // The MCP gateway process: config from the environment, an HTTP server for /mcp, a gRPC client of the coordinator.
 import { ToolmeshClient, clientTlsSettingsFromEnv, loadClientTls } from "@toolmesh/client";
 import { ConsoleServer } from "@toolmesh/console";
-import { baseConfigSchema, connectNats, createLogger, createRegistry, initTracing, loadConfig, onShutdown, runMain, serveMetrics } from "@toolmesh/core";
+import {
+  baseConfigSchema,
+  connectNats,
+  createLogger,
+  createRegistry,
+  initTracing,
+  loadConfig,
+  onShutdown,
+  runMain,
+  serveMetrics,
+} from "@toolmesh/core";
 import { startGateway } from "@toolmesh/mcp/gateway";
 import { PoolWatch } from "@toolmesh/observe";
 import { gatewayConfigSchema } from "./config.js";
@@ -18,7 +28,10 @@ await runMain("mcp-gateway", async () => {
   });
   // Unset: the coordinator's token, so one secret guards both doors (and the console).
   const token = config.TOOLMESH_MCP_TOKEN ?? config.TOOLMESH_GRPC_TOKEN;
-  const nc = config.TOOLMESH_NATS_URL && config.TOOLMESH_CONSOLE === "on" ? await connectNats(baseConfigSchema.parse(config), "mcp-gateway-console") : undefined;
+  const nc =
+    config.TOOLMESH_NATS_URL && config.TOOLMESH_CONSOLE === "on"
+      ? await connectNats(baseConfigSchema.parse(config), "mcp-gateway-console")
+      : undefined;
   const consoleServer =
     config.TOOLMESH_CONSOLE === "on"
       ? new ConsoleServer({

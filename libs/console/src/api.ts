@@ -197,11 +197,12 @@ export class ConsoleApi {
   }
 
   async #runTemplate(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-    if (!TEMPLATES.some((t) => t.name === name)) throw new HttpError(404, `no template ${name}; there are ${TEMPLATES.map((t) => t.name).join(", ")}`);
+    if (!TEMPLATES.some((t) => t.name === name))
+      throw new HttpError(404, `no template ${name}; there are ${TEMPLATES.map((t) => t.name).join(", ")}`);
     const body = await readBody(req);
     const params = body.params ?? {};
     if (!params || typeof params !== "object" || Array.isArray(params)) throw new HttpError(400, "params must be a JSON object");
-    const workflowId = await this.#options.client.runTemplate({ template: name, params: params as Record<string, unknown> });
+    const workflowId = await this.#options.client.runTemplate({ template: name, params });
     json(res, 201, { workflowId });
   }
 

@@ -38,7 +38,9 @@ export class ConsoleServer {
     this.#options = options;
     this.guard = new ConsoleGuard({ token: options.token, allowedOrigins: options.allowedOrigins });
     const refreshMs = options.refreshMs ?? 1000;
-    this.#history = options.pools ? new PoolHistory(options.pools, { intervalMs: refreshMs, keepMs: options.historyMs ?? 600_000 }) : undefined;
+    this.#history = options.pools
+      ? new PoolHistory(options.pools, { intervalMs: refreshMs, keepMs: options.historyMs ?? 600_000 })
+      : undefined;
     this.#api = new ConsoleApi({ client: options.client, pools: this.#history, refreshMs });
   }
 
@@ -72,7 +74,12 @@ export class ConsoleServer {
       res.writeHead(303, { location: "/console/", "set-cookie": this.guard.sessionCookie(secure), "cache-control": "no-store" }).end();
       return;
     }
-    this.#refuse(req, res, 401, "this login code is unknown or already used: run `toolmesh status --console` for a fresh link, or sign in with the token");
+    this.#refuse(
+      req,
+      res,
+      401,
+      "this login code is unknown or already used: run `toolmesh status --console` for a fresh link, or sign in with the token",
+    );
   }
 
   async #apiRequest(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {

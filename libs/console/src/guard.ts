@@ -63,7 +63,9 @@ export class ConsoleGuard {
   constructor(options: GuardOptions) {
     this.#options = options;
     this.#tokenDigest = options.token ? digest(options.token) : undefined;
-    this.#session = options.token ? createHmac("sha256", options.token).update("toolmesh console session v1").digest("base64url") : undefined;
+    this.#session = options.token
+      ? createHmac("sha256", options.token).update("toolmesh console session v1").digest("base64url")
+      : undefined;
   }
 
   get authenticated(): boolean {
@@ -113,7 +115,8 @@ export class ConsoleGuard {
   refusal(req: IncomingMessage): Refusal | undefined {
     const origin = this.originRefusal(req);
     if (origin) return origin;
-    if (!this.hasCredentials(req)) return { status: 401, message: "sign in: open the URL `toolmesh up` printed, or send Authorization: Bearer <token>" };
+    if (!this.hasCredentials(req))
+      return { status: 401, message: "sign in: open the URL `toolmesh up` printed, or send Authorization: Bearer <token>" };
     return undefined;
   }
 }

@@ -74,8 +74,24 @@ export class PoolHistory {
       history: Object.fromEntries(this.#history),
       changes: this.#watch.changes().map((e) =>
         e.kind === "pool.limit"
-          ? { timeMs: e.timeMs, pool: e.pool, kind: "limit" as const, from: e.previousLimit, to: e.limit, reason: e.reason, who: e.instanceId }
-          : { timeMs: e.timeMs, pool: e.pool, kind: "replicas" as const, from: e.previousReplicas, to: e.replicas, reason: e.reason, who: e.backend },
+          ? {
+              timeMs: e.timeMs,
+              pool: e.pool,
+              kind: "limit" as const,
+              from: e.previousLimit,
+              to: e.limit,
+              reason: e.reason,
+              who: e.instanceId,
+            }
+          : {
+              timeMs: e.timeMs,
+              pool: e.pool,
+              kind: "replicas" as const,
+              from: e.previousReplicas,
+              to: e.replicas,
+              reason: e.reason,
+              who: e.backend,
+            },
       ),
     };
   }

@@ -1,8 +1,17 @@
-import { eventTypeToJSON, taskStateToJSON, workflowStateToJSON, type TaskStatus, type Workflow, type WorkflowEvent, type WorkflowSummary } from "@toolmesh/proto";
+import {
+  eventTypeToJSON,
+  taskStateToJSON,
+  workflowStateToJSON,
+  type TaskStatus,
+  type Workflow,
+  type WorkflowEvent,
+  type WorkflowSummary,
+} from "@toolmesh/proto";
 import type { ConsoleEvent, TaskDetails, TaskRow, TaskStateName, WorkflowRow, WorkflowStateName, WorkflowView } from "./api-types.js";
 
 const lower = (name: string, prefix: string): string => name.replace(prefix, "").toLowerCase();
-const workflowState = (state: Workflow["state"]): WorkflowStateName => lower(workflowStateToJSON(state), "WORKFLOW_STATE_") as WorkflowStateName;
+const workflowState = (state: Workflow["state"]): WorkflowStateName =>
+  lower(workflowStateToJSON(state), "WORKFLOW_STATE_") as WorkflowStateName;
 const taskState = (state: TaskStatus["state"]): TaskStateName => lower(taskStateToJSON(state), "TASK_STATE_") as TaskStateName;
 
 export function workflowRow(summary: WorkflowSummary): WorkflowRow {

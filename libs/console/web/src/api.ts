@@ -34,7 +34,12 @@ export const postJson = async <T>(path: string, body: unknown): Promise<T> =>
 
 /** Signs in with the token: the server answers with the session cookie. */
 export async function signIn(token: string): Promise<boolean> {
-  const res = await fetch("login", { method: "POST", credentials: "same-origin", headers: { authorization: `Bearer ${token}` }, redirect: "manual" });
+  const res = await fetch("login", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { authorization: `Bearer ${token}` },
+    redirect: "manual",
+  });
   return res.type === "opaqueredirect" || res.ok;
 }
 
@@ -44,7 +49,12 @@ export async function signIn(token: string): Promise<boolean> {
  */
 export function subscribe(path: string, handlers: Record<string, (data: unknown) => void>, onError?: () => void): () => void {
   const source = new EventSource(`api${path}`);
-  for (const [name, handler] of Object.entries(handlers)) source.addEventListener(name, (e) => handler(JSON.parse((e as MessageEvent<string>).data)));
-  if (onError) source.onerror = onError;
+  for (const [name, handler] of Object.entries(handlers))
+    source.addEventListener(name, (e) => handler(JSON.parse((e as MessageEvent<string>).data)));
+  source.onerror = () => {
+    // EventSource does not say why it failed: a plain request tells a lost session (401) from a lost connection.
+    void getJson("/templates").catch(() => undefined);
+    onError?.();
+  };
   return () => source.close();
 }

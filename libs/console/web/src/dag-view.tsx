@@ -8,15 +8,17 @@ interface DagViewProps {
   shape: number;
   expanded: ReadonlySet<string>;
   selected: string | undefined;
-  onSelect(node: { workflowId: string; taskId: string; group: boolean }): void;
+  onSelect: (node: { workflowId: string; taskId: string; group: boolean }) => void;
 }
 
-const path = (points: Array<{ x: number; y: number }>): string => points.map((p, i) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+const path = (points: Array<{ x: number; y: number }>): string =>
+  points.map((p, i) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
 
 /** The live counts and state of a node: positions come from the layout, colours from the store's latest events. */
 function liveNode(store: LiveStore, node: GraphNode): GraphNode {
   const wf = store.workflows.get(node.workflowId);
   if (node.cluster) return { ...node, label: wf?.name ?? node.label, state: wf?.state ?? "unknown" };
+  if (node.more !== undefined) return node;
   const task = wf?.tasks.get(node.taskId);
   if (!wf || !task) return node;
   if (!node.group) return { ...node, state: task.state };
@@ -60,6 +62,17 @@ export function DagView({ store, shape, expanded, selected, onSelect }: DagViewP
             );
           }
           const key = `${node.workflowId}/${node.taskId}`;
+          if (node.more !== undefined) {
+            return (
+              <g key={node.key} class="more" onClick={() => onSelect({ workflowId: node.workflowId, taskId: node.taskId, group: false })}>
+                <rect x={x} y={y} width={node.width} height={node.height} rx="6" />
+                <text x={x + 8} y={y + 17}>
+                  {node.label} (in the list)
+                </text>
+              </g>
+            );
+          }
+          const small = node.height < 40;
           return (
             <g
               key={node.key}
@@ -74,9 +87,11 @@ export function DagView({ store, shape, expanded, selected, onSelect }: DagViewP
               <text x={x + 8} y={y + 17} class="label">
                 {node.label.length > 22 ? `${node.label.slice(0, 21)}…` : node.label}
               </text>
-              <text x={x + 8} y={y + 33} class="sub">
-                {node.group ? `${countsText(node)} ${expanded.has(key) ? "▾" : "▸"}` : node.tool}
-              </text>
+              {!small && (
+                <text x={x + 8} y={y + 33} class="sub">
+                  {node.group ? `${countsText(node)} ${expanded.has(key) ? "▾" : "▸"}` : node.tool}
+                </text>
+              )}
             </g>
           );
         })}

@@ -21,6 +21,8 @@ export interface GraphNode {
   /** A fan-out: its items' counts (the node stands for all of them until expanded). */
   group?: GroupCounts;
   cluster?: boolean;
+  /** Stands for the items of an expanded fan-out past MAX_EXPANDED_ITEMS (the task list has them all). */
+  more?: number;
   x: number;
   y: number;
   width: number;
@@ -42,9 +44,10 @@ export interface Layout {
 }
 
 /** Items of an expanded fan-out drawn at most; the task list shows all of them. */
-export const MAX_EXPANDED_ITEMS = 60;
+export const MAX_EXPANDED_ITEMS = 24;
 const NODE_W = 170;
 const NODE_H = 44;
+const ITEM_H = 26;
 
 export function groupCounts(items: readonly LiveTask[]): GroupCounts {
   const counts: GroupCounts = { total: items.length, succeeded: 0, failed: 0, running: 0, cancelled: 0 };
@@ -101,10 +104,25 @@ export function layoutGraph(store: LiveStore, expanded: ReadonlySet<string>): La
       if (cluster) g.setParent(key(t.id), cluster);
       if (group && expanded.has(key(t.id))) {
         for (const item of group.slice(0, MAX_EXPANDED_ITEMS)) {
-          info.set(key(item.id), { key: key(item.id), workflowId: wf.id, taskId: item.id, label: item.id, tool: item.tool, state: item.state });
-          g.setNode(key(item.id), { width: NODE_W * 0.7, height: NODE_H * 0.7 });
+          info.set(key(item.id), {
+            key: key(item.id),
+            workflowId: wf.id,
+            taskId: item.id,
+            label: item.id,
+            tool: item.tool,
+            state: item.state,
+          });
+          g.setNode(key(item.id), { width: NODE_W * 0.7, height: ITEM_H });
           if (cluster) g.setParent(key(item.id), cluster);
           g.setEdge(key(t.id), key(item.id));
+        }
+        if (group.length > MAX_EXPANDED_ITEMS) {
+          const more = `${key(t.id)}/more`;
+          const count = group.length - MAX_EXPANDED_ITEMS;
+          info.set(more, { key: more, workflowId: wf.id, taskId: t.id, label: `+${count} more`, tool: "", state: "unknown", more: count });
+          g.setNode(more, { width: NODE_W * 0.7, height: ITEM_H });
+          if (cluster) g.setParent(more, cluster);
+          g.setEdge(key(t.id), more);
         }
       }
     }
@@ -114,7 +132,15 @@ export function layoutGraph(store: LiveStore, expanded: ReadonlySet<string>): La
       const child = store.workflows.get(childId);
       if (!child) continue;
       const clusterKey = `cluster/${child.id}`;
-      info.set(clusterKey, { key: clusterKey, workflowId: child.id, taskId: "", label: child.name, tool: "", state: "unknown", cluster: true });
+      info.set(clusterKey, {
+        key: clusterKey,
+        workflowId: child.id,
+        taskId: "",
+        label: child.name,
+        tool: "",
+        state: "unknown",
+        cluster: true,
+      });
       g.setNode(clusterKey, {});
       if (cluster) g.setParent(clusterKey, cluster);
       addWorkflow(child, clusterKey);

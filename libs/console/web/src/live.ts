@@ -91,7 +91,16 @@ export class LiveStore {
       let wf = this.workflows.get(e.workflowId);
       if (!wf) {
         unknownWorkflow = true;
-        wf = { id: e.workflowId, name: "sub-agent", state: "running", createdAtMs: e.timeMs, finishedAtMs: 0, error: "", tasks: new Map(), children: [] };
+        wf = {
+          id: e.workflowId,
+          name: "sub-agent",
+          state: "running",
+          createdAtMs: e.timeMs,
+          finishedAtMs: 0,
+          error: "",
+          tasks: new Map(),
+          children: [],
+        };
         if (e.parentWorkflowId) {
           wf.parent = { workflowId: e.parentWorkflowId, taskId: e.parentTaskId };
           this.workflows.get(e.parentWorkflowId)?.children.push(e.workflowId);

@@ -18,7 +18,7 @@ function useRoute(): string {
   return hash.replace(/^#/, "") || "/workflows";
 }
 
-function SignIn({ onDone }: { onDone(): void }) {
+function SignIn({ onDone }: { onDone: () => void }) {
   const [token, setToken] = useState("");
   const [failed, setFailed] = useState(false);
   return (
@@ -27,14 +27,24 @@ function SignIn({ onDone }: { onDone(): void }) {
       data-testid="sign-in"
       onSubmit={(e) => {
         e.preventDefault();
-        signIn(token).then((ok) => (ok ? onDone() : setFailed(true)), () => setFailed(true));
+        signIn(token).then(
+          (ok) => (ok ? onDone() : setFailed(true)),
+          () => setFailed(true),
+        );
       }}
     >
       <h2>sign in</h2>
       <p>
-        Open the link <code>toolmesh up</code> printed (or <code>toolmesh status --console</code> prints a fresh one), or paste the gateway's token.
+        Open the link <code>toolmesh up</code> printed (or <code>toolmesh status --console</code> prints a fresh one), or paste the
+        gateway's token.
       </p>
-      <input type="password" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} placeholder="token" autocomplete="off" />
+      <input
+        type="password"
+        value={token}
+        onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+        placeholder="token"
+        autocomplete="off"
+      />
       <button type="submit">sign in</button>
       {failed && <p class="error">That token was refused.</p>}
     </form>

@@ -15,8 +15,8 @@ export function Spark({ times, values, label, ceiling }: SparkProps) {
   const el = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   useEffect(() => {
-    const series: uPlot.Series[] = [{}, { label, stroke: "#2f6fdd", width: 1.5, fill: "rgba(47,111,221,0.12)" }];
-    if (ceiling) series.push({ label: "limit", stroke: "#999", dash: [4, 3], width: 1 });
+    const series: uPlot.Series[] = [{}, { label, stroke: "#2f6fdd", width: 1.5, fill: "rgba(47,111,221,0.12)", points: { show: false } }];
+    if (ceiling) series.push({ label: "limit", stroke: "#999", dash: [4, 3], width: 1, points: { show: false } });
     plot.current = new uPlot(
       {
         width: 180,

@@ -8,7 +8,7 @@ interface TaskPanelProps {
   taskId: string;
   /** The task as the event stream has it (attempts, live output, current state). */
   live: LiveTask | undefined;
-  onClose(): void;
+  onClose: () => void;
 }
 
 const pretty = (value: unknown): string => JSON.stringify(value ?? null, null, 2);
@@ -31,7 +31,10 @@ export function TaskPanel({ workflowId, taskId, live, onClose }: TaskPanelProps)
 
   const loadPage = (offset: number): void => {
     const path = `/workflows/${encodeURIComponent(workflowId)}/tasks/${encodeURIComponent(taskId)}/output?offset=${offset}`;
-    getJson<OutputPage>(path).then((page) => setPages((old) => [...old, page]), (err: Error) => setFailure(err.message));
+    getJson<OutputPage>(path).then(
+      (page) => setPages((old) => [...old, page]),
+      (err: Error) => setFailure(err.message),
+    );
   };
   const lastPage = pages.at(-1);
   const task = details;
@@ -103,10 +106,16 @@ export function TaskPanel({ workflowId, taskId, live, onClose }: TaskPanelProps)
           ) : (
             <>
               <p class="muted">{task.outputBytes.toLocaleString()} bytes in the object store</p>
-              {pages.length > 0 && <pre class="json" data-testid="task-output">{pages.map((p) => p.text).join("")}</pre>}
+              {pages.length > 0 && (
+                <pre class="json" data-testid="task-output">
+                  {pages.map((p) => p.text).join("")}
+                </pre>
+              )}
               {(pages.length === 0 || lastPage?.nextOffset !== undefined) && (
                 <button type="button" onClick={() => loadPage(lastPage?.nextOffset ?? 0)} data-testid="load-output">
-                  {pages.length === 0 ? "load output" : `load more (${lastPage!.nextOffset!.toLocaleString()} of ${lastPage!.total.toLocaleString()} characters shown)`}
+                  {pages.length === 0
+                    ? "load output"
+                    : `load more (${lastPage!.nextOffset!.toLocaleString()} of ${lastPage!.total.toLocaleString()} characters shown)`}
                 </button>
               )}
             </>

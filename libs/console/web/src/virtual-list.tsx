@@ -7,7 +7,7 @@ interface VirtualListProps {
   rowHeight: number;
   /** The list's height in pixels. */
   height: number;
-  row(index: number): ComponentChildren;
+  row: (index: number) => ComponentChildren;
   testId?: string;
 }
 
@@ -39,7 +39,11 @@ export function VirtualList({ count, rowHeight, height, row, testId }: VirtualLi
     <div ref={scroller} class="virtual" style={{ height: `${height}px` }} data-testid={testId} data-count={count}>
       <div style={{ height: `${virtualizer.getTotalSize()}px`, position: "relative" }}>
         {items.map((item) => (
-          <div key={item.key} class="vrow" style={{ position: "absolute", top: 0, left: 0, right: 0, height: `${rowHeight}px`, transform: `translateY(${item.start}px)` }}>
+          <div
+            key={item.key}
+            class="vrow"
+            style={{ position: "absolute", top: 0, left: 0, right: 0, height: `${rowHeight}px`, transform: `translateY(${item.start}px)` }}
+          >
             {row(item.index)}
           </div>
         ))}

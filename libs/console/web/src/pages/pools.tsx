@@ -8,7 +8,8 @@ export function PoolsPage() {
   const [view, setView] = useState<PoolsView>();
   useEffect(() => subscribe("/pools/stream", { pools: (data) => setView(data as PoolsView) }), []);
   if (!view) return <p class="muted">loading…</p>;
-  if (!view.available) return <p class="muted">This console has no connection to the metrics bus (TOOLMESH_NATS_URL), so it cannot show the pools.</p>;
+  if (!view.available)
+    return <p class="muted">This console has no connection to the metrics bus (TOOLMESH_NATS_URL), so it cannot show the pools.</p>;
   return (
     <section class="pools">
       <h2>pools</h2>
@@ -52,9 +53,7 @@ export function PoolsPage() {
       </table>
       {view.rows.length === 0 && <p class="muted">No pool instance has reported on the metrics bus yet.</p>}
       {view.rows.some((r) => r.alerts.length) && (
-        <ul class="alerts">
-          {view.rows.flatMap((r) => r.alerts.map((a) => <li key={`${r.pool}${a}`}>{`${r.pool}: ${a}`}</li>))}
-        </ul>
+        <ul class="alerts">{view.rows.flatMap((r) => r.alerts.map((a) => <li key={`${r.pool}${a}`}>{`${r.pool}: ${a}`}</li>))}</ul>
       )}
       <div class="charts">
         {view.rows.map((r) => {
@@ -92,7 +91,8 @@ export function PoolsPage() {
         <ol class="timeline" data-testid="changes">
           {[...view.changes].reverse().map((c, i) => (
             <li key={`${c.timeMs}-${i}`}>
-              <time>{clock(c.timeMs)}</time> <strong>{c.pool}</strong> {c.kind} {c.from} → {c.to} <span class="muted">({c.who})</span>: {c.reason}
+              <time>{clock(c.timeMs)}</time> <strong>{c.pool}</strong> {c.kind} {c.from} → {c.to} <span class="muted">({c.who})</span>:{" "}
+              {c.reason}
             </li>
           ))}
         </ol>

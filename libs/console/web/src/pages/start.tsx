@@ -47,7 +47,11 @@ export function StartPage() {
       <form onSubmit={submit} data-testid="start-form">
         <label>
           template{" "}
-          <select value={name} onChange={(e) => choose(templates.find((t) => t.name === (e.target as HTMLSelectElement).value)!)} name="template">
+          <select
+            value={name}
+            onChange={(e) => choose(templates.find((t) => t.name === (e.target as HTMLSelectElement).value)!)}
+            name="template"
+          >
             {templates.map((t) => (
               <option key={t.name} value={t.name}>
                 {t.name}
@@ -57,7 +61,13 @@ export function StartPage() {
         </label>
         <label>
           parameters (JSON; see docs/templates.md)
-          <textarea rows={10} value={params} onInput={(e) => setParams((e.target as HTMLTextAreaElement).value)} name="params" spellcheck={false} />
+          <textarea
+            rows={10}
+            value={params}
+            onInput={(e) => setParams((e.target as HTMLTextAreaElement).value)}
+            name="params"
+            spellcheck={false}
+          />
         </label>
         {failure && <p class="error">{failure}</p>}
         <button type="submit" disabled={busy || !name}>

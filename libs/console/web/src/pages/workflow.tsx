@@ -86,7 +86,10 @@ export function WorkflowPage({ id }: { id: string }) {
     <section class="workflow" data-testid="workflow" data-state={root.state}>
       <header class="wf-header">
         <h2>
-          {root.name} <span class={`badge state-${root.state}`} data-testid="workflow-state">{root.state}</span>
+          {root.name}{" "}
+          <span class={`badge state-${root.state}`} data-testid="workflow-state">
+            {root.state}
+          </span>
         </h2>
         <span class="muted">
           {root.id} · started {age(root.createdAtMs)} · {duration((root.finishedAtMs || Date.now()) - root.createdAtMs)}
@@ -134,7 +137,12 @@ export function WorkflowPage({ id }: { id: string }) {
             row={(i) => {
               const t = tasks[i]!;
               return (
-                <button type="button" class={`task-row state-${t.state}`} data-task={t.id} onClick={() => setSelected({ workflowId: t.workflowId, taskId: t.id })}>
+                <button
+                  type="button"
+                  class={`task-row state-${t.state}`}
+                  data-task={t.id}
+                  onClick={() => setSelected({ workflowId: t.workflowId, taskId: t.id })}
+                >
                   <span class="dot" />
                   <span class="id">{t.id}</span>
                   <span class="tool">{t.tool}</span>

@@ -6,7 +6,7 @@ import { VirtualList } from "../virtual-list.js";
 const STATES = ["", "running", "succeeded", "failed", "cancelled"] as const;
 
 /** Every workflow the coordinators hold, newest first, live; filtered by state. */
-export function WorkflowsPage({ state, onState }: { state: string; onState(state: string): void }) {
+export function WorkflowsPage({ state, onState }: { state: string; onState: (state: string) => void }) {
   const [rows, setRows] = useState<WorkflowRow[]>();
   const [failure, setFailure] = useState<string>();
   const [, tick] = useState(0);
