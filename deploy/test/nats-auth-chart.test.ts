@@ -23,7 +23,8 @@ const ROLE_OF: Record<string, string | undefined> = {
   "tm-toolmesh-autoscaler": "autoscaler",
   "tm-toolmesh-mcp-github": "pool-mcp-github",
   "tm-toolmesh-mcp-docs-search": "pool-mcp-docs-search",
-  "tm-toolmesh-mcp-gateway": undefined,
+  // The console's pools page reads the metrics bus.
+  "tm-toolmesh-mcp-gateway": "observer",
 };
 
 /** Every env entry of a pod that reads a NATS credential or names NATS auth. */
