@@ -50,8 +50,8 @@ describe("the default policy set", () => {
 
   test("NATS: reachable on 4222 from every toolmesh pod that logs in to it, from nothing else", () => {
     const { policies, pods } = on;
-    for (const s of SERVICES.filter((s) => s !== "mcp-gateway")) expect(allowed(policies, pods[s]!, pods.nats!, 4222), s).toBe(true);
-    expect(allowed(policies, pods["mcp-gateway"]!, pods.nats!, 4222)).toBe(false);
+    // The gateway too: its console's pools page logs in as the observer role.
+    for (const s of SERVICES) expect(allowed(policies, pods[s]!, pods.nats!, 4222), s).toBe(true);
     expect(allowed(policies, STRANGER, pods.nats!, 4222)).toBe(false);
     expect(allowed(policies, PROMETHEUS, pods.nats!, 4222)).toBe(false);
     // Its monitor port is for scrapers; nobody else's port is open on it.
@@ -164,7 +164,7 @@ describe("what changes the set", () => {
     expect(find(open.objects, "NetworkPolicy", "tm-nats")).toBeUndefined();
     expect(allowed(open.policies, open.pods.codebase!, server, 4222)).toBe(true);
     expect(allowed(open.policies, open.pods.codebase!, server, 80)).toBe(false);
-    expect(allowed(open.policies, open.pods["mcp-gateway"]!, server, 4222)).toBe(false);
+    expect(allowed(open.policies, open.pods["mcp-gateway"]!, server, 4222)).toBe(true);
     const pinned = await render(external, ["--set-json", 'networkPolicy.externalNats.to=[{"ipBlock":{"cidr":"198.51.100.0/24"}}]']);
     expect(allowed(pinned.policies, pinned.pods.codebase!, server, 4222)).toBe(false);
     expect(allowed(pinned.policies, pinned.pods.codebase!, { ip: "198.51.100.9" }, 4222)).toBe(true);
