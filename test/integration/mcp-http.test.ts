@@ -38,6 +38,8 @@ beforeAll(async () => {
     TOOLMESH_COORDINATOR_ADDRESS: env.address,
     TOOLMESH_GRPC_TOKEN: TOKEN,
     TOOLMESH_MCP_ALLOWED_ORIGINS: ALLOWED,
+    // The console's pools page reads the metrics bus.
+    TOOLMESH_NATS_URL: env.stack.nats.url,
   }));
   mcp = await httpClient(url, { authorization: `Bearer ${TOKEN}` });
 });
@@ -68,6 +70,26 @@ describe("the MCP gateway (streamable HTTP)", () => {
     expect(none.status).toBe(401);
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect((await post({ authorization: "Bearer not-the-token-at-all" })).status).toBe(401);
+  });
+
+  it("serves the web console beside /mcp, behind the same token and Origin check, with the pools from NATS", async () => {
+    const base = url.replace(/\/mcp$/, "");
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    expect((await fetch(`${base}/console/`)).status).toBe(200);
+    expect((await fetch(`${base}/console/api/workflows`)).status).toBe(401);
+    expect((await fetch(`${base}/console/api/workflows`, { headers: { ...bearer, origin: "http://evil.example" } })).status).toBe(403);
+    expect((await fetch(`${base}/console/api/workflows`, { headers: { ...bearer, origin: ALLOWED } })).status).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${base}/console/api/pools`, { headers: bearer })).json()) as { rows: { pool: string }[] }).rows.map(
+            (r) => r.pool,
+          ),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toEqual(expect.arrayContaining(["codebase", "test"]));
   });
 
   it("refuses a foreign Origin (403), allows a listed one and requests without Origin", async () => {
