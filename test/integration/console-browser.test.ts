@@ -125,6 +125,19 @@ describe.skipIf(skip)("the console in Chromium", () => {
     await page.screenshot({ path: join(artifactsDir, "console-pools.png") });
   });
 
+  it("starts a template from the form and shows its workflow", async () => {
+    await page.goto(`${cs.origin}/console/#/start`);
+    await page.locator('select[name="template"]').selectOption("explore-codebase");
+    await page.locator('textarea[name="params"]').fill(JSON.stringify({ path: "libs/console/src", question: "login code", maxFiles: 5 }));
+    await page.locator('form[data-testid="start-form"] button[type="submit"]').click();
+    await page.waitForURL(/#\/workflows\/[A-Za-z0-9_-]+$/, { timeout: 10_000 });
+    const id = /#\/workflows\/([A-Za-z0-9_-]+)$/.exec(page.url())![1]!;
+    await page.locator("g.node").first().waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("workflow").getAttribute("data-state")).toBeTruthy();
+    expect((await cs.stack.client.get(id)).name).toMatch(/explore-codebase/);
+    await cs.stack.client.cancel(id, "test done");
+  });
+
   it("refuses a browser without the session (the sign-in form), and signs in with the token", async () => {
     const stranger = await browser.newContext();
     try {
