@@ -33,6 +33,7 @@ export { attemptKey, ensureAttemptsBucket, openAttemptsBucket } from "./attempts
 export { publishUntilStored } from "./publish-retry.js";
 export { PubAckPublisher } from "./pub-acks.js";
 export { requestInBatch, sendInBatch } from "./send-batch.js";
+export { batchNatsWrites } from "./nats-writes.js";
 export type { PublishRetryOptions } from "./publish-retry.js";
 export {
   Buckets,

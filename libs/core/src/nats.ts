@@ -12,6 +12,7 @@ import {
 import { connect, nanos, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { BaseConfig } from "./config.js";
 import { jetStreamReplicas } from "./js-replicas.js";
+import { batchNatsWrites } from "./nats-writes.js";
 import type { PoolName } from "./pools.js";
 import { Consumers, Streams, Subjects } from "./subjects.js";
 import { DUPLICATE_WINDOW_MS } from "./wire-limits.js";
@@ -37,6 +38,7 @@ export async function connectNats(config: BaseConfig, name: string): Promise<Nat
     const { credsAuthenticator } = await import("@nats-io/transport-node");
     options.authenticator = credsAuthenticator(await readFile(config.TOOLMESH_NATS_CREDS));
   }
+  batchNatsWrites();
   return connect(options);
 }
 
