@@ -36,6 +36,8 @@ export type {
   CallToolsResponse,
   CancelWorkflowRequest,
   CancelWorkflowResponse,
+  CancelTaskRequest,
+  CancelTaskResponse,
   CallToolResponse,
   ExpandTemplateResponse,
   GetCapacityResponse,

@@ -1,7 +1,7 @@
 // The web console's JSON API and server-sent events, without a browser: a
 // real stack (nats-server, coordinator, workers) and the gateway serving the
 // console, called over HTTP as the page calls it.
-import { WorkflowState } from "@toolmesh/proto";
+import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSse, startConsoleStack, type ConsoleStack } from "../support/console.js";
 import { task, workflow } from "../support/spec.js";
@@ -155,6 +155,23 @@ describe("the JSON API", () => {
     });
     expect(res.status).toBe(200);
     expect((await cs.stack.client.get(id)).state).toBe(WorkflowState.WORKFLOW_STATE_CANCELLED);
+  });
+
+  it("cancels one running task in toolmesh itself; the workflow then fails, and an unknown task is 404", async () => {
+    const id = await cs.stack.client.submit(
+      workflow("console-cancel-task", [
+        task("long", "test.sleep", { ms: 60_000 }),
+        task("after", "test.echo", { value: 1 }, { dependsOn: ["long"] }),
+      ]),
+    );
+    await expect.poll(async () => (await cs.stack.client.get(id)).tasks[0]?.state, { timeout: 20_000 }).toBe(TaskState.TASK_STATE_RUNNING);
+    const res = await cs.api(`/console/api/workflows/${id}/tasks/long/cancel`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ workflowId: id, taskId: "long", state: "cancelled" });
+    const wf = await cs.stack.client.get(id);
+    expect(wf.tasks.map((t) => t.state)).toEqual([TaskState.TASK_STATE_CANCELLED, TaskState.TASK_STATE_FAILED]);
+    expect(wf.state).toBe(WorkflowState.WORKFLOW_STATE_FAILED);
+    expect((await cs.api(`/console/api/workflows/${id}/tasks/nope/cancel`, { method: "POST" })).status).toBe(404);
   });
 
   it("starts a template, and refuses an unknown template or bad parameters", async () => {

@@ -1,7 +1,7 @@
 // The web console in a real browser (Debian's Chromium driven by
 // playwright-core) against a real stack: a fan-out drawn live, a task's
 // output, cancel, the pools page next to `toolmesh top --once`, sign-in.
-import { WorkflowState } from "@toolmesh/proto";
+import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,22 @@ describe.skipIf(skip)("the console in Chromium", () => {
     await expect.poll(() => page.getByTestId("workflow-state").textContent(), { timeout: 20_000 }).toBe("cancelled");
     expect((await cs.stack.client.get(id)).state).toBe(WorkflowState.WORKFLOW_STATE_CANCELLED);
     await expect.poll(() => held.aborted.has("hold:cancel-me"), { timeout: 10_000 }).toBe(true);
+  });
+
+  it("cancels one task from its panel, and toolmesh has it cancelled", async () => {
+    const id = await cs.stack.client.submit(
+      workflow("console-cancel-task", [
+        task("held", "test.sleep", { ms: 1, value: "hold:cancel-task" }),
+        task("free", "test.echo", { value: 1 }),
+      ]),
+    );
+    await page.goto(`${cs.origin}/console/#/workflows/${id}`);
+    await expect.poll(() => node("held").getAttribute("data-state"), { timeout: 20_000 }).toBe("running");
+    await node("held").click();
+    await page.getByTestId("cancel-task").click();
+    await expect.poll(() => node("held").getAttribute("data-state"), { timeout: 20_000 }).toBe("cancelled");
+    expect((await cs.stack.client.get(id)).tasks.find((t) => t.id === "held")!.state).toBe(TaskState.TASK_STATE_CANCELLED);
+    await expect.poll(() => held.aborted.has("hold:cancel-task"), { timeout: 10_000 }).toBe(true);
   });
 
   it("shows the codebase pool with the numbers `toolmesh top --once` prints", async () => {

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient } from "@toolmesh/client";
 import { coordinatorConfigSchema, startCoordinator, type RunningCoordinator } from "@toolmesh/coordinator";
 import { ConfigError, createLogger, createRegistry, loadConfig } from "@toolmesh/core";
-import { WorkflowState } from "@toolmesh/proto";
+import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { startWorker, type Worker } from "@toolmesh/runtime";
 import { testHandlers } from "@toolmesh/testpool";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe("a coordinator that owns no partition", () => {
-  it("forwards submit, get, output, cancel and watch to the owner", async () => {
+  it("forwards submit, get, output, cancel, cancelTask and watch to the owner", async () => {
     const id = await other.submit(workflow("forwarded", [task("a", "test.echo", { value: "hello" })]));
     expect(id).toMatch(/^p0-/);
     const done = await waitFor(
@@ -87,7 +87,14 @@ describe("a coordinator that owns no partition", () => {
     for await (const event of other.watch(id)) events.push(event.type);
     expect(events.length).toBeGreaterThan(2);
 
-    const held = await other.submit(workflow("held", [task("s", "test.sleep", { ms: 60_000, value: "held" })]));
+    const held = await other.submit(
+      workflow("held", [
+        task("s", "test.sleep", { ms: 60_000, value: "held" }),
+        task("t", "test.sleep", { ms: 60_000, value: "held too" }),
+      ]),
+    );
+    expect((await other.cancelTask(held, "t", "only this one")).state).toBe(TaskState.TASK_STATE_CANCELLED);
+    expect((await owner.get(held)).tasks.find((t) => t.id === "t")!.state).toBe(TaskState.TASK_STATE_CANCELLED);
     expect((await other.cancel(held, "not needed")).state).toBe(WorkflowState.WORKFLOW_STATE_CANCELLED);
     expect((await owner.get(held)).state).toBe(WorkflowState.WORKFLOW_STATE_CANCELLED);
     await expect(other.get("p0-0123456789abcdef0123456789abcdef")).rejects.toThrow(/no workflow/);

@@ -6,6 +6,7 @@ import {
   RunTemplateRequest,
   type CallToolRequest,
   type GetCapacityResponse,
+  type CancelTaskResponse,
   type CancelWorkflowResponse,
   type ListWorkflowsResponse,
   type TaskStatus,
@@ -132,6 +133,11 @@ export class ToolmeshClient {
 
   cancel(workflowId: string, reason = ""): Promise<CancelWorkflowResponse> {
     return this.#unary(this.raw.cancelWorkflow.bind(this.raw), { workflowId, reason });
+  }
+
+  /** Cancels one task (a fan-out task with its unfinished items). */
+  cancelTask(workflowId: string, taskId: string, reason = ""): Promise<CancelTaskResponse> {
+    return this.#unary(this.raw.cancelTask.bind(this.raw), { workflowId, taskId, reason });
   }
 
   async call(request: Partial<CallToolRequest> & { tool: string }): Promise<TaskStatus> {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OutputPage, TemplateInfo, WorkflowRow, WorkflowView } from "./api-types.js";
 import type { PoolHistory } from "./pool-history.js";
 import { SseStream } from "./sse.js";
-import { consoleEvent, storedOutputBytes, taskDetails, workflowRow, workflowView } from "./views.js";
+import { consoleEvent, storedOutputBytes, taskDetails, taskState, workflowRow, workflowView } from "./views.js";
 
 export interface ApiOptions {
   client: ToolmeshClient;
@@ -67,7 +67,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 /**
  * The console's JSON API and its event streams, over the coordinator's gRPC
  * (ListWorkflows, GetWorkflow, WatchWorkflow, GetTaskOutput, CancelWorkflow,
- * RunTemplate) and the pools' history. Paths are relative to /console/api.
+ * CancelTask, RunTemplate) and the pools' history. Paths are relative to /console/api.
  */
 export class ConsoleApi {
   readonly #options: ApiOptions;
@@ -93,6 +93,8 @@ export class ConsoleApi {
       if (method === "GET" && second === "events" && parts.length === 3) return this.#events(req, res, id);
       if (method === "POST" && second === "cancel" && parts.length === 3) return this.#cancel(req, res, id);
       if (method === "GET" && second === "tasks" && taskId && parts.length === 4) return json(res, 200, await this.#task(id, taskId));
+      if (method === "POST" && second === "tasks" && taskId && third === "cancel" && parts.length === 5)
+        return this.#cancelTask(req, res, id, taskId);
       if (method === "GET" && second === "tasks" && taskId && third === "output" && parts.length === 5)
         return json(res, 200, await this.#outputPage(id, taskId, query));
     }
@@ -194,6 +196,13 @@ export class ConsoleApi {
     const reason = typeof body.reason === "string" && body.reason ? body.reason.slice(0, 256) : "cancelled from the console";
     await this.#options.client.cancel(id, reason);
     json(res, 200, { workflowId: id, state: (await this.#workflow(id, 4)).state });
+  }
+
+  async #cancelTask(req: IncomingMessage, res: ServerResponse, id: string, taskId: string): Promise<void> {
+    const body = await readBody(req);
+    const reason = typeof body.reason === "string" && body.reason ? body.reason.slice(0, 256) : "cancelled from the console";
+    const { state } = await this.#options.client.cancelTask(id, taskId, reason);
+    json(res, 200, { workflowId: id, taskId, state: taskState(state) });
   }
 
   async #runTemplate(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {

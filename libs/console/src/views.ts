@@ -12,7 +12,7 @@ import type { ConsoleEvent, TaskDetails, TaskRow, TaskStateName, WorkflowRow, Wo
 const lower = (name: string, prefix: string): string => name.replace(prefix, "").toLowerCase();
 const workflowState = (state: Workflow["state"]): WorkflowStateName =>
   lower(workflowStateToJSON(state), "WORKFLOW_STATE_") as WorkflowStateName;
-const taskState = (state: TaskStatus["state"]): TaskStateName => lower(taskStateToJSON(state), "TASK_STATE_") as TaskStateName;
+export const taskState = (state: TaskStatus["state"]): TaskStateName => lower(taskStateToJSON(state), "TASK_STATE_") as TaskStateName;
 
 export function workflowRow(summary: WorkflowSummary): WorkflowRow {
   return {

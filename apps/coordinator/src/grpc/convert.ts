@@ -44,6 +44,10 @@ export function workflowState(state: WorkflowStateName): WorkflowState {
   return WORKFLOW_STATE[state];
 }
 
+export function taskState(state: TaskStateName): TaskState {
+  return TASK_STATE[state];
+}
+
 export function taskStatus(task: TaskRecord, run?: WorkflowRun): TaskStatus {
   return {
     id: task.spec.id,

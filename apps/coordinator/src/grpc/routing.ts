@@ -7,7 +7,7 @@ import { NotOwnerError } from "../partition/workflow-ids.js";
 import { serviceError, toServiceError } from "./status.js";
 
 /** The calls a partition's owner answers for other coordinators. */
-export type RoutedOp = "submit" | "get" | "cancel" | "output" | "watch";
+export type RoutedOp = "submit" | "get" | "cancel" | "cancelTask" | "output" | "watch";
 
 export type LocalHandlers = Record<RoutedOp, (body: Record<string, unknown>) => Promise<unknown>>;
 

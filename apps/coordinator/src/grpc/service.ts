@@ -150,6 +150,14 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       return router.call(partitionOf(request.workflowId), "cancel", { workflowId: request.workflowId, reason: request.reason });
     }),
 
+    cancelTask: unary(deps, "CancelTask", async (request: { workflowId: string; taskId: string; reason: string }) => {
+      checkId(request.workflowId, "workflowId");
+      checkTaskOrItemId(request.taskId, "taskId");
+      checkText(request.reason, "reason");
+      const { workflowId, taskId, reason } = request;
+      return router.call(partitionOf(workflowId), "cancelTask", { workflowId, taskId, reason });
+    }),
+
     callTool: unary(deps, "CallTool", async (request, ctx, call) => ({
       result: await runOneCall(deps, request, ctx, (cancel) => {
         const onCancelled = (): void => cancel("the caller cancelled CallTool");

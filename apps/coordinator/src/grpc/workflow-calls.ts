@@ -4,7 +4,7 @@ import { WorkflowSpec } from "@toolmesh/proto";
 import { validateWorkflow, type SpecLimits, type ValidWorkflow } from "@toolmesh/spec";
 import type { Engine } from "../engine.js";
 import { NotOwnerError } from "../partition/workflow-ids.js";
-import { workflow, workflowState } from "./convert.js";
+import { taskState, workflow, workflowState } from "./convert.js";
 import type { LocalHandlers, Router } from "./routing.js";
 import { serviceError } from "./status.js";
 
@@ -26,6 +26,13 @@ export function localWorkflowCalls(engine: Engine, limits: () => SpecLimits): Lo
       const run = await engine.find(String(body.workflowId));
       run.cancel(typeof body.reason === "string" && body.reason ? body.reason : "cancelled by client");
       return { state: workflowState(run.state) };
+    },
+    cancelTask: async (body) => {
+      const run = await engine.find(String(body.workflowId));
+      const task = run.tasks.get(String(body.taskId));
+      if (!task) throw serviceError(status.NOT_FOUND, `workflow ${run.id} has no task "${String(body.taskId)}"`);
+      run.cancelTask(task, typeof body.reason === "string" && body.reason ? body.reason : "cancelled by client");
+      return { state: taskState(task.state) };
     },
     output: async (body) => {
       const taskId = String(body.taskId);

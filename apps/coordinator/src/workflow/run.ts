@@ -35,7 +35,7 @@ export { isTerminal, type OutputRef, type TaskRecord, type TaskStateName } from 
  * per upstream item and completes by its fan-in over them; synthesis tasks
  * run in the coordinator; worker tasks go to their pool, are retried with
  * backoff while their policy allows, and otherwise fail what needed them.
- * Identical shareable calls run once. The workflow ends when nothing can move.
+ * Identical shareable calls run once. The workflow ends when nothing can move. A client may cancel one task (a fan-out with its unfinished items): it then counts as not succeeded.
  */
 export class WorkflowRun {
   readonly id: string;
@@ -208,11 +208,14 @@ export class WorkflowRun {
   cancel(reason: string): void {
     if (this.done) return;
     this.#effects.cancelRemote(this.id, undefined, reason);
-    for (const task of this.tasks.values()) {
-      if (isTerminal(task.state)) continue;
-      this.#markCancelled(task, `workflow cancelled: ${reason}`);
-    }
+    for (const task of this.tasks.values()) if (!isTerminal(task.state)) this.#markCancelled(task, `workflow cancelled: ${reason}`);
     this.#finish("cancelled", `cancelled: ${reason}`);
+  }
+
+  cancelTask(task: TaskRecord, reason: string): void {
+    if (this.done || isTerminal(task.state)) return;
+    this.#cancelTask(task, reason, false);
+    this.#effects.changed(this);
   }
 
   /** A task's output, read from the object store when it was large; a fan-out task's is assembled from its items. */
@@ -364,10 +367,10 @@ export class WorkflowRun {
     return this.#records(this.#dependents.get(taskId) ?? []);
   }
 
-  #cancelTask(task: TaskRecord, reason: string): void {
+  #cancelTask(task: TaskRecord, reason: string, unneeded = true): void {
     if (isInFlight(task)) this.#effects.cancelRemote(this.id, task.spec.id, reason);
-    if (task.items) for (const item of this.#records(task.items)) this.#cancelTask(item, reason);
-    this.#markCancelled(task, reason, true);
+    if (task.items) for (const item of this.#records(task.items)) if (!isTerminal(item.state)) this.#cancelTask(item, reason, unneeded);
+    this.#markCancelled(task, reason, unneeded);
     this.#settled(task);
   }
 

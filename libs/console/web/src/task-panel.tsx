@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { getJson, type OutputPage, type TaskDetails } from "./api.js";
+import { getJson, postJson, type OutputPage, type TaskDetails } from "./api.js";
 import { clock, duration } from "./format.js";
 import type { LiveTask } from "./live.js";
 
@@ -36,12 +36,23 @@ export function TaskPanel({ workflowId, taskId, live, onClose }: TaskPanelProps)
       (err: Error) => setFailure(err.message),
     );
   };
+  const [cancelling, setCancelling] = useState(false);
+  const cancel = (): void => {
+    setCancelling(true);
+    const path = `/workflows/${encodeURIComponent(workflowId)}/tasks/${encodeURIComponent(taskId)}/cancel`;
+    postJson(path, { reason: "cancelled from the console" }).catch((err: Error) => setFailure(err.message));
+  };
   const lastPage = pages.at(-1);
   const task = details;
   return (
     <aside class="panel" data-testid="task-panel" data-task={taskId}>
       <header>
         <h3>{taskId}</h3>
+        {state && !finished && (
+          <button type="button" class="danger" onClick={cancel} disabled={cancelling} data-testid="cancel-task">
+            {cancelling ? "cancelling…" : "cancel task"}
+          </button>
+        )}
         <button type="button" onClick={onClose} aria-label="close">
           ×
         </button>
