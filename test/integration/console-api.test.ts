@@ -135,6 +135,24 @@ describe("the JSON API", () => {
     expect(messages.length).toBeLessThan(events.length);
   });
 
+  it("nests a sub-agent's workflow under its agent.run task, in the view and in the event stream", async () => {
+    const plan = { tasks: [{ id: "inner", tool: "test.echo", args: { value: "from the child" } }] };
+    const id = await cs.stack.client.submit(
+      workflow("console-agent", [task("agent", "agent.run", { goal: "nest", tools: ["test.echo"], plan })]),
+    );
+    const messages = await readSse(await cs.api(`/console/api/workflows/${id}/events`), (m) => m.event === "end");
+    const events = messages.filter((m) => m.event === "events").flatMap((m) => m.data as any[]);
+    const child = events.find((e) => e.workflowId !== id && e.type === "task_succeeded");
+    expect(child).toMatchObject({ taskId: "inner", parentWorkflowId: id, parentTaskId: "agent" });
+    const view = (await (await cs.api(`/console/api/workflows/${id}`)).json()) as any;
+    expect(view.children).toHaveLength(1);
+    expect(view.children[0]).toMatchObject({
+      id: child.workflowId,
+      parent: { workflowId: id, taskId: "agent" },
+      tasks: [{ id: "inner", state: "succeeded" }],
+    });
+  });
+
   it("streams the workflow list and sends it again when it changes", async () => {
     const res = await cs.api("/console/api/workflows/stream?state=running");
     let submitted: string | undefined;

@@ -103,6 +103,18 @@ describe.skipIf(skip)("the console in Chromium", () => {
     await expect.poll(() => held.aborted.has("hold:cancel-me"), { timeout: 10_000 }).toBe(true);
   });
 
+  it("draws a sub-agent's workflow as a cluster under its agent.run task", async () => {
+    const plan = { tasks: [{ id: "inner", tool: "test.echo", args: { value: 1 } }] };
+    const wf = await cs.stack.client.run(
+      workflow("console-agent", [task("agent", "agent.run", { goal: "nest", tools: ["test.echo"], plan })]),
+    );
+    await page.goto(`${cs.origin}/console/#/workflows/${wf.id}`);
+    const cluster = page.locator(`g.cluster[data-workflow="${wf.children[0]}"]`);
+    await cluster.waitFor({ timeout: 10_000 });
+    expect(await cluster.textContent()).toMatch(/^sub-agent: /);
+    expect(await page.locator(`g.node[data-workflow="${wf.children[0]}"][data-task="inner"]`).getAttribute("data-state")).toBe("succeeded");
+  });
+
   it("cancels one task from its panel, and toolmesh has it cancelled", async () => {
     const id = await cs.stack.client.submit(
       workflow("console-cancel-task", [

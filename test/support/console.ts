@@ -1,3 +1,4 @@
+import { createAgentHandlers, parseAgentConfig } from "@toolmesh/agent";
 import { createCodebaseTools, parseRoots } from "@toolmesh/codebase";
 import { ConsoleServer } from "@toolmesh/console";
 import { createLogger } from "@toolmesh/core";
@@ -24,9 +25,10 @@ export interface ConsoleStack {
 const quiet = createLogger("test", process.env.TOOLMESH_TEST_LOG ?? "silent");
 
 /**
- * A real stack (nats-server, coordinator with a token, a test worker and a
- * codebase worker over the repository) and the HTTP gateway serving the
- * console in this process, as `toolmesh up` serves it.
+ * A real stack (nats-server, coordinator with a token, a test worker, a
+ * codebase worker over the repository and an agent worker for sub-agents'
+ * workflows) and the HTTP gateway serving the console in this process, as
+ * `toolmesh up` serves it.
  */
 export async function startConsoleStack(options: { testHandlers?: ToolHandlers } = {}): Promise<ConsoleStack> {
   const token = randomBytes(24).toString("base64url");
@@ -34,6 +36,11 @@ export async function startConsoleStack(options: { testHandlers?: ToolHandlers }
   await stack.addWorker("test", options.testHandlers ?? testHandlers, { limit: 16 });
   const code = createCodebaseTools({ roots: parseRoots([repoRoot]) });
   await stack.addWorker("codebase", { "code.glob": code["code.glob"], "code.read": code["code.read"] }, { limit: 32 });
+  // Plans only (no LLM): an agent.run task becomes a child workflow.
+  const agent = createAgentHandlers(
+    parseAgentConfig({ TOOLMESH_COORDINATOR_ADDRESS: `127.0.0.1:${stack.coordinator.port}`, TOOLMESH_GRPC_TOKEN: token }),
+  );
+  await stack.addWorker("agent", agent.handlers, { limit: 4 });
   const watch = new PoolWatch(stack.nc, { staleMs: 5000 }).start();
   const consoleServer = new ConsoleServer({ client: stack.client, token, allowedOrigins: [], pools: watch, refreshMs: 300, log: quiet });
   const gateway = await startGateway({
@@ -61,6 +68,7 @@ export async function startConsoleStack(options: { testHandlers?: ToolHandlers }
       await gateway.close();
       watch.stop();
       await stack.stop();
+      agent.close();
     },
   };
 }
