@@ -43,10 +43,11 @@ export interface LocalBackendOptions {
 const require = createRequire(import.meta.url);
 
 /**
- * A service's process entry, through its package's ./main export (each a
- * dependency of this package): the service is run, never reached into by
- * path. Resolved at a worker's start, not at load: the autoscaler's image
- * (Kubernetes backend) carries no service but its own.
+ * A service's process entry, through its package's ./main export (each an
+ * optional peer dependency of this package, which the CLI installs): the
+ * service is run, never reached into by path. Resolved at a worker's start,
+ * not at load: the autoscaler's image (Kubernetes backend) carries no service
+ * but its own.
  */
 function serviceScript(service: string): string {
   return require.resolve(`@toolmesh/${service}/main`);
