@@ -221,7 +221,8 @@ describe("coordinators sharing the partitions", () => {
       ]);
     const before = await Promise.all(tags.slice(0, 8).map((tag, i) => live[i % live.length]!.client.submit(spec(tag))));
     const newcomer = await startCoordinator(`coordinator-new-${live.length}`);
-    const share = Math.floor(64 / (live.length + 1));
+    // Each member holds at most ceil(64 / members): the others give back down to that, and the newcomer takes what is left.
+    const share = 64 - live.length * Math.ceil(64 / (live.length + 1));
     await waitFor(
       async () => ((await partitionOwners(nc)).get(newcomer.instanceId) ?? 0) >= share || undefined,
       30_000,

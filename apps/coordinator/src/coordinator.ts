@@ -86,6 +86,12 @@ export async function startCoordinator(
     loadOutput: (ref) => getOutput(outputs, ref),
     partitions: config.TOOLMESH_PARTITIONS,
     route: instanceRoute(instanceId),
+    // To the partition's new owner, whose find() takes the workflow up; with no owner yet, the next one's gain() lists it.
+    handOver: async (workflowId) => {
+      await router
+        .call(engine.partitionOf(workflowId), "get", { workflowId })
+        .catch((err: unknown) => log.warn({ err, workflowId }, "could not hand a workflow to its partition's new owner"));
+    },
   });
   await engine.start();
   const health = new HealthImplementation({ "": "NOT_SERVING", "toolmesh.v1.Coordinator": "NOT_SERVING" });

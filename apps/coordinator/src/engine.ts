@@ -4,9 +4,7 @@ import { type NatsConnection, type Subscription } from "@nats-io/transport-node"
 import type { JsMsg } from "@nats-io/jetstream";
 import {
   Consumers,
-  ErrorCode,
   PubAckPublisher,
-  ToolError,
   poolDefinition,
   Subjects,
   decodeJson,
@@ -14,8 +12,7 @@ import {
   type Logger,
   type PoolName,
 } from "@toolmesh/core";
-import { InvalidSpecError, type ValidWorkflow } from "@toolmesh/spec";
-import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
+import type { ValidWorkflow } from "@toolmesh/spec";
 import { LRUCache } from "lru-cache";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
@@ -34,7 +31,7 @@ import { DispatchScheduler } from "./scheduler.js";
 import type { WorkflowStore } from "./store/workflow-store.js";
 import { AttemptTokens } from "./workflow/attempt-tokens.js";
 import { WorkflowNotFoundError } from "./workflow/errors.js";
-import { checkParentCapability } from "./workflow/parent-capability.js";
+import { lineageOf } from "./workflow/parent-capability.js";
 import { WorkflowRun, type OutputRef, type RunEffects, type SynthInput } from "./workflow/run.js";
 
 export interface EngineOptions {
@@ -55,6 +52,8 @@ export interface EngineOptions {
   partitions: number;
   /** This coordinator's route token (i<hex>): the ids, and so the results, of the calls it serves itself. */
   route: string;
+  /** Asks the owner of a workflow's partition to take up a stored workflow (a routed GetWorkflow: find() adopts it). */
+  handOver?: (workflowId: string) => Promise<void>;
 }
 
 /**
@@ -275,7 +274,7 @@ export class Engine {
     options: { quiet?: boolean; partition?: number } = {},
   ): Promise<WorkflowRun> {
     const id = options.quiet ? mintCallId(this.#opts.route) : mintWorkflowId(this.#partitionFor(workflow, options.partition));
-    const lineage = this.#lineage(workflow);
+    const lineage = lineageOf(workflow, workflow.parent && this.#runs.get(workflow.parent.workflowId));
     this.#traces.started(id, workflow.name, workflow.tasks.length, parent);
     const run = new WorkflowRun(id, workflow, this.#effects, { ...options, ...lineage });
     this.#runs.add(run);
@@ -289,8 +288,14 @@ export class Engine {
     }
     // Stored as its spec alone (its tasks are derivable until they move); it starts once the caller has its answer.
     await this.#opts.store.save(run);
+    if (!this.#active(run)) {
+      // The partition changed hands while the spec was being stored: its new owner may have listed the partition's
+      // workflows before this one landed, so it is told to take it up (find() there adopts it), rather than left unrun.
+      await this.#opts.handOver?.(run.id);
+      return run;
+    }
     setImmediate(() => {
-      if (!run.done) run.start();
+      if (!run.done && this.#runs.get(run.id) === run) run.start();
     });
     return run;
   }
@@ -310,33 +315,29 @@ export class Engine {
   }
 
   /**
-   * Where a sub-agent's workflow hangs: under a running parent, one level
-   * deeper. Agents nest at most MAX_AGENT_DEPTH deep, so a workflow that
-   * deep may not start another agent.
+   * A stored unfinished workflow of an owned partition that is not running
+   * here: submitted while its partition changed hands, after this
+   * coordinator had listed the partition's workflows. It is resumed now.
    */
-  #lineage(workflow: ValidWorkflow): { depth: number; ancestors: string[] } {
-    if (!workflow.parent) return { depth: 0, ancestors: [] };
-    const parent = this.#runs.get(workflow.parent.workflowId);
-    if (!parent || parent.done) {
-      throw new InvalidSpecError(`parent.workflowId "${workflow.parent.workflowId}" is not a running workflow on this coordinator`);
-    }
-    checkParentCapability(parent, workflow.parent);
-    const depth = parent.depth + 1;
-    if (depth >= MAX_AGENT_DEPTH && workflow.tasks.some((t) => t.tool === "agent.run")) {
-      throw new ToolError(
-        ErrorCode.RESOURCE_EXHAUSTED,
-        `agents nest at most ${MAX_AGENT_DEPTH} deep (orchestrator → specialist → executor); this workflow is at depth ${depth} and may not start agent.run`,
-      );
-    }
-    return { depth, ancestors: [parent.id, ...parent.ancestors] };
+  #adopt(run: WorkflowRun): void {
+    this.#runs.add(run);
+    this.#traces.resumed(run.id, run.name);
+    this.#opts.metrics.workflowsRunning.inc();
+    this.#opts.log.warn({ workflowId: run.id }, "took up a workflow stored while its partition changed hands");
+    run.resume();
   }
 
-  /** A workflow from memory, or a finished one from the store; NotOwnerError for another coordinator's. */
+  /** A workflow from memory, or one from the store (an unfinished one is taken up); NotOwnerError for another coordinator's. */
   async find(id: string): Promise<WorkflowRun> {
     if (!isCallOf(id, this.#opts.route) && !this.#ready.has(this.partitionOf(id))) throw new NotOwnerError(this.partitionOf(id));
-    const run = this.#runs.get(id) ?? (await this.#opts.store.load(id, this.#effects));
+    const known = this.#runs.get(id);
+    if (known) return known;
+    const run = await this.#opts.store.load(id, this.#effects);
     if (!run) throw new WorkflowNotFoundError(id);
-    if (!this.#runs.has(id) && run.done) this.#runs.add(run);
+    const loadedMeanwhile = this.#runs.get(id);
+    if (loadedMeanwhile) return loadedMeanwhile;
+    if (run.done) this.#runs.add(run);
+    else if (this.#active(run)) this.#adopt(run);
     return run;
   }
 

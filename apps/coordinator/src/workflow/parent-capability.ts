@@ -1,7 +1,30 @@
 import { timingSafeEqual } from "node:crypto";
-import type { ValidWorkflow } from "@toolmesh/spec";
+import { ErrorCode, ToolError } from "@toolmesh/core";
+import { InvalidSpecError, type ValidWorkflow } from "@toolmesh/spec";
+import { MAX_AGENT_DEPTH } from "@toolmesh/tools";
 import { ParentDeniedError } from "./errors.js";
 import type { WorkflowRun } from "./run.js";
+
+/**
+ * Where a sub-agent's workflow hangs: under a running parent (`parent`, as
+ * this coordinator holds it), one level deeper. Agents nest at most
+ * MAX_AGENT_DEPTH deep, so a workflow that deep may not start another agent.
+ */
+export function lineageOf(workflow: ValidWorkflow, parent: WorkflowRun | undefined): { depth: number; ancestors: string[] } {
+  if (!workflow.parent) return { depth: 0, ancestors: [] };
+  if (!parent || parent.done) {
+    throw new InvalidSpecError(`parent.workflowId "${workflow.parent.workflowId}" is not a running workflow on this coordinator`);
+  }
+  checkParentCapability(parent, workflow.parent);
+  const depth = parent.depth + 1;
+  if (depth >= MAX_AGENT_DEPTH && workflow.tasks.some((t) => t.tool === "agent.run")) {
+    throw new ToolError(
+      ErrorCode.RESOURCE_EXHAUSTED,
+      `agents nest at most ${MAX_AGENT_DEPTH} deep (orchestrator → specialist → executor); this workflow is at depth ${depth} and may not start agent.run`,
+    );
+  }
+  return { depth, ancestors: [parent.id, ...parent.ancestors] };
+}
 
 /**
  * A ParentRef is honoured only from the agent.run attempt it names: the task
