@@ -16,6 +16,7 @@
  * Each shape is read by its tool's output schema, leniently (shapes.ts).
  * Nothing here throws: a malformed item is dropped and counted.
  */
+import { languageOf } from "@toolmesh/tools";
 import type { SynthRecord } from "./record.js";
 import {
   asAgent,
@@ -271,44 +272,4 @@ function readText(ctx: Context, out: Obj, item: unknown): void {
   const text = parts.join("\n");
   const title = typeof out.title === "string" ? out.title : typeof item === "string" ? item : undefined;
   ctx.add({ kind: "text", key: `text:${ctx.source}:${shortHash(text)}`, text, ...(title ? { title } : {}) });
-}
-
-const LANGUAGES: Record<string, string> = {
-  ts: "TypeScript",
-  tsx: "TypeScript",
-  mts: "TypeScript",
-  cts: "TypeScript",
-  js: "JavaScript",
-  jsx: "JavaScript",
-  mjs: "JavaScript",
-  cjs: "JavaScript",
-  py: "Python",
-  go: "Go",
-  rs: "Rust",
-  java: "Java",
-  kt: "Kotlin",
-  c: "C",
-  h: "C",
-  cc: "C++",
-  cpp: "C++",
-  hpp: "C++",
-  cs: "C#",
-  rb: "Ruby",
-  php: "PHP",
-  swift: "Swift",
-  sh: "Shell",
-  md: "Markdown",
-  json: "JSON",
-  yaml: "YAML",
-  yml: "YAML",
-  toml: "TOML",
-  html: "HTML",
-  css: "CSS",
-  proto: "Protocol Buffers",
-};
-
-/** A language for code.read's files, which carry none (code.analyze's names win when both are known). */
-function languageOf(path: string): string | undefined {
-  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
-  return ext ? LANGUAGES[ext] : undefined;
 }

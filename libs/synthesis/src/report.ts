@@ -4,6 +4,7 @@
  * merged records before content dedupe, so every analysed file counts once.
  * Each list holds at most maxItems entries.
  */
+import { OTHER_LANGUAGE } from "@toolmesh/tools";
 import { collect } from "./collect.js";
 import { moduleEdges, modules, type ModuleEdge, type ModuleStats } from "./code-structure.js";
 import { correlateRecords, type CrossLink } from "./correlate.js";
@@ -152,7 +153,7 @@ function codeStats(records: readonly SynthRecord[], max: number): Report["code"]
   if (files.length === 0) return null;
   const languages = new Map<string, { language: string; files: number; lines: number }>();
   for (const f of files) {
-    const language = f.language ?? "Other";
+    const language = f.language ?? OTHER_LANGUAGE;
     const entry = languages.get(language) ?? { language, files: 0, lines: 0 };
     entry.files++;
     entry.lines += f.lines ?? 0;

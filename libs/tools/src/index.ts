@@ -14,6 +14,7 @@ export { TOOLS, getTool, parseToolArgs } from "./catalog.js";
 export { analyzedFile, codeAnalyze, codeGlob, codeGrep, codeRead, codeSymbol, globFile, grepMatch } from "./code-tools.js";
 export { defineHandler } from "./handler.js";
 export type { ToolCallContext, ToolHandler, ToolHandlers, TypedHandler } from "./handler.js";
+export { OTHER_LANGUAGE, languageOf } from "./languages.js";
 export { catalogJsonSchemas, toJsonSchema, toolJsonSchema } from "./json-schema.js";
 export type { JsonSchema, ToolJsonSchema } from "./json-schema.js";
 export { getRuntimeTool, runtimeTools, useRuntimeTools } from "./runtime-tools.js";
