@@ -66,6 +66,7 @@ it("a quiet call whose worker is SIGKILLed mid-call is redelivered and answered 
   await waitFor(async () => (await testInstances()) === 1 || undefined, 60_000, "victim worker");
   const replies = watchReplies();
   const okBefore = (await counter("toolmesh_grpc_requests_total"))[JSON.stringify({ method: "CallTools", code: "OK" })] ?? 0;
+  const succeededBefore = (await counter("toolmesh_calls_finished_total"))[JSON.stringify({ state: "succeeded" })] ?? 0;
 
   const session = stack.client.session();
   const calls = Array.from({ length: 8 }, (_, i) => session.call({ tool: "test.sleep", args: { ms: 3000, value: i }, timeoutMs: 60_000 }));
@@ -87,6 +88,8 @@ it("a quiet call whose worker is SIGKILLed mid-call is redelivered and answered 
   expect([...replies.byCall.values()].map((r) => r.length)).toEqual(Array(8).fill(1));
   const okAfter = (await counter("toolmesh_grpc_requests_total"))[JSON.stringify({ method: "CallTools", code: "OK" })] ?? 0;
   expect(okAfter - okBefore).toBe(8);
+  const succeededAfter = (await counter("toolmesh_calls_finished_total"))[JSON.stringify({ state: "succeeded" })] ?? 0;
+  expect(succeededAfter - succeededBefore).toBe(8);
   // The coordinator acked each task when its result came: the work queue is empty, nothing comes back.
   const jsm = await jetstreamManager(stack.nc);
   await waitFor(

@@ -6,6 +6,7 @@ export interface CoordinatorMetrics {
   workflowsRunning: Gauge;
   workflowsFinished: Counter<"state">;
   workflowDuration: Histogram<"state">;
+  callsFinished: Counter<"state">;
   tasksDispatched: Counter<"pool">;
   resultsIgnored: Counter;
   resultsRejected: Counter<"reason">;
@@ -30,6 +31,13 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
       help: "Workflow wall time",
       labelNames: ["state"],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300],
+      registers,
+    }),
+    // Quiet calls (CallTool/CallTools) are no workflows: counted here, so a dashboard sees them beside the workflows.
+    callsFinished: new Counter({
+      name: "toolmesh_calls_finished_total",
+      help: "Single calls (CallTool, CallTools) finished, by state",
+      labelNames: ["state"],
       registers,
     }),
     tasksDispatched: new Counter({

@@ -64,6 +64,8 @@ export class QuietCalls {
   readonly #calls = new Map<string, QuietCall>();
   readonly #replyTo: string;
   readonly #dispatched = new Map<string, Counter.Internal>();
+  /** Bound once: a labelled inc() per call would look its labels up each time. */
+  readonly #finished: Record<"succeeded" | "failed" | "cancelled", Counter.Internal>;
   #sub?: Subscription;
   /** Task publishes' acks on one subscription (no request, timer and Errors per publish). */
   #acks?: PubAckPublisher;
@@ -71,6 +73,8 @@ export class QuietCalls {
   constructor(deps: QuietCallsDeps) {
     this.#deps = deps;
     this.#replyTo = Subjects.quietResult(deps.route);
+    const finished = (state: string): Counter.Internal => deps.metrics.callsFinished.labels({ state });
+    this.#finished = { succeeded: finished("succeeded"), failed: finished("failed"), cancelled: finished("cancelled") };
   }
 
   /** Listens on this instance's reply subject. */
@@ -289,6 +293,7 @@ export class QuietCalls {
     call.state = state;
     clearTimeout(call.timer);
     this.#calls.delete(call.id);
+    this.#finished[state].inc();
     call.settle();
   }
 }
