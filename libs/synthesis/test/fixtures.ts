@@ -1,16 +1,12 @@
 /**
- * Inputs shaped exactly like the real tools' outputs. The code.* outputs are
- * produced by the codebase service's own tool functions over a temp tree;
- * web, bash and agent outputs follow their handlers' return statements
- * (apps/web-search/src/tools/{search,fetch}.ts, apps/bash/src/exec.ts).
+ * Inputs shaped exactly like the real tools' outputs. The code.* outputs over
+ * TREE are in code-outputs.ts; web, bash and agent outputs follow their
+ * handlers' return statements (apps/web-search/src/tools/{search,fetch}.ts,
+ * apps/bash/src/exec.ts).
  */
-import { createCodebaseTools, parseRoots } from "@toolmesh/codebase";
-import { parseToolArgs } from "@toolmesh/tools";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import type { SynthInput } from "@toolmesh/synthesis";
 
+/** The tree the code.* outputs in code-outputs.ts were read from. */
 export const TREE: Record<string, string> = {
   "README.md": "# demo\nSee libs/core/src/errors.ts for the error codes.\n",
   "libs/core/src/errors.ts":
@@ -21,35 +17,6 @@ export const TREE: Record<string, string> = {
   "apps/api/src/server.ts": "export function serve(): void {}\n",
   "docs/guide.md": "# Guide\nNothing to do here.\n",
 };
-
-export interface CodeOutputs {
-  grepTodo: Record<string, unknown>;
-  grepImports: Record<string, unknown>;
-  analyze: Record<string, unknown>;
-  glob: Record<string, unknown>;
-  read: Record<string, unknown>;
-  cleanup(): Promise<void>;
-}
-
-export async function codeOutputs(): Promise<CodeOutputs> {
-  const dir = await mkdtemp(join(tmpdir(), "synth-"));
-  for (const [path, text] of Object.entries(TREE)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  const tools = createCodebaseTools({ roots: parseRoots([`repo=${dir}`]) });
-  const ctx = { signal: new AbortController().signal };
-  const call = (tool: "code.grep" | "code.analyze" | "code.glob" | "code.read", args: Record<string, unknown>) =>
-    tools[tool](parseToolArgs(tool, args), ctx);
-  return {
-    grepTodo: await call("code.grep", { pattern: "TODO|FIXME|HACK" }),
-    grepImports: await call("code.grep", { pattern: "^import " }),
-    analyze: await call("code.analyze", {}),
-    glob: await call("code.glob", { patterns: ["**/*.md"] }),
-    read: await call("code.read", { path: "README.md" }),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
 
 /** web.search's output: fused results with provider, providers, rank, score. */
 export const searchOutput = {

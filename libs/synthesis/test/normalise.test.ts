@@ -1,12 +1,7 @@
 import { toRecords, type SynthRecord } from "@toolmesh/synthesis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentOutput, bashOutput, codeOutputs, errorsPage, input, searchOutput, TREE, type CodeOutputs } from "./fixtures.js";
-
-let code: CodeOutputs;
-beforeAll(async () => {
-  code = await codeOutputs();
-});
-afterAll(async () => code?.cleanup());
+import { describe, expect, it } from "vitest";
+import { code } from "./code-outputs.js";
+import { agentOutput, bashOutput, errorsPage, input, searchOutput, TREE } from "./fixtures.js";
 
 const byKey = (records: SynthRecord[]) => new Map(records.map((r) => [r.key, r]));
 
@@ -57,6 +52,13 @@ describe("toRecords", () => {
       lines: 2,
       text: "# demo\nSee libs/core/src/errors.ts for the error codes.\n",
     });
+  });
+
+  it("code.read files are named by the shared language table (code.analyze's), by name or extension, or left unnamed", () => {
+    const languageOfRead = (path: string) => toRecords(input("read", "code.read", { ...code.read, path }))[0]?.language;
+    expect(languageOfRead("deploy/Dockerfile")).toBe("Dockerfile");
+    expect(languageOfRead("infra/main.tf")).toBe("HCL");
+    expect(languageOfRead("LICENSE")).toBeUndefined();
   });
 
   it("web.search results are keyed by canonical URL and keep their score; web.fetch pages too", () => {

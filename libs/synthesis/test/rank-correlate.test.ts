@@ -1,12 +1,7 @@
 import { correlate, rank } from "@toolmesh/synthesis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentOutput, codeOutputs, errorsPage, input, searchOutput, unrelatedPage, type CodeOutputs } from "./fixtures.js";
-
-let code: CodeOutputs;
-beforeAll(async () => {
-  code = await codeOutputs();
-});
-afterAll(async () => code?.cleanup());
+import { describe, expect, it } from "vitest";
+import { code } from "./code-outputs.js";
+import { agentOutput, errorsPage, input, searchOutput, unrelatedPage } from "./fixtures.js";
 
 describe("synth.rank", () => {
   it("puts the record relevant to the query first, with a rankScore", () => {

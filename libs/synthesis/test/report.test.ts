@@ -1,12 +1,7 @@
 import { report, runSynthTool, type Report } from "@toolmesh/synthesis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentOutput, bashOutput, codeOutputs, errorsPage, input, mirrorPage, searchOutput, type CodeOutputs } from "./fixtures.js";
-
-let code: CodeOutputs;
-beforeAll(async () => {
-  code = await codeOutputs();
-});
-afterAll(async () => code?.cleanup());
+import { describe, expect, it } from "vitest";
+import { code } from "./code-outputs.js";
+import { agentOutput, bashOutput, errorsPage, input, mirrorPage, searchOutput } from "./fixtures.js";
 
 const allInputs = () => [
   input("grep-todo", "code.grep", code.grepTodo),
