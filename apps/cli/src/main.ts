@@ -1,5 +1,6 @@
 import { ConfigError } from "@toolmesh/core";
 import { TOOLMESH, overview } from "./command-table.js";
+import { runTraced } from "./command-span.js";
 
 /**
  * `toolmesh COMMAND ...`: each command parses its own flags (see
@@ -27,9 +28,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await TOOLMESH.run(found.command, found.rest);
+    return await runTraced(found.command.name, () => TOOLMESH.run(found.command, found.rest));
   } catch (err) {
-    // A bad TLS file or variable (checked before any call): say which, without the whole usage.
+    // A bad TLS file or variable, or a bad OTEL_* one (checked before any call): say which, without the whole usage.
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`error: ${err.problems.join("\n  ")}\n`);
     return 2;

@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "@toolmesh/core";
 import { describe, expect, it, vi } from "vitest";
@@ -23,6 +24,7 @@ describe("natsEffects.emit", () => {
       loadOutput: () => Promise.resolve({}),
       changed: () => undefined,
       finished: () => undefined,
+      traceContext: () => ROOT_CONTEXT,
     });
     expect(() => effects.emit({ kind: "task.succeeded", workflowId: "wf", taskId: "a", timeMs: 1 })).not.toThrow();
     expect(warn).toHaveBeenCalledWith(

@@ -1,4 +1,4 @@
-import { baseConfigSchema, commaList, grpcClientTlsEnv } from "@toolmesh/core";
+import { baseConfigSchema, commaList, grpcClientTlsEnv, tracingEnvShape } from "@toolmesh/core";
 import { z } from "zod";
 
 const token = z.string().min(16, "use a token of at least 16 characters").optional();
@@ -9,7 +9,6 @@ export const gatewayConfigSchema = baseConfigSchema
     TOOLMESH_LOG_LEVEL: true,
     TOOLMESH_METRICS_PORT: true,
     TOOLMESH_METRICS_HOST: true,
-    OTEL_EXPORTER_OTLP_ENDPOINT: true,
     // The console's pools page logs in to NATS as the observer role with these.
     TOOLMESH_NATS_TOKEN: true,
     TOOLMESH_NATS_USER: true,
@@ -17,6 +16,7 @@ export const gatewayConfigSchema = baseConfigSchema
     TOOLMESH_NATS_CREDS: true,
     TOOLMESH_NATS_INBOX_PREFIX: true,
   })
+  .extend(tracingEnvShape)
   .extend({
     /** The web console at /console (same token and Origin check as /mcp): "on" or "off". */
     TOOLMESH_CONSOLE: z.enum(["on", "off"]).default("on"),

@@ -9,6 +9,7 @@ import {
   initTracing,
   loadConfig,
   onShutdown,
+  otlpTraceExport,
   runMain,
   serveMetrics,
 } from "@toolmesh/core";
@@ -20,7 +21,7 @@ await runMain("mcp-gateway", async () => {
   const config = loadConfig("mcp-gateway", gatewayConfigSchema);
   const tls = loadClientTls(clientTlsSettingsFromEnv(process.env));
   const log = createLogger("mcp-gateway", config.TOOLMESH_LOG_LEVEL);
-  initTracing("mcp-gateway", { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  initTracing("mcp-gateway", { otlp: otlpTraceExport(config) });
   const client = new ToolmeshClient(config.TOOLMESH_COORDINATOR_ADDRESS, {
     token: config.TOOLMESH_GRPC_TOKEN,
     tls,

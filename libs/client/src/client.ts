@@ -1,5 +1,6 @@
 import { Metadata, type CallOptions, type ServiceError } from "@grpc/grpc-js";
-import { GRPC_MAX_MESSAGE_BYTES, injectTraceMap } from "@toolmesh/core";
+import type { Context } from "@opentelemetry/api";
+import { GRPC_MAX_MESSAGE_BYTES, injectTraceMap, splitHostPort } from "@toolmesh/core";
 import {
   CoordinatorClient,
   ExpandTemplateRequest,
@@ -16,6 +17,7 @@ import {
   type WorkflowEvent,
   type WorkflowSpec,
 } from "@toolmesh/proto";
+import { startClientSpan } from "./client-span.js";
 import { ToolCallSession } from "./session.js";
 import { channelCredentials, plaintextTokenWarning, tlsChannelOptions, type ClientTlsOptions } from "./tls.js";
 import { explainTransportError } from "./transport-errors.js";
@@ -66,13 +68,16 @@ function toolInfo(tool: ProtoToolInfo): ToolInfo {
 export type ToolmeshCallError = ServiceError;
 
 /**
- * A promise-based Coordinator client. Every call carries the caller's active
- * trace context (traceparent metadata), so a workflow submitted inside a span
- * is part of the caller's trace.
+ * A promise-based Coordinator client. Every call is a CLIENT span (RPC
+ * semantic conventions) under the caller's active context, and carries it
+ * (traceparent metadata): a workflow submitted inside a span is part of the
+ * caller's trace.
  */
 export class ToolmeshClient {
   readonly raw: CoordinatorClient;
   readonly #options: ClientOptions;
+  /** server.address/port of the spans: the target as given. */
+  readonly #server: { address: string; port?: number };
 
   constructor(address: string, options: ClientOptions = {}) {
     this.raw = new CoordinatorClient(address, channelCredentials(options.tls), {
@@ -81,6 +86,7 @@ export class ToolmeshClient {
       ...tlsChannelOptions(options.tls),
     });
     this.#options = options;
+    this.#server = splitHostPort(address);
     const warning = plaintextTokenWarning(address, options);
     if (warning) options.warn?.(warning);
   }
@@ -94,11 +100,12 @@ export class ToolmeshClient {
     this.raw.close();
   }
 
-  metadata(): Metadata {
+  /** The call's metadata: the token, and the trace context of `ctx` (the active one unless given). */
+  metadata(ctx?: Context): Metadata {
     const md = new Metadata();
     if (this.#options.token) md.set("authorization", `Bearer ${this.#options.token}`);
     const carrier: Record<string, string> = {};
-    injectTraceMap(carrier);
+    injectTraceMap(carrier, ctx);
     for (const [key, value] of Object.entries(carrier)) md.set(key, value);
     return md;
   }
@@ -107,32 +114,38 @@ export class ToolmeshClient {
     return this.#options.timeoutMs ? { deadline: Date.now() + this.#options.timeoutMs } : {};
   }
 
-  /** `method` comes bound to this.raw: grpc-js client methods use `this`. */
+  /** `method` comes bound to this.raw: grpc-js client methods use `this`; `name` is its gRPC name, for the span. */
   #unary<Req, Res>(
+    name: string,
     method: (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (err: ServiceError | null, res: Res) => void) => unknown,
     request: Req,
   ): Promise<Res> {
+    const span = startClientSpan(name, this.#server);
     return new Promise((resolve, reject) => {
-      method(request, this.metadata(), this.#callOptions(), (err, res) => (err ? reject(this.#explain(err)) : resolve(res)));
+      method(request, this.metadata(span.ctx), this.#callOptions(), (err, res) => {
+        span.end(err ? err.code : 0, err?.details);
+        if (err) reject(this.#explain(err));
+        else resolve(res);
+      });
     });
   }
 
   async submit(spec: WorkflowSpec): Promise<string> {
-    const res = await this.#unary(this.raw.submitWorkflow.bind(this.raw), { spec });
+    const res = await this.#unary("SubmitWorkflow", this.raw.submitWorkflow.bind(this.raw), { spec });
     return res.workflowId;
   }
 
   async get(workflowId: string): Promise<Workflow> {
-    const res = await this.#unary(this.raw.getWorkflow.bind(this.raw), { workflowId });
+    const res = await this.#unary("GetWorkflow", this.raw.getWorkflow.bind(this.raw), { workflowId });
     return required(res.workflow, "GetWorkflow", "workflow");
   }
 
   list(limit = 100): Promise<ListWorkflowsResponse> {
-    return this.#unary(this.raw.listWorkflows.bind(this.raw), { limit });
+    return this.#unary("ListWorkflows", this.raw.listWorkflows.bind(this.raw), { limit });
   }
 
   cancel(workflowId: string, reason = ""): Promise<CancelWorkflowResponse> {
-    return this.#unary(this.raw.cancelWorkflow.bind(this.raw), { workflowId, reason });
+    return this.#unary("CancelWorkflow", this.raw.cancelWorkflow.bind(this.raw), { workflowId, reason });
   }
 
   /** Cancels one task (a fan-out task with its unfinished items). */
@@ -141,46 +154,52 @@ export class ToolmeshClient {
   }
 
   async call(request: Partial<CallToolRequest> & { tool: string }): Promise<TaskStatus> {
-    const res = await this.#unary(this.raw.callTool.bind(this.raw), { args: {}, timeoutMs: 0, retry: undefined, ...request });
+    const res = await this.#unary("CallTool", this.raw.callTool.bind(this.raw), { args: {}, timeoutMs: 0, retry: undefined, ...request });
     return required(res.result, "CallTool", "result");
   }
 
   /** Many calls over one CallTools stream (about twice CallTool's calls/s). */
   session(): ToolCallSession {
-    return new ToolCallSession(this.raw.callTools(this.metadata()), (err) => this.#explain(err));
+    const span = startClientSpan("CallTools", this.#server);
+    const stream = this.raw.callTools(this.metadata(span.ctx));
+    span.endOn(stream);
+    return new ToolCallSession(stream, (err) => this.#explain(err));
   }
 
   /** The full output of a task (GetWorkflow gives large ones as a reference only). */
   async taskOutput(workflowId: string, taskId: string): Promise<Record<string, unknown>> {
-    const res = await this.#unary(this.raw.getTaskOutput.bind(this.raw), { workflowId, taskId });
+    const res = await this.#unary("GetTaskOutput", this.raw.getTaskOutput.bind(this.raw), { workflowId, taskId });
     return required(res.output, "GetTaskOutput", "output");
   }
 
   /** Builds a workflow from a template (explore-codebase, explore-web, think-layers, start) and starts it. */
   async runTemplate(request: Partial<RunTemplateRequest> & { template: string }): Promise<string> {
-    const res = await this.#unary(this.raw.runTemplate.bind(this.raw), RunTemplateRequest.fromPartial(request));
+    const res = await this.#unary("RunTemplate", this.raw.runTemplate.bind(this.raw), RunTemplateRequest.fromPartial(request));
     return res.workflowId;
   }
 
   /** The workflow a template would run, without running it. */
   async expandTemplate(request: Partial<ExpandTemplateRequest> & { template: string }): Promise<WorkflowSpec> {
-    const res = await this.#unary(this.raw.expandTemplate.bind(this.raw), ExpandTemplateRequest.fromPartial(request));
+    const res = await this.#unary("ExpandTemplate", this.raw.expandTemplate.bind(this.raw), ExpandTemplateRequest.fromPartial(request));
     return required(res.spec, "ExpandTemplate", "spec");
   }
 
   /** The tools the coordinator can run, with their argument schemas (ListTools). */
   async listTools(): Promise<ToolInfo[]> {
-    const res = await this.#unary(this.raw.listTools.bind(this.raw), {});
+    const res = await this.#unary("ListTools", this.raw.listTools.bind(this.raw), {});
     return res.tools.map(toolInfo);
   }
 
   capacity(): Promise<GetCapacityResponse> {
-    return this.#unary(this.raw.getCapacity.bind(this.raw), {});
+    return this.#unary("GetCapacity", this.raw.getCapacity.bind(this.raw), {});
   }
 
   /** The workflow's events, replayed from the first, until the terminal one. */
   async *watch(workflowId: string, signal?: AbortSignal): AsyncGenerator<WorkflowEvent> {
-    const stream = this.raw.watchWorkflow({ workflowId }, this.metadata());
+    // The span lasts as long as the stream; a watch given up early ends it CANCELLED.
+    const span = startClientSpan("WatchWorkflow", this.#server);
+    const stream = this.raw.watchWorkflow({ workflowId }, this.metadata(span.ctx));
+    span.endOn(stream);
     const onAbort = (): void => stream.cancel();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { jsReplicasSchema } from "./js-replicas.js";
+import { tracingEnvShape } from "./tracing-config.js";
 
 /**
  * Environment variables every service reads. Each has a documented default in
@@ -30,8 +31,8 @@ export const baseConfigSchema = z.object({
   TOOLMESH_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   /** Replicas of the streams, KV buckets and object stores a service creates (js-replicas.ts). */
   TOOLMESH_JS_REPLICAS: jsReplicasSchema,
-  /** OTLP/HTTP endpoint for spans; unset keeps spans in-process only. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** OpenTelemetry's own variables (OTLP endpoint and protocol, service name, resource attributes). */
+  ...tracingEnvShape,
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

@@ -15,7 +15,7 @@ export { ConfigError, ErrorCode, ToolError, abortedError, isErrorCode } from "./
 export type { ToolErrorShape } from "./errors.js";
 export { exitWithParent, onShutdown, runMain } from "./lifecycle.js";
 export { LiveSnapshots } from "./live-snapshots.js";
-export { createLogger } from "./logger.js";
+export { createLogger, traceLogFields } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { SERVICE_LABEL, createRegistry, serveMetrics } from "./metrics.js";
 export type { MetricsServer } from "./metrics.js";
@@ -73,6 +73,13 @@ export type { CoordinatorToolsName, CoordinatorToolsRow, PoolRow, ReplicaBounds,
 export { Bus, Consumers, SUBJECT_TOKEN, Streams, Subjects, resultRoute } from "./subjects.js";
 export { extractTrace, extractTraceMap, initTracing, injectTrace, injectTraceMap, shutdownTracing, tracer } from "./telemetry.js";
 export type { TracingOptions } from "./telemetry.js";
+export { DEFAULT_OTLP_PROTOCOL, OTLP_PROTOCOLS, otlpTraceExport, tracingEnvShape } from "./tracing-config.js";
+export type { OtlpProtocol, OtlpTraceExport, TracingEnv } from "./tracing-config.js";
+export { TOOLMESH_VERSION, traceResource } from "./trace-resource.js";
+export { endRpcSpan, splitHostPort, startRpcSpan } from "./rpc-spans.js";
+export type { RpcSpanOptions } from "./rpc-spans.js";
+export { startProcessSpan, startPublishSpan } from "./messaging-spans.js";
+export type { Destination, PublishSpan } from "./messaging-spans.js";
 export { canonicalUrl } from "./urls.js";
 export { TERMINAL_WORKFLOW_EVENTS, decodeJson, encodeJson } from "./wire.js";
 export {

@@ -13,24 +13,30 @@ import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { createRequire } from "node:module";
+import { otlpSpanExporter } from "./trace-exporter.js";
+import { traceResource } from "./trace-resource.js";
+import type { OtlpTraceExport } from "./tracing-config.js";
 
 // The tracing SDK and its exporter are required only when spans are recorded:
 // they are ~8 MB resident in every process, and by default nothing records.
 const require = createRequire(import.meta.url);
 
 export interface TracingOptions {
-  /** OTLP/HTTP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); spans are exported there in batches. */
-  otlpEndpoint?: string | undefined;
+  /** Where spans go over OTLP (otlpTraceExport makes it from the validated environment); batched. */
+  otlp?: OtlpTraceExport | undefined;
   /** Extra exporter, flushed per span: tests pass an InMemorySpanExporter. */
   exporter?: SpanExporter;
+  /** service.instance.id of the resource (a worker's own instance id). */
+  instanceId?: string | undefined;
 }
 
 let provider: NodeTracerProvider | undefined;
 
 /**
  * Registers the process-wide tracer provider once (W3C trace-context
- * propagation, AsyncLocalStorage context). Later calls in the same process
- * (several services started in one test) reuse the first provider.
+ * propagation, AsyncLocalStorage context, the resource of trace-resource.ts).
+ * Later calls in the same process (several services started in one test)
+ * reuse the first provider.
  *
  * With nowhere to export spans, only the W3C propagator is registered: trace
  * context still flows through gRPC and NATS (callers' trace ids reach the
@@ -39,24 +45,18 @@ let provider: NodeTracerProvider | undefined;
  */
 export function initTracing(service: string, options: TracingOptions = {}): NodeTracerProvider | undefined {
   if (provider) return provider;
-  if (!options.exporter && !options.otlpEndpoint) {
+  if (!options.exporter && !options.otlp) {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     return undefined;
   }
   const { BatchSpanProcessor, SimpleSpanProcessor } =
     require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
   const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node") as typeof import("@opentelemetry/sdk-trace-node");
-  const { resourceFromAttributes } = require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
   const spanProcessors: SpanProcessor[] = [];
   if (options.exporter) spanProcessors.push(new SimpleSpanProcessor(options.exporter));
-  if (options.otlpEndpoint) {
-    const url = `${options.otlpEndpoint.replace(/\/$/, "")}/v1/traces`;
-    const { OTLPTraceExporter } =
-      require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http");
-    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
-  }
+  if (options.otlp) spanProcessors.push(new BatchSpanProcessor(otlpSpanExporter(options.otlp)));
   provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ "service.name": service }),
+    resource: traceResource({ service, instanceId: options.instanceId }),
     spanProcessors,
   });
   provider.register();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { randomUUID } from "node:crypto";
 import {
   baseConfigSchema,
   connectNats,
@@ -7,6 +8,7 @@ import {
   initTracing,
   loadConfig,
   onShutdown,
+  otlpTraceExport,
   serveMetrics,
   poolDefinition,
   type PoolName,
@@ -83,7 +85,8 @@ function adaptiveOptions(pool: PoolName, config: WorkerConfig): AdaptiveOptions 
 export async function runWorkerService(options: WorkerServiceOptions): Promise<Worker> {
   const config = loadConfig(options.service, workerConfigSchema);
   const log = createLogger(options.service, config.TOOLMESH_LOG_LEVEL);
-  initTracing(options.service, { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const instanceId = config.TOOLMESH_INSTANCE_ID ?? `${options.service}-${randomUUID().slice(0, 8)}`;
+  initTracing(options.service, { otlp: otlpTraceExport(config), instanceId });
   const registry = createRegistry(options.service);
   const handlers = await options.handlers(process.env, log);
   let worker: Worker | undefined;
@@ -105,7 +108,7 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<W
     nc,
     log,
     registry,
-    ...(config.TOOLMESH_INSTANCE_ID ? { instanceId: config.TOOLMESH_INSTANCE_ID } : {}),
+    instanceId,
     ...(config.TOOLMESH_POOL_LIMIT ? { limit: config.TOOLMESH_POOL_LIMIT } : {}),
     ackWaitMs: config.TOOLMESH_ACK_WAIT_MS,
     inlineOutputBytes: config.TOOLMESH_INLINE_OUTPUT_BYTES,

@@ -1,17 +1,16 @@
-import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { SpanStatusCode, context, type Context } from "@opentelemetry/api";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { headers, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import {
   Bus,
+  Consumers,
   ErrorCode,
   Subjects,
   ToolError,
   decodeJson,
   encodeJson,
-  extractTrace,
-  injectTrace,
-  tracer,
-  type EventMessage,
+  startProcessSpan,
+  startPublishSpan,
   type Logger,
   type PoolName,
   type ResultMessage,
@@ -30,6 +29,7 @@ import {
 import { parseToolArgs } from "@toolmesh/tools";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AttemptLedger } from "./attempt-ledger.js";
+import { publishEvent } from "./task-events.js";
 import { AbortReason, type AttemptAbort } from "./cancellations.js";
 import type { ToolHandlers } from "./handler.js";
 import type { PoolSeries, WorkerMetrics } from "./worker-metrics.js";
@@ -82,23 +82,19 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
   if (msg.redelivered) deps.series.redeliveries.inc();
   register(task);
 
-  const parent = extractTrace(msg.headers);
-  const span = tracer("toolmesh-worker").startSpan(
-    `tool ${task.tool}`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        "toolmesh.pool": deps.pool,
-        "toolmesh.tool": task.tool,
-        "toolmesh.workflow_id": task.workflowId,
-        "toolmesh.task_id": task.taskId,
-        "toolmesh.attempt": task.attempt,
-        "toolmesh.worker": deps.instanceId,
-      },
+  // The CONSUMER span continues the coordinator's PRODUCER span, carried in the message's headers.
+  const { span, ctx: spanContext } = startProcessSpan({ subject: msg.subject }, msg.headers, {
+    consumerGroup: Consumers.poolWorkers,
+    attributes: {
+      "messaging.message.id": msg.headers?.get("Nats-Msg-Id") ?? "",
+      "toolmesh.pool": deps.pool,
+      "toolmesh.tool": task.tool,
+      "toolmesh.workflow_id": task.workflowId,
+      "toolmesh.task_id": task.taskId,
+      "toolmesh.attempt": task.attempt,
+      "toolmesh.worker": deps.instanceId,
     },
-    parent,
-  );
-  const spanContext = trace.setSpan(parent, span);
+  });
   const claim = await deps.ledger.claim(task, (msg.info.deliveryCount ?? 1) >= deps.maxDeliver);
   deps.series.claim(claim.kind);
   if (claim.kind !== "run") {
@@ -119,7 +115,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
       span.end();
     }
   }
-  if (!task.quiet) publishEvent(deps, task, { kind: "task.started", timeMs: startedAtMs });
+  if (!task.quiet) publishEvent(deps, task, { kind: "task.started", timeMs: startedAtMs }, spanContext);
 
   let output: Record<string, unknown> | undefined;
   let error: ToolError | undefined;
@@ -162,7 +158,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
             quality = score;
           },
           progress: (update) => {
-            if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update });
+            if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update }, spanContext);
           },
         }),
       ),
@@ -266,7 +262,7 @@ async function publishResult(
   msg: JsMsg,
   task: TaskMessage,
   result: ResultMessage,
-  spanContext: ReturnType<typeof trace.setSpan>,
+  spanContext: Context,
 ): Promise<void> {
   const replyTo = task.replyTo;
   if (typeof replyTo === "string" && replyTo.startsWith(QUIET_REPLY_PREFIX)) {
@@ -276,12 +272,16 @@ async function publishResult(
     const payload = ackTo ? withField(bytes, "ackTo", ackTo) : bytes;
     const ackHere =
       !ackTo || (msg.info.deliveryCount ?? 1) >= deps.maxDeliver || Date.now() > task.deadlineMs + QUIET_WAIT_AFTER_DEADLINE_MS;
+    const publish = startPublishSpan({ subject: replyTo, template: QUIET_REPLY_TEMPLATE }, spanContext, payload.length);
     await new Promise<void>((resolve) =>
       sendInBatch(() => {
         try {
-          deps.nc.publish(replyTo, payload);
+          // Headers only when recorded: this is the fast path, and nobody reads an unrecorded context.
+          deps.nc.publish(replyTo, payload, publish.span.isRecording() ? { headers: publish.headers } : undefined);
+          publish.end();
           if (ackHere) msg.ack();
         } catch (err) {
+          publish.end(err);
           // Not acked: the attempt comes back, and the ledger answers it.
           deps.log.warn({ err, workflowId: task.workflowId }, "could not send a quiet call's result");
         }
@@ -290,15 +290,16 @@ async function publishResult(
     );
     return;
   }
-  const hdrs = headers();
-  injectTrace(hdrs, spanContext);
-  await publishUntilStored(
-    deps.js,
-    Subjects.result(task.workflowId),
-    encoded.get(result) ?? encodeJson(result),
-    { msgID: resultMsgId(task), headers: hdrs },
-    { log: deps.log },
-  );
+  const bytes = encoded.get(result) ?? encodeJson(result);
+  const subject = Subjects.result(task.workflowId);
+  const publish = startPublishSpan({ subject, template: RESULT_TEMPLATE }, spanContext, bytes.length);
+  try {
+    await publishUntilStored(deps.js, subject, bytes, { msgID: resultMsgId(task), headers: publish.headers }, { log: deps.log });
+    publish.end();
+  } catch (err) {
+    publish.end(err);
+    throw err;
+  }
   // Not awaited (ackAck): an ack lost in a crash brings the attempt back, and the ledger answers it.
   sendInBatch(() => msg.ack());
 }
@@ -315,23 +316,9 @@ async function untilDone<T>(deps: TaskRunnerDeps, what: string, work: () => Prom
   }
 }
 
-/** Best-effort progress events: a core publish, stored by the TM_EVENTS stream. */
-function publishEvent(deps: TaskRunnerDeps, task: TaskMessage, event: Pick<EventMessage, "kind" | "timeMs" | "progress">): void {
-  const message: EventMessage = {
-    ...event,
-    workflowId: task.workflowId,
-    taskId: task.taskId,
-    tool: task.tool,
-    pool: deps.pool,
-    attempt: task.attempt,
-    worker: deps.instanceId,
-  };
-  try {
-    deps.nc.publish(Subjects.event(task.workflowId, event.kind), encodeJson(message));
-  } catch (err) {
-    deps.log.warn({ err }, "could not publish event");
-  }
-}
+/** Span names of subjects that hold ids: their templates (messaging.destination.template). */
+const RESULT_TEMPLATE = `${Bus.data}.result.{route}.{workflow_id}`;
+const QUIET_REPLY_TEMPLATE = `${QUIET_REPLY_PREFIX}{coordinator}`;
 
 /**
  * The result message as bytes. An output too large for the message goes to

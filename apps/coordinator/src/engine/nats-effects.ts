@@ -1,5 +1,6 @@
+import type { Context } from "@opentelemetry/api";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Subjects, encodeJson, type CancelCommand, type EventMessage, type Logger, type PoolName } from "@toolmesh/core";
+import { Bus, Subjects, encodeJson, startPublishSpan, type CancelCommand, type EventMessage, type Logger, type PoolName } from "@toolmesh/core";
 import type { LRUCache } from "lru-cache";
 import type { DispatchScheduler } from "../scheduler.js";
 import type { OutputRef, RunEffects, SynthInput, TaskRecord, WorkflowRun } from "../workflow/run.js";
@@ -17,6 +18,21 @@ export interface NatsEffectsDeps {
   loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
   changed(run: WorkflowRun): void;
   finished(run: WorkflowRun): void;
+  /** The trace context a workflow's messages are published under (its workflow span). */
+  traceContext(workflowId: string): Context;
+}
+
+/** One event onto the bus, as a PRODUCER span of the workflow's trace (its subject holds the id: the span is named by template). */
+function publishEvent(deps: NatsEffectsDeps, workflowId: string, kind: string, bytes: Uint8Array, parent: Context): void {
+  const subject = Subjects.event(workflowId, kind);
+  const publish = startPublishSpan({ subject, template: `${Bus.events}.{workflow_id}.${kind}` }, parent, bytes.length);
+  try {
+    deps.nc.publish(subject, bytes, { headers: publish.headers });
+    publish.end();
+  } catch (err) {
+    publish.end(err);
+    throw err;
+  }
 }
 
 /** What a WorkflowRun does to the world, over NATS: dispatch through the scheduler, events, cancels. */
@@ -53,11 +69,12 @@ export function natsEffects(deps: NatsEffectsDeps): RunEffects {
       // reported, never thrown into the run's state machine halfway through a transition.
       try {
         const run = deps.runs.get(event.workflowId);
-        deps.nc.publish(Subjects.event(event.workflowId, event.kind), encodeJson(event));
+        const parent = deps.traceContext(event.workflowId);
+        publishEvent(deps, event.workflowId, event.kind, encodeJson(event), parent);
         if (!run?.parent) return;
         // A sub-agent's events also go to every ancestor's stream, so a watcher sees the whole tree.
         const nested = encodeJson({ ...event, parentWorkflowId: run.parent.workflowId, parentTaskId: run.parent.taskId, depth: run.depth });
-        for (const ancestor of run.ancestors) deps.nc.publish(Subjects.event(ancestor, event.kind), nested);
+        for (const ancestor of run.ancestors) publishEvent(deps, ancestor, event.kind, nested, parent);
       } catch (err) {
         deps.log.warn({ err, workflowId: event.workflowId, taskId: event.taskId, kind: event.kind }, "could not publish an event");
       }

@@ -1,15 +1,15 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { headers, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import {
   ErrorCode,
   ToolError,
   Subjects,
   encodeJson,
   ensurePoolStream,
-  injectTrace,
   maxPayloadOf,
   maxTaskMessageBytes,
   publishUntilStored,
+  startPublishSpan,
   taskMsgId,
   type Logger,
   type PoolName,
@@ -86,18 +86,20 @@ export async function putOnWorkQueue(
       { retryable: false },
     );
   }
-  const hdrs = headers();
-  injectTrace(hdrs, parent);
   if (!deps.ensuredPools.has(pool)) {
     // A run-time (MCP) pool: its stream is made here too, so a call never races its first worker's set-up.
     await ensurePoolStream(deps.jsm, pool);
     deps.ensuredPools.add(pool);
   }
-  await publishUntilStored(
-    deps.acks ?? deps.js,
-    Subjects.task(pool),
-    payload,
-    { msgID: taskMsgId(message.workflowId, message.taskId, message.attempt), headers: hdrs },
-    { log: deps.log, stillWanted },
-  );
+  // The PRODUCER span covers every try until stored; the worker's process span is its child.
+  const publish = startPublishSpan({ subject: Subjects.task(pool) }, parent, payload.length);
+  const msgID = taskMsgId(message.workflowId, message.taskId, message.attempt);
+  publish.span.setAttribute("messaging.message.id", msgID);
+  try {
+    await publishUntilStored(deps.acks ?? deps.js, Subjects.task(pool), payload, { msgID, headers: publish.headers }, { log: deps.log, stillWanted });
+    publish.end();
+  } catch (err) {
+    publish.end(err);
+    throw err;
+  }
 }

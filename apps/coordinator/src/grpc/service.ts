@@ -1,15 +1,14 @@
 import {
   status,
-  type Metadata,
   type sendUnaryData,
   type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
 } from "@grpc/grpc-js";
-import { SpanKind, SpanStatusCode, context, trace, type Context } from "@opentelemetry/api";
+import { context, type Context } from "@opentelemetry/api";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ErrorCode, Subjects, ToolError, decodeJson, extractTraceMap, maxPayloadOf, maxTaskArgsBytes, tracer } from "@toolmesh/core";
+import { ErrorCode, Subjects, ToolError, decodeJson, maxPayloadOf, maxTaskArgsBytes } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
 import {
   WorkflowSpec,
@@ -43,6 +42,7 @@ import { checkDecoded, firstFieldWireBytes } from "./decoding.js";
 import { listCatalogTools } from "./catalog.js";
 import { outputEvent, taskStatus, workflowEvent } from "./convert.js";
 import type { Router } from "./routing.js";
+import { startServerSpan } from "./server-span.js";
 import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
 import { checkCodebaseScopes, templateSpec } from "./templates.js";
 import { prepareQuietCall } from "../quiet/prepare.js";
@@ -61,12 +61,6 @@ export interface ServiceDeps {
   router: Router;
 }
 
-function traceParent(metadata: Metadata): Context {
-  const carrier: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) carrier[key] = String(value);
-  return extractTraceMap(carrier);
-}
-
 /**
  * Wraps a unary handler: token check, a SERVER span continuing the client's
  * trace (traceparent metadata), the status metric, and every thrown error
@@ -78,12 +72,8 @@ function unary<Req, Res>(
   handler: (request: Req, ctx: Context, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
-    const span = tracer("toolmesh-coordinator").startSpan(
-      `toolmesh.v1.Coordinator/${method}`,
-      { kind: SpanKind.SERVER },
-      traceParent(call.metadata),
-    );
-    const ctx = trace.setSpan(context.active(), span);
+    const span = startServerSpan(call, method);
+    const { ctx } = span;
     context
       .with(ctx, async () => {
         checkToken(deps.token, call.metadata);
@@ -93,16 +83,16 @@ function unary<Req, Res>(
       .then(
         (response) => {
           deps.metrics.grpcRequests.inc({ method, code: "OK" });
+          span.end(status.OK);
           callback(null, response);
         },
         (err: unknown) => {
           const error = toServiceError(err);
           deps.metrics.grpcRequests.inc({ method, code: status[error.code] ?? String(error.code) });
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error.details });
+          span.end(error.code, error.details);
           callback(error);
         },
-      )
-      .finally(() => span.end());
+      );
   };
 }
 
@@ -167,25 +157,23 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     })),
 
     callTools: (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => {
+      // One span for the whole stream, ended with it (by its end, a failure or the client's cancel).
+      const span = startServerSpan(call, "CallTools");
       try {
         checkToken(deps.token, call.metadata);
       } catch (err) {
-        call.emit("error", toServiceError(err));
+        const error = toServiceError(err);
+        span.end(error.code, error.details);
+        call.emit("error", error);
         return;
       }
-      const ctx = trace.setSpan(
-        context.active(),
-        tracer("toolmesh-coordinator").startSpan(
-          "toolmesh.v1.Coordinator/CallTools",
-          { kind: SpanKind.SERVER },
-          traceParent(call.metadata),
-        ),
-      );
+      const { ctx } = span;
       let pending = 0;
       let ended = false;
       // The stream cancelled by its client: every call still running is cancelled with it.
       const cancels = new Set<(reason: string) => void>();
       call.on("cancelled", () => {
+        span.end(status.CANCELLED, "the caller cancelled CallTools");
         for (const cancel of [...cancels]) cancel("the caller cancelled CallTools");
       });
       const track: CancelTracker = (cancel) => {
@@ -194,7 +182,7 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       };
       const finishIfDone = (): void => {
         if (ended && pending === 0) {
-          trace.getSpan(ctx)?.end();
+          span.end(status.OK);
           call.end();
         }
       };
@@ -223,7 +211,10 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
             finishIfDone();
           })
           // A response that cannot be written (or any other slip above) fails this stream, not the process.
-          .catch((err: unknown) => call.destroy(err instanceof Error ? err : new Error(String(err))));
+          .catch((err: unknown) => {
+            span.end(status.INTERNAL, String(err));
+            call.destroy(err instanceof Error ? err : new Error(String(err)));
+          });
       });
       call.on("end", () => {
         ended = true;
@@ -258,9 +249,14 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
     }),
 
     watchWorkflow: (call: ServerWritableStream<{ workflowId: string }, WatchWorkflowResponse>) => {
+      // The span lasts as long as the stream: to the terminal event, a failure or the client's cancel.
+      const span = startServerSpan(call, "WatchWorkflow");
       const abort = new AbortController();
-      call.on("cancelled", () => abort.abort());
-      void (async () => {
+      call.on("cancelled", () => {
+        span.end(status.CANCELLED, "the caller cancelled WatchWorkflow");
+        abort.abort();
+      });
+      void context.with(span.ctx, async () => {
         try {
           checkToken(deps.token, call.metadata);
           checkDecoded(call.request, "WatchWorkflowRequest");
@@ -286,14 +282,16 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
           }
           chunks?.unsubscribe();
           deps.metrics.grpcRequests.inc({ method: "WatchWorkflow", code: "OK" });
+          span.end(status.OK);
           call.end();
         } catch (err) {
           if (abort.signal.aborted) return;
           const error = toServiceError(err);
           deps.metrics.grpcRequests.inc({ method: "WatchWorkflow", code: status[error.code] ?? String(error.code) });
+          span.end(error.code, error.details);
           call.emit("error", error);
         }
-      })();
+      });
     },
   };
 }
