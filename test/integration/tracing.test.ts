@@ -1,7 +1,7 @@
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { initTracing, tracer } from "@toolmesh/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { context, trace } from "@opentelemetry/api";
+import { SpanKind, context, trace } from "@opentelemetry/api";
 import { task, workflow } from "../support/spec.js";
 import { startStack, testHandlers, type TestStack } from "../support/stack.js";
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-it("one workflow is one trace: client span → gRPC server span → workflow span → worker spans", async () => {
+it("one workflow is one trace: client span → gRPC client/server spans → workflow span → task publish → worker spans", async () => {
   const clientSpan = tracer("test-client").startSpan("agent step");
   const wf = await context.with(trace.setSpan(context.active(), clientSpan), () =>
     stack.client.run(
@@ -29,21 +29,31 @@ it("one workflow is one trace: client span → gRPC server span → workflow spa
   await expect
     .poll(
       () =>
-        byName("workflow traced").length + byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id).length,
+        byName("workflow traced").length +
+        byName("process tm.data.task.test").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id).length,
       { timeout: 10_000 },
     )
     .toBe(3);
-  const server = byName("toolmesh.v1.Coordinator/SubmitWorkflow")[0];
+  const submit = byName("toolmesh.v1.Coordinator/SubmitWorkflow").filter((s) => s.spanContext().traceId === traceId);
+  const client = submit.find((s) => s.kind === SpanKind.CLIENT);
+  const server = submit.find((s) => s.kind === SpanKind.SERVER);
   const workflowSpan = byName("workflow traced")[0];
-  const workerSpans = byName("tool test.echo").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id);
-  expect(server?.spanContext().traceId).toBe(traceId);
-  expect(server?.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
+  const workerSpans = byName("process tm.data.task.test").filter((s) => s.attributes["toolmesh.workflow_id"] === wf.id);
+  const taskPublishes = byName("publish tm.data.task.test").filter((s) => s.spanContext().traceId === traceId);
+  expect(client?.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
+  expect(server?.parentSpanContext?.spanId).toBe(client?.spanContext().spanId);
   expect(workflowSpan?.spanContext().traceId).toBe(traceId);
   expect(workflowSpan?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
   expect(workerSpans).toHaveLength(2);
+  expect(taskPublishes).toHaveLength(2);
+  for (const publish of taskPublishes) {
+    expect(publish.kind).toBe(SpanKind.PRODUCER);
+    expect(publish.parentSpanContext?.spanId).toBe(workflowSpan?.spanContext().spanId);
+  }
   for (const span of workerSpans) {
-    // Crossed NATS in message headers: same trace, parent is the workflow span.
+    // Crossed NATS in message headers: same trace, parent is the PRODUCER span of its task's publish.
+    expect(span.kind).toBe(SpanKind.CONSUMER);
     expect(span.spanContext().traceId).toBe(traceId);
-    expect(span.parentSpanContext?.spanId).toBe(workflowSpan?.spanContext().spanId);
+    expect(taskPublishes.map((p) => p.spanContext().spanId)).toContain(span.parentSpanContext?.spanId);
   }
 });

@@ -62,7 +62,8 @@ export function startPublishSpan(dest: Destination, parent: Context = context.ac
     span,
     headers,
     end: (err?: unknown) => {
-      if (err !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      if (err !== undefined)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : JSON.stringify(err) });
       span.end();
     },
   };

@@ -22,7 +22,11 @@ export function publishEvent(
     worker: deps.instanceId,
   };
   const bytes = encodeJson(message);
-  const publish = startPublishSpan({ subject: Subjects.event(task.workflowId, event.kind), template: EVENT_TEMPLATE(event.kind) }, parent, bytes.length);
+  const publish = startPublishSpan(
+    { subject: Subjects.event(task.workflowId, event.kind), template: EVENT_TEMPLATE(event.kind) },
+    parent,
+    bytes.length,
+  );
   try {
     deps.nc.publish(Subjects.event(task.workflowId, event.kind), bytes, { headers: publish.headers });
     publish.end();

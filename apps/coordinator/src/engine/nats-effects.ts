@@ -1,6 +1,15 @@
 import type { Context } from "@opentelemetry/api";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Bus, Subjects, encodeJson, startPublishSpan, type CancelCommand, type EventMessage, type Logger, type PoolName } from "@toolmesh/core";
+import {
+  Bus,
+  Subjects,
+  encodeJson,
+  startPublishSpan,
+  type CancelCommand,
+  type EventMessage,
+  type Logger,
+  type PoolName,
+} from "@toolmesh/core";
 import type { LRUCache } from "lru-cache";
 import type { DispatchScheduler } from "../scheduler.js";
 import type { OutputRef, RunEffects, SynthInput, TaskRecord, WorkflowRun } from "../workflow/run.js";

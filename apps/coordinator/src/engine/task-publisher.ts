@@ -96,7 +96,13 @@ export async function putOnWorkQueue(
   const msgID = taskMsgId(message.workflowId, message.taskId, message.attempt);
   publish.span.setAttribute("messaging.message.id", msgID);
   try {
-    await publishUntilStored(deps.acks ?? deps.js, Subjects.task(pool), payload, { msgID, headers: publish.headers }, { log: deps.log, stillWanted });
+    await publishUntilStored(
+      deps.acks ?? deps.js,
+      Subjects.task(pool),
+      payload,
+      { msgID, headers: publish.headers },
+      { log: deps.log, stillWanted },
+    );
     publish.end();
   } catch (err) {
     publish.end(err);
