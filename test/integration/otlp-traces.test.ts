@@ -72,18 +72,19 @@ it("one CLI command is one trace: CLI root → gRPC client/server → workflow �
   const cli = await runCli(["run", file, "--json", "--address", `127.0.0.1:${coordinator.port}`], cliEnv());
   expect(cli.code, cli.stderr).toBe(0);
 
-  const root = await expect
-    .poll(() => receiver.spans.find((s) => s.name === "toolmesh run"), { timeout: 20_000 })
-    .toBeDefined()
-    .then(() => receiver.spans.find((s) => s.name === "toolmesh run")!);
+  await expect.poll(() => receiver.spans.some((s) => s.name === "toolmesh run"), { timeout: 20_000 }).toBe(true);
+  const root = receiver.spans.find((s) => s.name === "toolmesh run")!;
   const inTrace = (): ReceivedSpan[] => receiver.spans.filter((s) => s.traceId === root.traceId);
-  // Everything below reaches the receiver from three processes, each batching on its own.
-  await expect
-    .poll(() => inTrace().filter((s) => s.name === "process tm.data.result.{route}.{workflow_id}").length, { timeout: 20_000 })
-    .toBe(1);
-  await expect
-    .poll(() => inTrace().filter((s) => s.name === "publish tm.evt.{workflow_id}.workflow.succeeded").length, { timeout: 20_000 })
-    .toBe(1);
+  // Everything below reaches the receiver from three processes, each batching on its own: wait for the last of each.
+  for (const name of [
+    "process tm.data.result.{route}.{workflow_id}",
+    "publish tm.evt.{workflow_id}.workflow.succeeded",
+    "process tm.data.task.test",
+    "toolmesh.v1.Coordinator/GetWorkflow",
+  ]) {
+    await expect.poll(() => inTrace().filter((s) => s.name === name).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  }
+  await expect.poll(() => inTrace().filter((s) => s.kind === "SERVER").length, { timeout: 20_000 }).toBe(3);
   const spans = inTrace();
 
   // The CLI: its root, and a CLIENT span per call, all children of the root.
