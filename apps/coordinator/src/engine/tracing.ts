@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Context, type Span } from "@opentelemetry/api";
 import { tracer } from "@toolmesh/core";
 import type { WorkflowRun } from "../workflow/run.js";
 
@@ -15,12 +15,14 @@ export class WorkflowTraces {
     this.#spans.set(id, { span, ctx: trace.setSpan(parent, span) });
   }
 
-  /** A resumed workflow's original trace is gone with its coordinator; it gets a new root. */
+  /** A resumed workflow's original trace is gone with its coordinator; it gets a new root, parent of its dispatches. */
   resumed(id: string, name: string): void {
-    this.#spans.set(id, {
-      span: tracer("toolmesh-coordinator").startSpan(`workflow ${name} (resumed)`, { attributes: { "toolmesh.workflow_id": id } }),
-      ctx: context.active(),
-    });
+    const span = tracer("toolmesh-coordinator").startSpan(
+      `workflow ${name} (resumed)`,
+      { attributes: { "toolmesh.workflow_id": id } },
+      ROOT_CONTEXT,
+    );
+    this.#spans.set(id, { span, ctx: trace.setSpan(ROOT_CONTEXT, span) });
   }
 
   /** The context a workflow's dispatches are traced under. */

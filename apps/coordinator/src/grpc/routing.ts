@@ -1,6 +1,19 @@
 import { status } from "@grpc/grpc-js";
 import { RequestError, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { Subjects, decodeJson, encodeJson, getOutput, maxPayloadOf, putOutput, type Logger, type ObjectStore } from "@toolmesh/core";
+import { context } from "@opentelemetry/api";
+import {
+  Bus,
+  Subjects,
+  decodeJson,
+  encodeJson,
+  getOutput,
+  maxPayloadOf,
+  putOutput,
+  startProcessSpan,
+  startPublishSpan,
+  type Logger,
+  type ObjectStore,
+} from "@toolmesh/core";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NotOwnerError } from "../partition/workflow-ids.js";
@@ -70,11 +83,17 @@ export class Router {
       const sub = this.#opts.nc.subscribe(Subjects.coordinatorPartition(p), {
         callback: (err, msg) => {
           if (err) return;
-          void this.#answer(msg, (body) => {
-            const handler = this.#opts.local[body.op as RoutedOp] as LocalHandlers[RoutedOp] | undefined;
-            if (!handler) throw serviceError(status.UNIMPLEMENTED, `no routed call "${String(body.op)}"`);
-            return handler(body);
-          });
+          // The caller's trace goes on here (a workflow submitted through another coordinator stays in it).
+          const { span, ctx } = startProcessSpan({ subject: msg.subject, template: PARTITION_TEMPLATE }, msg.headers);
+          void context
+            .with(ctx, () =>
+              this.#answer(msg, (body) => {
+                const handler = this.#opts.local[body.op as RoutedOp] as LocalHandlers[RoutedOp] | undefined;
+                if (!handler) throw serviceError(status.UNIMPLEMENTED, `no routed call "${String(body.op)}"`);
+                return handler(body);
+              }),
+            )
+            .finally(() => span.end());
         },
       });
       this.#served.set(p, sub);
@@ -145,9 +164,14 @@ export class Router {
   async #remote<T>(partition: number, op: RoutedOp, body: Record<string, unknown>): Promise<T> {
     const data = await this.#wrap({ ...body, op }, `request-${op}`);
     let msg: Msg;
+    const subject = Subjects.coordinatorPartition(partition);
+    const payload = encodeJson(data);
+    const publish = startPublishSpan({ subject, template: PARTITION_TEMPLATE }, context.active(), payload.length);
     try {
-      msg = await this.#opts.nc.request(Subjects.coordinatorPartition(partition), encodeJson(data), { timeout: REQUEST_TIMEOUT_MS });
+      msg = await this.#opts.nc.request(subject, payload, { timeout: REQUEST_TIMEOUT_MS, headers: publish.headers });
+      publish.end();
     } catch (err) {
+      publish.end(err);
       if (isNoOwner(err)) throw err;
       // A timeout or a connection problem: the call's outcome is unknown to us, so it is not tried again here.
       throw serviceError(status.UNAVAILABLE, `the coordinator that owns partition ${String(partition)} did not answer: ${String(err)}`);
@@ -192,6 +216,9 @@ export class Router {
     return (await getOutput(this.#opts.outputs, envelope.ref)).body;
   }
 }
+
+/** The span name of a partition's request subject. */
+const PARTITION_TEMPLATE = `${Bus.command}.coordinator.p{partition}`;
 
 /** The reply code of "not the owner (any more)": the sender tries again. */
 const NOT_OWNER = -1;

@@ -1,7 +1,8 @@
-import type { Context } from "@opentelemetry/api";
+import { context, type Context } from "@opentelemetry/api";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import {
+  Bus,
   Consumers,
   ErrorCode,
   Streams,
@@ -11,6 +12,7 @@ import {
   encodeJson,
   PubAckPublisher,
   sendInBatch,
+  startProcessSpan,
   type CancelCommand,
   type Logger,
   type PoolName,
@@ -83,7 +85,12 @@ export class QuietCalls {
     this.#acks = new PubAckPublisher(nc, (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     this.#sub = this.#deps.nc.subscribe(this.#replyTo, {
       callback: (err, msg) => {
-        if (!err) this.#onResult(msg.data);
+        if (err) return;
+        // A worker that records its spans sends their context: the result's handling continues it.
+        if (!msg.headers) return this.#onResult(msg.data);
+        const { span, ctx } = startProcessSpan({ subject: msg.subject, template: `${Bus.data}.reply.{coordinator}` }, msg.headers);
+        context.with(ctx, () => this.#onResult(msg.data));
+        span.end();
       },
     });
   }
