@@ -1,4 +1,4 @@
-import type { Context } from "@opentelemetry/api";
+import { context, type Context } from "@opentelemetry/api";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   Bus,
@@ -27,8 +27,8 @@ export interface NatsEffectsDeps {
   loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
   changed(run: WorkflowRun): void;
   finished(run: WorkflowRun): void;
-  /** The trace context a workflow's messages are published under (its workflow span). */
-  traceContext(workflowId: string): Context;
+  /** The trace context a workflow's messages are published under (its workflow span); the active one without it. */
+  traceContext?(workflowId: string): Context;
 }
 
 /** One event onto the bus, as a PRODUCER span of the workflow's trace (its subject holds the id: the span is named by template). */
@@ -78,7 +78,7 @@ export function natsEffects(deps: NatsEffectsDeps): RunEffects {
       // reported, never thrown into the run's state machine halfway through a transition.
       try {
         const run = deps.runs.get(event.workflowId);
-        const parent = deps.traceContext(event.workflowId);
+        const parent = deps.traceContext?.(event.workflowId) ?? context.active();
         publishEvent(deps, event.workflowId, event.kind, encodeJson(event), parent);
         if (!run?.parent) return;
         // A sub-agent's events also go to every ancestor's stream, so a watcher sees the whole tree.
