@@ -150,7 +150,7 @@ export class ToolmeshClient {
 
   /** Cancels one task (a fan-out task with its unfinished items). */
   cancelTask(workflowId: string, taskId: string, reason = ""): Promise<CancelTaskResponse> {
-    return this.#unary(this.raw.cancelTask.bind(this.raw), { workflowId, taskId, reason });
+    return this.#unary("CancelTask", this.raw.cancelTask.bind(this.raw), { workflowId, taskId, reason });
   }
 
   async call(request: Partial<CallToolRequest> & { tool: string }): Promise<TaskStatus> {
