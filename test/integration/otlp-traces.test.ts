@@ -128,7 +128,8 @@ it("one CLI command is one trace: CLI root → gRPC client/server → workflow �
     "process.pid": expect.any(Number),
     "host.name": expect.any(String),
   });
-  expect(submitServer.resource["service.instance.id"]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(submitServer.resource["service.instance.id"]).toMatch(/^coordinator-[0-9a-f]{8}$/);
+  expect(coordinator.lines.find((l) => l.msg === "ready")?.instanceId).toBe(submitServer.resource["service.instance.id"]);
 
   // workflow → PRODUCER (task) → CONSUMER (worker) → PRODUCER (result) → CONSUMER (coordinator).
   const workflowSpan = one(spans, (s) => s.name === "workflow traced", "workflow span");
@@ -167,11 +168,11 @@ it("one CLI command is one trace: CLI root → gRPC client/server → workflow �
   expect(ingest.parentSpanId).toBe(publishResult.spanId);
   expect(ingest.attributes).toMatchObject({ "messaging.system": "nats", "messaging.operation.type": "process" });
   expect(ingest.resource["service.name"]).toBe("coordinator-under-test");
-  // Events are PRODUCER spans too: the worker's task.started, the coordinator's under what caused them (here the result).
+  // Events are PRODUCER spans too: the worker's task.started under its task, the coordinator's under the workflow.
   const started = one(spans, (s) => s.name === "publish tm.evt.{workflow_id}.task.started", "task.started event");
   expect(started).toMatchObject({ kind: "PRODUCER", parentSpanId: process.spanId });
   expect(one(spans, (s) => s.name === "publish tm.evt.{workflow_id}.workflow.succeeded", "workflow event").parentSpanId).toBe(
-    ingest.spanId,
+    workflowSpan.spanId,
   );
 
   // A log line written inside a span names it: the coordinator logs the finish inside the result's process span.

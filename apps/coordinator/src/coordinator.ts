@@ -55,6 +55,8 @@ export interface CoordinatorOptions {
   registry?: Registry;
   /** The gRPC port's credentials, when the caller checked them already (main does, before connecting to NATS). */
   tls?: ServerTls;
+  /** This coordinator's id (main picks it first, to name the trace resource's service.instance.id). */
+  instanceId?: string;
 }
 
 export async function startCoordinator(
@@ -71,7 +73,7 @@ export async function startCoordinator(
   capacity.start(nc);
   const outputs = await openOutputStore(nc);
   const store = await WorkflowStore.open(nc, outputs);
-  const instanceId = `coordinator-${randomUUID().slice(0, 8)}`;
+  const instanceId = options.instanceId ?? `coordinator-${randomUUID().slice(0, 8)}`;
   const engine = new Engine({
     store,
     nc,

@@ -372,6 +372,7 @@ export class Engine {
         if (!run.quiet) this.#flusher.changed(run);
       },
       finished: (run) => this.#finished(run),
+      traceContext: (workflowId) => this.#traces.contextOf(workflowId),
     });
   }
 

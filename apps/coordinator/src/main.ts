@@ -1,5 +1,6 @@
 // The coordinator process: config from the environment, then startCoordinator.
 import { connectNats, createLogger, initTracing, loadConfig, onShutdown, otlpTraceExport, runMain, serveMetrics } from "@toolmesh/core";
+import { randomUUID } from "node:crypto";
 import { coordinatorConfigSchema } from "./config.js";
 import { startCoordinator } from "./coordinator.js";
 import { serverTls } from "./grpc/tls.js";
@@ -8,9 +9,10 @@ await runMain("coordinator", async () => {
   const config = loadConfig("coordinator", coordinatorConfigSchema);
   const tls = serverTls(config);
   const log = createLogger("coordinator", config.TOOLMESH_LOG_LEVEL);
-  initTracing("coordinator", { otlp: otlpTraceExport(config) });
+  const instanceId = `coordinator-${randomUUID().slice(0, 8)}`;
+  initTracing("coordinator", { otlp: otlpTraceExport(config), instanceId });
   const nc = await connectNats(config, "coordinator");
-  const coordinator = await startCoordinator(config, nc, log, { tls });
+  const coordinator = await startCoordinator(config, nc, log, { tls, instanceId });
   const metricsServer =
     config.TOOLMESH_METRICS_PORT >= 0
       ? await serveMetrics(coordinator.registry, config.TOOLMESH_METRICS_PORT, config.TOOLMESH_METRICS_HOST)
