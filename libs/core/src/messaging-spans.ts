@@ -35,7 +35,8 @@ function destinationAttributes(dest: Destination, operation: string, name: strin
 /** A PRODUCER span with the headers that carry it: the consumer's span continues this one. */
 export interface PublishSpan {
   span: Span;
-  headers: MsgHdrs;
+  /** The message's headers with the span's trace context (made on first read). */
+  readonly headers: MsgHdrs;
   /** Ends the span, with an error status when the publish failed. */
   end(err?: unknown): void;
 }
@@ -44,7 +45,7 @@ export interface PublishSpan {
  * Starts the PRODUCER span of one NATS publish ("publish <template>") under
  * `parent`, and returns headers with its trace context for the message.
  */
-export function startPublishSpan(dest: Destination, parent: Context = context.active(), bodyBytes?: number, hdrs?: MsgHdrs): PublishSpan {
+export function startPublishSpan(dest: Destination, parent: Context = context.active(), bodyBytes?: number): PublishSpan {
   const span = tracer("toolmesh-nats").startSpan(
     `publish ${dest.template ?? dest.subject}`,
     {
@@ -56,11 +57,17 @@ export function startPublishSpan(dest: Destination, parent: Context = context.ac
     },
     parent,
   );
-  const headers = hdrs ?? natsHeaders();
-  injectTrace(headers, trace.setSpan(parent, span));
+  let headers: MsgHdrs | undefined;
   return {
     span,
-    headers,
+    // Made on first use: a quiet call's reply sends none unless the span is recorded.
+    get headers() {
+      if (!headers) {
+        headers = natsHeaders();
+        injectTrace(headers, trace.setSpan(parent, span));
+      }
+      return headers;
+    },
     end: (err?: unknown) => {
       if (err !== undefined)
         span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : JSON.stringify(err) });
