@@ -100,6 +100,8 @@ describe("the JSON API", () => {
     const small = (await (await cs.api(`/console/api/workflows/${wf.id}/tasks/small`)).json()) as any;
     expect(small).toMatchObject({ tool: "test.echo", pool: "test", args: { value: { n: 1 } }, output: { value: { n: 1 } } });
     expect(small.worker).not.toBe("");
+    // No tracing SDK in this process and no traced caller: nothing to name.
+    expect(small.traceId).toBe("");
     const big = (await (await cs.api(`/console/api/workflows/${wf.id}/tasks/big`)).json()) as any;
     expect(big.output).toBeUndefined();
     expect(big.outputBytes).toBeGreaterThan(300_000);

@@ -42,6 +42,8 @@ it("one workflow is one trace: client span → gRPC client/server spans → work
   const taskPublishes = byName("publish tm.data.task.test").filter((s) => s.spanContext().traceId === traceId);
   expect(client?.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
   expect(server?.parentSpanContext?.spanId).toBe(client?.spanContext().spanId);
+  // GetWorkflow names the trace (the console shows it with every task).
+  expect((await stack.client.get(wf.id)).traceId).toBe(traceId);
   expect(workflowSpan?.spanContext().traceId).toBe(traceId);
   expect(workflowSpan?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
   expect(workerSpans).toHaveLength(2);

@@ -327,6 +327,11 @@ export class Engine {
     run.resume();
   }
 
+  /** The workflow's trace id, "" when it was not traced or this coordinator did not run it. */
+  traceIdOf(id: string): string {
+    return this.#traces.traceIdOf(id);
+  }
+
   /** A workflow from memory, or one from the store (an unfinished one is taken up); NotOwnerError for another coordinator's. */
   async find(id: string): Promise<WorkflowRun> {
     if (!isCallOf(id, this.#opts.route) && !this.#ready.has(this.partitionOf(id))) throw new NotOwnerError(this.partitionOf(id));

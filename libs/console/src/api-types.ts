@@ -38,6 +38,8 @@ export interface WorkflowView {
   finishedAtMs: number;
   error: string;
   parent?: { workflowId: string; taskId: string };
+  /** The workflow's OpenTelemetry trace, which every task's spans are in; "" when not traced. */
+  traceId: string;
   tasks: TaskRow[];
   /** Sub-agents' workflows, each under the agent.run task named by its parent. */
   children: WorkflowView[];
@@ -45,6 +47,8 @@ export interface WorkflowView {
 
 export interface TaskDetails extends TaskRow {
   workflowId: string;
+  /** The workflow's trace (a task's spans are in it); "" when not traced. */
+  traceId: string;
   args: unknown;
   /** The output when it is small enough to be in GetWorkflow; else undefined and outputBytes says how big it is. */
   output: unknown;

@@ -169,7 +169,7 @@ export class ConsoleApi {
     const wf = await this.#options.client.get(id);
     const task = wf.tasks.find((t) => t.id === taskId);
     if (!task) throw new HttpError(404, `workflow ${id} has no task ${taskId}`);
-    return taskDetails(id, task);
+    return taskDetails(wf, task);
   }
 
   /** A page of a task's output as indented JSON; outputs in the object store are read once through GetTaskOutput. */

@@ -54,6 +54,7 @@ export function workflowView(wf: Workflow, children: WorkflowView[] = []): Workf
     finishedAtMs: Number(wf.finishedAtMs),
     error: wf.error,
     ...(wf.parent?.workflowId ? { parent: { workflowId: wf.parent.workflowId, taskId: wf.parent.taskId } } : {}),
+    traceId: wf.traceId,
     tasks: wf.tasks.map(taskRow),
     children,
   };
@@ -66,11 +67,12 @@ export function storedOutputBytes(output: unknown): number | undefined {
   return typeof ref.$ref === "string" ? Number(ref.bytes ?? 0) : undefined;
 }
 
-export function taskDetails(workflowId: string, task: TaskStatus): TaskDetails {
+export function taskDetails(wf: Workflow, task: TaskStatus): TaskDetails {
   const outputBytes = storedOutputBytes(task.output);
   return {
     ...taskRow(task),
-    workflowId,
+    workflowId: wf.id,
+    traceId: wf.traceId,
     args: task.args ?? {},
     output: outputBytes === undefined ? task.output : undefined,
     ...(outputBytes === undefined ? {} : { outputBytes }),

@@ -27,6 +27,7 @@ const view = (id: string, tasks: TaskRow[], extra: Partial<WorkflowView> = {}): 
   createdAtMs: 1,
   finishedAtMs: 0,
   error: "",
+  traceId: "",
   tasks,
   children: [],
   ...extra,

@@ -1,10 +1,14 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Context, type Span } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Context, type Span } from "@opentelemetry/api";
 import { tracer } from "@toolmesh/core";
 import type { WorkflowRun } from "../workflow/run.js";
+
+const MAX_TRACE_IDS = 10_000;
 
 /** One span per workflow, the parent of every dispatch, so a workflow is one trace. */
 export class WorkflowTraces {
   readonly #spans = new Map<string, { span: Span; ctx: Context }>();
+  /** Trace ids of the latest workflows, finished ones too (GetWorkflow shows them), oldest first. */
+  readonly #traceIds = new Map<string, string>();
 
   started(id: string, name: string, tasks: number, parent: Context): void {
     const span = tracer("toolmesh-coordinator").startSpan(
@@ -13,6 +17,7 @@ export class WorkflowTraces {
       parent,
     );
     this.#spans.set(id, { span, ctx: trace.setSpan(parent, span) });
+    this.#remember(id, span);
   }
 
   /** A resumed workflow's original trace is gone with its coordinator; it gets a new root, parent of its dispatches. */
@@ -23,6 +28,20 @@ export class WorkflowTraces {
       ROOT_CONTEXT,
     );
     this.#spans.set(id, { span, ctx: trace.setSpan(ROOT_CONTEXT, span) });
+    this.#remember(id, span);
+  }
+
+  /** The workflow's trace id, "" when it was not traced (no tracing SDK and no traced caller). */
+  traceIdOf(id: string): string {
+    return this.#traceIds.get(id) ?? "";
+  }
+
+  #remember(id: string, span: Span): void {
+    const spanContext = span.spanContext();
+    if (!isSpanContextValid(spanContext)) return;
+    this.#traceIds.set(id, spanContext.traceId);
+    // Bounded: the oldest go first.
+    if (this.#traceIds.size > MAX_TRACE_IDS) this.#traceIds.delete(this.#traceIds.keys().next().value!);
   }
 
   /** The context a workflow's dispatches are traced under. */

@@ -67,7 +67,7 @@ export function taskStatus(task: TaskRecord, run?: WorkflowRun): TaskStatus {
   };
 }
 
-export function workflow(run: WorkflowRun): Workflow {
+export function workflow(run: WorkflowRun, traceId = ""): Workflow {
   return {
     id: run.id,
     name: run.name,
@@ -80,6 +80,7 @@ export function workflow(run: WorkflowRun): Workflow {
     // Never the capability: it is the running agent's alone.
     parent: run.parent ? { workflowId: run.parent.workflowId, taskId: run.parent.taskId, capability: "" } : undefined,
     children: [...run.children],
+    traceId,
   };
 }
 

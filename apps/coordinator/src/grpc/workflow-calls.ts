@@ -21,7 +21,10 @@ export function localWorkflowCalls(engine: Engine, limits: () => SpecLimits): Lo
       const run = await engine.submit(valid, context.active(), { partition: Number(body.partition) });
       return { workflowId: run.id };
     },
-    get: async (body) => workflow(await engine.find(String(body.workflowId))),
+    get: async (body) => {
+      const run = await engine.find(String(body.workflowId));
+      return workflow(run, engine.traceIdOf(run.id));
+    },
     cancel: async (body) => {
       const run = await engine.find(String(body.workflowId));
       run.cancel(typeof body.reason === "string" && body.reason ? body.reason : "cancelled by client");

@@ -73,6 +73,8 @@ export function TaskPanel({ workflowId, taskId, live, onClose }: TaskPanelProps)
             <dd>{live?.attempt ?? task.attempt}</dd>
             <dt>worker</dt>
             <dd>{live?.worker || task.worker || "–"}</dd>
+            <dt>trace</dt>
+            <dd data-testid="trace-id">{task.traceId || "– (not traced)"}</dd>
             <dt>started</dt>
             <dd>{task.startedAtMs ? clock(task.startedAtMs) : "–"}</dd>
             <dt>took</dt>
