@@ -160,10 +160,12 @@ describe("the JSON API", () => {
     let submitted: string | undefined;
     const messages = await readSse(res, (m, all) => {
       if (all.length === 1)
-        void cs.stack.client.submit(workflow("console-live", [task("nap", "test.sleep", { ms: 300 })])).then((id) => (submitted = id));
+        // Long enough to be seen running whatever the load; cancelled below.
+        void cs.stack.client.submit(workflow("console-live", [task("nap", "test.sleep", { ms: 60_000 })])).then((id) => (submitted = id));
       return (m.data as any[]).some((w) => w.id === submitted && w.state === "running");
     });
     expect(messages.length).toBeGreaterThan(1);
+    await cs.stack.client.cancel(submitted!, "test done");
   });
 
   it("cancels a running workflow in toolmesh itself", async () => {
