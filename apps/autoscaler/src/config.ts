@@ -140,9 +140,9 @@ export function parseAutoscalerConfig(env: NodeJS.ProcessEnv, argv: readonly str
   for (const entry of raw.TOOLMESH_AUTOSCALER_REPLICAS) {
     const parsed = parseBound(entry);
     if (typeof parsed === "string") problems.push(parsed);
-    else if (!pools.includes(parsed[0] as PoolName))
+    else if (!isPoolName(parsed[0]) || !pools.includes(parsed[0]))
       problems.push(`TOOLMESH_AUTOSCALER_REPLICAS: "${parsed[0]}" is not in TOOLMESH_AUTOSCALER_POOLS`);
-    else bounds.set(parsed[0] as PoolName, parsed[1]);
+    else bounds.set(parsed[0], parsed[1]);
   }
   const mins = [...bounds.values()].reduce((a, b) => a + b.min, 0);
   if (mins > raw.TOOLMESH_MAX_INSTANCES)

@@ -56,6 +56,7 @@ export {
   MCP_NAME,
   MCP_POOL_LIMITS,
   MCP_POOL_PREFIX,
+  NATIVE_POOLS,
   POOLS,
   isMcpPool,
   isNativePool,
@@ -66,6 +67,7 @@ export {
   poolDefinition,
   poolOfTool,
   registerPool,
+  workerPool,
 } from "./pools.js";
 export type { McpPoolName, NativePoolName, PoolDefinition, PoolName } from "./pools.js";
 export { POOL_TABLE, WORKER_POOLS, placementOf, runsInCoordinator } from "./pool-table.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { OUTPUTS_BUCKET } from "./outputs.js";
 import { POOL_TABLE } from "./pool-table.js";
-import { isMcpPool, isNativePool, MCP_POOL_PREFIX, POOLS, type PoolName } from "./pools.js";
+import { isMcpPool, isNativePool, MCP_POOL_PREFIX, NATIVE_POOLS, type PoolName } from "./pools.js";
 import { Bus, Consumers, Streams } from "./subjects.js";
 
 /**
@@ -126,7 +126,7 @@ function poolPermissions(pool: PoolName): RolePermissions {
 export function natsRolePermissions(pools: readonly PoolName[]): Map<NatsRole, RolePermissions> {
   const roles = new Map<NatsRole, RolePermissions>();
   // `toolmesh top` looks at every native pool's queue, running or not.
-  const taskStreams = [...new Set([...(Object.keys(POOLS) as PoolName[]), ...pools])].map((pool) => Streams.tasks(pool));
+  const taskStreams = [...new Set([...NATIVE_POOLS, ...pools])].map((pool) => Streams.tasks(pool));
   roles.set("coordinator", {
     // The coordinator makes and reads every stream, bucket and consumer of the stack.
     publish: {

@@ -1,4 +1,4 @@
-import { POOL_TABLE, WORKER_POOLS, type NativePoolName } from "./pool-table.js";
+import { POOL_TABLE, WORKER_POOLS, runsInCoordinator, type CoordinatorToolsName, type NativePoolName } from "./pool-table.js";
 
 export type { NativePoolName } from "./pool-table.js";
 
@@ -16,6 +16,9 @@ export type { NativePoolName } from "./pool-table.js";
 export const POOLS: Readonly<Record<NativePoolName, PoolDefinition>> = Object.fromEntries(
   WORKER_POOLS.map(([pool, row]) => [pool, { toolPrefix: row.toolPrefix, minLimit: row.minLimit, maxLimit: row.maxLimit }]),
 ) as Record<NativePoolName, PoolDefinition>;
+
+/** The native worker pools' names, in table order. */
+export const NATIVE_POOLS: readonly NativePoolName[] = WORKER_POOLS.map(([pool]) => pool);
 
 /** A pool made at run time from an MCP server's configuration. */
 export type McpPoolName = `mcp-${string}`;
@@ -63,6 +66,16 @@ export function isPoolName(value: string): value is PoolName {
   return isNativePool(value) || isMcpPool(value);
 }
 
+/**
+ * The work queue's pool of a task's pool: the pool itself unless it is a tool
+ * family the coordinator runs (synth), which never reaches a queue — the
+ * workflow runs those itself, so a dispatch of one is a bug and throws.
+ */
+export function workerPool(pool: PoolName | CoordinatorToolsName): PoolName {
+  if (runsInCoordinator(pool)) throw new Error(`"${pool}" tools run in the coordinator, never on a work queue`);
+  return pool;
+}
+
 /** Why `name` cannot name an MCP pool, or undefined when it can. */
 export function mcpNameProblem(name: string): string | undefined {
   if (!MCP_NAME.test(name)) return `"${name}" must be 1-48 lower-case letters, digits, '_' or '-', starting with a letter`;
@@ -98,7 +111,7 @@ export function poolDefinition(pool: PoolName): PoolDefinition {
 
 /** The native pools, then the run-time pools registered in this process. */
 export function knownPools(): PoolName[] {
-  return [...(Object.keys(POOLS) as NativePoolName[]), ...runtimePools.keys()];
+  return [...NATIVE_POOLS, ...runtimePools.keys()];
 }
 
 /**

@@ -3,7 +3,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
   Consumers,
   LiveSnapshots,
-  POOLS,
+  NATIVE_POOLS,
   Streams,
   Subjects,
   decodeJson,
@@ -82,10 +82,7 @@ export class PoolWatch {
   async rows(): Promise<PoolRow[]> {
     const live = this.#snapshots.live();
     // Native pools, and run-time (MCP) pools as their instances report them.
-    const pools = new Set<PoolName>([
-      ...(Object.keys(POOLS) as PoolName[]),
-      ...live.flatMap((s) => (s.pool && isPoolName(s.pool) ? [s.pool] : [])),
-    ]);
+    const pools = new Set<PoolName>([...NATIVE_POOLS, ...live.flatMap((s) => (s.pool && isPoolName(s.pool) ? [s.pool] : []))]);
     return poolRows(live, await this.queues(pools));
   }
 

@@ -120,7 +120,9 @@ export async function upCommand(options: UpOptions): Promise<number> {
     // start with, more while work queues up, back down when it has cleared.
     const bwrap = hasBubblewrap();
     if (!bwrap) say("bash pool skipped: bubblewrap (bwrap) is not installed (apt-get install bubblewrap); bash.exec calls will fail");
-    const pools = ["codebase", "web", "agent", ...(bwrap ? ["bash"] : []), ...Object.keys(mcpPools).map(mcpPoolName)] as PoolName[];
+    const pools: PoolName[] = ["codebase", "web", "agent"];
+    if (bwrap) pools.push("bash");
+    pools.push(...Object.keys(mcpPools).map(mcpPoolName));
 
     let natsUrl = process.env.TOOLMESH_NATS_URL;
     // Our own server has a user per role, made for this run; an external one gets whatever credentials the environment gives.

@@ -5,10 +5,10 @@ import {
   Subjects,
   encodeJson,
   startPublishSpan,
+  workerPool,
   type CancelCommand,
   type EventMessage,
   type Logger,
-  type PoolName,
 } from "@toolmesh/core";
 import type { LRUCache } from "lru-cache";
 import type { DispatchScheduler } from "../scheduler.js";
@@ -50,7 +50,7 @@ export function natsEffects(deps: NatsEffectsDeps): RunEffects {
     dispatch: (run, task, onRelease) =>
       new Promise<void>((resolve, reject) => {
         const attempt = task.attempt;
-        const pool = task.spec.pool as PoolName;
+        const pool = workerPool(task.spec.pool);
         deps.scheduler.submit({
           runId: run.id,
           taskId: task.spec.id,

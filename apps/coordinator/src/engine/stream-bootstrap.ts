@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
-  POOLS,
+  NATIVE_POOLS,
   ensureAttemptsBucket,
   ensureEventStream,
   ensurePoolStream,
@@ -22,7 +22,7 @@ export async function bootstrapStreams(nc: NatsConnection): Promise<{ jsm: JetSt
   await removeUnpartitionedResultConsumer(jsm);
   await ensureAttemptsBucket(nc);
   const ensuredPools = new Set<PoolName>();
-  for (const pool of Object.keys(POOLS) as PoolName[]) {
+  for (const pool of NATIVE_POOLS) {
     await ensurePoolStream(jsm, pool);
     ensuredPools.add(pool);
   }

@@ -11,6 +11,7 @@ import {
   publishUntilStored,
   startPublishSpan,
   taskMsgId,
+  workerPool,
   type Logger,
   type PoolName,
   type PubAckPublisher,
@@ -42,6 +43,7 @@ export async function publishTask(
   deadlineMs: number,
   parent: Context,
 ): Promise<void> {
+  const pool = workerPool(task.spec.pool);
   // Each agent.run attempt gets a capability of its own: only it may attach child workflows.
   if (task.spec.tool === "agent.run") task.capability = deps.tokens.capability(run.id, task.spec.id, task.attempt);
   const message: TaskMessage = {
@@ -56,7 +58,7 @@ export async function publishTask(
     attemptToken: deps.tokens.token(task.spec.pool, run.id, task.spec.id, task.attempt),
   };
   const attempt = task.attempt;
-  await putOnWorkQueue(deps, task.spec.pool as PoolName, message, parent, () => {
+  await putOnWorkQueue(deps, pool, message, parent, () => {
     return !run.done && task.attempt === attempt && !isTerminal(task.state) && Date.now() < deadlineMs;
   });
   deps.metrics.tasksDispatched.inc({ pool: task.spec.pool });

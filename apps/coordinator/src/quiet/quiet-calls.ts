@@ -10,6 +10,7 @@ import {
   ToolError,
   decodeJson,
   encodeJson,
+  isPoolName,
   PubAckPublisher,
   sendInBatch,
   startProcessSpan,
@@ -240,8 +241,8 @@ export class QuietCalls {
   /** Acks the task message a result answers: only an ack subject of the result's own pool's work queue. */
   #ackTask(result: ResultMessage): void {
     const ackTo = result.ackTo;
-    if (typeof ackTo !== "string" || typeof result.pool !== "string") return;
-    if (!ackTo.startsWith(`$JS.ACK.${Streams.tasks(result.pool as PoolName)}.${Consumers.poolWorkers}.`)) return;
+    if (typeof ackTo !== "string" || typeof result.pool !== "string" || !isPoolName(result.pool)) return;
+    if (!ackTo.startsWith(`$JS.ACK.${Streams.tasks(result.pool)}.${Consumers.poolWorkers}.`)) return;
     sendInBatch(() => {
       try {
         this.#deps.nc.publish(ackTo, ACK);
