@@ -1,14 +1,12 @@
+import type { InterleavedOptions } from "./options.js";
 import { formatSpread, type Spread } from "./round-stats.js";
 import type { RatioRow, SystemSummary } from "./summary.js";
 
-export interface TableMeta {
-  rounds: number;
-  roundSeconds: number;
-  warmupSeconds: number;
-  concurrency: number;
-  sequentialCalls: number;
-  coordinators: number;
-}
+/** The options the table's heading line reports (their meanings are in options.ts). */
+export type TableMeta = Pick<
+  InterleavedOptions,
+  "rounds" | "roundSeconds" | "warmupSeconds" | "concurrency" | "sequentialCalls" | "coordinators"
+>;
 
 export interface AddedLatency {
   name: string;

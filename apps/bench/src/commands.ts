@@ -1,4 +1,5 @@
 import { CommandTable, UsageError, type CommandSpec } from "@toolmesh/command-line";
+import { BENCH_DEFAULTS as D, BenchOptionsError } from "./options.js";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -19,15 +20,15 @@ workflow and a fan-out (persisted), RSS of each process, and
 \`toolmesh-bench explore\`. Starts its own stack.
 See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` and \`toolmesh-bench mcp --help\`.
 
-  --rounds N            measured rounds (10)
-  --round-seconds S     each system's window in a round (3)
-  --warmup-seconds S    warm-up per system, not counted (1)
-  --concurrency N       calls in flight (64)
-  --sequential-calls N  calls one at a time after each window (50)
-  --coordinators N      coordinator processes; calls round-robin over those serving (1)
-  --workflow-tasks N    tasks of the flat workflow and items of the fan-out, 0 skips (1000)
-  --bulk-batch N        addBulk batch size of the bulk BullMQ baseline (64)
-  --redis URL           BullMQ's Redis (redis://127.0.0.1:6379)
+  --rounds N            measured rounds (${D.rounds})
+  --round-seconds S     each system's window in a round (${D.roundSeconds})
+  --warmup-seconds S    warm-up per system, not counted (${D.warmupSeconds})
+  --concurrency N       calls in flight (${D.concurrency})
+  --sequential-calls N  calls one at a time after each window (${D.sequentialCalls})
+  --coordinators N      coordinator processes; calls round-robin over those serving (${D.coordinators})
+  --workflow-tasks N    tasks of the flat workflow and items of the fan-out, 0 skips (${D.workflowTasks})
+  --bulk-batch N        addBulk batch size of the bulk BullMQ baseline (${D.bulkBatch})
+  --redis URL           BullMQ's Redis (${D.redisUrl})
   --no-bullmq           skip both BullMQ baselines
   --no-explore          skip the explore benchmark at the end`,
     flags: {
@@ -46,7 +47,6 @@ See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` a
     async run(args) {
       args.none();
       const { runBench } = await import("./throughput.js");
-      const { BenchOptionsError } = await import("./options.js");
       const given = {
         rounds: args.wholeNumber("rounds"),
         roundSeconds: args.seconds("round-seconds"),

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { CommandSpec } from "@toolmesh/command-line";
 import { describe, expect, it } from "vitest";
 import { BENCH } from "../src/commands.js";
+import { BENCH_DEFAULTS } from "../src/options.js";
 
 const benchBin = fileURLToPath(new URL("../bin/toolmesh-bench.js", import.meta.url));
 const command = (name: string): CommandSpec => BENCH.commands.find((c) => c.name === name)!;
@@ -40,6 +41,9 @@ describe("toolmesh-bench as a process", () => {
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/^usage: toolmesh-bench \[--rounds N\]/);
     expect(all.stdout).toContain("toolmesh-bench explore --help");
+    // The defaults it prints are the ones it runs with (options.ts).
+    expect(all.stdout).toContain(`--rounds N            measured rounds (${BENCH_DEFAULTS.rounds})`);
+    expect(all.stdout).toContain(`--redis URL           BullMQ's Redis (${BENCH_DEFAULTS.redisUrl})`);
     expect(explore.code).toBe(0);
     expect(explore.stdout).toMatch(/^usage: toolmesh-bench explore \[PATH\]/);
   });
