@@ -1,12 +1,11 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient } from "@toolmesh/client";
-import { createLogger, createRegistry } from "@toolmesh/core";
 import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { FanInMode, TaskState, WorkflowState, type Workflow } from "@toolmesh/proto";
-import { startWorker, type ToolHandlers, type Worker } from "@toolmesh/runtime";
-import { testHandlers } from "@toolmesh/testpool";
+import type { Worker } from "@toolmesh/runtime";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCountingWorker } from "../support/counting-worker.js";
 import { task, workflow } from "../support/spec.js";
 import { partitionOwners } from "../support/partitions.js";
 import { repoRoot } from "../support/stack.js";
@@ -21,28 +20,12 @@ let nc: NatsConnection;
 let worker: Worker;
 const coordinators: ServiceProcess[] = [];
 const clients: ToolmeshClient[] = [];
-const runs = new Map<string, number>();
-const counting: ToolHandlers = {
-  ...testHandlers,
-  "test.sleep": async (args, ctx) => {
-    runs.set(String(args.value), (runs.get(String(args.value)) ?? 0) + 1);
-    return testHandlers["test.sleep"]!(args, ctx);
-  },
-};
+let runs: ReadonlyMap<string, number>;
 
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await connect({ servers: nats.url });
-  worker = await startWorker({
-    service: "failover-test",
-    pool: "test",
-    handlers: counting,
-    nc,
-    log: createLogger("test", "silent"),
-    registry: createRegistry("failover"),
-    limit: 16,
-    metricsIntervalMs: 200,
-  });
+  ({ worker, runs } = await startCountingWorker(nc, "failover", 16));
 });
 afterAll(async () => {
   for (const client of clients) client.close();

@@ -1,13 +1,12 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient } from "@toolmesh/client";
-import { createLogger, createRegistry } from "@toolmesh/core";
 import { startServiceProcess, type ServiceProcess } from "@toolmesh/local";
 import { EventType, TaskState, WorkflowState, type Workflow } from "@toolmesh/proto";
-import { startWorker, type ToolHandlers, type Worker } from "@toolmesh/runtime";
-import { testHandlers } from "@toolmesh/testpool";
+import type { Worker } from "@toolmesh/runtime";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCountingWorker } from "../support/counting-worker.js";
 import { counterTotal, partitionOfId, partitionOwners, partitionTable } from "../support/partitions.js";
 import { task, workflow } from "../support/spec.js";
 import { repoRoot } from "../support/stack.js";
@@ -29,14 +28,7 @@ let nats: NatsServerHandle;
 let nc: NatsConnection;
 let worker: Worker;
 const coordinators: Coordinator[] = [];
-const runs = new Map<string, number>();
-const counting: ToolHandlers = {
-  ...testHandlers,
-  "test.sleep": async (args, ctx) => {
-    runs.set(String(args.value), (runs.get(String(args.value)) ?? 0) + 1);
-    return testHandlers["test.sleep"]!(args, ctx);
-  },
-};
+let runs: ReadonlyMap<string, number>;
 
 async function startCoordinator(name: string): Promise<Coordinator> {
   const process = await startServiceProcess({
@@ -68,16 +60,7 @@ async function startCoordinator(name: string): Promise<Coordinator> {
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await connect({ servers: nats.url });
-  worker = await startWorker({
-    service: "partitions-test",
-    pool: "test",
-    handlers: counting,
-    nc,
-    log: createLogger("test", "silent"),
-    registry: createRegistry("partitions"),
-    limit: 32,
-    metricsIntervalMs: 200,
-  });
+  ({ worker, runs } = await startCountingWorker(nc, "partitions", 32));
   for (const name of ["coordinator-a", "coordinator-b", "coordinator-c"]) await startCoordinator(name);
   // Shared out: 64 over three is 22, 22, 20 (each aims for ceil(64/3) and takes no more).
   await waitFor(
