@@ -1,6 +1,5 @@
 import { context, type Context } from "@opentelemetry/api";
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { type Subscription } from "@nats-io/transport-node";
 import {
   Bus,
   Consumers,
@@ -15,7 +14,6 @@ import {
   sendInBatch,
   startProcessSpan,
   type CancelCommand,
-  type Logger,
   type PoolName,
   type ResultMessage,
   type TaskMessage,
@@ -23,26 +21,18 @@ import {
 } from "@toolmesh/core";
 import type { TaskStatus } from "@toolmesh/proto";
 import type { Counter } from "prom-client";
-import type { CoordinatorMetrics } from "../coordinator-metrics.js";
-import { putOnWorkQueue } from "../engine/task-publisher.js";
+import { putOnWorkQueue, type TaskPublisherDeps } from "../engine/task-publisher.js";
 import { mintCallId } from "../partition/workflow-ids.js";
 import type { DispatchScheduler } from "../scheduler.js";
-import { rejectResult, type AttemptTokens } from "../workflow/attempt-tokens.js";
+import { rejectResult } from "../workflow/attempt-tokens.js";
 import { attemptTimeoutMs, backoffMs } from "../workflow/retry.js";
 import type { OutputRef } from "../workflow/run.js";
 import type { PreparedCall } from "./prepare.js";
 import { QUIET_TASK_ID, QuietCall } from "./quiet-call.js";
 
-export interface QuietCallsDeps {
-  nc: NatsConnection;
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  log: Logger;
-  metrics: CoordinatorMetrics;
-  tokens: AttemptTokens;
+/** What the workflow path's publisher needs (its ensuredPools shared with it; acks of its own), and more. */
+export interface QuietCallsDeps extends Omit<TaskPublisherDeps, "acks"> {
   scheduler: DispatchScheduler;
-  /** Pools whose streams exist already (shared with the workflow path's publisher). */
-  ensuredPools: Set<PoolName>;
   loadOutput(ref: OutputRef): Promise<Record<string, unknown>>;
   /** This coordinator's route token (i<hex>): its calls' ids and its reply subject name it. */
   route: string;
