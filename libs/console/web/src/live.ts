@@ -8,14 +8,8 @@ export interface LiveTask extends TaskRow {
   log: string;
 }
 
-export interface LiveWorkflow {
-  id: string;
-  name: string;
-  state: WorkflowStateName;
-  createdAtMs: number;
-  finishedAtMs: number;
-  error: string;
-  parent?: { workflowId: string; taskId: string };
+/** A workflow as the page keeps it: the API's view (its trace aside), with its tasks live by id and its children by id. */
+export interface LiveWorkflow extends Omit<WorkflowView, "traceId" | "tasks" | "children"> {
   tasks: Map<string, LiveTask>;
   children: string[];
 }
