@@ -64,7 +64,7 @@ it.skipIf(bwrap.skip)("a workflow across the web, codebase and bash pools runs e
     workflow("mixed", [
       task("search", "web.search", { query: "work queue stream" }),
       task("page", "web.fetch", { url: `http://127.0.0.1:${sitePort}/pools` }, { dependsOn: ["search"] }),
-      task("protos", "code.glob", { patterns: ["*.proto"] }),
+      task("protos", "code.glob", { patterns: ["proto/**/*.proto"] }),
       task("head", "code.read", { path: "proto/toolmesh/v1/coordinator.proto", endLine: 3 }, { dependsOn: ["protos"] }),
       task("shell", "bash.exec", { command: "echo $((6 * 7)); id -u" }),
     ]),
