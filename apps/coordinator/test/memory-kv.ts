@@ -12,12 +12,54 @@ export function wrongLastSequence(): JetStreamApiError {
   return new JetStreamApiError({ code: 400, err_code: JetStreamApiCodes.StreamWrongLastSequence, description: "wrong last sequence" });
 }
 
+export interface MemoryWatchEntry extends MemoryEntry {
+  isUpdate: boolean;
+}
+
+/** A KV watch in memory: entries queued in revision order, delivered asynchronously; ended by stop() or the bucket. */
+class MemoryWatch implements AsyncIterable<MemoryWatchEntry> {
+  readonly filters: string[];
+  readonly #queue: MemoryWatchEntry[] = [];
+  #wake?: () => void;
+  ended = false;
+
+  constructor(filters: string[]) {
+    this.filters = filters;
+  }
+
+  matches(key: string): boolean {
+    return this.filters.some((f) => subjectMatches(f, key));
+  }
+
+  push(entry: MemoryWatchEntry): void {
+    if (this.ended) return;
+    this.#queue.push(entry);
+    this.#wake?.();
+  }
+
+  stop(): void {
+    this.ended = true;
+    this.#wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<MemoryWatchEntry> {
+    for (;;) {
+      const next = this.#queue.shift();
+      if (next) yield next;
+      else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+}
+
 /**
  * A NATS KV bucket in memory, with the semantics the coordinator relies on:
  * revisions are one sequence over the bucket; create succeeds on a missing or
  * deleted key; update and delete with a previous revision are compare-and-set;
  * a delete leaves a DEL marker that get returns; keys() lists live keys
- * matching a subject filter ("*" one token, ">" the rest).
+ * matching a subject filter ("*" one token, ">" the rest); watch() replays
+ * the last value of each matching key in revision order (isUpdate set on the
+ * last one), then delivers every change, until stopped or endWatches().
  */
 export class MemoryKv {
   readonly #entries = new Map<string, MemoryEntry>();
@@ -28,6 +70,12 @@ export class MemoryKv {
   failNextGet?: Error;
   failNextWrite?: Error;
   writes = 0;
+  /** The next watch() rejects with this, once. */
+  failNextWatch?: Error;
+  /** While set, changes are not delivered to watches (a watch that lags). */
+  holdWatches = false;
+  readonly #watches = new Set<MemoryWatch>();
+  readonly #held: MemoryEntry[] = [];
 
   async get(key: string): Promise<MemoryEntry | null> {
     await Promise.resolve();
@@ -64,10 +112,50 @@ export class MemoryKv {
     })();
   }
 
+  async watch(options: { key: string[] }): Promise<MemoryWatch> {
+    await Promise.resolve();
+    const failure = this.failNextWatch;
+    if (failure) {
+      this.failNextWatch = undefined;
+      throw failure;
+    }
+    const watch = new MemoryWatch(options.key);
+    const replay = [...this.#entries.values()].filter((e) => watch.matches(e.key)).sort((a, b) => a.revision - b.revision);
+    replay.forEach((e, i) => watch.push({ ...e, isUpdate: i === replay.length - 1 }));
+    this.#watches.add(watch);
+    return watch;
+  }
+
+  /** Ends every open watch, as a server restart does. */
+  endWatches(): void {
+    for (const watch of this.#watches) watch.stop();
+    this.#watches.clear();
+  }
+
+  /** Watches open now. */
+  get watching(): number {
+    return [...this.#watches].filter((w) => !w.ended).length;
+  }
+
+  /** Delivers the changes held back while holdWatches was set. */
+  releaseWatches(): void {
+    this.holdWatches = false;
+    for (const entry of this.#held.splice(0)) this.#notify(entry);
+  }
+
+  #notify(entry: MemoryEntry): void {
+    if (this.holdWatches) {
+      this.#held.push(entry);
+      return;
+    }
+    for (const watch of this.#watches) if (watch.matches(entry.key)) watch.push({ ...entry, isUpdate: true });
+  }
+
   /** Writes without any check, as another process would (no hooks, no failures). */
   set(key: string, value: Uint8Array): number {
     this.#sequence += 1;
     this.#entries.set(key, { key, operation: "PUT", value, revision: this.#sequence });
+    this.#notify(this.#entries.get(key)!);
     return this.#sequence;
   }
 
@@ -95,6 +183,7 @@ export class MemoryKv {
     if (!allowed(this.#entries.get(key))) throw wrongLastSequence();
     this.#sequence += 1;
     this.#entries.set(key, { key, operation, value, revision: this.#sequence });
+    this.#notify(this.#entries.get(key)!);
     this.writes += 1;
     return this.#sequence;
   }

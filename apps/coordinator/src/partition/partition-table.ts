@@ -1,25 +1,21 @@
 import { JetStreamApiCodes } from "@nats-io/jetstream";
 import { ConfigError, decodeJson, encodeJson, isJetStreamApiError, type Logger } from "@toolmesh/core";
 import { systemClock, type Clock, type TimerHandle } from "../workflow/clock.js";
+import { LeaseView, type LeaseEntry, type LeaseWatch } from "./lease-view.js";
 
-/** A lease record (a partition's, or a member's heartbeat): who, and until when. */
-interface Lease {
+export type { LeaseEntry, LeaseWatch, LeaseWatchEntry } from "./lease-view.js";
+
+/** A member's heartbeat: who, and until when it counts as live. */
+interface Heartbeat {
   owner: string;
   untilMs: number;
 }
 
-/** A stored version of a key, as the KV bucket returns it. */
-export interface LeaseEntry {
-  operation: "PUT" | "DEL" | "PURGE";
-  value: Uint8Array;
-  revision: number;
-}
-
 /**
- * What the leases need of a KV bucket (a NATS KV is one): compare-and-set
- * writes that fail with JetStream's wrong-last-sequence error when another
- * writer got there first, plain puts for heartbeats, and a key listing.
- * Narrow, so tests can hold the leases in memory.
+ * What the partition table needs of a KV bucket (a NATS KV is one):
+ * compare-and-set writes that fail with JetStream's wrong-last-sequence error
+ * when another writer got there first, plain puts, and a watch of the lease
+ * keys. Narrow, so tests can hold the leases in memory.
  */
 export interface LeaseKv {
   get(key: string): Promise<LeaseEntry | null>;
@@ -27,7 +23,7 @@ export interface LeaseKv {
   update(key: string, value: Uint8Array, revision: number): Promise<number>;
   put(key: string, value: Uint8Array): Promise<number>;
   delete(key: string, options: { previousSeq: number }): Promise<void>;
-  keys(filter: string): Promise<AsyncIterable<string>>;
+  watch(options: { key: string[] }): Promise<LeaseWatch>;
 }
 
 export interface PartitionTableOptions {
@@ -35,7 +31,7 @@ export interface PartitionTableOptions {
   instanceId: string;
   /** How many partitions the workflows are spread over; the same on every coordinator (checked at start). */
   partitions: number;
-  /** How long a lease (and a heartbeat) lasts without renewal; renewed every third of it. */
+  /** How long a heartbeat lasts without renewal; renewed every third of it. */
   leaseMs: number;
   log: Logger;
   /** Partitions this coordinator now owns: resume their workflows. A rejection gives them back. */
@@ -44,35 +40,53 @@ export interface PartitionTableOptions {
   onLost(partitions: number[]): Promise<void> | void;
   /** Lease times and the renewal timer; the system clock unless a test drives time. */
   clock?: Clock;
+  /** How often the owner writes its partition keys (and partition 0's owner the count) again, so the bucket's one-day expiry never drops them. */
+  refreshMs?: number;
 }
 
 const COUNT_KEY = "partitions";
+const REFRESH_MS = 60 * 60 * 1000;
 export const partitionKey = (p: number): string => `partition.${String(p)}`;
 const memberKey = (instanceId: string): string => `member.${instanceId}`;
 const isLostRace = (err: unknown): boolean =>
   isJetStreamApiError(err, JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+const ownerOf = (entry: LeaseEntry | null): string | undefined =>
+  entry?.operation === "PUT" ? decodeJson<{ owner: string }>(entry.value).owner : undefined;
 
 /**
- * Partitions of the workflows shared out among the live coordinators: one
- * lease per partition, a KV key updated with compare-and-set on its
- * revision, and one heartbeat per coordinator. Each coordinator aims for
- * ceil(partitions / live members): it takes free or expired partitions up to
- * that share and gives surplus ones back (so a newcomer gets its share), and
- * takes a dead one's partitions once their leases run out. Clocks of
- * coordinators are assumed to agree to well under a lease (NTP).
+ * Partitions of the workflows shared out among the live coordinators. Each
+ * coordinator writes one heartbeat `member.<id>` = {owner, untilMs} per round
+ * (compare-and-set on its revision); `partition.<n>` = {owner} is written
+ * only when ownership changes. A partition is its owner's while the owner's
+ * heartbeat is live. Each coordinator aims for ceil(partitions / live
+ * members): it takes free partitions up to that share and gives surplus ones
+ * back (so a newcomer gets its share). A dead member's partitions are taken
+ * after its heartbeat ran out, by first deleting that heartbeat with
+ * compare-and-set: if the member renewed meanwhile the delete fails and
+ * nothing is taken; if the delete wins, the member's next renewal fails and
+ * it stops acting on everything. The keys are read from a watch (LeaseView),
+ * not per round. Clocks of coordinators are assumed to agree to well under a
+ * lease (NTP).
  */
 export class PartitionTable {
   readonly #opts: PartitionTableOptions;
   readonly #clock: Clock;
-  /** Owned partitions and the revision and expiry of our last write of each. */
-  readonly #owned = new Map<number, { revision: number; untilMs: number }>();
+  readonly #view: LeaseView;
+  /** Owned partitions and the revision of our last write of each. */
+  readonly #owned = new Map<number, number>();
   #members: string[] = [];
+  /** Our heartbeat's revision (undefined: not registered) and until when it makes us live. */
+  #beatRevision?: number;
+  #beatUntil = 0;
+  #lastRefresh = 0;
   #timer?: TimerHandle;
+  #fence?: TimerHandle;
   #stopped = false;
 
   constructor(options: PartitionTableOptions) {
     this.#opts = options;
     this.#clock = options.clock ?? systemClock;
+    this.#view = new LeaseView((key) => options.kv.watch({ key }), ["partition.*", "member.*"], this.#clock, options.log);
   }
 
   /** The partitions this coordinator owns now. */
@@ -92,23 +106,28 @@ export class PartitionTable {
   /** Checks the partition count against the cluster's, then takes a first share; resolves after the first round. */
   async start(): Promise<void> {
     await this.#checkCount();
+    this.#lastRefresh = this.#clock.now();
+    await this.#view.start();
     await this.#tick();
     this.#schedule();
   }
 
-  /** Stops acting on its partitions and gives every lease back, so the others need not wait for them to expire. */
+  /** Stops acting on its partitions and gives every one back, so the others need not wait for its heartbeat to expire. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#clock.clearTimeout(this.#timer);
-    const owned = this.owned;
+    this.#clock.clearTimeout(this.#fence);
+    this.#view.stop();
+    const owned = [...this.#owned];
     this.#owned.clear();
     // Stop acting on them before anyone else may take them.
     if (owned.length > 0)
-      await Promise.resolve(this.#opts.onLost(owned)).catch((err: unknown) => this.#opts.log.error({ err }, "stopping partitions failed"));
-    await Promise.all(owned.map((p) => this.#release(p)));
-    const entry = await this.#opts.kv.get(memberKey(this.#opts.instanceId)).catch(() => null);
-    if (entry?.operation === "PUT")
-      await this.#opts.kv.delete(memberKey(this.#opts.instanceId), { previousSeq: entry.revision }).catch(() => undefined);
+      await Promise.resolve(this.#opts.onLost(owned.map(([p]) => p))).catch((err: unknown) =>
+        this.#opts.log.error({ err }, "stopping partitions failed"),
+      );
+    await Promise.all(owned.map(([p, revision]) => this.#release(p, revision)));
+    if (this.#beatRevision !== undefined)
+      await this.#opts.kv.delete(memberKey(this.#opts.instanceId), { previousSeq: this.#beatRevision }).catch(() => undefined);
   }
 
   async #checkCount(): Promise<void> {
@@ -130,126 +149,207 @@ export class PartitionTable {
     }
   }
 
-  #schedule(): void {
-    if (this.#stopped) return;
-    this.#timer = this.#clock.setTimeout(
-      () => {
-        void this.#tick().finally(() => this.#schedule());
-      },
-      Math.max(100, Math.floor(this.#opts.leaseMs / 3)),
-    );
+  get #roundMs(): number {
+    return Math.max(100, Math.floor(this.#opts.leaseMs / 3));
   }
 
-  /** One round: heartbeat, read the leases, renew ours, drop what is lost, take or give back to reach the share. */
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      void this.#tick().finally(() => this.#schedule());
+    }, this.#roundMs);
+  }
+
+  /** One round: check the view is current, renew the heartbeat, drop what is lost, take or give back to reach the share. */
   async #tick(): Promise<void> {
-    const { kv, instanceId, leaseMs, partitions, log } = this.#opts;
+    const { kv, instanceId, leaseMs, log } = this.#opts;
+    // The view must have seen our last heartbeat: then it lags by under a round.
+    if (this.#beatRevision !== undefined && !(await this.#view.reach(this.#beatRevision, this.#roundMs))) {
+      log.warn("could not read the partition leases (their watch is behind)");
+      this.#expireUnrenewed(this.#clock.now());
+      return;
+    }
+    // Read after the wait: the heartbeat's end counts from just before it is written.
     const now = this.#clock.now();
-    const mine = encodeJson({ owner: instanceId, untilMs: now + leaseMs } satisfies Lease);
-    let entries: Array<LeaseEntry | null>;
+    const beat = encodeJson({ owner: instanceId, untilMs: now + leaseMs } satisfies Heartbeat);
+    const registering = this.#beatRevision === undefined;
     try {
-      await kv.put(memberKey(instanceId), mine);
-      // The bucket's keys expire a day after their last write: partition 0's owner keeps the count alive.
-      if (this.#owned.has(0)) await kv.put(COUNT_KEY, encodeJson({ partitions }));
-      this.#members = await this.#liveMembers(now);
-      entries = await Promise.all(Array.from({ length: partitions }, (_, p) => kv.get(partitionKey(p))));
+      this.#beatRevision = registering
+        ? await kv.put(memberKey(instanceId), beat)
+        : await kv.update(memberKey(instanceId), beat, this.#beatRevision!);
     } catch (err) {
-      log.warn({ err }, "could not read the partition leases");
-      this.#expireUnrenewed(now);
+      if (isLostRace(err)) {
+        // Another coordinator found our heartbeat expired and deleted it to take our partitions.
+        this.#beatRevision = undefined;
+        this.#drop(this.owned, "another coordinator found this one's heartbeat expired");
+      } else log.warn({ err }, "could not read the partition leases (heartbeat not renewed)");
+      this.#expireUnrenewed(this.#clock.now());
       return;
     }
     if (this.#stopped) return;
-    const lost: number[] = [];
-    const free: number[] = [];
-    const renewals: Array<Promise<void>> = [];
-    entries.forEach((entry, p) => {
-      const lease = entry?.operation === "PUT" ? decodeJson<Lease>(entry.value) : undefined;
-      if (this.#owned.has(p)) {
-        if (!entry || lease?.owner !== instanceId) lost.push(p);
-        else renewals.push(this.#write(p, () => kv.update(partitionKey(p), mine, entry.revision), now + leaseMs, lost));
-      } else if (!lease || lease.untilMs < now) free.push(p);
-    });
-    await Promise.all(renewals);
-    this.#expireUnrenewed(now);
-    this.#drop(lost, "another coordinator holds these partitions now");
-    await this.#rebalance(free, entries, mine, now + leaseMs);
+    this.#renewedUntil(now + leaseMs);
+    if (registering && !(await this.#view.reach(this.#beatRevision, this.#roundMs))) {
+      log.warn("could not read the partition leases (their watch has not caught up)");
+      return;
+    }
+    if (this.#stopped) return;
+    this.#members = this.#liveMembers(now);
+    this.#dropTaken();
+    await this.#refresh(now);
+    await this.#rebalance(now);
+  }
+
+  /** Our heartbeat was renewed: we may act on our partitions until `untilMs`, and stop by ourselves then unless renewed again. */
+  #renewedUntil(untilMs: number): void {
+    this.#beatUntil = untilMs;
+    this.#clock.clearTimeout(this.#fence);
+    this.#fence = this.#clock.setTimeout(() => this.#expireUnrenewed(this.#clock.now()), untilMs - this.#clock.now() + 1);
   }
 
   /** Members whose heartbeat has not run out. */
-  async #liveMembers(now: number): Promise<string[]> {
+  #liveMembers(now: number): string[] {
     const live = new Set<string>([this.#opts.instanceId]);
-    const keys: string[] = [];
-    for await (const key of await this.#opts.kv.keys("member.*")) keys.push(key);
-    const entries = await Promise.all(keys.map((key) => this.#opts.kv.get(key)));
-    for (const entry of entries)
-      if (entry?.operation === "PUT") {
-        const beat = decodeJson<Lease>(entry.value);
-        if (beat.untilMs >= now) live.add(beat.owner);
-      }
+    for (const [, entry] of this.#view.entries("member.")) {
+      const beat = decodeJson<Heartbeat>(entry.value);
+      if (beat.untilMs >= now) live.add(beat.owner);
+    }
     return [...live].sort();
   }
 
-  async #rebalance(free: number[], entries: Array<LeaseEntry | null>, lease: Uint8Array, untilMs: number): Promise<void> {
-    const share = Math.ceil(this.#opts.partitions / this.#members.length);
-    const surplus = this.#owned.size - share;
-    if (surplus > 0) {
-      // Give back the highest-numbered ones first: whoever is short takes them on its next round.
-      const given = this.owned.slice(-surplus);
-      this.#drop(given, undefined);
-      await this.#opts.onLost(given);
-      await Promise.all(given.map((p) => this.#release(p)));
-      this.#opts.log.info({ partitions: given, share }, "gave partitions back for a newcomer");
-      return;
-    }
-    // Start at a place of our own, so coordinators starting together try different partitions first.
-    const offset = [...this.#opts.instanceId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % Math.max(1, free.length);
-    const wanted = [...free.slice(offset), ...free.slice(0, offset)].slice(0, Math.max(0, share - this.#owned.size));
-    const gained: number[] = [];
-    const { kv } = this.#opts;
+  /** Partitions whose key someone else wrote after us (not part of the protocol, but never act on them). */
+  #dropTaken(): void {
+    const taken = [...this.#owned]
+      .filter(([p, revision]) => {
+        const entry = this.#view.get(partitionKey(p));
+        return entry !== null && entry.revision > revision && ownerOf(entry) !== this.#opts.instanceId;
+      })
+      .map(([p]) => p);
+    this.#drop(taken, "another coordinator holds these partitions now");
+  }
+
+  /** Writes our partition keys (and the count) again now and then, so the bucket's key expiry never drops them. */
+  async #refresh(now: number): Promise<void> {
+    const { kv, instanceId, partitions, refreshMs = REFRESH_MS } = this.#opts;
+    if (now - this.#lastRefresh < refreshMs) return;
+    this.#lastRefresh = now;
+    const lost: number[] = [];
     await Promise.all(
-      wanted.map(async (p) => {
-        const entry = entries[p];
+      [...this.#owned].map(async ([p, revision]) => {
         try {
-          const revision = entry ? await kv.update(partitionKey(p), lease, entry.revision) : await kv.create(partitionKey(p), lease);
-          if (this.#stopped) return;
-          this.#owned.set(p, { revision, untilMs });
-          gained.push(p);
+          const written = await kv.update(partitionKey(p), encodeJson({ owner: instanceId }), revision);
+          if (this.#owned.has(p)) this.#owned.set(p, written);
         } catch (err) {
-          // A lost race: another coordinator took it first, which is fine.
-          if (!isLostRace(err)) this.#opts.log.warn({ err, partition: p }, "could not take a partition");
+          if (isLostRace(err)) lost.push(p);
+          else this.#opts.log.warn({ err, partition: p }, "could not refresh a partition key");
         }
       }),
     );
-    if (gained.length === 0) return;
+    this.#drop(lost, "another coordinator holds these partitions now");
+    if (this.#owned.has(0)) await kv.put(COUNT_KEY, encodeJson({ partitions })).catch(() => undefined);
+  }
+
+  async #rebalance(now: number): Promise<void> {
+    const { instanceId, partitions, log } = this.#opts;
+    const share = Math.ceil(partitions / this.#members.length);
+    const surplus = this.#owned.size - share;
+    if (surplus > 0) {
+      // Give back the highest-numbered ones first: whoever is short takes them on its next round.
+      const given = this.owned.slice(-surplus).map((p) => [p, this.#owned.get(p)!] as const);
+      this.#drop(
+        given.map(([p]) => p),
+        undefined,
+      );
+      await this.#opts.onLost(given.map(([p]) => p));
+      await Promise.all(given.map(([p, revision]) => this.#release(p, revision)));
+      log.info({ partitions: given.map(([p]) => p), share }, "gave partitions back for a newcomer");
+      return;
+    }
+    const free: number[] = [];
+    const leftovers: number[] = [];
+    /** Owners whose heartbeat ran out, with its revision: deleted before their partitions are taken. */
+    const expired = new Map<string, number>();
+    for (let p = 0; p < partitions; p++) {
+      if (this.#owned.has(p)) continue;
+      const owner = ownerOf(this.#view.get(partitionKey(p)));
+      if (owner === undefined) free.push(p);
+      else if (owner === instanceId)
+        leftovers.push(p); // ours from before we were declared dead: take again or give back
+      else {
+        const beat = this.#view.get(memberKey(owner));
+        if (beat?.operation !== "PUT") free.push(p);
+        else if (decodeJson<Heartbeat>(beat.value).untilMs < now) {
+          expired.set(owner, beat.revision);
+          free.push(p);
+        }
+      }
+    }
+    // Start at a place of our own, so coordinators starting together try different partitions first.
+    const offset = [...instanceId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % Math.max(1, free.length);
+    const room = Math.max(0, share - this.#owned.size);
+    const wanted = [...leftovers, ...free.slice(offset), ...free.slice(0, offset)].slice(0, room);
+    const fromOthers = new Set(wanted.filter((p) => ![undefined, instanceId].includes(ownerOf(this.#view.get(partitionKey(p))))));
+    const gained = await this.#take(wanted, expired);
+    // Leftovers we have no room for: give them back so others can take them.
+    await Promise.all(leftovers.filter((p) => !wanted.includes(p)).map((p) => this.#release(p, this.#view.get(partitionKey(p))!.revision)));
+    if (this.#stopped || gained.length === 0) return;
     gained.sort((a, b) => a - b);
-    const expired = gained.filter((p) => entries[p]?.operation === "PUT");
-    if (expired.length > 0) this.#opts.log.warn({ partitions: expired }, "took over partitions whose leases expired");
-    this.#opts.log.info({ partitions: gained, share, members: this.#members.length }, "gained partitions");
-    // Not awaited: renewing the leases must not wait for the workflows to be resumed.
+    const takenOver = gained.filter((p) => fromOthers.has(p));
+    if (takenOver.length > 0) log.warn({ partitions: takenOver }, "took over partitions whose owner's heartbeat ran out");
+    log.info({ partitions: gained, share, members: this.#members.length }, "gained partitions");
+    // Not awaited: the next round must not wait for the workflows to be resumed.
     this.#opts.onGained(gained).catch((err: unknown) => {
-      this.#opts.log.error({ err, partitions: gained }, "could not take over the partitions' workflows; giving them back");
+      log.error({ err, partitions: gained }, "could not take over the partitions' workflows; giving them back");
+      const revisions = gained.map((p) => [p, this.#owned.get(p)] as const);
       this.#drop(gained, "their workflows could not be resumed");
-      void Promise.all(gained.map((p) => this.#release(p)));
+      for (const [p, revision] of revisions) if (revision !== undefined) void this.#release(p, revision);
     });
   }
 
-  async #write(p: number, write: () => Promise<number>, untilMs: number, lost: number[]): Promise<void> {
-    try {
-      const revision = await write();
-      const held = this.#owned.get(p);
-      if (held) Object.assign(held, { revision, untilMs });
-    } catch (err) {
-      // A failed compare-and-set: someone else wrote the lease first.
-      if (isLostRace(err)) lost.push(p);
-      else this.#opts.log.warn({ err, partition: p }, "could not renew a partition lease");
-    }
+  /** Takes partitions with compare-and-set on their keys, after deleting the expired heartbeats of their owners. */
+  async #take(wanted: number[], expired: Map<string, number>): Promise<number[]> {
+    const { kv, instanceId, log } = this.#opts;
+    const killed = new Map<string, Promise<boolean>>();
+    const kill = (owner: string, revision: number): Promise<boolean> => {
+      let done = killed.get(owner);
+      if (!done) {
+        done = kv.delete(memberKey(owner), { previousSeq: revision }).then(
+          () => true,
+          (err: unknown) => {
+            // A lost race: it renewed after all, or another coordinator deleted it first (next round sees which).
+            if (!isLostRace(err)) log.warn({ err, member: owner }, "could not remove an expired heartbeat");
+            return false;
+          },
+        );
+        killed.set(owner, done);
+      }
+      return done;
+    };
+    const gained: number[] = [];
+    const value = encodeJson({ owner: instanceId });
+    await Promise.all(
+      wanted.map(async (p) => {
+        const entry = this.#view.get(partitionKey(p));
+        const owner = ownerOf(entry);
+        const beatRevision = owner === undefined ? undefined : expired.get(owner);
+        if (beatRevision !== undefined && !(await kill(owner!, beatRevision))) return;
+        try {
+          const revision = entry ? await kv.update(partitionKey(p), value, entry.revision) : await kv.create(partitionKey(p), value);
+          if (this.#stopped) return;
+          this.#owned.set(p, revision);
+          gained.push(p);
+        } catch (err) {
+          // A lost race: another coordinator took it first, which is fine.
+          if (!isLostRace(err)) log.warn({ err, partition: p }, "could not take a partition");
+        }
+      }),
+    );
+    return gained;
   }
 
-  /** A lease we could not renew before it ran out may be someone else's now: stop acting on it. */
+  /** A heartbeat we could not renew before it ran out: another coordinator may take our partitions now, so stop acting on them. */
   #expireUnrenewed(now: number): void {
-    this.#drop(
-      [...this.#owned].filter(([, held]) => held.untilMs < now).map(([p]) => p),
-      "could not renew these partitions' leases before they ran out",
-    );
+    if (now <= this.#beatUntil) return;
+    this.#drop(this.owned, "could not renew this coordinator's heartbeat before it ran out");
   }
 
   /** Forgets partitions; `why` set: they were taken from us (the callback is told at once). */
@@ -262,11 +362,8 @@ export class PartitionTable {
     );
   }
 
-  /** Deletes a lease if it is still ours (never a successor's). */
-  async #release(p: number): Promise<void> {
-    const { kv, instanceId } = this.#opts;
-    const entry = await kv.get(partitionKey(p)).catch(() => null);
-    if (entry?.operation === "PUT" && decodeJson<Lease>(entry.value).owner === instanceId)
-      await kv.delete(partitionKey(p), { previousSeq: entry.revision }).catch(() => undefined);
+  /** Deletes a partition key if it is still as we last wrote it (never a successor's). */
+  async #release(p: number, revision: number): Promise<void> {
+    await this.#opts.kv.delete(partitionKey(p), { previousSeq: revision }).catch(() => undefined);
   }
 }
