@@ -7,7 +7,7 @@ import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCountingWorker } from "../support/counting-worker.js";
 import { task, workflow } from "../support/spec.js";
-import { partitionOwners } from "../support/partitions.js";
+import { partitionOwners, workflowsKvWrites } from "../support/partitions.js";
 import { repoRoot } from "../support/stack.js";
 
 /**
@@ -35,6 +35,8 @@ afterAll(async () => {
   await nats?.stop();
 });
 
+const LEASE_MS = 3000;
+
 async function startCoordinatorProcess(name: string): Promise<{ process: ServiceProcess; client: ToolmeshClient; instanceId: string }> {
   const process = await startServiceProcess({
     name,
@@ -45,7 +47,7 @@ async function startCoordinatorProcess(name: string): Promise<{ process: Service
       TOOLMESH_GRPC_PORT: "0",
       TOOLMESH_METRICS_PORT: "-1",
       // Renewed every second: a busy machine delaying a renewal by a second or two must not pass for a dead coordinator.
-      TOOLMESH_LEASE_MS: "3000",
+      TOOLMESH_LEASE_MS: String(LEASE_MS),
       TOOLMESH_RESULT_ACK_WAIT_MS: "2000",
       TOOLMESH_METRICS_INTERVAL_MS: "200",
     },
@@ -125,6 +127,16 @@ describe("coordinator failover", () => {
       30_000,
       "the partitions shared out evenly",
     );
+
+    // Idle, the partitions cost each coordinator one heartbeat a round (a third of TOOLMESH_LEASE_MS), not a write per
+    // partition it owns: measured over about three lease periods (a measuring window, so it waits out the time).
+    const [writes0, t0] = [await workflowsKvWrites(nc), performance.now()];
+    await new Promise((resolve) => setTimeout(resolve, 3 * LEASE_MS));
+    const [writes1, t1] = [await workflowsKvWrites(nc), performance.now()];
+    const rounds = (t1 - t0) / (LEASE_MS / 3);
+    // About 2 per round (one heartbeat each); renewing 64 leases a round, as before, wrote about 66.
+    expect((writes1 - writes0) / rounds).toBeLessThan(10);
+    expect(writes1 - writes0).toBeGreaterThan(0);
 
     // Submitted to a: in one of a's partitions, so a runs it; b answers for it too, by routing to a.
     const id = await a.client.submit(layered("one"));

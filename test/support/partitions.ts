@@ -1,3 +1,4 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -37,4 +38,10 @@ export function counterTotal(metrics: string, name: string): number {
   for (const line of metrics.split("\n"))
     if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.split(" ").at(-1));
   return total;
+}
+
+/** How many writes the TM_WORKFLOWS bucket has taken so far: its stream's last sequence. */
+export async function workflowsKvWrites(nc: NatsConnection): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  return (await jsm.streams.info("KV_TM_WORKFLOWS")).state.last_seq;
 }

@@ -112,14 +112,14 @@ export class MemoryKv {
     })();
   }
 
-  async watch(options: { key: string[] }): Promise<MemoryWatch> {
+  async watch(options: { key: string | string[] }): Promise<MemoryWatch> {
     await Promise.resolve();
     const failure = this.failNextWatch;
     if (failure) {
       this.failNextWatch = undefined;
       throw failure;
     }
-    const watch = new MemoryWatch(options.key);
+    const watch = new MemoryWatch(typeof options.key === "string" ? [options.key] : options.key);
     const replay = [...this.#entries.values()].filter((e) => watch.matches(e.key)).sort((a, b) => a.revision - b.revision);
     replay.forEach((e, i) => watch.push({ ...e, isUpdate: i === replay.length - 1 }));
     this.#watches.add(watch);

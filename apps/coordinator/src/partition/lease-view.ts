@@ -19,24 +19,25 @@ export interface LeaseWatch extends AsyncIterable<LeaseWatchEntry> {
   stop(): void;
 }
 
-export type OpenWatch = (keys: string[]) => Promise<LeaseWatch>;
+export type OpenWatch = (key: string) => Promise<LeaseWatch>;
 
 /** How long to wait before opening a watch again after it ended or could not be opened. */
 const REOPEN_MS = 500;
 
 /**
- * The lease keys (`partition.*`, `member.*`) kept in memory from one KV
- * watch, instead of reading every key each round. A watch replays each key's
+ * Keys under one filter (`member.*`, `partition.*`) kept in memory from a KV
+ * watch, instead of reading every key each round. One filter per watch:
+ * nats-server 2.9 has no multi-filter consumers. A watch replays each key's
  * last value in revision order and then delivers every change, so once the
- * replay is over and the view has seen a revision, it holds every key as of
- * that revision. While the replay runs a key written late may be missing
- * (only its last value is kept), so the view counts as complete only after it.
- * When the watch ends (a server restart) it is opened again from scratch; the
- * view is incomplete until the new replay is over.
+ * replay is over and the view has seen a revision, it holds every key under
+ * its filter as of that revision. While the replay runs a key written late may
+ * be missing (only its last value is kept), so the view counts as complete
+ * only after it. When the watch ends (a server restart) it is opened again
+ * from scratch; the view is incomplete until the new replay is over.
  */
 export class LeaseView {
   readonly #open: OpenWatch;
-  readonly #keys: string[];
+  readonly #key: string;
   readonly #clock: Clock;
   readonly #log: Logger;
   #entries = new Map<string, LeaseEntry>();
@@ -47,9 +48,9 @@ export class LeaseView {
   #stopped = false;
   #waiters: Array<{ revision: number; done: (reached: boolean) => void }> = [];
 
-  constructor(open: OpenWatch, keys: string[], clock: Clock, log: Logger) {
+  constructor(open: OpenWatch, key: string, clock: Clock, log: Logger) {
     this.#open = open;
-    this.#keys = keys;
+    this.#key = key;
     this.#clock = clock;
     this.#log = log;
   }
@@ -101,9 +102,9 @@ export class LeaseView {
     if (this.#stopped) return;
     let watch: LeaseWatch;
     try {
-      watch = await this.#open(this.#keys);
+      watch = await this.#open(this.#key);
     } catch (err) {
-      this.#log.warn({ err }, "could not watch the partition leases; retrying");
+      this.#log.warn({ err, key: this.#key }, "could not watch the partition leases; retrying");
       this.#reopenLater();
       return;
     }
@@ -127,13 +128,13 @@ export class LeaseView {
         this.#release();
       }
     } catch (err) {
-      this.#log.warn({ err }, "the partition leases' watch failed");
+      this.#log.warn({ err, key: this.#key }, "the partition leases' watch failed");
     }
     if (this.#stopped || this.#watch !== watch) return;
     // Until a new watch has replayed the keys the view may miss some: rounds treat it as unreadable.
     this.#complete = false;
     this.#watch = undefined;
-    this.#log.warn("the partition leases' watch ended; opening it again");
+    this.#log.warn({ key: this.#key }, "the partition leases' watch ended; opening it again");
     this.#reopenLater();
   }
 

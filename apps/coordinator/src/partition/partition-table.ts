@@ -23,7 +23,7 @@ export interface LeaseKv {
   update(key: string, value: Uint8Array, revision: number): Promise<number>;
   put(key: string, value: Uint8Array): Promise<number>;
   delete(key: string, options: { previousSeq: number }): Promise<void>;
-  watch(options: { key: string[] }): Promise<LeaseWatch>;
+  watch(options: { key: string }): Promise<LeaseWatch>;
 }
 
 export interface PartitionTableOptions {
@@ -71,6 +71,8 @@ const ownerOf = (entry: LeaseEntry | null): string | undefined =>
 export class PartitionTable {
   readonly #opts: PartitionTableOptions;
   readonly #clock: Clock;
+  /** Heartbeats and partition keys, each from a watch of its own. */
+  readonly #beats: LeaseView;
   readonly #view: LeaseView;
   /** Owned partitions and the revision of our last write of each. */
   readonly #owned = new Map<number, number>();
@@ -86,7 +88,9 @@ export class PartitionTable {
   constructor(options: PartitionTableOptions) {
     this.#opts = options;
     this.#clock = options.clock ?? systemClock;
-    this.#view = new LeaseView((key) => options.kv.watch({ key }), ["partition.*", "member.*"], this.#clock, options.log);
+    const open = (key: string): Promise<LeaseWatch> => options.kv.watch({ key });
+    this.#beats = new LeaseView(open, "member.*", this.#clock, options.log);
+    this.#view = new LeaseView(open, "partition.*", this.#clock, options.log);
   }
 
   /** The partitions this coordinator owns now. */
@@ -107,7 +111,7 @@ export class PartitionTable {
   async start(): Promise<void> {
     await this.#checkCount();
     this.#lastRefresh = this.#clock.now();
-    await this.#view.start();
+    await Promise.all([this.#beats.start(), this.#view.start()]);
     await this.#tick();
     this.#schedule();
   }
@@ -117,6 +121,7 @@ export class PartitionTable {
     this.#stopped = true;
     this.#clock.clearTimeout(this.#timer);
     this.#clock.clearTimeout(this.#fence);
+    this.#beats.stop();
     this.#view.stop();
     const owned = [...this.#owned];
     this.#owned.clear();
@@ -163,8 +168,8 @@ export class PartitionTable {
   /** One round: check the view is current, renew the heartbeat, drop what is lost, take or give back to reach the share. */
   async #tick(): Promise<void> {
     const { kv, instanceId, leaseMs, log } = this.#opts;
-    // The view must have seen our last heartbeat: then it lags by under a round.
-    if (this.#beatRevision !== undefined && !(await this.#view.reach(this.#beatRevision, this.#roundMs))) {
+    // The heartbeats' view must have seen our last one: then it lags by under a round.
+    if (this.#beatRevision !== undefined && !(await this.#beats.reach(this.#beatRevision, this.#roundMs))) {
       log.warn("could not read the partition leases (their watch is behind)");
       this.#expireUnrenewed(this.#clock.now());
       return;
@@ -188,7 +193,7 @@ export class PartitionTable {
     }
     if (this.#stopped) return;
     this.#renewedUntil(now + leaseMs);
-    if (registering && !(await this.#view.reach(this.#beatRevision, this.#roundMs))) {
+    if (registering && !(await this.#beats.reach(this.#beatRevision, this.#roundMs))) {
       log.warn("could not read the partition leases (their watch has not caught up)");
       return;
     }
@@ -209,7 +214,7 @@ export class PartitionTable {
   /** Members whose heartbeat has not run out. */
   #liveMembers(now: number): string[] {
     const live = new Set<string>([this.#opts.instanceId]);
-    for (const [, entry] of this.#view.entries("member.")) {
+    for (const [, entry] of this.#beats.entries("member.")) {
       const beat = decodeJson<Heartbeat>(entry.value);
       if (beat.untilMs >= now) live.add(beat.owner);
     }
@@ -270,14 +275,17 @@ export class PartitionTable {
     const expired = new Map<string, number>();
     for (let p = 0; p < partitions; p++) {
       if (this.#owned.has(p)) continue;
-      const owner = ownerOf(this.#view.get(partitionKey(p)));
+      const entry = this.#view.get(partitionKey(p));
+      const owner = ownerOf(entry);
       if (owner === undefined) free.push(p);
       else if (owner === instanceId)
         leftovers.push(p); // ours from before we were declared dead: take again or give back
       else {
-        const beat = this.#view.get(memberKey(owner));
-        if (beat?.operation !== "PUT") free.push(p);
-        else if (decodeJson<Heartbeat>(beat.value).untilMs < now) {
+        const beat = this.#beats.get(memberKey(owner));
+        // No heartbeat: free, once the heartbeats' view is as recent as the key (an owner registers before it takes).
+        if (beat?.operation !== "PUT") {
+          if (this.#beats.current(entry!.revision)) free.push(p);
+        } else if (decodeJson<Heartbeat>(beat.value).untilMs < now) {
           expired.set(owner, beat.revision);
           free.push(p);
         }
