@@ -1,4 +1,13 @@
-import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
+import {
+  INVALID_SPAN_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from "@opentelemetry/api";
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -10,7 +19,10 @@ import {
   ATTR_MESSAGING_SYSTEM,
   MessagingOperation,
 } from "./semconv.js";
-import { extractTrace, injectTrace, tracer } from "./telemetry.js";
+import { extractTrace, injectTrace, tracer, tracingRecorded } from "./telemetry.js";
+
+/** Not recorded: the span a context already holds (a caller's, carried on), or an invalid one. */
+const carried = (ctx: Context): Span => trace.getSpan(ctx) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
  * Where a message goes: the subject itself, and its template when the
@@ -46,17 +58,19 @@ export interface PublishSpan {
  * `parent`, and returns headers with its trace context for the message.
  */
 export function startPublishSpan(dest: Destination, parent: Context = context.active(), bodyBytes?: number): PublishSpan {
-  const span = tracer("toolmesh-nats").startSpan(
-    `publish ${dest.template ?? dest.subject}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        ...destinationAttributes(dest, MessagingOperation.send, "publish"),
-        ...(bodyBytes !== undefined ? { [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodyBytes } : {}),
-      },
-    },
-    parent,
-  );
+  const span = !tracingRecorded()
+    ? carried(parent)
+    : tracer("toolmesh-nats").startSpan(
+        `publish ${dest.template ?? dest.subject}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            ...destinationAttributes(dest, MessagingOperation.send, "publish"),
+            ...(bodyBytes !== undefined ? { [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodyBytes } : {}),
+          },
+        },
+        parent,
+      );
   let headers: MsgHdrs | undefined;
   return {
     span,
@@ -84,9 +98,11 @@ export function startPublishSpan(dest: Destination, parent: Context = context.ac
 export function startProcessSpan(
   dest: Destination,
   headers: MsgHdrs | undefined,
-  options: { consumerGroup?: string; attributes?: Attributes; name?: string } = {},
+  options: { consumerGroup?: string; attributes?: Attributes | (() => Attributes); name?: string } = {},
 ): { span: Span; ctx: Context } {
   const parent = extractTrace(headers);
+  if (!tracingRecorded()) return { span: carried(parent), ctx: parent };
+  const extra = typeof options.attributes === "function" ? options.attributes() : options.attributes;
   const span = tracer("toolmesh-nats").startSpan(
     options.name ?? `process ${dest.template ?? dest.subject}`,
     {
@@ -94,7 +110,7 @@ export function startProcessSpan(
       attributes: {
         ...destinationAttributes(dest, MessagingOperation.process, "process"),
         ...(options.consumerGroup ? { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: options.consumerGroup } : {}),
-        ...options.attributes,
+        ...extra,
       },
     },
     parent,

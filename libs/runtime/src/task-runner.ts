@@ -85,7 +85,8 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
   // The CONSUMER span continues the coordinator's PRODUCER span, carried in the message's headers.
   const { span, ctx: spanContext } = startProcessSpan({ subject: msg.subject }, msg.headers, {
     consumerGroup: Consumers.poolWorkers,
-    attributes: {
+    // Built only when the span is recorded.
+    attributes: () => ({
       "messaging.message.id": msg.headers?.get("Nats-Msg-Id") ?? "",
       "toolmesh.pool": deps.pool,
       "toolmesh.tool": task.tool,
@@ -93,7 +94,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
       "toolmesh.task_id": task.taskId,
       "toolmesh.attempt": task.attempt,
       "toolmesh.worker": deps.instanceId,
-    },
+    }),
   });
   const claim = await deps.ledger.claim(task, (msg.info.deliveryCount ?? 1) >= deps.maxDeliver);
   deps.series.claim(claim.kind);
