@@ -1,12 +1,13 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient } from "@toolmesh/client";
-import { coordinatorConfigSchema, startCoordinator, type RunningCoordinator } from "@toolmesh/coordinator";
-import { ConfigError, createLogger, createRegistry, loadConfig } from "@toolmesh/core";
+import type { RunningCoordinator } from "@toolmesh/coordinator";
+import { ConfigError, createLogger, createRegistry } from "@toolmesh/core";
 import { TaskState, WorkflowState } from "@toolmesh/proto";
 import { startWorker, type Worker } from "@toolmesh/runtime";
 import { testHandlers } from "@toolmesh/testpool";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startInProcessCoordinator } from "../support/in-process-coordinator.js";
 import { task, workflow } from "../support/spec.js";
 
 /**
@@ -23,16 +24,12 @@ let other: ToolmeshClient;
 const log = createLogger("test", "silent");
 
 async function coordinator(partitions: string): Promise<RunningCoordinator> {
-  const nc = await connect({ servers: nats.url });
-  connections.push(nc);
-  const config = loadConfig("coordinator", coordinatorConfigSchema, {
-    TOOLMESH_NATS_URL: nats.url,
-    TOOLMESH_GRPC_HOST: "127.0.0.1",
-    TOOLMESH_GRPC_PORT: "0",
-    TOOLMESH_METRICS_PORT: "-1",
-    TOOLMESH_PARTITIONS: partitions,
-  });
-  const started = await startCoordinator(config, nc, log);
+  const started = await startInProcessCoordinator(
+    nats.url,
+    { TOOLMESH_METRICS_PORT: "-1", TOOLMESH_PARTITIONS: partitions },
+    log,
+    connections,
+  );
   running.push(started);
   return started;
 }

@@ -3,12 +3,13 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { ToolmeshClient } from "@toolmesh/client";
-import { coordinatorConfigSchema, startCoordinator, type RunningCoordinator } from "@toolmesh/coordinator";
-import { createLogger, createRegistry, initTracing, loadConfig, tracer } from "@toolmesh/core";
+import type { RunningCoordinator } from "@toolmesh/coordinator";
+import { createLogger, createRegistry, initTracing, tracer } from "@toolmesh/core";
 import { startWorker, type Worker } from "@toolmesh/runtime";
 import { testHandlers } from "@toolmesh/testpool";
 import { startTestNats, waitFor, type NatsServerHandle } from "@toolmesh/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startInProcessCoordinator } from "../support/in-process-coordinator.js";
 import { task, workflow } from "../support/spec.js";
 
 // The hops tracing.test.ts does not take: a quiet call's reply straight to its coordinator, and a
@@ -23,15 +24,7 @@ let owner: ToolmeshClient;
 let forwarder: ToolmeshClient;
 
 async function coordinator(): Promise<RunningCoordinator> {
-  const nc = await connect({ servers: nats.url });
-  connections.push(nc);
-  const config = loadConfig("coordinator", coordinatorConfigSchema, {
-    TOOLMESH_NATS_URL: nats.url,
-    TOOLMESH_GRPC_HOST: "127.0.0.1",
-    TOOLMESH_GRPC_PORT: "0",
-    TOOLMESH_PARTITIONS: "1",
-  });
-  const started = await startCoordinator(config, nc, log);
+  const started = await startInProcessCoordinator(nats.url, { TOOLMESH_PARTITIONS: "1" }, log, connections);
   coordinators.push(started);
   return started;
 }

@@ -160,8 +160,9 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
         const client = new ToolmeshClient(toolmesh.serving[0]!);
         try {
           const n = options.workflowTasks;
-          workflows.push(await benchWorkflow(client, nc, flatWorkflow(n), n, toolmesh.coordinators, toolmesh.worker));
-          workflows.push(await benchWorkflow(client, nc, fanOutWorkflow(n), n + 1, toolmesh.coordinators, toolmesh.worker));
+          const stack = { client, nc, coordinators: toolmesh.coordinators, worker: toolmesh.worker };
+          workflows.push(await benchWorkflow(stack, flatWorkflow(n), n));
+          workflows.push(await benchWorkflow(stack, fanOutWorkflow(n), n + 1));
         } finally {
           client.close();
           await nc.close();

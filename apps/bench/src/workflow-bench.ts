@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { ToolmeshClient } from "@toolmesh/client";
 import { TaskSpec, WorkflowSpec, WorkflowState } from "@toolmesh/proto";
 import { performance } from "node:perf_hooks";
+import { spreadOf } from "./round-stats.js";
 import { cpuOf, settle } from "./settle.js";
 import type { ProcessRef } from "./system.js";
 
@@ -61,20 +62,22 @@ async function kvLastSeq(nc: NatsConnection): Promise<number | undefined> {
 const sum = (values: ReadonlyArray<number | undefined>): number | undefined =>
   values.some((v) => v === undefined) ? undefined : values.reduce<number>((s, v) => s + v!, 0);
 
+/** The stack a workflow benchmark runs on: a client, a connection to read the KV stream, the processes whose CPU counts. */
+export interface WorkflowBenchStack {
+  client: ToolmeshClient;
+  nc: NatsConnection;
+  coordinators: readonly ProcessRef[];
+  worker: ProcessRef;
+}
+
 /**
  * Submits `spec` (SubmitWorkflow) and waits for it to finish (watching its
  * events), persisted as every workflow is; wall time from submit to the
  * end, CPU of the coordinators and the worker over it (and any work it
  * left running, until they are idle), KV writes per task.
  */
-export async function runWorkflowBench(
-  client: ToolmeshClient,
-  nc: NatsConnection,
-  spec: WorkflowSpec,
-  tasks: number,
-  coordinators: readonly ProcessRef[],
-  worker: ProcessRef,
-): Promise<WorkflowBenchResult> {
+export async function runWorkflowBench(stack: WorkflowBenchStack, spec: WorkflowSpec, tasks: number): Promise<WorkflowBenchResult> {
+  const { client, nc, coordinators, worker } = stack;
   const refs = [...coordinators, worker];
   await settle(refs);
   const kvBefore = await kvLastSeq(nc);
@@ -109,8 +112,8 @@ export async function runWorkflowBench(
 export const WORKFLOW_RUNS = 3;
 
 const median = (values: ReadonlyArray<number | undefined>): number | undefined => {
-  const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-  return known.length === 0 ? undefined : known[Math.floor((known.length - 1) / 2)];
+  const spread = spreadOf(values);
+  return spread.n === 0 ? undefined : spread.median;
 };
 
 /**
@@ -119,17 +122,14 @@ const median = (values: ReadonlyArray<number | undefined>): number | undefined =
  * summarised column by column as medians.
  */
 export async function benchWorkflow(
-  client: ToolmeshClient,
-  nc: NatsConnection,
+  stack: WorkflowBenchStack,
   spec: WorkflowSpec,
   tasks: number,
-  coordinators: readonly ProcessRef[],
-  worker: ProcessRef,
   runs = WORKFLOW_RUNS,
 ): Promise<WorkflowBenchResult> {
-  await runWorkflowBench(client, nc, spec, tasks, coordinators, worker);
+  await runWorkflowBench(stack, spec, tasks);
   const results: WorkflowBenchResult[] = [];
-  for (let i = 0; i < runs; i += 1) results.push(await runWorkflowBench(client, nc, spec, tasks, coordinators, worker));
+  for (let i = 0; i < runs; i += 1) results.push(await runWorkflowBench(stack, spec, tasks));
   const wallMs = median(results.map((r) => r.wallMs))!;
   return {
     name: spec.name,
