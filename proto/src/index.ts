@@ -32,6 +32,8 @@ export {
 } from "../gen/toolmesh/v1/coordinator.js";
 export type {
   CallToolRequest,
+  BatchedAnswer,
+  BatchedCall,
   CallToolsRequest,
   CallToolsResponse,
   CancelWorkflowRequest,

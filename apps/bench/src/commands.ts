@@ -1,5 +1,5 @@
 import { CommandTable, UsageError, type CommandSpec } from "@toolmesh/command-line";
-import { BENCH_DEFAULTS as D, BenchOptionsError } from "./options.js";
+import { BENCH_DEFAULTS as D, BenchOptionsError, SYSTEM_KEYS } from "./options.js";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -30,6 +30,7 @@ See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` a
   --bulk-batch N        addBulk batch size of the bulk BullMQ baseline (${D.bulkBatch})
   --redis URL           BullMQ's Redis (${D.redisUrl})
   --no-bullmq           skip both BullMQ baselines
+  --only KEYS           only these systems run rounds, comma-separated (${SYSTEM_KEYS.join(",")})
   --no-explore          skip the explore benchmark at the end`,
     flags: {
       rounds: { type: "string" },
@@ -43,6 +44,7 @@ See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` a
       redis: { type: "string" },
       "no-bullmq": { type: "boolean" },
       "no-explore": { type: "boolean" },
+      only: { type: "string" },
     },
     async run(args) {
       args.none();
@@ -59,6 +61,10 @@ See also \`toolmesh-bench adaptive --help\`, \`toolmesh-bench explore --help\` a
         redisUrl: args.string("redis"),
         skipBullmq: args.flag("no-bullmq") || undefined,
         explore: args.flag("no-explore") ? false : undefined,
+        only: args
+          .string("only")
+          ?.split(",")
+          .map((key) => key.trim()),
       };
       try {
         await runBench(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), out);

@@ -26,7 +26,12 @@ export interface InterleavedOptions {
   explorePath: string;
   /** An existing nats-server with JetStream and no auth; otherwise the bench starts its own. */
   natsUrl?: string;
+  /** Only these systems run rounds (their keys, e.g. toolmesh-stream, js-one-hop); all when undefined. */
+  only?: string[];
 }
+
+/** Every system's key, in the order they start. */
+export const SYSTEM_KEYS = ["toolmesh-stream", "toolmesh-unary", "raw-nats", "js-one-hop", "js-both", "bullmq", "bullmq-bulk"] as const;
 
 export const BENCH_DEFAULTS = {
   rounds: 10,
@@ -78,5 +83,8 @@ export function benchOptions(given: Partial<InterleavedOptions> = {}): Interleav
   if (!/^rediss?:\/\//.test(options.redisUrl)) throw new BenchOptionsError("redisUrl", `must be a redis:// URL, got "${options.redisUrl}"`);
   if (options.natsUrl !== undefined && !/^(nats|tls):\/\//.test(options.natsUrl))
     throw new BenchOptionsError("natsUrl", `must be a nats:// URL, got "${options.natsUrl}"`);
+  const unknown = options.only?.find((key) => !(SYSTEM_KEYS as readonly string[]).includes(key));
+  if (unknown !== undefined) throw new BenchOptionsError("only", `names an unknown system "${unknown}"; one of ${SYSTEM_KEYS.join(", ")}`);
+  if (options.only?.length === 0) throw new BenchOptionsError("only", "names no system");
   return options;
 }

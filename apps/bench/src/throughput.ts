@@ -125,7 +125,10 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
         : { label: "nats-server", pid: undefined, why: "a nats-server this bench did not start" };
       out(`nats-server at ${natsUrl}`);
       const notes: string[] = [];
-      const { systems, toolmesh, redis } = await startSystems(options, natsUrl, (r) => running.push(r), out, notes);
+      const started = await startSystems(options, natsUrl, (r) => running.push(r), out, notes);
+      const { toolmesh, redis } = started;
+      const systems = options.only ? started.systems.filter((s) => options.only!.includes(s.key)) : started.systems;
+      if (options.only) notes.push(`Only ${systems.map((s) => s.key).join(", ")} ran rounds (--only).`);
       const shared: SharedProcesses = { client: { label: "client", pid: process.pid }, nats: natsRef, ...(redis ? { redis } : {}) };
 
       const memRefs = memoryRefs(systems, natsRef);
@@ -148,7 +151,7 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
       const added = [
         { name: "toolmesh CallTools stream", ms: addedP50(samples, SUBJECT, "raw-nats") },
         { name: "toolmesh unary CallTool", ms: addedP50(samples, "toolmesh-unary", "raw-nats") },
-      ];
+      ].filter((a) => a.ms.n > 0);
       const lines = formatTable({ ...options }, summaries, toolmesh.stream.name, ratios, added, notes);
 
       const workflows: WorkflowBenchResult[] = [];

@@ -1,24 +1,18 @@
-import { status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream } from "@grpc/grpc-js";
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from "@grpc/grpc-js";
 import { context, type Context } from "@opentelemetry/api";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ErrorCode, Subjects, ToolError, decodeJson, maxPayloadOf, maxTaskArgsBytes } from "@toolmesh/core";
-import { parseToolArgs } from "@toolmesh/tools";
+import { Subjects, decodeJson } from "@toolmesh/core";
 import {
   WorkflowSpec,
   type ExpandTemplateRequest,
   type RunTemplateRequest,
-  type CallToolRequest,
-  type CallToolsRequest,
-  type CallToolsResponse,
   type CoordinatorServer,
-  type TaskStatus,
   type WatchWorkflowResponse,
   type Workflow,
   type WorkflowSummary,
 } from "@toolmesh/proto";
 import {
-  SpecTooLargeError,
   checkId,
   checkJsonValue,
   checkTaskOrItemId,
@@ -34,12 +28,14 @@ import { watchEvents } from "../watch.js";
 import { checkToken } from "./auth.js";
 import { checkDecoded, firstFieldWireBytes } from "./decoding.js";
 import { listCatalogTools } from "./catalog.js";
-import { outputEvent, taskStatus, workflowEvent } from "./convert.js";
+import { outputEvent, workflowEvent } from "./convert.js";
 import type { Router } from "./routing.js";
 import { startServerSpan } from "./server-span.js";
-import { grpcStatusOf, serviceError, toServiceError } from "./status.js";
+import { toServiceError } from "./status.js";
 import { checkCodebaseScopes, templateSpec } from "./templates.js";
-import { prepareQuietCall } from "../quiet/prepare.js";
+import { callToolsStream } from "./call-tools.js";
+import { runOneCall } from "./one-call.js";
+import { specLimits } from "./spec-limits.js";
 import { submitAnywhere } from "./workflow-calls.js";
 
 export interface ServiceDeps {
@@ -90,24 +86,6 @@ function unary<Req, Res>(
   };
 }
 
-/**
- * The spec limits with the bus's: one task's arguments must fit a NATS
- * message (max_payload less room for the rest of the task message and its
- * stored record), checked before anything is stored or published.
- */
-function specLimits(deps: ServiceDeps): SpecLimits {
-  const maxPayload = maxPayloadOf(deps.nc);
-  let cached = limitsByDeps.get(deps);
-  if (cached?.maxPayload !== maxPayload) {
-    cached = { maxPayload, limits: { ...deps.limits, maxTaskBytes: maxTaskArgsBytes(maxPayload) } };
-    limitsByDeps.set(deps, cached);
-  }
-  return cached.limits;
-}
-
-/** specLimits made once per server (again when the server's max_payload changes), not per call. */
-const limitsByDeps = new WeakMap<ServiceDeps, { maxPayload: number; limits: SpecLimits }>();
-
 export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
   const { engine, router } = deps;
   const partitionOf = (workflowId: string): number => engine.partitionOf(workflowId);
@@ -142,80 +120,16 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       return router.call(partitionOf(workflowId), "cancelTask", { workflowId, taskId, reason });
     }),
 
-    callTool: unary(deps, "CallTool", async (request, ctx, call) => ({
-      result: await runOneCall(deps, request, ctx, (cancel) => {
+    callTool: unary(deps, "CallTool", async (request, ctx, call) => {
+      const answer = await runOneCall(deps, request, ctx, (cancel) => {
         const onCancelled = (): void => cancel("the caller cancelled CallTool");
         call.once("cancelled", onCancelled);
         return () => call.removeListener("cancelled", onCancelled);
-      }),
-    })),
+      });
+      return { result: answer.status };
+    }),
 
-    callTools: (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => {
-      // One span for the whole stream, ended with it (by its end, a failure or the client's cancel).
-      const span = startServerSpan(call, "CallTools");
-      try {
-        checkToken(deps.token, call.metadata);
-      } catch (err) {
-        const error = toServiceError(err);
-        span.end(error.code, error.details);
-        call.emit("error", error);
-        return;
-      }
-      const { ctx } = span;
-      let pending = 0;
-      let ended = false;
-      // The stream cancelled by its client: every call still running is cancelled with it.
-      const cancels = new Set<(reason: string) => void>();
-      call.on("cancelled", () => {
-        span.end(status.CANCELLED, "the caller cancelled CallTools");
-        for (const cancel of [...cancels]) cancel("the caller cancelled CallTools");
-      });
-      const track: CancelTracker = (cancel) => {
-        cancels.add(cancel);
-        return () => cancels.delete(cancel);
-      };
-      const finishIfDone = (): void => {
-        if (ended && pending === 0) {
-          span.end(status.OK);
-          call.end();
-        }
-      };
-      call.on("data", (request: CallToolsRequest) => {
-        pending += 1;
-        Promise.resolve()
-          .then(() => {
-            checkDecoded(request, "CallToolsRequest");
-            return runOneCall(deps, request.call ?? { tool: "", args: {}, timeoutMs: 0, retry: undefined }, ctx, track);
-          })
-          .then(
-            (result) => ({ requestId: request.requestId, result, error: undefined }),
-            (err: unknown) => {
-              const error = toServiceError(err);
-              return {
-                requestId: request.requestId,
-                result: undefined,
-                error: { code: status[error.code] ?? "INTERNAL", message: error.details, retryable: false },
-              };
-            },
-          )
-          .then((response) => {
-            deps.metrics.grpcRequests.inc({ method: "CallTools", code: response.error?.code ?? "OK" });
-            pending -= 1;
-            if (!call.writableEnded && !call.destroyed) call.write(response);
-            finishIfDone();
-          })
-          // A response that cannot be written (or any other slip above) fails this stream, not the process.
-          .catch((err: unknown) => {
-            span.end(status.INTERNAL, String(err));
-            call.destroy(err instanceof Error ? err : new Error(String(err)));
-          });
-      });
-      call.on("end", () => {
-        ended = true;
-        finishIfDone();
-      });
-      call.on("error", () => undefined);
-    },
+    callTools: callToolsStream(deps),
 
     getCapacity: unary(deps, "GetCapacity", async () => ({ pools: await deps.capacity.pools(deps.jsm) })),
 
@@ -288,72 +202,6 @@ export function coordinatorService(deps: ServiceDeps): CoordinatorServer {
       });
     },
   };
-}
-
-/** Registers how to cancel a call when its caller goes away; returns how to forget it. */
-type CancelTracker = (cancel: (reason: string) => void) => () => void;
-
-/**
- * One tool call: arguments checked with the tool's schema (INVALID_ARGUMENT
- * otherwise), then the result, or the tool's error as the gRPC status of its
- * code. A worker pool's tool runs as a quiet call (apps/coordinator/src/quiet:
- * no WorkflowRun, nothing stored); the rest, and every request the quiet path
- * does not take, as a one-task, event-less workflow.
- */
-async function runOneCall(deps: ServiceDeps, request: CallToolRequest, ctx: Context, track: CancelTracker): Promise<TaskStatus> {
-  checkText(request.tool, "tool", 128);
-  const prepared = prepareQuietCall(request, specLimits(deps));
-  if (prepared) {
-    const call = deps.engine.quiet.call(prepared, ctx);
-    const untrack = track((reason) => call.cancel(reason));
-    const outcome = await deps.engine.quiet.outcome(call).finally(untrack);
-    if ("error" in outcome) throw serviceError(grpcStatusOf(outcome.error.code), `${request.tool}: ${outcome.error.message}`);
-    return outcome.status;
-  }
-  const spec = {
-    name: `call ${request.tool}`,
-    defaultTimeoutMs: request.timeoutMs,
-    priority: 0,
-    limits: undefined,
-    parent: undefined,
-    tasks: [
-      {
-        id: "call",
-        tool: request.tool,
-        args: request.args ?? {},
-        dependsOn: [],
-        timeoutMs: request.timeoutMs,
-        retry: request.retry,
-        forEach: undefined,
-        fanIn: undefined,
-        stage: "",
-      },
-    ],
-  };
-  let valid;
-  try {
-    // Size: the call's arguments must fit the spec limit and one bus message.
-    valid = validateWorkflow(spec, Buffer.byteLength(JSON.stringify(request.args ?? {})), specLimits(deps));
-  } catch (err) {
-    if (err instanceof SpecTooLargeError) throw err;
-    // For a single call, name an argument problem without the task framing.
-    try {
-      parseToolArgs(request.tool, request.args ?? {});
-    } catch (argsErr) {
-      throw serviceError(status.INVALID_ARGUMENT, argsErr instanceof ToolError ? argsErr.message : String(argsErr));
-    }
-    throw err;
-  }
-  const submitted = await deps.engine.submit(valid, ctx, { quiet: true });
-  const untrack = track((reason) => submitted.cancel(reason));
-  const run = await deps.engine.whenDone(submitted).finally(untrack);
-  const task = run.tasks.get("call")!;
-  if (task.state !== "succeeded") {
-    const error = task.error ?? { code: ErrorCode.INTERNAL, message: run.error ?? "call failed" };
-    throw serviceError(grpcStatusOf(error.code), `${request.tool}: ${error.message}`);
-  }
-  // A single call's caller wants the output itself, even when it was large.
-  return { ...taskStatus(task), output: await run.outputOf(task) };
 }
 
 /** A template request's name, parameters and parent are checked like a spec's before the template is built. */

@@ -26,6 +26,8 @@ export class QuietCall {
   timer?: NodeJS.Timeout;
   error?: ToolErrorShape;
   result?: ResultMessage & { outputRef?: OutputRef };
+  /** The result message's size: about what its answer takes on the wire. */
+  resultBytes = 0;
   readonly finished: Promise<void>;
   #settle!: () => void;
   readonly #cancel: (call: QuietCall, reason: string) => void;

@@ -114,12 +114,18 @@ export class QuietCalls {
     return call;
   }
 
-  /** A finished call's TaskStatus with its whole output, or its error (the tool's, a deadline's, a cancel's). */
-  async outcome(call: QuietCall): Promise<{ status: TaskStatus } | { error: ToolErrorShape }> {
+  /**
+   * A finished call's TaskStatus with its whole output, or its error (the
+   * tool's, a deadline's, a cancel's); `wireBytes`: about the status's size
+   * encoded, when the output came inline (one kept in the object store may
+   * be large).
+   */
+  async outcome(call: QuietCall): Promise<{ status: TaskStatus; wireBytes?: number } | { error: ToolErrorShape }> {
     await call.finished;
     if (call.state !== "succeeded") return { error: call.error ?? { code: ErrorCode.INTERNAL, message: "call failed", retryable: false } };
     const ref = call.result?.outputRef;
-    return { status: call.status(ref ? await this.#deps.loadOutput(ref) : (call.result?.output ?? {})) };
+    if (ref) return { status: call.status(await this.#deps.loadOutput(ref)) };
+    return { status: call.status(call.result?.output ?? {}), wireBytes: call.resultBytes };
   }
 
   #dispatch(call: QuietCall): void {
@@ -224,6 +230,7 @@ export class QuietCalls {
     this.#ackTask(result);
     this.#ended(call);
     call.result = result;
+    call.resultBytes = data.length;
     if (result.error) this.#fail(call, result.error);
     else this.#finish(call, "succeeded");
   }

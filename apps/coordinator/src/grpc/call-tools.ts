@@ -1,0 +1,157 @@
+import { status, type ServerDuplexStream } from "@grpc/grpc-js";
+import type { BatchedAnswer, CallToolRequest, CallToolsRequest, CallToolsResponse } from "@toolmesh/proto";
+import { checkToken } from "./auth.js";
+import { checkDecoded } from "./decoding.js";
+import { runOneCall, type CancelTracker } from "./one-call.js";
+import { startServerSpan } from "./server-span.js";
+import type { ServiceDeps } from "./service.js";
+import { toServiceError } from "./status.js";
+
+/** Answers in one response message at most. */
+const MAX_ANSWERS_PER_MESSAGE = 256;
+/**
+ * A response message stops growing at about this size: well under a
+ * client's default 4 MiB receive limit, and small enough not to hold the
+ * stream's other answers behind one large write.
+ */
+const MAX_BATCH_BYTES = 512 * 1024;
+/** An answer larger than this (or of unknown size) goes in a message of its own. */
+const MAX_BATCHED_ANSWER_BYTES = 64 * 1024;
+
+const NO_CALL: CallToolRequest = { tool: "", args: {}, timeoutMs: 0, retry: undefined };
+
+/**
+ * CallTools: many calls over one stream, each answered as it finishes. A
+ * request carries one call (request_id, call) or several (calls); a stream
+ * whose client sends several is answered in `results`, the answers ready in
+ * the same turn of the event loop in one message (see AnswerBatch).
+ */
+export function callToolsStream(deps: ServiceDeps): (call: ServerDuplexStream<CallToolsRequest, CallToolsResponse>) => void {
+  const counted = { OK: deps.metrics.grpcRequests.labels({ method: "CallTools", code: "OK" }) };
+  const count = (code: string): void => (code === "OK" ? counted.OK.inc() : deps.metrics.grpcRequests.inc({ method: "CallTools", code }));
+  return (call) => {
+    // One span for the whole stream, ended with it (by its end, a failure or the client's cancel).
+    const span = startServerSpan(call, "CallTools");
+    try {
+      checkToken(deps.token, call.metadata);
+    } catch (err) {
+      const error = toServiceError(err);
+      span.end(error.code, error.details);
+      call.emit("error", error);
+      return;
+    }
+    const { ctx } = span;
+    let pending = 0;
+    let ended = false;
+    // The stream cancelled by its client: every call still running is cancelled with it.
+    const cancels = new Set<(reason: string) => void>();
+    call.on("cancelled", () => {
+      span.end(status.CANCELLED, "the caller cancelled CallTools");
+      for (const cancel of [...cancels]) cancel("the caller cancelled CallTools");
+    });
+    const track: CancelTracker = (cancel) => {
+      cancels.add(cancel);
+      return () => cancels.delete(cancel);
+    };
+    const writable = (): boolean => !call.writableEnded && !call.destroyed;
+    const batch = new AnswerBatch((results) => {
+      if (writable()) call.write({ requestId: "", result: undefined, error: undefined, results });
+    });
+    const finishIfDone = (): void => {
+      if (ended && pending === 0) {
+        batch.flush();
+        span.end(status.OK);
+        call.end();
+      }
+    };
+    // A response that cannot be written (or any other slip) fails this stream, not the process.
+    const failStream = (err: unknown): void => {
+      span.end(status.INTERNAL, String(err));
+      call.destroy(err instanceof Error ? err : new Error(String(err)));
+    };
+    const answer = async (requestId: string, request: CallToolRequest | undefined, send: (a: BatchedAnswer, bytes?: number) => void) => {
+      pending += 1;
+      let sent: BatchedAnswer;
+      let bytes: number | undefined;
+      try {
+        const { status: result, wireBytes } = await runOneCall(deps, request ?? NO_CALL, ctx, track);
+        sent = { requestId, result, error: undefined };
+        bytes = wireBytes;
+      } catch (err) {
+        const error = toServiceError(err);
+        sent = {
+          requestId,
+          result: undefined,
+          error: { code: status[error.code] ?? "INTERNAL", message: error.details, retryable: false },
+        };
+        bytes = 64 + 3 * error.details.length;
+      }
+      count(sent.error?.code ?? "OK");
+      pending -= 1;
+      send(sent, bytes);
+      finishIfDone();
+    };
+    const alone = (a: BatchedAnswer): void => {
+      if (writable()) call.write({ ...a, results: [] });
+    };
+    const batched = (a: BatchedAnswer, bytes?: number): void => batch.add(a, bytes);
+    call.on("data", (request: CallToolsRequest) => {
+      try {
+        checkDecoded(request, "CallToolsRequest");
+      } catch (err) {
+        // Its calls cannot be told apart: one answer under the request's id (empty for a batch) says why.
+        const error = toServiceError(err);
+        count(status[error.code] ?? "INTERNAL");
+        const a = {
+          requestId: request.requestId ?? "",
+          result: undefined,
+          error: { code: status[error.code] ?? "INTERNAL", message: error.details, retryable: false },
+        };
+        return request.calls?.length ? batched(a) : alone(a);
+      }
+      if (request.calls.length === 0) answer(request.requestId, request.call, alone).catch(failStream);
+      else for (const item of request.calls) answer(item.requestId, item.call, batched).catch(failStream);
+    });
+    call.on("end", () => {
+      ended = true;
+      finishIfDone();
+    });
+    call.on("error", () => undefined);
+  };
+}
+
+/**
+ * The answers of one stream ready in the same turn of the event loop, sent
+ * as one message once the turn's callbacks have run (gRPC costs per message
+ * about what the rest of a quiet call costs), bounded in count and size.
+ */
+class AnswerBatch {
+  #answers: BatchedAnswer[] = [];
+  #bytes = 0;
+  readonly #write: (answers: BatchedAnswer[]) => void;
+
+  constructor(write: (answers: BatchedAnswer[]) => void) {
+    this.#write = write;
+  }
+
+  /** `bytes`: about the answer's encoded size; unknown or large ones go alone. */
+  add(answer: BatchedAnswer, bytes = Number.POSITIVE_INFINITY): void {
+    if (bytes > MAX_BATCHED_ANSWER_BYTES) {
+      this.flush();
+      this.#write([answer]);
+      return;
+    }
+    if (this.#answers.length === 0) process.nextTick(() => this.flush());
+    this.#answers.push(answer);
+    this.#bytes += bytes;
+    if (this.#answers.length >= MAX_ANSWERS_PER_MESSAGE || this.#bytes >= MAX_BATCH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.#answers.length === 0) return;
+    const answers = this.#answers;
+    this.#answers = [];
+    this.#bytes = 0;
+    this.#write(answers);
+  }
+}
