@@ -1,22 +1,12 @@
 import { status, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { BatchedAnswer, CallToolRequest, CallToolsRequest, CallToolsResponse } from "@toolmesh/proto";
+import { AnswerBatch } from "./answer-batch.js";
 import { checkToken } from "./auth.js";
 import { checkDecoded } from "./decoding.js";
 import { runOneCall, type CancelTracker } from "./one-call.js";
 import { startServerSpan } from "./server-span.js";
 import type { ServiceDeps } from "./service.js";
 import { toServiceError } from "./status.js";
-
-/** Answers in one response message at most. */
-const MAX_ANSWERS_PER_MESSAGE = 256;
-/**
- * A response message stops growing at about this size: well under a
- * client's default 4 MiB receive limit, and small enough not to hold the
- * stream's other answers behind one large write.
- */
-const MAX_BATCH_BYTES = 512 * 1024;
-/** An answer larger than this (or of unknown size) goes in a message of its own. */
-const MAX_BATCHED_ANSWER_BYTES = 64 * 1024;
 
 const NO_CALL: CallToolRequest = { tool: "", args: {}, timeoutMs: 0, retry: undefined };
 
@@ -118,40 +108,4 @@ export function callToolsStream(deps: ServiceDeps): (call: ServerDuplexStream<Ca
     });
     call.on("error", () => undefined);
   };
-}
-
-/**
- * The answers of one stream ready in the same turn of the event loop, sent
- * as one message once the turn's callbacks have run (gRPC costs per message
- * about what the rest of a quiet call costs), bounded in count and size.
- */
-class AnswerBatch {
-  #answers: BatchedAnswer[] = [];
-  #bytes = 0;
-  readonly #write: (answers: BatchedAnswer[]) => void;
-
-  constructor(write: (answers: BatchedAnswer[]) => void) {
-    this.#write = write;
-  }
-
-  /** `bytes`: about the answer's encoded size; unknown or large ones go alone. */
-  add(answer: BatchedAnswer, bytes = Number.POSITIVE_INFINITY): void {
-    if (bytes > MAX_BATCHED_ANSWER_BYTES) {
-      this.flush();
-      this.#write([answer]);
-      return;
-    }
-    if (this.#answers.length === 0) process.nextTick(() => this.flush());
-    this.#answers.push(answer);
-    this.#bytes += bytes;
-    if (this.#answers.length >= MAX_ANSWERS_PER_MESSAGE || this.#bytes >= MAX_BATCH_BYTES) this.flush();
-  }
-
-  flush(): void {
-    if (this.#answers.length === 0) return;
-    const answers = this.#answers;
-    this.#answers = [];
-    this.#bytes = 0;
-    this.#write(answers);
-  }
 }
