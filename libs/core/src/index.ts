@@ -32,7 +32,6 @@ export {
 export { attemptKey, ensureAttemptsBucket, openAttemptsBucket } from "./attempts.js";
 export { publishUntilStored } from "./publish-retry.js";
 export { PubAckPublisher } from "./pub-acks.js";
-export { requestInBatch, sendInBatch } from "./send-batch.js";
 export { batchNatsWrites } from "./nats-writes.js";
 export type { PublishRetryOptions } from "./publish-retry.js";
 export {

@@ -2,7 +2,6 @@ import type { JetStreamClient, JetStreamPublishOptions, PubAck } from "@nats-io/
 import { InvalidArgumentError } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "./logger.js";
-import { requestInBatch } from "./send-batch.js";
 import { PUBLISH_RETRY } from "./wire-limits.js";
 
 /** What publishUntilStored publishes with: a JetStreamClient, or a PubAckPublisher (pub-acks.ts). */
@@ -40,10 +39,8 @@ export async function publishUntilStored(
   let delay = retry.firstDelayMs ?? PUBLISH_RETRY.firstDelayMs;
   for (let tries = 1; ; tries += 1) {
     try {
-      // In a batch: the publishes of one loop turn share a socket write.
-      return await requestInBatch(() =>
-        js.publish(subject, payload, { timeout: retry.tryTimeoutMs ?? PUBLISH_RETRY.tryTimeoutMs, ...options }),
-      );
+      // The publishes of one loop turn share a socket write (batchNatsWrites).
+      return await js.publish(subject, payload, { timeout: retry.tryTimeoutMs ?? PUBLISH_RETRY.tryTimeoutMs, ...options });
     } catch (err) {
       if (err instanceof InvalidArgumentError || (retry.stillWanted && !retry.stillWanted())) throw err;
       // One line per outage, not per try.

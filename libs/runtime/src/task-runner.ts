@@ -23,7 +23,6 @@ import {
   publishUntilStored,
   putOutput,
   resultMsgId,
-  sendInBatch,
   type ObjectStore,
 } from "@toolmesh/core";
 import { parseToolArgs } from "@toolmesh/tools";
@@ -274,21 +273,16 @@ async function publishResult(
     const ackHere =
       !ackTo || (msg.info.deliveryCount ?? 1) >= deps.maxDeliver || Date.now() > task.deadlineMs + QUIET_WAIT_AFTER_DEADLINE_MS;
     const publish = startPublishSpan({ subject: replyTo, template: QUIET_REPLY_TEMPLATE }, spanContext, payload.length);
-    await new Promise<void>((resolve) =>
-      sendInBatch(() => {
-        try {
-          // Headers only when recorded: this is the fast path, and nobody reads an unrecorded context.
-          deps.nc.publish(replyTo, payload, publish.span.isRecording() ? { headers: publish.headers } : undefined);
-          publish.end();
-          if (ackHere) msg.ack();
-        } catch (err) {
-          publish.end(err);
-          // Not acked: the attempt comes back, and the ledger answers it.
-          deps.log.warn({ err, workflowId: task.workflowId }, "could not send a quiet call's result");
-        }
-        resolve();
-      }),
-    );
+    try {
+      // Headers only when recorded: this is the fast path, and nobody reads an unrecorded context.
+      deps.nc.publish(replyTo, payload, publish.span.isRecording() ? { headers: publish.headers } : undefined);
+      publish.end();
+      if (ackHere) msg.ack();
+    } catch (err) {
+      publish.end(err);
+      // Not acked: the attempt comes back, and the ledger answers it.
+      deps.log.warn({ err, workflowId: task.workflowId }, "could not send a quiet call's result");
+    }
     return;
   }
   const bytes = encoded.get(result) ?? encodeJson(result);
@@ -302,7 +296,7 @@ async function publishResult(
     throw err;
   }
   // Not awaited (ackAck): an ack lost in a crash brings the attempt back, and the ledger answers it.
-  sendInBatch(() => msg.ack());
+  msg.ack();
 }
 
 /** Retries `work` with backoff until it succeeds (the bus is restarting). */

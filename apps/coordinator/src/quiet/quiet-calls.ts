@@ -11,7 +11,6 @@ import {
   encodeJson,
   isPoolName,
   PubAckPublisher,
-  sendInBatch,
   startProcessSpan,
   type CancelCommand,
   type PoolName,
@@ -240,14 +239,12 @@ export class QuietCalls {
     const ackTo = result.ackTo;
     if (typeof ackTo !== "string" || typeof result.pool !== "string" || !isPoolName(result.pool)) return;
     if (!ackTo.startsWith(`$JS.ACK.${Streams.tasks(result.pool)}.${Consumers.poolWorkers}.`)) return;
-    sendInBatch(() => {
-      try {
-        this.#deps.nc.publish(ackTo, ACK);
-      } catch (err) {
-        // Not acked: the attempt comes back after the ack wait, and its worker's ledger answers it again.
-        this.#deps.log.debug({ err }, "could not ack a quiet call's task");
-      }
-    });
+    try {
+      this.#deps.nc.publish(ackTo, ACK);
+    } catch (err) {
+      // Not acked: the attempt comes back after the ack wait, and its worker's ledger answers it again.
+      this.#deps.log.debug({ err }, "could not ack a quiet call's task");
+    }
   }
 
   /** The current attempt is no longer in its pool: its deadline and its slot in the dispatch window go. */
@@ -284,13 +281,11 @@ export class QuietCalls {
 
   #cancelRemote(workflowId: string, taskId: string | undefined, reason: string): void {
     const command: CancelCommand = { workflowId, reason, ...(taskId ? { taskId } : {}) };
-    sendInBatch(() => {
-      try {
-        this.#deps.nc.publish(Subjects.cancel, encodeJson(command));
-      } catch (err) {
-        this.#deps.log.warn({ err, workflowId }, "could not publish a cancel");
-      }
-    });
+    try {
+      this.#deps.nc.publish(Subjects.cancel, encodeJson(command));
+    } catch (err) {
+      this.#deps.log.warn({ err, workflowId }, "could not publish a cancel");
+    }
   }
 
   #finish(call: QuietCall, state: "succeeded" | "failed" | "cancelled"): void {
