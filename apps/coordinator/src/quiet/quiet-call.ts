@@ -20,8 +20,8 @@ export class QuietCall {
   /** The caller's trace context: every attempt's task message carries it. */
   readonly parent: Context;
   attempt = 0;
-  /** The current attempt's token, once it left for its pool. */
-  token?: string;
+  /** Each attempt's token (index attempt − 1), set when the attempt leaves for its pool. */
+  readonly tokens: string[] = [];
   state: QuietCallState = "pending";
   timer?: NodeJS.Timeout;
   error?: ToolErrorShape;

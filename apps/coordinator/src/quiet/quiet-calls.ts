@@ -28,6 +28,7 @@ import { attemptTimeoutMs, backoffMs } from "../workflow/retry.js";
 import type { OutputRef } from "../workflow/run.js";
 import type { PreparedCall } from "./prepare.js";
 import { QUIET_TASK_ID, QuietCall } from "./quiet-call.js";
+import { FinishedCalls, checkQuietResult, randomToken } from "./quiet-tokens.js";
 
 /** What the workflow path's publisher needs (its ensuredPools shared with it; acks of its own), and more. */
 export interface QuietCallsDeps extends Omit<TaskPublisherDeps, "acks"> {
@@ -54,6 +55,8 @@ const ACK = new TextEncoder().encode("+ACK");
 export class QuietCalls {
   readonly #deps: QuietCallsDeps;
   readonly #calls = new Map<string, QuietCall>();
+  /** Finished calls' tokens: a late answer from an attempt's holder still has its task acked. */
+  readonly #finishedCalls = new FinishedCalls();
   readonly #replyTo: string;
   readonly #dispatched = new Map<string, Counter.Internal>();
   /** Bound once: a labelled inc() per call would look its labels up each time. */
@@ -129,7 +132,6 @@ export class QuietCalls {
 
   #dispatch(call: QuietCall): void {
     call.attempt += 1;
-    delete call.token;
     call.state = "queued";
     const attempt = call.attempt;
     this.#deps.scheduler.submit({
@@ -149,7 +151,7 @@ export class QuietCalls {
   /** Puts the attempt on its pool's work queue, stored before it counts as dispatched; its deadline runs from now. */
   async #release(call: QuietCall, attempt: number): Promise<void> {
     const { spec } = call;
-    const { nc, js, jsm, tokens, ensuredPools, log } = this.#deps;
+    const { nc, js, jsm, ensuredPools, log } = this.#deps;
     const deadlineMs = Date.now() + spec.timeoutMs;
     call.timer = setTimeout(() => this.#onDeadline(call, attempt), attemptTimeoutMs(deadlineMs, Date.now()));
     const message: TaskMessage = {
@@ -161,7 +163,7 @@ export class QuietCalls {
       deadlineMs,
       quiet: true,
       replyTo: this.#replyTo,
-      attemptToken: (call.token = tokens.token(spec.pool, call.id, QUIET_TASK_ID, attempt)),
+      attemptToken: (call.tokens[attempt - 1] = randomToken()),
     };
     await putOnWorkQueue({ nc, js, jsm, log, ensuredPools, acks: this.#acks }, spec.pool, message, call.parent, () => {
       return !call.done && call.attempt === attempt && Date.now() < deadlineMs;
@@ -210,20 +212,19 @@ export class QuietCalls {
     const call = this.#calls.get(result.workflowId);
     if (!call) {
       this.#deps.metrics.resultsIgnored.inc();
-      if (this.#deps.tokens.holds(result)) this.#ackTask(result);
+      const finished = this.#finishedCalls.get(result.workflowId);
+      if (finished && !checkQuietResult(finished, QUIET_TASK_ID, result)) this.#ackTask(result);
       return;
     }
-    const rejected =
-      result.taskId === QUIET_TASK_ID
-        ? this.#deps.tokens.checkAttempt(call.spec.pool, call.id, QUIET_TASK_ID, call.attempt, result, call.token)
-        : "unknown_attempt";
+    const rejected = checkQuietResult({ pool: call.spec.pool, tokens: call.tokens }, QUIET_TASK_ID, result);
     if (rejected) {
       rejectResult(this.#deps, result, rejected);
       return;
     }
     if (result.attempt !== call.attempt) {
+      // An earlier attempt's answer, from its holder: its task leaves the queue, the call waits on.
       this.#deps.metrics.resultsIgnored.inc();
-      if (this.#deps.tokens.holds(result)) this.#ackTask(result);
+      this.#ackTask(result);
       return;
     }
     this.#ackTask(result);
@@ -293,6 +294,7 @@ export class QuietCalls {
     call.state = state;
     clearTimeout(call.timer);
     this.#calls.delete(call.id);
+    this.#finishedCalls.add(call.id, { pool: call.spec.pool, tokens: call.tokens });
     this.#finished[state].inc();
     call.settle();
   }
