@@ -97,21 +97,30 @@ export class AttemptLedger {
   }
 
   /**
+   * claim() when this process can decide alone (a read-only tool, or an
+   * attempt it already holds): the claim without a promise, else undefined.
+   */
+  claimHere(task: TaskMessage): Claim | undefined {
+    const key = this.#key(task);
+    const local = this.#local.get(key);
+    if (local?.state === "done") return { kind: "replay", result: local.result };
+    if (local?.state === "running" || local?.state === "claiming") return { kind: "busy" };
+    if (hasSideEffects(task.tool)) return undefined;
+    // Running a read-only attempt again changes nothing and its result keeps its message id (the
+    // results stream drops the copy): two KV writes per call are not worth it on the hot path.
+    this.#remember(key, { state: "running", revision: IN_PROCESS, tool: task.tool });
+    return { kind: "run", revision: IN_PROCESS };
+  }
+
+  /**
    * Decides what to do with a delivered attempt, recording the claim when it
    * is to run. `lastDelivery`: the consumer will not deliver it again, so
    * "held" is not an answer.
    */
   async claim(task: TaskMessage, lastDelivery = false): Promise<Claim> {
+    const now = this.claimHere(task);
+    if (now) return now;
     const key = this.#key(task);
-    const local = this.#local.get(key);
-    if (local?.state === "done") return { kind: "replay", result: local.result };
-    if (local?.state === "running" || local?.state === "claiming") return { kind: "busy" };
-    if (!hasSideEffects(task.tool)) {
-      // Running a read-only attempt again changes nothing and its result keeps its message id (the
-      // results stream drops the copy): two KV writes per call are not worth it on the hot path.
-      this.#remember(key, { state: "running", revision: IN_PROCESS, tool: task.tool });
-      return { kind: "run", revision: IN_PROCESS };
-    }
     this.#remember(key, { state: "claiming" });
     const started = (): Uint8Array => encodeJson({ state: "started", instance: this.#instance, atMs: Date.now() } satisfies LedgerEntry);
     return this.#untilAnswered("claim", async (kv) => {
@@ -154,6 +163,22 @@ export class AttemptLedger {
   }
 
   /**
+   * complete() for an attempt claimed in this process only (a read-only
+   * tool's): `result`, at once. Not kept once finished: a copy delivered
+   * later runs again (harmless), and 10,000 finished results (outputs up to
+   * 256 KiB each) are what grew a busy worker's heap. Undefined when the
+   * claim is in the ledger.
+   */
+  completeHere(task: TaskMessage, revision: number, result: ResultMessage): ResultMessage | undefined {
+    if (revision !== IN_PROCESS) return undefined;
+    const key = this.#key(task);
+    const local = this.#local.get(key);
+    if (local?.state === "running" && local.revision !== IN_PROCESS) return undefined;
+    this.#local.delete(key);
+    return result;
+  }
+
+  /**
    * Records the attempt's result (compare-and-set on the claim's revision)
    * and returns the result to publish: `result`, or the one already
    * recorded when another instance settled the attempt first (the ledger
@@ -165,8 +190,6 @@ export class AttemptLedger {
     // A touch after a reconnect moved the revision on.
     if (local?.state === "running") revision = local.revision;
     if (revision === IN_PROCESS) {
-      // Not kept once finished: a copy delivered later runs again (harmless), and 10,000 finished
-      // results (outputs up to 256 KiB each) are what grew a busy worker's heap.
       this.#local.delete(key);
       return result;
     }

@@ -95,7 +95,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
       "toolmesh.worker": deps.instanceId,
     }),
   });
-  const claim = await deps.ledger.claim(task, (msg.info.deliveryCount ?? 1) >= deps.maxDeliver);
+  const claim = deps.ledger.claimHere(task) ?? (await deps.ledger.claim(task, (msg.info.deliveryCount ?? 1) >= deps.maxDeliver));
   deps.series.claim(claim.kind);
   if (claim.kind !== "run") {
     span.setAttribute("toolmesh.ledger", claim.kind);
@@ -171,12 +171,9 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
   }
 
   const finishedAtMs = Date.now();
-  const result: ResultMessage = {
-    ...resultHeader(deps, task),
-    startedAtMs,
-    finishedAtMs,
-    ...(error ? { error: error.toShape() } : { output: output ?? {} }),
-  };
+  const result = resultHeader(deps, task, startedAtMs, finishedAtMs);
+  if (error) result.error = error.toShape();
+  else result.output = output ?? {};
   const outcome = error ? "error" : "ok";
   deps.series.finished(task.tool, outcome, (finishedAtMs - startedAtMs) / 1000);
   if (error) deps.metrics.errors.inc({ pool: deps.pool, tool: task.tool, code: error.code });
@@ -188,25 +185,32 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
 
   try {
     // A finished result is never dropped: the object store and the ledger are waited for as the publish is.
-    const wire = await untilDone(deps, "store a large output", () => resultPayload(deps, result));
-    await publishResult(deps, msg, task, await deps.ledger.complete(task, claim.revision, wire), spanContext);
+    // The common case (an inline output, a read-only tool) settles without a promise.
+    const bytes = encodeJson(result);
+    const wire = fitsInline(deps, result, bytes)
+      ? result
+      : await untilDone(deps, "store a large output", () => resultPayload(deps, result, bytes));
+    const settled = deps.ledger.completeHere(task, claim.revision, wire) ?? (await deps.ledger.complete(task, claim.revision, wire));
+    // Encoded once: the message is these bytes unless the ledger settled the attempt otherwise.
+    await publishResult(deps, msg, task, settled, spanContext, settled === result ? bytes : undefined);
   } finally {
     span.end();
   }
 }
 
-function resultHeader(
-  deps: TaskRunnerDeps,
-  task: TaskMessage,
-): Pick<ResultMessage, "workflowId" | "taskId" | "attempt" | "worker" | "pool" | "attemptToken"> {
-  return {
+/** A result's fixed fields, as one object literal (spreads built it a field at a time, per task). */
+function resultHeader(deps: TaskRunnerDeps, task: TaskMessage, startedAtMs: number, finishedAtMs: number): ResultMessage {
+  const result: ResultMessage = {
     workflowId: task.workflowId,
     taskId: task.taskId,
     attempt: task.attempt,
     worker: deps.instanceId,
     pool: deps.pool,
-    ...(task.attemptToken ? { attemptToken: task.attemptToken } : {}),
+    startedAtMs,
+    finishedAtMs,
   };
+  if (task.attemptToken) result.attemptToken = task.attemptToken;
+  return result;
 }
 
 /**
@@ -217,9 +221,7 @@ function resultHeader(
 function outcomeUnknown(deps: TaskRunnerDeps, task: TaskMessage, claim: { instance: string; startedAtMs: number }): ResultMessage {
   const began = new Date(claim.startedAtMs).toISOString();
   return {
-    ...resultHeader(deps, task),
-    startedAtMs: claim.startedAtMs,
-    finishedAtMs: Date.now(),
+    ...resultHeader(deps, task, claim.startedAtMs, Date.now()),
     error: {
       code: ErrorCode.UNAVAILABLE,
       message: `outcome unknown: attempt ${task.attempt} of ${task.tool} started on instance ${claim.instance} at ${began} and its outcome was lost (the worker or the bus failed before its result was stored); it was not run again because ${task.tool} has side effects — the task's retry policy decides whether to try again`,
@@ -227,9 +229,6 @@ function outcomeUnknown(deps: TaskRunnerDeps, task: TaskMessage, claim: { instan
     },
   };
 }
-
-/** Results encoded already (to measure them): published as these bytes, not encoded again. */
-const encoded = new WeakMap<ResultMessage, Uint8Array>();
 
 const utf8 = new TextEncoder();
 
@@ -263,12 +262,13 @@ async function publishResult(
   task: TaskMessage,
   result: ResultMessage,
   spanContext: Context,
+  encoded?: Uint8Array,
 ): Promise<void> {
   const replyTo = task.replyTo;
   if (typeof replyTo === "string" && replyTo.startsWith(QUIET_REPLY_PREFIX)) {
     // A JsMsg from a pull consumer always has its ack subject; the type does not say so.
     const ackTo = (msg as JsMsg & { reply?: string }).reply;
-    const bytes = encoded.get(result) ?? encodeJson(result);
+    const bytes = encoded ?? encodeJson(result);
     const payload = ackTo ? withField(bytes, "ackTo", ackTo) : bytes;
     const ackHere =
       !ackTo || (msg.info.deliveryCount ?? 1) >= deps.maxDeliver || Date.now() > task.deadlineMs + QUIET_WAIT_AFTER_DEADLINE_MS;
@@ -285,7 +285,7 @@ async function publishResult(
     }
     return;
   }
-  const bytes = encoded.get(result) ?? encodeJson(result);
+  const bytes = encoded ?? encodeJson(result);
   const subject = Subjects.result(task.workflowId);
   const publish = startPublishSpan({ subject, template: RESULT_TEMPLATE }, spanContext, bytes.length);
   try {
@@ -315,20 +315,20 @@ async function untilDone<T>(deps: TaskRunnerDeps, what: string, work: () => Prom
 const RESULT_TEMPLATE = `${Bus.data}.result.{route}.{workflow_id}`;
 const QUIET_REPLY_TEMPLATE = `${QUIET_REPLY_PREFIX}{coordinator}`;
 
+/** Whether `result` (encoded: `bytes`) goes in the result message as it is. */
+function fitsInline(deps: TaskRunnerDeps, result: ResultMessage, bytes: Uint8Array): boolean {
+  return bytes.length <= inlineOutputLimit(deps.inlineOutputBytes, maxPayloadOf(deps.nc)) || !result.output;
+}
+
 /**
  * The result message as bytes. An output too large for the message goes to
  * the object store and the result carries a reference; one larger than
  * maxOutputBytes becomes a RESOURCE_EXHAUSTED error saying how to ask for
  * less, instead of a publish that fails on every redelivery.
  */
-async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage): Promise<ResultMessage> {
-  const bytes = encodeJson(result);
-  const inline = inlineOutputLimit(deps.inlineOutputBytes, maxPayloadOf(deps.nc));
-  if (bytes.length <= inline || !result.output) {
-    encoded.set(result, bytes);
-    return result;
-  }
+async function resultPayload(deps: TaskRunnerDeps, result: ResultMessage, bytes: Uint8Array): Promise<ResultMessage> {
   const { output, ...rest } = result;
+  if (!output || fitsInline(deps, result, bytes)) return result;
   if (bytes.length > deps.maxOutputBytes) {
     return {
       ...rest,
