@@ -16,6 +16,7 @@ import type { ValidWorkflow } from "@toolmesh/spec";
 import { LRUCache } from "lru-cache";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
+import { afterAnswer } from "./engine/after-answer.js";
 import { bootstrapStreams } from "./engine/stream-bootstrap.js";
 import { publishTask, type TaskPublisherDeps } from "./engine/task-publisher.js";
 import { ingestResult } from "./engine/result-ingestion.js";
@@ -294,7 +295,7 @@ export class Engine {
       await this.#opts.handOver?.(run.id);
       return run;
     }
-    setImmediate(() => {
+    afterAnswer(() => {
       if (!run.done && this.#runs.get(run.id) === run) run.start();
     });
     return run;
