@@ -223,6 +223,20 @@ describe("WorkflowStore", () => {
     expect(kv.writes).toBe(writes);
   });
 
+  it("stores the spec packed, and loads a header stored with the spec whole (before packing) too", async () => {
+    const clock = new TestClock();
+    const spec = workflow(Array.from({ length: 50 }, (_, i) => task(`t${i}`, { args: { value: i } })));
+    const run = new WorkflowRun("wf3", spec, new RecordingEffects(clock), { clock });
+    const { kv, store, open } = stores(clock);
+    await store.save(run);
+    const header = JSON.parse(new TextDecoder().decode(kv.peek("wf.wf3")!.value)) as { spec: { tasks: unknown[] } };
+    expect(header.spec.tasks[7]).toEqual({ id: "t7", args: { value: 7 } });
+    expect((await open().load("wf3", new RecordingEffects(clock)))!.spec).toEqual(spec);
+
+    kv.set("wf.wf3", new TextEncoder().encode(JSON.stringify(run.snapshot())));
+    expect((await open().load("wf3", new RecordingEffects(clock)))!.spec).toEqual(spec);
+  });
+
   it("keeps a spec too large for a KV value in the object store, and loads it back", async () => {
     const clock = new TestClock();
     const run = new WorkflowRun("wf2", workflow([task("a", { args: { value: BIG } })]), new RecordingEffects(clock), { clock });

@@ -2,6 +2,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { PubAckPublisher, decodeJson, encodeJson, jetStreamReplicas, putOutput, type ObjectStore } from "@toolmesh/core";
 import { systemClock, type Clock } from "../workflow/clock.js";
+import { packSpec, unpackSpec } from "./packed-spec.js";
 import { WorkflowRun, type RunEffects, type RunSnapshot, type TaskRecord, type TaskSnapshot } from "../workflow/run.js";
 
 /** KV bucket of workflow state: one key per workflow, one per task. */
@@ -134,9 +135,10 @@ export class WorkflowStore<K extends StateKv = KV> {
   }
 
   async #headerBytes(snapshot: RunSnapshot): Promise<Uint8Array> {
-    const bytes = encodeJson(snapshot);
+    const spec = packSpec(snapshot.spec);
+    const bytes = encodeJson({ ...snapshot, spec });
     if (bytes.length <= MAX_VALUE_BYTES) return bytes;
-    const specRef = await putOutput(this.#outputs, `${snapshot.id}/spec`, snapshot.spec as unknown as Record<string, unknown>);
+    const specRef = await putOutput(this.#outputs, `${snapshot.id}/spec`, spec as unknown as Record<string, unknown>);
     return encodeJson({ ...snapshot, spec: undefined, specRef });
   }
 
@@ -154,6 +156,7 @@ export class WorkflowStore<K extends StateKv = KV> {
       if (!blob) return undefined;
       stored.spec = decodeJson(blob);
     }
+    stored.spec = unpackSpec(stored.spec);
     const keys: string[] = [];
     for await (const key of await this.#kv.keys(`task.${id}.>`)) keys.push(key);
     const tasks: TaskSnapshot[] = [];
