@@ -1,4 +1,5 @@
-import type { CallToolsRequest, CallToolsResponse } from "@toolmesh/proto";
+import { status, type Client, type ServiceError } from "@grpc/grpc-js";
+import { CoordinatorService, type CallToolsRequest, type CallToolsResponse } from "@toolmesh/proto";
 import { testHandlers } from "@toolmesh/testpool";
 import { waitFor } from "@toolmesh/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -80,4 +81,55 @@ it("the client's session sends a burst in one message and gets every answer", as
   const results = await Promise.all(Array.from({ length: 30 }, (_, i) => session.call(echo(`s${i}`))));
   await session.close();
   expect(results.map((r) => (r.output as { value: string }).value)).toEqual(Array.from({ length: 30 }, (_, i) => `s${i}`));
+});
+
+/** A CallTools stream that sends raw bytes: `@@@` in a string becomes ED A0 80 (a surrogate: not valid UTF-8). */
+function rawBytesStream(): { send(bytes: Buffer): void; received: CallToolsResponse[]; ended: Promise<ServiceError | undefined> } {
+  const raw = stack.client.raw as unknown as Client;
+  const stream = raw.makeBidiStreamRequest(
+    CoordinatorService.callTools.path,
+    (b: Buffer) => b,
+    (b: Buffer) => CoordinatorService.callTools.responseDeserialize(b),
+    stack.client.metadata(),
+  );
+  const received: CallToolsResponse[] = [];
+  stream.on("data", (response: CallToolsResponse) => received.push(response));
+  const ended = new Promise<ServiceError | undefined>((resolve) => {
+    stream.on("error", (err: ServiceError) => resolve(err));
+    stream.on("end", () => resolve(undefined));
+  });
+  return {
+    send: (bytes) => stream.write(Buffer.from(bytes.toString("latin1").replaceAll("@@@", "\xED\xA0\x80"), "latin1")),
+    received,
+    ended,
+  };
+}
+
+it("invalid UTF-8 in one call of a batch fails that call, naming where; the others run", async () => {
+  const stream = rawBytesStream();
+  const request = CoordinatorService.callTools.requestSerialize({
+    requestId: "",
+    call: undefined,
+    calls: [
+      { requestId: "good", call: echo("fine") },
+      { requestId: "bad", call: echo("x@@@y") },
+    ],
+  });
+  stream.send(request);
+  const answers = () => stream.received.flatMap((r) => r.results);
+  await waitFor(() => answers().length >= 2 || undefined, 30_000, "both answers");
+  const byId = new Map(answers().map((a) => [a.requestId, a]));
+  expect(byId.get("good")?.result?.output).toMatchObject({ value: "fine" });
+  expect(byId.get("bad")?.error).toMatchObject({
+    code: "INVALID_ARGUMENT",
+    message: expect.stringMatching(/^call\.args\.value is not valid UTF-8/),
+  });
+});
+
+it("a message that is not a CallToolsRequest fails the stream with INVALID_ARGUMENT", async () => {
+  const stream = rawBytesStream();
+  // Field 3 (calls) as a length-delimited field whose length runs past the message's end.
+  stream.send(Buffer.from([0x1a, 0x7f, 0x01]));
+  const error = await stream.ended;
+  expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/not a valid CallToolsRequest/) });
 });

@@ -2,11 +2,11 @@ import { status, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { BatchedAnswer, CallToolRequest, CallToolsRequest, CallToolsResponse } from "@toolmesh/proto";
 import { AnswerBatch } from "./answer-batch.js";
 import { checkToken } from "./auth.js";
-import { checkDecoded } from "./decoding.js";
+import { checkDecoded, decodedCleanly, undecodableReason } from "./decoding.js";
 import { runOneCall, type CancelTracker } from "./one-call.js";
 import { startServerSpan } from "./server-span.js";
 import type { ServiceDeps } from "./service.js";
-import { toServiceError } from "./status.js";
+import { serviceError, toServiceError } from "./status.js";
 
 const NO_CALL: CallToolRequest = { tool: "", args: {}, timeoutMs: 0, retry: undefined };
 
@@ -59,11 +59,18 @@ export function callToolsStream(deps: ServiceDeps): (call: ServerDuplexStream<Ca
       span.end(status.INTERNAL, String(err));
       call.destroy(err instanceof Error ? err : new Error(String(err)));
     };
-    const answer = async (requestId: string, request: CallToolRequest | undefined, send: (a: BatchedAnswer, bytes?: number) => void) => {
+    /** `unchecked`: the message part to search for invalid UTF-8 first, when the request held some. */
+    const answer = async (
+      requestId: string,
+      request: CallToolRequest | undefined,
+      send: (a: BatchedAnswer, bytes?: number) => void,
+      unchecked?: object,
+    ) => {
       pending += 1;
       let sent: BatchedAnswer;
       let bytes: number | undefined;
       try {
+        if (unchecked) checkDecoded(unchecked, "CallToolsRequest");
         const { status: result, wireBytes } = await runOneCall(deps, request ?? NO_CALL, ctx, track);
         sent = { requestId, result, error: undefined };
         bytes = wireBytes;
@@ -86,21 +93,19 @@ export function callToolsStream(deps: ServiceDeps): (call: ServerDuplexStream<Ca
     };
     const batched = (a: BatchedAnswer, bytes?: number): void => batch.add(a, bytes);
     call.on("data", (request: CallToolsRequest) => {
-      try {
-        checkDecoded(request, "CallToolsRequest");
-      } catch (err) {
-        // Its calls cannot be told apart: one answer under the request's id (empty for a batch) says why.
-        const error = toServiceError(err);
-        count(status[error.code] ?? "INTERNAL");
-        const a = {
-          requestId: request.requestId ?? "",
-          result: undefined,
-          error: { code: status[error.code] ?? "INTERNAL", message: error.details, retryable: false },
-        };
-        return request.calls?.length ? batched(a) : alone(a);
+      const undecodable = undecodableReason(request);
+      if (undecodable !== undefined) {
+        // Which calls it held cannot be known: the stream fails, and with it every call its client waits for.
+        const error = serviceError(status.INVALID_ARGUMENT, `a message on CallTools is not a valid CallToolsRequest: ${undecodable}`);
+        count("INVALID_ARGUMENT");
+        span.end(error.code, error.details);
+        call.emit("error", error);
+        return;
       }
-      if (request.calls.length === 0) answer(request.requestId, request.call, alone).catch(failStream);
-      else for (const item of request.calls) answer(item.requestId, item.call, batched).catch(failStream);
+      // Only a request with invalid UTF-8 somewhere is searched, call by call, for where.
+      const clean = decodedCleanly(request);
+      if (request.calls.length === 0) answer(request.requestId, request.call, alone, clean ? undefined : request).catch(failStream);
+      else for (const item of request.calls) answer(item.requestId, item.call, batched, clean ? undefined : item).catch(failStream);
     });
     call.on("end", () => {
       ended = true;

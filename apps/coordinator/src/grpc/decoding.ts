@@ -19,13 +19,20 @@ interface Undecodable {
 const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 
+/** Set while a request is decoded when one of its strings was not valid UTF-8. */
+let invalidUtf8Seen = false;
+
 function decodeUtf8(bytes: Uint8Array): string {
   try {
     return fatal.decode(bytes);
   } catch {
+    invalidUtf8Seen = true;
     return lenient.decode(bytes).replaceAll("\uFFFD", "\uDFFF");
   }
 }
+
+/** Requests decoded here that held invalid UTF-8: only those need checkDecoded's walk. */
+const withInvalidUtf8 = new WeakSet<object>();
 
 /** Each decoded request's size on the wire: a limit on a spec's bytes needs no second encoding to check. */
 const wireBytes = new WeakMap<object, number>();
@@ -54,8 +61,12 @@ export function tolerantDecoding<T extends ServiceDefinition>(definition: T): T 
     const requestDeserialize = (value: Buffer): unknown => {
       try {
         // ts-proto's decode takes a reader as well as bytes: this one decodes strings as above.
+        invalidUtf8Seen = false;
         const request = decode(new BinaryReader(value, decodeUtf8) as unknown as Buffer) as unknown;
-        if (typeof request === "object" && request !== null) wireBytes.set(request, value.length);
+        if (typeof request === "object" && request !== null) {
+          wireBytes.set(request, value.length);
+          if (invalidUtf8Seen) withInvalidUtf8.add(request);
+        }
         return request;
       } catch (err) {
         return { [UNDECODABLE]: err instanceof Error ? err.message : String(err) } satisfies Undecodable;
@@ -87,11 +98,22 @@ function loneSurrogateAt(value: unknown, path: string, depth = 0): string | unde
   return undefined;
 }
 
+/** Why `request` could not be decoded, or undefined when it was. */
+export function undecodableReason(request: unknown): string | undefined {
+  return typeof request === "object" && request !== null && UNDECODABLE in request ? (request as Undecodable)[UNDECODABLE] : undefined;
+}
+
+/** Whether `request` came through tolerantDecoding with every string valid UTF-8 (checkDecoded has nothing to find). */
+export function decodedCleanly(request: object): boolean {
+  return wireBytes.has(request) && !withInvalidUtf8.has(request);
+}
+
 /** Throws INVALID_ARGUMENT (InvalidSpecError) for an undecodable request or one holding invalid UTF-8, naming where. */
 export function checkDecoded(request: unknown, message: string): void {
-  if (typeof request === "object" && request !== null && UNDECODABLE in request) {
-    throw new InvalidSpecError(`the request is not a valid ${message} message: ${(request as Undecodable)[UNDECODABLE]}`);
-  }
+  const undecodable = undecodableReason(request);
+  if (undecodable !== undefined) throw new InvalidSpecError(`the request is not a valid ${message} message: ${undecodable}`);
+  // Decoded here and all valid: no string can hold a lone surrogate (a request from elsewhere is walked).
+  if (typeof request === "object" && request !== null && decodedCleanly(request)) return;
   const path = loneSurrogateAt(request, "");
   if (path !== undefined) throw new InvalidSpecError(`${path || "the request"} is not valid UTF-8`);
 }
