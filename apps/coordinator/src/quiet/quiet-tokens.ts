@@ -1,4 +1,5 @@
 import type { ResultMessage } from "@toolmesh/core";
+import { LRUCache } from "lru-cache";
 import { randomFillSync, timingSafeEqual } from "node:crypto";
 import type { RejectReason } from "../workflow/attempt-tokens.js";
 
@@ -47,29 +48,18 @@ export function checkQuietResult(sent: AttemptsSent, taskId: string, result: Res
   return want.length === got.length && timingSafeEqual(want, got) ? undefined : "bad_token";
 }
 
-/** Finished calls' tokens kept for late answers (their tasks must still be acked): 4,096–8,192 calls, about 1 MB at most. */
-const FINISHED_KEPT = 4096;
+/** Finished calls' tokens kept for late answers (their tasks must still be acked): about 1 MB at most. */
+const FINISHED_KEPT = 8192;
 
-/**
- * The tokens of recently finished calls, in two generations: when the
- * newer one is full it becomes the older and the oldest is dropped whole
- * (a Map trimmed one entry at a time from its front is slow to iterate:
- * V8 leaves a hole per deleted entry until it rehashes).
- */
+/** The tokens of recently finished calls, the least recently used forgotten first. */
 export class FinishedCalls {
-  #newer = new Map<string, AttemptsSent>();
-  #older = new Map<string, AttemptsSent>();
+  readonly #calls = new LRUCache<string, AttemptsSent>({ max: FINISHED_KEPT });
 
   add(id: string, sent: AttemptsSent): void {
-    if (sent.tokens.length === 0) return;
-    if (this.#newer.size >= FINISHED_KEPT) {
-      this.#older = this.#newer;
-      this.#newer = new Map();
-    }
-    this.#newer.set(id, sent);
+    if (sent.tokens.length > 0) this.#calls.set(id, sent);
   }
 
   get(id: string): AttemptsSent | undefined {
-    return this.#newer.get(id) ?? this.#older.get(id);
+    return this.#calls.get(id);
   }
 }

@@ -1,5 +1,6 @@
 import { JetStreamApiCodes } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import { LRUCache } from "lru-cache";
 import { decodeJson, encodeJson, isJetStreamApiError, runsInCoordinator, type Logger, type ResultMessage } from "@toolmesh/core";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { CoordinatorMetrics } from "../coordinator-metrics.js";
@@ -32,7 +33,7 @@ export class AttemptTokens {
   readonly #secret: Buffer;
   readonly #timer: NodeJS.Timeout;
   /** Recently derived values: an attempt's token is derived when it is published and again when its result is checked. */
-  readonly #recent = new Map<string, string>();
+  readonly #recent = new LRUCache<string, string>({ max: RECENT_TOKENS });
 
   private constructor(secret: Buffer, kv: KV, log: Logger) {
     this.#secret = secret;
@@ -127,8 +128,7 @@ export class AttemptTokens {
     const known = this.#recent.get(message);
     if (known !== undefined) return known;
     const value = createHmac("sha256", this.#secret).update(message).digest("base64url");
-    // Oldest first out: enough for the attempts in flight, never unbounded.
-    if (this.#recent.size >= RECENT_TOKENS) this.#recent.delete(this.#recent.keys().next().value!);
+    // Enough for the attempts in flight, never unbounded.
     this.#recent.set(message, value);
     return value;
   }
