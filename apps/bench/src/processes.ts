@@ -26,6 +26,8 @@ export interface ChildSpec {
   name: string;
   script: string;
   env: Record<string, string | undefined>;
+  /** Node options before the script (a pool worker's WORKER_NODE_ARGS). */
+  nodeArgs?: readonly string[];
 }
 
 /**
@@ -53,6 +55,6 @@ export class ProcessGroup {
   }
 
   #startOne(spec: ChildSpec): Promise<ServiceProcess> {
-    return startServiceProcess({ name: spec.name, script: spec.script, env: spec.env });
+    return startServiceProcess({ name: spec.name, script: spec.script, env: spec.env, nodeArgs: [...(spec.nodeArgs ?? [])] });
   }
 }

@@ -16,7 +16,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { formatTable, type AddedLatency } from "./bench-table.js";
 import { startBullmq } from "./bullmq.js";
 import { startJsFloor } from "./js-floor.js";
-import { formatMemory, readRss, type MemorySample } from "./memory.js";
+import { MemorySampler, formatMemory, formatRssSeries, readRss, type MemorySample, type RssSeries } from "./memory.js";
 import { benchOptions, type InterleavedOptions } from "./options.js";
 import { startRawNats } from "./raw-nats.js";
 import { redisProcess, redisUnreachable } from "./redis-probe.js";
@@ -27,11 +27,13 @@ import { addedP50, ratioRow, summarizeSystem, type RatioRow, type SystemSummary 
 import type { BenchSystem, ProcessRef } from "./system.js";
 import { startToolmesh, type ToolmeshStack } from "./toolmesh.js";
 import {
+  REPEATED_RUNS,
   WORKFLOW_RUNS,
   benchWorkflow,
   fanOutWorkflow,
   flatWorkflow,
   formatWorkflowTable,
+  repeatWorkflow,
   type WorkflowBenchResult,
 } from "./workflow-bench.js";
 
@@ -45,6 +47,8 @@ export interface BenchReport {
   added: AddedLatency[];
   workflows: WorkflowBenchResult[];
   memory: MemorySample[];
+  /** RSS of the coordinators and the worker after each of REPEATED_RUNS flat workflows in a row (empty without workflows). */
+  repeated: RssSeries[];
   notes: string[];
   /** Every line printed for the tables (Markdown). */
   lines: string[];
@@ -108,7 +112,9 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
   const options = benchOptions(given);
   let nats: NatsServerHandle | undefined;
   const running: Array<{ close(): Promise<void> }> = [];
+  let peaks: MemorySampler | undefined;
   const release = async (): Promise<void> => {
+    peaks?.stop();
     for (const r of running.splice(0).reverse()) await r.close().catch(() => undefined);
     await nats?.stop();
     nats = undefined;
@@ -134,6 +140,8 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
       const memRefs = memoryRefs(systems, natsRef);
       await settle(memRefs);
       const idleRss = readRss(memRefs);
+      peaks = new MemorySampler(memRefs);
+      peaks.start();
 
       const loadAtStart = loadavg()[0]!;
       const samples = await runRounds(systems, options, shared, out);
@@ -155,6 +163,7 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
       const lines = formatTable({ ...options }, summaries, toolmesh.stream.name, ratios, added, notes);
 
       const workflows: WorkflowBenchResult[] = [];
+      let repeated: RssSeries[] = [];
       if (options.workflowTasks > 0) {
         out(
           `workflows: ${options.workflowTasks} flat tasks, then a fan-out over ${options.workflowTasks} items; each run once to warm up, then ${WORKFLOW_RUNS} times (medians)`,
@@ -166,6 +175,8 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
           const stack = { client, nc, coordinators: toolmesh.coordinators, worker: toolmesh.worker };
           workflows.push(await benchWorkflow(stack, flatWorkflow(n), n));
           workflows.push(await benchWorkflow(stack, fanOutWorkflow(n), n + 1));
+          out(`memory: ${REPEATED_RUNS} more flat workflows of ${n} tasks in a row, RSS after each`);
+          repeated = await repeatWorkflow(stack, flatWorkflow(n), n, [...toolmesh.coordinators, toolmesh.worker]);
         } finally {
           client.close();
           await nc.close();
@@ -173,12 +184,18 @@ export async function runBench(given: Partial<InterleavedOptions>, out: (line: s
         lines.push("", ...formatWorkflowTable(workflows));
       }
 
+      const peakRss = peaks.stop();
       const endRss = readRss(memRefs);
-      const memory = memRefs.map((r, i) => ({ label: r.label, idleKb: idleRss[i], endKb: endRss[i] }));
+      const memory = memRefs.map((r, i) => ({ label: r.label, idleKb: idleRss[i], peakKb: peakRss[i], endKb: endRss[i] }));
       lines.push("", ...formatMemory(memory));
+      if (repeated.length > 0)
+        lines.push(
+          "",
+          ...formatRssSeries(`RSS after each of ${REPEATED_RUNS} flat ${options.workflowTasks}-task workflows in a row`, repeated),
+        );
       out("");
       for (const line of lines) out(line);
-      return { samples, systems: summaries, ratios, added, workflows, memory, notes, lines };
+      return { samples, systems: summaries, ratios, added, workflows, memory, repeated, notes, lines };
     } finally {
       await release();
     }

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ToolmeshClient, type ToolCallSession } from "@toolmesh/client";
-import type { ServiceProcess } from "@toolmesh/local";
+import { WORKER_NODE_ARGS, type ServiceProcess } from "@toolmesh/local";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CALL_TIMEOUT_MS, ECHO_VALUE, echoMismatch } from "./payload.js";
 import { ProcessGroup, appScript } from "./processes.js";
@@ -58,7 +58,8 @@ async function serves(client: ToolmeshClient): Promise<boolean> {
 
 /**
  * The whole production path as separate processes: `coordinators`
- * coordinator processes and one testpool worker on the one nats-server.
+ * coordinator processes and one testpool worker (with the Node options
+ * of every pool worker) on the one nats-server.
  * Each coordinator is asked for one call first; those that still answer
  * UNAVAILABLE after STANDBY_PATIENCE_MS (standbys, while one replica holds
  * the lease) are left out of the rotation and named in `standbyNote`.
@@ -86,6 +87,8 @@ export async function startToolmesh(natsUrl: string, concurrency: number, coordi
       {
         name: "testpool",
         script: appScript("testpool"),
+        // As a pool worker runs wherever toolmesh starts one (autoscaler's local backend, the pool images).
+        nodeArgs: WORKER_NODE_ARGS,
         env: { ...common, TOOLMESH_POOL_LIMIT: String(Math.min(MAX_POOL_LIMIT, Math.max(1, concurrency))) },
       },
     );

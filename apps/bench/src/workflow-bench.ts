@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { ToolmeshClient } from "@toolmesh/client";
 import { TaskSpec, WorkflowSpec, WorkflowState } from "@toolmesh/proto";
 import { performance } from "node:perf_hooks";
+import { readRss, type RssSeries } from "./memory.js";
 import { spreadOf } from "./round-stats.js";
 import { cpuOf, settle } from "./settle.js";
 import type { ProcessRef } from "./system.js";
@@ -141,6 +142,30 @@ export async function benchWorkflow(
     workerCpuMsPerTask: median(results.map((r) => r.workerCpuMsPerTask)),
     kvWritesPerTask: median(results.map((r) => r.kvWritesPerTask)),
   };
+}
+
+/** Runs of the flat workflow in a row after the workflow benchmark, with RSS read after each. */
+export const REPEATED_RUNS = 5;
+
+/**
+ * `runs` runs of `spec` one after another, RSS of `watch` read after each
+ * once the processes are idle: a coordinator keeping what finished
+ * workflows left behind grows along the row, one that bounds it stays flat.
+ */
+export async function repeatWorkflow(
+  stack: WorkflowBenchStack,
+  spec: WorkflowSpec,
+  tasks: number,
+  watch: readonly ProcessRef[],
+  runs = REPEATED_RUNS,
+): Promise<RssSeries[]> {
+  const series: RssSeries[] = watch.map((ref) => ({ label: ref.label, afterRunKb: [] }));
+  for (let i = 0; i < runs; i += 1) {
+    // runWorkflowBench returns once the coordinators and the worker are idle.
+    await runWorkflowBench(stack, spec, tasks);
+    readRss(watch).forEach((kb, j) => series[j]!.afterRunKb.push(kb));
+  }
+  return series;
 }
 
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? "n/a" : value.toFixed(digits));

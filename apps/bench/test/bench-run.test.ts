@@ -30,7 +30,13 @@ describe("toolmesh-bench, one short round", () => {
       expect(w.submitMs).toBeGreaterThan(0);
       expect(w.submitMs).toBeLessThanOrEqual(w.wallMs);
     }
-    expect(report.memory.find((m) => m.label.startsWith("coordinator"))?.idleKb).toBeGreaterThan(0);
+    const coordinator = report.memory.find((m) => m.label.startsWith("coordinator"));
+    expect(coordinator?.idleKb).toBeGreaterThan(0);
+    expect(coordinator?.peakKb).toBeGreaterThanOrEqual(coordinator?.endKb ?? Infinity);
+    expect(report.repeated.map((s) => [s.label, s.afterRunKb.length])).toEqual([
+      ["coordinator", 5],
+      ["testpool", 5],
+    ]);
     expect(lines).toContain(
       "| system | calls/s | p50 ms | p99 ms | 1-call p50 ms | CPU ms/call, all | CPU ms/call by process (median) | others' CPU % |",
     );

@@ -7,7 +7,7 @@ import { formatSpread, medianOf, percentileOf, spreadOf } from "../src/round-sta
 import { addedP50, cpuPerCallOf, ratioRow, summarizeSystem } from "../src/summary.js";
 import type { BenchSystem } from "../src/system.js";
 import { formatWorkflowTable } from "../src/workflow-bench.js";
-import { formatMemory } from "../src/memory.js";
+import { MemorySampler, formatMemory, formatRssSeries } from "../src/memory.js";
 
 function sample(system: string, round: number, callsPerSec: number, cpuMs: Record<string, number | undefined>, seqP50Ms = 1): RoundSample {
   return {
@@ -167,7 +167,33 @@ describe("summaries and ratios", () => {
         },
       ])[2],
     ).toBe("| flat | 10 | 12.3 | 500 | 20 | 1.500 | n/a | 3.00 |");
-    expect(formatMemory([{ label: "coordinator", idleKb: 2048, endKb: undefined }])[2]).toBe("| coordinator | 2.0 MB | n/a |");
+    expect(formatMemory([{ label: "coordinator", idleKb: 2048, peakKb: 4096, endKb: undefined }])[2]).toBe(
+      "| coordinator | 2.0 MB | 4.0 MB | n/a |",
+    );
+    expect(formatRssSeries("after run", [{ label: "coordinator", afterRunKb: [1024, undefined, 3072] }])).toEqual([
+      "| after run | 1 | 2 | 3 |",
+      "| --- | ---: | ---: | ---: |",
+      "| coordinator | 1.0 MB | n/a | 3.0 MB |",
+    ]);
+  });
+
+  it("a memory sampler keeps each process's highest reading, and none for a process never read", () => {
+    const readings = [
+      [100, undefined],
+      [300, undefined],
+      [200, undefined],
+    ];
+    const sampler = new MemorySampler(
+      [
+        { label: "worker", pid: 1 },
+        { label: "gone", pid: undefined },
+      ],
+      () => readings.shift() ?? [],
+    );
+    sampler.sample();
+    sampler.sample();
+    // stop() reads once more (200): the peak stays 300.
+    expect(sampler.stop()).toEqual([300, undefined]);
   });
 
   it("counts stream writes per call from last-sequence deltas, leaving out streams unreadable or never written", () => {
