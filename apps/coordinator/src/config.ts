@@ -55,6 +55,8 @@ export const coordinatorConfigSchema = baseConfigSchema
     TOOLMESH_KEEP_WORKFLOWS: z.coerce.number().int().min(1).default(10_000),
     /** Task records those finished workflows may hold in all; past either bound the oldest are read back from KV when asked for. */
     TOOLMESH_KEEP_TASKS: z.coerce.number().int().min(1).default(5_000),
+    /** Estimated bytes (task records, arguments, inline outputs) those finished workflows may hold in all: 32 MiB. */
+    TOOLMESH_KEEP_BYTES: z.coerce.number().int().min(1).default(33_554_432),
   })
   .refine((c) => Boolean(c.TOOLMESH_GRPC_TLS_CERT) === Boolean(c.TOOLMESH_GRPC_TLS_KEY), {
     message: "set both TOOLMESH_GRPC_TLS_CERT and TOOLMESH_GRPC_TLS_KEY, or neither",

@@ -83,6 +83,7 @@ export async function startCoordinator(
     resultAckWaitMs: config.TOOLMESH_RESULT_ACK_WAIT_MS,
     keepWorkflows: config.TOOLMESH_KEEP_WORKFLOWS,
     keepTasks: config.TOOLMESH_KEEP_TASKS,
+    keepBytes: config.TOOLMESH_KEEP_BYTES,
     shareTtlMs: config.TOOLMESH_SHARE_TTL_MS,
     runSynth: async (tool, args, inputs) => runSynthTool(tool, args, inputs),
     loadOutput: (ref) => getOutput(outputs, ref),

@@ -13,7 +13,6 @@ import {
   type PoolName,
 } from "@toolmesh/core";
 import type { ValidWorkflow } from "@toolmesh/spec";
-import { LRUCache } from "lru-cache";
 import type { CapacityView } from "./capacity.js";
 import type { CoordinatorMetrics } from "./coordinator-metrics.js";
 import { afterAnswer } from "./engine/after-answer.js";
@@ -22,6 +21,7 @@ import { publishTask, type TaskPublisherDeps } from "./engine/task-publisher.js"
 import { ingestResult } from "./engine/result-ingestion.js";
 import { natsEffects } from "./engine/nats-effects.js";
 import { WorkflowTraces } from "./engine/tracing.js";
+import { sharedResultsCache } from "./engine/memory-bounds.js";
 import { ResultConsumers } from "./engine/result-consumers.js";
 import { RunRegistry } from "./engine/run-registry.js";
 import { StateFlusher } from "./engine/state-flusher.js";
@@ -43,8 +43,9 @@ export interface EngineOptions {
   store: WorkflowStore;
   resultAckWaitMs: number;
   keepWorkflows: number;
-  /** Task records finished workflows kept in memory may hold in all. */
+  /** Task records, and estimated bytes, finished workflows kept in memory may hold in all. */
   keepTasks?: number;
+  keepBytes?: number;
   /** How long results of shareable calls are reused across workflows; 0: only within a workflow. */
   shareTtlMs: number;
   runSynth(tool: string, args: Record<string, unknown>, inputs: SynthInput[]): Promise<Record<string, unknown>>;
@@ -87,7 +88,7 @@ export class Engine {
   #started?: Subscription;
   #publisher!: TaskPublisherDeps;
   readonly #scheduler: DispatchScheduler;
-  readonly #shared?: LRUCache<string, Record<string, unknown>>; // absent at a share TTL of 0: lru-cache reads 0 as "never expires"
+  readonly #shared?: ReturnType<typeof sharedResultsCache>; // absent at a share TTL of 0: lru-cache reads 0 as "never expires"
   #pumpTimer?: NodeJS.Timeout;
   #unfollowRuntimeTools?: () => void;
   readonly #flusher: StateFlusher;
@@ -98,12 +99,12 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.#opts = options;
-    this.#runs = new RunRegistry(options.keepWorkflows, options.keepTasks);
+    this.#runs = new RunRegistry(options.keepWorkflows, options.keepTasks, options.keepBytes);
     // A run of a partition given up is no longer ours to store: its new owner writes it now.
     const store = { save: (run: WorkflowRun) => (this.#active(run) ? options.store.save(run) : Promise.resolve()) };
     this.#flusher = new StateFlusher({ store, log: options.log, owns: (run) => this.#active(run) });
     this.#scheduler = new DispatchScheduler((pool) => poolWindow(options.capacity, pool));
-    if (options.shareTtlMs > 0) this.#shared = new LRUCache({ max: 10_000, ttl: options.shareTtlMs });
+    if (options.shareTtlMs > 0) this.#shared = sharedResultsCache(options.shareTtlMs);
     this.#effects = this.#makeEffects();
   }
 
