@@ -3,6 +3,7 @@ import {
   SpanKind,
   SpanStatusCode,
   context,
+  isSpanContextValid,
   trace,
   type Attributes,
   type Context,
@@ -78,7 +79,8 @@ export function startPublishSpan(dest: Destination, parent: Context = context.ac
     get headers() {
       if (!headers) {
         headers = natsHeaders();
-        injectTrace(headers, trace.setSpan(parent, span));
+        // No trace to carry (nothing recorded, no caller's trace): the propagator would write nothing.
+        if (isSpanContextValid(span.spanContext())) injectTrace(headers, trace.setSpan(parent, span));
       }
       return headers;
     },

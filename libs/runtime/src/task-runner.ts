@@ -28,6 +28,7 @@ import {
 import { parseToolArgs } from "@toolmesh/tools";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AttemptLedger } from "./attempt-ledger.js";
+import { CallContext } from "./call-context.js";
 import { publishEvent } from "./task-events.js";
 import { AbortReason, type AttemptAbort } from "./cancellations.js";
 import type { ToolHandlers } from "./handler.js";
@@ -119,49 +120,17 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
 
   let output: Record<string, unknown> | undefined;
   let error: ToolError | undefined;
-  let quality: number | undefined;
+  let callContext: CallContext | undefined;
   try {
     if (abort.aborted) throw abort.reason;
     if (Date.now() > task.deadlineMs) throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, "task deadline passed before it started");
     const handler = deps.handlers[task.tool];
     if (!handler) throw new ToolError(ErrorCode.NOT_FOUND, `pool ${deps.pool} has no handler for ${task.tool}`);
     const args = parseToolArgs(task.tool, task.args);
-    let log: Logger | undefined;
-    let chunkSeq = 0;
+    const ctx = (callContext = new CallContext(deps, task, abort, spanContext));
     output = await untilAborted(
       abort,
-      context.with(spanContext, () =>
-        handler(args, {
-          workflowId: task.workflowId,
-          taskId: task.taskId,
-          attempt: task.attempt,
-          ...(task.capability ? { capability: task.capability } : {}),
-          // Made on first use: most handlers never look at it.
-          get signal() {
-            return abort.signal;
-          },
-          // Made on first use: most handlers never log.
-          get log() {
-            return (log ??= deps.log.child({ workflowId: task.workflowId, taskId: task.taskId }));
-          },
-          chunk: (stream, data) => {
-            try {
-              deps.nc.publish(
-                Subjects.chunk(task.workflowId, task.taskId),
-                encodeJson({ stream, data, attempt: task.attempt, seq: chunkSeq++ }),
-              );
-            } catch (err) {
-              deps.log.debug({ err }, "could not publish an output chunk");
-            }
-          },
-          quality: (score) => {
-            quality = score;
-          },
-          progress: (update) => {
-            if (!task.quiet) publishEvent(deps, task, { kind: "task.progress", timeMs: Date.now(), progress: update }, spanContext);
-          },
-        }),
-      ),
+      context.with(spanContext, () => handler(args, ctx)),
     );
     // A handler that ignored its signal still reports the abort, not a result
     // nobody waits for.
@@ -169,6 +138,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
   } catch (err) {
     error = abort.aborted && abort.reason instanceof ToolError ? abort.reason : ToolError.from(err);
   }
+  const quality = callContext?.reportedQuality;
 
   const finishedAtMs = Date.now();
   const result = resultHeader(deps, task, startedAtMs, finishedAtMs);
@@ -192,7 +162,10 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
       : await untilDone(deps, "store a large output", () => resultPayload(deps, result, bytes));
     const settled = deps.ledger.completeHere(task, claim.revision, wire) ?? (await deps.ledger.complete(task, claim.revision, wire));
     // Encoded once: the message is these bytes unless the ledger settled the attempt otherwise.
-    await publishResult(deps, msg, task, settled, spanContext, settled === result ? bytes : undefined);
+    const encoded = settled === result ? bytes : undefined;
+    const replyTo = quietReplySubject(task);
+    if (replyTo) sendQuietResult(deps, msg, task, replyTo, settled, spanContext, encoded);
+    else await publishResult(deps, msg, task, settled, spanContext, encoded);
   } finally {
     span.end();
   }
@@ -247,6 +220,40 @@ const QUIET_REPLY_PREFIX = `${Bus.data}.reply.`;
 /** How long after a quiet call's deadline its coordinator may still take the result (its deadline grace, and some). */
 const QUIET_WAIT_AFTER_DEADLINE_MS = 5_000;
 
+/** A quiet call's reply subject (a coordinator's, Subjects.quietResult), or undefined for a stored result. */
+function quietReplySubject(task: TaskMessage): string | undefined {
+  const replyTo = task.replyTo;
+  return typeof replyTo === "string" && replyTo.startsWith(QUIET_REPLY_PREFIX) ? replyTo : undefined;
+}
+
+/** publishResult for a quiet call: one core message, sent now (no promise: this is the hot path). */
+function sendQuietResult(
+  deps: TaskRunnerDeps,
+  msg: JsMsg,
+  task: TaskMessage,
+  replyTo: string,
+  result: ResultMessage,
+  spanContext: Context,
+  encoded?: Uint8Array,
+): void {
+  // A JsMsg from a pull consumer always has its ack subject; the type does not say so.
+  const ackTo = (msg as JsMsg & { reply?: string }).reply;
+  const bytes = encoded ?? encodeJson(result);
+  const payload = ackTo ? withField(bytes, "ackTo", ackTo) : bytes;
+  const ackHere = !ackTo || (msg.info.deliveryCount ?? 1) >= deps.maxDeliver || Date.now() > task.deadlineMs + QUIET_WAIT_AFTER_DEADLINE_MS;
+  const publish = startPublishSpan({ subject: replyTo, template: QUIET_REPLY_TEMPLATE }, spanContext, payload.length);
+  try {
+    // Headers only when recorded: this is the fast path, and nobody reads an unrecorded context.
+    deps.nc.publish(replyTo, payload, publish.span.isRecording() ? { headers: publish.headers } : undefined);
+    publish.end();
+    if (ackHere) msg.ack();
+  } catch (err) {
+    publish.end(err);
+    // Not acked: the attempt comes back, and the ledger answers it.
+    deps.log.warn({ err, workflowId: task.workflowId }, "could not send a quiet call's result");
+  }
+}
+
 /**
  * Publishes the attempt's result until TM_RESULTS has stored it, then acks
  * the task (a lost ack is what the ledger is for). A quiet call's result is
@@ -264,27 +271,8 @@ async function publishResult(
   spanContext: Context,
   encoded?: Uint8Array,
 ): Promise<void> {
-  const replyTo = task.replyTo;
-  if (typeof replyTo === "string" && replyTo.startsWith(QUIET_REPLY_PREFIX)) {
-    // A JsMsg from a pull consumer always has its ack subject; the type does not say so.
-    const ackTo = (msg as JsMsg & { reply?: string }).reply;
-    const bytes = encoded ?? encodeJson(result);
-    const payload = ackTo ? withField(bytes, "ackTo", ackTo) : bytes;
-    const ackHere =
-      !ackTo || (msg.info.deliveryCount ?? 1) >= deps.maxDeliver || Date.now() > task.deadlineMs + QUIET_WAIT_AFTER_DEADLINE_MS;
-    const publish = startPublishSpan({ subject: replyTo, template: QUIET_REPLY_TEMPLATE }, spanContext, payload.length);
-    try {
-      // Headers only when recorded: this is the fast path, and nobody reads an unrecorded context.
-      deps.nc.publish(replyTo, payload, publish.span.isRecording() ? { headers: publish.headers } : undefined);
-      publish.end();
-      if (ackHere) msg.ack();
-    } catch (err) {
-      publish.end(err);
-      // Not acked: the attempt comes back, and the ledger answers it.
-      deps.log.warn({ err, workflowId: task.workflowId }, "could not send a quiet call's result");
-    }
-    return;
-  }
+  const replyTo = quietReplySubject(task);
+  if (replyTo) return sendQuietResult(deps, msg, task, replyTo, result, spanContext, encoded);
   const bytes = encoded ?? encodeJson(result);
   const subject = Subjects.result(task.workflowId);
   const publish = startPublishSpan({ subject, template: RESULT_TEMPLATE }, spanContext, bytes.length);
