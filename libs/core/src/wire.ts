@@ -26,6 +26,12 @@ export interface TaskMessage {
    */
   replyTo?: string;
   /**
+   * Set when the coordinator parsed `args` with the tool's schema just
+   * before sending them: that schema's fingerprint (argsFingerprint). A
+   * worker with the same schema does not parse them again.
+   */
+  argsSchema?: string;
+  /**
    * agent.run only: a secret the coordinator minted for this attempt. The
    * agent puts it in the ParentRef of the workflows it starts; the
    * coordinator refuses a ParentRef without it.

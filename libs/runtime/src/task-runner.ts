@@ -25,7 +25,7 @@ import {
   resultMsgId,
   type ObjectStore,
 } from "@toolmesh/core";
-import { parseToolArgs } from "@toolmesh/tools";
+import { receivedToolArgs } from "@toolmesh/tools";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AttemptLedger } from "./attempt-ledger.js";
 import { CallContext } from "./call-context.js";
@@ -126,7 +126,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
     if (Date.now() > task.deadlineMs) throw new ToolError(ErrorCode.DEADLINE_EXCEEDED, "task deadline passed before it started");
     const handler = deps.handlers[task.tool];
     if (!handler) throw new ToolError(ErrorCode.NOT_FOUND, `pool ${deps.pool} has no handler for ${task.tool}`);
-    const args = parseToolArgs(task.tool, task.args);
+    const args = receivedToolArgs(task.tool, task.args, task.argsSchema);
     const ctx = (callContext = new CallContext(deps, task, abort, spanContext));
     output = await untilAborted(
       abort,

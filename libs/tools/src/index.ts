@@ -10,6 +10,7 @@
  */
 export { MAX_AGENT_DEPTH, agentBudget, agentRun, fanInArgs, forEachArgs } from "./agent-tools.js";
 export { bashExec } from "./bash-tools.js";
+export { argsFingerprint, receivedToolArgs } from "./args-fingerprint.js";
 export { TOOLS, getTool, parseToolArgs } from "./catalog.js";
 export { analyzedFile, codeAnalyze, codeGlob, codeGrep, codeRead, codeSymbol, globFile, grepMatch } from "./code-tools.js";
 export { defineHandler } from "./handler.js";

@@ -1,13 +1,15 @@
 import { runsInCoordinator, type PoolName } from "@toolmesh/core";
 import type { CallToolRequest, RetryPolicy } from "@toolmesh/proto";
 import { MAX_BACKOFF_MS, checkJsonValue, type Retry, type SpecLimits } from "@toolmesh/spec";
-import { getTool, parseToolArgs } from "@toolmesh/tools";
+import { argsFingerprint, getTool, parseToolArgs } from "@toolmesh/tools";
 
 /** A single call ready to go to its pool: the tool's arguments parsed once, its timeout and retry policy settled. */
 export interface PreparedCall {
   tool: string;
   pool: PoolName;
   args: Record<string, unknown>;
+  /** The fingerprint of the schema `args` were parsed with (TaskMessage.argsSchema). */
+  argsSchema: string;
   timeoutMs: number;
   retry: Retry;
 }
@@ -33,7 +35,8 @@ export function prepareQuietCall(request: CallToolRequest, limits: SpecLimits): 
   if (!retry) return undefined;
   try {
     checkJsonValue(raw, "args");
-    return { tool: request.tool, pool: spec.pool, args: parseToolArgs(request.tool, raw), timeoutMs, retry };
+    const args = parseToolArgs(request.tool, raw);
+    return { tool: request.tool, pool: spec.pool, args, argsSchema: argsFingerprint(spec), timeoutMs, retry };
   } catch {
     return undefined;
   }

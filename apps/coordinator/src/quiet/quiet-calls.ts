@@ -159,6 +159,7 @@ export class QuietCalls {
       taskId: QUIET_TASK_ID,
       tool: spec.tool,
       args: spec.args,
+      argsSchema: spec.argsSchema,
       attempt,
       deadlineMs,
       quiet: true,
