@@ -15,7 +15,7 @@ describe("argument schema fingerprints", () => {
 
   it("let arguments parsed with the same schema through as they are, and parse everything else", () => {
     const parsedBySender = { code: "NOT_FOUND", message: "m" };
-    const fingerprint = argsFingerprint(testFail as unknown as ToolSpec);
+    const fingerprint = argsFingerprint(testFail);
     expect(receivedToolArgs("test.fail", parsedBySender, fingerprint)).toBe(parsedBySender);
     // No fingerprint, or another schema's: parsed here (defaults applied, bad ones refused).
     expect(receivedToolArgs("test.fail", {}, undefined)).toEqual({ code: "UNAVAILABLE", message: "test.fail was asked to fail" });
