@@ -100,6 +100,8 @@ export function callToolsStream(deps: ServiceDeps): (call: ServerDuplexStream<Ca
         count("INVALID_ARGUMENT");
         span.end(error.code, error.details);
         call.emit("error", error);
+        // Nobody will read their answers: the calls still running stop too.
+        for (const cancel of [...cancels]) cancel("the CallTools stream failed");
         return;
       }
       // Only a request with invalid UTF-8 somewhere is searched, call by call, for where.
