@@ -163,9 +163,7 @@ export async function runTask(msg: JsMsg, deps: TaskRunnerDeps, abort: AttemptAb
     const settled = deps.ledger.completeHere(task, claim.revision, wire) ?? (await deps.ledger.complete(task, claim.revision, wire));
     // Encoded once: the message is these bytes unless the ledger settled the attempt otherwise.
     const encoded = settled === result ? bytes : undefined;
-    const replyTo = quietReplySubject(task);
-    if (replyTo) sendQuietResult(deps, msg, task, replyTo, settled, spanContext, encoded);
-    else await publishResult(deps, msg, task, settled, spanContext, encoded);
+    await publishResult(deps, msg, task, settled, spanContext, encoded);
   } finally {
     span.end();
   }
@@ -226,7 +224,7 @@ function quietReplySubject(task: TaskMessage): string | undefined {
   return typeof replyTo === "string" && replyTo.startsWith(QUIET_REPLY_PREFIX) ? replyTo : undefined;
 }
 
-/** publishResult for a quiet call: one core message, sent now (no promise: this is the hot path). */
+/** publishResult for a quiet call: one core message, sent now. */
 function sendQuietResult(
   deps: TaskRunnerDeps,
   msg: JsMsg,
@@ -263,7 +261,24 @@ function sendQuietResult(
  * when nobody would: on the consumer's last delivery, or once the
  * coordinator no longer waits for the call.
  */
-async function publishResult(
+function publishResult(
+  deps: TaskRunnerDeps,
+  msg: JsMsg,
+  task: TaskMessage,
+  result: ResultMessage,
+  spanContext: Context,
+  encoded?: Uint8Array,
+): Promise<void> | undefined {
+  const replyTo = quietReplySubject(task);
+  if (replyTo) {
+    // Sent at once: no promise on the hot path.
+    sendQuietResult(deps, msg, task, replyTo, result, spanContext, encoded);
+    return undefined;
+  }
+  return publishStoredResult(deps, msg, task, result, spanContext, encoded);
+}
+
+async function publishStoredResult(
   deps: TaskRunnerDeps,
   msg: JsMsg,
   task: TaskMessage,
@@ -271,8 +286,6 @@ async function publishResult(
   spanContext: Context,
   encoded?: Uint8Array,
 ): Promise<void> {
-  const replyTo = quietReplySubject(task);
-  if (replyTo) return sendQuietResult(deps, msg, task, replyTo, result, spanContext, encoded);
   const bytes = encoded ?? encodeJson(result);
   const subject = Subjects.result(task.workflowId);
   const publish = startPublishSpan({ subject, template: RESULT_TEMPLATE }, spanContext, bytes.length);

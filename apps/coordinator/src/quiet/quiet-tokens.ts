@@ -1,7 +1,7 @@
 import type { ResultMessage } from "@toolmesh/core";
 import { LRUCache } from "lru-cache";
-import { randomFillSync, timingSafeEqual } from "node:crypto";
-import type { RejectReason } from "../workflow/attempt-tokens.js";
+import { randomFillSync } from "node:crypto";
+import { checkHolder, type RejectReason } from "../workflow/attempt-tokens.js";
 
 /**
  * A quiet call's attempt tokens: random, kept with the call in the one
@@ -41,11 +41,7 @@ export interface AttemptsSent {
 export function checkQuietResult(sent: AttemptsSent, taskId: string, result: ResultMessage): RejectReason | undefined {
   const { attempt } = result;
   if (result.taskId !== taskId || !Number.isInteger(attempt) || attempt < 1 || attempt > sent.tokens.length) return "unknown_attempt";
-  if (result.pool !== sent.pool) return "wrong_pool";
-  if (typeof result.attemptToken !== "string" || result.attemptToken.length === 0) return "missing_token";
-  const want = Buffer.from(sent.tokens[attempt - 1]!);
-  const got = Buffer.from(result.attemptToken);
-  return want.length === got.length && timingSafeEqual(want, got) ? undefined : "bad_token";
+  return checkHolder(result, sent.pool, sent.tokens[attempt - 1]!);
 }
 
 /** Finished calls' tokens kept for late answers (their tasks must still be acked): about 1 MB at most. */

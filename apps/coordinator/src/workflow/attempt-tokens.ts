@@ -91,37 +91,10 @@ export class AttemptTokens {
   check(run: WorkflowRun, result: ResultMessage): RejectReason | undefined {
     const task = run.tasks.get(result.taskId);
     if (!task || runsInCoordinator(task.spec.pool) || task.items || task.sharedFrom) return "unknown_attempt";
-    return this.checkAttempt(task.spec.pool, run.id, task.spec.id, task.attempt, result);
-  }
-
-  /**
-   * check() for one dispatched task whose current attempt is `attempt` (a
-   * quiet call's, which has no WorkflowRun); `token`: that attempt's token
-   * when the caller kept it (not derived again).
-   */
-  checkAttempt(
-    pool: string,
-    workflowId: string,
-    taskId: string,
-    attempt: number,
-    result: ResultMessage,
-    token?: string,
-  ): RejectReason | undefined {
+    const { attempt } = task;
     if (!Number.isInteger(result.attempt) || result.attempt < 1 || result.attempt > attempt) return "unknown_attempt";
     if (result.attempt < attempt) return undefined;
-    if (result.pool !== pool) return "wrong_pool";
-    if (typeof result.attemptToken !== "string" || result.attemptToken.length === 0) return "missing_token";
-    const want = Buffer.from(token ?? this.token(pool, workflowId, taskId, attempt));
-    const got = Buffer.from(result.attemptToken);
-    return want.length === got.length && timingSafeEqual(want, got) ? undefined : "bad_token";
-  }
-
-  /** Whether `result` carries the token of the attempt it names (a late or repeated answer of a finished call). */
-  holds(result: ResultMessage): boolean {
-    if (typeof result.pool !== "string" || typeof result.attemptToken !== "string" || !Number.isInteger(result.attempt)) return false;
-    const want = Buffer.from(this.token(result.pool, result.workflowId, result.taskId, result.attempt));
-    const got = Buffer.from(result.attemptToken);
-    return want.length === got.length && timingSafeEqual(want, got);
+    return checkHolder(result, task.spec.pool, this.token(task.spec.pool, run.id, task.spec.id, attempt));
   }
 
   #derive(message: string): string {
@@ -132,6 +105,19 @@ export class AttemptTokens {
     this.#recent.set(message, value);
     return value;
   }
+}
+
+/**
+ * Why `result`, answering an attempt sent to `pool` with the token `want`,
+ * is not from that attempt's holder; undefined when it is. Tokens are
+ * compared in constant time.
+ */
+export function checkHolder(result: ResultMessage, pool: string, want: string): RejectReason | undefined {
+  if (result.pool !== pool) return "wrong_pool";
+  if (typeof result.attemptToken !== "string" || result.attemptToken.length === 0) return "missing_token";
+  const wanted = Buffer.from(want);
+  const got = Buffer.from(result.attemptToken);
+  return wanted.length === got.length && timingSafeEqual(wanted, got) ? undefined : "bad_token";
 }
 
 /** Drops a result that is not the attempt holder's: a warning naming the attempt (never a token) and the metric. */
