@@ -275,18 +275,16 @@ function publishResult(
     sendQuietResult(deps, msg, task, replyTo, result, spanContext, encoded);
     return undefined;
   }
-  return publishStoredResult(deps, msg, task, result, spanContext, encoded);
+  return publishStoredResult(deps, msg, task, encoded ?? encodeJson(result), spanContext);
 }
 
 async function publishStoredResult(
   deps: TaskRunnerDeps,
   msg: JsMsg,
   task: TaskMessage,
-  result: ResultMessage,
+  bytes: Uint8Array,
   spanContext: Context,
-  encoded?: Uint8Array,
 ): Promise<void> {
-  const bytes = encoded ?? encodeJson(result);
   const subject = Subjects.result(task.workflowId);
   const publish = startPublishSpan({ subject, template: RESULT_TEMPLATE }, spanContext, bytes.length);
   try {
